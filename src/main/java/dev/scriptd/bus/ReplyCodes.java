@@ -1,0 +1,12 @@
+package dev.scriptd.bus;
+
+/** Failure codes of bus replies. They are HTTP statuses so the HTTP edge can pass them on. */
+public final class ReplyCodes {
+  private ReplyCodes() {
+  }
+
+  public static final int BAD_REQUEST = 400;
+  public static final int NOT_FOUND = 404;
+  public static final int CONFLICT = 409;
+  public static final int UNAVAILABLE = 503;
+}

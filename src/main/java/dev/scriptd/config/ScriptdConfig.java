@@ -1,0 +1,64 @@
+package dev.scriptd.config;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+
+/**
+ * All settings, read once from the config JsonObject handed to each verticle. Every key has a
+ * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
+ */
+public record ScriptdConfig(Http http, Storage storage, Runs runs) {
+
+  /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
+  public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
+      int rateLimit, int rateBurst) {
+  }
+
+  /** Where data lives and how log lines are batched into SQLite. */
+  public record Storage(Path dataDir, Path dbFile, Path logDir, int batchLines, long flushIntervalMs,
+      int readPoolSize) {
+  }
+
+  /** Process supervision defaults. */
+  public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
+      String shell, boolean reaper) {
+  }
+
+  public static final long MAX_TIMEOUT_SECONDS = 604_800;
+
+  public static ScriptdConfig fromJson(JsonObject json) {
+    Settings root = new Settings(json, "");
+    Settings http = root.section("http");
+    Settings runs = root.section("runs");
+    Settings persistence = root.section("persistence");
+
+    int rateLimit = root.intValue("rate_limit", 100, 0, 1_000_000);
+    Http httpConfig = new Http(
+        http.bool("enabled", true),
+        root.string("host", "127.0.0.1"),
+        root.intValue("port", 8080, 0, 65535),
+        http.intValue("instances", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64),
+        http.longValue("max_body_bytes", 1_048_576, 1024, 1L << 30),
+        rateLimit,
+        root.intValue("rate_burst", Math.max(1, rateLimit * 2), 1, 2_000_000));
+
+    Path dataDir = Path.of(root.string("data_dir", "./data"));
+    Storage storage = new Storage(
+        dataDir,
+        Path.of(root.string("db_file", dataDir.resolve("scriptd.db").toString())),
+        Path.of(root.string("log_dir", dataDir.resolve("logs").toString())),
+        persistence.intValue("batch_lines", 1000, 1, 1_000_000),
+        persistence.longValue("flush_interval_ms", 50, 1, 60_000),
+        persistence.intValue("read_pool_size", 4, 1, 64));
+
+    Runs runsConfig = new Runs(
+        runs.longValue("default_timeout", 3600, 1, MAX_TIMEOUT_SECONDS),
+        runs.longValue("kill_grace_ms", 5000, 0, 600_000),
+        runs.intValue("max_line_bytes", 65_536, 256, 64 << 20),
+        runs.intValue("ring_lines", 10_000, 16, 10_000_000),
+        runs.string("shell", "/bin/bash"),
+        runs.bool("reaper", true));
+
+    return new ScriptdConfig(httpConfig, storage, runsConfig);
+  }
+}

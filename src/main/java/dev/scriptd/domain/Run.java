@@ -1,0 +1,122 @@
+package dev.scriptd.domain;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One execution of a command or program. Immutable: every change makes a new value, so a run can
+ * be handed between verticles on the event bus without copying.
+ *
+ * <p>{@code pidStart} is the child's start time in clock ticks since boot (field 22 of
+ * {@code /proc/PID/stat}); with the pid it identifies the process group safely, so a reused pid
+ * is never signalled. It and {@code env} are internal and never part of the API JSON.
+ */
+public record Run(
+    String id,
+    String scriptId,
+    String kind,
+    String command,
+    RunStatus status,
+    Integer exitCode,
+    Integer pid,
+    Long pidStart,
+    int progress,
+    String trigger,
+    Instant createdAt,
+    Instant startedAt,
+    Instant endedAt,
+    long timeoutSeconds,
+    long logLines,
+    long logBytes,
+    String restartedFrom,
+    Object result,
+    String error,
+    Map<String, String> env,
+    String cwd) {
+
+  public static final String KIND_SHELL = "shell";
+  public static final String KIND_JS = "js";
+
+  public Run {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(createdAt, "createdAt");
+    env = env == null ? Map.of() : Map.copyOf(env);
+  }
+
+  /** A new run waiting to start. */
+  public static Run pending(String id, String scriptId, String kind, String command, String trigger,
+      long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now) {
+    return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd);
+  }
+
+  public Run started(int pid, Long pidStart, Instant at) {
+    checkMove(RunStatus.RUNNING);
+    return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
+        trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
+        error, env, cwd);
+  }
+
+  public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
+    checkMove(finalStatus);
+    return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
+        trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
+        error, env, cwd);
+  }
+
+  public Run withLog(long lines, long bytes) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
+        env, cwd);
+  }
+
+  public Run withProgress(int percent) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
+        error, env, cwd);
+  }
+
+  private void checkMove(RunStatus next) {
+    if (!status.canMoveTo(next)) {
+      throw new IllegalStateException("run " + id + " cannot move from " + status + " to " + next);
+    }
+  }
+
+  /** Run time so far: ended - started, or now - started while running, or null before start. */
+  public Long durationMs(Instant now) {
+    if (startedAt == null) {
+      return null;
+    }
+    Instant end = endedAt != null ? endedAt : (status.isFinal() ? startedAt : now);
+    return Duration.between(startedAt, end).toMillis();
+  }
+
+  /** The API shape of a run (API.md, "Run object"). */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("script_id", scriptId)
+        .put("kind", kind)
+        .put("command", command)
+        .put("status", status.wire())
+        .put("exit_code", exitCode)
+        .put("pid", pid)
+        .put("progress", progress)
+        .put("trigger", trigger)
+        .put("created_at", Times.format(createdAt))
+        .put("started_at", Times.format(startedAt))
+        .put("ended_at", Times.format(endedAt))
+        .put("duration_ms", durationMs(Instant.now()))
+        .put("timeout", timeoutSeconds)
+        .put("log_lines", logLines)
+        .put("log_bytes", logBytes)
+        .put("restarted_from", restartedFrom)
+        .put("result", result)
+        .put("error", error)
+        .put("cwd", cwd);
+  }
+}
