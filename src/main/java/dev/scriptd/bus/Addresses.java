@@ -16,6 +16,9 @@ public final class Addresses {
   public static final String RUNS_KILL = "scriptd.runs.cmd.kill";
   /** JSON {run_id, trigger?} -> the new run JSON. */
   public static final String RUNS_RESTART = "scriptd.runs.cmd.restart";
+  /** LogQuery -> LogPage from the live run's ring buffer; fails 404 when the run is not live
+   * or 416 when afterSeq is older than the ring (read SQLite instead). */
+  public static final String RUNS_RECENT_LINES = "scriptd.runs.query.recent-lines";
   /** Run JSON published on every status change. */
   public static final String RUNS_STATUS = "scriptd.runs.evt.status";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */

@@ -8,5 +8,6 @@ public final class ReplyCodes {
   public static final int BAD_REQUEST = 400;
   public static final int NOT_FOUND = 404;
   public static final int CONFLICT = 409;
+  public static final int RANGE_NOT_AVAILABLE = 416;
   public static final int UNAVAILABLE = 503;
 }
