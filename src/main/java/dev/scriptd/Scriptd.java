@@ -1,0 +1,55 @@
+package dev.scriptd;
+
+import dev.scriptd.bus.Codecs;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.persistence.PersistenceVerticle;
+import dev.scriptd.process.ProcessSupervisorVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
+ * supervisor, then HTTP. The returned handle undeploys them in reverse order, so running processes
+ * are killed while the database can still record it, and the last batch of lines is written.
+ */
+public final class Scriptd {
+  private Scriptd() {
+  }
+
+  public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config) {
+    ScriptdConfig parsed;
+    try {
+      parsed = ScriptdConfig.fromJson(config);
+    } catch (RuntimeException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    Codecs.register(vertx.eventBus());
+    List<String> deployed = new ArrayList<>();
+    DeploymentOptions single = new DeploymentOptions().setConfig(config.copy());
+    Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
+        .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single));
+    if (parsed.http().enabled()) {
+      DeploymentOptions http = new DeploymentOptions().setConfig(config.copy())
+          .setInstances(parsed.http().instances());
+      chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
+    }
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed);
+    return chain
+        .map(ok -> handle)
+        .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  private static Future<Void> deploy(Vertx vertx, List<String> deployed,
+      Supplier<? extends io.vertx.core.Deployable> verticle, DeploymentOptions options) {
+    return vertx.deployVerticle(verticle, options).map(id -> {
+      deployed.add(id);
+      return null;
+    });
+  }
+}

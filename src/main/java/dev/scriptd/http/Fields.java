@@ -1,0 +1,114 @@
+package dev.scriptd.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads typed fields from a JSON request body or from query parameters, collecting every problem
+ * so one 400 response lists them all. Call {@link #check()} after reading.
+ */
+final class Fields {
+  private final JsonArray errors = new JsonArray();
+
+  void error(String field, String message) {
+    errors.add(new JsonObject().put("field", field).put("message", message));
+  }
+
+  /** Throws the 400 with every collected error, if any. */
+  void check() {
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(errors);
+    }
+  }
+
+  String requiredString(JsonObject body, String field, int maxLength) {
+    String value = optionalString(body, field, maxLength);
+    if (value == null && !body.containsKey(field)) {
+      error(field, "is required");
+    } else if (value != null && value.isBlank()) {
+      error(field, "must not be blank");
+    }
+    return value;
+  }
+
+  String optionalString(JsonObject body, String field, int maxLength) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      error(field, "must be a string");
+      return null;
+    }
+    if (text.length() > maxLength) {
+      error(field, "must be at most " + maxLength + " characters");
+      return null;
+    }
+    return text;
+  }
+
+  Long optionalLong(JsonObject body, String field, long min, long max) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
+      error(field, "must be a whole number " + min + ".." + max);
+      return null;
+    }
+    long result = number.longValue();
+    if (result < min || result > max) {
+      error(field, "must be " + min + ".." + max);
+      return null;
+    }
+    return result;
+  }
+
+  /** An object whose values are all strings, e.g. {@code env}. */
+  Map<String, String> optionalStringMap(JsonObject body, String field, int maxEntries) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject object)) {
+      error(field, "must be an object of string values");
+      return Map.of();
+    }
+    if (object.size() > maxEntries) {
+      error(field, "must have at most " + maxEntries + " entries");
+      return Map.of();
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> entry : object) {
+      if (!entry.getKey().matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+        error(field + "." + entry.getKey(), "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      } else if (entry.getValue() instanceof String text) {
+        result.put(entry.getKey(), text);
+      } else if (entry.getValue() instanceof Number || entry.getValue() instanceof Boolean) {
+        result.put(entry.getKey(), entry.getValue().toString());
+      } else {
+        error(field + "." + entry.getKey(), "must be a string");
+      }
+    }
+    return result;
+  }
+
+  /** A query parameter as a bounded integer, or the default when absent. */
+  long queryLong(String name, String raw, long defaultValue, long min, long max) {
+    if (raw == null || raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      long value = Long.parseLong(raw.trim());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    error(name, "must be a whole number " + min + ".." + max);
+    return defaultValue;
+  }
+}

@@ -1,0 +1,210 @@
+package dev.scriptd.http;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.LogPage;
+import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.bus.RunQuery;
+import dev.scriptd.domain.Ansi;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Times;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The /api/runs routes: ad-hoc runs, history, kill, restart, delete, and stored logs. */
+final class RunRoutes {
+  static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final int LOG_TEXT_PAGE = 5000;
+
+  private final Bus bus;
+
+  RunRoutes(Bus bus) {
+    this.bus = bus;
+  }
+
+  void mount(Router router) {
+    router.post("/api/runs").handler(this::create);
+    router.get("/api/runs").handler(this::list);
+    router.get("/api/runs/:id").handler(this::get);
+    router.delete("/api/runs/:id").handler(this::delete);
+    router.post("/api/runs/:id/kill").handler(this::kill);
+    router.post("/api/runs/:id/restart").handler(this::restart);
+    router.get("/api/runs/:id/logs").handler(this::logPage);
+    router.get("/api/runs/:id/log.txt").handler(this::logText);
+  }
+
+  private void create(RoutingContext ctx) {
+    JsonObject body = Json.bodyObject(ctx);
+    Fields fields = new Fields();
+    String command = fields.requiredString(body, "command", 65_536);
+    Long timeout = fields.optionalLong(body, "timeout", 1, 604_800);
+    Map<String, String> env = fields.optionalStringMap(body, "env", 256);
+    String cwd = fields.optionalString(body, "cwd", 4096);
+    String trigger = fields.optionalString(body, "trigger", 16);
+    if (trigger != null && !trigger.equals("api") && !trigger.equals("ui")) {
+      fields.error("trigger", "must be \"api\" or \"ui\"");
+    }
+    fields.check();
+    JsonObject start = new JsonObject()
+        .put("command", command)
+        .put("env", new JsonObject(Map.copyOf(env)))
+        .put("trigger", trigger == null ? "api" : trigger);
+    if (timeout != null) {
+      start.put("timeout", timeout);
+    }
+    if (cwd != null) {
+      start.put("cwd", cwd);
+    }
+    bus.<JsonObject>request(Addresses.RUNS_START, start)
+        .onSuccess(run -> Json.send(ctx, 201, run))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    Fields fields = new Fields();
+    RunQuery query = historyQuery(ctx, fields, null);
+    fields.check();
+    bus.<RunPage>request(Addresses.DB_LIST_RUNS, query)
+        .onSuccess(page -> Json.send(ctx, 200, pageJson(page)))
+        .onFailure(ctx::fail);
+  }
+
+  /** The filters shared by every run list: script_id, status, from, to, limit, cursor. */
+  static RunQuery historyQuery(RoutingContext ctx, Fields fields, String scriptId) {
+    String script = scriptId != null ? scriptId : ctx.request().getParam("script_id");
+    RunStatus status = null;
+    String statusText = ctx.request().getParam("status");
+    if (statusText != null && !statusText.isEmpty()) {
+      try {
+        status = RunStatus.fromWire(statusText);
+      } catch (IllegalArgumentException e) {
+        fields.error("status", "must be one of pending, running, completed, failed, killed, timed_out, lost");
+      }
+    }
+    Instant from = instantParam(ctx, fields, "from");
+    Instant to = instantParam(ctx, fields, "to");
+    int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
+    String cursor = ctx.request().getParam("cursor");
+    return new RunQuery(script == null || script.isEmpty() ? null : script, status, from, to, limit,
+        cursor == null || cursor.isEmpty() ? null : cursor);
+  }
+
+  private static Instant instantParam(RoutingContext ctx, Fields fields, String name) {
+    String text = ctx.request().getParam(name);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return Times.parse(text);
+    } catch (DateTimeParseException e) {
+      fields.error(name, "must be an ISO-8601 time such as 2026-11-22T10:30:00.000Z");
+      return null;
+    }
+  }
+
+  static JsonObject pageJson(RunPage page) {
+    JsonArray items = new JsonArray();
+    page.items().forEach(run -> items.add(run.toJson()));
+    return new JsonObject().put("items", items).put("next_cursor", page.nextCursor());
+  }
+
+  private void get(RoutingContext ctx) {
+    runById(ctx).onSuccess(run -> Json.send(ctx, 200, run.toJson())).onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    String id = runId(ctx);
+    bus.request(Addresses.DB_DELETE_RUN, id)
+        .onSuccess(ignored -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  private void kill(RoutingContext ctx) {
+    String id = runId(ctx);
+    bus.<JsonObject>request(Addresses.RUNS_KILL, new JsonObject().put("run_id", id))
+        .onSuccess(run -> Json.send(ctx, 202, run))
+        .onFailure(ctx::fail);
+  }
+
+  private void restart(RoutingContext ctx) {
+    String id = runId(ctx);
+    bus.<JsonObject>request(Addresses.RUNS_RESTART, new JsonObject().put("run_id", id).put("trigger", "restart"))
+        .onSuccess(run -> Json.send(ctx, 201, run))
+        .onFailure(ctx::fail);
+  }
+
+  private void logPage(RoutingContext ctx) {
+    Fields fields = new Fields();
+    long since = fields.queryLong("since", ctx.request().getParam("since"), 0, 0, Long.MAX_VALUE);
+    int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 1000, 1, 10_000);
+    fields.check();
+    runById(ctx)
+        .compose(run -> bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(run.id(), since, limit))
+            .map(page -> {
+              JsonArray lines = new JsonArray();
+              page.lines().forEach(line -> lines.add(line.toJson()));
+              boolean complete = run.status().isFinal() && page.nextSince() >= run.logLines();
+              return new JsonObject().put("lines", lines).put("next_since", page.nextSince())
+                  .put("complete", complete);
+            }))
+        .onSuccess(json -> Json.send(ctx, 200, json))
+        .onFailure(ctx::fail);
+  }
+
+  private void logText(RoutingContext ctx) {
+    String ansi = ctx.request().getParam("ansi");
+    if (ansi != null && !ansi.equals("strip") && !ansi.equals("keep")) {
+      throw ApiException.badRequest("ansi must be \"strip\" or \"keep\"");
+    }
+    boolean strip = "strip".equals(ansi);
+    HttpServerResponse response = ctx.response();
+    runById(ctx)
+        .compose(run -> {
+          response.setChunked(true)
+              .putHeader("Content-Type", "text/plain; charset=utf-8")
+              .putHeader("Content-Disposition", "inline; filename=\"" + run.id() + ".log\"");
+          return writeText(response, run.id(), 0, strip);
+        })
+        .onSuccess(done -> response.end())
+        .onFailure(ctx::fail);
+  }
+
+  /** Writes pages one after another; each write completes before the next read, so memory stays bounded. */
+  private Future<Void> writeText(HttpServerResponse response, String runId, long since, boolean strip) {
+    return bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(runId, since, LOG_TEXT_PAGE))
+        .compose(page -> {
+          if (page.lines().isEmpty()) {
+            return Future.succeededFuture();
+          }
+          StringBuilder text = new StringBuilder(page.lines().size() * 80);
+          for (LogLine line : page.lines()) {
+            text.append(strip ? Ansi.strip(line.text()) : line.text()).append('\n');
+          }
+          return response.write(text.toString())
+              .compose(written -> writeText(response, runId, page.nextSince(), strip));
+        });
+  }
+
+  private Future<Run> runById(RoutingContext ctx) {
+    return bus.request(Addresses.DB_GET_RUN, runId(ctx));
+  }
+
+  /** The {id} path parameter; anything that is not a UUID cannot name a run. */
+  static String runId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null || !UUID.matcher(id).matches()) {
+      throw ApiException.notFound("run '" + id + "'");
+    }
+    return id.toLowerCase();
+  }
+}

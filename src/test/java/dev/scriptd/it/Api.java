@@ -1,0 +1,105 @@
+package dev.scriptd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+/** A plain JDK HTTP client against a running scriptd, as any outside client would use it. */
+final class Api {
+  final String base;
+  final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  Api(String base) {
+    this.base = base;
+  }
+
+  HttpResponse<String> send(String method, String path, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(method + " " + path + " failed: " + e, e);
+    }
+  }
+
+  HttpResponse<String> get(String path) {
+    return send("GET", path, null);
+  }
+
+  HttpResponse<String> post(String path, JsonObject body) {
+    return send("POST", path, body == null ? null : body.encode());
+  }
+
+  /** Starts an ad-hoc run and returns the run object (201 expected). */
+  JsonObject startRun(String command) {
+    return startRun(new JsonObject().put("command", command));
+  }
+
+  JsonObject startRun(JsonObject body) {
+    HttpResponse<String> response = post("/api/runs", body);
+    assertEquals(201, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  JsonObject run(String id) {
+    HttpResponse<String> response = get("/api/runs/" + id);
+    assertEquals(200, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  /** Polls the run until the predicate holds; fails after the deadline. */
+  JsonObject awaitRun(String id, Predicate<JsonObject> until, Duration deadline) {
+    Instant end = Instant.now().plus(deadline);
+    JsonObject run = run(id);
+    while (!until.test(run)) {
+      if (Instant.now().isAfter(end)) {
+        fail("run " + id + " did not reach the expected state within " + deadline + ": " + run.encode());
+      }
+      LockSupport.parkNanos(20_000_000L);
+      run = run(id);
+    }
+    return run;
+  }
+
+  JsonObject awaitEnd(String id) {
+    return awaitRun(id, run -> !run.getString("status").equals("running") && !run.getString("status").equals("pending"),
+        Duration.ofSeconds(30));
+  }
+
+  /** Every stored line of a run, read through the JSON pages. */
+  List<JsonObject> allLines(String id) {
+    List<JsonObject> lines = new ArrayList<>();
+    long since = 0;
+    while (true) {
+      HttpResponse<String> response = get("/api/runs/" + id + "/logs?since=" + since + "&limit=10000");
+      assertEquals(200, response.statusCode(), response.body());
+      JsonObject page = new JsonObject(response.body());
+      JsonArray batch = page.getJsonArray("lines");
+      if (batch.isEmpty()) {
+        return lines;
+      }
+      batch.forEach(line -> lines.add((JsonObject) line));
+      since = page.getLong("next_since");
+    }
+  }
+}

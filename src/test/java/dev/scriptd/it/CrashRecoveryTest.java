@@ -1,0 +1,108 @@
+package dev.scriptd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("A server JVM killed with SIGKILL leaves no process behind and marks its runs lost")
+class CrashRecoveryTest {
+  private static final String NOISY_GROUP =
+      "(i=0; while true; do i=$((i+1)); echo line$i; sleep 0.002; done) & sleep 300 & wait";
+
+  @TempDir
+  Path dataDir;
+  private final List<Process> servers = new ArrayList<>();
+
+  @AfterEach
+  void killServers() {
+    servers.forEach(Process::destroyForcibly);
+  }
+
+  @Test
+  @DisplayName("the reaper kills the run's whole group when the JVM dies; the next start marks it lost")
+  void reaperCleansUpAfterSigkill() throws Exception {
+    crashAndRecover(true);
+  }
+
+  @Test
+  @DisplayName("without the reaper, the next start finds the surviving group and kills it")
+  void recoveryKillsSurvivors() throws Exception {
+    crashAndRecover(false);
+  }
+
+  private void crashAndRecover(boolean reaper) throws Exception {
+    int port = TestServer.freePort();
+    Api api = new Api("http://127.0.0.1:" + port);
+    Process first = startServer(port, reaper);
+    JsonObject run = api.startRun(NOISY_GROUP);
+    String id = run.getString("id");
+    int pgid = run.getInteger("pid");
+    api.awaitRun(id, r -> r.getLong("log_lines") >= 200, Duration.ofSeconds(20));
+
+    first.destroyForcibly();
+    assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+    if (reaper) {
+      Processes.awaitGroupGone(pgid, Duration.ofSeconds(15));
+    } else {
+      assertFalse(Processes.group(pgid).isEmpty(), "without a reaper the group should survive the crash");
+    }
+
+    startServer(port, reaper);
+    JsonObject recovered = api.run(id);
+    assertEquals("lost", recovered.getString("status"));
+    Processes.awaitGroupGone(pgid, Duration.ofSeconds(15));
+    List<JsonObject> lines = api.allLines(id);
+    assertTrue(lines.size() >= 200, "lines stored before the crash: " + lines.size());
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).getLong("seq"));
+      assertEquals("line" + (i + 1), lines.get(i).getString("line"));
+    }
+  }
+
+  private Process startServer(int port, boolean reaper) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.scriptd.Main", "--port=" + port, "-data-dir=" + dataDir, "--runs.reaper=" + reaper,
+        "--runs.kill_grace_ms=500")
+        .directory(dataDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
+    Process process = builder.start();
+    servers.add(process);
+    Api api = new Api("http://127.0.0.1:" + port);
+    Instant end = Instant.now().plus(Duration.ofSeconds(60));
+    while (Instant.now().isBefore(end)) {
+      if (!process.isAlive()) {
+        fail("server exited with " + process.exitValue() + "; see " + dataDir.resolve("server.log"));
+      }
+      try {
+        HttpResponse<String> health = api.client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (health.statusCode() == 200) {
+          return process;
+        }
+      } catch (java.io.IOException notYet) {
+        // not listening yet
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
+    fail("server did not become healthy within 60 s");
+    return process;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.scriptd.it;
+
+import dev.scriptd.Scriptd;
+import dev.scriptd.ScriptdHandle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A real scriptd deployed into the test's Vertx, on a free port, with its data in a temp dir. */
+final class TestServer implements AutoCloseable {
+  final Vertx vertx;
+  final ScriptdHandle handle;
+  final int port;
+  final Api api;
+
+  private TestServer(Vertx vertx, ScriptdHandle handle, int port) {
+    this.vertx = vertx;
+    this.handle = handle;
+    this.port = port;
+    this.api = new Api("http://127.0.0.1:" + port);
+  }
+
+  static JsonObject config(Path dataDir, int port) {
+    return new JsonObject()
+        .put("host", "127.0.0.1")
+        .put("port", port)
+        .put("data_dir", dataDir.toString())
+        .put("http", new JsonObject().put("instances", 2))
+        .put("runs", new JsonObject().put("kill_grace_ms", 1000));
+  }
+
+  static TestServer start(Vertx vertx, Path dataDir) throws Exception {
+    return start(vertx, config(dataDir, freePort()));
+  }
+
+  static TestServer start(Vertx vertx, JsonObject config) throws Exception {
+    ScriptdHandle handle = Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS);
+    return new TestServer(vertx, handle, config.getInteger("port"));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    handle.close().await(30, TimeUnit.SECONDS);
+  }
+}
