@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
  * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
  */
-public record ScriptdConfig(Http http, Storage storage, Runs runs) {
+public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
 
   /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
@@ -24,6 +24,10 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs) {
       String shell, boolean reaper) {
   }
 
+  /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
+  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes) {
+  }
+
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
 
   public static ScriptdConfig fromJson(JsonObject json) {
@@ -31,6 +35,7 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs) {
     Settings http = root.section("http");
     Settings runs = root.section("runs");
     Settings persistence = root.section("persistence");
+    Settings tail = root.section("tail");
 
     int rateLimit = root.intValue("rate_limit", 100, 0, 1_000_000);
     Http httpConfig = new Http(
@@ -59,6 +64,12 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs) {
         runs.string("shell", "/bin/bash"),
         runs.bool("reaper", true));
 
-    return new ScriptdConfig(httpConfig, storage, runsConfig);
+    Tail tailConfig = new Tail(
+        tail.intValue("ring_lines", 10_000, 16, 1_000_000),
+        tail.longValue("keep_alive_ms", 15_000, 100, 600_000),
+        tail.longValue("stall_timeout_ms", 10_000, 100, 600_000),
+        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20));
+
+    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig);
   }
 }

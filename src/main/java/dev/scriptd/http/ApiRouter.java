@@ -2,7 +2,9 @@ package dev.scriptd.http;
 
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.http.tail.TailHub;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -12,14 +14,20 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
-  public static Router create(Vertx vertx, ScriptdConfig config) {
+  /** The hub must be started by the caller (and stopped with the router's server). */
+  public static Router create(Vertx vertx, ScriptdConfig config, TailHub hub) {
     Router router = Router.router(vertx);
     Problems problems = new Problems(config.http().maxBodyBytes());
     Bus bus = new Bus(vertx.eventBus());
 
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    // bodies only where requests have them; GET stays untouched so WebSocket upgrades work
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    for (HttpMethod method : new HttpMethod[] {HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE}) {
+      router.route("/api/*").method(method).handler(bodies);
+    }
     router.get("/health").handler(ctx -> health(bus, ctx));
-    new RunRoutes(bus).mount(router);
+    router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
+    new RunRoutes(bus, new LiveTails(hub)).mount(router);
 
     router.route().failureHandler(problems::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.http.tail.TailHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpServerOptions;
 /** Serves the API. Deployed with several instances; Vert.x spreads connections across them. */
 public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
+  private TailHub hub;
 
   @Override
   public Future<?> start() {
@@ -19,12 +21,14 @@ public final class HttpVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setMaxInitialLineLength(16 * 1024)
         .setMaxHeaderSize(32 * 1024);
-    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, config));
-    return server.listen();
+    hub = new TailHub(vertx, config.tail());
+    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, config, hub));
+    return hub.start().compose(ok -> server.listen());
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> tails = hub == null ? Future.succeededFuture() : hub.stop();
+    return tails.compose(ok -> server == null ? Future.succeededFuture() : server.close());
   }
 }

@@ -27,9 +27,11 @@ final class RunRoutes {
   private static final int LOG_TEXT_PAGE = 5000;
 
   private final Bus bus;
+  private final LiveTails tails;
 
-  RunRoutes(Bus bus) {
+  RunRoutes(Bus bus, LiveTails tails) {
     this.bus = bus;
+    this.tails = tails;
   }
 
   void mount(Router router) {
@@ -39,7 +41,7 @@ final class RunRoutes {
     router.delete("/api/runs/:id").handler(this::delete);
     router.post("/api/runs/:id/kill").handler(this::kill);
     router.post("/api/runs/:id/restart").handler(this::restart);
-    router.get("/api/runs/:id/logs").handler(this::logPage);
+    router.get("/api/runs/:id/logs").handler(ctx -> logs(ctx, runId(ctx)));
     router.get("/api/runs/:id/log.txt").handler(this::logText);
   }
 
@@ -143,12 +145,19 @@ final class RunRoutes {
         .onFailure(ctx::fail);
   }
 
-  private void logPage(RoutingContext ctx) {
+  /** One path, three forms: WebSocket on upgrade, SSE when accepted, JSON pages otherwise. */
+  void logs(RoutingContext ctx, String runId) {
+    if (!tails.serve(ctx, runId)) {
+      logPage(ctx, runId);
+    }
+  }
+
+  private void logPage(RoutingContext ctx, String runId) {
     Fields fields = new Fields();
     long since = fields.queryLong("since", ctx.request().getParam("since"), 0, 0, Long.MAX_VALUE);
     int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 1000, 1, 10_000);
     fields.check();
-    runById(ctx)
+    bus.<Run>request(Addresses.DB_GET_RUN, runId)
         .compose(run -> bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(run.id(), since, limit))
             .map(page -> {
               JsonArray lines = new JsonArray();

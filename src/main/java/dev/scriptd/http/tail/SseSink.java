@@ -1,0 +1,115 @@
+package dev.scriptd.http.tail;
+
+import dev.scriptd.domain.LogLine;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** Server-sent events: {@code id/event/data} blocks, many per write. */
+final class SseSink implements TailSink {
+  /** How long a client gets to take the last events of a closed stream before the socket is cut. */
+  private static final long LINGER_MS = 5_000;
+
+  private final Vertx vertx;
+  private final HttpServerResponse response;
+
+  SseSink(Vertx vertx, HttpServerResponse response, int writeQueueBytes) {
+    this.vertx = vertx;
+    this.response = response;
+    open(response, writeQueueBytes);
+  }
+
+  /** Headers that keep proxies from buffering or compressing the stream, then a first comment. */
+  static void open(HttpServerResponse response, int writeQueueBytes) {
+    response.setStatusCode(200)
+        .setChunked(true)
+        .setWriteQueueMaxSize(writeQueueBytes)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no")
+        .putHeader("Connection", "keep-alive");
+    response.write(": stream open\n\n");
+  }
+
+  static void appendEvent(StringBuilder out, String id, String event, String data) {
+    if (id != null) {
+      out.append("id: ").append(id).append('\n');
+    }
+    if (event != null) {
+      out.append("event: ").append(event).append('\n');
+    }
+    out.append("data: ").append(data).append("\n\n");
+  }
+
+  @Override
+  public void lines(List<LogLine> lines) {
+    StringBuilder out = new StringBuilder(lines.size() * 128);
+    for (LogLine line : lines) {
+      appendEvent(out, Long.toString(line.seq()), "log", line.toJson().encode());
+    }
+    response.write(Buffer.buffer(out.toString()));
+  }
+
+  @Override
+  public void status(JsonObject run) {
+    write("status", run.encode());
+  }
+
+  @Override
+  public void done(JsonObject run) {
+    write("done", run.encode());
+    endAndLinger();
+  }
+
+  @Override
+  public void gap(long lastSentSeq) {
+    write("gap", new JsonObject().put("last_sent_seq", lastSentSeq).encode());
+    endAndLinger();
+  }
+
+  @Override
+  public void keepAlive() {
+    response.write(": keep-alive\n\n");
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  @Override
+  public void drainHandler(Runnable handler) {
+    response.drainHandler(v -> handler.run());
+  }
+
+  @Override
+  public void closeHandler(Runnable handler) {
+    response.closeHandler(v -> handler.run());
+  }
+
+  @Override
+  public void close() {
+    endAndLinger();
+  }
+
+  private void write(String event, String data) {
+    StringBuilder out = new StringBuilder(data.length() + 32);
+    appendEvent(out, null, event, data);
+    response.write(out.toString());
+  }
+
+  /** Ends the stream; a client that does not read the end within the linger time is cut off. */
+  private void endAndLinger() {
+    if (response.ended()) {
+      return;
+    }
+    response.end();
+    vertx.setTimer(LINGER_MS, t -> {
+      if (!response.closed()) {
+        response.reset();
+      }
+    });
+  }
+}

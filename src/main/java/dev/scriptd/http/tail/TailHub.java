@@ -1,0 +1,292 @@
+package dev.scriptd.http.tail;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.LogPage;
+import dev.scriptd.bus.LogQuery;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.LineRing;
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.Run;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Live tails for one HTTP verticle instance (all on its event loop, so no locking).
+ *
+ * <p>Gap-free hand-over: a subscriber's feed registers its bus consumer first, then reads storage.
+ * The supervisor sends each chunk to persistence before publishing it, and persistence answers a
+ * read only after writing everything it received before; so a line is either in storage when read,
+ * or delivered to the consumer afterwards, or both (duplicates are dropped by seq).
+ *
+ * <p>Fairness: every subscriber reads from its own cursor in the shared ring; a client whose write
+ * queue is full is simply not written to (nothing piles up for it), it catches up from storage once
+ * it drains, and a client stalled longer than {@code tail.stall_timeout_ms} gets {@code gap}.
+ */
+public final class TailHub {
+  private static final int WRITE_BATCH = 500;
+  private static final int FETCH_LIMIT = 2000;
+  private static final long HOUSEKEEPING_MS = 1000;
+
+  private final Vertx vertx;
+  private final EventBus eventBus;
+  private final ScriptdConfig.Tail config;
+  private final Map<String, RunFeed> feeds = new HashMap<>();
+  private final Set<TailSubscriber> subscribers = new LinkedHashSet<>();
+  private final RunEventStreams runEvents;
+  private MessageConsumer<JsonObject> statusConsumer;
+  private long housekeepingTimer = -1;
+
+  public TailHub(Vertx vertx, ScriptdConfig.Tail config) {
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
+    this.config = config;
+    this.runEvents = new RunEventStreams(config);
+  }
+
+  public Future<Void> start() {
+    statusConsumer = eventBus.localConsumer(Addresses.RUNS_STATUS, this::onStatus);
+    housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MS, t -> housekeeping());
+    return statusConsumer.completion();
+  }
+
+  public Future<Void> stop() {
+    vertx.cancelTimer(housekeepingTimer);
+    new ArrayList<>(subscribers).forEach(subscriber -> {
+      subscriber.sink.close();
+      finish(subscriber);
+    });
+    runEvents.closeAll();
+    return statusConsumer == null ? Future.succeededFuture() : statusConsumer.unregister();
+  }
+
+  public RunEventStreams runEvents() {
+    return runEvents;
+  }
+
+  /** Live subscribers on this instance (for metrics and tests). */
+  public int subscriberCount() {
+    return subscribers.size();
+  }
+
+  /** Streams a run's lines as server-sent events on this response, from {@code since}. */
+  public Future<Void> followSse(String runId, long since, HttpServerResponse response) {
+    return follow(runId, since, run -> Future.succeededFuture(new SseSink(vertx, response, config.writeQueueBytes())));
+  }
+
+  /** Upgrades the request to a WebSocket and streams a run's lines on it, from {@code since}. */
+  public Future<Void> followWebSocket(String runId, long since, HttpServerRequest request) {
+    return follow(runId, since, run -> request.toWebSocket()
+        .map(socket -> new WebSocketSink(socket, config.writeQueueBytes())));
+  }
+
+  /**
+   * Follows a run from {@code since}. Fails (before anything is written) when the run does not
+   * exist; {@code openSink} is called only once the run is known.
+   */
+  private Future<Void> follow(String runId, long since, Function<Run, Future<TailSink>> openSink) {
+    return eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).compose(run -> {
+      if (run.status().isFinal()) {
+        return openSink.apply(run).map(sink -> {
+          attach(new TailSubscriber(runId, sink, null, run.toJson(), since, now()));
+          return null;
+        });
+      }
+      return openSink.apply(run).compose(sink -> feed(runId).compose(feed ->
+          // the run may have ended before our consumer existed: ask again now that it does
+          eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).map(current -> {
+            if (current.status().isFinal() && feed.endedRun == null) {
+              feed.endedRun = current.toJson();
+            }
+            attach(new TailSubscriber(runId, sink, feed, null, since, now()));
+            return null;
+          })));
+    });
+  }
+
+  private Future<RunFeed> feed(String runId) {
+    RunFeed existing = feeds.get(runId);
+    if (existing != null) {
+      return existing.consumer.completion().map(existing);
+    }
+    RunFeed feed = new RunFeed(runId, config.ringLines());
+    feeds.put(runId, feed);
+    MessageConsumer<LogChunk> consumer = eventBus.localConsumer(Addresses.runLog(runId),
+        message -> onChunk(feed, message.body()));
+    feed.consumer = consumer;
+    return consumer.completion().map(feed);
+  }
+
+  private void attach(TailSubscriber subscriber) {
+    subscribers.add(subscriber);
+    if (subscriber.feed != null) {
+      subscriber.feed.subscribers.add(subscriber);
+    }
+    subscriber.sink.closeHandler(() -> finish(subscriber));
+    pump(subscriber);
+  }
+
+  private void onChunk(RunFeed feed, LogChunk chunk) {
+    feed.ring.addAll(chunk.lines());
+    for (TailSubscriber subscriber : new ArrayList<>(feed.subscribers)) {
+      pump(subscriber);
+    }
+  }
+
+  private void onStatus(Message<JsonObject> message) {
+    JsonObject run = message.body();
+    runEvents.publish(run);
+    RunFeed feed = feeds.get(run.getString("id"));
+    if (feed == null) {
+      return;
+    }
+    boolean ended = !"pending".equals(run.getString("status")) && !"running".equals(run.getString("status"));
+    if (ended) {
+      feed.endedRun = run;
+    }
+    for (TailSubscriber subscriber : new ArrayList<>(feed.subscribers)) {
+      if (!subscriber.finished) {
+        if (!ended) {
+          subscriber.sink.status(run);
+          subscriber.lastWriteMillis = now();
+        }
+        pump(subscriber);
+      }
+    }
+  }
+
+  /** Sends what the subscriber can take now: from the ring when it covers its cursor, else from storage. */
+  private void pump(TailSubscriber s) {
+    while (!s.finished && !s.fetching) {
+      if (s.sink.writeQueueFull()) {
+        awaitDrain(s);
+        return;
+      }
+      LineRing ring = s.feed == null ? null : s.feed.ring;
+      if (s.historyDone && ring != null && ring.covers(s.cursor)) {
+        List<LogLine> batch = ring.after(s.cursor, WRITE_BATCH);
+        if (!batch.isEmpty()) {
+          send(s, batch);
+          continue;
+        }
+      }
+      JsonObject ended = s.endedRun();
+      boolean behindRing = ring != null && !ring.isEmpty() && !ring.covers(s.cursor);
+      boolean moreStored = ended != null && !s.storedComplete && s.cursor < ended.getLong("log_lines", 0L);
+      if (!s.historyDone || behindRing || moreStored) {
+        fetch(s);
+        return;
+      }
+      if (ended != null) {
+        if (s.feed != null) {
+          s.sink.status(ended); // the final status change, after the last line
+        }
+        s.sink.done(ended);
+        finish(s);
+      }
+      return;
+    }
+  }
+
+  private void fetch(TailSubscriber s) {
+    s.fetching = true;
+    boolean endKnown = s.endedRun() != null;
+    eventBus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(s.runId, s.cursor, FETCH_LIMIT))
+        .onComplete(result -> {
+          s.fetching = false;
+          if (s.finished) {
+            return;
+          }
+          if (result.failed()) {
+            // the run was deleted, or storage is gone: nothing more can be sent
+            s.sink.close();
+            finish(s);
+            return;
+          }
+          List<LogLine> lines = result.result().body().lines();
+          List<LogLine> fresh = new ArrayList<>(lines.size());
+          for (LogLine line : lines) {
+            if (line.seq() > s.cursor) {
+              fresh.add(line);
+            }
+          }
+          if (!fresh.isEmpty()) {
+            send(s, fresh);
+          }
+          if (lines.size() < FETCH_LIMIT) {
+            s.historyDone = true;
+            s.storedComplete = endKnown;
+          }
+          pump(s);
+        });
+  }
+
+  private void send(TailSubscriber s, List<LogLine> lines) {
+    s.sink.lines(lines);
+    s.cursor = lines.get(lines.size() - 1).seq();
+    s.lastWriteMillis = now();
+  }
+
+  private void awaitDrain(TailSubscriber s) {
+    if (s.stalledSinceMillis == 0) {
+      s.stalledSinceMillis = now();
+    }
+    s.sink.drainHandler(() -> {
+      s.stalledSinceMillis = 0;
+      pump(s);
+    });
+  }
+
+  private void finish(TailSubscriber s) {
+    if (s.finished) {
+      return;
+    }
+    s.finished = true;
+    subscribers.remove(s);
+    RunFeed feed = s.feed;
+    if (feed != null) {
+      feed.subscribers.remove(s);
+      if (feed.subscribers.isEmpty() && feeds.get(feed.runId) == feed) {
+        feeds.remove(feed.runId);
+        feed.consumer.unregister();
+      }
+    }
+  }
+
+  /** Keep-alives for idle streams, and the end of clients stalled for too long. */
+  private void housekeeping() {
+    long now = now();
+    for (TailSubscriber s : new ArrayList<>(subscribers)) {
+      if (s.stalledSinceMillis > 0 && now - s.stalledSinceMillis >= config.stallTimeoutMs()) {
+        s.sink.gap(s.cursor);
+        finish(s);
+      } else if (s.stalledSinceMillis == 0 && now - s.lastWriteMillis >= keepAliveAfter()) {
+        s.sink.keepAlive();
+        s.lastWriteMillis = now;
+      }
+    }
+    runEvents.keepAlive(now, keepAliveAfter());
+  }
+
+  /** Idle time after which a keep-alive goes out; the timer's period keeps the spec's 15 s bound. */
+  private long keepAliveAfter() {
+    return Math.max(100, config.keepAliveMs() - HOUSEKEEPING_MS);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.scriptd.http.tail;
+
+import dev.scriptd.domain.LogLine;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** Where one subscriber's events go: an SSE response or a WebSocket. Used from one event loop. */
+interface TailSink {
+  /** Writes many lines in as few writes as the form allows. */
+  void lines(List<LogLine> lines);
+
+  void status(JsonObject run);
+
+  /** The run ended and every line was sent: tell the client and close normally. */
+  void done(JsonObject run);
+
+  /** The client fell too far behind: tell it where to resume and close. */
+  void gap(long lastSentSeq);
+
+  void keepAlive();
+
+  boolean writeQueueFull();
+
+  void drainHandler(Runnable handler);
+
+  void closeHandler(Runnable handler);
+
+  /** Closes without a final event (the run vanished or the server is stopping). */
+  void close();
+}

@@ -1,0 +1,121 @@
+package dev.scriptd.bench;
+
+import dev.scriptd.Scriptd;
+import dev.scriptd.ScriptdHandle;
+import dev.scriptd.bus.Addresses;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Durable ingest (issue 2): lines/s from one child that writes one line per write(), counted as
+ * committed SQLite rows, against the same child piped to wc -l, measured in the same run.
+ * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.IngestBenchmark [lines] [rounds]
+ */
+public final class IngestBenchmark {
+  private IngestBenchmark() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    long lines = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    // perl with autoflush does one write() per print; ~100-byte lines
+    String child = "perl -e '$|=1; my $p = \"x\" x 88; for my $i (1.." + lines + ") { print \"line $i $p\\n\" }'";
+
+    List<Double> pipeRates = new ArrayList<>();
+    List<Double> ingestRates = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    try {
+      for (int round = 1; round <= rounds; round++) {
+        double pipe = pipeRate(child, lines);
+        double ingest = ingestRate(vertx, child, lines);
+        pipeRates.add(pipe);
+        ingestRates.add(ingest);
+        System.out.printf("round %d: pipe to wc -l %,.0f lines/s, durable ingest %,.0f lines/s, ratio %.2f%n",
+            round, pipe, ingest, ingest / pipe);
+      }
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+    double pipe = median(pipeRates);
+    double ingest = median(ingestRates);
+    System.out.printf("median: pipe %,.0f lines/s, ingest %,.0f lines/s, ratio %.2f (target >= 0.80), lines lost 0%n",
+        pipe, ingest, ingest / pipe);
+  }
+
+  private static double pipeRate(String child, long lines) throws Exception {
+    long start = System.nanoTime();
+    Process process = new ProcessBuilder("bash", "-c", child + " | wc -l").redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes()).trim();
+    process.waitFor();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (Long.parseLong(out) != lines) {
+      throw new IllegalStateException("wc -l counted " + out + " lines, expected " + lines);
+    }
+    return lines / seconds;
+  }
+
+  private static double ingestRate(Vertx vertx, String child, long lines) throws Exception {
+    Path dir = Files.createTempDirectory("scriptd-bench");
+    JsonObject config = new JsonObject().put("data_dir", dir.toString())
+        .put("http", new JsonObject().put("enabled", false));
+    ScriptdHandle handle = Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS);
+    try {
+      Promise<JsonObject> ended = Promise.promise();
+      MessageConsumer<JsonObject> statuses = vertx.eventBus().<JsonObject>consumer(Addresses.RUNS_STATUS, message -> {
+        String status = message.body().getString("status");
+        if (!status.equals("pending") && !status.equals("running")) {
+          ended.tryComplete(message.body());
+        }
+      });
+      statuses.completion().await(10, TimeUnit.SECONDS);
+      long start = System.nanoTime();
+      JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("command", child))
+          .await(30, TimeUnit.SECONDS).body();
+      // the final status is published only after every line of the run is committed
+      JsonObject last = ended.future().await(10, TimeUnit.MINUTES);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      statuses.unregister();
+      long stored = committedLines(handle, run.getString("id"));
+      if (stored != lines || last.getLong("log_lines") != lines) {
+        throw new IllegalStateException("stored " + stored + " of " + lines + " lines: " + last.encode());
+      }
+      return lines / seconds;
+    } finally {
+      handle.close().await(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Counts lines straight from the file, with a separate connection: what is committed. */
+  private static long committedLines(ScriptdHandle handle, String runId) throws Exception {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + handle.config().storage().dbFile());
+         Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery(
+             "SELECT COALESCE(SUM(last_seq - first_seq + 1), 0), COALESCE(MAX(last_seq), 0), COUNT(*) "
+                 + "FROM log_chunks WHERE run_id = '" + runId + "'")) {
+      rows.next();
+      long count = rows.getLong(1);
+      if (rows.getLong(2) != count) {
+        throw new IllegalStateException("seq gap: " + count + " lines but max seq " + rows.getLong(2));
+      }
+      return count;
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+}
