@@ -22,7 +22,7 @@ final class LiveTails {
     }
     String accept = request.getHeader(HttpHeaders.ACCEPT);
     if (accept != null && accept.contains("text/event-stream")) {
-      hub.followSse(runId, since(ctx, request.getHeader("Last-Event-ID")), ctx.response()).onFailure(ctx::fail);
+      hub.followSse(runId, since(ctx, request.getHeader("Last-Event-ID")), request).onFailure(ctx::fail);
       return true;
     }
     return false;

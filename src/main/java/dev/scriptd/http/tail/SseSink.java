@@ -3,7 +3,9 @@ package dev.scriptd.http.tail;
 import dev.scriptd.domain.LogLine;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -13,11 +15,13 @@ final class SseSink implements TailSink {
   private static final long LINGER_MS = 5_000;
 
   private final Vertx vertx;
+  private final HttpServerRequest request;
   private final HttpServerResponse response;
 
-  SseSink(Vertx vertx, HttpServerResponse response, int writeQueueBytes) {
+  SseSink(Vertx vertx, HttpServerRequest request, int writeQueueBytes) {
     this.vertx = vertx;
-    this.response = response;
+    this.request = request;
+    this.response = request.response();
     open(response, writeQueueBytes);
   }
 
@@ -100,16 +104,21 @@ final class SseSink implements TailSink {
     response.write(out.toString());
   }
 
-  /** Ends the stream; a client that does not read the end within the linger time is cut off. */
+  /**
+   * Ends the stream and, on HTTP/1.x, the connection too, so that "the server closes the stream"
+   * holds for every client. One that does not read the end within the linger time is cut off.
+   */
   private void endAndLinger() {
     if (response.ended()) {
       return;
     }
-    response.end();
-    vertx.setTimer(LINGER_MS, t -> {
-      if (!response.closed()) {
-        response.reset();
-      }
-    });
+    response.end().onComplete(written -> closeConnection());
+    vertx.setTimer(LINGER_MS, t -> closeConnection());
+  }
+
+  private void closeConnection() {
+    if (request.version() != HttpVersion.HTTP_2 && !response.closed()) {
+      request.connection().close();
+    }
   }
 }

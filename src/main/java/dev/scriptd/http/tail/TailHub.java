@@ -14,7 +14,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,8 +82,8 @@ public final class TailHub {
   }
 
   /** Streams a run's lines as server-sent events on this response, from {@code since}. */
-  public Future<Void> followSse(String runId, long since, HttpServerResponse response) {
-    return follow(runId, since, run -> Future.succeededFuture(new SseSink(vertx, response, config.writeQueueBytes())));
+  public Future<Void> followSse(String runId, long since, HttpServerRequest request) {
+    return follow(runId, since, run -> Future.succeededFuture(new SseSink(vertx, request, config.writeQueueBytes())));
   }
 
   /** Upgrades the request to a WebSocket and streams a run's lines on it, from {@code since}. */
