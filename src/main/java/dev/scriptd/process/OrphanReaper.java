@@ -26,7 +26,7 @@ final class OrphanReaper {
   private final Context context;
   private final long graceMs;
   private final Map<Integer, Long> groups = new LinkedHashMap<>();
-  private Process process;
+  private volatile Process process;
   private boolean stopping;
 
   OrphanReaper(Context context, long graceMs) {
@@ -34,8 +34,11 @@ final class OrphanReaper {
     this.graceMs = graceMs;
   }
 
+  /** Launches the reaper and registers every known group with it (all of them after a restart). */
   Future<Void> start() {
     return context.executeBlocking(this::launch, true).map(started -> {
+      // queue the registrations before publishing the process, so no write can overtake them
+      groups.forEach((pgid, start) -> write(started, "+" + pgid + " " + start + "\n"));
       process = started;
       started.onExit().thenRun(() -> context.runOnContext(v -> died(started)));
       LOG.debug("orphan reaper started, pid {}", started.pid());
@@ -81,6 +84,12 @@ final class OrphanReaper {
     }, true);
   }
 
+  /** For tests: the pid of the current reaper process, or -1. */
+  long pid() {
+    Process current = process;
+    return current == null ? -1 : current.pid();
+  }
+
   private Process launch() throws IOException {
     String script;
     try (InputStream in = OrphanReaper.class.getResourceAsStream("reaper.sh")) {
@@ -102,13 +111,14 @@ final class OrphanReaper {
     }
     LOG.warn("orphan reaper exited with {}; restarting it", dead.exitValue());
     process = null;
-    start()
-        .onSuccess(v -> groups.forEach((pgid, start) -> write("+" + pgid + " " + start + "\n")))
-        .onFailure(e -> LOG.error("could not restart the orphan reaper", e));
+    start().onFailure(e -> LOG.error("could not restart the orphan reaper", e));
   }
 
   private void write(String line) {
-    Process target = process;
+    write(process, line);
+  }
+
+  private void write(Process target, String line) {
     if (target == null) {
       return; // a restart re-registers every group
     }

@@ -357,6 +357,31 @@ class ProcessSupervisorVerticleTest {
   }
 
   @Test
+  @DisplayName("reaper: a reaper that dies is restarted with every live group registered again")
+  void reaperRestarts() throws Exception {
+    deploySupervisor();
+    JsonObject started = start("sleep 300 & wait");
+    int pgid = started.getInteger("pid");
+    long firstReaper = supervisor.reaper().pid();
+    assertTrue(ProcessHandle.of(firstReaper).orElseThrow().destroyForcibly());
+    awaitTrue("a new reaper", 5000, () -> supervisor.reaper().pid() > 0
+        && supervisor.reaper().pid() != firstReaper);
+    await(supervisor.reaper().simulateServerDeath());
+    assertGroupGone(pgid);
+  }
+
+  @Test
+  @DisplayName("a shell that cannot be executed ends the run failed with 127, replied as a run")
+  void missingShell() throws Exception {
+    deploySupervisor(new JsonObject().put("shell", tempDir.resolve("no-such-shell").toString()));
+    JsonObject started = start("true");
+    Run run = awaitEnd(started.getString("id"));
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(run.exitCode() == null ? run.error() != null : run.exitCode() == 127,
+        "exit " + run.exitCode() + ", error " + run.error());
+  }
+
+  @Test
   @DisplayName("undeploy kills every live run, saves it killed and leaves no process")
   void stopKillsLiveRuns() throws Exception {
     deploySupervisor();
