@@ -19,7 +19,7 @@ final class ProcessGroups {
   static final int SIGKILL = 9;
   static final int SIGTERM = 15;
 
-  /** The two libc calls we need; loaded once. */
+  /** kill(2) from libc, loaded once. */
   interface PosixSignals extends Library {
     int kill(int pid, int sig);
   }

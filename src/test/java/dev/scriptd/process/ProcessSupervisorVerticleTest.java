@@ -324,6 +324,22 @@ class ProcessSupervisorVerticleTest {
   }
 
   @Test
+  @DisplayName("progress changes are saved and published at most every 250 ms, the last one always")
+  void progressThrottled() throws Exception {
+    deploySupervisor();
+    String id = start("for i in $(seq 1 20); do echo \"::progress $((i * 5))\"; sleep 0.025; done; "
+        + "echo '::progress 100'; sleep 0.4").getString("id");
+    Run run = awaitEnd(id);
+    assertEquals(100, run.progress());
+    List<Run> runningSaves = db.saves.stream()
+        .filter(r -> r.id().equals(id) && r.status() == RunStatus.RUNNING).toList();
+    long ms = Duration.between(run.startedAt(), run.endedAt()).toMillis();
+    assertTrue(runningSaves.size() <= 2 + ms / 250, runningSaves.size() + " saves in " + ms + " ms");
+    assertEquals(100, runningSaves.get(runningSaves.size() - 1).progress(),
+        "the last progress is saved while running");
+  }
+
+  @Test
   @DisplayName("recovery: a run left running becomes lost and its process group is stopped")
   void recovery() throws Exception {
     Process sleeper = new ProcessBuilder("setsid", "sleep", "300").start();
