@@ -1,0 +1,87 @@
+package dev.scriptd.process;
+
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.Promise;
+import java.util.List;
+
+/**
+ * State of one run this supervisor is running. Confined to the verticle's context: only touched
+ * there, so it needs no locking.
+ */
+final class LiveRun {
+  private static final String PROGRESS_PREFIX = "::progress ";
+
+  /** The last value built (and, once {@link #started} completed, saved) for this run. */
+  Run run;
+  final LineRing ring;
+  /** Completes when the running state is saved (or the spawn failed); exit handling waits on it. */
+  final Promise<Void> started = Promise.promise();
+  /** Completes with the final run once it is saved (or its save failed). */
+  final Promise<Run> ended = Promise.promise();
+
+  int pgid;
+  Long pidStart;
+  long lines;
+  long bytes;
+  int progress;
+  long progressSavedAt;
+  boolean progressSaveScheduled;
+  /** KILLED or TIMED_OUT once the API, shutdown or the timeout asked the run to stop. */
+  RunStatus requestedEnd;
+  boolean termSent;
+  boolean exited;
+  long timeoutTimer = -1;
+  long killTimer = -1;
+  long progressTimer = -1;
+
+  LiveRun(Run pending, int ringLines) {
+    this.run = pending;
+    this.ring = new LineRing(ringLines);
+  }
+
+  String id() {
+    return run.id();
+  }
+
+  boolean spawned() {
+    return pgid > 0;
+  }
+
+  /**
+   * Takes one chunk of output: counts it, keeps it in the ring, and returns true when one of its
+   * lines set a new progress value.
+   */
+  boolean take(List<LogLine> chunk, long chunkBytes) {
+    lines += chunk.size();
+    bytes += chunkBytes;
+    int before = progress;
+    for (LogLine line : chunk) {
+      ring.add(line);
+      Integer percent = progressOf(line.text());
+      if (percent != null) {
+        progress = percent;
+      }
+    }
+    return progress != before;
+  }
+
+  /** The run with the current counters and progress. */
+  Run current() {
+    return run.withLog(lines, bytes).withProgress(progress);
+  }
+
+  /** N of a line of the exact form {@code ::progress N} with N in 0..100, else null. */
+  static Integer progressOf(String text) {
+    if (!text.startsWith(PROGRESS_PREFIX)) {
+      return null;
+    }
+    String number = text.substring(PROGRESS_PREFIX.length());
+    if (number.isEmpty() || number.length() > 3 || !number.chars().allMatch(Character::isDigit)) {
+      return null;
+    }
+    int value = Integer.parseInt(number);
+    return value <= 100 ? value : null;
+  }
+}

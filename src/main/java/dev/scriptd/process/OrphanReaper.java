@@ -1,0 +1,141 @@
+package dev.scriptd.process;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps run process groups from outliving a crashed server. One long-lived bash script
+ * ({@code reaper.sh}) runs in its own session and reads {@code +PGID START} / {@code -PGID} lines;
+ * when its stdin reaches EOF because this JVM died (or {@link #stop} closed it), it TERMs every
+ * still registered group, waits the grace, then KILLs. Registrations are kept here too, so a
+ * reaper that dies is restarted with every live group. Confined to the verticle's context; pipe
+ * writes go through ordered executeBlocking, off the event loop and in order.
+ */
+final class OrphanReaper {
+  private static final Logger LOG = LoggerFactory.getLogger(OrphanReaper.class);
+
+  private final Context context;
+  private final long graceMs;
+  private final Map<Integer, Long> groups = new LinkedHashMap<>();
+  private volatile Process process;
+  private boolean stopping;
+
+  OrphanReaper(Context context, long graceMs) {
+    this.context = context;
+    this.graceMs = graceMs;
+  }
+
+  /** Launches the reaper and registers every known group with it (all of them after a restart). */
+  Future<Void> start() {
+    return context.executeBlocking(this::launch, true).map(started -> {
+      // queue the registrations before publishing the process, so no write can overtake them
+      groups.forEach((pgid, start) -> write(started, "+" + pgid + " " + start + "\n"));
+      process = started;
+      started.onExit().thenRun(() -> context.runOnContext(v -> died(started)));
+      LOG.debug("orphan reaper started, pid {}", started.pid());
+      return null;
+    });
+  }
+
+  void register(int pgid, Long startTime) {
+    groups.put(pgid, startTime == null ? 0L : startTime);
+    write("+" + pgid + " " + groups.get(pgid) + "\n");
+  }
+
+  void unregister(int pgid) {
+    if (groups.remove(pgid) != null) {
+      write("-" + pgid + "\n");
+    }
+  }
+
+  /** Closes the reaper's stdin (call after every run ended) and waits briefly for it to exit. */
+  Future<Void> stop() {
+    stopping = true;
+    Process current = process;
+    if (current == null) {
+      return Future.succeededFuture();
+    }
+    return context.executeBlocking(() -> {
+      closeQuietly(current);
+      current.waitFor(graceMs + 2000, TimeUnit.MILLISECONDS);
+      return null;
+    }, true);
+  }
+
+  /**
+   * For tests: closes stdin without unregistering anything, as if this JVM had died, and does not
+   * restart the reaper afterwards.
+   */
+  Future<Void> simulateServerDeath() {
+    stopping = true;
+    Process current = process;
+    return context.executeBlocking(() -> {
+      closeQuietly(current);
+      return null;
+    }, true);
+  }
+
+  /** For tests: the pid of the current reaper process, or -1. */
+  long pid() {
+    Process current = process;
+    return current == null ? -1 : current.pid();
+  }
+
+  private Process launch() throws IOException {
+    String script;
+    try (InputStream in = OrphanReaper.class.getResourceAsStream("reaper.sh")) {
+      if (in == null) {
+        throw new IOException("reaper.sh is missing from the classpath");
+      }
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    // setsid: its own session, so a terminal's Ctrl-C or a signal to our group does not reach it
+    return new ProcessBuilder("setsid", "bash", "-c", script, "scriptd-reaper", Long.toString(graceMs))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
+  private void died(Process dead) {
+    if (stopping || dead != process) {
+      return;
+    }
+    LOG.warn("orphan reaper exited with {}; restarting it", dead.exitValue());
+    process = null;
+    start().onFailure(e -> LOG.error("could not restart the orphan reaper", e));
+  }
+
+  private void write(String line) {
+    write(process, line);
+  }
+
+  private void write(Process target, String line) {
+    if (target == null) {
+      return; // a restart re-registers every group
+    }
+    byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
+    context.executeBlocking(() -> {
+      OutputStream stdin = target.getOutputStream();
+      stdin.write(bytes);
+      stdin.flush();
+      return null;
+    }, true).onFailure(e -> LOG.debug("reaper pipe write failed (it will be restarted)", e));
+  }
+
+  private static void closeQuietly(Process target) {
+    try {
+      target.getOutputStream().close();
+    } catch (IOException e) {
+      LOG.debug("closing the reaper's stdin", e);
+    }
+  }
+}

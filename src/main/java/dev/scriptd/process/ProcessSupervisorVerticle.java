@@ -1,0 +1,167 @@
+package dev.scriptd.process;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs shell commands as process groups through NuProcess, turns their output into log chunks and
+ * makes sure no process outlives its run. Bus API: RUNS_START, RUNS_KILL, RUNS_RESTART,
+ * RUNS_RECENT_LINES; publishes RUNS_STATUS and the per-run log streams. All run state lives on this
+ * verticle's context.
+ */
+public final class ProcessSupervisorVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessSupervisorVerticle.class);
+  static final String LOST_ERROR = "the server stopped while this run was active";
+
+  private ScriptdConfig.Runs settings;
+  private RunController runs;
+  private RunBus bus;
+  private OrphanReaper reaper;
+  private Recovery recovery;
+
+  public ProcessSupervisorVerticle() {
+  }
+
+  @Override
+  public Future<?> start() {
+    settings = ScriptdConfig.fromJson(config()).runs();
+    EventBus eventBus = vertx.eventBus();
+    Codecs.register(eventBus);
+    bus = new RunBus(eventBus);
+    recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
+    reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
+    runs = new RunController(vertx, context, settings, bus, reaper);
+    Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
+    return reaperStarted
+        .compose(v -> recovery.recoverUnfinished())
+        .compose(v -> Future.join(
+            consume(eventBus, Addresses.RUNS_START, this::startRun),
+            consume(eventBus, Addresses.RUNS_KILL, this::killRun),
+            consume(eventBus, Addresses.RUNS_RESTART, this::restartRun),
+            consume(eventBus, Addresses.RUNS_RECENT_LINES, this::recentLines)));
+  }
+
+  /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
+  @Override
+  public Future<?> stop() {
+    List<Future<Run>> ends = new ArrayList<>();
+    for (LiveRun run : runs.live()) {
+      runs.requestEnd(run, RunStatus.KILLED);
+      ends.add(run.ended.future());
+    }
+    return Future.join(ends)
+        .timeout(settings.killGraceMs() + 3000, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size());
+          return Future.succeededFuture();
+        })
+        .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
+  }
+
+  /** For tests: the reaper, to simulate a JVM death. */
+  OrphanReaper reaper() {
+    return reaper;
+  }
+
+  private <T> Future<Void> consume(EventBus eventBus, String address, Function<T, Future<?>> action) {
+    return eventBus.<T>localConsumer(address, message -> answer(message, action)).completion();
+  }
+
+  private <T> void answer(Message<T> message, Function<T, Future<?>> action) {
+    Future<?> result;
+    try {
+      result = action.apply(message.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(message::reply).onFailure(e -> {
+      int code = RunBus.codeOf(e);
+      if (code >= 500) {
+        LOG.error("{} failed", message.address(), e);
+      }
+      message.fail(code, e.getMessage() == null ? e.toString() : e.getMessage());
+    });
+  }
+
+  private Future<JsonObject> startRun(JsonObject body) {
+    StartRequest request = StartRequest.parse(body, settings);
+    return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
+  }
+
+  private Future<JsonObject> killRun(JsonObject body) {
+    String id = runId(body);
+    LiveRun run = runs.get(id);
+    if (run != null) {
+      runs.requestEnd(run, RunStatus.KILLED);
+      return Future.succeededFuture(run.current().toJson());
+    }
+    return bus.get(id).compose(stored -> Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
+        stored.status().isFinal()
+            ? "run " + id + " has already ended (" + stored.status().wire() + ")"
+            : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
+  }
+
+  private Future<JsonObject> restartRun(JsonObject body) {
+    String id = runId(body);
+    String trigger = body.getValue("trigger") instanceof String text ? text : null;
+    LiveRun run = runs.get(id);
+    Future<Run> previous;
+    if (run != null) {
+      runs.requestEnd(run, RunStatus.KILLED);
+      previous = run.ended.future();
+    } else {
+      previous = bus.get(id).compose(stored -> stored.status().isFinal() ? Future.succeededFuture(stored)
+          : Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
+              "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
+    }
+    return previous.compose(old -> runs.launch(StartRequest.restartOf(old, trigger))).map(Run::toJson);
+  }
+
+  private Future<Object> recentLines(LogQuery query) {
+    LiveRun run = query == null ? null : runs.get(query.runId());
+    if (run == null) {
+      return Future.failedFuture(new RunFailure(ReplyCodes.NOT_FOUND,
+          "run " + (query == null ? null : query.runId()) + " is not running here"));
+    }
+    if (!run.ring.covers(query.afterSeq())) {
+      return Future.failedFuture(new RunFailure(ReplyCodes.RANGE_NOT_AVAILABLE, "lines after "
+          + query.afterSeq() + " have left the live buffer (it starts at " + run.ring.firstSeq() + ")"));
+    }
+    return Future.succeededFuture(run.ring.since(query.afterSeq(), query.limit()));
+  }
+
+  private static String runId(JsonObject body) {
+    Object id = body == null ? null : body.getValue("run_id");
+    if (!(id instanceof String text) || text.isBlank()) {
+      throw StartRequest.bad("run_id is required");
+    }
+    return text;
+  }
+
+  private Future<Void> checkCwd(String cwd) {
+    if (cwd == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> Files.isDirectory(Path.of(cwd)), false).compose(ok -> ok
+        ? Future.<Void>succeededFuture()
+        : Future.failedFuture(StartRequest.bad("cwd '" + cwd + "' is not an existing directory")));
+  }
+}

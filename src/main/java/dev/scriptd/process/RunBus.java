@@ -1,0 +1,72 @@
+package dev.scriptd.process;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.Run;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/** The supervisor's conversations with persistence and with listeners, over the event bus. */
+final class RunBus {
+  private final EventBus eventBus;
+
+  RunBus(EventBus eventBus) {
+    this.eventBus = eventBus;
+  }
+
+  Future<Run> save(Run run) {
+    return eventBus.<Run>request(Addresses.DB_SAVE_RUN, run).map(Message::body);
+  }
+
+  /** Saves, then (only once the save is acknowledged) publishes the status change. */
+  Future<Run> saveAndPublish(Run run) {
+    return save(run).map(saved -> {
+      eventBus.publish(Addresses.RUNS_STATUS, run.toJson());
+      return run;
+    });
+  }
+
+  Future<Run> get(String runId) {
+    return eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body)
+        .recover(e -> Future.failedFuture(isNotFound(e)
+            ? new RunFailure(ReplyCodes.NOT_FOUND, "run " + runId + " not found") : e));
+  }
+
+  Future<RunPage> unfinished() {
+    return eventBus.<RunPage>request(Addresses.DB_UNFINISHED_RUNS, null).map(Message::body);
+  }
+
+  /**
+   * Storage first, live viewers second. A viewer subscribes to the run's log address, then reads
+   * storage (DB_READ_LOGS includes everything appended before the query). Because every chunk was
+   * sent to storage before it was published, each line reaches the viewer through the read, the
+   * subscription, or both (deduplicated by seq): the hand-over has no gap. The other order could
+   * publish a chunk before the viewer subscribed and store it after the viewer's read.
+   */
+  void appendAndPublish(LogChunk chunk) {
+    eventBus.send(Addresses.DB_APPEND_LOGS, chunk);
+    eventBus.publish(Addresses.runLog(chunk.runId()), chunk);
+  }
+
+  /** The failure code to reply with for {@code error}. */
+  static int codeOf(Throwable error) {
+    if (error instanceof RunFailure failure) {
+      return failure.code;
+    }
+    if (error instanceof ReplyException reply) {
+      return reply.failureType() == ReplyFailure.RECIPIENT_FAILURE ? reply.failureCode()
+          : ReplyCodes.UNAVAILABLE;
+    }
+    return 500;
+  }
+
+  private static boolean isNotFound(Throwable e) {
+    return e instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == ReplyCodes.NOT_FOUND;
+  }
+}

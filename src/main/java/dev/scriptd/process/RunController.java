@@ -1,0 +1,239 @@
+package dev.scriptd.process;
+
+import com.zaxxer.nuprocess.NuProcess;
+import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of the runs this supervisor runs: spawn, output, progress, stop requests (TERM, then
+ * KILL after the grace), timeout and exit. Confined to the verticle's context.
+ */
+final class RunController {
+  private static final Logger LOG = LoggerFactory.getLogger(RunController.class);
+
+  private final Map<String, LiveRun> live = new HashMap<>();
+  private final Vertx vertx;
+  private final Context context;
+  private final ScriptdConfig.Runs settings;
+  private final RunBus bus;
+  private final OrphanReaper reaper;
+
+  /** {@code reaper} may be null (disabled). */
+  RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
+      OrphanReaper reaper) {
+    this.vertx = vertx;
+    this.context = context;
+    this.settings = settings;
+    this.bus = bus;
+    this.reaper = reaper;
+  }
+
+  LiveRun get(String runId) {
+    return runId == null ? null : live.get(runId);
+  }
+
+  Collection<LiveRun> live() {
+    return live.values();
+  }
+
+  /** pending saved → spawn → running saved; a spawn failure ends the run failed. */
+  Future<Run> launch(StartRequest request) {
+    Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
+        request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
+        request.cwd(), request.restartedFrom(), Instant.now());
+    LiveRun run = new LiveRun(pending, settings.ringLines());
+    live.put(run.id(), run);
+    return bus.saveAndPublish(pending)
+        .onFailure(e -> live.remove(run.id()))
+        .compose(saved -> spawn(run));
+  }
+
+  private Future<Run> spawn(LiveRun run) {
+    RunProcessHandler handler = new RunProcessHandler(context, settings.maxLineBytes(),
+        new RunProcessHandler.Events() {
+          @Override
+          public void output(List<LogLine> lines, long bytes) {
+            onOutput(run, lines, bytes);
+          }
+
+          @Override
+          public void exited(int code, ExitWaiter.Status status) {
+            run.exited = true;
+            run.started.future().onComplete(ar -> finish(run, code, status));
+          }
+        });
+    return context.executeBlocking(() -> startProcess(run.run, handler), false)
+        .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
+  }
+
+  /** Blocking: posix_spawn of {@code setsid <shell> -c COMMAND}; setsid execs, so pid = pgid. */
+  private int startProcess(Run run, RunProcessHandler handler) throws IOException {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(run.env());
+    env.put("SCRIPTD_RUN_ID", run.id());
+    NuProcessBuilder builder = new NuProcessBuilder(
+        List.of("setsid", settings.shell(), "-c", run.command()), env);
+    if (run.cwd() != null) {
+      builder.setCwd(Path.of(run.cwd()));
+    }
+    builder.setProcessListener(handler);
+    NuProcess process = builder.start();
+    if (process == null) {
+      throw new IOException("could not start '" + settings.shell() + "' through setsid");
+    }
+    process.closeStdin(true); // commands that read stdin see EOF at once
+    return process.getPID();
+  }
+
+  private Future<Run> running(LiveRun run, int pid, RunProcessHandler handler) {
+    run.pgid = pid;
+    run.pidStart = handler.pidStart();
+    if (reaper != null) {
+      reaper.register(pid, run.pidStart);
+    }
+    run.timeoutTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(run.run.timeoutSeconds()), t -> {
+      run.timeoutTimer = -1;
+      requestEnd(run, RunStatus.TIMED_OUT);
+    });
+    run.run = run.current().started(pid, run.pidStart, Instant.now());
+    if (run.requestedEnd != null) {
+      requestEnd(run, run.requestedEnd); // a kill that came while the run was pending
+    }
+    return bus.saveAndPublish(run.run)
+        .onFailure(e -> LOG.error("could not save the start of run {}", run.id(), e))
+        .onComplete(ar -> run.started.complete());
+  }
+
+  private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
+    LOG.warn("run {} could not start: {}", run.id(), cause.toString());
+    live.remove(run.id());
+    run.started.complete();
+    Run failed = run.current().ended(RunStatus.FAILED, null, null,
+        "could not start the process: " + cause.getMessage(), Instant.now());
+    run.run = failed;
+    return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
+  }
+
+  private void onOutput(LiveRun run, List<LogLine> lines, long bytes) {
+    boolean progressed = run.take(lines, bytes);
+    bus.appendAndPublish(new LogChunk(run.id(), lines, bytes));
+    if (progressed) {
+      progressChanged(run);
+    }
+  }
+
+  /** Persists and publishes a progress change at most every 250 ms (the last value always). */
+  private void progressChanged(LiveRun run) {
+    if (run.run.status() != RunStatus.RUNNING || run.exited || run.progressTimer >= 0) {
+      return; // the next save (start, timer or end) carries it
+    }
+    long wait = run.progressSavedAt + 250 - System.currentTimeMillis();
+    if (wait > 0) {
+      run.progressTimer = vertx.setTimer(wait, t -> {
+        run.progressTimer = -1;
+        progressChanged(run);
+      });
+      return;
+    }
+    run.progressSavedAt = System.currentTimeMillis();
+    run.run = run.current();
+    bus.saveAndPublish(run.run).onFailure(e -> LOG.warn("could not save progress of {}", run.id(), e));
+  }
+
+  /** Asks a run to stop: TERM to its group now, KILL after the grace; it ends {@code reason}. */
+  void requestEnd(LiveRun run, RunStatus reason) {
+    if (run.requestedEnd == null) {
+      run.requestedEnd = reason;
+    }
+    if (!run.spawned() || run.exited || run.termSent) {
+      return;
+    }
+    run.termSent = true;
+    signal(run, ProcessGroups.SIGTERM).onComplete(ar -> {
+      if (!run.exited) {
+        run.killTimer = vertx.setTimer(Math.max(1, settings.killGraceMs()), t -> {
+          run.killTimer = -1;
+          if (!run.exited) {
+            signal(run, ProcessGroups.SIGKILL);
+          }
+        });
+      }
+    });
+  }
+
+  private Future<Boolean> signal(LiveRun run, int sig) {
+    return context.executeBlocking(() -> ProcessGroups.signalGroup(run.pgid, run.pidStart, sig), false);
+  }
+
+  private void finish(LiveRun run, int nuProcessCode, ExitWaiter.Status status) {
+    if (!run.spawned() || run.run.status().isFinal()) {
+      return; // the spawn failed and that path ended the run
+    }
+    cancelTimers(run);
+    Integer exitCode = shellExitCode(nuProcessCode, status, run.termSent);
+    RunStatus outcome = run.requestedEnd != null ? run.requestedEnd
+        : exitCode != null && exitCode == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
+    Run ended = run.current().ended(outcome, exitCode, null,
+        exitCode == null ? "the exit status of the process was lost" : null, Instant.now());
+    run.run = ended;
+    bus.saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
+        // a background child that closed its pipes must not outlive the run
+        .eventually(() -> signal(run, ProcessGroups.SIGKILL))
+        .onComplete(ar -> {
+          if (reaper != null) {
+            reaper.unregister(run.pgid);
+          }
+          live.remove(run.id());
+          run.ended.complete(ended);
+        });
+  }
+
+  private void cancelTimers(LiveRun run) {
+    for (long timer : new long[] {run.timeoutTimer, run.killTimer, run.progressTimer}) {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+    }
+    run.timeoutTimer = run.killTimer = run.progressTimer = -1;
+  }
+
+  /**
+   * The exit code as a shell reports it (128 + N for death by signal N). Fix A reads the real wait
+   * status; without it we fall back on NuProcess's code, which reports a signal N as plain N and
+   * exit 127 as Integer.MIN_VALUE (Integer.MAX_VALUE when the status was lost).
+   */
+  static Integer shellExitCode(int nuProcessCode, ExitWaiter.Status status, boolean signalled) {
+    if (status != null) {
+      return status.shellCode();
+    }
+    if (nuProcessCode == Integer.MIN_VALUE) {
+      return 127;
+    }
+    if (nuProcessCode == Integer.MAX_VALUE) {
+      return null;
+    }
+    if (signalled && (nuProcessCode == ProcessGroups.SIGTERM || nuProcessCode == ProcessGroups.SIGKILL)) {
+      return 128 + nuProcessCode;
+    }
+    return nuProcessCode;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.scriptd.process;
+
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.Run;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart). */
+record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
+    String scriptId, String trigger, String restartedFrom) {
+
+  static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
+    if (body == null) {
+      throw bad("the body must be a JSON object with a \"command\"");
+    }
+    Object command = body.getValue("command");
+    if (!(command instanceof String text) || text.isBlank()) {
+      throw bad("command is required and must be a non-blank string");
+    }
+    long timeout = settings.defaultTimeoutSeconds();
+    Object rawTimeout = body.getValue("timeout");
+    if (rawTimeout != null) {
+      if (!(rawTimeout instanceof Number number) || number.doubleValue() != number.longValue()
+          || number.longValue() < 1 || number.longValue() > ScriptdConfig.MAX_TIMEOUT_SECONDS) {
+        throw bad("timeout must be a whole number of seconds in 1.." + ScriptdConfig.MAX_TIMEOUT_SECONDS);
+      }
+      timeout = number.longValue();
+    }
+    return new StartRequest(text, timeout, env(body.getValue("env")), optional(body, "cwd"),
+        optional(body, "script_id"), defaulted(optional(body, "trigger"), "api"),
+        optional(body, "restarted_from"));
+  }
+
+  /** The same command, env, cwd, timeout and script of {@code previous}, restarted from it. */
+  static StartRequest restartOf(Run previous, String trigger) {
+    if (previous.command() == null || !Run.KIND_SHELL.equals(previous.kind())) {
+      throw bad("run " + previous.id() + " is not a shell command and cannot be restarted here");
+    }
+    return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
+        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id());
+  }
+
+  private static Map<String, String> env(Object raw) {
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject object)) {
+      throw bad("env must be an object of strings");
+    }
+    Map<String, String> env = new HashMap<>();
+    for (Map.Entry<String, Object> entry : object) {
+      String name = entry.getKey();
+      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+        throw bad("env name '" + name + "' is not a valid variable name");
+      }
+      if (!(entry.getValue() instanceof String value) || value.indexOf('\0') >= 0) {
+        throw bad("env." + name + " must be a string");
+      }
+      env.put(name, value);
+    }
+    return env;
+  }
+
+  private static String optional(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof String)) {
+      throw bad(field + " must be a string");
+    }
+    return (String) value;
+  }
+
+  private static String defaulted(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  static RunFailure bad(String message) {
+    return new RunFailure(ReplyCodes.BAD_REQUEST, message);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.scriptd.process;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.Run;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Stands in for the persistence verticle in tests: answers the four db addresses the supervisor
+ * uses the way their javadoc says, and records what it got. Readable from the test thread.
+ */
+final class RecordingPersistence extends VerticleBase {
+  final Map<String, Run> runs = new ConcurrentHashMap<>();
+  final List<Run> saves = new CopyOnWriteArrayList<>();
+  final List<LogChunk> chunks = new CopyOnWriteArrayList<>();
+
+  @Override
+  public Future<?> start() {
+    EventBus eventBus = vertx.eventBus();
+    Codecs.register(eventBus);
+    return Future.join(
+        eventBus.<Run>localConsumer(Addresses.DB_SAVE_RUN, m -> {
+          saves.add(m.body());
+          runs.put(m.body().id(), m.body());
+          m.reply(m.body());
+        }).completion(),
+        eventBus.<LogChunk>localConsumer(Addresses.DB_APPEND_LOGS, m -> chunks.add(m.body())).completion(),
+        eventBus.<String>localConsumer(Addresses.DB_GET_RUN, m -> {
+          Run run = runs.get(m.body());
+          if (run == null) {
+            m.fail(ReplyCodes.NOT_FOUND, "run " + m.body() + " not found");
+          } else {
+            m.reply(run);
+          }
+        }).completion(),
+        eventBus.localConsumer(Addresses.DB_UNFINISHED_RUNS, m -> {
+          List<Run> unfinished = new ArrayList<>();
+          for (Run run : runs.values()) {
+            if (!run.status().isFinal()) {
+              unfinished.add(run);
+            }
+          }
+          unfinished.sort(Comparator.comparing(Run::createdAt).reversed());
+          m.reply(new RunPage(unfinished, null));
+        }).completion());
+  }
+
+  /** Every stored line of a run, in the order the chunks arrived. */
+  List<LogLine> lines(String runId) {
+    List<LogLine> lines = new ArrayList<>();
+    for (LogChunk chunk : chunks) {
+      if (chunk.runId().equals(runId)) {
+        lines.addAll(chunk.lines());
+      }
+    }
+    return lines;
+  }
+}
