@@ -1,5 +1,7 @@
 package dev.scriptd.process;
 
+import dev.scriptd.bus.LogPage;
+import dev.scriptd.domain.LineRing;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
@@ -65,6 +67,21 @@ final class LiveRun {
       }
     }
     return progress != before;
+  }
+
+  /**
+   * Lines after {@code afterSeq}, or null when some of them have left the ring. Every line of
+   * this run passed through the ring, so an empty ring or a query at the end is fully covered.
+   */
+  LogPage linesAfter(long afterSeq, int limit) {
+    if (afterSeq >= lines) {
+      return new LogPage(List.of(), afterSeq);
+    }
+    if (!ring.covers(afterSeq)) {
+      return null;
+    }
+    List<LogLine> page = ring.after(afterSeq, Math.max(0, limit));
+    return new LogPage(page, page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq());
   }
 
   /** The run with the current counters and progress. */

@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
@@ -141,11 +142,12 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       return Future.failedFuture(new RunFailure(ReplyCodes.NOT_FOUND,
           "run " + (query == null ? null : query.runId()) + " is not running here"));
     }
-    if (!run.ring.covers(query.afterSeq())) {
+    LogPage page = run.linesAfter(query.afterSeq(), query.limit());
+    if (page == null) {
       return Future.failedFuture(new RunFailure(ReplyCodes.RANGE_NOT_AVAILABLE, "lines after "
           + query.afterSeq() + " have left the live buffer (it starts at " + run.ring.firstSeq() + ")"));
     }
-    return Future.succeededFuture(run.ring.since(query.afterSeq(), query.limit()));
+    return Future.succeededFuture(page);
   }
 
   private static String runId(JsonObject body) {
