@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -49,8 +50,14 @@ final class Database {
     return file;
   }
 
-  Pool writer() {
-    return writer;
+  /**
+   * Runs a write in a transaction on the single writer connection. Every write must go through
+   * here: vertx-jdbc-client 5.0.10 leaves a connection in autocommit=false after any transaction
+   * (vert-x3/vertx-jdbc-client#356, fixed by #358 after 5.0.10), so a bare statement on the writer
+   * would sit in a transaction that is never committed.
+   */
+  <T> Future<T> write(Function<SqlConnection, Future<T>> work) {
+    return writer.withTransaction(work);
   }
 
   Pool reader() {
@@ -151,6 +158,7 @@ final class Database {
     return statements;
   }
 
+  /** The bare statements here run before the first transaction, while autocommit still holds. */
   private Future<Void> migrate(List<Migration> migrations) {
     return writer.query("SELECT count(*) FROM sqlite_master").execute()
         .compose(rows -> rows.iterator().next().getLong(0) == 0
@@ -183,7 +191,7 @@ final class Database {
   }
 
   private Future<Void> apply(Migration migration) {
-    return writer.withTransaction(conn -> runAll(conn, migration.statements())
+    return write(conn -> runAll(conn, migration.statements())
         .compose(v -> conn.preparedQuery(
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)")
             .execute(Tuple.of(migration.version(), migration.name(), System.currentTimeMillis())))

@@ -5,7 +5,6 @@ import dev.scriptd.domain.LogLine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +32,7 @@ final class LogBatcher {
       + "log_bytes = log_bytes + ? WHERE id = ?";
 
   private final Vertx vertx;
-  private final Pool writer;
+  private final Database db;
   private final int batchLines;
   private final long flushIntervalMs;
 
@@ -47,9 +46,9 @@ final class LogBatcher {
   private boolean closed;
   private volatile long lastFlushMs = -1;
 
-  LogBatcher(Vertx vertx, Pool writer, int batchLines, long flushIntervalMs) {
+  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs) {
     this.vertx = vertx;
-    this.writer = writer;
+    this.db = db;
     this.batchLines = batchLines;
     this.flushIntervalMs = flushIntervalMs;
   }
@@ -184,7 +183,7 @@ final class LogBatcher {
       rows.addAll(rowsOf(entry.getKey(), entry.getValue()));
       runs.add(Tuple.of(lastSeq, bytes, entry.getKey()));
     }
-    return writer.withTransaction(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows)
+    return db.write(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows)
         .compose(inserted -> conn.preparedQuery(UPDATE_RUN).executeBatch(runs)))
         .mapEmpty();
   }

@@ -49,7 +49,7 @@ public final class PersistenceVerticle extends VerticleBase {
     ScriptdConfig.Storage storage = ScriptdConfig.fromJson(config()).storage();
     return Database.open(vertx, storage).compose(database -> {
       db = database;
-      batcher = new LogBatcher(vertx, db.writer(), storage.batchLines(), storage.flushIntervalMs());
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs());
       logs = new LogReader(db.reader());
       Codecs.register(vertx.eventBus());
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
@@ -111,7 +111,8 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<Run> saveRun(Run run) {
     return batcher.flushRun(run.id())
-        .compose(v -> db.writer().preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run)))
+        .compose(v -> db.write(conn ->
+            conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))))
         .map(run);
   }
 
@@ -154,7 +155,7 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<?> deleteRun(String id) {
-    return batcher.flushRun(id).compose(v -> db.writer().withTransaction(conn ->
+    return batcher.flushRun(id).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
