@@ -117,9 +117,15 @@ final class Database {
       found.add(new Migration(Integer.parseInt(matcher.group(1)), name,
           statements(readResource(MIGRATIONS + name))));
     }
-    found.sort((a, b) -> Integer.compare(a.version(), b.version()));
+    return contiguous(found);
+  }
+
+  /** V001, V002, ... in order, up to the first missing number. */
+  static List<Migration> contiguous(List<Migration> found) {
+    List<Migration> sorted = new ArrayList<>(found);
+    sorted.sort((a, b) -> Integer.compare(a.version(), b.version()));
     List<Migration> ordered = new ArrayList<>();
-    for (Migration migration : found) {
+    for (Migration migration : sorted) {
       if (migration.version() != ordered.size() + 1) {
         break;
       }

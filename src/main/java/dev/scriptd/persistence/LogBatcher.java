@@ -4,7 +4,6 @@ import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -224,7 +223,7 @@ final class LogBatcher {
 
   private static Tuple row(String runId, List<LogLine> lines, long bytes) {
     return Tuple.of(runId, lines.get(0).seq(), lines.get(lines.size() - 1).seq(), lines.size(),
-        bytes, Buffer.buffer(LogBlobCodec.encode(lines)));
+        bytes, LogBlobCodec.encode(lines));
   }
 
   private static int countLines(List<LogChunk> chunks) {

@@ -97,7 +97,7 @@ public final class PersistenceVerticle extends VerticleBase {
       message.fail(failure.code(), failure.getMessage());
     } else {
       LOG.error("{} failed", address, err);
-      message.fail(ReplyCodes.UNAVAILABLE, "database error: " + err.getMessage());
+      message.fail(ReplyCodes.UNAVAILABLE, "database error: " + err);
     }
   }
 

@@ -41,12 +41,13 @@ class SchemaTest extends PersistenceTestBase {
 
   @Test
   void migrationsStopAtTheFirstMissingNumber() throws Exception {
-    List<Database.Migration> migrations = Database.loadMigrations();
+    Database.Migration v1 = new Database.Migration(1, "V001__a.sql", List.of());
+    Database.Migration v2 = new Database.Migration(2, "V002__b.sql", List.of());
+    Database.Migration v4 = new Database.Migration(4, "V004__d.sql", List.of());
 
-    assertEquals(1, migrations.get(0).version());
-    for (int i = 0; i < migrations.size(); i++) {
-      assertEquals(i + 1, migrations.get(i).version());
-    }
+    assertEquals(List.of(v1, v2), Database.contiguous(List.of(v4, v2, v1)));
+    assertEquals(List.of(), Database.contiguous(List.of(v2)));
+    assertEquals("V001__init.sql", Database.loadMigrations().get(0).name());
   }
 
   @Test
