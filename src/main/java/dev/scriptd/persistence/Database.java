@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The SQLite file: a writer pool of one connection (SQLite has a single writer), a reader pool,
@@ -74,10 +75,9 @@ final class Database {
       }
       return loadMigrations();
     }).compose(migrations -> {
-      SQLiteDataSource dataSource = dataSource(file);
-      Pool writer = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1)
+      Pool writer = JDBCPool.pool(vertx, dataSource(file, true), new PoolOptions().setMaxSize(1)
           .setName("scriptd-db-writer-" + file));
-      Pool reader = JDBCPool.pool(vertx, dataSource, new PoolOptions()
+      Pool reader = JDBCPool.pool(vertx, dataSource(file, false), new PoolOptions()
           .setMaxSize(storage.readPoolSize()).setName("scriptd-db-reader-" + file));
       Database database = new Database(file, writer, reader);
       return database.migrate(migrations)
@@ -90,8 +90,15 @@ final class Database {
     return Future.join(writer.close(), reader.close()).mapEmpty();
   }
 
-  private static SQLiteDataSource dataSource(Path file) {
+  /**
+   * Only the writer may create the file: a reader connection opened after the file was deleted
+   * must fail rather than start an empty database.
+   */
+  private static SQLiteDataSource dataSource(Path file, boolean mayCreate) {
     SQLiteConfig config = new SQLiteConfig();
+    if (!mayCreate) {
+      config.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);

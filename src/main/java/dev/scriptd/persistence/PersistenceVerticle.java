@@ -177,22 +177,20 @@ public final class PersistenceVerticle extends VerticleBase {
         .map(rows -> new RunPage(toRuns(rows), null));
   }
 
+  /** The file check comes first: a query alone still answers from connections already open. */
   private Future<JsonObject> health() {
-    String unavailable = "database file " + db.file() + " is missing or not readable";
-    return db.reader().query("SELECT 1").execute()
-        .recover(err -> Future.failedFuture(new ReplyFailure(ReplyCodes.UNAVAILABLE,
-            "database " + db.file() + " does not answer: " + err.getMessage())))
-        .compose(v -> vertx.executeBlocking(
-            () -> Files.isRegularFile(db.file()) && Files.isReadable(db.file())))
-        .map(readable -> {
-          if (!readable) {
-            throw new ReplyFailure(ReplyCodes.UNAVAILABLE, unavailable);
-          }
-          return new JsonObject()
-              .put("database", "UP")
-              .put("pending_lines", batcher.pendingLines())
-              .put("last_flush_ms", batcher.lastFlushMs());
-        });
+    return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
+        .compose(readable -> readable
+            ? db.reader().query("SELECT 1").execute()
+            : Future.failedFuture(new ReplyFailure(ReplyCodes.UNAVAILABLE,
+                "database file " + db.file() + " is missing or not readable")))
+        .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
+            : new ReplyFailure(ReplyCodes.UNAVAILABLE,
+                "database " + db.file() + " does not answer: " + err.getMessage())))
+        .map(ok -> new JsonObject()
+            .put("database", "UP")
+            .put("pending_lines", batcher.pendingLines())
+            .put("last_flush_ms", batcher.lastFlushMs()));
   }
 
   private static List<Run> toRuns(RowSet<Row> rows) {
