@@ -84,7 +84,7 @@ class RunStoreTest extends PersistenceTestBase {
     RunPage page = list(new RunQuery(null, null, null, null, 50, null));
     int pages = 1;
     seen.addAll(ids(page));
-    while (page.nextCursor() != null) {
+    while (page.nextCursor() != null && pages < 10) {
       page = list(new RunQuery(null, null, null, null, 50, page.nextCursor()));
       seen.addAll(ids(page));
       pages++;
@@ -105,6 +105,7 @@ class RunStoreTest extends PersistenceTestBase {
     seen.addAll(ids(page));
     int round = 0;
     while (page.nextCursor() != null) {
+      assertTrue(round < 20, "paging does not end");
       for (int i = 0; i < 5; i++) {
         save(pendingRun("s", T0 + 100_000 + round * 10L + i));
         save(pendingRun("s", T0));
