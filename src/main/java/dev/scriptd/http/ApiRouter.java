@@ -22,9 +22,14 @@ public final class ApiRouter {
 
     // bodies only where requests have them; GET stays untouched so WebSocket upgrades work
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
-    for (HttpMethod method : new HttpMethod[] {HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE}) {
-      router.route("/api/*").method(method).handler(bodies);
-    }
+    router.route("/api/*").handler(ctx -> {
+      HttpMethod method = ctx.request().method();
+      if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
     router.get("/health").handler(ctx -> health(bus, ctx));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     new RunRoutes(bus, new LiveTails(hub)).mount(router);

@@ -17,6 +17,8 @@ final class LiveTails {
   boolean serve(RoutingContext ctx, String runId) {
     HttpServerRequest request = ctx.request();
     if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      // hold the request's end back until the run is checked: an ended request cannot be upgraded
+      request.pause();
       hub.followWebSocket(runId, since(ctx, null), request).onFailure(ctx::fail);
       return true;
     }

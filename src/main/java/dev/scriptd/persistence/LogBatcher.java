@@ -3,6 +3,7 @@ package dev.scriptd.persistence;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -101,7 +102,10 @@ final class LogBatcher {
     pendingLines = 0;
     inFlightRuns = batch.keySet();
     long started = System.nanoTime();
-    inFlight = write(batch).andThen(result -> {
+    // inFlight is set before the write starts: a write that completes at once must still clear it
+    Promise<Void> finished = Promise.promise();
+    inFlight = finished.future();
+    write(batch).onComplete(result -> {
       inFlight = null;
       inFlightRuns = Set.of();
       if (result.succeeded()) {
@@ -113,9 +117,10 @@ final class LogBatcher {
         requeue(batch, batchOldest);
         retryNotBefore = System.currentTimeMillis() + flushIntervalMs;
       }
+      finished.handle(result);
       afterFlush(result.succeeded());
     });
-    return inFlight;
+    return finished.future();
   }
 
   /** Stops the timer and writes everything still pending. */

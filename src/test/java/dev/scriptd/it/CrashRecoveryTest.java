@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,8 +78,8 @@ class CrashRecoveryTest {
   }
 
   private Process startServer(int port, boolean reaper) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
         "dev.scriptd.Main", "--port=" + port, "-data-dir=" + dataDir, "--runs.reaper=" + reaper,
         "--runs.kill_grace_ms=500")
         .directory(dataDir.toFile())
@@ -92,12 +95,12 @@ class CrashRecoveryTest {
       }
       try {
         HttpResponse<String> health = api.client.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base + "/health")).build(),
+            HttpRequest.newBuilder(URI.create(api.base + "/health")).build(),
             HttpResponse.BodyHandlers.ofString());
         if (health.statusCode() == 200) {
           return process;
         }
-      } catch (java.io.IOException notYet) {
+      } catch (IOException notYet) {
         // not listening yet
       }
       LockSupport.parkNanos(50_000_000L);

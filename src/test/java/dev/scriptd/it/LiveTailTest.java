@@ -176,8 +176,11 @@ class LiveTailTest {
   void stalledClientDoesNotHurtOthers() throws Exception {
     // 20,000 lines of 1,000 bytes: far more than socket buffers and the write queue hold
     String id = api.startRun("for i in $(seq 1 20000); do printf 'line%s %0990d\\n' $i 0; done").getString("id");
-    try (Socket stalled = new Socket("127.0.0.1", server.port);
+    try (Socket stalled = new Socket();
          SseClient healthy = sse(id, "")) {
+      // a small receive window so that kernel buffers cannot absorb the whole log
+      stalled.setReceiveBufferSize(4096);
+      stalled.connect(new java.net.InetSocketAddress("127.0.0.1", server.port));
       OutputStream out = stalled.getOutputStream();
       out.write(("GET /api/runs/" + id + "/logs HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
@@ -188,10 +191,16 @@ class LiveTailTest {
       for (int i = 0; i < logs.size(); i++) {
         assertEquals(String.valueOf(i + 1), logs.get(i).id());
       }
+      // the server gives up on the stalled client after stall_timeout_ms: its feed goes away
+      Instant end = Instant.now().plus(WAIT);
+      while (probeLogConsumers(id) != ReplyFailure.NO_HANDLERS) {
+        assertTrue(Instant.now().isBefore(end), "stalled subscriber was never dropped");
+        LockSupport.parkNanos(100_000_000L);
+      }
       // now drain the stalled socket: it must end with a gap event and the server's close
       stalled.setSoTimeout(30_000);
       String tail = readToEnd(stalled.getInputStream());
-      assertTrue(tail.contains("event: gap"), "stalled client was told of the gap");
+      assertTrue(tail.contains("event: gap"), "stalled client was told of the gap; it got: " + tail.substring(Math.max(0, tail.length() - 400)));
       JsonObject gap = new JsonObject(tail.substring(tail.indexOf("event: gap\ndata: ") + 17).lines().findFirst().orElseThrow());
       assertTrue(gap.getLong("last_sent_seq") < 20_000, gap.encode());
     }

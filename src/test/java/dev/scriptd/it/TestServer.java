@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A real scriptd deployed into the test's Vertx, on a free port, with its data in a temp dir. */
-final class TestServer implements AutoCloseable {
+final class TestServer {
   final Vertx vertx;
   final ScriptdHandle handle;
   final int port;
@@ -47,8 +47,7 @@ final class TestServer implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() throws Exception {
+  void close() throws Exception {
     handle.close().await(30, TimeUnit.SECONDS);
   }
 }

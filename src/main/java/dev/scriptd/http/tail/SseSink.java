@@ -17,11 +17,13 @@ final class SseSink implements TailSink {
   private final Vertx vertx;
   private final HttpServerRequest request;
   private final HttpServerResponse response;
+  private final WriteBudget budget;
 
   SseSink(Vertx vertx, HttpServerRequest request, int writeQueueBytes) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
+    this.budget = new WriteBudget(writeQueueBytes);
     open(response, writeQueueBytes);
   }
 
@@ -53,7 +55,7 @@ final class SseSink implements TailSink {
     for (LogLine line : lines) {
       appendEvent(out, Long.toString(line.seq()), "log", line.toJson().encode());
     }
-    response.write(Buffer.buffer(out.toString()));
+    send(out.toString());
   }
 
   @Override
@@ -75,17 +77,17 @@ final class SseSink implements TailSink {
 
   @Override
   public void keepAlive() {
-    response.write(": keep-alive\n\n");
+    send(": keep-alive\n\n");
   }
 
   @Override
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return budget.full();
   }
 
   @Override
   public void drainHandler(Runnable handler) {
-    response.drainHandler(v -> handler.run());
+    budget.onDrain(handler);
   }
 
   @Override
@@ -101,7 +103,14 @@ final class SseSink implements TailSink {
   private void write(String event, String data) {
     StringBuilder out = new StringBuilder(data.length() + 32);
     appendEvent(out, null, event, data);
-    response.write(out.toString());
+    send(out.toString());
+  }
+
+  private void send(String text) {
+    if (!response.ended()) {
+      Buffer buffer = Buffer.buffer(text);
+      budget.track(response.write(buffer), buffer.length());
+    }
   }
 
   /**

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Live tails for one HTTP verticle instance (all on its event loop, so no locking).
@@ -36,6 +38,7 @@ import java.util.function.Function;
  * it drains, and a client stalled longer than {@code tail.stall_timeout_ms} gets {@code gap}.
  */
 public final class TailHub {
+  private static final Logger LOG = LoggerFactory.getLogger(TailHub.class);
   private static final int WRITE_BATCH = 500;
   private static final int FETCH_LIMIT = 2000;
   private static final long HOUSEKEEPING_MS = 1000;
@@ -107,6 +110,7 @@ public final class TailHub {
       return openSink.apply(run).compose(sink -> feed(runId).compose(feed ->
           // the run may have ended before our consumer existed: ask again now that it does
           eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).map(current -> {
+            LOG.debug("tail of run {} attached from seq {}", runId, since);
             if (current.status().isFinal() && feed.endedRun == null) {
               feed.endedRun = current.toJson();
             }

@@ -11,17 +11,19 @@ final class WebSocketSink implements TailSink {
   private static final short NORMAL_CLOSE = 1000;
 
   private final ServerWebSocket socket;
+  private final WriteBudget budget;
   private boolean closing;
 
   WebSocketSink(ServerWebSocket socket, int writeQueueBytes) {
     this.socket = socket;
+    this.budget = new WriteBudget(writeQueueBytes);
     socket.setWriteQueueMaxSize(writeQueueBytes);
   }
 
   @Override
   public void lines(List<LogLine> lines) {
     for (LogLine line : lines) {
-      socket.writeTextMessage(line.toJson().put("type", "log").encode());
+      send(line.toJson().put("type", "log"));
     }
   }
 
@@ -51,12 +53,12 @@ final class WebSocketSink implements TailSink {
 
   @Override
   public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+    return budget.full();
   }
 
   @Override
   public void drainHandler(Runnable handler) {
-    socket.drainHandler(v -> handler.run());
+    budget.onDrain(handler);
   }
 
   @Override
@@ -71,7 +73,8 @@ final class WebSocketSink implements TailSink {
 
   private void send(JsonObject message) {
     if (!closing) {
-      socket.writeTextMessage(message.encode());
+      String text = message.encode();
+      budget.track(socket.writeTextMessage(text), text.length());
     }
   }
 
