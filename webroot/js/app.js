@@ -20,8 +20,8 @@ async function boot() {
     const me = await api.me();
     Object.assign(session, { name: me.name, role: me.role, anonymous: false });
   } catch (error) {
-    if (error.status === 404) {
-      // the server has no auth yet: everything is open
+    if (error.status === 404 || error.status === 405) {
+      // the server has no auth yet (no /api/me route): everything is open
       Object.assign(session, { name: 'anonymous', role: 'admin', anonymous: true });
     } else if (error.status === 401) {
       showLogin();

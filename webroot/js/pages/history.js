@@ -65,7 +65,7 @@ export function historyPage(el) {
         card('Killed / timed out', `${s.killed ?? 0} / ${s.timed_out ?? 0}`, 'st-killed'),
         card('Average duration', fmtDuration(s.average_duration_ms == null ? null : Math.round(s.average_duration_ms))));
     } catch (error) {
-      clear(stats, h('p.muted', {}, error.status === 404 ? 'Stats are not available on this server yet.' : `Stats: ${error.message}`));
+      clear(stats, h('p.muted', {}, [404, 405].includes(error.status) ? 'Stats are not available on this server yet.' : `Stats: ${error.message}`));
     }
   }
 
@@ -96,7 +96,7 @@ export function historyPage(el) {
         }, field('Delete finished runs older than (days)', days), h('button.btn.btn-danger', { type: 'submit', id: 'cleanup-run' }, 'Clean up now')) : null,
         cmsg);
     } catch (error) {
-      clear(cleanup, h('h2', {}, 'Cleanup'), h('p.muted', {}, error.status === 404 ? 'Cleanup is not available on this server yet.' : error.message));
+      clear(cleanup, h('h2', {}, 'Cleanup'), h('p.muted', {}, [404, 405].includes(error.status) ? 'Cleanup is not available on this server yet.' : error.message));
     }
   }
 

@@ -53,6 +53,7 @@ export function runPage(el, { id }) {
   function updateToolbar() {
     pauseBtn.textContent = view.paused ? `Resume${view.pending ? ` (${view.pending} new)` : ''}` : 'Pause';
     pauseBtn.setAttribute('aria-pressed', String(view.paused));
+    pauseBtn.hidden = !!run && FINAL.has(run.status) && !view.paused && !source;
     liveBtn.hidden = view.following && !view.detached && !view.paused;
     olderBtn.hidden = !(view.firstSeq > 1);
     rangeInfo.textContent = view.lines.length

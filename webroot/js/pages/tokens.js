@@ -29,7 +29,7 @@ export function tokensPage(el) {
         h('td.actions', {}, h('button.btn.btn-sm.btn-danger', { type: 'button', onclick: () => revoke(t) }, 'Revoke')))) : h('tr.empty', {}, h('td', { colspan: 4 }, 'No tokens.')));
       hideMsg(msg);
     } catch (error) {
-      if (error.status === 404) showInfo(msg, 'This server does not manage tokens yet.');
+      if ([404, 405].includes(error.status)) showInfo(msg, 'This server does not manage tokens yet.');
       else showError(msg, error);
     }
   }
