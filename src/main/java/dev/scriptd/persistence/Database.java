@@ -1,0 +1,223 @@
+package dev.scriptd.persistence;
+
+import dev.scriptd.config.ScriptdConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * The SQLite file: a writer pool of one connection (SQLite has a single writer), a reader pool,
+ * and the versioned migrations of {@code db/migration} (listed in {@code db/migration/INDEX}).
+ */
+final class Database {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  private static final String MIGRATIONS = "db/migration/";
+  private static final Pattern MIGRATION_NAME = Pattern.compile("V(\\d{3})__[A-Za-z0-9_]+\\.sql");
+  private static final int BUSY_TIMEOUT_MS = 5000;
+
+  private final Path file;
+  private final Pool writer;
+  private final Pool reader;
+
+  private Database(Path file, Pool writer, Pool reader) {
+    this.file = file;
+    this.writer = writer;
+    this.reader = reader;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /**
+   * Runs a write in a transaction on the single writer connection. Every write must go through
+   * here: vertx-jdbc-client 5.0.10 leaves a connection in autocommit=false after any transaction
+   * (vert-x3/vertx-jdbc-client#356, fixed by #358 after 5.0.10), so a bare statement on the writer
+   * would sit in a transaction that is never committed.
+   */
+  <T> Future<T> write(Function<SqlConnection, Future<T>> work) {
+    return writer.withTransaction(work);
+  }
+
+  Pool reader() {
+    return reader;
+  }
+
+  /** Creates the file's directory, opens both pools and applies missing migrations. */
+  static Future<Database> open(Vertx vertx, ScriptdConfig.Storage storage) {
+    Path file = storage.dbFile().toAbsolutePath();
+    return vertx.executeBlocking(() -> {
+      Path parent = file.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      return loadMigrations();
+    }).compose(migrations -> {
+      Pool writer = JDBCPool.pool(vertx, dataSource(file, true), new PoolOptions().setMaxSize(1)
+          .setName("scriptd-db-writer-" + file));
+      Pool reader = JDBCPool.pool(vertx, dataSource(file, false), new PoolOptions()
+          .setMaxSize(storage.readPoolSize()).setName("scriptd-db-reader-" + file));
+      Database database = new Database(file, writer, reader);
+      return database.migrate(migrations)
+          .map(database)
+          .recover(err -> database.close().transform(ignored -> Future.failedFuture(err)));
+    });
+  }
+
+  Future<Void> close() {
+    return Future.join(writer.close(), reader.close()).mapEmpty();
+  }
+
+  /**
+   * Only the writer may create the file: a reader connection opened after the file was deleted
+   * must fail rather than start an empty database.
+   */
+  private static SQLiteDataSource dataSource(Path file, boolean mayCreate) {
+    SQLiteConfig config = new SQLiteConfig();
+    if (!mayCreate) {
+      config.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    config.enforceForeignKeys(true);
+    SQLiteDataSource dataSource = new SQLiteDataSource(config);
+    dataSource.setUrl("jdbc:sqlite:" + file);
+    return dataSource;
+  }
+
+  record Migration(int version, String name, List<String> statements) {
+  }
+
+  /** Reads the migrations in version order, stopping at the first missing number. */
+  static List<Migration> loadMigrations() throws IOException {
+    List<String> names = readResource(MIGRATIONS + "INDEX").lines()
+        .map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    List<Migration> found = new ArrayList<>();
+    for (String name : names) {
+      Matcher matcher = MIGRATION_NAME.matcher(name);
+      if (!matcher.matches()) {
+        throw new IOException("migration name '" + name + "' is not V<nnn>__<words>.sql");
+      }
+      found.add(new Migration(Integer.parseInt(matcher.group(1)), name,
+          statements(readResource(MIGRATIONS + name))));
+    }
+    return contiguous(found);
+  }
+
+  /** V001, V002, ... in order, up to the first missing number. */
+  static List<Migration> contiguous(List<Migration> found) {
+    List<Migration> sorted = new ArrayList<>(found);
+    sorted.sort((a, b) -> Integer.compare(a.version(), b.version()));
+    List<Migration> ordered = new ArrayList<>();
+    for (Migration migration : sorted) {
+      if (migration.version() != ordered.size() + 1) {
+        break;
+      }
+      ordered.add(migration);
+    }
+    return ordered;
+  }
+
+  private static String readResource(String name) throws IOException {
+    try (InputStream in = Database.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("resource " + name + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Splits a script at semicolons that end a line; comment lines are dropped. */
+  static List<String> statements(String script) {
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String trimmed = line.trim();
+      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        statements.add(current.toString().trim());
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      statements.add(current.toString().trim());
+    }
+    return statements;
+  }
+
+  /** The bare statements here run before the first transaction, while autocommit still holds. */
+  private Future<Void> migrate(List<Migration> migrations) {
+    return writer.query("SELECT count(*) FROM sqlite_master").execute()
+        .compose(rows -> rows.iterator().next().getLong(0) == 0
+            ? enableIncrementalVacuum()
+            : Future.succeededFuture())
+        .compose(v -> writer.query("CREATE TABLE IF NOT EXISTS schema_version ("
+            + "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, "
+            + "applied_at INTEGER NOT NULL)").execute())
+        .compose(v -> writer.query("SELECT version FROM schema_version").execute())
+        .compose(rows -> {
+          Set<Integer> applied = new HashSet<>();
+          for (Row row : rows) {
+            applied.add(row.getInteger(0));
+          }
+          Future<Void> chain = Future.succeededFuture();
+          for (Migration migration : migrations) {
+            if (!applied.contains(migration.version())) {
+              chain = chain.compose(v -> apply(migration));
+            }
+          }
+          return chain;
+        });
+  }
+
+  /** auto_vacuum can only change before the first table exists, so only on a new file. */
+  private Future<Void> enableIncrementalVacuum() {
+    return writer.query("PRAGMA auto_vacuum = INCREMENTAL").execute()
+        .compose(v -> writer.query("VACUUM").execute())
+        .mapEmpty();
+  }
+
+  private Future<Void> apply(Migration migration) {
+    return write(conn -> runAll(conn, migration.statements())
+        .compose(v -> conn.preparedQuery(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)")
+            .execute(Tuple.of(migration.version(), migration.name(), System.currentTimeMillis())))
+        .mapEmpty())
+        .onSuccess(v -> LOG.info("applied migration {} to {}", migration.name(), file))
+        .mapEmpty();
+  }
+
+  private static Future<Void> runAll(SqlConnection conn, List<String> statements) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String statement : statements) {
+      chain = chain.compose(v -> conn.query(statement).execute().mapEmpty());
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,236 @@
+package dev.scriptd.persistence;
+
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.LogLine;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers appended log chunks and writes them in batches: when {@code batchLines} lines are
+ * pending or {@code flushIntervalMs} after the oldest pending line, whichever comes first. One
+ * flush at a time; lines that arrive meanwhile wait for the next. A failed flush keeps its lines
+ * and tries again after the interval. Used only from the verticle's context.
+ */
+final class LogBatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(LogBatcher.class);
+  static final int ROW_MAX_LINES = 2000;
+  static final int ROW_MAX_BYTES = 1 << 20;
+  private static final int LINE_OVERHEAD = 12;
+
+  private static final String INSERT_CHUNK = "INSERT OR IGNORE INTO log_chunks "
+      + "(run_id, first_seq, last_seq, line_count, byte_count, data) VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String UPDATE_RUN = "UPDATE runs SET log_lines = MAX(log_lines, ?), "
+      + "log_bytes = log_bytes + ? WHERE id = ?";
+
+  private final Vertx vertx;
+  private final Database db;
+  private final int batchLines;
+  private final long flushIntervalMs;
+
+  private Map<String, List<LogChunk>> pending = new LinkedHashMap<>();
+  private int pendingLines;
+  private long oldestPendingAt;
+  private Set<String> inFlightRuns = Set.of();
+  private Future<Void> inFlight;
+  private long timerId = -1;
+  private long retryNotBefore;
+  private boolean closed;
+  private volatile long lastFlushMs = -1;
+
+  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs) {
+    this.vertx = vertx;
+    this.db = db;
+    this.batchLines = batchLines;
+    this.flushIntervalMs = flushIntervalMs;
+  }
+
+  int pendingLines() {
+    return pendingLines;
+  }
+
+  /** Duration of the last successful flush in ms, -1 before the first. */
+  long lastFlushMs() {
+    return lastFlushMs;
+  }
+
+  void append(LogChunk chunk) {
+    if (chunk.lines().isEmpty()) {
+      return;
+    }
+    if (pendingLines == 0) {
+      oldestPendingAt = System.currentTimeMillis();
+    }
+    pending.computeIfAbsent(chunk.runId(), id -> new ArrayList<>()).add(chunk);
+    pendingLines += chunk.lines().size();
+    if (pendingLines >= batchLines && inFlight == null
+        && System.currentTimeMillis() >= retryNotBefore) {
+      flush();
+    } else {
+      armTimer();
+    }
+  }
+
+  /** Completes once the run has no pending or in-flight lines left (writes them if needed). */
+  Future<Void> flushRun(String runId) {
+    if (pending.containsKey(runId) || inFlightRuns.contains(runId)) {
+      return flush();
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Writes every line pending now, after the flush in flight if there is one. */
+  Future<Void> flush() {
+    if (inFlight != null) {
+      return inFlight.transform(ignored -> flush());
+    }
+    if (pending.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    cancelTimer();
+    Map<String, List<LogChunk>> batch = pending;
+    long batchOldest = oldestPendingAt;
+    pending = new LinkedHashMap<>();
+    pendingLines = 0;
+    inFlightRuns = batch.keySet();
+    long started = System.nanoTime();
+    inFlight = write(batch).andThen(result -> {
+      inFlight = null;
+      inFlightRuns = Set.of();
+      if (result.succeeded()) {
+        lastFlushMs = (System.nanoTime() - started) / 1_000_000;
+        retryNotBefore = 0;
+      } else {
+        LOG.error("log flush of {} runs failed; keeping the lines to retry", batch.size(),
+            result.cause());
+        requeue(batch, batchOldest);
+        retryNotBefore = System.currentTimeMillis() + flushIntervalMs;
+      }
+      afterFlush(result.succeeded());
+    });
+    return inFlight;
+  }
+
+  /** Stops the timer and writes everything still pending. */
+  Future<Void> close() {
+    closed = true;
+    cancelTimer();
+    return flush();
+  }
+
+  private void afterFlush(boolean succeeded) {
+    if (closed || pendingLines == 0) {
+      return;
+    }
+    if (succeeded && pendingLines >= batchLines) {
+      flush();
+    } else {
+      armTimer();
+    }
+  }
+
+  private void requeue(Map<String, List<LogChunk>> batch, long batchOldest) {
+    Map<String, List<LogChunk>> merged = new LinkedHashMap<>(batch);
+    int lines = 0;
+    for (List<LogChunk> chunks : batch.values()) {
+      lines += countLines(chunks);
+    }
+    for (Map.Entry<String, List<LogChunk>> entry : pending.entrySet()) {
+      merged.computeIfAbsent(entry.getKey(), id -> new ArrayList<>()).addAll(entry.getValue());
+    }
+    pending = merged;
+    pendingLines += lines;
+    oldestPendingAt = batchOldest;
+  }
+
+  private void armTimer() {
+    if (closed || timerId != -1 || pendingLines == 0) {
+      return;
+    }
+    long due = Math.max(oldestPendingAt + flushIntervalMs, retryNotBefore);
+    long delay = Math.max(1, due - System.currentTimeMillis());
+    timerId = vertx.setTimer(delay, id -> {
+      timerId = -1;
+      flush();
+    });
+  }
+
+  private void cancelTimer() {
+    if (timerId != -1) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+
+  private Future<Void> write(Map<String, List<LogChunk>> batch) {
+    List<Tuple> rows = new ArrayList<>();
+    List<Tuple> runs = new ArrayList<>(batch.size());
+    for (Map.Entry<String, List<LogChunk>> entry : batch.entrySet()) {
+      long bytes = 0;
+      long lastSeq = 0;
+      for (LogChunk chunk : entry.getValue()) {
+        bytes += chunk.bytes();
+        lastSeq = Math.max(lastSeq, chunk.lastSeq());
+      }
+      rows.addAll(rowsOf(entry.getKey(), entry.getValue()));
+      runs.add(Tuple.of(lastSeq, bytes, entry.getKey()));
+    }
+    return db.write(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows)
+        .compose(inserted -> conn.preparedQuery(UPDATE_RUN).executeBatch(runs)))
+        .mapEmpty();
+  }
+
+  /**
+   * Packs a run's lines into as few rows as possible: a row holds consecutive seqs, at most
+   * {@link #ROW_MAX_LINES} lines and about {@link #ROW_MAX_BYTES}. A chunk's byte count goes to
+   * the row holding its first line.
+   */
+  static List<Tuple> rowsOf(String runId, List<LogChunk> chunks) {
+    List<Tuple> rows = new ArrayList<>();
+    List<LogLine> lines = new ArrayList<>();
+    long rowBytes = 0;
+    long rowSize = 0;
+    for (LogChunk chunk : chunks) {
+      boolean first = true;
+      for (LogLine line : chunk.lines()) {
+        boolean gap = !lines.isEmpty() && line.seq() != lines.get(lines.size() - 1).seq() + 1;
+        if (gap || lines.size() >= ROW_MAX_LINES || rowSize >= ROW_MAX_BYTES) {
+          rows.add(row(runId, lines, rowBytes));
+          lines = new ArrayList<>();
+          rowBytes = 0;
+          rowSize = 0;
+        }
+        if (first) {
+          rowBytes += chunk.bytes();
+          first = false;
+        }
+        lines.add(line);
+        rowSize += line.text().length() + LINE_OVERHEAD;
+      }
+    }
+    if (!lines.isEmpty()) {
+      rows.add(row(runId, lines, rowBytes));
+    }
+    return rows;
+  }
+
+  private static Tuple row(String runId, List<LogLine> lines, long bytes) {
+    return Tuple.of(runId, lines.get(0).seq(), lines.get(lines.size() - 1).seq(), lines.size(),
+        bytes, LogBlobCodec.encode(lines));
+  }
+
+  private static int countLines(List<LogChunk> chunks) {
+    int lines = 0;
+    for (LogChunk chunk : chunks) {
+      lines += chunk.lines().size();
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.scriptd.persistence;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.bus.RunQuery;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the SQLite file: stores runs and log lines and answers the {@code DB_*} addresses of
+ * {@link Addresses}. Settings come only from {@code config()}.
+ */
+public final class PersistenceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+  private static final int DEFAULT_PAGE = 100;
+  private static final int MAX_PAGE = 1000;
+  private static final int DEFAULT_LOG_LIMIT = 1000;
+  private static final int MAX_LOG_LIMIT = 10_000;
+
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Database db;
+  private LogBatcher batcher;
+  private LogReader logs;
+
+  public PersistenceVerticle() {
+  }
+
+  @Override
+  public Future<?> start() {
+    ScriptdConfig.Storage storage = ScriptdConfig.fromJson(config()).storage();
+    return Database.open(vertx, storage).compose(database -> {
+      db = database;
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs());
+      logs = new LogReader(db.reader());
+      Codecs.register(vertx.eventBus());
+      MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
+          message -> appendLogs(message.body()));
+      consumers.add(append);
+      on(Addresses.DB_SAVE_RUN, this::saveRun);
+      on(Addresses.DB_GET_RUN, this::getRun);
+      on(Addresses.DB_LIST_RUNS, this::listRuns);
+      on(Addresses.DB_READ_LOGS, this::readLogs);
+      on(Addresses.DB_DELETE_RUN, this::deleteRun);
+      on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
+      on(Addresses.DB_HEALTH, body -> health());
+      List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
+      return Future.all(registered);
+    }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
+    return Future.join(unregistered)
+        .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
+        .recover(err -> {
+          LOG.error("could not write the last log lines before stopping", err);
+          return Future.succeededFuture();
+        })
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  private <T> void on(String address, Function<T, Future<?>> handler) {
+    MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address, message -> {
+      Future<?> result;
+      try {
+        result = handler.apply(message.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(message::reply, err -> fail(message, address, err));
+    });
+    consumers.add(consumer);
+  }
+
+  private static void fail(Message<?> message, String address, Throwable err) {
+    if (err instanceof ReplyFailure failure) {
+      message.fail(failure.code(), failure.getMessage());
+    } else {
+      LOG.error("{} failed", address, err);
+      message.fail(ReplyCodes.UNAVAILABLE, "database error: " + err);
+    }
+  }
+
+  private void appendLogs(LogChunk chunk) {
+    try {
+      batcher.append(chunk);
+    } catch (RuntimeException e) {
+      LOG.error("could not buffer log chunk of run {}", chunk.runId(), e);
+    }
+  }
+
+  private Future<Run> saveRun(Run run) {
+    return batcher.flushRun(run.id())
+        .compose(v -> db.write(conn ->
+            conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))))
+        .map(run);
+  }
+
+  private Future<Run> getRun(String id) {
+    return db.reader().preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+          }
+          return RunRows.fromRow(rows.iterator().next());
+        });
+  }
+
+  private Future<RunPage> listRuns(RunQuery query) {
+    RunCursor after;
+    try {
+      after = query.cursor() == null || query.cursor().isEmpty()
+          ? null : RunCursor.decode(query.cursor());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+          "cursor is not valid; pass back the next_cursor of a previous page"));
+    }
+    int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
+    RunRows.PageQuery page = RunRows.page(query, after, limit);
+    return db.reader().preparedQuery(page.sql()).execute(page.params()).map(rows -> {
+      List<Run> runs = toRuns(rows);
+      if (runs.size() <= limit) {
+        return new RunPage(runs, null);
+      }
+      List<Run> items = runs.subList(0, limit);
+      Run last = items.get(limit - 1);
+      return new RunPage(items, new RunCursor(last.createdAt().toEpochMilli(), last.id()).encode());
+    });
+  }
+
+  private Future<?> readLogs(LogQuery query) {
+    int limit = query.limit() <= 0 ? DEFAULT_LOG_LIMIT : Math.min(query.limit(), MAX_LOG_LIMIT);
+    return batcher.flushRun(query.runId())
+        .compose(v -> logs.read(query.runId(), Math.max(0, query.afterSeq()), limit));
+  }
+
+  private Future<?> deleteRun(String id) {
+    return batcher.flushRun(id).compose(v -> db.write(conn ->
+        conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+              }
+              RunStatus status = RunStatus.fromWire(rows.iterator().next().getString(0));
+              if (!status.isFinal()) {
+                throw new ReplyFailure(ReplyCodes.CONFLICT,
+                    "run " + id + " is still " + status.wire() + "; kill it first");
+              }
+              return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
+            })
+            .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
+        .map(v -> null);
+  }
+
+  private Future<RunPage> unfinishedRuns() {
+    return db.reader().query(RunRows.SELECT_UNFINISHED).execute()
+        .map(rows -> new RunPage(toRuns(rows), null));
+  }
+
+  /** The file check comes first: a query alone still answers from connections already open. */
+  private Future<JsonObject> health() {
+    return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
+        .compose(readable -> readable
+            ? db.reader().query("SELECT 1").execute()
+            : Future.failedFuture(new ReplyFailure(ReplyCodes.UNAVAILABLE,
+                "database file " + db.file() + " is missing or not readable")))
+        .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
+            : new ReplyFailure(ReplyCodes.UNAVAILABLE,
+                "database " + db.file() + " does not answer: " + err.getMessage())))
+        .map(ok -> new JsonObject()
+            .put("database", "UP")
+            .put("pending_lines", batcher.pendingLines())
+            .put("last_flush_ms", batcher.lastFlushMs()));
+  }
+
+  private static List<Run> toRuns(RowSet<Row> rows) {
+    List<Run> runs = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      runs.add(RunRows.fromRow(row));
+    }
+    return runs;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.scriptd.persistence;
+
+import dev.scriptd.bus.RunQuery;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The SQL of the {@code runs} table and the mapping between its rows and {@link Run}. */
+final class RunRows {
+  private RunRows() {
+  }
+
+  static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
+      + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
+      + "log_bytes, restarted_from, result, error, env, cwd";
+
+  /**
+   * Insert or update. A new row also counts lines already flushed for it; an existing row never
+   * loses lines counted by a flush.
+   */
+  static final String UPSERT = "INSERT INTO runs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+      + "?, ?, ?, ?, ?, ?, "
+      + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
+      + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
+      + "?, ?, ?, ?, ?) "
+      + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
+      + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
+      + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
+      + "trigger = excluded.trigger, created_at = excluded.created_at, "
+      + "started_at = excluded.started_at, ended_at = excluded.ended_at, "
+      + "timeout_seconds = excluded.timeout_seconds, "
+      + "log_lines = MAX(runs.log_lines, excluded.log_lines), "
+      + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
+      + "restarted_from = excluded.restarted_from, result = excluded.result, "
+      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd";
+
+  static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM runs WHERE id = ?";
+
+  static final String SELECT_UNFINISHED = "SELECT " + COLUMNS
+      + " FROM runs WHERE status IN ('pending', 'running') ORDER BY created_at, id";
+
+  static final String SELECT_STATUS = "SELECT status FROM runs WHERE id = ?";
+  static final String DELETE_RUN = "DELETE FROM runs WHERE id = ?";
+  static final String DELETE_CHUNKS = "DELETE FROM log_chunks WHERE run_id = ?";
+
+  static Tuple upsertParams(Run run) {
+    List<Object> values = new ArrayList<>(23);
+    values.add(run.id());
+    values.add(run.scriptId());
+    values.add(run.kind());
+    values.add(run.command());
+    values.add(run.status().wire());
+    values.add(run.exitCode());
+    values.add(run.pid());
+    values.add(run.pidStart());
+    values.add(run.progress());
+    values.add(run.trigger());
+    values.add(millis(run.createdAt()));
+    values.add(millis(run.startedAt()));
+    values.add(millis(run.endedAt()));
+    values.add(run.timeoutSeconds());
+    values.add(run.logLines());
+    values.add(run.id());
+    values.add(run.logBytes());
+    values.add(run.id());
+    values.add(run.restartedFrom());
+    values.add(run.result() == null ? null : Json.encode(run.result()));
+    values.add(run.error());
+    values.add(new JsonObject(new HashMap<String, Object>(run.env())).encode());
+    values.add(run.cwd());
+    return Tuple.tuple(values);
+  }
+
+  static Run fromRow(Row row) {
+    return new Run(
+        row.getString("id"),
+        row.getString("script_id"),
+        row.getString("kind"),
+        row.getString("command"),
+        RunStatus.fromWire(row.getString("status")),
+        row.getInteger("exit_code"),
+        row.getInteger("pid"),
+        row.getLong("pid_start"),
+        row.getInteger("progress"),
+        row.getString("trigger"),
+        instant(row.getLong("created_at")),
+        instant(row.getLong("started_at")),
+        instant(row.getLong("ended_at")),
+        row.getLong("timeout_seconds"),
+        row.getLong("log_lines"),
+        row.getLong("log_bytes"),
+        row.getString("restarted_from"),
+        result(row.getString("result")),
+        row.getString("error"),
+        env(row.getString("env")),
+        row.getString("cwd"));
+  }
+
+  /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */
+  record PageQuery(String sql, Tuple params) {
+  }
+
+  static PageQuery page(RunQuery query, RunCursor after, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM runs WHERE 1 = 1");
+    Tuple params = Tuple.tuple();
+    if (query.scriptId() != null) {
+      sql.append(" AND script_id = ?");
+      params.addString(query.scriptId());
+    }
+    if (query.status() != null) {
+      sql.append(" AND status = ?");
+      params.addString(query.status().wire());
+    }
+    if (query.from() != null) {
+      sql.append(" AND created_at >= ?");
+      params.addLong(query.from().toEpochMilli());
+    }
+    if (query.to() != null) {
+      sql.append(" AND created_at < ?");
+      params.addLong(query.to().toEpochMilli());
+    }
+    if (after != null) {
+      sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+      params.addLong(after.createdAtMs()).addLong(after.createdAtMs()).addString(after.id());
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+    params.addInteger(limit + 1);
+    return new PageQuery(sql.toString(), params);
+  }
+
+  private static Long millis(Instant instant) {
+    return instant == null ? null : instant.toEpochMilli();
+  }
+
+  private static Instant instant(Long millis) {
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static Object result(String json) {
+    return json == null ? null : Json.decodeValue(json);
+  }
+
+  private static Map<String, String> env(String json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> env = new HashMap<>();
+    new JsonObject(json).forEach(entry -> env.put(entry.getKey(), String.valueOf(entry.getValue())));
+    return env;
+  }
+}

@@ -1,0 +1,170 @@
+package dev.scriptd.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.bus.RunQuery;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class RunStoreTest extends PersistenceTestBase {
+
+  @Test
+  void saveThenGetRoundTripsEveryField() {
+    Run run = new Run(UUID.randomUUID().toString(), "script-1", Run.KIND_JS, "main.js",
+        RunStatus.FAILED, 3, 4321, 987_654_321_000L, 75, "cron", Instant.ofEpochMilli(T0),
+        Instant.ofEpochMilli(T0 + 10), Instant.ofEpochMilli(T0 + 2500), 600, 12, 345,
+        UUID.randomUUID().toString(),
+        new JsonObject().put("answer", 42).put("items", new JsonArray().add("a").add(true)),
+        "boom: it broke", Map.of("HOME", "/root", "MODE", "x=y \"quoted\""), "/srv/work");
+
+    assertEquals(run, save(run));
+    assertEquals(run, get(run.id()));
+  }
+
+  @Test
+  void saveUpdatesAnExistingRun() {
+    Run run = save(pendingRun(null, T0));
+    Run ended = run.started(77, null, Instant.ofEpochMilli(T0 + 5))
+        .ended(RunStatus.COMPLETED, 0, "done", null, Instant.ofEpochMilli(T0 + 50))
+        .withProgress(100);
+
+    save(ended);
+
+    assertEquals(ended, get(run.id()));
+  }
+
+  @Test
+  void getUnknownFails404() {
+    assertFails(ReplyCodes.NOT_FOUND, "run nope not found", () -> get("nope"));
+  }
+
+  @Test
+  void listFiltersByScriptStatusAndCreatedAt() {
+    Run a1 = save(pendingRun("a", T0 + 1000));
+    Run a2 = save(runningRun(T0 + 2000).withProgress(1));
+    Run a3 = save(new Run(UUID.randomUUID().toString(), "a", Run.KIND_SHELL, "x", RunStatus.RUNNING,
+        null, 1, null, 0, "api", Instant.ofEpochMilli(T0 + 3000), Instant.ofEpochMilli(T0 + 3001),
+        null, 10, 0, 0, null, null, null, Map.of(), null));
+    Run b1 = save(pendingRun("b", T0 + 4000));
+
+    assertEquals(ids(a3, a1), ids(list(query("a", null, null, null))));
+    assertEquals(ids(a3, a2), ids(list(query(null, RunStatus.RUNNING, null, null))));
+    assertEquals(ids(a3), ids(list(query("a", RunStatus.RUNNING, null, null))));
+    assertEquals(ids(a3, a2), ids(list(query(null, null, T0 + 2000, T0 + 4000))));
+    assertEquals(ids(b1, a3, a2, a1), ids(list(query(null, null, null, null))));
+    assertEquals(ids(), ids(list(query("c", null, null, null))));
+  }
+
+  @Test
+  void paginationGivesEveryRunOnceNewestFirst() {
+    List<Run> saved = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      saved.add(save(pendingRun("s", T0 + (i / 3) * 1000L)));
+    }
+    saved.sort(Comparator.comparing(Run::createdAt).thenComparing(Run::id).reversed());
+
+    List<String> seen = new ArrayList<>();
+    RunPage page = list(new RunQuery(null, null, null, null, 50, null));
+    int pages = 1;
+    seen.addAll(ids(page));
+    while (page.nextCursor() != null && pages < 10) {
+      page = list(new RunQuery(null, null, null, null, 50, page.nextCursor()));
+      seen.addAll(ids(page));
+      pages++;
+    }
+
+    assertEquals(3, pages);
+    assertEquals(saved.stream().map(Run::id).toList(), seen);
+  }
+
+  @Test
+  void pagesStayStableWhenRunsAreInsertedBetweenFetches() {
+    List<Run> original = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      original.add(save(pendingRun("s", T0 + (i / 4) * 1000L)));
+    }
+    List<String> seen = new ArrayList<>();
+    RunPage page = list(new RunQuery("s", null, null, null, 20, null));
+    seen.addAll(ids(page));
+    int round = 0;
+    while (page.nextCursor() != null) {
+      assertTrue(round < 20, "paging does not end");
+      for (int i = 0; i < 5; i++) {
+        save(pendingRun("s", T0 + 100_000 + round * 10L + i));
+        save(pendingRun("s", T0));
+      }
+      round++;
+      page = list(new RunQuery("s", null, null, null, 20, page.nextCursor()));
+      seen.addAll(ids(page));
+    }
+
+    Set<String> unique = new HashSet<>(seen);
+    assertEquals(seen.size(), unique.size(), "a run came twice");
+    for (Run run : original) {
+      assertTrue(unique.contains(run.id()), "run " + run.createdAt() + " was skipped");
+    }
+  }
+
+  @Test
+  void malformedCursorFails400() {
+    assertFails(ReplyCodes.BAD_REQUEST, "cursor is not valid",
+        () -> list(new RunQuery(null, null, null, null, 10, "not a cursor!")));
+    assertFails(ReplyCodes.BAD_REQUEST, "next_cursor",
+        () -> list(new RunQuery(null, null, null, null, 10, "bm9jb2xvbg")));
+  }
+
+  @Test
+  void lastPageHasNoCursor() {
+    save(pendingRun(null, T0));
+    save(pendingRun(null, T0 + 1));
+
+    RunPage exact = list(new RunQuery(null, null, null, null, 2, null));
+
+    assertEquals(2, exact.items().size());
+    assertNull(exact.nextCursor());
+    assertNotNull(list(new RunQuery(null, null, null, null, 1, null)).nextCursor());
+  }
+
+  @Test
+  void unfinishedRunsAreThePendingAndRunningOnes() {
+    Run pending = save(pendingRun(null, T0));
+    Run running = save(runningRun(T0 + 1));
+    save(runningRun(T0 + 2).ended(RunStatus.KILLED, null, null, null, Instant.ofEpochMilli(T0 + 9)));
+    save(pendingRun(null, T0 + 3).ended(RunStatus.LOST, null, null, null, Instant.ofEpochMilli(T0 + 9)));
+
+    RunPage page = request(Addresses.DB_UNFINISHED_RUNS, null);
+
+    assertEquals(Set.of(pending.id(), running.id()), new HashSet<>(ids(page)));
+    assertNull(page.nextCursor());
+  }
+
+  private static RunQuery query(String scriptId, RunStatus status, Long from, Long to) {
+    return new RunQuery(scriptId, status, from == null ? null : Instant.ofEpochMilli(from),
+        to == null ? null : Instant.ofEpochMilli(to), 100, null);
+  }
+
+  private static List<String> ids(Run... runs) {
+    return List.of(runs).stream().map(Run::id).toList();
+  }
+
+  private static List<String> ids(RunPage page) {
+    return page.items().stream().map(Run::id).toList();
+  }
+}
