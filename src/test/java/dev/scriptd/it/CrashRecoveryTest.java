@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,7 +94,7 @@ class CrashRecoveryTest {
       }
       try {
         HttpResponse<String> health = api.client.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base + "/health")).build(),
+            HttpRequest.newBuilder(URI.create(api.base + "/health")).build(),
             HttpResponse.BodyHandlers.ofString());
         if (health.statusCode() == 200) {
           return process;
