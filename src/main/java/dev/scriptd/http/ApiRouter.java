@@ -33,6 +33,7 @@ public final class ApiRouter {
     router.get("/health").handler(ctx -> health(bus, ctx));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     new RunRoutes(bus, new LiveTails(hub)).mount(router);
+    WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

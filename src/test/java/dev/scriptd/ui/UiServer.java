@@ -1,0 +1,78 @@
+package dev.scriptd.ui;
+
+import dev.scriptd.Scriptd;
+import dev.scriptd.ScriptdHandle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** The real scriptd, deployed in-process on a free port with its data in a temp dir, plus a tiny API client. */
+final class UiServer implements AutoCloseable {
+  final Vertx vertx;
+  final ScriptdHandle handle;
+  final String base;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private UiServer(Vertx vertx, ScriptdHandle handle, int port) {
+    this.vertx = vertx;
+    this.handle = handle;
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  static UiServer start(Path dataDir) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    JsonObject config = new JsonObject()
+        .put("host", "127.0.0.1")
+        .put("port", port)
+        .put("data_dir", dataDir.toString())
+        .put("rate_limit", 0)
+        .put("http", new JsonObject().put("instances", 2))
+        .put("runs", new JsonObject().put("kill_grace_ms", 1000));
+    Vertx vertx = Vertx.vertx();
+    ScriptdHandle handle = Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS);
+    return new UiServer(vertx, handle, port);
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonObject getJson(String path) throws IOException, InterruptedException {
+    return new JsonObject(get(path).body());
+  }
+
+  JsonObject post(String path, JsonObject body) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 300) {
+      throw new IllegalStateException("POST " + path + " -> " + response.statusCode() + " " + response.body());
+    }
+    return new JsonObject(response.body());
+  }
+
+  /** True when the server has a GET route for the path (not 404/405 from the router). */
+  boolean hasRoute(String path) throws IOException, InterruptedException {
+    int status = get(path).statusCode();
+    return status != 404 && status != 405;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      handle.close().await(30, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// Entry point: finds out who is logged in, then starts the router and the page shell.
+
+import { api, setUnauthorizedHandler } from './api.js';
+import { route, start, stop, currentPath } from './router.js';
+import { session, can } from './session.js';
+import { onConnection, closeEvents } from './events.js';
+import { h } from './dom.js';
+import { loginPage } from './pages/login.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { runPage } from './pages/run.js';
+import { scriptsPage, scriptEditPage } from './pages/scripts.js';
+import { historyPage } from './pages/history.js';
+import { tokensPage } from './pages/tokens.js';
+
+const main = document.getElementById('main');
+const topbar = document.getElementById('topbar');
+
+async function boot() {
+  try {
+    const me = await api.me();
+    Object.assign(session, { name: me.name, role: me.role, anonymous: false });
+  } catch (error) {
+    if (error.status === 404 || error.status === 405) {
+      // the server has no auth yet (no /api/me route): everything is open
+      Object.assign(session, { name: 'anonymous', role: 'admin', anonymous: true });
+    } else if (error.status === 401) {
+      showLogin();
+      return;
+    } else {
+      main.replaceChildren(h('div.msg.msg-error', { role: 'alert' }, `Cannot reach the server: ${error.message}`));
+      return;
+    }
+  }
+  enterApp();
+}
+
+function showLogin() {
+  stop();
+  closeEvents();
+  topbar.hidden = true;
+  main.replaceChildren();
+  loginPage(main, {
+    onLogin(me) {
+      Object.assign(session, { name: me.name, role: me.role, anonymous: false });
+      enterApp();
+    },
+  });
+}
+
+let started = false;
+
+function enterApp() {
+  topbar.hidden = false;
+  document.body.dataset.role = session.role;
+  document.getElementById('who-name').textContent = session.anonymous ? '' : `${session.name} · ${session.role}`;
+  document.getElementById('logout').hidden = session.anonymous;
+  for (const link of topbar.querySelectorAll('[data-role]')) link.hidden = !can(link.dataset.role);
+  if (!started) {
+    started = true;
+    route('/', dashboardPage);
+    route('/runs/:id', runPage);
+    route('/scripts', scriptsPage);
+    route('/scripts/new', scriptEditPage);
+    route('/scripts/:id', scriptEditPage);
+    route('/history', historyPage);
+    route('/tokens', tokensPage);
+    start(main, (el, { path }) => {
+      el.append(h('section.page', {}, h('h1', {}, 'Not found'), h('p', {}, `Nothing at ${path}. `, h('a', { href: '#/' }, 'Back to the dashboard'))));
+    });
+  } else {
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  }
+}
+
+document.addEventListener('routechange', () => {
+  const path = currentPath();
+  for (const link of topbar.querySelectorAll('[data-nav]')) {
+    const nav = link.dataset.nav;
+    const active = nav === '/' ? path === '/' || path.startsWith('/runs/') : path.startsWith(nav);
+    if (active) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+});
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try { await api.logout(); } catch { /* the cookie is gone either way */ }
+  Object.assign(session, { name: null, role: null });
+  showLogin();
+});
+
+setUnauthorizedHandler(() => {
+  if (!session.anonymous) showLogin();
+});
+
+onConnection((up) => {
+  const dot = document.getElementById('live-dot');
+  dot.classList.toggle('up', up);
+  dot.setAttribute('aria-label', up ? 'live updates connected' : 'live updates disconnected');
+  dot.title = up ? 'live updates connected' : 'live updates disconnected (reconnecting)';
+});
+
+// xterm.js is a classic script loaded with defer; modules run after deferred scripts, so it is ready
+boot();

@@ -1,0 +1,262 @@
+// Run view: header with the run's state, actions, and the log terminal following the live tail.
+
+import { api, urls } from '../api.js';
+import { h, clear, statusBadge, fmtTime, fmtDuration, runDuration, progressBar, FINAL, showError, hideMsg, showInfo } from '../dom.js';
+import { LogView } from '../logview.js';
+import { navigate } from '../router.js';
+import { can } from '../session.js';
+import { scriptsById, runLabel } from '../catalog.js';
+
+const TAIL = 5000; // lines fetched when the view opens
+const PAGE = 5000; // lines per "load older"
+
+export function runPage(el, { id }) {
+  let run = null;
+  let scripts = new Map();
+  let source = null;
+  let destroyed = false;
+  let ticker = null;
+
+  const title = h('h1.run-title', {}, 'Run');
+  const meta = h('dl.run-meta');
+  const actions = h('div.actions');
+  const msg = h('div.msg', { hidden: true });
+  const termBox = h('div.term-box', { id: 'terminal' });
+  const streamState = h('span.stream-state', { 'aria-live': 'polite' });
+
+  const pauseBtn = h('button.btn.btn-sm', { type: 'button', id: 'log-pause', 'aria-pressed': 'false' }, 'Pause');
+  const liveBtn = h('button.btn.btn-sm.btn-accent', { type: 'button', id: 'log-live', hidden: true }, '↓ Jump to live');
+  const olderBtn = h('button.btn.btn-sm', { type: 'button', id: 'log-older', hidden: true }, 'Load older');
+  const searchInput = h('input', { type: 'search', id: 'log-search', placeholder: 'Search loaded lines', 'aria-label': 'Search the loaded log lines' });
+  const prevBtn = h('button.btn.btn-sm', { type: 'button', 'aria-label': 'Previous match', title: 'Previous match (Shift+Enter)' }, '↑');
+  const nextBtn = h('button.btn.btn-sm', { type: 'button', 'aria-label': 'Next match', title: 'Next match (Enter)' }, '↓');
+  const searchCount = h('span.search-count', { 'aria-live': 'polite' });
+  const rangeInfo = h('span.range-info');
+
+  el.append(h('section.page.page-run', {},
+    h('div.run-head', {},
+      h('a.back', { href: '#/' }, '← Dashboard'),
+      h('div.run-title-row', {}, title, actions),
+      meta),
+    msg,
+    h('div.log-toolbar', { role: 'toolbar', 'aria-label': 'Log' },
+      h('div.tool-group', {}, pauseBtn, olderBtn, liveBtn, streamState),
+      h('div.tool-group.search', {}, searchInput, prevBtn, nextBtn, searchCount),
+      h('div.tool-group', {}, rangeInfo,
+        h('span.legend', {}, h('span.legend-err', { 'aria-hidden': 'true' }, '┃'), ' stderr'),
+        h('a.btn.btn-sm', { href: urls.logText(id, false), download: `${id}.log`, id: 'dl-ansi' }, 'log.txt'),
+        h('a.btn.btn-sm', { href: urls.logText(id, true), download: `${id}.txt`, id: 'dl-plain' }, 'log.txt (no ANSI)'))),
+    termBox));
+
+  const view = new LogView(termBox, { onChange: updateToolbar });
+
+  function updateToolbar() {
+    pauseBtn.textContent = view.paused ? `Resume${view.pending ? ` (${view.pending} new)` : ''}` : 'Pause';
+    pauseBtn.setAttribute('aria-pressed', String(view.paused));
+    pauseBtn.hidden = !!run && FINAL.has(run.status) && !view.paused && !source;
+    liveBtn.hidden = view.following && !view.detached && !view.paused;
+    olderBtn.hidden = !(view.firstSeq > 1);
+    rangeInfo.textContent = view.lines.length
+      ? `lines ${view.firstSeq.toLocaleString()}–${view.lastSeq.toLocaleString()}${run ? ` of ${Math.max(run.log_lines || 0, view.lastSeq).toLocaleString()}` : ''}`
+      : 'no output yet';
+  }
+
+  function renderHeader() {
+    if (!run) return;
+    const label = runLabel(run, scripts);
+    clear(title, statusBadge(run.status), ' ',
+      run.script_id ? h('a', { href: `#/scripts/${run.script_id}` }, label) : h('code', { title: run.command || '' }, label));
+    document.title = `${run.status} · ${label} · scriptd`;
+    const item = (k, v, cls) => [h('dt', {}, k), h(`dd${cls ? `.${cls}` : ''}`, {}, v)];
+    clear(meta,
+      item('Exit', run.exit_code ?? '—', 'exit'),
+      item('Duration', fmtDuration(runDuration(run)), 'duration'),
+      item('Started', fmtTime(run.started_at || run.created_at)),
+      item('Ended', fmtTime(run.ended_at)),
+      item('Trigger', run.trigger || '—'),
+      item('PID', run.pid ?? '—'),
+      item('Progress', h('span.inline-progress', {}, progressBar(run.progress, run.status), ` ${run.status === 'completed' ? 100 : run.progress || 0}%`)),
+      run.restarted_from ? item('Restarted from', h('a', { href: `#/runs/${run.restarted_from}` }, run.restarted_from.slice(0, 8))) : null,
+      run.error ? item('Error', run.error, 'err') : null);
+    termBox.dataset.status = run.status;
+    const live = !FINAL.has(run.status);
+    clear(actions,
+      can('operator') && live ? h('button.btn.btn-danger', { type: 'button', id: 'run-kill', onclick: kill }, 'Kill') : null,
+      can('operator') ? h('button.btn', { type: 'button', id: 'run-restart', onclick: restart }, 'Restart') : null,
+      can('admin') && !live ? h('button.btn.btn-ghost', { type: 'button', id: 'run-delete', onclick: remove }, 'Delete') : null);
+    updateToolbar();
+  }
+
+  async function kill() {
+    try {
+      run = await api.killRun(id);
+      renderHeader();
+      showInfo(msg, 'Kill sent: SIGTERM to the process group, SIGKILL after the grace period.');
+    } catch (error) { showError(msg, error); }
+  }
+
+  async function restart() {
+    try {
+      const next = await api.restartRun(id);
+      navigate(`/runs/${next.id}`);
+    } catch (error) { showError(msg, error); }
+  }
+
+  async function remove() {
+    if (!confirm('Delete this run and its log?')) return;
+    try {
+      await api.deleteRun(id);
+      navigate('/');
+    } catch (error) { showError(msg, error); }
+  }
+
+  /** Fetches the newest lines and shows them, then follows the live tail if the run goes on. */
+  async function openTail() {
+    closeStream();
+    run = await api.run(id);
+    renderHeader();
+    const total = run.log_lines || 0;
+    const since = Math.max(0, total - TAIL);
+    const page = await api.logs(id, since, TAIL);
+    if (destroyed) return;
+    await new Promise((resolve) => view.reset(page.lines || [], resolve));
+    termBox.dataset.ready = 'true';
+    updateToolbar();
+    if (!FINAL.has(run.status) || !page.complete) follow(page.next_since ?? view.lastSeq ?? since);
+    else streamState.textContent = 'finished';
+  }
+
+  function follow(since) {
+    if (destroyed) return;
+    source = new EventSource(urls.logStream(id, since));
+    streamState.textContent = 'connecting…';
+    source.onopen = () => { streamState.textContent = '● live'; streamState.className = 'stream-state live'; };
+    let batch = [];
+    let batchTimer = null;
+    const flush = () => { batchTimer = null; view.append(batch); batch = []; };
+    source.addEventListener('log', (e) => {
+      batch.push(JSON.parse(e.data));
+      if (batchTimer === null) batchTimer = setTimeout(flush, 16);
+    });
+    source.addEventListener('status', (e) => {
+      run = JSON.parse(e.data);
+      renderHeader();
+    });
+    source.addEventListener('done', (e) => {
+      flush();
+      run = JSON.parse(e.data);
+      renderHeader();
+      closeStream();
+      streamState.textContent = 'finished';
+      streamState.className = 'stream-state';
+    });
+    source.addEventListener('gap', (e) => {
+      // we fell behind: resume right after the last line we got
+      flush();
+      const { last_sent_seq: last } = JSON.parse(e.data);
+      closeStream();
+      follow(view.detached ? last : (view.lastSeq ?? last));
+    });
+    source.onerror = () => {
+      if (source && source.readyState === EventSource.CLOSED) {
+        streamState.textContent = 'disconnected';
+        streamState.className = 'stream-state';
+      } else {
+        streamState.textContent = 'reconnecting…';
+      }
+    };
+  }
+
+  function closeStream() {
+    if (source) source.close();
+    source = null;
+  }
+
+  let loadingOlder = false;
+  olderBtn.addEventListener('click', async () => {
+    if (loadingOlder || !(view.firstSeq > 1)) return;
+    loadingOlder = true;
+    olderBtn.disabled = true;
+    try {
+      const until = view.firstSeq - 1; // seqs are gap-free, so the page before is since..until
+      const since = Math.max(0, until - PAGE);
+      const page = await api.logs(id, since, until - since);
+      await new Promise((resolve) => view.prepend(page.lines || [], resolve));
+    } catch (error) {
+      showError(msg, error);
+    } finally {
+      loadingOlder = false;
+      olderBtn.disabled = false;
+      updateToolbar();
+    }
+  });
+
+  pauseBtn.addEventListener('click', () => view.setPaused(!view.paused));
+  liveBtn.addEventListener('click', async () => {
+    view.setPaused(false);
+    if (view.detached) {
+      try { await openTail(); } catch (error) { showError(msg, error); }
+    } else {
+      view.scrollToEnd();
+    }
+  });
+
+  let hits = [];
+  let hitIndex = -1;
+  function runSearch(step) {
+    const text = searchInput.value;
+    if (!text) { hits = []; hitIndex = -1; searchCount.textContent = ''; view.clearSelection(); return; }
+    if (step === 0) {
+      hits = view.find(text);
+      hitIndex = hits.length ? hits.length - 1 : -1; // start from the newest match
+    } else if (hits.length) {
+      hitIndex = (hitIndex + step + hits.length) % hits.length;
+    }
+    if (hitIndex < 0) {
+      searchCount.textContent = `no match in ${view.lines.length.toLocaleString()} loaded lines`;
+      view.clearSelection();
+      return;
+    }
+    searchCount.textContent = `${hitIndex + 1} / ${hits.length}`;
+    view.reveal(hits[hitIndex], text);
+  }
+  let searchTimer = null;
+  searchInput.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => runSearch(0), 150);
+  });
+  searchInput.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      if (!hits.length) runSearch(0);
+      else runSearch(e.shiftKey ? 1 : -1);
+    }
+    if (e.key === 'Escape') { searchInput.value = ''; runSearch(0); }
+  });
+  prevBtn.addEventListener('click', () => (hits.length ? runSearch(-1) : runSearch(0)));
+  nextBtn.addEventListener('click', () => (hits.length ? runSearch(1) : runSearch(0)));
+
+  ticker = setInterval(() => {
+    if (run && !FINAL.has(run.status)) {
+      const d = meta.querySelector('dd.duration');
+      if (d) d.textContent = fmtDuration(runDuration(run));
+    }
+  }, 1000);
+
+  scriptsById().then((map) => { scripts = map; renderHeader(); });
+  openTail().catch((error) => {
+    showError(msg, error);
+    if (error.status === 404) clear(termBox, h('p.empty-state', {}, 'This run does not exist (it may have been deleted). ', h('a', { href: '#/' }, 'Back to the dashboard')));
+  });
+  hideMsg(msg);
+
+  return {
+    destroy() {
+      destroyed = true;
+      closeStream();
+      clearInterval(ticker);
+      view.destroy();
+      document.title = 'scriptd';
+    },
+  };
+}

@@ -1,0 +1,268 @@
+// Scripts: the list (last run, next run) and the editor (command or program, schedule, endpoint).
+
+import { api } from '../api.js';
+import { h, clear, statusBadge, fmtTime, showError, hideMsg, showInfo, field } from '../dom.js';
+import { navigate } from '../router.js';
+import { can } from '../session.js';
+import { invalidateScripts } from '../catalog.js';
+import { onRun } from '../events.js';
+
+export function scriptsPage(el) {
+  const msg = h('div.msg', { hidden: true });
+  const body = h('tbody');
+  el.append(h('section.page', {},
+    h('div.page-head', {}, h('h1', {}, 'Scripts'),
+      can('operator') ? h('a.btn.btn-primary', { href: '#/scripts/new', id: 'script-new' }, 'New script') : null),
+    msg,
+    h('div.card', {}, h('div.table-wrap', {}, h('table.scripts', {},
+      h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Schedule', 'Endpoint', 'Last run', 'Next run', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      body)))));
+
+  async function load() {
+    try {
+      const page = await api.scripts();
+      const items = page.items || [];
+      clear(body, items.length ? items.map(row) : h('tr.empty', {}, h('td', { colspan: 7 }, 'No scripts yet. ', can('operator') ? h('a', { href: '#/scripts/new' }, 'Create one') : null)));
+      hideMsg(msg);
+    } catch (error) {
+      if (error.status === 404 || error.status === 405) {
+        showInfo(msg, 'This server does not serve saved scripts yet (GET /api/scripts answered ', String(error.status), ').');
+        clear(body);
+      } else {
+        showError(msg, error);
+      }
+    }
+  }
+
+  function row(s) {
+    const last = s.last_run;
+    return h('tr', { dataset: { scriptId: s.id } },
+      h('td', {}, h('a', { href: `#/scripts/${s.id}` }, s.name), s.enabled ? null : h('span.tag.tag-off', {}, 'disabled')),
+      h('td', {}, h('span.tag', {}, s.kind)),
+      h('td', {}, s.schedule ? h('code', { title: s.schedule.timezone }, s.schedule.cron) : '—'),
+      h('td', {}, s.endpoint ? h('code', {}, `${s.endpoint.method} /hooks/${s.endpoint.path}`) : '—'),
+      h('td', {}, last ? h('a', { href: `#/runs/${last.id}` }, statusBadge(last.status), ' ', fmtTime(last.started_at || last.created_at)) : '—'),
+      h('td', {}, fmtTime(s.next_run_at)),
+      h('td.actions', {}, can('operator') ? h('button.btn.btn-sm', { type: 'button', onclick: () => runNow(s, msg) }, 'Run now') : null));
+  }
+
+  let reload = null; // at most one reload a second, however busy the schedules are
+  const off = onRun((run) => {
+    if (run.script_id && reload === null) reload = setTimeout(() => { reload = null; load(); }, 1000);
+  });
+  load();
+  return { destroy() { off(); clearTimeout(reload); } };
+}
+
+async function runNow(script, msg) {
+  try {
+    const run = await api.runScript(script.id);
+    navigate(`/runs/${run.id}`);
+  } catch (error) {
+    showError(msg, error);
+  }
+}
+
+const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
+
+/** Quick syntax check while typing; the server has the last word (shown after saving). */
+function cronHint(cron) {
+  const parts = cron.trim().split(/\s+/).filter(Boolean);
+  if (!parts.length) return null;
+  if (parts.length !== 5 && parts.length !== 6) return `has ${parts.length} fields; use 5 (min hour day month weekday) or 6 (seconds first)`;
+  const bad = parts.find((p) => !CRON_FIELD.test(p));
+  return bad ? `“${bad}” is not a cron field` : null;
+}
+
+export function scriptEditPage(el, { id }) {
+  const isNew = !id;
+  const editable = can('operator');
+  const msg = h('div.msg', { hidden: true });
+  const input = (name, attrs = {}) => h('input', { name, id: `f-${name}`, disabled: !editable, ...attrs });
+  const f = {
+    name: input('name', { required: true, pattern: '[A-Za-z0-9._\\-]{1,64}', autocomplete: 'off', spellcheck: 'false' }),
+    kind: h('select', { name: 'kind', id: 'f-kind', disabled: !editable }, h('option', { value: 'shell' }, 'shell (bash)'), h('option', { value: 'js' }, 'JavaScript')),
+    source: h('textarea.mono.code', { name: 'command', id: 'f-source', rows: 14, spellcheck: 'false', disabled: !editable, wrap: 'off' }),
+    timeout: input('timeout', { type: 'number', min: 1, max: 604800, placeholder: '3600' }),
+    cwd: input('cwd', { placeholder: 'server working directory', spellcheck: 'false' }),
+    env: h('textarea.mono', { name: 'env', id: 'f-env', rows: 3, spellcheck: 'false', placeholder: 'NAME=value, one per line', disabled: !editable }),
+    concurrency: h('select', { name: 'concurrency', id: 'f-concurrency', disabled: !editable },
+      ['allow', 'forbid', 'queue', 'replace'].map((c) => h('option', { value: c }, c))),
+    enabled: input('enabled', { type: 'checkbox', checked: true }),
+    scheduleOn: input('schedule_on', { type: 'checkbox' }),
+    cron: input('schedule.cron', { placeholder: '*/5 * * * *', spellcheck: 'false', autocomplete: 'off', class: 'mono' }),
+    timezone: input('schedule.timezone', { placeholder: 'UTC', list: 'tz-list', value: 'UTC' }),
+    misfire: h('select', { name: 'schedule.misfire', id: 'f-misfire', disabled: !editable },
+      h('option', { value: 'skip' }, 'skip missed fires'), h('option', { value: 'once' }, 'run once for missed fires'), h('option', { value: 'all' }, 'run every missed fire')),
+    endpointOn: input('endpoint_on', { type: 'checkbox' }),
+    method: h('select', { name: 'endpoint.method', id: 'f-method', disabled: !editable }, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => h('option', { value: m }, m))),
+    path: input('endpoint.path', { placeholder: 'hello', spellcheck: 'false', autocomplete: 'off' }),
+    auth: h('select', { name: 'endpoint.auth', id: 'f-auth', disabled: !editable }, h('option', { value: 'token' }, 'token required'), h('option', { value: 'public' }, 'public')),
+  };
+  const sourceLabel = h('span.field-label', {}, 'Command (bash)');
+  const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
+  const preview = h('ol.preview', { id: 'schedule-preview' });
+  const hookUrl = h('code.hook-url', { id: 'hook-url' });
+  const scheduleBox = h('div.sub', {}, h('div.row', {}, field('Cron', f.cron, '5 fields, or 6 with seconds first'), field('Time zone', f.timezone), field('Misfire', f.misfire)), cronState, preview);
+  const endpointBox = h('div.sub', {}, h('div.row', {}, field('Method', f.method), field('Path', f.path), field('Auth', f.auth)), h('p', {}, 'URL: ', hookUrl));
+  const saveBtn = h('button.btn.btn-primary', { type: 'submit', id: 'script-save' }, isNew ? 'Create' : 'Save');
+  const runBtn = h('button.btn', { type: 'button', id: 'script-run', hidden: isNew }, 'Run now');
+  const deleteBtn = h('button.btn.btn-danger', { type: 'button', id: 'script-delete', hidden: isNew || !can('admin') }, 'Delete');
+  const heading = h('h1', {}, isNew ? 'New script' : 'Script');
+  const version = h('span.muted');
+
+  const form = h('form.card.script-form', { novalidate: true },
+    h('div.row', {}, field('Name', f.name, 'letters, digits, . _ -'), field('Kind', f.kind),
+      h('label.check', {}, f.enabled, ' Enabled')),
+    h('label.field', {}, sourceLabel, f.source),
+    h('div.row', {}, field('Timeout (s)', f.timeout), field('Concurrency', f.concurrency), field('Working directory', f.cwd)),
+    field('Environment', f.env),
+    h('fieldset', {}, h('legend', {}, h('label.check', {}, f.scheduleOn, ' Schedule')), scheduleBox),
+    h('fieldset', {}, h('legend', {}, h('label.check', {}, f.endpointOn, ' HTTP endpoint')), endpointBox),
+    msg,
+    editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
+  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form,
+    h('datalist#tz-list', {}, ['UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney',
+      Intl.DateTimeFormat().resolvedOptions().timeZone].map((z) => h('option', { value: z })))));
+
+  let saved = null; // the script as the server last returned it
+
+  function sync() {
+    sourceLabel.textContent = f.kind.value === 'js' ? 'Program (JavaScript)' : 'Command (bash)';
+    f.source.name = f.kind.value === 'js' ? 'program' : 'command';
+    scheduleBox.hidden = !f.scheduleOn.checked;
+    endpointBox.hidden = !f.endpointOn.checked;
+    hookUrl.textContent = `${f.method.value} ${location.origin}/hooks/${f.path.value.replace(/^\/+/, '') || '…'}`;
+    const hint = f.scheduleOn.checked ? cronHint(f.cron.value) : null;
+    f.cron.toggleAttribute('aria-invalid', !!hint);
+    if (hint) {
+      clear(cronState, h('span.bad', {}, `✗ ${hint}`));
+      clear(preview);
+    } else if (f.scheduleOn.checked && saved?.schedule && saved.schedule.cron === f.cron.value.trim() &&
+      (saved.schedule.timezone || 'UTC') === (f.timezone.value || 'UTC')) {
+      loadPreview();
+    } else if (f.scheduleOn.checked && f.cron.value.trim()) {
+      clear(cronState, h('span.muted', {}, 'looks valid; save to check it on the server and see the next fire times'));
+      clear(preview);
+    } else {
+      clear(cronState);
+      clear(preview);
+    }
+  }
+
+  let previewFor = null;
+  async function loadPreview() {
+    const key = `${saved.id}:${saved.version}`;
+    if (previewFor === key) return;
+    previewFor = key;
+    clear(cronState, h('span.muted', {}, 'checking…'));
+    try {
+      const { times } = await api.preview(saved.id, 10);
+      clear(cronState, h('span.good', {}, `✓ valid; next ${times.length} fire times (${saved.schedule.timezone || 'UTC'}):`));
+      clear(preview, times.map((t) => h('li', {}, h('time', { datetime: t }, new Date(t).toLocaleString()), h('span.muted', {}, ` ${t}`))));
+    } catch (error) {
+      previewFor = null;
+      clear(cronState, h('span.bad', {}, `✗ ${error.message}`), error.errors?.length ? h('ul', {}, error.errors.map((e) => h('li', {}, `${e.field}: ${e.message}`))) : null);
+      clear(preview);
+    }
+  }
+
+  function fill(s) {
+    saved = s;
+    heading.textContent = s.name;
+    version.textContent = `version ${s.version} · updated ${fmtTime(s.updated_at)}`;
+    f.name.value = s.name;
+    f.kind.value = s.kind;
+    f.source.value = (s.kind === 'js' ? s.program : s.command) || '';
+    f.timeout.value = s.timeout ?? '';
+    f.cwd.value = s.cwd ?? '';
+    f.env.value = Object.entries(s.env || {}).map(([k, v]) => `${k}=${v}`).join('\n');
+    f.concurrency.value = s.concurrency || 'allow';
+    f.enabled.checked = s.enabled !== false;
+    f.scheduleOn.checked = !!s.schedule;
+    if (s.schedule) {
+      f.cron.value = s.schedule.cron;
+      f.timezone.value = s.schedule.timezone || 'UTC';
+      f.misfire.value = s.schedule.misfire || 'skip';
+    }
+    f.endpointOn.checked = !!s.endpoint;
+    if (s.endpoint) {
+      f.method.value = s.endpoint.method;
+      f.path.value = s.endpoint.path;
+      f.auth.value = s.endpoint.auth;
+    }
+    runBtn.hidden = false;
+    deleteBtn.hidden = !can('admin');
+    saveBtn.textContent = 'Save';
+    sync();
+  }
+
+  function collect() {
+    const env = {};
+    for (const line of f.env.value.split('\n')) {
+      const t = line.trim();
+      if (!t) continue;
+      const i = t.indexOf('=');
+      env[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
+    }
+    const body = {
+      name: f.name.value.trim(),
+      kind: f.kind.value,
+      [f.kind.value === 'js' ? 'program' : 'command']: f.source.value,
+      env,
+      cwd: f.cwd.value.trim() || null,
+      enabled: f.enabled.checked,
+      concurrency: f.concurrency.value,
+      schedule: f.scheduleOn.checked ? { cron: f.cron.value.trim(), timezone: f.timezone.value.trim() || 'UTC', misfire: f.misfire.value } : null,
+      endpoint: f.endpointOn.checked ? { method: f.method.value, path: f.path.value.trim().replace(/^\/+/, ''), auth: f.auth.value } : null,
+    };
+    if (f.timeout.value) body.timeout = Number(f.timeout.value);
+    if (saved) body.version = saved.version;
+    return body;
+  }
+
+  for (const c of [f.kind, f.scheduleOn, f.endpointOn, f.method, f.path, f.cron, f.timezone]) {
+    c.addEventListener('input', sync);
+    c.addEventListener('change', sync);
+  }
+  f.source.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab' && !e.shiftKey && !e.ctrlKey && !e.altKey && f.source.dataset.tabs === 'on') {
+      e.preventDefault();
+      f.source.setRangeText('  ', f.source.selectionStart, f.source.selectionEnd, 'end');
+    }
+    if (e.key === 'Escape') f.source.dataset.tabs = 'off'; // Esc, then Tab leaves the editor
+  });
+  f.source.addEventListener('focus', () => { f.source.dataset.tabs = 'on'; });
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    saveBtn.disabled = true;
+    try {
+      const s = saved ? await api.updateScript(saved.id, collect()) : await api.createScript(collect());
+      invalidateScripts();
+      form.querySelectorAll('.field-error').forEach((x) => x.remove());
+      showInfo(msg, isNew && !saved ? 'Created.' : `Saved (version ${s.version}).`);
+      previewFor = null;
+      fill(s);
+      if (isNew) history.replaceState(null, '', `#/scripts/${s.id}`);
+    } catch (error) {
+      showError(msg, error, form);
+    } finally {
+      saveBtn.disabled = false;
+    }
+  });
+  runBtn.addEventListener('click', () => runNow(saved, msg));
+  deleteBtn.addEventListener('click', async () => {
+    if (!confirm(`Delete ${saved.name} with its schedule, endpoint, runs and logs?`)) return;
+    try {
+      await api.deleteScript(saved.id);
+      invalidateScripts();
+      navigate('/scripts');
+    } catch (error) { showError(msg, error); }
+  });
+
+  sync();
+  if (!isNew) {
+    api.script(id).then(fill).catch((error) => showError(msg, error));
+  }
+}
