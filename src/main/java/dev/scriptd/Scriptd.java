@@ -1,7 +1,9 @@
 package dev.scriptd;
 
+import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
@@ -24,8 +26,10 @@ public final class Scriptd {
 
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config) {
     ScriptdConfig parsed;
+    SecurityConfig security;
     try {
       parsed = ScriptdConfig.fromJson(config);
+      security = SecurityConfig.fromJson(config);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -33,6 +37,7 @@ public final class Scriptd {
     List<String> deployed = new ArrayList<>();
     DeploymentOptions single = new DeploymentOptions().setConfig(config.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
+        .compose(ok -> AdminToken.ensure(vertx, parsed, security))
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single));
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(config.copy())

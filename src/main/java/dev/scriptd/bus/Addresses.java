@@ -41,6 +41,19 @@ public final class Addresses {
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
+  /** ApiToken (hash only) -> the same token once stored. */
+  public static final String DB_SAVE_TOKEN = "scriptd.db.cmd.save-token";
+  /** String token id -> the deleted ApiToken; fails 404 unknown, 409 for the last admin token. */
+  public static final String DB_DELETE_TOKEN = "scriptd.db.cmd.delete-token";
+  /** TokenUse, send only: records last_used_at (the sender throttles it). */
+  public static final String DB_TOUCH_TOKEN = "scriptd.db.cmd.touch-token";
+  /** String SHA-256 hex of a token -> ApiToken; fails 404. */
+  public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
+  /** Nothing -> TokenList, oldest first. */
+  public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
+  public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
+
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;
   }

@@ -1,5 +1,8 @@
 package dev.scriptd.bus;
 
+import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.TokenList;
+import dev.scriptd.auth.TokenUse;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
 import io.vertx.core.eventbus.EventBus;
@@ -17,7 +20,10 @@ public final class Codecs {
         LocalCodec.localOnly(RunQuery.class),
         LocalCodec.localOnly(RunPage.class),
         LocalCodec.localOnly(LogQuery.class),
-        LocalCodec.localOnly(LogPage.class));
+        LocalCodec.localOnly(LogPage.class),
+        LocalCodec.localOnly(ApiToken.class),
+        LocalCodec.localOnly(TokenList.class),
+        LocalCodec.localOnly(TokenUse.class));
     for (LocalCodec<?> codec : codecs) {
       registerOnce(eventBus, codec);
     }

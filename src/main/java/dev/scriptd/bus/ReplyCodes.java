@@ -9,5 +9,6 @@ public final class ReplyCodes {
   public static final int NOT_FOUND = 404;
   public static final int CONFLICT = 409;
   public static final int RANGE_NOT_AVAILABLE = 416;
+  public static final int TOO_MANY_REQUESTS = 429;
   public static final int UNAVAILABLE = 503;
 }

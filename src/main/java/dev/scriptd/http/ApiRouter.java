@@ -15,8 +15,9 @@ public final class ApiRouter {
   }
 
   /** The hub must be started by the caller (and stopped with the router's server). */
-  public static Router create(Vertx vertx, ScriptdConfig config, TailHub hub) {
+  public static Router create(Vertx vertx, ScriptdConfig config, TailHub hub, HttpSecurity security) {
     Router router = Router.router(vertx);
+    security.guard(router); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
     Bus bus = new Bus(vertx.eventBus());
 
@@ -33,10 +34,11 @@ public final class ApiRouter {
     router.get("/health").handler(ctx -> health(bus, ctx));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     new RunRoutes(bus, new LiveTails(hub)).mount(router);
+    security.mountRoutes(router, bus);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);
-    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 429, 500}) {
       router.errorHandler(status, problems::handle);
     }
     return router;

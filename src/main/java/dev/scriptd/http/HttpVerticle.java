@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.tail.TailHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpServerOptions;
 public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private TailHub hub;
+  private HttpSecurity security;
 
   @Override
   public Future<?> start() {
@@ -22,13 +24,15 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxInitialLineLength(16 * 1024)
         .setMaxHeaderSize(32 * 1024);
     hub = new TailHub(vertx, config.tail());
-    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, config, hub));
-    return hub.start().compose(ok -> server.listen());
+    security = new HttpSecurity(vertx, config, SecurityConfig.fromJson(config()));
+    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, config, hub, security));
+    return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> tails = hub == null ? Future.succeededFuture() : hub.stop();
-    return tails.compose(ok -> server == null ? Future.succeededFuture() : server.close());
+    return tails.compose(ok -> server == null ? Future.succeededFuture() : server.close())
+        .eventually(() -> security == null ? Future.succeededFuture() : security.stop());
   }
 }

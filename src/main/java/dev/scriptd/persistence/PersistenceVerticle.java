@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
@@ -62,6 +63,13 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_DELETE_RUN, this::deleteRun);
       on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
       on(Addresses.DB_HEALTH, body -> health());
+      TokenStore tokens = new TokenStore(db);
+      on(Addresses.DB_SAVE_TOKEN, tokens::save);
+      on(Addresses.DB_DELETE_TOKEN, tokens::delete);
+      on(Addresses.DB_FIND_TOKEN, tokens::find);
+      on(Addresses.DB_LIST_TOKENS, body -> tokens.list());
+      consumers.add(vertx.eventBus().<TokenUse>localConsumer(Addresses.DB_TOUCH_TOKEN, message -> tokens
+          .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));

@@ -34,6 +34,12 @@ final class LiveRun {
   RunStatus requestedEnd;
   boolean termSent;
   boolean exited;
+  /** Waiting for a free slot (limits.max_concurrent_runs); not spawned yet. */
+  boolean queued;
+  /** Masks secrets and applies limits.max_log_bytes to this run's output. */
+  OutputGuard guard;
+  /** The error to record at the end (output limit), or null. */
+  String endError;
   long timeoutTimer = -1;
   long killTimer = -1;
   long progressTimer = -1;

@@ -6,6 +6,7 @@ import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.Future;
@@ -49,7 +50,8 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     bus = new RunBus(eventBus);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
-    runs = new RunController(vertx, context, settings, bus, reaper);
+    runs = new RunController(vertx, context, settings, bus, reaper,
+        SecurityConfig.fromJson(config()).limits());
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())

@@ -2,17 +2,21 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -35,35 +39,90 @@ final class RunController {
   private final ScriptdConfig.Runs settings;
   private final RunBus bus;
   private final OrphanReaper reaper;
+  private final SecurityConfig.Limits limits;
+  /** Runs saved as pending that wait for a slot, oldest first (bounded by limits.max_pending_runs). */
+  private final ArrayDeque<LiveRun> queue = new ArrayDeque<>();
+  /** Runs spawning or running: at most limits.max_concurrent_runs. */
+  private int active;
+  /** Launches whose pending state is being saved (counted against the bounds already). */
+  private int saving;
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper) {
+      OrphanReaper reaper, SecurityConfig.Limits limits) {
     this.vertx = vertx;
     this.context = context;
     this.settings = settings;
     this.bus = bus;
     this.reaper = reaper;
+    this.limits = limits;
   }
 
   LiveRun get(String runId) {
     return runId == null ? null : live.get(runId);
   }
 
+  /** A copy: ending a queued run removes it from the live map. */
   Collection<LiveRun> live() {
-    return live.values();
+    return List.copyOf(live.values());
   }
 
-  /** pending saved → spawn → running saved; a spawn failure ends the run failed. */
+  /**
+   * pending saved → spawn → running saved; a spawn failure ends the run failed. With
+   * limits.max_concurrent_runs runs active, the run waits as pending in a FIFO queue (answered
+   * pending); with that queue full too, the launch fails 429 before anything is saved.
+   */
   Future<Run> launch(StartRequest request) {
+    if (active + queue.size() + saving >= limits.maxConcurrentRuns() + limits.maxPendingRuns()) {
+      return Future.failedFuture(new RunFailure(ReplyCodes.TOO_MANY_REQUESTS, "too many queued runs: "
+          + active + " running and " + queue.size() + " waiting (limits.max_concurrent_runs = "
+          + limits.maxConcurrentRuns() + ", limits.max_pending_runs = " + limits.maxPendingRuns()
+          + "); retry when some have ended"));
+    }
     Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
         request.cwd(), request.restartedFrom(), Instant.now());
     LiveRun run = new LiveRun(pending, settings.ringLines());
+    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
     live.put(run.id(), run);
+    saving++;
     return bus.saveAndPublish(pending)
+        .onComplete(ar -> saving--)
         .onFailure(e -> live.remove(run.id()))
-        .compose(saved -> spawn(run));
+        .compose(saved -> {
+          if (active < limits.maxConcurrentRuns()) {
+            active++;
+            return spawn(run);
+          }
+          run.queued = true;
+          queue.addLast(run);
+          return Future.succeededFuture(run.current());
+        });
+  }
+
+  /** A slot was freed: start the oldest waiting runs. */
+  private void slotFreed() {
+    active--;
+    while (active < limits.maxConcurrentRuns() && !queue.isEmpty()) {
+      LiveRun next = queue.pollFirst();
+      next.queued = false;
+      active++;
+      spawn(next).onFailure(e -> LOG.error("could not start queued run {}", next.id(), e));
+    }
+  }
+
+  /** A queued run asked to stop ends at once, never spawned. */
+  private void endQueued(LiveRun run, RunStatus reason) {
+    queue.remove(run);
+    run.queued = false;
+    live.remove(run.id());
+    run.started.complete();
+    Run ended = run.current().ended(reason == RunStatus.TIMED_OUT ? RunStatus.KILLED : reason, null, null,
+        "stopped while waiting for a free slot (limits.max_concurrent_runs)", Instant.now());
+    run.run = ended;
+    bus.saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of queued run {}", run.id(), e))
+        .onComplete(ar -> run.ended.complete(ended));
   }
 
   private Future<Run> spawn(LiveRun run) {
@@ -84,13 +143,16 @@ final class RunController {
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
-  /** Blocking: posix_spawn of {@code setsid <shell> -c COMMAND}; setsid execs, so pid = pgid. */
+  /**
+   * Blocking: posix_spawn of {@code setsid [prlimit ...] [setpriv ...] [nice ...] <shell> -c COMMAND};
+   * each of them execs the next, so pid = pgid (see {@link ProcessLimits}).
+   */
   private int startProcess(Run run, RunProcessHandler handler) throws IOException {
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.putAll(run.env());
+    env.putAll(SecretEnv.processEnv(run.env()));
     env.put("SCRIPTD_RUN_ID", run.id());
     NuProcessBuilder builder = new NuProcessBuilder(
-        List.of("setsid", settings.shell(), "-c", run.command()), env);
+        ProcessLimits.command(limits, settings.shell(), run.command()), env);
     if (run.cwd() != null) {
       builder.setCwd(Path.of(run.cwd()));
     }
@@ -125,6 +187,7 @@ final class RunController {
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
     LOG.warn("run {} could not start: {}", run.id(), cause.toString());
     live.remove(run.id());
+    slotFreed();
     run.started.complete();
     Run failed = run.current().ended(RunStatus.FAILED, null, null,
         "could not start the process: " + cause.getMessage(), Instant.now());
@@ -132,11 +195,34 @@ final class RunController {
     return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
   }
 
-  private void onOutput(LiveRun run, List<LogLine> lines, long bytes) {
+  private void onOutput(LiveRun run, List<LogLine> output, long outputBytes) {
+    boolean wasHit = run.guard.limitHit();
+    List<LogLine> lines = run.guard.admit(output);
+    if (lines.isEmpty()) {
+      return;
+    }
+    long bytes = outputBytes;
+    if (!wasHit && run.guard.limitHit()) {
+      bytes = 0; // the chunk that hit the limit counts only the lines kept (not the marker)
+      for (LogLine line : lines.subList(0, lines.size() - 1)) {
+        bytes += line.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+      }
+      outputLimitHit(run);
+    }
     boolean progressed = run.take(lines, bytes);
     bus.appendAndPublish(new LogChunk(run.id(), lines, bytes));
     if (progressed) {
       progressChanged(run);
+    }
+  }
+
+  private void outputLimitHit(LiveRun run) {
+    long max = run.guard.maxBytes();
+    if (limits.killOnLogLimit()) {
+      run.endError = "output exceeded " + max + " bytes (limits.max_log_bytes); the run was killed";
+      requestEnd(run, RunStatus.FAILED);
+    } else {
+      run.endError = "output truncated at " + max + " bytes (limits.max_log_bytes); later lines were not kept";
     }
   }
 
@@ -162,6 +248,10 @@ final class RunController {
   void requestEnd(LiveRun run, RunStatus reason) {
     if (run.requestedEnd == null) {
       run.requestedEnd = reason;
+    }
+    if (run.queued) {
+      endQueued(run, reason);
+      return;
     }
     if (!run.spawned() || run.exited || run.termSent) {
       return;
@@ -191,8 +281,9 @@ final class RunController {
     Integer exitCode = shellExitCode(nuProcessCode, status, run.termSent);
     RunStatus outcome = run.requestedEnd != null ? run.requestedEnd
         : exitCode != null && exitCode == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
-    Run ended = run.current().ended(outcome, exitCode, null,
-        exitCode == null ? "the exit status of the process was lost" : null, Instant.now());
+    String error = run.endError != null ? run.endError
+        : exitCode == null ? "the exit status of the process was lost" : null;
+    Run ended = run.current().ended(outcome, exitCode, null, error, Instant.now());
     run.run = ended;
     bus.saveAndPublish(ended)
         .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
@@ -203,6 +294,7 @@ final class RunController {
             reaper.unregister(run.pgid);
           }
           live.remove(run.id());
+          slotFreed();
           run.ended.complete(ended);
         });
   }

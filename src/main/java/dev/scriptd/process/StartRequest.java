@@ -3,9 +3,12 @@ package dev.scriptd.process;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart). */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
@@ -42,7 +45,12 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id());
   }
 
-  private static Map<String, String> env(Object raw) {
+  /**
+   * Values are strings, or {@code {"value": "...", "secret": true|false}}; secret names are kept
+   * under {@link SecretEnv#NAMES_KEY} in the returned map (this is the shared path of ad-hoc runs
+   * and scripts, so both redact the same way).
+   */
+  static Map<String, String> env(Object raw) {
     if (raw == null) {
       return Map.of();
     }
@@ -50,17 +58,29 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
       throw bad("env must be an object of strings");
     }
     Map<String, String> env = new HashMap<>();
+    Set<String> secret = new LinkedHashSet<>();
     for (Map.Entry<String, Object> entry : object) {
       String name = entry.getKey();
-      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || name.startsWith("#")) {
         throw bad("env name '" + name + "' is not a valid variable name");
       }
-      if (!(entry.getValue() instanceof String value) || value.indexOf('\0') >= 0) {
+      Object value = entry.getValue();
+      if (value instanceof JsonObject marked) {
+        if (!(marked.getValue("value") instanceof String)
+            || (marked.getValue("secret") != null && !(marked.getValue("secret") instanceof Boolean))) {
+          throw bad("env." + name + " must be a string or {\"value\": \"...\", \"secret\": true}");
+        }
+        if (marked.getBoolean("secret", false)) {
+          secret.add(name);
+        }
+        value = marked.getString("value");
+      }
+      if (!(value instanceof String text) || text.indexOf('\0') >= 0) {
         throw bad("env." + name + " must be a string");
       }
-      env.put(name, value);
+      env.put(name, text);
     }
-    return env;
+    return SecretEnv.mark(env, secret);
   }
 
   private static String optional(JsonObject body, String field) {

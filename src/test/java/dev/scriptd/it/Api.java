@@ -19,10 +19,27 @@ import java.util.function.Predicate;
 /** A plain JDK HTTP client against a running scriptd, as any outside client would use it. */
 final class Api {
   final String base;
-  final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** Sent as {@code Authorization: Bearer} unless null or the call sets its own Authorization. */
+  final String token;
+  final HttpClient client;
 
   Api(String base) {
+    this(base, null);
+  }
+
+  Api(String base, String token) {
+    this(base, token, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+  }
+
+  private Api(String base, String token, HttpClient client) {
     this.base = base;
+    this.token = token;
+    this.client = client;
+  }
+
+  /** The same server with another token (null: none), sharing the connection pool. */
+  Api as(String otherToken) {
+    return new Api(base, otherToken, client);
   }
 
   HttpResponse<String> send(String method, String path, String body, String... headers) {
@@ -32,8 +49,13 @@ final class Api {
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
+    boolean ownAuthorization = false;
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
+      ownAuthorization |= headers[i].equalsIgnoreCase("Authorization");
+    }
+    if (token != null && !ownAuthorization) {
+      request.header("Authorization", "Bearer " + token);
     }
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());

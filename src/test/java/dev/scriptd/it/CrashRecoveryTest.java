@@ -50,7 +50,7 @@ class CrashRecoveryTest {
 
   private void crashAndRecover(boolean reaper) throws Exception {
     int port = TestServer.freePort();
-    Api api = new Api("http://127.0.0.1:" + port);
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
     Process first = startServer(port, reaper);
     JsonObject run = api.startRun(NOISY_GROUP);
     String id = run.getString("id");
@@ -81,13 +81,13 @@ class CrashRecoveryTest {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
         "dev.scriptd.Main", "--port=" + port, "-data-dir=" + dataDir, "--runs.reaper=" + reaper,
-        "--runs.kill_grace_ms=500")
+        "--runs.kill_grace_ms=500", "--admin-token=" + TestServer.ADMIN_TOKEN)
         .directory(dataDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
     Process process = builder.start();
     servers.add(process);
-    Api api = new Api("http://127.0.0.1:" + port);
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
     Instant end = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(end)) {
       if (!process.isAlive()) {

@@ -63,7 +63,10 @@ class LiveTailTest {
   }
 
   private SseClient sse(String runId, String query, String... headers) {
-    return new SseClient(api.client, api.base + "/api/runs/" + runId + "/logs" + query, headers);
+    String[] withToken = java.util.Arrays.copyOf(headers, headers.length + 2);
+    withToken[headers.length] = "Authorization";
+    withToken[headers.length + 1] = "Bearer " + api.token;
+    return new SseClient(api.client, api.base + "/api/runs/" + runId + "/logs" + query, withToken);
   }
 
   private static void assertLines(List<SseClient.Event> events, long from, long to) {
@@ -157,6 +160,7 @@ class LiveTailTest {
       }
     };
     api.client.newWebSocketBuilder()
+        .header("Authorization", "Bearer " + api.token)
         .buildAsync(URI.create("ws://127.0.0.1:" + server.port + "/api/runs/" + id + "/logs?since=0"), listener)
         .get(10, TimeUnit.SECONDS);
     assertEquals(1000, closed.get(30, TimeUnit.SECONDS));
@@ -259,7 +263,8 @@ class LiveTailTest {
   @Test
   @DisplayName("/api/events streams run status changes")
   void runEvents() throws Exception {
-    try (SseClient events = new SseClient(api.client, api.base + "/api/events")) {
+    try (SseClient events = new SseClient(api.client, api.base + "/api/events",
+        "Authorization", "Bearer " + api.token)) {
       events.awaitResponse();
       String id = api.startRun("echo hi").getString("id");
       List<String> statuses = new ArrayList<>();

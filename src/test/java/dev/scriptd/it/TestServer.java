@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /** A real scriptd deployed into the test's Vertx, on a free port, with its data in a temp dir. */
 final class TestServer {
+  /** The admin token every test server starts with (config admin_token). */
+  static final String ADMIN_TOKEN = "sd_test-admin-token-0123456789abcdef";
+
   final Vertx vertx;
   final ScriptdHandle handle;
   final int port;
@@ -20,7 +23,7 @@ final class TestServer {
     this.vertx = vertx;
     this.handle = handle;
     this.port = port;
-    this.api = new Api("http://127.0.0.1:" + port);
+    this.api = new Api("http://127.0.0.1:" + port, ADMIN_TOKEN);
   }
 
   static JsonObject config(Path dataDir, int port) {
@@ -28,6 +31,7 @@ final class TestServer {
         .put("host", "127.0.0.1")
         .put("port", port)
         .put("data_dir", dataDir.toString())
+        .put("admin_token", ADMIN_TOKEN)
         .put("http", new JsonObject().put("instances", 2))
         .put("runs", new JsonObject().put("kill_grace_ms", 1000));
   }

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The real scriptd, deployed in-process on a free port with its data in a temp dir, plus a tiny API client. */
 final class UiServer implements AutoCloseable {
+  /** The admin token of the UI test server; the browser logs in with {@code /?token=}. */
+  static final String ADMIN_TOKEN = "sd_ui-test-admin-token-0123456789abcdef";
+
   final Vertx vertx;
   final ScriptdHandle handle;
   final String base;
@@ -35,6 +38,7 @@ final class UiServer implements AutoCloseable {
         .put("host", "127.0.0.1")
         .put("port", port)
         .put("data_dir", dataDir.toString())
+        .put("admin_token", ADMIN_TOKEN)
         .put("rate_limit", 0)
         .put("http", new JsonObject().put("instances", 2))
         .put("runs", new JsonObject().put("kill_grace_ms", 1000));
@@ -44,7 +48,8 @@ final class UiServer implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   JsonObject getJson(String path) throws IOException, InterruptedException {
@@ -54,6 +59,7 @@ final class UiServer implements AutoCloseable {
   JsonObject post(String path, JsonObject body) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
         .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + ADMIN_TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 300) {
       throw new IllegalStateException("POST " + path + " -> " + response.statusCode() + " " + response.body());

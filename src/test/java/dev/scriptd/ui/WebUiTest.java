@@ -46,6 +46,8 @@ class WebUiTest {
       }
     }
     browser = new Browser(server.base, temp.resolve("chromium-profile"));
+    // the first-start link: sets the HttpOnly cookie and redirects to the UI
+    browser.driver.get(server.base + "/?token=" + UiServer.ADMIN_TOKEN);
   }
 
   @AfterAll

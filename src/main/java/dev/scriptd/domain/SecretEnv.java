@@ -1,0 +1,94 @@
+package dev.scriptd.domain;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Environment variables marked secret ({@code {"value": "...", "secret": true}} in the API). A run
+ * keeps one flat {@code Map<String, String>} of values; the names of its secret ones ride along
+ * under the reserved key {@link #NAMES_KEY}, which is no valid variable name, is never passed to the
+ * process, and survives storage, so a restarted run redacts the same values. Secret values are never
+ * returned by the API and are replaced by {@link #MASK} in every log line.
+ */
+public final class SecretEnv {
+  public static final String NAMES_KEY = "#secret";
+  public static final String MASK = "***";
+
+  private SecretEnv() {
+  }
+
+  /** {@code values} plus the marker naming the secret ones (no marker when there are none). */
+  public static Map<String, String> mark(Map<String, String> values, Set<String> secretNames) {
+    Map<String, String> env = new LinkedHashMap<>(values);
+    env.remove(NAMES_KEY);
+    if (!secretNames.isEmpty()) {
+      env.put(NAMES_KEY, new JsonArray(new ArrayList<>(secretNames)).encode());
+    }
+    return env;
+  }
+
+  public static Set<String> secretNames(Map<String, String> env) {
+    String names = env.get(NAMES_KEY);
+    Set<String> result = new LinkedHashSet<>();
+    if (names != null) {
+      try {
+        new JsonArray(names).forEach(name -> result.add(String.valueOf(name)));
+      } catch (RuntimeException malformed) {
+        // a hand-edited row: treat every value as secret rather than leak one
+        result.addAll(env.keySet());
+        result.remove(NAMES_KEY);
+      }
+    }
+    return result;
+  }
+
+  /** The non-empty secret values, longest first (so a value containing another is masked whole). */
+  public static List<String> secretValues(Map<String, String> env) {
+    List<String> values = new ArrayList<>();
+    for (String name : secretNames(env)) {
+      String value = env.get(name);
+      if (value != null && !value.isEmpty() && !values.contains(value)) {
+        values.add(value);
+      }
+    }
+    values.sort(Comparator.comparingInt(String::length).reversed());
+    return values;
+  }
+
+  /** What the process gets: every variable but the marker. */
+  public static Map<String, String> processEnv(Map<String, String> env) {
+    if (!env.containsKey(NAMES_KEY)) {
+      return env;
+    }
+    Map<String, String> result = new LinkedHashMap<>(env);
+    result.remove(NAMES_KEY);
+    return result;
+  }
+
+  /** The API form: plain values as strings, secret ones as {@code {"secret": true, "value": "***"}}. */
+  public static JsonObject toApiJson(Map<String, String> env) {
+    Set<String> secret = secretNames(env);
+    JsonObject json = new JsonObject();
+    processEnv(env).forEach((name, value) -> json.put(name, secret.contains(name)
+        ? new JsonObject().put("secret", true).put("value", MASK) : value));
+    return json;
+  }
+
+  /** {@code text} with every occurrence of every secret value replaced by {@link #MASK}. */
+  public static String redact(String text, List<String> secrets) {
+    String result = text;
+    for (String secret : secrets) {
+      if (result.contains(secret)) {
+        result = result.replace(secret, MASK);
+      }
+    }
+    return result;
+  }
+}

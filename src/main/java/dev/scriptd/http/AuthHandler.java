@@ -1,0 +1,120 @@
+package dev.scriptd.http;
+
+import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.Role;
+import dev.scriptd.auth.TokenSecrets;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * First handler of every request: finds the token (header, {@code ?token=} or cookie), applies the
+ * rate limit (per token, per client address when anonymous or unknown) and the role that
+ * {@link AccessRules} asks for. 401 with {@code WWW-Authenticate: Bearer} for a missing, invalid or
+ * revoked token, 403 for a role too low, 429 with {@code Retry-After} over the limit. The valid
+ * token, if any, is left in the context under {@link #TOKEN}.
+ */
+final class AuthHandler implements Handler<RoutingContext> {
+  static final String TOKEN = "scriptd.token";
+
+  private final AccessRules rules;
+  private final TokenCheck tokens;
+  private final RateLimiter limiter;
+  private final boolean authEnabled;
+
+  AuthHandler(AccessRules rules, TokenCheck tokens, RateLimiter limiter, boolean authEnabled) {
+    this.rules = rules;
+    this.tokens = tokens;
+    this.limiter = limiter;
+    this.authEnabled = authEnabled;
+  }
+
+  static ApiToken token(RoutingContext ctx) {
+    return ctx.get(TOKEN);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Role required = rules.required(request.method(), ctx.normalizedPath());
+    String secret = authEnabled ? TokenCheck.presented(request) : null;
+    if (secret == null || !TokenSecrets.plausible(secret)) {
+      if (limited(ctx, "addr:" + address(request))) {
+        return;
+      }
+      decide(ctx, required, null, secret != null);
+      return;
+    }
+    ApiToken known = tokens.cached(secret);
+    if (known != null) {
+      if (!limited(ctx, "token:" + known.id())) {
+        decide(ctx, required, known, true);
+      }
+      return;
+    }
+    // not known here yet: lookups of unknown tokens are limited per client address
+    if (limited(ctx, "addr:" + address(request))) {
+      return;
+    }
+    boolean paused = !request.isEnded();
+    if (paused) {
+      request.pause();
+    }
+    tokens.resolve(secret).onComplete(ar -> {
+      if (paused && !request.isEnded()) {
+        request.resume();
+      }
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        decide(ctx, required, ar.result(), true);
+      }
+    });
+  }
+
+  private void decide(RoutingContext ctx, Role required, ApiToken token, boolean presented) {
+    if (token != null) {
+      ctx.put(TOKEN, token);
+    }
+    if (required == null) {
+      ctx.next();
+    } else if (token == null) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"scriptd\"");
+      ctx.fail(new ApiException(401, "unauthorized", presented
+          ? "the token is not valid or was revoked; ask an admin for a new one (POST /api/tokens)"
+          : "a token is required: send Authorization: Bearer <token>, ?token=<token>, or log in (POST /api/login)"));
+    } else if (!token.role().includes(required)) {
+      ctx.fail(new ApiException(403, "forbidden", ctx.request().method() + " " + ctx.normalizedPath()
+          + " needs the " + required.wire() + " role; token '" + token.name() + "' is " + token.role().wire()));
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** True when the request was refused (429 sent through the failure handler). */
+  private boolean limited(RoutingContext ctx, String key) {
+    long waitNanos = limiter.take(key);
+    if (waitNanos <= 0) {
+      return false;
+    }
+    long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    ctx.response().putHeader("Retry-After", Long.toString(seconds));
+    ctx.fail(new ApiException(429, "rate-limited", "too many requests; retry after " + seconds
+        + " s (the limit is set by rate_limit and rate_burst)"));
+    return true;
+  }
+
+  private static String address(HttpServerRequest request) {
+    SocketAddress remote = request.remoteAddress();
+    return remote == null || remote.host() == null ? "unknown" : remote.host();
+  }
+
+  /** Completes with the token of this secret, or fails 401 (for login). */
+  Future<ApiToken> login(String secret) {
+    return tokens.resolve(secret).compose(token -> token != null ? Future.succeededFuture(token)
+        : Future.failedFuture(new ApiException(401, "unauthorized",
+            "that token is not valid or was revoked; check it or ask an admin for a new one")));
+  }
+}

@@ -1,0 +1,62 @@
+package dev.scriptd.http;
+
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.ext.web.Router;
+
+/**
+ * The security parts of one HTTP verticle instance: its {@link TokenCheck} (started and stopped
+ * with the verticle), the {@link RateLimiter} shared by all instances of the same server, the
+ * {@link AuthHandler} in front of every route, and the token and session routes.
+ */
+public final class HttpSecurity {
+  private static final int MAX_RATE_KEYS = 100_000;
+
+  private final Vertx vertx;
+  private final SecurityConfig security;
+  private final TokenCheck tokens;
+  private final AuthHandler auth;
+
+  public HttpSecurity(Vertx vertx, ScriptdConfig config, SecurityConfig security) {
+    this.vertx = vertx;
+    this.security = security;
+    this.tokens = new TokenCheck(vertx);
+    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sharedLimiter(vertx, config),
+        security.auth().enabled());
+  }
+
+  /** One limiter per listening address and setting, whatever the number of HTTP instances. */
+  private static RateLimiter sharedLimiter(Vertx vertx, ScriptdConfig config) {
+    ScriptdConfig.Http http = config.http();
+    String key = http.host() + ":" + http.port() + ":" + http.rateLimit() + "/" + http.rateBurst();
+    LocalMap<String, RateLimiter> limiters = vertx.sharedData().getLocalMap("scriptd.rate-limiters");
+    RateLimiter fresh = new RateLimiter(http.rateLimit(), http.rateBurst(), MAX_RATE_KEYS);
+    RateLimiter existing = limiters.putIfAbsent(key, fresh);
+    return existing != null ? existing : fresh;
+  }
+
+  public TokenCheck tokens() {
+    return tokens;
+  }
+
+  public Future<Void> start() {
+    return tokens.start();
+  }
+
+  public Future<Void> stop() {
+    return tokens.stop();
+  }
+
+  /** Must be called first on the router, before any other route. */
+  void guard(Router router) {
+    router.route().handler(auth);
+  }
+
+  void mountRoutes(Router router, Bus bus) {
+    new SessionRoutes(auth, security.auth().enabled()).mount(router);
+    new TokenRoutes(bus, vertx.eventBus()).mount(router);
+  }
+}

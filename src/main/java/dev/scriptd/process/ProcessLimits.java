@@ -1,0 +1,60 @@
+package dev.scriptd.process;
+
+import dev.scriptd.config.SecurityConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The argv of a run: {@code setsid [prlimit --cpu --as --nofile --nproc --] [setpriv --reuid --regid
+ * --clear-groups] [nice -n N] <shell> -c COMMAND}. Each program execs the next, so the pid NuProcess
+ * sees stays the process group id, and the limits hold for the shell and everything it starts
+ * (rlimits are inherited across fork and exec; prlimit sets soft and hard, so a child cannot raise
+ * them back). RLIMIT_NPROC counts every process of the real uid, and root ignores it: it only
+ * bounds a run when {@code limits.user} runs it under a dedicated uid.
+ */
+final class ProcessLimits {
+  private ProcessLimits() {
+  }
+
+  static List<String> command(SecurityConfig.Limits limits, String shell, String command) {
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    if (limits.cpuSeconds() > 0 || limits.memoryBytes() > 0 || limits.openFiles() > 0
+        || limits.maxProcesses() > 0) {
+      argv.add("prlimit");
+      if (limits.cpuSeconds() > 0) {
+        argv.add("--cpu=" + limits.cpuSeconds());
+      }
+      if (limits.memoryBytes() > 0) {
+        argv.add("--as=" + limits.memoryBytes());
+      }
+      if (limits.openFiles() > 0) {
+        argv.add("--nofile=" + limits.openFiles());
+      }
+      if (limits.maxProcesses() > 0) {
+        argv.add("--nproc=" + limits.maxProcesses());
+      }
+      argv.add("--");
+    }
+    if (limits.user() != null) {
+      String user = limits.user();
+      int colon = user.indexOf(':');
+      String uid = colon < 0 ? user : user.substring(0, colon);
+      String gid = colon < 0 ? user : user.substring(colon + 1);
+      argv.add("setpriv");
+      argv.add("--reuid=" + uid);
+      argv.add("--regid=" + gid);
+      argv.add("--clear-groups");
+      argv.add("--");
+    }
+    if (limits.nice() > 0) {
+      argv.add("nice");
+      argv.add("-n");
+      argv.add(Integer.toString(limits.nice()));
+    }
+    argv.add(shell);
+    argv.add("-c");
+    argv.add(command);
+    return argv;
+  }
+}
