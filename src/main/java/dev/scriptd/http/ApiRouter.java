@@ -33,7 +33,7 @@ public final class ApiRouter {
     });
     router.get("/health").handler(ctx -> health(bus, ctx));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
-    new RunRoutes(bus, new LiveTails(hub)).mount(router);
+    new RunRoutes(bus, new LiveTails(hub), security.adhoc()).mount(router);
     security.mountRoutes(router, bus);
     WebUi.mount(router);
 

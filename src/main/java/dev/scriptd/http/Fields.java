@@ -95,6 +95,52 @@ final class Fields {
     return result;
   }
 
+  /**
+   * An {@code env} object: each value a string (numbers and booleans are turned into strings) or
+   * {@code {"value": "...", "secret": true|false}}. Returned in the same JSON form, checked, for
+   * {@code scriptd.runs.cmd.start}.
+   */
+  JsonObject optionalEnv(JsonObject body, String field, int maxEntries) {
+    Object value = body.getValue(field);
+    JsonObject result = new JsonObject();
+    if (value == null) {
+      return result;
+    }
+    if (!(value instanceof JsonObject object)) {
+      error(field, "must be an object of string values (or {\"value\": \"...\", \"secret\": true})");
+      return result;
+    }
+    if (object.size() > maxEntries) {
+      error(field, "must have at most " + maxEntries + " entries");
+      return result;
+    }
+    for (Map.Entry<String, Object> entry : object) {
+      String name = field + "." + entry.getKey();
+      Object item = entry.getValue();
+      if (!entry.getKey().matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+        error(name, "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      } else if (item instanceof String || item instanceof Number || item instanceof Boolean) {
+        String text = item.toString();
+        if (text.length() > 65_536 || text.indexOf('\0') >= 0) {
+          error(name, "must be at most 65536 characters, without NUL");
+        } else {
+          result.put(entry.getKey(), text);
+        }
+      } else if (item instanceof JsonObject marked && marked.getValue("value") instanceof String text
+          && (marked.getValue("secret") == null || marked.getValue("secret") instanceof Boolean)) {
+        if (text.length() > 65_536 || text.indexOf('\0') >= 0) {
+          error(name + ".value", "must be at most 65536 characters, without NUL");
+        } else {
+          result.put(entry.getKey(), new JsonObject().put("value", text)
+              .put("secret", marked.getBoolean("secret", false)));
+        }
+      } else {
+        error(name, "must be a string or {\"value\": \"...\", \"secret\": true}");
+      }
+    }
+    return result;
+  }
+
   /** A query parameter as a bounded integer, or the default when absent. */
   long queryLong(String name, String raw, long defaultValue, long min, long max) {
     if (raw == null || raw.isEmpty()) {

@@ -38,6 +38,10 @@ public final class HttpSecurity {
     return existing != null ? existing : fresh;
   }
 
+  SecurityConfig.Adhoc adhoc() {
+    return security.adhoc();
+  }
+
   public TokenCheck tokens() {
     return tokens;
   }

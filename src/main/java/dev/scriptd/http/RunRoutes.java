@@ -5,6 +5,7 @@ import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Ansi;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
@@ -28,10 +29,12 @@ final class RunRoutes {
 
   private final Bus bus;
   private final LiveTails tails;
+  private final SecurityConfig.Adhoc adhoc;
 
-  RunRoutes(Bus bus, LiveTails tails) {
+  RunRoutes(Bus bus, LiveTails tails, SecurityConfig.Adhoc adhoc) {
     this.bus = bus;
     this.tails = tails;
+    this.adhoc = adhoc;
   }
 
   void mount(Router router) {
@@ -50,16 +53,24 @@ final class RunRoutes {
     Fields fields = new Fields();
     String command = fields.requiredString(body, "command", 65_536);
     Long timeout = fields.optionalLong(body, "timeout", 1, 604_800);
-    Map<String, String> env = fields.optionalStringMap(body, "env", 256);
+    JsonObject env = fields.optionalEnv(body, "env", 256);
     String cwd = fields.optionalString(body, "cwd", 4096);
     String trigger = fields.optionalString(body, "trigger", 16);
     if (trigger != null && !trigger.equals("api") && !trigger.equals("ui")) {
       fields.error("trigger", "must be \"api\" or \"ui\"");
     }
     fields.check();
+    if (!adhoc.enabled()) {
+      throw new ApiException(403, "adhoc-disabled",
+          "ad-hoc runs are disabled on this server (adhoc.enabled = false); run a saved script instead");
+    }
+    if (!adhoc.allows(command)) {
+      throw new ApiException(403, "command-not-allowed",
+          "this command matches none of the patterns of adhoc.allow; ask an admin or run a saved script");
+    }
     JsonObject start = new JsonObject()
         .put("command", command)
-        .put("env", new JsonObject(Map.copyOf(env)))
+        .put("env", env)
         .put("trigger", trigger == null ? "api" : trigger);
     if (timeout != null) {
       start.put("timeout", timeout);
