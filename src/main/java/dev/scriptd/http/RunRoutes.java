@@ -95,6 +95,10 @@ final class RunRoutes {
   /** The filters shared by every run list: script_id, status, from, to, limit, cursor. */
   static RunQuery historyQuery(RoutingContext ctx, Fields fields, String scriptId) {
     String script = scriptId != null ? scriptId : ctx.request().getParam("script_id");
+    if (script != null && script.length() > 128) {
+      fields.error("script_id", "must be a script id or name of at most 128 characters");
+      script = null;
+    }
     RunStatus status = null;
     String statusText = ctx.request().getParam("status");
     if (statusText != null && !statusText.isEmpty()) {

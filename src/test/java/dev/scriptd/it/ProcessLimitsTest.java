@@ -1,0 +1,206 @@
+package dev.scriptd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Process limits, run queueing, output caps and secret masking, with real children")
+class ProcessLimitsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Api api;
+
+  void start(Vertx vertx, JsonObject limits) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort()).put("rate_limit", 0).put("limits", limits);
+    server = TestServer.start(vertx, config);
+    api = server.api;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private JsonObject runToEnd(String command) {
+    String id = api.startRun(command).getString("id");
+    return api.awaitRun(id, r -> !Set.of("pending", "running").contains(r.getString("status")), WAIT);
+  }
+
+  private List<String> texts(String runId) {
+    return api.allLines(runId).stream().map(l -> l.getString("line")).toList();
+  }
+
+  @Test
+  @DisplayName("a memory hog fails under limits.memory_bytes (RLIMIT_AS)")
+  void memoryHog(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("memory_bytes", 200_000_000));
+    JsonObject run = runToEnd("head -c 400000000 /dev/zero | tr '\\0' a | { v=$(cat); echo ${#v}; }");
+    assertEquals("failed", run.getString("status"), run.encode());
+    assertTrue(texts(run.getString("id")).stream().anyMatch(l -> l.contains("cannot allocate")),
+        "bash reports the failed allocation: " + texts(run.getString("id")));
+  }
+
+  @Test
+  @DisplayName("a CPU spinner is killed after limits.cpu_seconds of CPU time (RLIMIT_CPU)")
+  void cpuSpinner(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("cpu_seconds", 1));
+    Instant begin = Instant.now();
+    JsonObject run = runToEnd("while :; do :; done");
+    assertEquals("failed", run.getString("status"), run.encode());
+    assertTrue(Set.of(137, 152).contains(run.getInteger("exit_code")), "SIGKILL or SIGXCPU: " + run.encode());
+    assertTrue(Duration.between(begin, Instant.now()).toSeconds() < 15, "stopped after about a CPU second");
+  }
+
+  @Test
+  @DisplayName("open files are capped (RLIMIT_NOFILE) and niceness is applied")
+  void openFilesAndNice(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("open_files", 10).put("nice", 5));
+    JsonObject files = runToEnd("exec 12</dev/null && echo opened");
+    assertEquals("failed", files.getString("status"), files.encode());
+    assertFalse(texts(files.getString("id")).contains("opened"));
+    JsonObject nice = runToEnd("cut -d' ' -f19 /proc/$$/stat");
+    assertEquals("completed", nice.getString("status"));
+    assertEquals(List.of("5"), texts(nice.getString("id")));
+  }
+
+  @Test
+  @DisplayName("a bounded fork bomb stops at limits.max_processes when runs use a dedicated uid (limits.user)")
+  void forkBomb(Vertx vertx) throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed");
+    start(vertx, new JsonObject().put("max_processes", 20).put("user", "65534"));
+    JsonObject run = runToEnd("sh -c 'i=0; while [ $i -lt 200 ]; do sleep 2 & i=$((i+1)); echo started $i; done'");
+    List<String> lines = texts(run.getString("id"));
+    long started = lines.stream().filter(l -> l.startsWith("started ")).count();
+    assertTrue(started > 0 && started < 20, "forks allowed: " + started + " of 200; " + lines);
+    assertTrue(lines.stream().anyMatch(l -> l.contains("Cannot fork")), lines.toString());
+    JsonObject uid = runToEnd("id -u");
+    assertEquals(List.of("65534"), texts(uid.getString("id")));
+  }
+
+  @Test
+  @DisplayName("a log bomb is truncated at limits.max_log_bytes: the run goes on, the rest is not stored")
+  void logBombTruncated(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("max_log_bytes", 2048));
+    JsonObject run = runToEnd("seq 1 100000; echo after >&2; exit 3");
+    assertEquals("failed", run.getString("status"));
+    assertEquals(3, run.getInteger("exit_code"), "the process ran to its own end");
+    assertTrue(run.getString("error").contains("truncated at 2048 bytes"), run.encode());
+    List<JsonObject> lines = api.allLines(run.getString("id"));
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).getLong("seq"), "no gaps");
+    }
+    String last = lines.get(lines.size() - 1).getString("line");
+    assertTrue(last.startsWith("[scriptd] output truncated at "), last);
+    long stored = lines.stream().limit(lines.size() - 1).mapToLong(l -> l.getString("line").length() + 1).sum();
+    assertTrue(stored <= 2048, "stored " + stored);
+    assertEquals(lines.size(), run.getLong("log_lines"));
+    assertFalse(lines.stream().anyMatch(l -> l.getString("line").equals("after")));
+    HttpResponse<String> text = api.get("/api/runs/" + run.getString("id") + "/log.txt");
+    assertTrue(text.body().strip().endsWith("(limits.max_log_bytes = 2048)"), text.body());
+  }
+
+  @Test
+  @DisplayName("with on_log_limit = kill a log bomb is killed and marked")
+  void logBombKilled(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("max_log_bytes", 4096).put("on_log_limit", "kill"));
+    JsonObject run = runToEnd("while :; do echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; done");
+    assertEquals("failed", run.getString("status"), run.encode());
+    assertTrue(run.getString("error").contains("was killed"), run.encode());
+    List<String> lines = texts(run.getString("id"));
+    assertTrue(lines.get(lines.size() - 1).startsWith("[scriptd] output truncated"), lines.toString());
+  }
+
+  @Test
+  @DisplayName("limits.max_concurrent_runs: the excess waits as pending in order; a full queue is 429")
+  void concurrencyQueue(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("max_concurrent_runs", 2).put("max_pending_runs", 1));
+    Path gate = dataDir.resolve("gate");
+    String wait = "while [ ! -e " + gate + " ]; do sleep 0.05; done; echo done";
+    JsonObject first = api.startRun(wait);
+    JsonObject second = api.startRun(wait);
+    JsonObject third = api.startRun(wait);
+    assertEquals("running", first.getString("status"));
+    assertEquals("running", second.getString("status"));
+    assertEquals("pending", third.getString("status"));
+    assertNotNull(third.getString("id"));
+    HttpResponse<String> refused = api.post("/api/runs", new JsonObject().put("command", wait));
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(new JsonObject(refused.body()).getString("detail").contains("too many queued runs"));
+    assertEquals("pending", api.run(third.getString("id")).getString("status"));
+    Files.createFile(gate);
+    JsonObject ended = api.awaitEnd(third.getString("id"));
+    assertEquals("completed", ended.getString("status"));
+    JsonObject firstEnded = api.awaitEnd(first.getString("id"));
+    JsonObject secondEnded = api.awaitEnd(second.getString("id"));
+    String firstFree = firstEnded.getString("ended_at").compareTo(secondEnded.getString("ended_at")) < 0
+        ? firstEnded.getString("ended_at") : secondEnded.getString("ended_at");
+    assertTrue(ended.getString("started_at").compareTo(firstFree) >= 0,
+        "the queued run started only when a slot was free: " + ended.encode());
+    // a queued run can be killed before it starts
+    Files.delete(gate);
+    api.startRun(wait);
+    api.startRun(wait);
+    String queued = api.startRun(wait).getString("id");
+    assertEquals(202, api.post("/api/runs/" + queued + "/kill", null).statusCode());
+    JsonObject killed = api.awaitEnd(queued);
+    assertEquals("killed", killed.getString("status"));
+    assertEquals(null, killed.getInteger("pid"));
+    Files.createFile(gate);
+  }
+
+  @Test
+  @DisplayName("a secret env value printed by the script is *** in JSON, SSE and log.txt, and never returned")
+  void secretsAreMasked(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    String secret = "s3cr3t-" + java.util.UUID.randomUUID();
+    JsonObject started = api.startRun(new JsonObject()
+        .put("command", "echo \"token=$API_KEY\"; echo \"twice $API_KEY/$API_KEY\" >&2; echo \"plain=$PLAIN\"")
+        .put("env", new JsonObject().put("API_KEY", new JsonObject().put("value", secret).put("secret", true))
+            .put("PLAIN", "visible")));
+    assertFalse(started.encode().contains(secret));
+    String id = started.getString("id");
+    JsonObject run = api.awaitEnd(id);
+    assertEquals("completed", run.getString("status"));
+    assertEquals(Set.of("token=***", "twice ***/***", "plain=visible"), Set.copyOf(texts(id)));
+    HttpResponse<String> text = api.get("/api/runs/" + id + "/log.txt");
+    assertFalse(text.body().contains(secret));
+    assertTrue(text.body().contains("token=***"));
+    try (SseClient sse = new SseClient(api.client, api.base + "/api/runs/" + id + "/logs",
+        "Authorization", "Bearer " + api.token)) {
+      List<SseClient.Event> events = sse.untilClosed(WAIT);
+      assertTrue(events.stream().noneMatch(e -> e.data().contains(secret)));
+      assertTrue(events.stream().anyMatch(e -> e.data().contains("token=***")));
+    }
+    assertFalse(api.get("/api/runs").body().contains(secret));
+    assertFalse(api.get("/api/runs/" + id).body().contains(secret));
+    // a restart keeps the value (the command needs it) and keeps masking it
+    HttpResponse<String> restarted = api.post("/api/runs/" + id + "/restart", null);
+    assertEquals(201, restarted.statusCode(), restarted.body());
+    String again = new JsonObject(restarted.body()).getString("id");
+    api.awaitEnd(again);
+    assertEquals(Set.of("token=***", "twice ***/***", "plain=visible"), Set.copyOf(texts(again)));
+  }
+}
