@@ -25,7 +25,7 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
-  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes) {
+  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs) {
   }
 
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
@@ -68,7 +68,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),
         tail.longValue("keep_alive_ms", 15_000, 100, 600_000),
         tail.longValue("stall_timeout_ms", 10_000, 100, 600_000),
-        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20));
+        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20),
+        tail.longValue("coalesce_ms", 10, 0, 1000));
 
     return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig);
   }

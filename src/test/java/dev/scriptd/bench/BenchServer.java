@@ -34,9 +34,14 @@ final class BenchServer {
       port = socket.getLocalPort();
     }
     Path dir = Files.createTempDirectory("scriptd-bench");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", absoluteClassPath(), "dev.scriptd.Main",
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // -Dbench.serverJvmArgs="-XX:StartFlightRecording=..." profiles the server
+    String jvmArgs = System.getProperty("bench.serverJvmArgs", "").trim();
+    if (!jvmArgs.isEmpty()) {
+      command.addAll(List.of(jvmArgs.split("\\s+")));
+    }
+    command.addAll(List.of("-cp", absoluteClassPath(), "dev.scriptd.Main",
         "--port=" + port, "--data-dir=" + dir, "--rate-limit=0"));
     command.addAll(List.of(extraFlags));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
@@ -88,6 +93,25 @@ final class BenchServer {
     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/runs/" + runId + "/kill"))
         .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.discarding());
+  }
+
+  /** Heap in use after a full GC of the server JVM (via jcmd), in bytes. */
+  long heapUsedAfterGc() throws Exception {
+    jcmd("GC.run");
+    String info = jcmd("GC.heap_info");
+    java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+    if (!used.find()) {
+      throw new IllegalStateException("no heap figure in: " + info);
+    }
+    return Long.parseLong(used.group(1)) * 1024;
+  }
+
+  private String jcmd(String command) throws Exception {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor();
+    return out;
   }
 
   /** Resident memory of the server process in bytes. */

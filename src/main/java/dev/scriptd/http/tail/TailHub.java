@@ -159,8 +159,24 @@ public final class TailHub {
     pump(subscriber);
   }
 
+  /**
+   * Lines go into the shared ring at once; subscribers are written to at most once per
+   * {@code tail.coalesce_ms}, so a child writing one line at a time does not turn into one socket
+   * write per line per client.
+   */
   private void onChunk(RunFeed feed, LogChunk chunk) {
     feed.ring.addAll(chunk.lines());
+    if (config.coalesceMs() <= 0) {
+      pumpAll(feed);
+    } else if (feed.pumpTimer < 0) {
+      feed.pumpTimer = vertx.setTimer(config.coalesceMs(), t -> {
+        feed.pumpTimer = -1;
+        pumpAll(feed);
+      });
+    }
+  }
+
+  private void pumpAll(RunFeed feed) {
     for (TailSubscriber subscriber : new ArrayList<>(feed.subscribers)) {
       pump(subscriber);
     }
@@ -281,6 +297,9 @@ public final class TailHub {
       feed.subscribers.remove(s);
       if (feed.subscribers.isEmpty() && feeds.get(feed.runId) == feed) {
         feeds.remove(feed.runId);
+        if (feed.pumpTimer >= 0) {
+          vertx.cancelTimer(feed.pumpTimer);
+        }
         feed.consumer.unregister();
       }
     }
