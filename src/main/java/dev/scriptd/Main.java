@@ -9,9 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.Match;
-import io.vertx.micrometer.MatchType;
-import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.concurrent.CompletableFuture;
@@ -67,20 +64,15 @@ public final class Main {
 
   /**
    * A Vertx reporting the standard Vert.x metrics (HTTP server, event bus, pools, JVM) to
-   * {@code registry}. The per-run log addresses are folded into one label value so the event-bus
-   * metrics stay bounded.
+   * {@code registry}. Labels: Vert.x's defaults (method, code, pool, event-bus side) plus the
+   * matched route template; no path and no event-bus address (per-run addresses would be unbounded).
    */
   public static Vertx newVertx(MeterRegistry registry, String registryName) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setRegistryName(registryName)
-        .addLabelMatch(new Match()
-            .setDomain(MetricsDomain.EVENT_BUS)
-            .setLabel(Label.EB_ADDRESS.toString())
-            .setType(MatchType.REGEX)
-            .setValue("scriptd\\.runs\\.log\\..*")
-            .setAlias("scriptd.runs.log.*"));
+        .addLabels(Label.HTTP_ROUTE);
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry))
