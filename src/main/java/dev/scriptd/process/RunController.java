@@ -122,8 +122,12 @@ final class RunController {
     });
     run.run = run.current().started(pid, run.pidStart, Instant.now());
     metrics.runStarted();
-    LOG.info("run {} started: script={} kind={} pid={} trigger={}", run.id(), scriptOf(run.run),
-        run.run.kind(), pid, run.run.trigger());
+    LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
+        .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
+        .addArgument(pid).addArgument(run.run.trigger())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run.run))
+        .addKeyValue("kind", run.run.kind()).addKeyValue("status", RunStatus.RUNNING.wire())
+        .log();
     if (run.requestedEnd != null) {
       requestEnd(run, run.requestedEnd); // a kill that came while the run was pending
     }
@@ -222,9 +226,15 @@ final class RunController {
   /** Counts the run and logs its end; called once per run, when its final status is decided. */
   private void recordEnd(Run run, boolean wasRunning) {
     metrics.runEnded(run, wasRunning);
-    LOG.info("run {} ended: script={} kind={} status={} exit_code={} duration_ms={} lines={}", run.id(),
-        scriptOf(run), run.kind(), run.status().wire(), run.exitCode(), run.durationMs(Instant.now()),
-        run.logLines());
+    Long durationMs = run.durationMs(Instant.now());
+    LOG.atInfo().setMessage("run {} ended: script={} kind={} status={} exit_code={} duration_ms={} lines={}")
+        .addArgument(run.id()).addArgument(scriptOf(run)).addArgument(run.kind())
+        .addArgument(run.status().wire()).addArgument(run.exitCode()).addArgument(durationMs)
+        .addArgument(run.logLines())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run))
+        .addKeyValue("kind", run.kind()).addKeyValue("status", run.status().wire())
+        .addKeyValue("exit_code", run.exitCode()).addKeyValue("duration_ms", durationMs)
+        .log();
   }
 
   private static String scriptOf(Run run) {
