@@ -8,7 +8,9 @@ import dev.scriptd.domain.LineRing;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -50,6 +52,7 @@ public final class TailHub {
   private final Set<TailSubscriber> subscribers = new LinkedHashSet<>();
   private final RunEventStreams runEvents;
   private MessageConsumer<JsonObject> statusConsumer;
+  private Context context;
   private long housekeepingTimer = -1;
 
   public TailHub(Vertx vertx, ScriptdConfig.Tail config) {
@@ -60,12 +63,26 @@ public final class TailHub {
   }
 
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     statusConsumer = eventBus.localConsumer(Addresses.RUNS_STATUS, this::onStatus);
     housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MS, t -> housekeeping());
     return statusConsumer.completion();
   }
 
+  /** Closes every stream; safe to call from any thread (it runs on the hub's own event loop). */
   public Future<Void> stop() {
+    if (context == null) {
+      return Future.succeededFuture();
+    }
+    if (Vertx.currentContext() != context) {
+      Promise<Void> stopped = Promise.promise();
+      context.runOnContext(v -> stopHere().onComplete(stopped));
+      return stopped.future();
+    }
+    return stopHere();
+  }
+
+  private Future<Void> stopHere() {
     vertx.cancelTimer(housekeepingTimer);
     new ArrayList<>(subscribers).forEach(subscriber -> {
       subscriber.sink.close();
