@@ -45,7 +45,7 @@ public final class ScriptdMetrics implements Shareable {
   private final boolean owned;
   private final AtomicInteger activeRuns = new AtomicInteger();
   private final AtomicInteger queuedRuns = new AtomicInteger();
-  private final AtomicInteger activeVms = new AtomicInteger();
+  private final Set<IntSupplier> vmSources = ConcurrentHashMap.newKeySet();
   private final Set<IntSupplier> tailSources = ConcurrentHashMap.newKeySet();
   private final Counter linesIngested;
   private final Counter linesDropped;
@@ -59,7 +59,7 @@ public final class ScriptdMetrics implements Shareable {
     this.owned = owned;
     Gauge.builder(Meters.ACTIVE_SCRIPTS, activeRuns, AtomicInteger::get)
         .description("Runs running now").register(registry);
-    Gauge.builder(Meters.ACTIVE_VMS, activeVms, AtomicInteger::get)
+    Gauge.builder(Meters.ACTIVE_VMS, vmSources, ScriptdMetrics::sum)
         .description("JavaScript contexts in use").register(registry);
     Gauge.builder(Meters.QUEUED_RUNS, queuedRuns, AtomicInteger::get)
         .description("Runs accepted and not yet running").register(registry);
@@ -174,9 +174,16 @@ public final class ScriptdMetrics implements Shareable {
         .record(durationMs(run), TimeUnit.MILLISECONDS);
   }
 
-  /** JavaScript contexts in use; the JS verticle increments and decrements it. */
-  public AtomicInteger activeVms() {
-    return activeVms;
+  /**
+   * Adds a source of JavaScript contexts in use (one per JS verticle instance, read from any
+   * thread); remove it when that instance stops. {@code active_vms_gauge} is their sum (0 without).
+   */
+  public void addVmSource(IntSupplier contextsInUse) {
+    vmSources.add(contextsInUse);
+  }
+
+  public void removeVmSource(IntSupplier contextsInUse) {
+    vmSources.remove(contextsInUse);
   }
 
   public void linesIngested(int lines) {
@@ -194,7 +201,7 @@ public final class ScriptdMetrics implements Shareable {
     flush.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Adds a source of live subscribers (one per HTTP instance); remove it when that instance stops. */
+  /** Adds a source of live subscribers (one per HTTP instance or host router); remove it when that stops. */
   public void addTailSource(IntSupplier subscribers) {
     tailSources.add(subscribers);
   }
