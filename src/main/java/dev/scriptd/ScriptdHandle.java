@@ -3,6 +3,7 @@ package dev.scriptd;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.tail.TailHub;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -18,12 +19,20 @@ public final class ScriptdHandle {
   private final Vertx vertx;
   private final List<String> deploymentIds;
   private final ScriptdConfig config;
+  private final ScriptdMetrics metrics;
   private final List<TailHub> hostHubs = new ArrayList<>();
+  private boolean closed;
 
-  ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config) {
+  ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, ScriptdMetrics metrics) {
     this.vertx = vertx;
     this.deploymentIds = deploymentIds;
     this.config = config;
+    this.metrics = metrics;
+  }
+
+  /** scriptd's meters and the registry {@code /metrics} serves. */
+  public ScriptdMetrics metrics() {
+    return metrics;
   }
 
   public ScriptdConfig config() {
@@ -41,14 +50,18 @@ public final class ScriptdHandle {
     synchronized (hostHubs) {
       hostHubs.add(hub);
     }
-    return ApiRouter.create(vertx, config, hub);
+    metrics.addTailSource(hub::subscriberCount);
+    return ApiRouter.create(vertx, config, hub, metrics);
   }
 
   /**
    * Undeploys HTTP, then the supervisor (killing running processes, their runs end {@code killed}),
-   * then persistence (writing the last batch of lines and closing the database).
+   * then persistence (writing the last batch of lines and closing the database), then removes
+   * scriptd's meters. Safe to call twice.
    */
   public Future<Void> close() {
+    boolean first = !closed;
+    closed = true;
     List<TailHub> hubs;
     synchronized (hostHubs) {
       hubs = new ArrayList<>(hostHubs);
@@ -62,6 +75,9 @@ public final class ScriptdHandle {
     for (String id : reversed) {
       chain = chain.compose(ok -> vertx.undeploy(id).recover(failure -> Future.succeededFuture()));
     }
-    return chain;
+    return first ? chain.eventually(() -> {
+      metrics.close(vertx);
+      return Future.succeededFuture();
+    }) : chain;
   }
 }

@@ -41,6 +41,10 @@ public final class Addresses {
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
+  /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
+   * database does not. */
+  public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
+
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;
   }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
  * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
  */
-public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
+public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Ops ops) {
 
   /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
@@ -26,6 +26,13 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
   public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs) {
+  }
+
+  /**
+   * Operations: {@code /health} limits (free bytes under the data dir, pending log lines) and how
+   * long the standalone server waits for a clean stop before it exits anyway.
+   */
+  public record Ops(long minFreeBytes, long maxPendingLines, long shutdownTimeoutMs) {
   }
 
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
@@ -71,6 +78,12 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
         tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20),
         tail.longValue("coalesce_ms", 10, 0, 1000));
 
-    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig);
+    Settings health = root.section("health");
+    Ops ops = new Ops(
+        health.longValue("min_free_bytes", 100L << 20, 0, Long.MAX_VALUE),
+        health.longValue("max_pending_lines", 1_000_000, 1, Long.MAX_VALUE),
+        root.longValue("shutdown_timeout_ms", 30_000, 1000, 3_600_000));
+
+    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops);
   }
 }

@@ -2,6 +2,7 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,6 +36,7 @@ final class LogBatcher {
   private final Database db;
   private final int batchLines;
   private final long flushIntervalMs;
+  private final ScriptdMetrics metrics;
 
   private Map<String, List<LogChunk>> pending = new LinkedHashMap<>();
   private int pendingLines;
@@ -46,7 +48,8 @@ final class LogBatcher {
   private boolean closed;
   private volatile long lastFlushMs = -1;
 
-  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs) {
+  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs, ScriptdMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.db = db;
     this.batchLines = batchLines;
@@ -98,6 +101,7 @@ final class LogBatcher {
     cancelTimer();
     Map<String, List<LogChunk>> batch = pending;
     long batchOldest = oldestPendingAt;
+    int batchSize = pendingLines;
     pending = new LinkedHashMap<>();
     pendingLines = 0;
     inFlightRuns = batch.keySet();
@@ -109,7 +113,9 @@ final class LogBatcher {
       inFlight = null;
       inFlightRuns = Set.of();
       if (result.succeeded()) {
-        lastFlushMs = (System.nanoTime() - started) / 1_000_000;
+        long took = System.nanoTime() - started;
+        lastFlushMs = took / 1_000_000;
+        metrics.batchWritten(batchSize, took);
         retryNotBefore = 0;
       } else {
         LOG.error("log flush of {} runs failed; keeping the lines to retry", batch.size(),

@@ -10,6 +10,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -40,6 +41,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
+  private ScriptdMetrics metrics;
 
   public PersistenceVerticle() {
   }
@@ -47,9 +49,10 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ScriptdConfig.Storage storage = ScriptdConfig.fromJson(config()).storage();
+    metrics = ScriptdMetrics.of(vertx, config());
     return Database.open(vertx, storage).compose(database -> {
       db = database;
-      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs());
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       logs = new LogReader(db.reader());
       Codecs.register(vertx.eventBus());
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
@@ -62,6 +65,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_DELETE_RUN, this::deleteRun);
       on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
       on(Addresses.DB_HEALTH, body -> health());
+      on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
@@ -73,7 +77,8 @@ public final class PersistenceVerticle extends VerticleBase {
     return Future.join(unregistered)
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
-          LOG.error("could not write the last log lines before stopping", err);
+          LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);
+          metrics.linesDropped(batcher.pendingLines());
           return Future.succeededFuture();
         })
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
@@ -104,8 +109,10 @@ public final class PersistenceVerticle extends VerticleBase {
   private void appendLogs(LogChunk chunk) {
     try {
       batcher.append(chunk);
+      metrics.linesIngested(chunk.lines().size());
     } catch (RuntimeException e) {
       LOG.error("could not buffer log chunk of run {}", chunk.runId(), e);
+      metrics.linesDropped(chunk.lines().size());
     }
   }
 
@@ -187,10 +194,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
             : new ReplyFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
-        .map(ok -> new JsonObject()
-            .put("database", "UP")
-            .put("pending_lines", batcher.pendingLines())
-            .put("last_flush_ms", batcher.lastFlushMs()));
+        .map(ok -> writerStats().put("database", "UP"));
+  }
+
+  private JsonObject writerStats() {
+    return new JsonObject()
+        .put("pending_lines", batcher.pendingLines())
+        .put("last_flush_ms", batcher.lastFlushMs());
   }
 
   private static List<Run> toRuns(RowSet<Row> rows) {
