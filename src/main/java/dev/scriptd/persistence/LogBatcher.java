@@ -45,12 +45,18 @@ final class LogBatcher {
   private long retryNotBefore;
   private boolean closed;
   private volatile long lastFlushMs = -1;
+  private LogFiles files;
 
   LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs) {
     this.vertx = vertx;
     this.db = db;
     this.batchLines = batchLines;
     this.flushIntervalMs = flushIntervalMs;
+  }
+
+  /** Committed lines are also handed to these files (optional log files). */
+  void copyTo(LogFiles logFiles) {
+    this.files = logFiles;
   }
 
   int pendingLines() {
@@ -111,6 +117,9 @@ final class LogBatcher {
       if (result.succeeded()) {
         lastFlushMs = (System.nanoTime() - started) / 1_000_000;
         retryNotBefore = 0;
+        if (files != null) {
+          files.append(batch);
+        }
       } else {
         LOG.error("log flush of {} runs failed; keeping the lines to retry", batch.size(),
             result.cause());
