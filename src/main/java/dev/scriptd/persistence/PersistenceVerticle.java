@@ -57,7 +57,7 @@ public final class PersistenceVerticle extends VerticleBase {
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
       scripts = new ScriptStore(db, batcher, logFiles);
-      RunCleanup cleanup = new RunCleanup(db, batcher, logFiles);
+      RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
           message -> appendLogs(message.body()));

@@ -43,11 +43,13 @@ final class RunCleanup {
   private static final String STATE = "SELECT last_run_at, last_deleted_runs, last_freed_bytes, "
       + "last_duration_ms, total_deleted_runs, total_freed_bytes FROM cleanup_state WHERE id = 1";
 
+  private final io.vertx.core.Vertx vertx;
   private final Database db;
   private final LogBatcher batcher;
   private final LogFiles files;
 
-  RunCleanup(Database db, LogBatcher batcher, LogFiles files) {
+  RunCleanup(io.vertx.core.Vertx vertx, Database db, LogBatcher batcher, LogFiles files) {
+    this.vertx = vertx;
     this.db = db;
     this.batcher = batcher;
     this.files = files;
@@ -71,12 +73,12 @@ final class RunCleanup {
           Future<Void> chain = Future.succeededFuture();
           for (Row row : rows) {
             String scriptId = row.getString(0);
-            Tuple params = Tuple.of(scriptId, scriptId, request.maxRunsPerScript(), scriptId, request.batchSize());
+            Tuple params = Tuple.of(scriptId, scriptId, request.maxRunsPerScript(), request.batchSize());
             chain = chain.compose(v -> deleteAll(EXCESS_RUNS, params, request.batchSize(), deleted));
           }
           return chain;
         })
-        .compose(v -> db.write(conn -> conn.query("PRAGMA incremental_vacuum").execute()))
+        .compose(v -> db.incrementalVacuum(vertx))
         .compose(v -> pages())
         .compose(after -> {
           long freed = Math.max(0, (pagesBefore[0] - after[0]) * after[1]);
