@@ -20,6 +20,10 @@ CREATE TABLE scripts (
 -- 1 while a run waits in its script's queue: recovery leaves such pending runs alone.
 ALTER TABLE runs ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;
 
+-- the status filter pages in (created_at, id) order without sorting (V001's index lacked id)
+DROP INDEX runs_by_status;
+CREATE INDEX runs_by_status ON runs (status, created_at DESC, id DESC);
+
 -- retention scans finished runs by end time
 CREATE INDEX runs_by_ended ON runs (ended_at);
 
