@@ -124,24 +124,28 @@ final class RunRows {
   static PageQuery stats(RunQuery query) {
     StringBuilder sql = new StringBuilder(STATS);
     Tuple params = Tuple.tuple();
-    filters(query, sql, params);
+    filters(query, sql, params, false);
     return new PageQuery(sql.toString(), params);
   }
 
   static PageQuery page(RunQuery query, RunCursor after, int limit) {
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM runs WHERE 1 = 1");
     Tuple params = Tuple.tuple();
-    filters(query, sql, params);
+    // below the cursor implies below "to": leaving "to" out lets the index seek on the cursor
+    boolean cursorBoundsTo = after != null && query.to() != null && after.createdAtMs() < query.to().toEpochMilli();
+    filters(query, sql, params, cursorBoundsTo);
     if (after != null) {
-      sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-      params.addLong(after.createdAtMs()).addLong(after.createdAtMs()).addString(after.id());
+      // a row value, not "created_at < ? OR (created_at = ? AND id < ?)": SQLite seeks the index
+      // with it, while the OR form scans from the newest run (30 ms at 1 M runs for a middle page)
+      sql.append(" AND (created_at, id) < (?, ?)");
+      params.addLong(after.createdAtMs()).addString(after.id());
     }
     sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
     params.addInteger(limit + 1);
     return new PageQuery(sql.toString(), params);
   }
 
-  private static void filters(RunQuery query, StringBuilder sql, Tuple params) {
+  private static void filters(RunQuery query, StringBuilder sql, Tuple params, boolean skipTo) {
     if (query.scriptId() != null) {
       sql.append(" AND script_id = ?");
       params.addString(query.scriptId());
@@ -154,7 +158,7 @@ final class RunRows {
       sql.append(" AND created_at >= ?");
       params.addLong(query.from().toEpochMilli());
     }
-    if (query.to() != null) {
+    if (query.to() != null && !skipTo) {
       sql.append(" AND created_at < ?");
       params.addLong(query.to().toEpochMilli());
     }

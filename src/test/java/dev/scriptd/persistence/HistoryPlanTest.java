@@ -41,6 +41,10 @@ class HistoryPlanTest extends PersistenceTestBase {
       String text = String.join(" | ", steps);
       assertTrue(text.contains(index), text);
       assertFalse(text.contains("TEMP B-TREE"), text);
+      assertTrue(text.startsWith("SEARCH") || !cursor && text.startsWith("SCAN runs USING INDEX"), text);
+      if (cursor) {
+        assertTrue(text.contains("(created_at,id)<(?,?)"), "the cursor must bound the index search: " + text);
+      }
     }
   }
 
