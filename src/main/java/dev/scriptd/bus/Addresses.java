@@ -45,7 +45,7 @@ public final class Addresses {
   public static final String DB_SAVE_SCRIPT = "scriptd.db.cmd.save-script";
   /** String id or name -> ScriptEntry (an id match wins over a name match); fails 404. */
   public static final String DB_GET_SCRIPT = "scriptd.db.query.script";
-  /** Nothing -> ScriptList by name, each with its latest run (one query). */
+  /** ScriptQuery -> ScriptList by name, each with its latest run (one query); 400 bad cursor. */
   public static final String DB_LIST_SCRIPTS = "scriptd.db.query.scripts";
   /** String script id -> nothing: deletes the script, its runs (must have ended), their logs and log files. */
   public static final String DB_DELETE_SCRIPT = "scriptd.db.cmd.delete-script";

@@ -71,7 +71,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_HEALTH, body -> health());
       on(Addresses.DB_SAVE_SCRIPT, scripts::save);
       on(Addresses.DB_GET_SCRIPT, scripts::get);
-      on(Addresses.DB_LIST_SCRIPTS, body -> scripts.list());
+      on(Addresses.DB_LIST_SCRIPTS, scripts::list);
       on(Addresses.DB_DELETE_SCRIPT, scripts::delete);
       on(Addresses.DB_QUEUE_RUN, scripts::queue);
       on(Addresses.DB_QUEUED_RUNS, body -> scripts.queued());
