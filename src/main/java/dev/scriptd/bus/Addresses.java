@@ -41,6 +41,9 @@ public final class Addresses {
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
+  /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
+   * database does not. */
+  public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
   /** Script record -> the same Script once stored; fails 409 when another script has its name. */
   public static final String DB_SAVE_SCRIPT = "scriptd.db.cmd.save-script";
   /** String id or name -> ScriptEntry (an id match wins over a name match); fails 404. */
