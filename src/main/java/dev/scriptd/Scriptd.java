@@ -6,6 +6,7 @@ import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
+import dev.scriptd.scripts.ScriptsVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then HTTP. The returned handle undeploys them in reverse order, so running processes
+ * supervisor, then scripts, then HTTP. The returned handle undeploys them in reverse order, so running processes
  * are killed while the database can still record it, and the last batch of lines is written.
  */
 public final class Scriptd {
@@ -46,7 +47,8 @@ public final class Scriptd {
     List<String> deployed = new ArrayList<>();
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
-        .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single));
+        .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
+        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());

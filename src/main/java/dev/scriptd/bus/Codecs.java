@@ -17,7 +17,13 @@ public final class Codecs {
         LocalCodec.localOnly(RunQuery.class),
         LocalCodec.localOnly(RunPage.class),
         LocalCodec.localOnly(LogQuery.class),
-        LocalCodec.localOnly(LogPage.class));
+        LocalCodec.localOnly(LogPage.class),
+        LocalCodec.localOnly(dev.scriptd.domain.Script.class),
+        LocalCodec.localOnly(ScriptEntry.class),
+        LocalCodec.localOnly(ScriptList.class),
+        LocalCodec.localOnly(ScriptQuery.class),
+        LocalCodec.localOnly(CleanupRequest.class),
+        LocalCodec.localOnly(CleanupStats.class));
     for (LocalCodec<?> codec : codecs) {
       registerOnce(eventBus, codec);
     }

@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
  * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
  */
-public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Ops ops) {
+public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Ops ops, Retention retention,
+    Logs logs) {
 
   /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
@@ -33,6 +34,14 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
    * long the standalone server waits for a clean stop before it exits anyway.
    */
   public record Ops(long minFreeBytes, long maxPendingLines, long shutdownTimeoutMs) {
+  }
+
+  /** The retention job: when (5-field cron, server time zone) and what it deletes. */
+  public record Retention(String cron, int days, int maxRunsPerScript, int batchSize) {
+  }
+
+  /** {@code files}: also write each run's lines to {@code <log_dir>/YYYY-MM-DD/<name>_<run-id>.log}. */
+  public record Logs(boolean files) {
   }
 
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
@@ -84,6 +93,14 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         health.longValue("max_pending_lines", 1_000_000, 1, Long.MAX_VALUE),
         root.longValue("shutdown_timeout_ms", 30_000, 1000, 3_600_000));
 
-    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops);
+    Settings retention = root.section("retention");
+    Retention retentionConfig = new Retention(
+        retention.string("cron", "0 3 * * *"),
+        retention.intValue("days", 30, 1, 36_500),
+        retention.intValue("max_runs_per_script", 1000, 1, 100_000_000),
+        retention.intValue("batch_size", 500, 1, 100_000));
+    Logs logsConfig = new Logs(root.section("logs").bool("files", false));
+
+    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops, retentionConfig, logsConfig);
   }
 }

@@ -33,7 +33,9 @@ public final class ApiRouter {
     router.get("/health").handler(new Health(vertx, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
-    new RunRoutes(bus, new LiveTails(hub)).mount(router);
+    RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub));
+    new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds()).mount(router); // before the run routes: /api/runs/stats is not a run id
+    runRoutes.mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);

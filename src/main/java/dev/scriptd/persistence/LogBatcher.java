@@ -47,6 +47,7 @@ final class LogBatcher {
   private long retryNotBefore;
   private boolean closed;
   private volatile long lastFlushMs = -1;
+  private LogFiles files;
 
   LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs, ScriptdMetrics metrics) {
     this.metrics = metrics;
@@ -54,6 +55,11 @@ final class LogBatcher {
     this.db = db;
     this.batchLines = batchLines;
     this.flushIntervalMs = flushIntervalMs;
+  }
+
+  /** Committed lines are also handed to these files (optional log files). */
+  void copyTo(LogFiles logFiles) {
+    this.files = logFiles;
   }
 
   int pendingLines() {
@@ -117,6 +123,9 @@ final class LogBatcher {
         lastFlushMs = took / 1_000_000;
         metrics.batchWritten(batchSize, took);
         retryNotBefore = 0;
+        if (files != null) {
+          files.append(batch);
+        }
       } else {
         LOG.error("log flush of {} runs failed; keeping the lines to retry", batch.size(),
             result.cause());

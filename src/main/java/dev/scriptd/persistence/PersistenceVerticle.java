@@ -41,6 +41,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
+  private LogFiles logFiles;
+  private ScriptStore scripts;
   private ScriptdMetrics metrics;
 
   public PersistenceVerticle() {
@@ -48,12 +50,17 @@ public final class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ScriptdConfig.Storage storage = ScriptdConfig.fromJson(config()).storage();
+    ScriptdConfig settings = ScriptdConfig.fromJson(config());
+    ScriptdConfig.Storage storage = settings.storage();
     metrics = ScriptdMetrics.of(vertx, config());
     return Database.open(vertx, storage).compose(database -> {
       db = database;
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       logs = new LogReader(db.reader());
+      logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
+      batcher.copyTo(logFiles);
+      scripts = new ScriptStore(db, batcher, logFiles);
+      RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
           message -> appendLogs(message.body()));
@@ -66,6 +73,15 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
       on(Addresses.DB_HEALTH, body -> health());
       on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
+      on(Addresses.DB_SAVE_SCRIPT, scripts::save);
+      on(Addresses.DB_GET_SCRIPT, scripts::get);
+      on(Addresses.DB_LIST_SCRIPTS, scripts::list);
+      on(Addresses.DB_DELETE_SCRIPT, scripts::delete);
+      on(Addresses.DB_QUEUE_RUN, scripts::queue);
+      on(Addresses.DB_QUEUED_RUNS, body -> scripts.queued());
+      on(Addresses.DB_RUN_STATS, scripts::stats);
+      on(Addresses.DB_CLEANUP, cleanup::run);
+      on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
@@ -120,6 +136,12 @@ public final class PersistenceVerticle extends VerticleBase {
     return batcher.flushRun(run.id())
         .compose(v -> db.write(conn ->
             conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))))
+        .compose(v -> scripts.openLogFile(run))
+        .onSuccess(v -> {
+          if (run.status().isFinal()) {
+            logFiles.closed(run.id());
+          }
+        })
         .map(run);
   }
 
@@ -162,13 +184,16 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<?> deleteRun(String id) {
+    long[] createdAt = new long[1];
     return batcher.flushRun(id).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
                 throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
               }
-              RunStatus status = RunStatus.fromWire(rows.iterator().next().getString(0));
+              Row row = rows.iterator().next();
+              RunStatus status = RunStatus.fromWire(row.getString(0));
+              createdAt[0] = row.getLong(1);
               if (!status.isFinal()) {
                 throw new ReplyFailure(ReplyCodes.CONFLICT,
                     "run " + id + " is still " + status.wire() + "; kill it first");
@@ -176,6 +201,7 @@ public final class PersistenceVerticle extends VerticleBase {
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
             })
             .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
+        .compose(v -> logFiles.delete(List.of(new LogFiles.RunRef(id, createdAt[0]))))
         .map(v -> null);
   }
 

@@ -73,6 +73,14 @@ final class RunController {
         .compose(saved -> spawn(run));
   }
 
+  /** Spawns a run already saved pending (a queued run of a script). */
+  Future<Run> launchPending(Run pending) {
+    LiveRun run = new LiveRun(pending, settings.ringLines());
+    live.put(run.id(), run);
+    metrics.runQueued(); // spawn counts it started (or failed) like any launch
+    return spawn(run);
+  }
+
   private Future<Run> spawn(LiveRun run) {
     RunProcessHandler handler = new RunProcessHandler(context, settings.maxLineBytes(),
         new RunProcessHandler.Events() {

@@ -11,7 +11,7 @@ class SchemaTest extends PersistenceTestBase {
 
   @Test
   void newFileGetsMigrationsWalAndIncrementalVacuum() throws Exception {
-    assertEquals(1, queryLong("SELECT max(version) FROM schema_version"));
+    assertEquals(Database.loadMigrations().size(), queryLong("SELECT max(version) FROM schema_version"));
     assertEquals(2, queryLong("PRAGMA auto_vacuum"), "2 = incremental");
     assertEquals("wal", queryString("PRAGMA journal_mode"));
     assertEquals(1, queryLong("SELECT count(*) FROM sqlite_master WHERE name = 'log_chunks'"
@@ -24,7 +24,7 @@ class SchemaTest extends PersistenceTestBase {
 
     redeploy(new JsonObject());
 
-    assertEquals(1, queryLong("SELECT count(*) FROM schema_version"));
+    assertEquals(Database.loadMigrations().size(), queryLong("SELECT count(*) FROM schema_version"));
     assertEquals(run, get(run.id()));
   }
 
