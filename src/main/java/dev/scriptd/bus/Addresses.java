@@ -41,6 +41,49 @@ public final class Addresses {
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
+  /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
+   * database does not. */
+  public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
+  /** Script record -> the same Script once stored; fails 409 when another script has its name. */
+  public static final String DB_SAVE_SCRIPT = "scriptd.db.cmd.save-script";
+  /** String id or name -> ScriptEntry (an id match wins over a name match); fails 404. */
+  public static final String DB_GET_SCRIPT = "scriptd.db.query.script";
+  /** ScriptQuery -> ScriptList by name, each with its latest run (one query); 400 bad cursor. */
+  public static final String DB_LIST_SCRIPTS = "scriptd.db.query.scripts";
+  /** String script id -> nothing: deletes the script, its runs (must have ended), their logs and log files. */
+  public static final String DB_DELETE_SCRIPT = "scriptd.db.cmd.delete-script";
+  /** Run (pending) -> the same Run, stored with its queued flag set (recovery leaves it pending). */
+  public static final String DB_QUEUE_RUN = "scriptd.db.cmd.queue-run";
+  /** Nothing -> RunPage of every queued pending run, oldest first. */
+  public static final String DB_QUEUED_RUNS = "scriptd.db.query.queued-runs";
+  /** RunQuery (filters only) -> JsonObject {total, completed, failed, running, killed, timed_out,
+   * average_duration_ms}. */
+  public static final String DB_RUN_STATS = "scriptd.db.query.run-stats";
+  /** CleanupRequest -> CleanupStats; deletes in batches, then returns freed pages to the filesystem. */
+  public static final String DB_CLEANUP = "scriptd.db.cmd.cleanup";
+  /** Nothing -> JsonObject {last_run_at, last_run_stats, total_deleted_runs, total_freed_bytes}. */
+  public static final String DB_CLEANUP_STATE = "scriptd.db.query.cleanup-state";
+
+  /** JSON {script_id (id or name), env?, trigger?} -> run JSON (201 semantics); applies the script's
+   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace. */
+  public static final String SCRIPTS_RUN = "scriptd.scripts.cmd.run";
+  /** JSON script definition (API shape) -> script JSON; 400 invalid, 409 name taken. */
+  public static final String SCRIPTS_CREATE = "scriptd.scripts.cmd.create";
+  /** JSON {script_id, definition} -> script JSON with version + 1. */
+  public static final String SCRIPTS_UPDATE = "scriptd.scripts.cmd.update";
+  /** JSON {script_id} -> JSON {script_id}: kills its runs, then deletes it with its runs and logs. */
+  public static final String SCRIPTS_DELETE = "scriptd.scripts.cmd.delete";
+  /** JSON {script_id} -> JSON {script_id, killed: [run]}: kills active runs, cancels queued ones. */
+  public static final String SCRIPTS_KILL = "scriptd.scripts.cmd.kill";
+  /** JSON {script_id} -> run JSON: kill, wait for the ends, start one. */
+  public static final String SCRIPTS_RESTART = "scriptd.scripts.cmd.restart";
+  /** JSON {run_id} of a queued pending run -> run JSON, ended killed without a process. */
+  public static final String SCRIPTS_CANCEL = "scriptd.scripts.cmd.cancel";
+  /** JSON {days?} -> cleanup stats JSON; 409 while a cleanup runs. */
+  public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
+  /** Nothing -> cleanup status JSON (API.md). */
+  public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
+
   /** ApiToken (hash only) -> the same token once stored. */
   public static final String DB_SAVE_TOKEN = "scriptd.db.cmd.save-token";
   /** String token id -> the deleted ApiToken; fails 404 unknown, 409 for the last admin token. */

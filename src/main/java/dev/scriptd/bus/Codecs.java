@@ -21,6 +21,12 @@ public final class Codecs {
         LocalCodec.localOnly(RunPage.class),
         LocalCodec.localOnly(LogQuery.class),
         LocalCodec.localOnly(LogPage.class),
+        LocalCodec.localOnly(dev.scriptd.domain.Script.class),
+        LocalCodec.localOnly(ScriptEntry.class),
+        LocalCodec.localOnly(ScriptList.class),
+        LocalCodec.localOnly(ScriptQuery.class),
+        LocalCodec.localOnly(CleanupRequest.class),
+        LocalCodec.localOnly(CleanupStats.class),
         LocalCodec.localOnly(ApiToken.class),
         LocalCodec.localOnly(TokenList.class),
         LocalCodec.localOnly(TokenUse.class));

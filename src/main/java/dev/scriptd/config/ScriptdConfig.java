@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
  * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
  */
-public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
+public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Ops ops, Retention retention,
+    Logs logs) {
 
   /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
@@ -25,7 +26,22 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
-  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes) {
+  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs) {
+  }
+
+  /**
+   * Operations: {@code /health} limits (free bytes under the data dir, pending log lines) and how
+   * long the standalone server waits for a clean stop before it exits anyway.
+   */
+  public record Ops(long minFreeBytes, long maxPendingLines, long shutdownTimeoutMs) {
+  }
+
+  /** The retention job: when (5-field cron, server time zone) and what it deletes. */
+  public record Retention(String cron, int days, int maxRunsPerScript, int batchSize) {
+  }
+
+  /** {@code files}: also write each run's lines to {@code <log_dir>/YYYY-MM-DD/<name>_<run-id>.log}. */
+  public record Logs(boolean files) {
   }
 
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
@@ -68,8 +84,23 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail) {
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),
         tail.longValue("keep_alive_ms", 15_000, 100, 600_000),
         tail.longValue("stall_timeout_ms", 10_000, 100, 600_000),
-        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20));
+        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20),
+        tail.longValue("coalesce_ms", 10, 0, 1000));
 
-    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig);
+    Settings health = root.section("health");
+    Ops ops = new Ops(
+        health.longValue("min_free_bytes", 100L << 20, 0, Long.MAX_VALUE),
+        health.longValue("max_pending_lines", 1_000_000, 1, Long.MAX_VALUE),
+        root.longValue("shutdown_timeout_ms", 30_000, 1000, 3_600_000));
+
+    Settings retention = root.section("retention");
+    Retention retentionConfig = new Retention(
+        retention.string("cron", "0 3 * * *"),
+        retention.intValue("days", 30, 1, 36_500),
+        retention.intValue("max_runs_per_script", 1000, 1, 100_000_000),
+        retention.intValue("batch_size", 500, 1, 100_000));
+    Logs logsConfig = new Logs(root.section("logs").bool("files", false));
+
+    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops, retentionConfig, logsConfig);
   }
 }

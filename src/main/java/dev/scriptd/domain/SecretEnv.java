@@ -81,6 +81,34 @@ public final class SecretEnv {
     return json;
   }
 
+  /**
+   * The input form with the real values (for internal hops that parse it again): secret ones as
+   * {@code {"value": "...", "secret": true}}. Never send this to a client.
+   */
+  public static JsonObject toInputJson(Map<String, String> env) {
+    Set<String> secret = secretNames(env);
+    JsonObject json = new JsonObject();
+    processEnv(env).forEach((name, value) -> json.put(name, secret.contains(name)
+        ? new JsonObject().put("value", value).put("secret", true) : value));
+    return json;
+  }
+
+  /**
+   * A definition sent back as the API showed it carries {@link #MASK} for its secrets: those keep
+   * the value they had in {@code previous} when the name was secret there too.
+   */
+  public static Map<String, String> keepMasked(Map<String, String> updated, Map<String, String> previous) {
+    Set<String> secret = secretNames(updated);
+    Set<String> wasSecret = secretNames(previous);
+    Map<String, String> result = new LinkedHashMap<>(updated);
+    for (String name : secret) {
+      if (MASK.equals(updated.get(name)) && wasSecret.contains(name) && previous.containsKey(name)) {
+        result.put(name, previous.get(name));
+      }
+    }
+    return result;
+  }
+
   /** {@code text} with every occurrence of every secret value replaced by {@link #MASK}. */
   public static String redact(String text, List<String> secrets) {
     String result = text;

@@ -38,7 +38,7 @@ final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    Role required = rules.required(request.method(), ctx.normalizedPath());
+    Role required = rules.required(request.method(), path(ctx));
     String secret = authEnabled ? TokenCheck.presented(request) : null;
     if (secret == null || !TokenSecrets.plausible(secret)) {
       if (limited(ctx, "addr:" + address(request))) {
@@ -86,11 +86,24 @@ final class AuthHandler implements Handler<RoutingContext> {
           ? "the token is not valid or was revoked; ask an admin for a new one (POST /api/tokens)"
           : "a token is required: send Authorization: Bearer <token>, ?token=<token>, or log in (POST /api/login)"));
     } else if (!token.role().includes(required)) {
-      ctx.fail(new ApiException(403, "forbidden", ctx.request().method() + " " + ctx.normalizedPath()
+      ctx.fail(new ApiException(403, "forbidden", ctx.request().method() + " " + path(ctx)
           + " needs the " + required.wire() + " role; token '" + token.name() + "' is " + token.role().wire()));
     } else {
       ctx.next();
     }
+  }
+
+  /** The path below the mount point, so a host mounting scriptd under a prefix gets the same rules. */
+  static String path(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String mount = ctx.mountPoint();
+    if (mount != null && !mount.isEmpty() && !mount.equals("/")) {
+      String prefix = mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
+      if (path.startsWith(prefix)) {
+        path = path.substring(prefix.length());
+      }
+    }
+    return path.startsWith("/") ? path : "/" + path;
   }
 
   /** True when the request was refused (429 sent through the failure handler). */

@@ -15,4 +15,10 @@ final class Bus {
   <T> Future<T> request(String address, Object body) {
     return eventBus.<T>request(address, body).map(Message::body);
   }
+
+  /** For work that may outlast the default 30 s reply timeout. */
+  <T> Future<T> request(String address, Object body, long timeoutMs) {
+    return eventBus.<T>request(address, body, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(timeoutMs))
+        .map(Message::body);
+  }
 }

@@ -65,6 +65,26 @@ final class Database {
     return reader;
   }
 
+  /**
+   * Returns free pages to the filesystem: {@code PRAGMA incremental_vacuum}, then a WAL checkpoint
+   * so the main file shrinks. sqlite-jdbc steps that pragma to completion only through
+   * Statement.executeUpdate (execute() frees a single page), which the pool API does not reach,
+   * so it runs on a short-lived JDBC connection while the writer connection is held: no other
+   * write can run meanwhile, and the held transaction has written nothing, so it takes no lock.
+   */
+  Future<Void> incrementalVacuum(Vertx vertx) {
+    return write(conn -> vertx.executeBlocking(() -> {
+      try (java.sql.Connection raw = dataSource(file, false).getConnection();
+          java.sql.Statement statement = raw.createStatement()) {
+        statement.executeUpdate("PRAGMA incremental_vacuum");
+        try (java.sql.ResultSet ignored = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+          // busy when a reader still holds an old snapshot; the next checkpoint finishes the job
+        }
+      }
+      return null;
+    }, false));
+  }
+
   /** Creates the file's directory, opens both pools and applies missing migrations. */
   static Future<Database> open(Vertx vertx, ScriptdConfig.Storage storage) {
     Path file = storage.dbFile().toAbsolutePath();

@@ -11,6 +11,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -41,17 +42,26 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
+  private LogFiles logFiles;
+  private ScriptStore scripts;
+  private ScriptdMetrics metrics;
 
   public PersistenceVerticle() {
   }
 
   @Override
   public Future<?> start() {
-    ScriptdConfig.Storage storage = ScriptdConfig.fromJson(config()).storage();
+    ScriptdConfig settings = ScriptdConfig.fromJson(config());
+    ScriptdConfig.Storage storage = settings.storage();
+    metrics = ScriptdMetrics.of(vertx, config());
     return Database.open(vertx, storage).compose(database -> {
       db = database;
-      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs());
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       logs = new LogReader(db.reader());
+      logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
+      batcher.copyTo(logFiles);
+      scripts = new ScriptStore(db, batcher, logFiles);
+      RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
           message -> appendLogs(message.body()));
@@ -63,6 +73,16 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_DELETE_RUN, this::deleteRun);
       on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
       on(Addresses.DB_HEALTH, body -> health());
+      on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
+      on(Addresses.DB_SAVE_SCRIPT, scripts::save);
+      on(Addresses.DB_GET_SCRIPT, scripts::get);
+      on(Addresses.DB_LIST_SCRIPTS, scripts::list);
+      on(Addresses.DB_DELETE_SCRIPT, scripts::delete);
+      on(Addresses.DB_QUEUE_RUN, scripts::queue);
+      on(Addresses.DB_QUEUED_RUNS, body -> scripts.queued());
+      on(Addresses.DB_RUN_STATS, scripts::stats);
+      on(Addresses.DB_CLEANUP, cleanup::run);
+      on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
       TokenStore tokens = new TokenStore(db);
       on(Addresses.DB_SAVE_TOKEN, tokens::save);
       on(Addresses.DB_DELETE_TOKEN, tokens::delete);
@@ -81,7 +101,8 @@ public final class PersistenceVerticle extends VerticleBase {
     return Future.join(unregistered)
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
-          LOG.error("could not write the last log lines before stopping", err);
+          LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);
+          metrics.linesDropped(batcher.pendingLines());
           return Future.succeededFuture();
         })
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
@@ -112,8 +133,10 @@ public final class PersistenceVerticle extends VerticleBase {
   private void appendLogs(LogChunk chunk) {
     try {
       batcher.append(chunk);
+      metrics.linesIngested(chunk.lines().size());
     } catch (RuntimeException e) {
       LOG.error("could not buffer log chunk of run {}", chunk.runId(), e);
+      metrics.linesDropped(chunk.lines().size());
     }
   }
 
@@ -121,6 +144,12 @@ public final class PersistenceVerticle extends VerticleBase {
     return batcher.flushRun(run.id())
         .compose(v -> db.write(conn ->
             conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))))
+        .compose(v -> scripts.openLogFile(run))
+        .onSuccess(v -> {
+          if (run.status().isFinal()) {
+            logFiles.closed(run.id());
+          }
+        })
         .map(run);
   }
 
@@ -163,13 +192,16 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<?> deleteRun(String id) {
+    long[] createdAt = new long[1];
     return batcher.flushRun(id).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
                 throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
               }
-              RunStatus status = RunStatus.fromWire(rows.iterator().next().getString(0));
+              Row row = rows.iterator().next();
+              RunStatus status = RunStatus.fromWire(row.getString(0));
+              createdAt[0] = row.getLong(1);
               if (!status.isFinal()) {
                 throw new ReplyFailure(ReplyCodes.CONFLICT,
                     "run " + id + " is still " + status.wire() + "; kill it first");
@@ -177,6 +209,7 @@ public final class PersistenceVerticle extends VerticleBase {
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
             })
             .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
+        .compose(v -> logFiles.delete(List.of(new LogFiles.RunRef(id, createdAt[0]))))
         .map(v -> null);
   }
 
@@ -195,10 +228,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
             : new ReplyFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
-        .map(ok -> new JsonObject()
-            .put("database", "UP")
-            .put("pending_lines", batcher.pendingLines())
-            .put("last_flush_ms", batcher.lastFlushMs()));
+        .map(ok -> writerStats().put("database", "UP"));
+  }
+
+  private JsonObject writerStats() {
+    return new JsonObject()
+        .put("pending_lines", batcher.pendingLines())
+        .put("last_flush_ms", batcher.lastFlushMs());
   }
 
   private static List<Run> toRuns(RowSet<Row> rows) {

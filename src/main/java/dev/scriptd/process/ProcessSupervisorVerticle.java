@@ -9,6 +9,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -51,7 +52,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
     runs = new RunController(vertx, context, settings, bus, reaper,
-        SecurityConfig.fromJson(config()).limits());
+        SecurityConfig.fromJson(config()).limits(), ScriptdMetrics.of(vertx, config()));
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
@@ -105,8 +106,29 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> startRun(JsonObject body) {
+    if (body != null && body.getValue("run_id") instanceof String pendingId) {
+      return startPending(pendingId);
+    }
+    if (body != null && body.getValue("script_id") != null && body.getValue("command") == null) {
+      // a script's run: the scripts verticle applies its concurrency and comes back with a command
+      return vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_RUN, body).map(Message::body);
+    }
     StartRequest request = StartRequest.parse(body, settings);
     return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
+  }
+
+  /** Starts a run saved pending earlier (a script's queued run). */
+  private Future<JsonObject> startPending(String id) {
+    if (runs.get(id) != null) {
+      return Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT, "run " + id + " is already started"));
+    }
+    return bus.get(id).compose(stored -> {
+      if (stored.status() != RunStatus.PENDING || stored.command() == null) {
+        return Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT, "run " + id + " is "
+            + stored.status().wire() + ", not a pending shell run; only pending runs can be started"));
+      }
+      return runs.launchPending(stored); // a cwd gone meanwhile fails the spawn, and so the run
+    }).map(Run::toJson);
   }
 
   private Future<JsonObject> killRun(JsonObject body) {
@@ -116,7 +138,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       runs.requestEnd(run, RunStatus.KILLED);
       return Future.succeededFuture(run.current().toJson());
     }
-    return bus.get(id).compose(stored -> Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
+    return bus.get(id).compose(stored -> stored.status() == RunStatus.PENDING && stored.scriptId() != null
+        // waiting in its script's queue: the scripts verticle owns it
+        ? vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_CANCEL, new JsonObject().put("run_id", id))
+            .map(Message::body)
+        : Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
         stored.status().isFinal()
             ? "run " + id + " has already ended (" + stored.status().wire() + ")"
             : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));

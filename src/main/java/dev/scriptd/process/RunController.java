@@ -10,6 +10,7 @@ import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.SecretEnv;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,6 +41,7 @@ final class RunController {
   private final RunBus bus;
   private final OrphanReaper reaper;
   private final SecurityConfig.Limits limits;
+  private final ScriptdMetrics metrics;
   /** Runs saved as pending that wait for a slot, oldest first (bounded by limits.max_pending_runs). */
   private final ArrayDeque<LiveRun> queue = new ArrayDeque<>();
   /** Runs spawning or running: at most limits.max_concurrent_runs. */
@@ -49,7 +51,8 @@ final class RunController {
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits) {
+      OrphanReaper reaper, SecurityConfig.Limits limits, ScriptdMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.context = context;
     this.settings = settings;
@@ -85,19 +88,26 @@ final class RunController {
     LiveRun run = new LiveRun(pending, settings.ringLines());
     run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
     live.put(run.id(), run);
+    metrics.runQueued();
     saving++;
     return bus.saveAndPublish(pending)
         .onComplete(ar -> saving--)
-        .onFailure(e -> live.remove(run.id()))
-        .compose(saved -> {
-          if (active < limits.maxConcurrentRuns()) {
-            active++;
-            return spawn(run);
-          }
-          run.queued = true;
-          queue.addLast(run);
-          return Future.succeededFuture(run.current());
-        });
+        .onFailure(e -> {
+          live.remove(run.id());
+          metrics.runDequeued();
+        })
+        .compose(saved -> startOrQueue(run));
+  }
+
+  /** Spawns now when a slot is free (limits.max_concurrent_runs), else waits in the FIFO. */
+  private Future<Run> startOrQueue(LiveRun run) {
+    if (active < limits.maxConcurrentRuns()) {
+      active++;
+      return spawn(run);
+    }
+    run.queued = true;
+    queue.addLast(run);
+    return Future.succeededFuture(run.current());
   }
 
   /** A slot was freed: start the oldest waiting runs. */
@@ -120,9 +130,19 @@ final class RunController {
     Run ended = run.current().ended(reason == RunStatus.TIMED_OUT ? RunStatus.KILLED : reason, null, null,
         "stopped while waiting for a free slot (limits.max_concurrent_runs)", Instant.now());
     run.run = ended;
+    recordEnd(ended, false);
     bus.saveAndPublish(ended)
         .onFailure(e -> LOG.error("could not save the end of queued run {}", run.id(), e))
         .onComplete(ar -> run.ended.complete(ended));
+  }
+
+  /** Spawns a run already saved pending (a queued run of a script). */
+  Future<Run> launchPending(Run pending) {
+    LiveRun run = new LiveRun(pending, settings.ringLines());
+    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
+    live.put(run.id(), run);
+    metrics.runQueued(); // spawn counts it started (or failed) like any launch
+    return startOrQueue(run);
   }
 
   private Future<Run> spawn(LiveRun run) {
@@ -176,6 +196,13 @@ final class RunController {
       requestEnd(run, RunStatus.TIMED_OUT);
     });
     run.run = run.current().started(pid, run.pidStart, Instant.now());
+    metrics.runStarted();
+    LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
+        .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
+        .addArgument(pid).addArgument(run.run.trigger())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run.run))
+        .addKeyValue("kind", run.run.kind()).addKeyValue("status", RunStatus.RUNNING.wire())
+        .log();
     if (run.requestedEnd != null) {
       requestEnd(run, run.requestedEnd); // a kill that came while the run was pending
     }
@@ -192,6 +219,7 @@ final class RunController {
     Run failed = run.current().ended(RunStatus.FAILED, null, null,
         "could not start the process: " + cause.getMessage(), Instant.now());
     run.run = failed;
+    recordEnd(failed, false);
     return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
   }
 
@@ -285,6 +313,7 @@ final class RunController {
         : exitCode == null ? "the exit status of the process was lost" : null;
     Run ended = run.current().ended(outcome, exitCode, null, error, Instant.now());
     run.run = ended;
+    recordEnd(ended, true);
     bus.saveAndPublish(ended)
         .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
         // a background child that closed its pipes must not outlive the run
@@ -297,6 +326,24 @@ final class RunController {
           slotFreed();
           run.ended.complete(ended);
         });
+  }
+
+  /** Counts the run and logs its end; called once per run, when its final status is decided. */
+  private void recordEnd(Run run, boolean wasRunning) {
+    metrics.runEnded(run, wasRunning);
+    Long durationMs = run.durationMs(Instant.now());
+    LOG.atInfo().setMessage("run {} ended: script={} kind={} status={} exit_code={} duration_ms={} lines={}")
+        .addArgument(run.id()).addArgument(scriptOf(run)).addArgument(run.kind())
+        .addArgument(run.status().wire()).addArgument(run.exitCode()).addArgument(durationMs)
+        .addArgument(run.logLines())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run))
+        .addKeyValue("kind", run.kind()).addKeyValue("status", run.status().wire())
+        .addKeyValue("exit_code", run.exitCode()).addKeyValue("duration_ms", durationMs)
+        .log();
+  }
+
+  private static String scriptOf(Run run) {
+    return run.scriptId() == null ? "adhoc" : run.scriptId();
   }
 
   private void cancelTimers(LiveRun run) {

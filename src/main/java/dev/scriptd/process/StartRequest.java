@@ -61,6 +61,11 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
     Set<String> secret = new LinkedHashSet<>();
     for (Map.Entry<String, Object> entry : object) {
       String name = entry.getKey();
+      if (name.equals(SecretEnv.NAMES_KEY) && entry.getValue() instanceof String) {
+        // the internal form (a script's stored env): the names of its secret values
+        secret.addAll(SecretEnv.secretNames(Map.of(SecretEnv.NAMES_KEY, (String) entry.getValue())));
+        continue;
+      }
       if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || name.startsWith("#")) {
         throw bad("env name '" + name + "' is not a valid variable name");
       }

@@ -203,4 +203,38 @@ class ProcessLimitsTest {
     api.awaitEnd(again);
     assertEquals(Set.of("token=***", "twice ***/***", "plain=visible"), Set.copyOf(texts(again)));
   }
+
+  @Test
+  @DisplayName("a script's secret env is shown as *** by the scripts API, masked in its runs, and kept when the definition is sent back")
+  void scriptSecrets(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    String secret = "pw-" + java.util.UUID.randomUUID();
+    JsonObject definition = new JsonObject().put("name", "with-secret").put("kind", "shell")
+        .put("command", "echo \"pw=$PW user=$USER_NAME\"")
+        .put("env", new JsonObject().put("PW", new JsonObject().put("value", secret).put("secret", true))
+            .put("USER_NAME", "bob"));
+    HttpResponse<String> created = api.post("/api/scripts", definition);
+    assertEquals(201, created.statusCode(), created.body());
+    assertFalse(created.body().contains(secret), created.body());
+    JsonObject script = new JsonObject(created.body());
+    assertEquals(new JsonObject().put("secret", true).put("value", "***"), script.getJsonObject("env").getJsonObject("PW"));
+    assertEquals("bob", script.getJsonObject("env").getString("USER_NAME"));
+    assertFalse(script.getJsonObject("env").containsKey("#secret"));
+    String id = script.getString("id");
+    assertFalse(api.get("/api/scripts/" + id).body().contains(secret));
+    assertFalse(api.get("/api/scripts").body().contains(secret));
+
+    // the edit form sends back what it was shown: the secret keeps its value
+    definition.put("env", script.getJsonObject("env")).put("command", "echo \"pw=$PW again\"");
+    HttpResponse<String> updated = api.send("PUT", "/api/scripts/" + id, definition.encode());
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertFalse(updated.body().contains(secret));
+
+    HttpResponse<String> started = api.post("/api/scripts/" + id + "/run", null);
+    assertEquals(201, started.statusCode(), started.body());
+    String runId = new JsonObject(started.body()).getString("id");
+    api.awaitEnd(runId);
+    assertEquals(List.of("pw=*** again"), texts(runId));
+    assertFalse(api.get("/api/runs/" + runId + "/log.txt").body().contains(secret));
+  }
 }

@@ -7,11 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.scriptd.config.ScriptdConfig;
-import dev.scriptd.config.SecurityConfig;
-import dev.scriptd.http.ApiRouter;
-import dev.scriptd.http.HttpSecurity;
-import dev.scriptd.http.tail.TailHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -90,11 +85,8 @@ class SecurityApiTest {
   }
 
   /** Every (method, path) of the router the server really builds, with :params filled in. */
-  private List<String[]> apiRoutes(Vertx vertx) {
-    JsonObject config = TestServer.config(dataDir, 1);
-    ScriptdConfig parsed = ScriptdConfig.fromJson(config);
-    Router router = ApiRouter.create(vertx, parsed, new TailHub(vertx, parsed.tail()),
-        new HttpSecurity(vertx, parsed, SecurityConfig.fromJson(config)));
+  private List<String[]> apiRoutes() {
+    Router router = server.handle.router(); // built exactly as the server's own
     Set<String> seen = new TreeSet<>();
     List<String[]> routes = new ArrayList<>();
     for (Route route : router.getRoutes()) {
@@ -131,7 +123,7 @@ class SecurityApiTest {
     assertEquals(204, admin.send("DELETE", "/api/tokens/" + tokenId("gone"), null).statusCode());
     String body = "{}";
 
-    for (String[] route : apiRoutes(vertx)) {
+    for (String[] route : apiRoutes()) {
       String method = route[0];
       String path = route[1];
       String what = method + " " + route[2];

@@ -1,0 +1,73 @@
+package dev.scriptd.domain;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A saved script definition. Immutable; {@code schedule} and {@code endpoint} are JSON objects that
+ * are copied in and out, never shared.
+ */
+public record Script(
+    String id,
+    String name,
+    String kind,
+    String command,
+    String program,
+    long timeoutSeconds,
+    Map<String, String> env,
+    String cwd,
+    boolean enabled,
+    JsonObject schedule,
+    JsonObject endpoint,
+    String concurrency,
+    long version,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public static final String ALLOW = "allow";
+  public static final String FORBID = "forbid";
+  public static final String QUEUE = "queue";
+  public static final String REPLACE = "replace";
+
+  public Script {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+    env = env == null ? Map.of() : Map.copyOf(env);
+    schedule = schedule == null ? null : schedule.copy();
+    endpoint = endpoint == null ? null : endpoint.copy();
+  }
+
+  @Override
+  public JsonObject schedule() {
+    return schedule == null ? null : schedule.copy();
+  }
+
+  @Override
+  public JsonObject endpoint() {
+    return endpoint == null ? null : endpoint.copy();
+  }
+
+  /** The API shape (API.md, "Script object"); {@code nextRunAt} stays null until a scheduler sets it. */
+  public JsonObject toJson(Run lastRun, Instant nextRunAt) {
+    return new JsonObject()
+        .put("id", id)
+        .put("name", name)
+        .put("kind", kind)
+        .put("command", command)
+        .put("program", program)
+        .put("timeout", timeoutSeconds)
+        .put("env", SecretEnv.toApiJson(env))
+        .put("cwd", cwd)
+        .put("enabled", enabled)
+        .put("schedule", schedule())
+        .put("endpoint", endpoint())
+        .put("concurrency", concurrency)
+        .put("version", version)
+        .put("created_at", Times.format(createdAt))
+        .put("updated_at", Times.format(updatedAt))
+        .put("next_run_at", Times.format(nextRunAt))
+        .put("last_run", lastRun == null ? null : lastRun.toJson());
+  }
+}

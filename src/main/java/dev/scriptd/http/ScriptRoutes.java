@@ -1,0 +1,210 @@
+package dev.scriptd.http;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.ScriptEntry;
+import dev.scriptd.bus.ScriptList;
+import dev.scriptd.bus.ScriptQuery;
+import dev.scriptd.domain.Script;
+import dev.scriptd.domain.Times;
+import dev.scriptd.scripts.Crons;
+import dev.scriptd.scripts.ScriptSpec;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The /api/scripts routes, and the run statistics and retention routes of /api/runs (mounted before
+ * /api/runs/:id, which would take "stats" and "cleanup" for run ids).
+ */
+final class ScriptRoutes {
+  private static final long CLEANUP_TIMEOUT_MS = TimeUnit.HOURS.toMillis(6);
+
+  private final Bus bus;
+  private final RunRoutes runs;
+  private final long defaultTimeoutSeconds;
+
+  ScriptRoutes(Bus bus, RunRoutes runs, long defaultTimeoutSeconds) {
+    this.bus = bus;
+    this.runs = runs;
+    this.defaultTimeoutSeconds = defaultTimeoutSeconds;
+  }
+
+  void mount(Router router) {
+    router.get("/api/runs/stats").handler(this::stats);
+    router.post("/api/runs/cleanup").handler(this::cleanup);
+    router.get("/api/runs/cleanup/status").handler(this::cleanupStatus);
+    router.post("/api/scripts").handler(this::create);
+    router.get("/api/scripts").handler(this::list);
+    router.get("/api/scripts/:id").handler(this::get);
+    router.put("/api/scripts/:id").handler(this::update);
+    router.delete("/api/scripts/:id").handler(this::delete);
+    router.post("/api/scripts/:id/run").handler(this::run);
+    router.post("/api/scripts/:id/kill").handler(this::kill);
+    router.post("/api/scripts/:id/restart").handler(this::restart);
+    router.get("/api/scripts/:id/logs").handler(this::logs);
+    router.get("/api/scripts/:id/runs").handler(this::scriptRuns);
+    router.get("/api/scripts/:id/schedule/preview").handler(this::preview);
+  }
+
+  private void create(RoutingContext ctx) {
+    ScriptSpec spec = spec(Json.bodyObject(ctx));
+    bus.<JsonObject>request(Addresses.SCRIPTS_CREATE, spec.toJson())
+        .onSuccess(script -> Json.send(ctx, 201, script))
+        .onFailure(ctx::fail);
+  }
+
+  private ScriptSpec spec(JsonObject body) {
+    ScriptSpec.Parsed parsed = ScriptSpec.parse(body, defaultTimeoutSeconds);
+    if (!parsed.valid()) {
+      throw ApiException.invalid(parsed.errors());
+    }
+    return parsed.spec();
+  }
+
+  private void list(RoutingContext ctx) {
+    Fields fields = new Fields();
+    int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
+    fields.check();
+    bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, new ScriptQuery(limit, ctx.request().getParam("cursor")))
+        .onSuccess(list -> {
+          JsonArray items = new JsonArray();
+          list.items().forEach(entry -> items.add(entry.script().toJson(entry.lastRun(), null)));
+          Json.send(ctx, 200, new JsonObject().put("items", items).put("next_cursor", list.nextCursor()));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    script(ctx).onSuccess(entry -> Json.send(ctx, 200, entry.script().toJson(entry.lastRun(), null)))
+        .onFailure(ctx::fail);
+  }
+
+  private void update(RoutingContext ctx) {
+    ScriptSpec spec = spec(Json.bodyObject(ctx));
+    command(ctx, Addresses.SCRIPTS_UPDATE, new JsonObject().put("definition", spec.toJson()), 200);
+  }
+
+  private void delete(RoutingContext ctx) {
+    bus.request(Addresses.SCRIPTS_DELETE, new JsonObject().put("script_id", scriptId(ctx)))
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  private void run(RoutingContext ctx) {
+    JsonObject body = Json.bodyObject(ctx);
+    Fields fields = new Fields();
+    Map<String, String> env = fields.optionalStringMap(body, "env", 256);
+    String trigger = fields.optionalString(body, "trigger", 16);
+    if (trigger != null && !trigger.equals("api") && !trigger.equals("ui")) {
+      fields.error("trigger", "must be \"api\" or \"ui\"");
+    }
+    fields.check();
+    command(ctx, Addresses.SCRIPTS_RUN, new JsonObject().put("env", new JsonObject(Map.copyOf(env)))
+        .put("trigger", trigger == null ? "api" : trigger), 201);
+  }
+
+  private void kill(RoutingContext ctx) {
+    command(ctx, Addresses.SCRIPTS_KILL, new JsonObject(), 202);
+  }
+
+  private void restart(RoutingContext ctx) {
+    command(ctx, Addresses.SCRIPTS_RESTART, new JsonObject(), 201);
+  }
+
+  private void command(RoutingContext ctx, String address, JsonObject body, int status) {
+    bus.<JsonObject>request(address, body.put("script_id", scriptId(ctx)))
+        .onSuccess(reply -> Json.send(ctx, status, reply))
+        .onFailure(ctx::fail);
+  }
+
+  /** As /api/runs/{id}/logs (JSON, SSE or WebSocket) for the script's latest run. */
+  private void logs(RoutingContext ctx) {
+    script(ctx).onSuccess(entry -> {
+      if (entry.lastRun() == null) {
+        ctx.fail(new ApiException(404, "not-found", "script " + entry.script().name()
+            + " has not run yet; start it with POST /api/scripts/" + entry.script().id() + "/run"));
+      } else {
+        runs.logs(ctx, entry.lastRun().id());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void scriptRuns(RoutingContext ctx) {
+    script(ctx).compose(entry -> {
+      Fields fields = new Fields();
+      RunQuery query = RunRoutes.historyQuery(ctx, fields, entry.script().id());
+      fields.check();
+      return bus.<RunPage>request(Addresses.DB_LIST_RUNS, query);
+    }).onSuccess(page -> Json.send(ctx, 200, RunRoutes.pageJson(page))).onFailure(ctx::fail);
+  }
+
+  private void preview(RoutingContext ctx) {
+    Fields fields = new Fields();
+    int count = (int) fields.queryLong("count", ctx.request().getParam("count"), 10, 1, 100);
+    fields.check();
+    script(ctx).onSuccess(entry -> {
+      Script script = entry.script();
+      JsonObject schedule = script.schedule();
+      if (schedule == null || schedule.getString("cron") == null) {
+        ctx.fail(ApiException.badRequest("script " + script.name()
+            + " has no schedule; set \"schedule\": {\"cron\": \"...\"} with PUT /api/scripts/" + script.id()));
+        return;
+      }
+      JsonArray times = new JsonArray();
+      Crons.next(Crons.parse(schedule.getString("cron")), ZoneId.of(schedule.getString("timezone", "UTC")),
+          Instant.now(), count).forEach(time -> times.add(Times.format(time)));
+      Json.send(ctx, 200, new JsonObject().put("times", times));
+    }).onFailure(ctx::fail);
+  }
+
+  private void stats(RoutingContext ctx) {
+    Fields fields = new Fields();
+    RunQuery query = RunRoutes.historyQuery(ctx, fields, null);
+    fields.check();
+    bus.<JsonObject>request(Addresses.DB_RUN_STATS, query)
+        .onSuccess(stats -> Json.send(ctx, 200, stats))
+        .onFailure(ctx::fail);
+  }
+
+  private void cleanup(RoutingContext ctx) {
+    JsonObject body = Json.bodyObject(ctx);
+    Fields fields = new Fields();
+    Long days = fields.optionalLong(body, "days", 1, 36_500);
+    fields.check();
+    JsonObject request = new JsonObject();
+    if (days != null) {
+      request.put("days", days);
+    }
+    bus.<JsonObject>request(Addresses.SCRIPTS_CLEANUP, request, CLEANUP_TIMEOUT_MS)
+        .onSuccess(stats -> Json.send(ctx, 200, stats))
+        .onFailure(ctx::fail);
+  }
+
+  private void cleanupStatus(RoutingContext ctx) {
+    bus.<JsonObject>request(Addresses.SCRIPTS_CLEANUP_STATUS, null)
+        .onSuccess(status -> Json.send(ctx, 200, status))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<ScriptEntry> script(RoutingContext ctx) {
+    return bus.request(Addresses.DB_GET_SCRIPT, scriptId(ctx));
+  }
+
+  /** The {id} path parameter: a script id or name; anything else cannot name a script. */
+  private static String scriptId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null || !(RunRoutes.UUID.matcher(id).matches() || ScriptSpec.NAME.matcher(id).matches())) {
+      throw new ApiException(404, "not-found", "script '" + id
+          + "' not found; check the id or name (list them with GET /api/scripts)");
+    }
+    return id;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.scriptd.persistence;
+
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.RunPage;
+import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.ScriptEntry;
+import dev.scriptd.bus.ScriptList;
+import dev.scriptd.bus.ScriptQuery;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.Script;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** Scripts, queued runs and run statistics: the persistence side of issue 4. */
+final class ScriptStore {
+  private final Database db;
+  private final LogBatcher batcher;
+  private final LogFiles files;
+
+  ScriptStore(Database db, LogBatcher batcher, LogFiles files) {
+    this.db = db;
+    this.batcher = batcher;
+    this.files = files;
+  }
+
+  Future<Script> save(Script script) {
+    return db.write(conn -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
+        .map(script)
+        .recover(err -> Future.failedFuture(isNameTaken(err)
+            ? new ReplyFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
+                + "' already exists; choose another name or update that script")
+            : err));
+  }
+
+  private static boolean isNameTaken(Throwable err) {
+    String message = String.valueOf(err.getMessage());
+    return message.contains("UNIQUE") && message.contains("scripts.name");
+  }
+
+  Future<ScriptEntry> get(String idOrName) {
+    return db.reader().preparedQuery(ScriptRows.GET).execute(Tuple.of(idOrName, idOrName, idOrName))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "script '" + idOrName
+                + "' not found; check the id or name (list them with GET /api/scripts)");
+          }
+          return ScriptRows.entryFromRow(rows.iterator().next());
+        });
+  }
+
+  /** Keyset pages by name; the cursor is the last name of the previous page, base64url-encoded. */
+  Future<ScriptList> list(ScriptQuery query) {
+    String after = "";
+    if (query.cursor() != null && !query.cursor().isEmpty()) {
+      try {
+        after = new String(Base64.getUrlDecoder().decode(query.cursor()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+            "cursor is not valid; pass back the next_cursor of a previous page"));
+      }
+    }
+    int limit = query.limit() <= 0 ? 50 : Math.min(query.limit(), 1000);
+    return db.reader().preparedQuery(ScriptRows.LIST).execute(Tuple.of(after, limit + 1)).map(rows -> {
+      List<ScriptEntry> items = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        items.add(ScriptRows.entryFromRow(row));
+      }
+      if (items.size() <= limit) {
+        return new ScriptList(items, null);
+      }
+      List<ScriptEntry> page = items.subList(0, limit);
+      String last = page.get(limit - 1).script().name();
+      return new ScriptList(page, Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(last.getBytes(StandardCharsets.UTF_8)));
+    });
+  }
+
+  /** Lines still buffered are written first, so no chunk of a deleted run is inserted afterwards. */
+  Future<Void> delete(String scriptId) {
+    List<LogFiles.RunRef> runs = new ArrayList<>();
+    return batcher.flush().compose(v -> db.write(conn -> conn.preparedQuery(ScriptRows.RUNNING_COUNT)
+        .execute(Tuple.of(scriptId))
+        .compose(rows -> {
+          if (rows.iterator().next().getLong(0) > 0) {
+            throw new ReplyFailure(ReplyCodes.CONFLICT, "script " + scriptId
+                + " still has running runs; kill them first");
+          }
+          return conn.preparedQuery(ScriptRows.RUNS_OF).execute(Tuple.of(scriptId));
+        })
+        .compose(rows -> {
+          for (Row row : rows) {
+            runs.add(new LogFiles.RunRef(row.getString(0), row.getLong(1)));
+          }
+          return conn.preparedQuery(ScriptRows.DELETE_CHUNKS).execute(Tuple.of(scriptId));
+        })
+        .compose(v2 -> conn.preparedQuery(ScriptRows.DELETE_RUNS).execute(Tuple.of(scriptId)))
+        .compose(v2 -> conn.preparedQuery(ScriptRows.DELETE).execute(Tuple.of(scriptId)))))
+        .compose(v -> files.delete(runs))
+        .mapEmpty();
+  }
+
+  Future<Run> queue(Run run) {
+    return db.write(conn -> conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))
+        .compose(v -> conn.preparedQuery(RunRows.MARK_QUEUED).execute(Tuple.of(run.id()))))
+        .map(run);
+  }
+
+  Future<RunPage> queued() {
+    return db.reader().query(RunRows.SELECT_QUEUED).execute().map(rows -> {
+      List<Run> runs = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        runs.add(RunRows.fromRow(row));
+      }
+      return new RunPage(runs, null);
+    });
+  }
+
+  Future<JsonObject> stats(RunQuery query) {
+    RunRows.PageQuery stats = RunRows.stats(query);
+    return db.reader().preparedQuery(stats.sql()).execute(stats.params()).map(rows -> {
+      Row row = rows.iterator().next();
+      Object average = row.getValue("average_duration_ms");
+      return new JsonObject()
+          .put("total", row.getLong("total"))
+          .put("completed", row.getLong("completed"))
+          .put("failed", row.getLong("failed"))
+          .put("running", row.getLong("running"))
+          .put("killed", row.getLong("killed"))
+          .put("timed_out", row.getLong("timed_out"))
+          .put("average_duration_ms", average instanceof Number number ? Math.round(number.doubleValue()) : null);
+    });
+  }
+
+  /** Where a new run's log file goes needs its script's name: looked up once, at its first save. */
+  Future<Void> openLogFile(Run run) {
+    if (!files.enabled() || run.status().isFinal() || files.knows(run.id())) {
+      return Future.succeededFuture();
+    }
+    if (run.scriptId() == null) {
+      files.opened(run, null);
+      return Future.succeededFuture();
+    }
+    return db.reader().preparedQuery(ScriptRows.NAME_OF).execute(Tuple.of(run.scriptId()))
+        .map(rows -> {
+          files.opened(run, rows.size() == 0 ? null : rows.iterator().next().getString(0));
+          return null;
+        });
+  }
+}

@@ -1,0 +1,104 @@
+package dev.scriptd.scripts;
+
+import com.cronutils.model.Cron;
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.CleanupRequest;
+import dev.scriptd.bus.CleanupStats;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.Times;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retention job: a one-shot timer armed for the next fire time of {@code retention.cron} (in the
+ * server's time zone) and armed again after each pass, plus cleanups on demand. One at a time.
+ */
+final class RetentionJob {
+  private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
+  /** A pass over millions of runs takes a while; the database answers when it is done. */
+  static final long CLEANUP_TIMEOUT_MS = TimeUnit.HOURS.toMillis(6);
+
+  private final Vertx vertx;
+  private final ScriptdConfig.Retention settings;
+  private final Cron cron;
+  private long timerId = -1;
+  private Instant nextRunAt;
+  private Instant runningSince;
+
+  RetentionJob(Vertx vertx, ScriptdConfig.Retention settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    try {
+      this.cron = Crons.parse(settings.cron());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("retention.cron '" + settings.cron() + "' is not valid: " + e.getMessage());
+    }
+  }
+
+  void start() {
+    arm();
+  }
+
+  void stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+    nextRunAt = null;
+  }
+
+  private void arm() {
+    List<Instant> next = Crons.next(cron, ZoneId.systemDefault(), Instant.now(), 1);
+    if (next.isEmpty()) {
+      nextRunAt = null;
+      return;
+    }
+    nextRunAt = next.get(0);
+    long delay = Math.max(1, nextRunAt.toEpochMilli() - System.currentTimeMillis());
+    timerId = vertx.setTimer(delay, id -> {
+      timerId = -1;
+      run(settings.days())
+          .onFailure(e -> LOG.warn("scheduled cleanup did not run: {}", e.getMessage()))
+          .onComplete(ar -> {
+            if (nextRunAt != null) {
+              arm();
+            }
+          });
+    });
+  }
+
+  /** One pass now; fails 409 while another one runs. */
+  Future<CleanupStats> run(int days) {
+    if (runningSince != null) {
+      return Future.failedFuture(new ScriptFailure(ReplyCodes.CONFLICT, "a cleanup is already running (since "
+          + Times.format(runningSince) + "); wait for it, see GET /api/runs/cleanup/status"));
+    }
+    runningSince = Instant.now();
+    CleanupRequest request = new CleanupRequest(days, settings.maxRunsPerScript(), settings.batchSize());
+    return vertx.eventBus().<CleanupStats>request(Addresses.DB_CLEANUP, request,
+            new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
+        .map(Message::body)
+        .onComplete(ar -> runningSince = null);
+  }
+
+  Future<JsonObject> status() {
+    return vertx.eventBus().<JsonObject>request(Addresses.DB_CLEANUP_STATE, null).map(Message::body)
+        .map(state -> new JsonObject()
+            .put("last_run_at", state.getValue("last_run_at"))
+            .put("next_run_at", Times.format(nextRunAt))
+            .put("is_running", runningSince != null)
+            .put("last_run_stats", state.getValue("last_run_stats"))
+            .put("total_deleted_runs", state.getValue("total_deleted_runs"))
+            .put("total_freed_bytes", state.getValue("total_freed_bytes")));
+  }
+}

@@ -1,0 +1,259 @@
+package dev.scriptd.scripts;
+
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.Script;
+import dev.scriptd.domain.SecretEnv;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A validated script definition, as sent to POST and PUT /api/scripts. {@link #parse} collects every
+ * problem so one 400 lists them all. Unknown fields (id, version, last_run... of a script sent back)
+ * are ignored.
+ */
+public record ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
+    Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+    String concurrency) {
+
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern ENDPOINT_PATH = Pattern.compile("[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*");
+  private static final Set<String> KINDS = Set.of("shell", "js");
+  private static final Set<String> CONCURRENCY = Set.of(Script.ALLOW, Script.FORBID, Script.QUEUE, Script.REPLACE);
+  private static final Set<String> MISFIRE = Set.of("skip", "once", "all");
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  private static final Set<String> AUTH = Set.of("token", "public");
+  private static final int MAX_COMMAND = 65_536;
+  private static final int MAX_PROGRAM = 1 << 20;
+
+  /** The definition, or the list of {field, message} problems. */
+  public record Parsed(ScriptSpec spec, JsonArray errors) {
+    public boolean valid() {
+      return errors.isEmpty();
+    }
+  }
+
+  public static Parsed parse(JsonObject body, long defaultTimeoutSeconds) {
+    Errors errors = new Errors();
+    String name = errors.string(body, "name", 64);
+    if (name == null && errors.ok("name")) {
+      errors.add("name", "is required");
+    } else if (name != null && !NAME.matcher(name).matches()) {
+      errors.add("name", "must be 1..64 characters of A-Z a-z 0-9 . _ -");
+    }
+    String kind = errors.string(body, "kind", 16);
+    if (kind == null) {
+      kind = "shell";
+    } else if (!KINDS.contains(kind)) {
+      errors.add("kind", "must be \"shell\" or \"js\"");
+    }
+    String command = errors.string(body, "command", MAX_COMMAND);
+    String program = errors.string(body, "program", MAX_PROGRAM);
+    if ("shell".equals(kind) && (command == null || command.isBlank()) && errors.ok("command")) {
+      errors.add("command", "is required for a shell script and must not be blank");
+    }
+    if ("js".equals(kind) && (program == null || program.isBlank()) && errors.ok("program")) {
+      errors.add("program", "is required for a js script and must not be blank");
+    }
+    long timeout = defaultTimeoutSeconds;
+    Object rawTimeout = body.getValue("timeout");
+    if (rawTimeout != null) {
+      if (rawTimeout instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())
+          && number.longValue() >= 1 && number.longValue() <= ScriptdConfig.MAX_TIMEOUT_SECONDS) {
+        timeout = number.longValue();
+      } else {
+        errors.add("timeout", "must be a whole number of seconds 1.." + ScriptdConfig.MAX_TIMEOUT_SECONDS);
+      }
+    }
+    Map<String, String> env = env(body.getValue("env"), errors);
+    String cwd = errors.string(body, "cwd", 4096);
+    boolean enabled = true;
+    Object rawEnabled = body.getValue("enabled");
+    if (rawEnabled instanceof Boolean flag) {
+      enabled = flag;
+    } else if (rawEnabled != null) {
+      errors.add("enabled", "must be true or false");
+    }
+    JsonObject schedule = schedule(body.getValue("schedule"), errors);
+    JsonObject endpoint = endpoint(body.getValue("endpoint"), errors);
+    String concurrency = errors.string(body, "concurrency", 16);
+    if (concurrency == null) {
+      concurrency = Script.ALLOW;
+    } else if (!CONCURRENCY.contains(concurrency)) {
+      errors.add("concurrency", "must be one of allow, forbid, queue, replace");
+    }
+    ScriptSpec spec = errors.list.isEmpty() ? new ScriptSpec(name, kind, "shell".equals(kind) ? command : null,
+        "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency) : null;
+    return new Parsed(spec, errors.list);
+  }
+
+  private static Map<String, String> env(Object raw, Errors errors) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (raw == null) {
+      return env;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      errors.add("env", "must be an object of string values");
+      return env;
+    }
+    if (object.size() > 256) {
+      errors.add("env", "must have at most 256 entries");
+      return env;
+    }
+    Set<String> secret = new LinkedHashSet<>();
+    for (Map.Entry<String, Object> entry : object) {
+      Object value = entry.getValue();
+      if (value instanceof JsonObject marked && marked.getValue("value") instanceof String
+          && (marked.getValue("secret") == null || marked.getValue("secret") instanceof Boolean)) {
+        if (marked.getBoolean("secret", false)) {
+          secret.add(entry.getKey());
+        }
+        value = marked.getString("value");
+      }
+      if (!ENV_NAME.matcher(entry.getKey()).matches()) {
+        errors.add("env." + entry.getKey(), "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      } else if (value instanceof String text && text.indexOf('\0') < 0) {
+        env.put(entry.getKey(), text);
+      } else {
+        errors.add("env." + entry.getKey(), "must be a string or {\"value\": \"...\", \"secret\": true}");
+      }
+    }
+    return SecretEnv.mark(env, secret);
+  }
+
+  private static JsonObject schedule(Object raw, Errors errors) {
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      errors.add("schedule", "must be an object {\"cron\", \"timezone\", \"misfire\"} or null");
+      return null;
+    }
+    String cron = errors.string(object, "cron", 256, "schedule.");
+    if (cron == null && errors.ok("schedule.cron")) {
+      errors.add("schedule.cron", "is required");
+    } else if (cron != null) {
+      try {
+        Crons.parse(cron);
+      } catch (IllegalArgumentException e) {
+        errors.add("schedule.cron", "'" + cron + "' is not a valid cron expression: " + e.getMessage());
+      }
+    }
+    String timezone = errors.string(object, "timezone", 64, "schedule.");
+    if (timezone == null) {
+      timezone = "UTC";
+    } else {
+      try {
+        ZoneId.of(timezone);
+      } catch (DateTimeException e) {
+        errors.add("schedule.timezone", "'" + timezone + "' is not a time zone; use an IANA name such as Europe/Paris or UTC");
+      }
+    }
+    String misfire = errors.string(object, "misfire", 16, "schedule.");
+    if (misfire == null) {
+      misfire = "skip";
+    } else if (!MISFIRE.contains(misfire)) {
+      errors.add("schedule.misfire", "must be one of skip, once, all");
+    }
+    return new JsonObject().put("cron", cron == null ? null : cron.trim()).put("timezone", timezone)
+        .put("misfire", misfire);
+  }
+
+  private static JsonObject endpoint(Object raw, Errors errors) {
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      errors.add("endpoint", "must be an object {\"method\", \"path\", \"auth\"} or null");
+      return null;
+    }
+    String method = errors.string(object, "method", 16, "endpoint.");
+    if (method == null) {
+      method = "POST";
+    } else if (!METHODS.contains(method.toUpperCase())) {
+      errors.add("endpoint.method", "must be one of GET, POST, PUT, PATCH, DELETE");
+    }
+    String path = errors.string(object, "path", 200, "endpoint.");
+    if (path != null && path.startsWith("/")) {
+      path = path.substring(1);
+    }
+    if (path == null && errors.ok("endpoint.path")) {
+      errors.add("endpoint.path", "is required (the script answers /hooks/<path>)");
+    } else if (path != null && !ENDPOINT_PATH.matcher(path).matches()) {
+      errors.add("endpoint.path", "must be segments of A-Z a-z 0-9 . _ ~ - separated by /");
+    }
+    String auth = errors.string(object, "auth", 16, "endpoint.");
+    if (auth == null) {
+      auth = "token";
+    } else if (!AUTH.contains(auth)) {
+      errors.add("endpoint.auth", "must be \"token\" or \"public\"");
+    }
+    return new JsonObject().put("method", method.toUpperCase()).put("path", path).put("auth", auth);
+  }
+
+  /** The stored script for this definition. */
+  public Script toScript(String id, long version, Instant createdAt, Instant updatedAt) {
+    return new Script(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint,
+        concurrency, version, createdAt, updatedAt);
+  }
+
+  /** The same definition with another env (see {@link SecretEnv#keepMasked}). */
+  public ScriptSpec withEnv(Map<String, String> otherEnv) {
+    return new ScriptSpec(name, kind, command, program, timeoutSeconds, otherEnv, cwd, enabled, schedule, endpoint,
+        concurrency);
+  }
+
+  /** The definition in its API JSON form (what the bus carries to the scripts verticle). */
+  public JsonObject toJson() {
+    JsonObject envJson = SecretEnv.toInputJson(env);
+    return new JsonObject().put("name", name).put("kind", kind).put("command", command).put("program", program)
+        .put("timeout", timeoutSeconds).put("env", envJson).put("cwd", cwd).put("enabled", enabled)
+        .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency);
+  }
+
+  private static final class Errors {
+    final JsonArray list = new JsonArray();
+
+    void add(String field, String message) {
+      list.add(new JsonObject().put("field", field).put("message", message));
+    }
+
+    /** True when the field has no error yet. */
+    boolean ok(String field) {
+      for (int i = 0; i < list.size(); i++) {
+        if (field.equals(list.getJsonObject(i).getString("field"))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    String string(JsonObject body, String field, int maxLength) {
+      return string(body, field, maxLength, "");
+    }
+
+    String string(JsonObject body, String field, int maxLength, String prefix) {
+      Object value = body.getValue(field);
+      if (value == null) {
+        return null;
+      }
+      if (!(value instanceof String text)) {
+        add(prefix + field, "must be a string");
+        return null;
+      }
+      if (text.length() > maxLength) {
+        add(prefix + field, "must be at most " + maxLength + " characters");
+        return null;
+      }
+      return text;
+    }
+  }
+}

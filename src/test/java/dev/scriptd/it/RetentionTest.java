@@ -1,0 +1,294 @@
+package dev.scriptd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Retention: cleanup by age and per script, what it never deletes, freed bytes, status, log files")
+class RetentionTest {
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Api api;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+        .put("retention", new JsonObject().put("max_runs_per_script", 2).put("batch_size", 2))
+        .put("logs", new JsonObject().put("files", true));
+    server = TestServer.start(vertx, config);
+    api = server.api;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  private void createScript(String name, String command) {
+    HttpResponse<String> response = api.post("/api/scripts", new JsonObject().put("name", name)
+        .put("command", command));
+    assertEquals(201, response.statusCode(), response.body());
+  }
+
+  private String runScript(String name, String... env) {
+    JsonObject vars = new JsonObject();
+    for (int i = 0; i + 1 < env.length; i += 2) {
+      vars.put(env[i], env[i + 1]);
+    }
+    HttpResponse<String> response = api.post("/api/scripts/" + name + "/run", new JsonObject().put("env", vars));
+    assertEquals(201, response.statusCode(), response.body());
+    return new JsonObject(response.body()).getString("id");
+  }
+
+  private String finished(String name, String... env) {
+    String id = runScript(name, env);
+    api.awaitEnd(id);
+    return id;
+  }
+
+  private JsonObject cleanup(JsonObject body) {
+    HttpResponse<String> response = api.post("/api/runs/cleanup", body);
+    assertEquals(200, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  private boolean exists(String runId) {
+    int status = api.get("/api/runs/" + runId).statusCode();
+    assertTrue(status == 200 || status == 404, "status " + status);
+    return status == 200;
+  }
+
+  /** Moves a finished run's times (and its log file's day folder) back, as if it ran {@code days} ago. */
+  private Path age(String runId, int days, Path logFile) throws Exception {
+    long shift = TimeUnit.DAYS.toMillis(days);
+    Path agedDay = logFile.getParent().resolveSibling(DateTimeFormatter.ofPattern("yyyy-MM-dd")
+        .withZone(ZoneOffset.UTC).format(Instant.parse(api.run(runId).getString("created_at")).minusMillis(shift)));
+    Files.createDirectories(agedDay);
+    Files.move(logFile, agedDay.resolve(logFile.getFileName()));
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
+        PreparedStatement update = db.prepareStatement("UPDATE runs SET created_at = created_at - ?, "
+            + "started_at = started_at - ?, ended_at = ended_at - ? WHERE id = ?")) {
+      db.createStatement().execute("PRAGMA busy_timeout = 5000");
+      update.setLong(1, shift);
+      update.setLong(2, shift);
+      update.setLong(3, shift);
+      update.setString(4, runId);
+      assertEquals(1, update.executeUpdate());
+    }
+    return agedDay.resolve(logFile.getFileName());
+  }
+
+  @Test
+  @DisplayName("per script: keeps the newest runs, never a running one, never the last failed one")
+  void maxRunsPerScript() {
+    createScript("busy", "sleep $T");
+    String running = runScript("busy", "T", "30"); // the oldest, beyond the newest 2, but running
+    String old = finished("busy", "T", "0");
+    String newer = finished("busy", "T", "0");
+    String newest = finished("busy", "T", "0");
+    createScript("flaky", "exit $CODE");
+    String failed = finished("flaky", "CODE", "1"); // the last failure of flaky: kept
+    String olderOk = finished("flaky", "CODE", "0");
+    String ok1 = finished("flaky", "CODE", "0");
+    String ok2 = finished("flaky", "CODE", "0");
+
+    JsonObject stats = cleanup(new JsonObject().put("days", 30));
+    assertEquals(2, stats.getLong("deleted_runs"), stats.encode());
+    assertTrue(exists(running));
+    assertFalse(exists(old));
+    assertTrue(exists(newer) && exists(newest));
+    assertTrue(exists(failed));
+    assertFalse(exists(olderOk));
+    assertTrue(exists(ok1) && exists(ok2));
+    assertEquals("running", api.run(running).getString("status"));
+    api.post("/api/runs/" + running + "/kill", null);
+    api.awaitEnd(running);
+  }
+
+  @Test
+  @DisplayName("by age: finished runs older than N days go, with their log files; recent and running ones stay")
+  void byAge() throws Exception {
+    createScript("aged", "echo line-$N; exit $CODE");
+    String oldFailed = finished("aged", "N", "1", "CODE", "3");
+    String oldOk = finished("aged", "N", "2", "CODE", "0");
+    String adhoc = api.startRun("echo adhoc-line").getString("id");
+    api.awaitEnd(adhoc);
+    String recent = finished("aged", "N", "3", "CODE", "0");
+    String running = api.startRun("sleep 30").getString("id");
+    Path oldFile = logFile("aged", oldOk);
+    Path adhocFile = logFile("adhoc", adhoc);
+    assertEquals("line-2\n", Files.readString(oldFile));
+    assertEquals("adhoc-line\n", Files.readString(adhocFile));
+    Path keptFile = age(oldFailed, 40, logFile("aged", oldFailed));
+    oldFile = age(oldOk, 40, oldFile);
+    adhocFile = age(adhoc, 40, adhocFile);
+    assertTrue(Files.exists(oldFile) && Files.exists(adhocFile));
+
+    JsonObject stats = cleanup(new JsonObject().put("days", 30));
+    assertEquals(2, stats.getLong("deleted_runs"), stats.encode());
+    assertTrue(stats.getLong("duration_ms") >= 0);
+    assertTrue(exists(oldFailed), "the last failed run of a script is kept");
+    assertFalse(exists(oldOk));
+    assertFalse(exists(adhoc));
+    assertTrue(exists(recent) && exists(running));
+    assertFalse(Files.exists(adhocFile));
+    assertFalse(Files.exists(oldFile));
+    assertTrue(Files.exists(keptFile));
+    api.post("/api/runs/" + running + "/kill", null);
+    api.awaitEnd(running);
+  }
+
+  @Test
+  @DisplayName("deleting a run with a large log returns bytes to the filesystem")
+  void freedBytes() throws Exception {
+    createScript("big", "if [ \"$BIG\" = 1 ]; then head -c 8000000 /dev/urandom | base64 -w 200; fi");
+    String big = finished("big", "BIG", "1");
+    Path bigFile = logFile("big", big);
+    assertTrue(api.run(big).getLong("log_bytes") > 10_000_000);
+    finished("big", "BIG", "0");
+    finished("big", "BIG", "0");
+    long before = Files.size(dataDir.resolve("scriptd.db")) + walSize();
+    JsonObject stats = cleanup(new JsonObject().put("days", 30));
+    assertEquals(1, stats.getLong("deleted_runs"));
+    assertTrue(stats.getLong("freed_bytes") > 5_000_000, stats.encode());
+    assertFalse(exists(big));
+    assertFalse(Files.exists(bigFile));
+    long after = Files.size(dataDir.resolve("scriptd.db")) + walSize();
+    assertTrue(after < before - 5_000_000, "database and WAL " + before + " -> " + after + " bytes");
+  }
+
+  private long walSize() throws IOException {
+    Path wal = dataDir.resolve("scriptd.db-wal");
+    return Files.exists(wal) ? Files.size(wal) : 0;
+  }
+
+  @Test
+  @DisplayName("status keeps the last stats and the totals, and the next scheduled time")
+  void status() {
+    JsonObject empty = new JsonObject(api.get("/api/runs/cleanup/status").body());
+    assertNull(empty.getValue("last_run_at"));
+    assertNull(empty.getValue("last_run_stats"));
+    assertEquals(0, empty.getLong("total_deleted_runs"));
+    assertFalse(empty.getBoolean("is_running"));
+    assertNotNull(empty.getString("next_run_at"));
+    Instant next = Instant.parse(empty.getString("next_run_at"));
+    assertTrue(next.isAfter(Instant.now()) && next.isBefore(Instant.now().plus(Duration.ofHours(25))));
+
+    createScript("t", "echo x");
+    for (int i = 0; i < 4; i++) {
+      finished("t");
+    }
+    JsonObject first = cleanup(new JsonObject().put("days", 30));
+    finished("t");
+    JsonObject second = cleanup(new JsonObject());
+    JsonObject status = new JsonObject(api.get("/api/runs/cleanup/status").body());
+    assertEquals(2, first.getLong("deleted_runs"));
+    assertEquals(1, second.getLong("deleted_runs"));
+    assertEquals(3, status.getLong("total_deleted_runs"));
+    assertEquals(first.getLong("freed_bytes") + second.getLong("freed_bytes"), status.getLong("total_freed_bytes"));
+    assertEquals(second, status.getJsonObject("last_run_stats"));
+    assertNotNull(status.getString("last_run_at"));
+    assertFalse(status.getBoolean("is_running"));
+  }
+
+  @Test
+  @DisplayName("only one cleanup at a time: a second request while one runs is 409")
+  void oneAtATime() throws Exception {
+    long old = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(60);
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"))) {
+      db.createStatement().execute("PRAGMA busy_timeout = 5000");
+      db.setAutoCommit(false);
+      try (PreparedStatement insert = db.prepareStatement("INSERT INTO runs (id, status, created_at, started_at, "
+          + "ended_at) VALUES (?, 'completed', ?, ?, ?)")) {
+        for (int i = 0; i < 3000; i++) {
+          insert.setString(1, java.util.UUID.randomUUID().toString());
+          insert.setLong(2, old + i);
+          insert.setLong(3, old + i);
+          insert.setLong(4, old + i + 1);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      db.commit();
+    }
+    var first = api.client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base
+        + "/api/runs/cleanup")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"days\": 30}"))
+        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!new JsonObject(api.get("/api/runs/cleanup/status").body()).getBoolean("is_running")) {
+      assertTrue(System.nanoTime() < end && !first.isDone(), "the first cleanup was never seen running");
+      Thread.sleep(5);
+    }
+    HttpResponse<String> second = api.post("/api/runs/cleanup", new JsonObject().put("days", 30));
+    assertEquals(409, second.statusCode(), second.body());
+    assertTrue(new JsonObject(second.body()).getString("detail").contains("already running"));
+    HttpResponse<String> done = first.get(60, TimeUnit.SECONDS);
+    assertEquals(200, done.statusCode(), done.body());
+    assertEquals(3000, new JsonObject(done.body()).getLong("deleted_runs"));
+    assertFalse(new JsonObject(api.get("/api/runs/cleanup/status").body()).getBoolean("is_running"));
+  }
+
+  @Test
+  @DisplayName("cleanup validates days")
+  void validation() {
+    for (Object days : List.of(0, 36_501, "x", 1.5)) {
+      HttpResponse<String> response = api.post("/api/runs/cleanup", new JsonObject().put("days", days));
+      assertEquals(400, response.statusCode(), response.body());
+      assertEquals("days", new JsonObject(response.body()).getJsonArray("errors").getJsonObject(0).getString("field"));
+    }
+  }
+
+  @Test
+  @DisplayName("log files: one per run under the day of its creation, removed with DELETE /api/runs/{id}")
+  void logFiles() throws Exception {
+    createScript("named", "echo one; echo two >&2");
+    String id = finished("named");
+    Path file = logFile("named", id);
+    assertEquals("one\ntwo\n", Files.readString(file));
+    assertEquals(204, api.send("DELETE", "/api/runs/" + id, null).statusCode());
+    assertFalse(Files.exists(file));
+  }
+
+  /** The file of a run created today (UTC), polling briefly: files are appended after each flush. */
+  private Path logFile(String name, String runId) throws Exception {
+    String day = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC)
+        .format(Instant.parse(api.run(runId).getString("created_at")));
+    Path file = dataDir.resolve("logs").resolve(day).resolve(name + "_" + runId + ".log");
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!Files.exists(file) && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    try (Stream<Path> files = Files.exists(file.getParent()) ? Files.list(file.getParent()) : Stream.empty()) {
+      assertTrue(Files.exists(file), file + " missing; found " + files.toList());
+    }
+    return file;
+  }
+}
