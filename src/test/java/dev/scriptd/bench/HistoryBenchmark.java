@@ -140,7 +140,8 @@ public final class HistoryBenchmark {
 
   private static List<Double> measure(HttpClient client, String url, int count) throws Exception {
     List<Double> millis = new ArrayList<>(count);
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + BenchServer.TOKEN).build();
     for (int i = 0; i < count; i++) {
       long start = System.nanoTime();
       HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -186,7 +186,8 @@ class LiveTailTest {
       stalled.setReceiveBufferSize(4096);
       stalled.connect(new java.net.InetSocketAddress("127.0.0.1", server.port));
       OutputStream out = stalled.getOutputStream();
-      out.write(("GET /api/runs/" + id + "/logs HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+      out.write(("GET /api/runs/" + id + "/logs HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+          + "Authorization: Bearer " + api.token + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       List<SseClient.Event> events = healthy.untilClosed(Duration.ofSeconds(60));

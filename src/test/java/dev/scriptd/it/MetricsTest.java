@@ -109,7 +109,8 @@ class MetricsTest {
     String first = api.startRun("sleep 60").getString("id");
     String second = api.startRun("sleep 60").getString("id");
     awaitScrape(s -> Double.valueOf(2.0).equals(s.value("active_scripts_gauge")), "two active runs");
-    try (SseClient tail = new SseClient(api.client, api.base + "/api/runs/" + first + "/logs")) {
+    try (SseClient tail = new SseClient(api.client, api.base + "/api/runs/" + first + "/logs",
+        "Authorization", "Bearer " + api.token)) {
       awaitScrape(s -> Double.valueOf(1.0).equals(s.value("scriptd_tail_subscribers")), "one subscriber");
     }
     awaitScrape(s -> Double.valueOf(0.0).equals(s.value("scriptd_tail_subscribers")), "no subscriber");

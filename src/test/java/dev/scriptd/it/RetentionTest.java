@@ -241,7 +241,8 @@ class RetentionTest {
     }
     var first = api.client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base
         + "/api/runs/cleanup")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"days\": 30}"))
-        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + api.token).build(),
+        HttpResponse.BodyHandlers.ofString());
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!new JsonObject(api.get("/api/runs/cleanup/status").body()).getBoolean("is_running")) {
       assertTrue(System.nanoTime() < end && !first.isDone(), "the first cleanup was never seen running");

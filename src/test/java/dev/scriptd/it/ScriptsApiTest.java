@@ -202,7 +202,8 @@ class ScriptsApiTest {
     JsonObject logs = new JsonObject(api.get("/api/scripts/worker/logs").body());
     assertEquals("started-me", logs.getJsonArray("lines").getJsonObject(0).getString("line"));
     assertFalse(logs.getBoolean("complete"));
-    try (SseClient sse = new SseClient(api.client, api.base + "/api/scripts/worker/logs")) {
+    try (SseClient sse = new SseClient(api.client, api.base + "/api/scripts/worker/logs",
+        "Authorization", "Bearer " + api.token)) {
       SseClient.Event event = sse.next(Duration.ofSeconds(10));
       assertEquals("log", event.event());
       assertEquals("started-me", new JsonObject(event.data()).getString("line"));

@@ -272,6 +272,31 @@ class SecurityApiTest {
     try (SseClient sse = new SseClient(admin.client, admin.base + "/api/events")) {
       assertEquals(401, sse.awaitResponse().statusCode());
     }
+    // WebSocket with ?token= of tokens no HTTP instance has seen yet (the lookup is asynchronous)
+    for (int i = 0; i < 4; i++) {
+      String fresh = createToken("ws" + i, "viewer");
+      java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+      List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+      admin.client.newWebSocketBuilder().buildAsync(java.net.URI.create("ws://127.0.0.1:" + server.port
+          + "/api/runs/" + id + "/logs?since=0&token=" + fresh), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data,
+                boolean last) {
+              frames.add(data.toString());
+              socket.request(1);
+              return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int status,
+                String reason) {
+              closed.complete(status);
+              return null;
+            }
+          }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(1000, closed.get(20, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(frames.stream().anyMatch(f -> f.contains("\"done\"")), frames.toString());
+    }
   }
 
   @Test

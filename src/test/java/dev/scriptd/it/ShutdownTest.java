@@ -48,7 +48,7 @@ class ShutdownTest {
     String command = "(trap '' TERM; exec sleep 300) & trap '' TERM; i=0; "
         + "while true; do i=$((i+1)); echo n$i; echo $i > " + marker + ".tmp && mv " + marker + ".tmp " + marker + "; done";
     int port = TestServer.freePort();
-    Api api = new Api("http://127.0.0.1:" + port);
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
     Process server = startServer(port);
     JsonObject run = api.startRun(command);
     String id = run.getString("id");
@@ -86,7 +86,7 @@ class ShutdownTest {
   private Process startServer(int port) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        "dev.scriptd.Main", "--port=" + port, "--data-dir=" + dataDir, "--runs.kill_grace_ms=1000",
+        "dev.scriptd.Main", "--port=" + port, "--data-dir=" + dataDir, "--runs.kill_grace_ms=1000", "--admin-token=" + TestServer.ADMIN_TOKEN,
         "--shutdown_timeout_ms=" + SHUTDOWN_TIMEOUT_MS)
         .directory(dataDir.toFile())
         .redirectErrorStream(true)
@@ -94,7 +94,7 @@ class ShutdownTest {
     builder.environment().put("SCRIPTD_TEST_LOG_LEVEL", "INFO");
     Process process = builder.start();
     servers.add(process);
-    Api api = new Api("http://127.0.0.1:" + port);
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
     Instant end = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(end)) {
       if (!process.isAlive()) {
