@@ -91,6 +91,28 @@ class EmbeddingTest {
   }
 
   @Test
+  @DisplayName("with auth on, the router a host mounts under a prefix applies scriptd's tokens and roles")
+  void mountedRouterIsGuarded(Vertx vertx) throws Exception {
+    JsonObject config = embedded(dataDir).put("admin_token", TestServer.ADMIN_TOKEN);
+    config.getJsonObject("auth").put("enabled", true);
+    ScriptdHandle scriptd = Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS);
+    int port = TestServer.freePort();
+    vertx.deployVerticle(new HostVerticle(scriptd, port)).await(30, TimeUnit.SECONDS);
+    Api admin = new Api("http://127.0.0.1:" + port + "/ops/scripts", TestServer.ADMIN_TOKEN);
+    try {
+      assertEquals(401, admin.as(null).get("/api/runs").statusCode());
+      assertEquals(401, admin.as(null).post("/api/runs", new JsonObject().put("command", "true")).statusCode());
+      assertEquals(200, admin.get("/api/runs").statusCode());
+      HttpResponse<String> viewer = admin.post("/api/tokens", new JsonObject().put("name", "v").put("role", "viewer"));
+      assertEquals(201, viewer.statusCode(), viewer.body());
+      String token = new JsonObject(viewer.body()).getString("token");
+      assertEquals(403, admin.as(token).post("/api/runs", new JsonObject().put("command", "true")).statusCode());
+    } finally {
+      scriptd.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @DisplayName("the event bus alone starts a run, streams its lines and status, and kills it")
   void eventBusOnly(Vertx vertx) throws Exception {
     ScriptdHandle scriptd = Scriptd.deploy(vertx, embedded(dataDir)).await(30, TimeUnit.SECONDS);
