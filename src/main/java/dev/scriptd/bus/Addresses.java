@@ -84,6 +84,14 @@ public final class Addresses {
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
 
+  /** Nothing -> ScheduleState.All: every stored schedule state (the scheduler reads it at start). */
+  public static final String DB_SCHEDULE_STATES = "scriptd.db.query.schedule-states";
+  /** ScheduleState -> the same ScheduleState once stored (insert or replace). */
+  public static final String DB_SAVE_SCHEDULE_STATE = "scriptd.db.cmd.save-schedule-state";
+  /** JSON {script_id, script}: published after a script is created, replaced (script JSON) or deleted
+   * (script null); the scheduler re-arms from it. */
+  public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
+
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;
   }
