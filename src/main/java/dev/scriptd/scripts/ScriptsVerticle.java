@@ -167,7 +167,8 @@ public final class ScriptsVerticle extends VerticleBase {
     Instant now = Instant.now();
     Script script = spec.toScript(UUID.randomUUID().toString(), 1, now, now);
     return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-        .map(saved -> changed(saved.body(), saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
+        .map(saved -> changed(saved.body(),
+            saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
   }
 
   private Future<JsonObject> update(JsonObject body) {
