@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.scriptd.bus.Addresses;
 import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.schedule.TimeSource;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -318,5 +321,29 @@ class ScheduleTest {
     assertEquals(400, server.api.get("/api/scripts/" + berlin + "/schedule/preview?count=101").statusCode());
     Set<String> distinct = new HashSet<>(new JsonObject(times.body()).getJsonArray("times").getList());
     assertEquals(100, distinct.size());
+  }
+
+  @Test
+  @DisplayName("a cron fire for an old version, or of a disabled script, is refused (409) on the bus")
+  void staleCronFireIsRefused(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+        .put("scheduler", new JsonObject().put("enabled", false));
+    server = TestServer.start(vertx, config);
+    String id = create(scheduled("stale", "true", "0 0 1 1 *")).getString("id");
+    JsonObject fire = new JsonObject().put("script_id", id).put("trigger", "cron").put("version", 1);
+    JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_RUN, fire.copy())
+        .await(10, TimeUnit.SECONDS).body();
+    assertEquals("cron", run.getString("trigger"));
+    put(id, scheduled("stale", "true", "0 0 1 1 *"));
+    ReplyException stale = assertThrows(ReplyException.class, () -> vertx.eventBus()
+        .request(Addresses.SCRIPTS_RUN, fire.copy()).await(10, TimeUnit.SECONDS));
+    assertEquals(409, stale.failureCode());
+    assertTrue(stale.getMessage().contains("changed"), stale.getMessage());
+    put(id, scheduled("stale", "true", "0 0 1 1 *").put("enabled", false));
+    ReplyException disabled = assertThrows(ReplyException.class, () -> vertx.eventBus()
+        .request(Addresses.SCRIPTS_RUN, fire.copy().put("version", 3)).await(10, TimeUnit.SECONDS));
+    assertEquals(409, disabled.failureCode());
+    // a manual run of the disabled script is still allowed
+    assertEquals(201, server.api.post("/api/scripts/" + id + "/run", new JsonObject()).statusCode());
   }
 }

@@ -87,4 +87,23 @@ class FirePlannerTest {
     assertTrue(plan.dropped());
     assertTrue(System.nanoTime() - start < 2_000_000_000L, "planning took too long");
   }
+
+  @Test
+  @DisplayName("Europe/Berlin: the gap fires once at 03:00 CEST, the repeated 02:30 fires only the first time")
+  void daylightSaving() {
+    CronSchedule daily = CronSchedule.of("30 2 * * *", "Europe/Berlin");
+    FirePlanner.Plan gap = FirePlanner.plan(daily, at("2026-03-28T01:30:00Z"), at("2026-03-29T01:00:00.015Z"),
+        Misfire.ALL, 10, GRACE);
+    assertEquals(List.of(at("2026-03-29T01:00:00Z")), gap.fire());
+    assertEquals(List.of(), FirePlanner.plan(daily, gap.handledThrough(), at("2026-03-29T01:30:00Z"),
+        Misfire.ALL, 10, GRACE).fire());
+
+    FirePlanner.Plan first = FirePlanner.plan(daily, at("2026-10-24T00:30:00Z"), at("2026-10-25T00:30:00.010Z"),
+        Misfire.ALL, 10, GRACE);
+    assertEquals(List.of(at("2026-10-25T00:30:00Z")), first.fire());
+    // the second 02:30 (CET, 01:30Z): nothing is due
+    assertEquals(List.of(), FirePlanner.plan(daily, first.handledThrough(), at("2026-10-25T01:30:00.010Z"),
+        Misfire.ALL, 10, GRACE).fire());
+    assertEquals(at("2026-10-26T01:30:00Z"), daily.next(first.handledThrough()).orElseThrow());
+  }
 }
