@@ -65,7 +65,9 @@ public final class Addresses {
   public static final String DB_CLEANUP_STATE = "scriptd.db.query.cleanup-state";
 
   /** JSON {script_id (id or name), env?, trigger?} -> run JSON (201 semantics); applies the script's
-   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace. */
+   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace.
+   * With {trigger: cron, version} (a scheduler fire) it fails 409 unless that version is still the
+   * stored, enabled, scheduled definition and no change of the script is in flight. */
   public static final String SCRIPTS_RUN = "scriptd.scripts.cmd.run";
   /** JSON script definition (API shape) -> script JSON; 400 invalid, 409 name taken. */
   public static final String SCRIPTS_CREATE = "scriptd.scripts.cmd.create";

@@ -231,7 +231,8 @@ public final class ScriptsVerticle extends VerticleBase {
           .compose(v -> vertx.eventBus().request(Addresses.DB_DELETE_SCRIPT, id))
           .map(v -> {
             states.remove(id);
-            vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED, new JsonObject().put("script_id", id).putNull("script"));
+            vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED,
+                new JsonObject().put("script_id", id).putNull("script"));
             return new JsonObject().put("script_id", id);
           })
           .andThen(ar -> endChange(id));
@@ -251,14 +252,16 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> run(JsonObject body) {
     Map<String, String> env = env(body.getValue("env"));
     String trigger = body.getValue("trigger") instanceof String text && !text.isBlank() ? text : "api";
-    String requested = body.getString("script_id");
+    // a scheduler fire: trigger cron with the script version it was armed for
+    boolean fire = CRON.equals(trigger) && body.getValue("version") instanceof Number;
+    String requested = body.getValue("script_id") instanceof String text ? text : "";
     Long changeSeen = lastChange.get(requested);
-    if (CRON.equals(trigger) && changing.containsKey(requested)) {
+    if (fire && changing.containsKey(requested)) {
       return Future.failedFuture(scheduleChanged(requested));
     }
     return resolve(body).compose(entry -> {
       Script script = entry.script();
-      if (CRON.equals(trigger) && !stillScheduled(script, body.getValue("version"), changeSeen)) {
+      if (fire && !stillScheduled(script, body.getLong("version"), changeSeen)) {
         return Future.failedFuture(scheduleChanged(script.name()));
       }
       if (Run.KIND_JS.equals(script.kind())) {
@@ -286,10 +289,10 @@ public final class ScriptsVerticle extends VerticleBase {
    * enabled and scheduled: so no fire of an old schedule starts a run once an update or delete has
    * answered.
    */
-  private boolean stillScheduled(Script script, Object version, Long changeSeen) {
+  private boolean stillScheduled(Script script, long version, Long changeSeen) {
     return !changing.containsKey(script.id())
         && Objects.equals(lastChange.get(script.id()), changeSeen)
-        && (!(version instanceof Number number) || number.longValue() == script.version())
+        && version == script.version()
         && script.enabled() && script.schedule() != null;
   }
 
