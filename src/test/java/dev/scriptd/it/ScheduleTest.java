@@ -311,13 +311,15 @@ class ScheduleTest {
     server = TestServer.start(vertx, dataDir);
     HttpResponse<String> badCron = server.api.post("/api/scripts", scheduled("bad", "true", "0 25 * * *"));
     assertEquals(400, badCron.statusCode(), badCron.body());
-    assertTrue(badCron.body().contains("25"), badCron.body());
+    String detail = new JsonObject(badCron.body()).getString("detail");
+    assertTrue(detail.contains("schedule.cron") && detail.contains("25"), detail);
     JsonObject zoned = scheduled("zoned", "true", "0 9 * * *");
     zoned.getJsonObject("schedule").put("timezone", "Europe/Atlantis");
     HttpResponse<String> badZone = server.api.post("/api/scripts", zoned);
     assertEquals(400, badZone.statusCode(), badZone.body());
     JsonArray errors = new JsonObject(badZone.body()).getJsonArray("errors");
     assertEquals("schedule.timezone", errors.getJsonObject(0).getString("field"));
+    assertTrue(new JsonObject(badZone.body()).getString("detail").contains("Europe/Atlantis"), badZone.body());
 
     String plain = create(new JsonObject().put("name", "plain").put("command", "true")).getString("id");
     HttpResponse<String> preview = server.api.get("/api/scripts/" + plain + "/schedule/preview");
