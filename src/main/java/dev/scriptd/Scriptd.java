@@ -8,6 +8,7 @@ import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
+import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -20,8 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then HTTP. The returned handle undeploys them in reverse order, so running processes
- * are killed while the database can still record it, and the last batch of lines is written.
+ * supervisor, then scripts, then the scheduler, then HTTP. The returned handle undeploys them in
+ * reverse order, so running processes are killed while the database can still record it, and the last batch of lines is written.
  */
 public final class Scriptd {
   private Scriptd() {
@@ -39,9 +40,11 @@ public final class Scriptd {
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
     SecurityConfig security;
+    boolean scheduler;
     try {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
+      scheduler = ScriptdConfig.scheduler(config).enabled();
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -54,6 +57,9 @@ public final class Scriptd {
         .compose(ok -> AdminToken.ensure(vertx, parsed, security))
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
+    if (scheduler) {
+      chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
+    }
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());

@@ -65,7 +65,9 @@ public final class Addresses {
   public static final String DB_CLEANUP_STATE = "scriptd.db.query.cleanup-state";
 
   /** JSON {script_id (id or name), env?, trigger?} -> run JSON (201 semantics); applies the script's
-   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace. */
+   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace.
+   * With {trigger: cron, version} (a scheduler fire) it fails 409 unless that version is still the
+   * stored, enabled, scheduled definition and no change of the script is in flight. */
   public static final String SCRIPTS_RUN = "scriptd.scripts.cmd.run";
   /** JSON script definition (API shape) -> script JSON; 400 invalid, 409 name taken. */
   public static final String SCRIPTS_CREATE = "scriptd.scripts.cmd.create";
@@ -83,6 +85,14 @@ public final class Addresses {
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
+
+  /** Nothing -> ScheduleState.All: every stored schedule state (the scheduler reads it at start). */
+  public static final String DB_SCHEDULE_STATES = "scriptd.db.query.schedule-states";
+  /** ScheduleState -> the same ScheduleState once stored (insert or replace). */
+  public static final String DB_SAVE_SCHEDULE_STATE = "scriptd.db.cmd.save-schedule-state";
+  /** JSON {script_id, script}: published after a script is created, replaced (script JSON) or deleted
+   * (script null); the scheduler re-arms from it. */
+  public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
 
   /** ApiToken (hash only) -> the same token once stored. */
   public static final String DB_SAVE_TOKEN = "scriptd.db.cmd.save-token";

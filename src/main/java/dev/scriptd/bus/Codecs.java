@@ -27,6 +27,8 @@ public final class Codecs {
         LocalCodec.localOnly(ScriptQuery.class),
         LocalCodec.localOnly(CleanupRequest.class),
         LocalCodec.localOnly(CleanupStats.class),
+        LocalCodec.localOnly(ScheduleState.class),
+        LocalCodec.localOnly(ScheduleState.All.class),
         LocalCodec.localOnly(ApiToken.class),
         LocalCodec.localOnly(TokenList.class),
         LocalCodec.localOnly(TokenUse.class));

@@ -83,6 +83,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_RUN_STATS, scripts::stats);
       on(Addresses.DB_CLEANUP, cleanup::run);
       on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
+      ScheduleStore schedules = new ScheduleStore(db);
+      on(Addresses.DB_SCHEDULE_STATES, body -> schedules.all());
+      on(Addresses.DB_SAVE_SCHEDULE_STATE, schedules::save);
       TokenStore tokens = new TokenStore(db);
       on(Addresses.DB_SAVE_TOKEN, tokens::save);
       on(Addresses.DB_DELETE_TOKEN, tokens::delete);

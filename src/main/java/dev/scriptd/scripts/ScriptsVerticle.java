@@ -10,6 +10,7 @@ import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
+import dev.scriptd.schedule.Schedules;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -26,6 +27,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScriptsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptsVerticle.class);
+  private static final String CRON = "cron";
   static final String JS_NOT_YET = "JavaScript runs arrive with the JavaScript issue; this script is kind js";
 
   /** Per script: runs known active, starts in flight, and the queue of pending run ids. */
@@ -67,6 +70,16 @@ public final class ScriptsVerticle extends VerticleBase {
       return size() > 4096;
     }
   };
+  /** Per script id: the number of its definition changes (update, delete) in flight here. */
+  private final Map<String, Integer> changing = new HashMap<>();
+  /** Per script id: the sequence number of its latest definition change begun here (LRU-bounded). */
+  private final Map<String, Long> lastChange = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > 4096;
+    }
+  };
+  private long changes;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ScriptdConfig.Runs runSettings;
   private RetentionJob retention;
@@ -155,7 +168,8 @@ public final class ScriptsVerticle extends VerticleBase {
     Instant now = Instant.now();
     Script script = spec.toScript(UUID.randomUUID().toString(), 1, now, now);
     return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-        .map(saved -> saved.body().toJson(null, null));
+        .map(saved -> changed(saved.body(),
+            saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
   }
 
   private Future<JsonObject> update(JsonObject body) {
@@ -165,9 +179,29 @@ public final class ScriptsVerticle extends VerticleBase {
       Script old = entry.script();
       Script script = spec.withEnv(SecretEnv.keepMasked(spec.env(), old.env()))
           .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
+      beginChange(old.id());
       return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-          .map(saved -> saved.body().toJson(entry.lastRun(), null));
+          .map(saved -> changed(saved.body(),
+              saved.body().toJson(entry.lastRun(), Schedules.nextRunAt(saved.body(), Instant.now()))))
+          .andThen(ar -> endChange(old.id()));
     });
+  }
+
+  /** Tells the scheduler (SCRIPTS_CHANGED) before the reply leaves: a change takes effect at once. */
+  private JsonObject changed(Script script, JsonObject reply) {
+    vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED, new JsonObject().put("script_id", script.id())
+        .put("script", reply.copy()));
+    return reply;
+  }
+
+  /** Cron fires of the script arriving while a change is in flight are dropped (see run). */
+  private void beginChange(String scriptId) {
+    changing.merge(scriptId, 1, Integer::sum);
+    lastChange.put(scriptId, ++changes);
+  }
+
+  private void endChange(String scriptId) {
+    changing.computeIfPresent(scriptId, (id, count) -> count == 1 ? null : count - 1);
   }
 
   private ScriptSpec valid(JsonObject definition) {
@@ -189,6 +223,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> delete(JsonObject body) {
     return resolve(body).compose(entry -> {
       String id = entry.script().id();
+      beginChange(id);
       ScriptState state = state(id);
       for (String queued : state.queue) {
         queuedScript.remove(queued);
@@ -198,8 +233,11 @@ public final class ScriptsVerticle extends VerticleBase {
           .compose(v -> vertx.eventBus().request(Addresses.DB_DELETE_SCRIPT, id))
           .map(v -> {
             states.remove(id);
+            vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED,
+                new JsonObject().put("script_id", id).putNull("script"));
             return new JsonObject().put("script_id", id);
-          });
+          })
+          .andThen(ar -> endChange(id));
     });
   }
 
@@ -216,8 +254,18 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> run(JsonObject body) {
     Map<String, String> env = env(body.getValue("env"));
     String trigger = body.getValue("trigger") instanceof String text && !text.isBlank() ? text : "api";
+    // a scheduler fire: trigger cron with the script version it was armed for
+    boolean fire = CRON.equals(trigger) && body.getValue("version") instanceof Number;
+    String requested = body.getValue("script_id") instanceof String text ? text : "";
+    Long changeSeen = lastChange.get(requested);
+    if (fire && changing.containsKey(requested)) {
+      return Future.failedFuture(scheduleChanged(requested));
+    }
     return resolve(body).compose(entry -> {
       Script script = entry.script();
+      if (fire && !stillScheduled(script, body.getLong("version"), changeSeen)) {
+        return Future.failedFuture(scheduleChanged(script.name()));
+      }
       if (Run.KIND_JS.equals(script.kind())) {
         return Future.failedFuture(new ScriptFailure(501, JS_NOT_YET));
       }
@@ -235,6 +283,24 @@ public final class ScriptsVerticle extends VerticleBase {
         default -> start(script, env, trigger);
       };
     });
+  }
+
+  /**
+   * A cron fire (from the scheduler, carrying the script version it was armed for) only runs when no
+   * change of the script began since it arrived and the stored definition is still that version,
+   * enabled and scheduled: so no fire of an old schedule starts a run once an update or delete has
+   * answered.
+   */
+  private boolean stillScheduled(Script script, long version, Long changeSeen) {
+    return !changing.containsKey(script.id())
+        && Objects.equals(lastChange.get(script.id()), changeSeen)
+        && version == script.version()
+        && script.enabled() && script.schedule() != null;
+  }
+
+  private static ScriptFailure scheduleChanged(String script) {
+    return new ScriptFailure(ReplyCodes.CONFLICT, "the schedule of script " + script
+        + " changed; this cron fire is dropped");
   }
 
   private static String describeActive(ScriptState state) {

@@ -55,6 +55,7 @@ class SchemaTest extends PersistenceTestBase {
     assertThrows(java.io.IOException.class, () -> Database.ordered(List.of(v4, v4b)));
     assertEquals("V001__init.sql", Database.loadMigrations().get(0).name());
     assertTrue(Database.loadMigrations().stream().anyMatch(m -> m.name().equals("V003__tokens.sql")));
+    assertTrue(Database.loadMigrations().stream().anyMatch(m -> m.name().equals("V004__schedules.sql")));
   }
 
   @Test
