@@ -29,6 +29,14 @@ public final class ApiRouter {
       HttpMethod method = ctx.request().method();
       if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH
           || method == HttpMethod.DELETE) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && (type.regionMatches(true, 0, "multipart/", 0, 10)
+            || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))) {
+          // BodyHandler would decode forms (and fail on odd ones); the API reads JSON only
+          ctx.fail(new ApiException(415, "unsupported-media-type",
+              "the API takes JSON bodies; send Content-Type: application/json"));
+          return;
+        }
         bodies.handle(ctx);
       } else {
         ctx.next();

@@ -88,6 +88,11 @@ public final class Problems {
       status = 400;
       type = "malformed-json";
       detail = "the request body is not valid JSON; send a JSON object with Content-Type: application/json";
+    } else if (malformedRequest(failure)) {
+      status = 400;
+      type = "malformed-request";
+      detail = "the request could not be decoded (" + failure.getClass().getSimpleName()
+          + "); send a well-formed HTTP request with a JSON body";
     } else if (failure != null) {
       status = 500;
       type = slug(status);
@@ -103,6 +108,21 @@ public final class Problems {
         .put("status", status)
         .put("detail", detail)
         .put("instance", ctx.request().path());
+  }
+
+  /** Netty could not decode what the client sent (chunk sizes, form fields...): the client's fault. */
+  private static boolean malformedRequest(Throwable failure) {
+    if (failure == null) {
+      return false;
+    }
+    if (failure.getClass().getName().startsWith("io.netty.handler.codec.")) {
+      return true;
+    }
+    StackTraceElement[] stack = failure.getStackTrace();
+    return failure instanceof IllegalArgumentException && stack.length > 0
+        && stack[0].getClassName().startsWith("io.netty.handler.codec.")
+        || failure instanceof IllegalArgumentException && stack.length > 1
+        && stack[1].getClassName().startsWith("io.netty.handler.codec.");
   }
 
   private String defaultDetail(RoutingContext ctx, int status) {

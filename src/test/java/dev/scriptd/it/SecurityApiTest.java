@@ -336,6 +336,13 @@ class SecurityApiTest {
     assertEquals(Set.of("command", "timeout", "env.1A", "env.OK", "trigger"), fields);
     assertProblem(400, admin.send("POST", "/api/runs", "{\"command\": "), "malformed json");
     assertProblem(400, admin.send("POST", "/api/runs", "[1,2]"), "not an object");
+    HttpResponse<String> form = admin.client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(admin.base + "/api/runs"))
+        .header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("command=" + "x".repeat(3000))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertProblem(415, form, "a form instead of JSON");
     assertProblem(400, admin.get("/api/runs?limit=abc&status=nope&from=yesterday"), "bad query");
     assertProblem(400, admin.get("/api/runs?script_id=" + "x".repeat(300)), "long script_id");
   }
