@@ -3,9 +3,11 @@ package dev.scriptd;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,7 +25,16 @@ public final class Scriptd {
   private Scriptd() {
   }
 
+  /**
+   * Deploys with scriptd's meters on the Vertx's Micrometer registry when it has one (else on a
+   * Prometheus registry of this instance's own; {@code /metrics} serves whichever it is).
+   */
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config) {
+    return deploy(vertx, config, null);
+  }
+
+  /** Deploys with scriptd's meters on {@code registry} (null: as {@link #deploy(Vertx, JsonObject)}). */
+  public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
     try {
       parsed = ScriptdConfig.fromJson(config);
@@ -31,17 +42,19 @@ public final class Scriptd {
       return Future.failedFuture(invalid);
     }
     Codecs.register(vertx.eventBus());
+    ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
+    JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
-    DeploymentOptions single = new DeploymentOptions().setConfig(config.copy());
+    DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
     if (parsed.http().enabled()) {
-      DeploymentOptions http = new DeploymentOptions().setConfig(config.copy())
+      DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
       chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, metrics);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

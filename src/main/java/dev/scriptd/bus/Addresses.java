@@ -80,6 +80,9 @@ public final class Addresses {
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
+  /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
+   * database does not. */
+  public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
 
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
  */
 public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Retention retention,
-    Logs logs) {
+    Logs logs, Ops ops) {
 
   /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
@@ -26,7 +26,14 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Re
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
-  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes) {
+  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs) {
+  }
+
+  /**
+   * Operations: {@code /health} limits (free bytes under the data dir, pending log lines) and how
+   * long the standalone server waits for a clean stop before it exits anyway.
+   */
+  public record Ops(long minFreeBytes, long maxPendingLines, long shutdownTimeoutMs) {
   }
 
   /** The retention job: when (5-field cron, server time zone) and what it deletes. */
@@ -77,7 +84,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Re
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),
         tail.longValue("keep_alive_ms", 15_000, 100, 600_000),
         tail.longValue("stall_timeout_ms", 10_000, 100, 600_000),
-        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20));
+        tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20),
+        tail.longValue("coalesce_ms", 10, 0, 1000));
 
     Settings retention = root.section("retention");
     Retention retentionConfig = new Retention(
@@ -87,6 +95,13 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Re
         retention.intValue("batch_size", 500, 1, 100_000));
     Logs logsConfig = new Logs(root.section("logs").bool("files", false));
 
-    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, retentionConfig, logsConfig);
+    Settings health = root.section("health");
+    Ops ops = new Ops(
+        health.longValue("min_free_bytes", 100L << 20, 0, Long.MAX_VALUE),
+        health.longValue("max_pending_lines", 1_000_000, 1, Long.MAX_VALUE),
+        root.longValue("shutdown_timeout_ms", 30_000, 1000, 3_600_000));
+
+    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, retentionConfig, logsConfig,
+        ops);
   }
 }

@@ -1,12 +1,46 @@
 package dev.scriptd.domain;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Objects;
 
 /**
  * One line of a run's output, without its newline. {@code seq} starts at 1 and has no gaps
  * within a run across both streams; {@code timestamp} is epoch milliseconds at arrival.
+ *
+ * <p>Immutable, like a record; a class only so that its JSON text is encoded once and shared by
+ * every live subscriber that sends it (hundreds of clients tailing one run would otherwise encode
+ * each line hundreds of times).
  */
-public record LogLine(long seq, long timestamp, LogStream stream, String text) {
+public final class LogLine {
+  private final long seq;
+  private final long timestamp;
+  private final LogStream stream;
+  private final String text;
+  /** Lazily encoded JSON; a race only encodes it twice, with the same result. */
+  private String json;
+
+  public LogLine(long seq, long timestamp, LogStream stream, String text) {
+    this.seq = seq;
+    this.timestamp = timestamp;
+    this.stream = Objects.requireNonNull(stream, "stream");
+    this.text = Objects.requireNonNull(text, "text");
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public long timestamp() {
+    return timestamp;
+  }
+
+  public LogStream stream() {
+    return stream;
+  }
+
+  public String text() {
+    return text;
+  }
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -16,8 +50,34 @@ public record LogLine(long seq, long timestamp, LogStream stream, String text) {
         .put("line", text);
   }
 
+  /** {@link #toJson()} encoded, computed once. */
+  public String encodedJson() {
+    String encoded = json;
+    if (encoded == null) {
+      encoded = toJson().encode();
+      json = encoded;
+    }
+    return encoded;
+  }
+
   public static LogLine fromJson(JsonObject json) {
     return new LogLine(json.getLong("seq"), Times.parseMillis(json.getString("ts")),
         LogStream.fromWire(json.getString("stream")), json.getString("line"));
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof LogLine line && line.seq == seq && line.timestamp == timestamp
+        && line.stream == stream && line.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(seq, timestamp, stream, text);
+  }
+
+  @Override
+  public String toString() {
+    return "LogLine[seq=" + seq + ", timestamp=" + timestamp + ", stream=" + stream + ", text=" + text + "]";
   }
 }

@@ -1,21 +1,21 @@
 package dev.scriptd.http;
 
-import dev.scriptd.bus.Addresses;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.tail.TailHub;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 
-/** Builds scriptd's router: API routes, health, and problem+json for every failure. */
+/** Builds scriptd's router: API routes, health, metrics, and problem+json for every failure. */
 public final class ApiRouter {
   private ApiRouter() {
   }
 
   /** The hub must be started by the caller (and stopped with the router's server). */
-  public static Router create(Vertx vertx, ScriptdConfig config, TailHub hub) {
+  public static Router create(Vertx vertx, ScriptdConfig config, TailHub hub, ScriptdMetrics metrics) {
     Router router = Router.router(vertx);
     Problems problems = new Problems(config.http().maxBodyBytes());
     Bus bus = new Bus(vertx.eventBus());
@@ -30,7 +30,8 @@ public final class ApiRouter {
         bodies.handle(ctx);
       }
     });
-    router.get("/health").handler(ctx -> health(bus, ctx));
+    router.get("/health").handler(new Health(vertx, config)::handle);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub));
     new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds()).mount(router); // before the run routes: /api/runs/stats is not a run id
@@ -42,14 +43,5 @@ public final class ApiRouter {
       router.errorHandler(status, problems::handle);
     }
     return router;
-  }
-
-  private static void health(Bus bus, io.vertx.ext.web.RoutingContext ctx) {
-    bus.<JsonObject>request(Addresses.DB_HEALTH, null)
-        .onSuccess(database -> Json.send(ctx, 200, new JsonObject().put("status", "UP")
-            .put("checks", new JsonObject().put("database", database.put("status", "UP")))))
-        .onFailure(failure -> Json.send(ctx, 503, new JsonObject().put("status", "DOWN")
-            .put("checks", new JsonObject().put("database", new JsonObject()
-                .put("status", "DOWN").put("error", failure.getMessage())))));
   }
 }

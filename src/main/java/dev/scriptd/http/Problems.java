@@ -46,7 +46,9 @@ public final class Problems {
 
   JsonObject toProblem(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    // reached with neither failure nor status: nothing handled the request (a mounted sub-router
+    // falls through to its last route), which is a 404
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : failure == null ? 404 : 500;
     String type;
     String detail;
     JsonObject problem = new JsonObject();

@@ -29,9 +29,27 @@ final class WebUi {
     StaticHandler webroot = StaticHandler.create("webroot")
         .setIndexPage("index.html")
         .setDirectoryListing(false);
-    router.routeWithRegex("^/(?!api(/|$)|hooks/).*").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(WebUi::revalidate)
+    router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> {
+          String path = relativePath(ctx);
+          if (path.equals("/api") || path.startsWith("/api/") || path.startsWith("/hooks/")) {
+            ctx.next();
+          } else {
+            revalidate(ctx);
+          }
+        })
         .handler(webroot);
+  }
+
+  /** The path below the mount point, so the rule holds when a host mounts scriptd under a prefix. */
+  private static String relativePath(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String mount = ctx.mountPoint();
+    if (mount != null && !mount.isEmpty() && !mount.equals("/") && path.startsWith(mount)) {
+      String rest = path.substring(mount.endsWith("/") ? mount.length() - 1 : mount.length());
+      return rest.isEmpty() ? "/" : rest;
+    }
+    return path;
   }
 
   private static void revalidate(RoutingContext ctx) {

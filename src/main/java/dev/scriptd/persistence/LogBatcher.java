@@ -2,6 +2,7 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,6 +36,7 @@ final class LogBatcher {
   private final Database db;
   private final int batchLines;
   private final long flushIntervalMs;
+  private final ScriptdMetrics metrics;
 
   private Map<String, List<LogChunk>> pending = new LinkedHashMap<>();
   private int pendingLines;
@@ -47,7 +49,8 @@ final class LogBatcher {
   private volatile long lastFlushMs = -1;
   private LogFiles files;
 
-  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs) {
+  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs, ScriptdMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.db = db;
     this.batchLines = batchLines;
@@ -104,6 +107,7 @@ final class LogBatcher {
     cancelTimer();
     Map<String, List<LogChunk>> batch = pending;
     long batchOldest = oldestPendingAt;
+    int batchSize = pendingLines;
     pending = new LinkedHashMap<>();
     pendingLines = 0;
     inFlightRuns = batch.keySet();
@@ -115,7 +119,9 @@ final class LogBatcher {
       inFlight = null;
       inFlightRuns = Set.of();
       if (result.succeeded()) {
-        lastFlushMs = (System.nanoTime() - started) / 1_000_000;
+        long took = System.nanoTime() - started;
+        lastFlushMs = took / 1_000_000;
+        metrics.batchWritten(batchSize, took);
         retryNotBefore = 0;
         if (files != null) {
           files.append(batch);

@@ -10,6 +10,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -42,6 +43,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private LogReader logs;
   private LogFiles logFiles;
   private ScriptStore scripts;
+  private ScriptdMetrics metrics;
 
   public PersistenceVerticle() {
   }
@@ -50,9 +52,10 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> start() {
     ScriptdConfig settings = ScriptdConfig.fromJson(config());
     ScriptdConfig.Storage storage = settings.storage();
+    metrics = ScriptdMetrics.of(vertx, config());
     return Database.open(vertx, storage).compose(database -> {
       db = database;
-      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs());
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
@@ -78,6 +81,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_RUN_STATS, scripts::stats);
       on(Addresses.DB_CLEANUP, cleanup::run);
       on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
+      on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
@@ -89,7 +93,8 @@ public final class PersistenceVerticle extends VerticleBase {
     return Future.join(unregistered)
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
-          LOG.error("could not write the last log lines before stopping", err);
+          LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);
+          metrics.linesDropped(batcher.pendingLines());
           return Future.succeededFuture();
         })
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
@@ -120,8 +125,10 @@ public final class PersistenceVerticle extends VerticleBase {
   private void appendLogs(LogChunk chunk) {
     try {
       batcher.append(chunk);
+      metrics.linesIngested(chunk.lines().size());
     } catch (RuntimeException e) {
       LOG.error("could not buffer log chunk of run {}", chunk.runId(), e);
+      metrics.linesDropped(chunk.lines().size());
     }
   }
 
@@ -213,10 +220,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
             : new ReplyFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
-        .map(ok -> new JsonObject()
-            .put("database", "UP")
-            .put("pending_lines", batcher.pendingLines())
-            .put("last_flush_ms", batcher.lastFlushMs()));
+        .map(ok -> writerStats().put("database", "UP"));
+  }
+
+  private JsonObject writerStats() {
+    return new JsonObject()
+        .put("pending_lines", batcher.pendingLines())
+        .put("last_flush_ms", batcher.lastFlushMs());
   }
 
   private static List<Run> toRuns(RowSet<Row> rows) {

@@ -8,6 +8,7 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -49,7 +50,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     bus = new RunBus(eventBus);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
-    runs = new RunController(vertx, context, settings, bus, reaper);
+    runs = new RunController(vertx, context, settings, bus, reaper, ScriptdMetrics.of(vertx, config()));
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())

@@ -7,6 +7,7 @@ import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,10 +36,12 @@ final class RunController {
   private final ScriptdConfig.Runs settings;
   private final RunBus bus;
   private final OrphanReaper reaper;
+  private final ScriptdMetrics metrics;
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper) {
+      OrphanReaper reaper, ScriptdMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.context = context;
     this.settings = settings;
@@ -61,8 +64,12 @@ final class RunController {
         request.cwd(), request.restartedFrom(), Instant.now());
     LiveRun run = new LiveRun(pending, settings.ringLines());
     live.put(run.id(), run);
+    metrics.runQueued();
     return bus.saveAndPublish(pending)
-        .onFailure(e -> live.remove(run.id()))
+        .onFailure(e -> {
+          live.remove(run.id());
+          metrics.runDequeued();
+        })
         .compose(saved -> spawn(run));
   }
 
@@ -121,6 +128,13 @@ final class RunController {
       requestEnd(run, RunStatus.TIMED_OUT);
     });
     run.run = run.current().started(pid, run.pidStart, Instant.now());
+    metrics.runStarted();
+    LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
+        .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
+        .addArgument(pid).addArgument(run.run.trigger())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run.run))
+        .addKeyValue("kind", run.run.kind()).addKeyValue("status", RunStatus.RUNNING.wire())
+        .log();
     if (run.requestedEnd != null) {
       requestEnd(run, run.requestedEnd); // a kill that came while the run was pending
     }
@@ -136,6 +150,7 @@ final class RunController {
     Run failed = run.current().ended(RunStatus.FAILED, null, null,
         "could not start the process: " + cause.getMessage(), Instant.now());
     run.run = failed;
+    recordEnd(failed, false);
     return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
   }
 
@@ -201,6 +216,7 @@ final class RunController {
     Run ended = run.current().ended(outcome, exitCode, null,
         exitCode == null ? "the exit status of the process was lost" : null, Instant.now());
     run.run = ended;
+    recordEnd(ended, true);
     bus.saveAndPublish(ended)
         .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
         // a background child that closed its pipes must not outlive the run
@@ -212,6 +228,24 @@ final class RunController {
           live.remove(run.id());
           run.ended.complete(ended);
         });
+  }
+
+  /** Counts the run and logs its end; called once per run, when its final status is decided. */
+  private void recordEnd(Run run, boolean wasRunning) {
+    metrics.runEnded(run, wasRunning);
+    Long durationMs = run.durationMs(Instant.now());
+    LOG.atInfo().setMessage("run {} ended: script={} kind={} status={} exit_code={} duration_ms={} lines={}")
+        .addArgument(run.id()).addArgument(scriptOf(run)).addArgument(run.kind())
+        .addArgument(run.status().wire()).addArgument(run.exitCode()).addArgument(durationMs)
+        .addArgument(run.logLines())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run))
+        .addKeyValue("kind", run.kind()).addKeyValue("status", run.status().wire())
+        .addKeyValue("exit_code", run.exitCode()).addKeyValue("duration_ms", durationMs)
+        .log();
+  }
+
+  private static String scriptOf(Run run) {
+    return run.scriptId() == null ? "adhoc" : run.scriptId();
   }
 
   private void cancelTimers(LiveRun run) {

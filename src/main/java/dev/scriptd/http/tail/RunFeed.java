@@ -15,6 +15,8 @@ final class RunFeed {
   final LineRing ring;
   final Set<TailSubscriber> subscribers = new LinkedHashSet<>();
   MessageConsumer<?> consumer;
+  /** The pending coalesced write to all subscribers, or -1. */
+  long pumpTimer = -1;
   /** The final run object once the run has ended; null while it runs. */
   JsonObject endedRun;
 

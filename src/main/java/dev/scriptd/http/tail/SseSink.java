@@ -53,7 +53,7 @@ final class SseSink implements TailSink {
   public void lines(List<LogLine> lines) {
     StringBuilder out = new StringBuilder(lines.size() * 128);
     for (LogLine line : lines) {
-      appendEvent(out, Long.toString(line.seq()), "log", line.toJson().encode());
+      appendEvent(out, Long.toString(line.seq()), "log", line.encodedJson());
     }
     send(out.toString());
   }

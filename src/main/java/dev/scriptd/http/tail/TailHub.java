@@ -8,7 +8,9 @@ import dev.scriptd.domain.LineRing;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -50,6 +52,7 @@ public final class TailHub {
   private final Set<TailSubscriber> subscribers = new LinkedHashSet<>();
   private final RunEventStreams runEvents;
   private MessageConsumer<JsonObject> statusConsumer;
+  private Context context;
   private long housekeepingTimer = -1;
 
   public TailHub(Vertx vertx, ScriptdConfig.Tail config) {
@@ -60,12 +63,26 @@ public final class TailHub {
   }
 
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     statusConsumer = eventBus.localConsumer(Addresses.RUNS_STATUS, this::onStatus);
     housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MS, t -> housekeeping());
     return statusConsumer.completion();
   }
 
+  /** Closes every stream; safe to call from any thread (it runs on the hub's own event loop). */
   public Future<Void> stop() {
+    if (context == null) {
+      return Future.succeededFuture();
+    }
+    if (Vertx.currentContext() != context) {
+      Promise<Void> stopped = Promise.promise();
+      context.runOnContext(v -> stopHere().onComplete(stopped));
+      return stopped.future();
+    }
+    return stopHere();
+  }
+
+  private Future<Void> stopHere() {
     vertx.cancelTimer(housekeepingTimer);
     new ArrayList<>(subscribers).forEach(subscriber -> {
       subscriber.sink.close();
@@ -142,8 +159,24 @@ public final class TailHub {
     pump(subscriber);
   }
 
+  /**
+   * Lines go into the shared ring at once; subscribers are written to at most once per
+   * {@code tail.coalesce_ms}, so a child writing one line at a time does not turn into one socket
+   * write per line per client.
+   */
   private void onChunk(RunFeed feed, LogChunk chunk) {
     feed.ring.addAll(chunk.lines());
+    if (config.coalesceMs() <= 0) {
+      pumpAll(feed);
+    } else if (feed.pumpTimer < 0) {
+      feed.pumpTimer = vertx.setTimer(config.coalesceMs(), t -> {
+        feed.pumpTimer = -1;
+        pumpAll(feed);
+      });
+    }
+  }
+
+  private void pumpAll(RunFeed feed) {
     for (TailSubscriber subscriber : new ArrayList<>(feed.subscribers)) {
       pump(subscriber);
     }
@@ -264,6 +297,9 @@ public final class TailHub {
       feed.subscribers.remove(s);
       if (feed.subscribers.isEmpty() && feeds.get(feed.runId) == feed) {
         feeds.remove(feed.runId);
+        if (feed.pumpTimer >= 0) {
+          vertx.cancelTimer(feed.pumpTimer);
+        }
         feed.consumer.unregister();
       }
     }

@@ -23,7 +23,8 @@ final class WebSocketSink implements TailSink {
   @Override
   public void lines(List<LogLine> lines) {
     for (LogLine line : lines) {
-      send(line.toJson().put("type", "log"));
+      // the shared encoding of the line with the type field in front: {"type":"log","seq":...}
+      sendText("{\"type\":\"log\"," + line.encodedJson().substring(1));
     }
   }
 
@@ -72,8 +73,11 @@ final class WebSocketSink implements TailSink {
   }
 
   private void send(JsonObject message) {
+    sendText(message.encode());
+  }
+
+  private void sendText(String text) {
     if (!closing) {
-      String text = message.encode();
       budget.track(socket.writeTextMessage(text), text.length());
     }
   }

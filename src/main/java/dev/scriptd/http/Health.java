@@ -1,0 +1,90 @@
+package dev.scriptd.http;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.config.ScriptdConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","writer_queue","disk"}}},
+ * each check with its own {@code status} and, when DOWN, an {@code error} saying what failed; 200
+ * when every check is UP, else 503.
+ */
+final class Health {
+  private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(5000);
+  private static final String UP = "UP";
+  private static final String DOWN = "DOWN";
+
+  private final Vertx vertx;
+  private final Path dataDir;
+  private final ScriptdConfig.Ops ops;
+
+  Health(Vertx vertx, ScriptdConfig config) {
+    this.vertx = vertx;
+    this.dataDir = config.storage().dataDir();
+    this.ops = config.ops();
+  }
+
+  void handle(RoutingContext ctx) {
+    Future<JsonObject> database = request(Addresses.DB_HEALTH)
+        .map(details -> new JsonObject().put("status", UP))
+        .otherwise(Health::down);
+    Future<JsonObject> writer = request(Addresses.DB_WRITER_STATS)
+        .map(this::writerQueue)
+        .otherwise(Health::down);
+    Future<JsonObject> disk = vertx.executeBlocking(this::disk, false)
+        .otherwise(Health::down);
+    Future.all(database, writer, disk).onComplete(all -> {
+      JsonObject checks = new JsonObject()
+          .put("database", database.result())
+          .put("writer_queue", writer.result())
+          .put("disk", disk.result());
+      boolean up = checks.stream().allMatch(e -> UP.equals(((JsonObject) e.getValue()).getString("status")));
+      Json.send(ctx, up ? 200 : 503, new JsonObject().put("status", up ? UP : DOWN).put("checks", checks));
+    });
+  }
+
+  private Future<JsonObject> request(String address) {
+    return vertx.eventBus().<JsonObject>request(address, null, QUICK).map(Message::body);
+  }
+
+  private JsonObject writerQueue(JsonObject stats) {
+    long pending = stats.getLong("pending_lines", 0L);
+    JsonObject check = new JsonObject()
+        .put("status", pending <= ops.maxPendingLines() ? UP : DOWN)
+        .put("pending_lines", pending)
+        .put("max_pending_lines", ops.maxPendingLines())
+        .put("last_flush_ms", stats.getLong("last_flush_ms"));
+    if (pending > ops.maxPendingLines()) {
+      check.put("error", pending + " log lines wait to be written (more than "
+          + ops.maxPendingLines() + "): the database falls behind");
+    }
+    return check;
+  }
+
+  /** Blocking: free space of the file system holding the data dir. */
+  private JsonObject disk() throws Exception {
+    long free = Files.getFileStore(dataDir).getUsableSpace();
+    JsonObject check = new JsonObject()
+        .put("status", free >= ops.minFreeBytes() ? UP : DOWN)
+        .put("path", dataDir.toAbsolutePath().toString())
+        .put("free_bytes", free)
+        .put("min_free_bytes", ops.minFreeBytes());
+    if (free < ops.minFreeBytes()) {
+      check.put("error", "only " + free + " bytes free under " + dataDir.toAbsolutePath()
+          + " (health.min_free_bytes is " + ops.minFreeBytes() + ")");
+    }
+    return check;
+  }
+
+  private static JsonObject down(Throwable failure) {
+    return new JsonObject().put("status", DOWN).put("error",
+        failure.getMessage() == null ? failure.toString() : failure.getMessage());
+  }
+}
