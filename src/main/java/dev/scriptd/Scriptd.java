@@ -3,6 +3,7 @@ package dev.scriptd;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then HTTP. The returned handle undeploys them in reverse order, so running processes
+ * supervisor, then scripts, then JavaScript, then HTTP. The returned handle undeploys them in reverse order, so running processes
  * are killed while the database can still record it, and the last batch of lines is written.
  */
 public final class Scriptd {
@@ -48,7 +49,8 @@ public final class Scriptd {
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
-        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
+        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
+        .compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());

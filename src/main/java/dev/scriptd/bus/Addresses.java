@@ -84,6 +84,20 @@ public final class Addresses {
    * database does not. */
   public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
 
+  /** JSON {script_id, action: created|updated|deleted}, published after a script definition changed. */
+  public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
+
+  /**
+   * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?} or {run_id} of a
+   * saved pending js run -> run JSON: once running is saved, or with {@code wait: true} once the
+   * run ended (its {@code result} set). Fails 400 on a bad body.
+   */
+  public static final String JS_START = "scriptd.js.cmd.start";
+  /** JSON {run_id} -> run JSON as it was asked to stop; fails 404 when the run is not executing here. */
+  public static final String JS_KILL = "scriptd.js.cmd.kill";
+  /** Nothing -> JSON {compilations, cached_sources, contexts_in_use, executions}. */
+  public static final String JS_STATS = "scriptd.js.query.stats";
+
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;
   }

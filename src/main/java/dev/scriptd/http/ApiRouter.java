@@ -36,6 +36,7 @@ public final class ApiRouter {
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub));
     new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds()).mount(router); // before the run routes: /api/runs/stats is not a run id
     runRoutes.mount(router);
+    new JsRoutes(bus, hub).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);
