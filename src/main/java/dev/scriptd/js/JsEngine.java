@@ -5,11 +5,15 @@ import dev.scriptd.domain.LogStream;
 import dev.scriptd.domain.RunStatus;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,12 +48,15 @@ import org.slf4j.LoggerFactory;
  * shared through the engine, while globals never leak from one run to the next (a reused context
  * would also reject a second top-level {@code let x} of the same program).
  *
- * <p>Limits: a wall-clock deadline and an allocation budget, both checked by the watchdog every
+ * <p>Limits: a wall-clock deadline and a memory guard, both checked by the watchdog every
  * {@link #WATCHDOG_MS} ms, which cancels the context ({@code close(true)}); and a statement limit
- * ({@link ResourceLimits}). GraalJS community edition has no per-context heap cap: the allocation
- * budget counts every byte the executing thread allocates during the execution, garbage included,
- * so it bounds how fast a program can grow the heap but not its live size exactly, and it can
- * stop a program that allocates much short-lived garbage.
+ * ({@link ResourceLimits}). GraalJS community edition has no per-context heap cap, so the memory
+ * guard is an estimate: an execution is cancelled once (a) its thread allocated more than
+ * {@code js.max_allocated_bytes} since it started (exact, garbage included) and (b) the heap
+ * retained after garbage collection (the pools' collection usage) grew by more than that bound
+ * since it started. (a) alone would stop a loop that only makes garbage; (b) makes the guard
+ * follow what is kept, but only as fresh as the last collection, and it is shared: with several
+ * programs running, each one that allocated past the bound while the heap grew is cancelled.
  */
 final class JsEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JsEngine.class);
@@ -67,6 +74,7 @@ final class JsEngine implements AutoCloseable {
   private final Set<JsExecution> running = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService watchdog;
   private final com.sun.management.ThreadMXBean threads;
+  private final List<MemoryPoolMXBean> heapPools;
 
   JsEngine(JsConfig config) {
     this.config = config;
@@ -87,6 +95,9 @@ final class JsEngine implements AutoCloseable {
     if (threads.isThreadAllocatedMemorySupported() && !threads.isThreadAllocatedMemoryEnabled()) {
       threads.setThreadAllocatedMemoryEnabled(true);
     }
+    this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(pool -> pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported())
+        .toList();
     this.watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "scriptd-js-watchdog");
       thread.setDaemon(true);
@@ -146,6 +157,7 @@ final class JsEngine implements AutoCloseable {
     executions.incrementAndGet();
     execution.threadId = Thread.currentThread().getId();
     execution.allocatedAtStart = allocated(execution.threadId);
+    execution.retainedAtStart = retainedHeap();
     inUse.incrementAndGet();
     running.add(execution);
     Context context = null;
@@ -279,16 +291,30 @@ final class JsEngine implements AutoCloseable {
     return threads.isThreadAllocatedMemoryEnabled() ? threads.getThreadAllocatedBytes(threadId) : 0;
   }
 
-  /** Watchdog tick: stop requests, deadlines, allocation budgets. */
+  /** Heap in use right after the last collection of each pool (what the collector could not free). */
+  private long retainedHeap() {
+    long total = 0;
+    for (MemoryPoolMXBean pool : heapPools) {
+      MemoryUsage usage = pool.getCollectionUsage();
+      if (usage != null) {
+        total += usage.getUsed();
+      }
+    }
+    return total;
+  }
+
+  /** Watchdog tick: stop requests, deadlines, the memory guard. */
   private void watch() {
     long now = System.nanoTime();
+    long retained = running.isEmpty() ? 0 : retainedHeap();
     for (JsExecution execution : running) {
       try {
         if (execution.stop.get() == null) {
           if (now - execution.deadlineNanos > 0) {
             execution.requestStop(RunStatus.TIMED_OUT, "timed out after " + execution.timeoutText());
           } else if (execution.threadId >= 0
-              && allocated(execution.threadId) - execution.allocatedAtStart > config.maxAllocatedBytes()) {
+              && allocated(execution.threadId) - execution.allocatedAtStart > config.maxAllocatedBytes()
+              && retained - execution.retainedAtStart > config.maxAllocatedBytes()) {
             execution.requestStop(RunStatus.FAILED, "memory limit exceeded: the program allocated more than "
                 + config.maxAllocatedBytes() + " bytes (js.max_allocated_bytes)");
           }

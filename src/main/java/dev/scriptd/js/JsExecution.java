@@ -32,6 +32,7 @@ final class JsExecution {
   volatile Context context;
   volatile long threadId = -1;
   volatile long allocatedAtStart;
+  volatile long retainedAtStart;
   /** Set by the watchdog once it cancelled the context. */
   volatile boolean cancelled;
 

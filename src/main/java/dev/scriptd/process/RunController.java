@@ -12,6 +12,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -63,6 +65,7 @@ final class RunController {
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
         request.cwd(), request.restartedFrom(), Instant.now());
     LiveRun run = new LiveRun(pending, settings.ringLines());
+    run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
     return bus.saveAndPublish(pending)
@@ -94,12 +97,12 @@ final class RunController {
             run.started.future().onComplete(ar -> finish(run, code, status));
           }
         });
-    return context.executeBlocking(() -> startProcess(run.run, handler), false)
+    return context.executeBlocking(() -> startProcess(run.run, run.stdin, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
   /** Blocking: posix_spawn of {@code setsid <shell> -c COMMAND}; setsid execs, so pid = pgid. */
-  private int startProcess(Run run, RunProcessHandler handler) throws IOException {
+  private int startProcess(Run run, String stdin, RunProcessHandler handler) throws IOException {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(run.env());
     env.put("SCRIPTD_RUN_ID", run.id());
@@ -113,7 +116,12 @@ final class RunController {
     if (process == null) {
       throw new IOException("could not start '" + settings.shell() + "' through setsid");
     }
-    process.closeStdin(true); // commands that read stdin see EOF at once
+    if (stdin == null || stdin.isEmpty()) {
+      process.closeStdin(true); // commands that read stdin see EOF at once
+    } else {
+      process.writeStdin(ByteBuffer.wrap(stdin.getBytes(StandardCharsets.UTF_8)));
+      process.closeStdin(false); // EOF once the bytes are written
+    }
     return process.getPID();
   }
 
