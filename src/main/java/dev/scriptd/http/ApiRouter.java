@@ -37,6 +37,7 @@ public final class ApiRouter {
     new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds()).mount(router); // before the run routes: /api/runs/stats is not a run id
     runRoutes.mount(router);
     new JsRoutes(bus, hub).mount(router);
+    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), HookRoutes::refuseTokens).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);
