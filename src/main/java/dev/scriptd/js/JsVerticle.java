@@ -132,6 +132,7 @@ public final class JsVerticle extends VerticleBase {
         .put("cached_sources", engine.cachedSources())
         .put("contexts_in_use", engine.contextsInUse())
         .put("executions", engine.executions())
+        .put("contexts_created", engine.contextsCreated())
         .put("live", live.size());
   }
 

@@ -3,11 +3,13 @@ package dev.scriptd.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scriptd.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -25,7 +27,8 @@ class HooksTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+        .put("js", new JsonObject().put("context_max_uses", 3)));
     api = server.api;
   }
 
@@ -149,6 +152,43 @@ class HooksTest {
     response = api.get("/hooks/fails?wait=true");
     assertProblem(response, 502);
     assertTrue(new JsonObject(response.body()).getString("detail").contains("exit code 3"), response.body());
+  }
+
+  JsonObject stats() {
+    try {
+      return server.vertx.eventBus().<JsonObject>request(Addresses.JS_STATS, null).await(5, TimeUnit.SECONDS).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  @DisplayName("a handle() endpoint reuses its context (compiled once, evaluated once) until js.context_max_uses")
+  void pooledHandlerContexts() {
+    JsonObject script = create(js("count", "let calls = 0; function handle(request) { calls++; return {body: calls}; }",
+        endpoint("GET", "count")));
+    long created = stats().getLong("contexts_created");
+    long compiled = stats().getLong("compilations");
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(Integer.toString(i), api.get("/hooks/count").body(), "the same context serves call " + i);
+    }
+    assertEquals(created + 1, stats().getLong("contexts_created"));
+    // context_max_uses is 3: the fourth call gets a fresh context, the source stays compiled
+    assertEquals("1", api.get("/hooks/count").body());
+    assertEquals("2", api.get("/hooks/count").body());
+    assertEquals(created + 2, stats().getLong("contexts_created"));
+    assertEquals(compiled + 1, stats().getLong("compilations"));
+    assertEquals(0, stats().getInteger("contexts_in_use"));
+
+    // an update drops the pooled context and the compiled source
+    HttpResponse<String> updated = api.send("PUT", "/api/scripts/" + script.getString("id"),
+        js("count", "let calls = 100; function handle(request) { calls++; return {body: calls}; }",
+            endpoint("GET", "count")).encode());
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertEquals("101", api.get("/hooks/count").body());
+    assertEquals("102", api.get("/hooks/count").body());
+    assertEquals(created + 3, stats().getLong("contexts_created"));
+    assertEquals(compiled + 2, stats().getLong("compilations"));
   }
 
   @Test
