@@ -41,11 +41,14 @@ public final class Addresses {
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
+  /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
+   * database does not. */
+  public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
   /** Script record -> the same Script once stored; fails 409 when another script has its name. */
   public static final String DB_SAVE_SCRIPT = "scriptd.db.cmd.save-script";
   /** String id or name -> ScriptEntry (an id match wins over a name match); fails 404. */
   public static final String DB_GET_SCRIPT = "scriptd.db.query.script";
-  /** Nothing -> ScriptList by name, each with its latest run (one query). */
+  /** ScriptQuery -> ScriptList by name, each with its latest run (one query); 400 bad cursor. */
   public static final String DB_LIST_SCRIPTS = "scriptd.db.query.scripts";
   /** String script id -> nothing: deletes the script, its runs (must have ended), their logs and log files. */
   public static final String DB_DELETE_SCRIPT = "scriptd.db.cmd.delete-script";
@@ -80,10 +83,6 @@ public final class Addresses {
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
-  /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
-   * database does not. */
-  public static final String DB_WRITER_STATS = "scriptd.db.query.writer-stats";
-
   /** JSON {script_id, action: created|updated|deleted}, published after a script definition changed. */
   public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
 

@@ -21,6 +21,7 @@ public final class Codecs {
         LocalCodec.localOnly(dev.scriptd.domain.Script.class),
         LocalCodec.localOnly(ScriptEntry.class),
         LocalCodec.localOnly(ScriptList.class),
+        LocalCodec.localOnly(ScriptQuery.class),
         LocalCodec.localOnly(CleanupRequest.class),
         LocalCodec.localOnly(CleanupStats.class));
     for (LocalCodec<?> codec : codecs) {

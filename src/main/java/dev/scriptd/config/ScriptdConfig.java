@@ -7,8 +7,8 @@ import java.nio.file.Path;
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
  * default here, so a host application may pass only what it changes. conf/scriptd.json lists them.
  */
-public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Retention retention,
-    Logs logs, Ops ops) {
+public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Ops ops, Retention retention,
+    Logs logs) {
 
   /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
@@ -87,6 +87,12 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Re
         tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20),
         tail.longValue("coalesce_ms", 10, 0, 1000));
 
+    Settings health = root.section("health");
+    Ops ops = new Ops(
+        health.longValue("min_free_bytes", 100L << 20, 0, Long.MAX_VALUE),
+        health.longValue("max_pending_lines", 1_000_000, 1, Long.MAX_VALUE),
+        root.longValue("shutdown_timeout_ms", 30_000, 1000, 3_600_000));
+
     Settings retention = root.section("retention");
     Retention retentionConfig = new Retention(
         retention.string("cron", "0 3 * * *"),
@@ -95,13 +101,6 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Re
         retention.intValue("batch_size", 500, 1, 100_000));
     Logs logsConfig = new Logs(root.section("logs").bool("files", false));
 
-    Settings health = root.section("health");
-    Ops ops = new Ops(
-        health.longValue("min_free_bytes", 100L << 20, 0, Long.MAX_VALUE),
-        health.longValue("max_pending_lines", 1_000_000, 1, Long.MAX_VALUE),
-        root.longValue("shutdown_timeout_ms", 30_000, 1000, 3_600_000));
-
-    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, retentionConfig, logsConfig,
-        ops);
+    return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops, retentionConfig, logsConfig);
   }
 }

@@ -5,6 +5,7 @@ import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
+import dev.scriptd.bus.ScriptQuery;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
 import dev.scriptd.scripts.Crons;
@@ -69,11 +70,14 @@ final class ScriptRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, null)
+    Fields fields = new Fields();
+    int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
+    fields.check();
+    bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, new ScriptQuery(limit, ctx.request().getParam("cursor")))
         .onSuccess(list -> {
           JsonArray items = new JsonArray();
           list.items().forEach(entry -> items.add(entry.script().toJson(entry.lastRun(), null)));
-          Json.send(ctx, 200, new JsonObject().put("items", items).putNull("next_cursor"));
+          Json.send(ctx, 200, new JsonObject().put("items", items).put("next_cursor", list.nextCursor()));
         })
         .onFailure(ctx::fail);
   }

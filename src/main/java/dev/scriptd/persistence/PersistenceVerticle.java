@@ -72,16 +72,16 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_DELETE_RUN, this::deleteRun);
       on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
       on(Addresses.DB_HEALTH, body -> health());
+      on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
       on(Addresses.DB_SAVE_SCRIPT, scripts::save);
       on(Addresses.DB_GET_SCRIPT, scripts::get);
-      on(Addresses.DB_LIST_SCRIPTS, body -> scripts.list());
+      on(Addresses.DB_LIST_SCRIPTS, scripts::list);
       on(Addresses.DB_DELETE_SCRIPT, scripts::delete);
       on(Addresses.DB_QUEUE_RUN, scripts::queue);
       on(Addresses.DB_QUEUED_RUNS, body -> scripts.queued());
       on(Addresses.DB_RUN_STATS, scripts::stats);
       on(Addresses.DB_CLEANUP, cleanup::run);
       on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
-      on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));

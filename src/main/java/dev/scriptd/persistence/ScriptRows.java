@@ -36,7 +36,7 @@ final class ScriptRows {
       + " FROM scripts s LEFT JOIN runs r ON r.id = (SELECT l.id FROM runs l WHERE l.script_id = s.id "
       + "ORDER BY l.created_at DESC, l.id DESC LIMIT 1)";
 
-  static final String LIST = WITH_LAST_RUN + " ORDER BY s.name";
+  static final String LIST = WITH_LAST_RUN + " WHERE s.name > ? ORDER BY s.name LIMIT ?";
   /** An id match wins over a name match (a name may look like another script's id). */
   static final String GET = WITH_LAST_RUN + " WHERE s.id = ? OR s.name = ? ORDER BY (s.id = ?) DESC LIMIT 1";
 

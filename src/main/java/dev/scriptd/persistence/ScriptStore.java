@@ -5,13 +5,16 @@ import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
+import dev.scriptd.bus.ScriptQuery;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.Script;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /** Scripts, queued runs and run statistics: the persistence side of issue 4. */
@@ -51,13 +54,30 @@ final class ScriptStore {
         });
   }
 
-  Future<ScriptList> list() {
-    return db.reader().query(ScriptRows.LIST).execute().map(rows -> {
+  /** Keyset pages by name; the cursor is the last name of the previous page, base64url-encoded. */
+  Future<ScriptList> list(ScriptQuery query) {
+    String after = "";
+    if (query.cursor() != null && !query.cursor().isEmpty()) {
+      try {
+        after = new String(Base64.getUrlDecoder().decode(query.cursor()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+            "cursor is not valid; pass back the next_cursor of a previous page"));
+      }
+    }
+    int limit = query.limit() <= 0 ? 50 : Math.min(query.limit(), 1000);
+    return db.reader().preparedQuery(ScriptRows.LIST).execute(Tuple.of(after, limit + 1)).map(rows -> {
       List<ScriptEntry> items = new ArrayList<>(rows.size());
       for (Row row : rows) {
         items.add(ScriptRows.entryFromRow(row));
       }
-      return new ScriptList(items);
+      if (items.size() <= limit) {
+        return new ScriptList(items, null);
+      }
+      List<ScriptEntry> page = items.subList(0, limit);
+      String last = page.get(limit - 1).script().name();
+      return new ScriptList(page, Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(last.getBytes(StandardCharsets.UTF_8)));
     });
   }
 

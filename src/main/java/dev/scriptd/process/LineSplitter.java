@@ -25,17 +25,59 @@ final class LineSplitter {
   /** Appends to {@code out} every line completed by {@code bytes[offset, offset + length)}. */
   void feed(byte[] bytes, int offset, int length, List<String> out) {
     int end = offset + length;
-    for (int i = offset; i < end; i++) {
-      byte b = bytes[i];
-      if (b == '\n') {
-        emit(size, out);
-        continue;
+    int i = offset;
+    while (i < end) {
+      int newline = indexOfNewline(bytes, i, end);
+      int stop = newline < 0 ? end : newline;
+      if (size == 0) {
+        // fast path: nothing carried over, so whole lines become strings straight from the input
+        while (stop - i > maxLineBytes) {
+          int cut = cutPoint(bytes, i, i + maxLineBytes);
+          out.add(new String(bytes, i, cut - i, StandardCharsets.UTF_8));
+          i = cut;
+        }
+        if (newline >= 0) {
+          out.add(new String(bytes, i, stop - i, StandardCharsets.UTF_8));
+        } else {
+          for (int j = i; j < stop; j++) {
+            append(bytes[j]);
+          }
+        }
+      } else {
+        // a line carried over from the previous read: byte by byte until it ends
+        for (int j = i; j < stop; j++) {
+          if (size == maxLineBytes) {
+            cutBefore(bytes[j], out);
+          }
+          append(bytes[j]);
+        }
+        if (newline >= 0) {
+          emit(size, out);
+        }
       }
-      if (size == maxLineBytes) {
-        cutBefore(b, out);
-      }
-      append(b);
+      i = newline < 0 ? end : newline + 1;
     }
+  }
+
+  private static int indexOfNewline(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Where to cut a too-long line that would end at {@code limit}: before a split character. */
+  private static int cutPoint(byte[] bytes, int start, int limit) {
+    if (!isContinuation(bytes[limit])) {
+      return limit;
+    }
+    int lead = limit - 1;
+    while (lead > start && isContinuation(bytes[lead])) {
+      lead--;
+    }
+    return lead > start && (bytes[lead] & 0xC0) == 0xC0 ? lead : limit;
   }
 
   /** The stream closed: appends the partial last line, if there is one. */

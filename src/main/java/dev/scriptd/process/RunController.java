@@ -80,6 +80,7 @@ final class RunController {
   Future<Run> launchPending(Run pending) {
     LiveRun run = new LiveRun(pending, settings.ringLines());
     live.put(run.id(), run);
+    metrics.runQueued(); // spawn counts it started (or failed) like any launch
     return spawn(run);
   }
 

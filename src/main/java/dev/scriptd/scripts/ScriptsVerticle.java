@@ -376,6 +376,9 @@ public final class ScriptsVerticle extends VerticleBase {
         queuedScript.remove(id);
       }
       drain(scriptId);
+      if (state.active.isEmpty() && state.queue.isEmpty() && state.starting == 0) {
+        states.remove(scriptId); // idle scripts hold no state
+      }
     } else if (!queuedScript.containsKey(id) && !finished.containsKey(id)) {
       state.active.add(id);
     }

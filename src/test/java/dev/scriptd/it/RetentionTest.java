@@ -220,6 +220,43 @@ class RetentionTest {
   }
 
   @Test
+  @DisplayName("only one cleanup at a time: a second request while one runs is 409")
+  void oneAtATime() throws Exception {
+    long old = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(60);
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"))) {
+      db.createStatement().execute("PRAGMA busy_timeout = 5000");
+      db.setAutoCommit(false);
+      try (PreparedStatement insert = db.prepareStatement("INSERT INTO runs (id, status, created_at, started_at, "
+          + "ended_at) VALUES (?, 'completed', ?, ?, ?)")) {
+        for (int i = 0; i < 3000; i++) {
+          insert.setString(1, java.util.UUID.randomUUID().toString());
+          insert.setLong(2, old + i);
+          insert.setLong(3, old + i);
+          insert.setLong(4, old + i + 1);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      db.commit();
+    }
+    var first = api.client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base
+        + "/api/runs/cleanup")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"days\": 30}"))
+        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!new JsonObject(api.get("/api/runs/cleanup/status").body()).getBoolean("is_running")) {
+      assertTrue(System.nanoTime() < end && !first.isDone(), "the first cleanup was never seen running");
+      Thread.sleep(5);
+    }
+    HttpResponse<String> second = api.post("/api/runs/cleanup", new JsonObject().put("days", 30));
+    assertEquals(409, second.statusCode(), second.body());
+    assertTrue(new JsonObject(second.body()).getString("detail").contains("already running"));
+    HttpResponse<String> done = first.get(60, TimeUnit.SECONDS);
+    assertEquals(200, done.statusCode(), done.body());
+    assertEquals(3000, new JsonObject(done.body()).getLong("deleted_runs"));
+    assertFalse(new JsonObject(api.get("/api/runs/cleanup/status").body()).getBoolean("is_running"));
+  }
+
+  @Test
   @DisplayName("cleanup validates days")
   void validation() {
     for (Object days : List.of(0, 36_501, "x", 1.5)) {

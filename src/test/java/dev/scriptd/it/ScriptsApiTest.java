@@ -105,6 +105,13 @@ class ScriptsApiTest {
     assertNull(items.getJsonObject(0).getValue("last_run"));
     assertEquals(run.getString("id"), items.getJsonObject(1).getJsonObject("last_run").getString("id"));
     assertEquals("completed", items.getJsonObject(1).getJsonObject("last_run").getString("status"));
+    JsonObject firstPage = new JsonObject(api.get("/api/scripts?limit=1").body());
+    assertEquals("another", firstPage.getJsonArray("items").getJsonObject(0).getString("name"));
+    JsonObject secondPage = new JsonObject(api.get("/api/scripts?limit=1&cursor="
+        + firstPage.getString("next_cursor")).body());
+    assertEquals("nightly.report-1", secondPage.getJsonArray("items").getJsonObject(0).getString("name"));
+    assertNull(secondPage.getValue("next_cursor"));
+    assertProblem(api.get("/api/scripts?limit=0"), 400);
 
     HttpResponse<String> put = api.send("PUT", "/api/scripts/" + id,
         script("nightly.report-1", "echo changed", "forbid").encode());

@@ -85,4 +85,38 @@ class LineSplitterTest {
     splitter.feed(bytes, 0, bytes.length, out);
     assertEquals(List.of("ok\uFFFD"), out);
   }
+
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.DisplayName("any split of the input into reads gives the same lines (fast and carried-over paths agree)")
+  void readBoundariesDoNotMatter() {
+    java.util.Random random = new java.util.Random(42);
+    String alphabet = "ab\u00e9\u20ac\ud83d\ude00\n\n\u001b[1m";
+    for (int round = 0; round < 200; round++) {
+      StringBuilder text = new StringBuilder();
+      int length = random.nextInt(300);
+      for (int i = 0; i < length; i++) {
+        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      byte[] bytes = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int max = 4 + random.nextInt(12);
+      java.util.List<String> whole = new java.util.ArrayList<>();
+      LineSplitter oneRead = new LineSplitter(max);
+      oneRead.feed(bytes, 0, bytes.length, whole);
+      oneRead.finish(whole);
+      java.util.List<String> pieces = new java.util.ArrayList<>();
+      LineSplitter manyReads = new LineSplitter(max);
+      int at = 0;
+      while (at < bytes.length) {
+        int n = Math.min(bytes.length - at, 1 + random.nextInt(7));
+        manyReads.feed(bytes, at, n, pieces);
+        at += n;
+      }
+      manyReads.finish(pieces);
+      org.junit.jupiter.api.Assertions.assertEquals(whole, pieces, "max " + max + " input " + text);
+      for (String line : whole) {
+        org.junit.jupiter.api.Assertions.assertTrue(
+            line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= max || line.contains("\ufffd"), line);
+      }
+    }
+  }
 }
