@@ -5,6 +5,7 @@ import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
+import dev.scriptd.bus.ScriptQuery;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
 import dev.scriptd.domain.Run;
@@ -32,6 +33,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code METHOD /hooks/{path}}: scripts served as HTTP endpoints. The routing table (method and
@@ -40,6 +43,7 @@ import java.util.function.BiFunction;
  * progress, so a change is visible to the next request).
  */
 final class HookRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(HookRoutes.class);
   static final String PREFIX = "/hooks/";
   /** Lines of stdout a {@code ?wait=true} shell answer carries at most. */
   static final int MAX_STDOUT_LINES = 10_000;
@@ -87,20 +91,27 @@ final class HookRoutes {
   /** The endpoints of every enabled script; a newer reload wins over an older one still in flight. */
   private Future<Void> reload() {
     long mine = ++generation;
-    return bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, null).map(list -> {
+    Map<String, Hook> next = new HashMap<>();
+    return readPages(null, next).map(v -> {
       if (mine == generation) {
-        Map<String, Hook> next = new HashMap<>();
-        for (ScriptEntry entry : list.items()) {
-          Script script = entry.script();
-          JsonObject endpoint = script.endpoint();
-          if (endpoint != null && script.enabled()) {
-            next.putIfAbsent(key(endpoint.getString("method"), endpoint.getString("path")),
-                new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds()));
-          }
-        }
         table = next;
       }
-      return null;
+      return (Void) null;
+    }).onFailure(e -> LOG.warn("could not load the endpoint table; /hooks answers from the previous one: {}",
+        e.getMessage()));
+  }
+
+  private Future<Void> readPages(String cursor, Map<String, Hook> into) {
+    return bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, new ScriptQuery(1000, cursor)).compose(list -> {
+      for (ScriptEntry entry : list.items()) {
+        Script script = entry.script();
+        JsonObject endpoint = script.endpoint();
+        if (endpoint != null && script.enabled()) {
+          into.putIfAbsent(key(endpoint.getString("method"), endpoint.getString("path")),
+              new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds()));
+        }
+      }
+      return list.nextCursor() == null ? Future.succeededFuture() : readPages(list.nextCursor(), into);
     });
   }
 
