@@ -36,7 +36,8 @@ class JsApiTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     JsonObject config = TestServer.config(dataDir, TestServer.freePort())
-        .put("js", new JsonObject().put("max_allocated_bytes", 64 << 20).put("max_statements", 50_000_000));
+        // statements high enough that only the timeout stops a 1 s loop (statementLimit() lowers it)
+        .put("js", new JsonObject().put("max_allocated_bytes", 64 << 20).put("max_statements", 1_000_000_000_000L));
     server = TestServer.start(vertx, config);
     api = server.api;
   }
@@ -240,7 +241,7 @@ class JsApiTest {
   }
 
   @Test
-  @DisplayName("an infinite loop times out; the statement limit fails it; /health answers within 1 s meanwhile")
+  @DisplayName("an infinite loop times out; /health answers within 1 s meanwhile")
   void infiniteLoop() {
     HttpResponse<String> created = api.post("/api/scripts", new JsonObject().put("name", "spin").put("kind", "js")
         .put("timeout", 1).put("program", "while (true) {}"));
@@ -259,7 +260,16 @@ class JsApiTest {
     JsonObject run = api.awaitEnd(id);
     assertEquals("timed_out", run.getString("status"), run.encode());
     assertTrue(run.getString("error").contains("timed out after 1 s"), run.encode());
+    assertEquals(0, stats().getInteger("contexts_in_use"));
+  }
 
+  @Test
+  @DisplayName("the statement limit fails an endless loop with a clear error")
+  void statementLimit(Vertx vertx) throws Exception {
+    server.close();
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+        .put("js", new JsonObject().put("max_statements", 1_000_000)));
+    api = server.api;
     HttpResponse<String> counted = execute("let n = 0; for (;;) { n++; }");
     assertEquals(422, counted.statusCode(), counted.body());
     assertTrue(new JsonObject(counted.body()).getString("detail").contains("statement limit exceeded"),
