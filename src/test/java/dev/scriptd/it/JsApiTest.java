@@ -198,6 +198,12 @@ class JsApiTest {
       assertEquals("done", events.get(2000).event());
       assertEquals("{}", events.get(2000).data());
     }
+    List<JsonObject> stored = api.allLines(id);
+    assertEquals(2000, stored.size());
+    for (int i = 0; i < stored.size(); i++) {
+      assertEquals(i + 1, stored.get(i).getLong("seq"), "one sequence from 1 without gaps");
+      assertEquals(i % 2 == 0 ? "stdout" : "stderr", stored.get(i).getString("stream"));
+    }
     HttpResponse<String> unknown = api.send("GET", "/api/logs/00000000-0000-0000-0000-000000000000", null,
         "Accept", "text/event-stream");
     assertEquals(404, unknown.statusCode());
