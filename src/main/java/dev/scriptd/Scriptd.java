@@ -7,6 +7,7 @@ import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
+import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -19,8 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then JavaScript, then HTTP. The returned handle undeploys them in reverse order, so running processes
- * are killed while the database can still record it, and the last batch of lines is written.
+ * supervisor, then scripts, then JavaScript, then the scheduler, then HTTP. The returned handle
+ * undeploys them in reverse order, so running processes are killed while the database can still
+ * record it, and the last batch of lines is written.
  */
 public final class Scriptd {
   private Scriptd() {
@@ -37,8 +39,10 @@ public final class Scriptd {
   /** Deploys with scriptd's meters on {@code registry} (null: as {@link #deploy(Vertx, JsonObject)}). */
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
+    boolean scheduler;
     try {
       parsed = ScriptdConfig.fromJson(config);
+      scheduler = ScriptdConfig.scheduler(config).enabled();
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -51,6 +55,9 @@ public final class Scriptd {
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
+    if (scheduler) {
+      chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
+    }
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());

@@ -65,7 +65,9 @@ public final class Addresses {
   public static final String DB_CLEANUP_STATE = "scriptd.db.query.cleanup-state";
 
   /** JSON {script_id (id or name), env?, trigger?} -> run JSON (201 semantics); applies the script's
-   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace. */
+   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace.
+   * With {trigger: cron, version} (a scheduler fire) it fails 409 unless that version is still the
+   * stored, enabled, scheduled definition and no change of the script is in flight. */
   public static final String SCRIPTS_RUN = "scriptd.scripts.cmd.run";
   /** JSON script definition (API shape) -> script JSON; 400 invalid, 409 name taken. */
   public static final String SCRIPTS_CREATE = "scriptd.scripts.cmd.create";
@@ -83,9 +85,6 @@ public final class Addresses {
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
-  /** JSON {script_id, action: created|updated|deleted}, published after a script definition changed. */
-  public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
-
   /**
    * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?} or {run_id} of a
    * saved pending js run -> run JSON: once running is saved, or with {@code wait: true} once the
@@ -96,6 +95,16 @@ public final class Addresses {
   public static final String JS_KILL = "scriptd.js.cmd.kill";
   /** Nothing -> JSON {compilations, cached_sources, contexts_in_use, executions}. */
   public static final String JS_STATS = "scriptd.js.query.stats";
+
+  /** Nothing -> ScheduleState.All: every stored schedule state (the scheduler reads it at start). */
+  public static final String DB_SCHEDULE_STATES = "scriptd.db.query.schedule-states";
+  /** ScheduleState -> the same ScheduleState once stored (insert or replace). */
+  public static final String DB_SAVE_SCHEDULE_STATE = "scriptd.db.cmd.save-schedule-state";
+  /** JSON {script_id, action: created|updated|deleted, script}: published after a script is created,
+   * replaced (script JSON) or deleted (script null), before the change is acknowledged; the scheduler
+   * re-arms from it, the HTTP instances reload their endpoint tables, the JS verticle drops stale
+   * compiled sources. */
+  public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
 
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;

@@ -23,7 +23,9 @@ public final class Codecs {
         LocalCodec.localOnly(ScriptList.class),
         LocalCodec.localOnly(ScriptQuery.class),
         LocalCodec.localOnly(CleanupRequest.class),
-        LocalCodec.localOnly(CleanupStats.class));
+        LocalCodec.localOnly(CleanupStats.class),
+        LocalCodec.localOnly(ScheduleState.class),
+        LocalCodec.localOnly(ScheduleState.All.class));
     for (LocalCodec<?> codec : codecs) {
       registerOnce(eventBus, codec);
     }

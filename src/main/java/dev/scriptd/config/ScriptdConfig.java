@@ -103,4 +103,22 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
     return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops, retentionConfig, logsConfig);
   }
+
+  /**
+   * The cron scheduler ({@code scheduler} section). Read on its own so the record above keeps its
+   * shape: {@code enabled} deploys it at all; {@code max_catchup_runs} caps misfire {@code all};
+   * {@code misfire_grace_ms} is how late a fire time may still run as on time; {@code clock_check_ms}
+   * is how often the wall clock is compared with the monotonic clock to catch jumps.
+   */
+  public record Scheduler(boolean enabled, int maxCatchupRuns, long misfireGraceMs, long clockCheckMs) {
+  }
+
+  public static Scheduler scheduler(JsonObject json) {
+    Settings scheduler = new Settings(json, "").section("scheduler");
+    return new Scheduler(
+        scheduler.bool("enabled", true),
+        scheduler.intValue("max_catchup_runs", 10, 1, 1000),
+        scheduler.longValue("misfire_grace_ms", 60_000, 0, 86_400_000),
+        scheduler.longValue("clock_check_ms", 30_000, 10, 3_600_000));
+  }
 }

@@ -8,7 +8,8 @@ import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
-import dev.scriptd.scripts.Crons;
+import dev.scriptd.schedule.CronSchedule;
+import dev.scriptd.schedule.Schedules;
 import dev.scriptd.scripts.ScriptSpec;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -16,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -76,14 +76,19 @@ final class ScriptRoutes {
     bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, new ScriptQuery(limit, ctx.request().getParam("cursor")))
         .onSuccess(list -> {
           JsonArray items = new JsonArray();
-          list.items().forEach(entry -> items.add(entry.script().toJson(entry.lastRun(), null)));
+          list.items().forEach(entry -> items.add(scriptJson(entry)));
           Json.send(ctx, 200, new JsonObject().put("items", items).put("next_cursor", list.nextCursor()));
         })
         .onFailure(ctx::fail);
   }
 
+  /** The script object, with next_run_at from its schedule (null when disabled or unscheduled). */
+  private static JsonObject scriptJson(ScriptEntry entry) {
+    return entry.script().toJson(entry.lastRun(), Schedules.nextRunAt(entry.script(), Instant.now()));
+  }
+
   private void get(RoutingContext ctx) {
-    script(ctx).onSuccess(entry -> Json.send(ctx, 200, entry.script().toJson(entry.lastRun(), null)))
+    script(ctx).onSuccess(entry -> Json.send(ctx, 200, scriptJson(entry)))
         .onFailure(ctx::fail);
   }
 
@@ -159,8 +164,8 @@ final class ScriptRoutes {
         return;
       }
       JsonArray times = new JsonArray();
-      Crons.next(Crons.parse(schedule.getString("cron")), ZoneId.of(schedule.getString("timezone", "UTC")),
-          Instant.now(), count).forEach(time -> times.add(Times.format(time)));
+      CronSchedule.of(schedule.getString("cron"), schedule.getString("timezone", "UTC"))
+          .next(Instant.now(), count).forEach(time -> times.add(Times.format(time)));
       Json.send(ctx, 200, new JsonObject().put("times", times));
     }).onFailure(ctx::fail);
   }

@@ -131,7 +131,10 @@ final class Database {
   record Migration(int version, String name, List<String> statements) {
   }
 
-  /** Reads the migrations in version order, stopping at the first missing number. */
+  /**
+   * Reads every migration the INDEX lists, in version order. Gaps are allowed (parallel branches
+   * take numbers independently and their INDEX lines merge); each version is applied once.
+   */
   static List<Migration> loadMigrations() throws IOException {
     List<String> names = readResource(MIGRATIONS + "INDEX").lines()
         .map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
@@ -144,21 +147,20 @@ final class Database {
       found.add(new Migration(Integer.parseInt(matcher.group(1)), name,
           statements(readResource(MIGRATIONS + name))));
     }
-    return contiguous(found);
+    return ordered(found);
   }
 
-  /** V001, V002, ... in order, up to the first missing number. */
-  static List<Migration> contiguous(List<Migration> found) {
+  /** In version order; the same version listed twice is an error. */
+  static List<Migration> ordered(List<Migration> found) throws IOException {
     List<Migration> sorted = new ArrayList<>(found);
     sorted.sort((a, b) -> Integer.compare(a.version(), b.version()));
-    List<Migration> ordered = new ArrayList<>();
-    for (Migration migration : sorted) {
-      if (migration.version() != ordered.size() + 1) {
-        break;
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).version() == sorted.get(i - 1).version()) {
+        throw new IOException("migrations " + sorted.get(i - 1).name() + " and " + sorted.get(i).name()
+            + " have the same version");
       }
-      ordered.add(migration);
     }
-    return ordered;
+    return sorted;
   }
 
   private static String readResource(String name) throws IOException {

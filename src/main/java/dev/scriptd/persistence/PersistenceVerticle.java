@@ -82,6 +82,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(Addresses.DB_RUN_STATS, scripts::stats);
       on(Addresses.DB_CLEANUP, cleanup::run);
       on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
+      ScheduleStore schedules = new ScheduleStore(db);
+      on(Addresses.DB_SCHEDULE_STATES, body -> schedules.all());
+      on(Addresses.DB_SAVE_SCHEDULE_STATE, schedules::save);
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));

@@ -9,6 +9,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
+import dev.scriptd.schedule.Schedules;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -26,6 +27,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScriptsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptsVerticle.class);
+  private static final String CRON = "cron";
 
   /** Per script: runs known active, starts in flight, and the queue of pending run ids. */
   private static final class ScriptState {
@@ -66,6 +69,16 @@ public final class ScriptsVerticle extends VerticleBase {
       return size() > 4096;
     }
   };
+  /** Per script id: the number of its definition changes (update, delete) in flight here. */
+  private final Map<String, Integer> changing = new HashMap<>();
+  /** Per script id: the sequence number of its latest definition change begun here (LRU-bounded). */
+  private final Map<String, Long> lastChange = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > 4096;
+    }
+  };
+  private long changes;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ScriptdConfig.Runs runSettings;
   private RetentionJob retention;
@@ -154,7 +167,8 @@ public final class ScriptsVerticle extends VerticleBase {
     Instant now = Instant.now();
     Script script = spec.toScript(UUID.randomUUID().toString(), 1, now, now);
     return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-        .map(saved -> changed(saved.body().id(), "created", saved.body().toJson(null, null)));
+        .map(saved -> changed(saved.body(), "created",
+            saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
   }
 
   private Future<JsonObject> update(JsonObject body) {
@@ -163,15 +177,32 @@ public final class ScriptsVerticle extends VerticleBase {
     return resolve(body).compose(entry -> {
       Script old = entry.script();
       Script script = spec.toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
+      beginChange(old.id());
       return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-          .map(saved -> changed(old.id(), "updated", saved.body().toJson(entry.lastRun(), null)));
+          .map(saved -> changed(saved.body(), "updated",
+              saved.body().toJson(entry.lastRun(), Schedules.nextRunAt(saved.body(), Instant.now()))))
+          .andThen(ar -> endChange(old.id()));
     });
   }
 
-  /** Publishes SCRIPTS_CHANGED (endpoint tables, compiled sources) before the change is acknowledged. */
-  private <T> T changed(String scriptId, String action, T reply) {
-    vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED, new JsonObject().put("script_id", scriptId).put("action", action));
+  /**
+   * Tells the scheduler, the endpoint tables and the JS source cache (SCRIPTS_CHANGED) before the
+   * reply leaves: a change takes effect at once.
+   */
+  private JsonObject changed(Script script, String action, JsonObject reply) {
+    vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED, new JsonObject().put("script_id", script.id())
+        .put("action", action).put("script", reply.copy()));
     return reply;
+  }
+
+  /** Cron fires of the script arriving while a change is in flight are dropped (see run). */
+  private void beginChange(String scriptId) {
+    changing.merge(scriptId, 1, Integer::sum);
+    lastChange.put(scriptId, ++changes);
+  }
+
+  private void endChange(String scriptId) {
+    changing.computeIfPresent(scriptId, (id, count) -> count == 1 ? null : count - 1);
   }
 
   private ScriptSpec valid(JsonObject definition) {
@@ -193,6 +224,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> delete(JsonObject body) {
     return resolve(body).compose(entry -> {
       String id = entry.script().id();
+      beginChange(id);
       ScriptState state = state(id);
       for (String queued : state.queue) {
         queuedScript.remove(queued);
@@ -202,8 +234,11 @@ public final class ScriptsVerticle extends VerticleBase {
           .compose(v -> vertx.eventBus().request(Addresses.DB_DELETE_SCRIPT, id))
           .map(v -> {
             states.remove(id);
-            return changed(id, "deleted", new JsonObject().put("script_id", id));
-          });
+            vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED,
+                new JsonObject().put("script_id", id).put("action", "deleted").putNull("script"));
+            return new JsonObject().put("script_id", id);
+          })
+          .andThen(ar -> endChange(id));
     });
   }
 
@@ -221,8 +256,18 @@ public final class ScriptsVerticle extends VerticleBase {
     Map<String, String> env = env(body.getValue("env"));
     String trigger = body.getValue("trigger") instanceof String text && !text.isBlank() ? text : "api";
     Extra extra = Extra.of(body);
+    // a scheduler fire: trigger cron with the script version it was armed for
+    boolean fire = CRON.equals(trigger) && body.getValue("version") instanceof Number;
+    String requested = body.getValue("script_id") instanceof String text ? text : "";
+    Long changeSeen = lastChange.get(requested);
+    if (fire && changing.containsKey(requested)) {
+      return Future.failedFuture(scheduleChanged(requested));
+    }
     return resolve(body).compose(entry -> {
       Script script = entry.script();
+      if (fire && !stillScheduled(script, body.getLong("version"), changeSeen)) {
+        return Future.failedFuture(scheduleChanged(script.name()));
+      }
       ScriptState state = state(script.id());
       return switch (script.concurrency()) {
         case Script.FORBID -> state.busy()
@@ -237,6 +282,24 @@ public final class ScriptsVerticle extends VerticleBase {
         default -> start(script, env, trigger, extra);
       };
     });
+  }
+
+  /**
+   * A cron fire (from the scheduler, carrying the script version it was armed for) only runs when no
+   * change of the script began since it arrived and the stored definition is still that version,
+   * enabled and scheduled: so no fire of an old schedule starts a run once an update or delete has
+   * answered.
+   */
+  private boolean stillScheduled(Script script, long version, Long changeSeen) {
+    return !changing.containsKey(script.id())
+        && Objects.equals(lastChange.get(script.id()), changeSeen)
+        && version == script.version()
+        && script.enabled() && script.schedule() != null;
+  }
+
+  private static ScriptFailure scheduleChanged(String script) {
+    return new ScriptFailure(ReplyCodes.CONFLICT, "the schedule of script " + script
+        + " changed; this cron fire is dropped");
   }
 
   private static String describeActive(ScriptState state) {
