@@ -5,6 +5,7 @@ import dev.scriptd.bus.Codecs;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then the scheduler, then HTTP. The returned handle undeploys them in
- * reverse order, so running processes are killed while the database can still record it, and the last batch of lines is written.
+ * supervisor, then scripts, then JavaScript, then the scheduler, then HTTP. The returned handle
+ * undeploys them in reverse order, so running processes are killed while the database can still
+ * record it, and the last batch of lines is written.
  */
 public final class Scriptd {
   private Scriptd() {
@@ -56,7 +58,8 @@ public final class Scriptd {
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
         .compose(ok -> AdminToken.ensure(vertx, parsed, security))
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
-        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
+        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
+        .compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
     if (scheduler) {
       chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
     }

@@ -85,13 +85,25 @@ public final class Addresses {
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
+  /**
+   * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?} or {run_id} of a
+   * saved pending js run -> run JSON: once running is saved, or with {@code wait: true} once the
+   * run ended (its {@code result} set). Fails 400 on a bad body.
+   */
+  public static final String JS_START = "scriptd.js.cmd.start";
+  /** JSON {run_id} -> run JSON as it was asked to stop; fails 404 when the run is not executing here. */
+  public static final String JS_KILL = "scriptd.js.cmd.kill";
+  /** Nothing -> JSON {compilations, cached_sources, contexts_in_use, executions}. */
+  public static final String JS_STATS = "scriptd.js.query.stats";
 
   /** Nothing -> ScheduleState.All: every stored schedule state (the scheduler reads it at start). */
   public static final String DB_SCHEDULE_STATES = "scriptd.db.query.schedule-states";
   /** ScheduleState -> the same ScheduleState once stored (insert or replace). */
   public static final String DB_SAVE_SCHEDULE_STATE = "scriptd.db.cmd.save-schedule-state";
-  /** JSON {script_id, script}: published after a script is created, replaced (script JSON) or deleted
-   * (script null); the scheduler re-arms from it. */
+  /** JSON {script_id, action: created|updated|deleted, script}: published after a script is created,
+   * replaced (script JSON) or deleted (script null), before the change is acknowledged; the scheduler
+   * re-arms from it, the HTTP instances reload their endpoint tables, the JS verticle drops stale
+   * compiled sources. */
   public static final String SCRIPTS_CHANGED = "scriptd.scripts.evt.changed";
 
   /** ApiToken (hash only) -> the same token once stored. */

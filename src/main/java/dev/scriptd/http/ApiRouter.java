@@ -49,6 +49,8 @@ public final class ApiRouter {
     new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds()).mount(router); // before the run routes: /api/runs/stats is not a run id
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
+    new JsRoutes(bus, hub).mount(router);
+    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);

@@ -23,6 +23,8 @@ final class LiveRun {
   /** Completes with the final run once it is saved (or its save failed). */
   final Promise<Run> ended = Promise.promise();
 
+  /** Written to the child's stdin at spawn (null: stdin closed at once). */
+  String stdin;
   int pgid;
   Long pidStart;
   long lines;

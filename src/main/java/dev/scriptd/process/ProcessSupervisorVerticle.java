@@ -123,12 +123,18 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       return Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT, "run " + id + " is already started"));
     }
     return bus.get(id).compose(stored -> {
+      if (stored.status() == RunStatus.PENDING && Run.KIND_JS.equals(stored.kind())) {
+        // a queued run of a js script: the JS verticle executes it
+        return vertx.eventBus().<JsonObject>request(Addresses.JS_START, new JsonObject().put("run_id", id))
+            .map(Message::body);
+      }
       if (stored.status() != RunStatus.PENDING || stored.command() == null) {
         return Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT, "run " + id + " is "
             + stored.status().wire() + ", not a pending shell run; only pending runs can be started"));
       }
-      return runs.launchPending(stored); // a cwd gone meanwhile fails the spawn, and so the run
-    }).map(Run::toJson);
+      // a cwd gone meanwhile fails the spawn, and so the run
+      return runs.launchPending(stored).map(Run::toJson);
+    });
   }
 
   private Future<JsonObject> killRun(JsonObject body) {
@@ -138,7 +144,12 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       runs.requestEnd(run, RunStatus.KILLED);
       return Future.succeededFuture(run.current().toJson());
     }
-    return bus.get(id).compose(stored -> stored.status() == RunStatus.PENDING && stored.scriptId() != null
+    return bus.get(id).compose(stored -> Run.KIND_JS.equals(stored.kind()) && !stored.status().isFinal()
+        && !queued(stored)
+        // a JavaScript run executes in the JS verticle
+        ? vertx.eventBus().<JsonObject>request(Addresses.JS_KILL, new JsonObject().put("run_id", id))
+            .map(Message::body)
+        : stored.status() == RunStatus.PENDING && stored.scriptId() != null
         // waiting in its script's queue: the scripts verticle owns it
         ? vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_CANCEL, new JsonObject().put("run_id", id))
             .map(Message::body)
@@ -146,6 +157,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         stored.status().isFinal()
             ? "run " + id + " has already ended (" + stored.status().wire() + ")"
             : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
+  }
+
+  /** A pending run of a script waits in its queue (a js run is saved running, never pending, otherwise). */
+  private static boolean queued(Run stored) {
+    return stored.status() == RunStatus.PENDING && stored.scriptId() != null;
   }
 
   private Future<JsonObject> restartRun(JsonObject body) {

@@ -15,6 +15,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -87,6 +89,7 @@ final class RunController {
         request.cwd(), request.restartedFrom(), Instant.now());
     LiveRun run = new LiveRun(pending, settings.ringLines());
     run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
+    run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
     saving++;
@@ -159,7 +162,7 @@ final class RunController {
             run.started.future().onComplete(ar -> finish(run, code, status));
           }
         });
-    return context.executeBlocking(() -> startProcess(run.run, handler), false)
+    return context.executeBlocking(() -> startProcess(run.run, run.stdin, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
@@ -167,7 +170,7 @@ final class RunController {
    * Blocking: posix_spawn of {@code setsid [prlimit ...] [setpriv ...] [nice ...] <shell> -c COMMAND};
    * each of them execs the next, so pid = pgid (see {@link ProcessLimits}).
    */
-  private int startProcess(Run run, RunProcessHandler handler) throws IOException {
+  private int startProcess(Run run, String stdin, RunProcessHandler handler) throws IOException {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(SecretEnv.processEnv(run.env()));
     env.put("SCRIPTD_RUN_ID", run.id());
@@ -181,7 +184,12 @@ final class RunController {
     if (process == null) {
       throw new IOException("could not start '" + settings.shell() + "' through setsid");
     }
-    process.closeStdin(true); // commands that read stdin see EOF at once
+    if (stdin == null || stdin.isEmpty()) {
+      process.closeStdin(true); // commands that read stdin see EOF at once
+    } else {
+      process.writeStdin(ByteBuffer.wrap(stdin.getBytes(StandardCharsets.UTF_8)));
+      process.closeStdin(false); // EOF once the bytes are written
+    }
     return process.getPID();
   }
 

@@ -10,9 +10,12 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart). */
+/**
+ * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
+ * {@code stdin} (optional) is written to the child's standard input, which is then closed.
+ */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
-    String scriptId, String trigger, String restartedFrom) {
+    String scriptId, String trigger, String restartedFrom, String stdin) {
 
   static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
     if (body == null) {
@@ -33,7 +36,7 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
     }
     return new StartRequest(text, timeout, env(body.getValue("env")), optional(body, "cwd"),
         optional(body, "script_id"), defaulted(optional(body, "trigger"), "api"),
-        optional(body, "restarted_from"));
+        optional(body, "restarted_from"), optional(body, "stdin"));
   }
 
   /** The same command, env, cwd, timeout and script of {@code previous}, restarted from it. */
@@ -42,7 +45,7 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
       throw bad("run " + previous.id() + " is not a shell command and cannot be restarted here");
     }
     return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
-        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id());
+        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null);
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.scriptd.schedule.Schedules;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -44,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class ScriptsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptsVerticle.class);
   private static final String CRON = "cron";
-  static final String JS_NOT_YET = "JavaScript runs arrive with the JavaScript issue; this script is kind js";
 
   /** Per script: runs known active, starts in flight, and the queue of pending run ids. */
   private static final class ScriptState {
@@ -168,7 +168,7 @@ public final class ScriptsVerticle extends VerticleBase {
     Instant now = Instant.now();
     Script script = spec.toScript(UUID.randomUUID().toString(), 1, now, now);
     return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-        .map(saved -> changed(saved.body(),
+        .map(saved -> changed(saved.body(), "created",
             saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
   }
 
@@ -181,16 +181,19 @@ public final class ScriptsVerticle extends VerticleBase {
           .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
       return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
-          .map(saved -> changed(saved.body(),
+          .map(saved -> changed(saved.body(), "updated",
               saved.body().toJson(entry.lastRun(), Schedules.nextRunAt(saved.body(), Instant.now()))))
           .andThen(ar -> endChange(old.id()));
     });
   }
 
-  /** Tells the scheduler (SCRIPTS_CHANGED) before the reply leaves: a change takes effect at once. */
-  private JsonObject changed(Script script, JsonObject reply) {
+  /**
+   * Tells the scheduler, the endpoint tables and the JS source cache (SCRIPTS_CHANGED) before the
+   * reply leaves: a change takes effect at once.
+   */
+  private JsonObject changed(Script script, String action, JsonObject reply) {
     vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED, new JsonObject().put("script_id", script.id())
-        .put("script", reply.copy()));
+        .put("action", action).put("script", reply.copy()));
     return reply;
   }
 
@@ -234,7 +237,7 @@ public final class ScriptsVerticle extends VerticleBase {
           .map(v -> {
             states.remove(id);
             vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED,
-                new JsonObject().put("script_id", id).putNull("script"));
+                new JsonObject().put("script_id", id).put("action", "deleted").putNull("script"));
             return new JsonObject().put("script_id", id);
           })
           .andThen(ar -> endChange(id));
@@ -254,6 +257,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> run(JsonObject body) {
     Map<String, String> env = env(body.getValue("env"));
     String trigger = body.getValue("trigger") instanceof String text && !text.isBlank() ? text : "api";
+    Extra extra = Extra.of(body);
     // a scheduler fire: trigger cron with the script version it was armed for
     boolean fire = CRON.equals(trigger) && body.getValue("version") instanceof Number;
     String requested = body.getValue("script_id") instanceof String text ? text : "";
@@ -266,21 +270,18 @@ public final class ScriptsVerticle extends VerticleBase {
       if (fire && !stillScheduled(script, body.getLong("version"), changeSeen)) {
         return Future.failedFuture(scheduleChanged(script.name()));
       }
-      if (Run.KIND_JS.equals(script.kind())) {
-        return Future.failedFuture(new ScriptFailure(501, JS_NOT_YET));
-      }
       ScriptState state = state(script.id());
       return switch (script.concurrency()) {
         case Script.FORBID -> state.busy()
             ? Future.failedFuture(new ScriptFailure(ReplyCodes.CONFLICT, "script " + script.name()
                 + " already has an active run " + describeActive(state) + "; wait for it or kill it"))
-            : start(script, env, trigger);
+            : start(script, env, trigger, extra);
         case Script.QUEUE -> state.busy() || !state.queue.isEmpty()
             ? enqueue(script, env, trigger)
-            : start(script, env, trigger);
+            : start(script, env, trigger, extra);
         case Script.REPLACE -> killAndWait(new ArrayList<>(state.active))
-            .compose(v -> start(script, env, trigger));
-        default -> start(script, env, trigger);
+            .compose(v -> start(script, env, trigger, extra));
+        default -> start(script, env, trigger, extra);
       };
     });
   }
@@ -307,7 +308,37 @@ public final class ScriptsVerticle extends VerticleBase {
     return state.active.isEmpty() ? "(starting)" : String.join(", ", state.active);
   }
 
-  private Future<JsonObject> start(Script script, Map<String, String> extraEnv, String trigger) {
+  /**
+   * What an endpoint call adds to a run: the request body for a shell script's stdin, the request
+   * object for a js script, and whether the reply waits for a js run's end.
+   */
+  private record Extra(String stdin, JsonObject request, boolean await) {
+    static final Extra NONE = new Extra(null, null, false);
+
+    static Extra of(JsonObject body) {
+      return new Extra(body.getValue("stdin") instanceof String text ? text : null,
+          body.getValue("request") instanceof JsonObject request ? request : null,
+          Boolean.TRUE.equals(body.getValue("wait")));
+    }
+  }
+
+  private Future<JsonObject> start(Script script, Map<String, String> extraEnv, String trigger, Extra extra) {
+    if (Run.KIND_JS.equals(script.kind())) {
+      JsonObject start = new JsonObject()
+          .put("program", script.program())
+          .put("script_id", script.id())
+          .put("version", script.version())
+          .put("name", script.name())
+          .put("timeout", script.timeoutSeconds())
+          .put("trigger", trigger)
+          .put("wait", extra.await());
+      if (extra.request() != null) {
+        start.put("request", extra.request());
+      }
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(script.timeoutSeconds() * 1000 + 30_000);
+      return tracked(script.id(), vertx.eventBus().<JsonObject>request(Addresses.JS_START, start, options)
+          .map(Message::body));
+    }
     Map<String, String> env = new HashMap<>(script.env());
     env.putAll(extraEnv);
     JsonObject envJson = new JsonObject();
@@ -320,6 +351,9 @@ public final class ScriptsVerticle extends VerticleBase {
         .put("trigger", trigger);
     if (script.cwd() != null) {
       start.put("cwd", script.cwd());
+    }
+    if (extra.stdin() != null) {
+      start.put("stdin", extra.stdin());
     }
     return tracked(script.id(), vertx.eventBus().<JsonObject>request(Addresses.RUNS_START, start).map(Message::body));
   }
@@ -344,7 +378,8 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> enqueue(Script script, Map<String, String> extraEnv, String trigger) {
     Map<String, String> env = new HashMap<>(script.env());
     env.putAll(extraEnv);
-    Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_SHELL, script.command(), trigger,
+    boolean js = Run.KIND_JS.equals(script.kind());
+    Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(), js ? null : script.command(), trigger,
         script.timeoutSeconds(), env, script.cwd(), null, Instant.now());
     ScriptState state = state(script.id());
     state.queue.add(pending.id());
@@ -489,14 +524,11 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> restart(JsonObject body) {
     return resolve(body).compose(entry -> {
       Script script = entry.script();
-      if (Run.KIND_JS.equals(script.kind())) {
-        return Future.failedFuture(new ScriptFailure(501, JS_NOT_YET));
-      }
       ScriptState state = state(script.id());
       List<String> active = new ArrayList<>(state.active);
       return killAll(script.id())
           .compose(killed -> killAndWait(active))
-          .compose(v -> start(script, Map.of(), "restart"));
+          .compose(v -> start(script, Map.of(), "restart", Extra.NONE));
     });
   }
 

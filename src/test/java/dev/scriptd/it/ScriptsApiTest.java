@@ -166,10 +166,12 @@ class ScriptsApiTest {
     assertProblem(api.post("/api/scripts/nope/run", null), 404);
     assertProblem(api.post("/api/scripts/taken/run", new JsonObject().put("env", "x")), 400);
 
-    // six fields, seconds first, are accepted too; a js script is stored but cannot run yet
+    // six fields, seconds first, are accepted too; a js script runs as a js run
     create(script("six", "true", "allow").put("schedule", new JsonObject().put("cron", "*/10 * * * * *")));
-    create(new JsonObject().put("name", "js-later").put("kind", "js").put("program", "1 + 1"));
-    assertProblem(api.post("/api/scripts/js-later/run", null), 501);
+    create(new JsonObject().put("name", "js-now").put("kind", "js").put("program", "1 + 1"));
+    JsonObject jsRun = runScript("js-now", null);
+    assertEquals("js", jsRun.getString("kind"));
+    assertEquals(2, api.awaitEnd(jsRun.getString("id")).getInteger("result"));
   }
 
   @Test

@@ -380,4 +380,23 @@ class SecurityApiTest {
     assertProblem(401, admin.as(null).get("/health"), "protected health");
     assertEquals(200, admin.get("/health").statusCode());
   }
+
+  @Test
+  @DisplayName("/hooks endpoints with auth: token need a valid token; public ones do not")
+  void hookAuth(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    for (String auth : List.of("token", "public")) {
+      HttpResponse<String> created = admin.post("/api/scripts", new JsonObject().put("name", "hook-" + auth)
+          .put("kind", "shell").put("command", "echo hi")
+          .put("endpoint", new JsonObject().put("method", "GET").put("path", auth).put("auth", auth)));
+      assertEquals(201, created.statusCode(), created.body());
+    }
+    String viewer = createToken("caller", "viewer");
+    assertProblem(401, admin.as(null).get("/hooks/token?wait=true"), "no token");
+    assertProblem(401, admin.as("sd_wrong-token-for-the-hook-000000").get("/hooks/token?wait=true"), "bad token");
+    HttpResponse<String> ok = admin.as(viewer).get("/hooks/token?wait=true");
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals("hi", ok.body().strip());
+    assertEquals(200, admin.as(null).get("/hooks/public?wait=true").statusCode());
+  }
 }

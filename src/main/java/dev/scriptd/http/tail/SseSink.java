@@ -106,6 +106,11 @@ final class SseSink implements TailSink {
     send(out.toString());
   }
 
+  /** Writes pre-formatted event text (for the legacy form). */
+  void sendRaw(String text) {
+    send(text);
+  }
+
   private void send(String text) {
     if (!response.ended()) {
       Buffer buffer = Buffer.buffer(text);

@@ -106,6 +106,15 @@ public final class TailHub {
     return follow(runId, since, run -> Future.succeededFuture(new SseSink(vertx, request, config.writeQueueBytes())));
   }
 
+  /**
+   * Streams a run's lines from the start in the legacy form of {@code /api/logs/{id}}: one unnamed
+   * event per line, then {@code event: done} with {@code {}}. Fails 404 (before anything is
+   * written) when the run does not exist.
+   */
+  public Future<Void> followLegacySse(String runId, HttpServerRequest request) {
+    return follow(runId, 0, run -> Future.succeededFuture(new LegacySseSink(vertx, request, config.writeQueueBytes())));
+  }
+
   /** Upgrades the request to a WebSocket and streams a run's lines on it, from {@code since}. */
   public Future<Void> followWebSocket(String runId, long since, HttpServerRequest request) {
     return follow(runId, since, run -> request.toWebSocket()

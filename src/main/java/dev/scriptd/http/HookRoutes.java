@@ -1,0 +1,350 @@
+package dev.scriptd.http;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.LogPage;
+import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.ScriptEntry;
+import dev.scriptd.bus.ScriptList;
+import dev.scriptd.bus.ScriptQuery;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.LogStream;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code METHOD /hooks/{path}}: scripts served as HTTP endpoints. The routing table (method and
+ * path to script) lives in each HTTP verticle instance; it is loaded at start and reloaded as soon
+ * as SCRIPTS_CHANGED says a script was created, updated or deleted (requests wait for a reload in
+ * progress, so a change is visible to the next request).
+ */
+final class HookRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(HookRoutes.class);
+  static final String PREFIX = "/hooks/";
+  /** Lines of stdout a {@code ?wait=true} shell answer carries at most. */
+  static final int MAX_STDOUT_LINES = 10_000;
+  private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+      HttpMethod.DELETE);
+
+  /** One endpoint: the script it runs. */
+  record Hook(String scriptId, String kind, String auth, long timeoutSeconds) {
+  }
+
+  private final Vertx vertx;
+  private final Bus bus;
+  private final BodyHandler bodies;
+  private final BiFunction<RoutingContext, Hook, Future<Boolean>> auth;
+  private final Map<String, List<Promise<JsonObject>>> endWaiters = new HashMap<>();
+  private Map<String, Hook> table = Map.of();
+  private Future<Void> loaded;
+  private long generation;
+
+  /**
+   * {@code auth} decides whether a request may call an {@code auth: token} endpoint (it is asked
+   * only for those).
+   */
+  HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth) {
+    this.vertx = vertx;
+    this.bus = bus;
+    this.auth = auth;
+    this.bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    EventBus eventBus = vertx.eventBus();
+    eventBus.<JsonObject>localConsumer(Addresses.SCRIPTS_CHANGED, message -> loaded = reload());
+    eventBus.<JsonObject>localConsumer(Addresses.RUNS_STATUS, message -> onStatus(message.body()));
+    loaded = reload();
+  }
+
+  void mount(Router router) {
+    router.route("/hooks/*").handler(ctx -> {
+      if (BODY_METHODS.contains(ctx.request().method())) {
+        bodies.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    }).handler(this::dispatch);
+  }
+
+  /** The endpoints of every enabled script; a newer reload wins over an older one still in flight. */
+  private Future<Void> reload() {
+    long mine = ++generation;
+    Map<String, Hook> next = new HashMap<>();
+    return readPages(null, next).map(v -> {
+      if (mine == generation) {
+        table = next;
+      }
+      return (Void) null;
+    }).onFailure(e -> LOG.warn("could not load the endpoint table; /hooks answers from the previous one: {}",
+        e.getMessage()));
+  }
+
+  private Future<Void> readPages(String cursor, Map<String, Hook> into) {
+    return bus.<ScriptList>request(Addresses.DB_LIST_SCRIPTS, new ScriptQuery(1000, cursor)).compose(list -> {
+      for (ScriptEntry entry : list.items()) {
+        Script script = entry.script();
+        JsonObject endpoint = script.endpoint();
+        if (endpoint != null && script.enabled()) {
+          into.putIfAbsent(key(endpoint.getString("method"), endpoint.getString("path")),
+              new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds()));
+        }
+      }
+      return list.nextCursor() == null ? Future.succeededFuture() : readPages(list.nextCursor(), into);
+    });
+  }
+
+  private static String key(String method, String path) {
+    return method.toUpperCase(Locale.ROOT) + " " + path;
+  }
+
+  private void dispatch(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String path = request.path().substring(PREFIX.length());
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    String hookPath = path;
+    loaded.recover(e -> Future.succeededFuture()).onComplete(ignored -> {
+      Hook hook = table.get(key(request.method().name(), hookPath));
+      if (hook == null) {
+        ctx.fail(new ApiException(404, "not-found", "no script answers " + request.method() + " " + request.path()
+            + "; give a script an endpoint {\"method\", \"path\"} to serve it"));
+        return;
+      }
+      Future<Boolean> allowed = "public".equals(hook.auth()) ? Future.succeededFuture(true) : auth.apply(ctx, hook);
+      allowed.onSuccess(ok -> {
+        if (!ok) {
+          ctx.fail(new ApiException(401, "unauthorized", "this endpoint needs a valid token "
+              + "(Authorization: Bearer <token>)"));
+        } else if (Run.KIND_JS.equals(hook.kind())) {
+          js(ctx, hook);
+        } else {
+          shell(ctx, hook);
+        }
+      }).onFailure(ctx::fail);
+    });
+  }
+
+  // ---- JavaScript: the program answers
+
+  private void js(RoutingContext ctx, Hook hook) {
+    JsonObject start = new JsonObject()
+        .put("script_id", hook.scriptId())
+        .put("trigger", "endpoint")
+        .put("request", requestJson(ctx))
+        .put("wait", true);
+    // the JS verticle stops the program at min(script timeout, js.endpoint_timeout_ms)
+    long waitMs = TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000;
+    bus.<JsonObject>request(Addresses.SCRIPTS_RUN, start, waitMs).onSuccess(run -> {
+      String status = run.getString("status");
+      if (RunStatus.COMPLETED.wire().equals(status)) {
+        respond(ctx, run.getValue("result"));
+      } else if (RunStatus.PENDING.wire().equals(status) || RunStatus.RUNNING.wire().equals(status)) {
+        Json.send(ctx, 202, new JsonObject().put("run_id", run.getString("id"))); // queued behind another run
+      } else if (RunStatus.TIMED_OUT.wire().equals(status)) {
+        ctx.fail(new ApiException(504, "endpoint-timeout", "the endpoint's program " + run.getString("error")
+            + " (run " + run.getString("id") + ")"));
+      } else {
+        ctx.fail(new ApiException(502, "endpoint-failed", "the endpoint's program " + status + ": "
+            + run.getString("error") + " (run " + run.getString("id") + ")"));
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  /** {method, path, query, headers, body, json}: headers with lower-case names, json null unless the body parses. */
+  private static JsonObject requestJson(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String body = ctx.body() == null ? null : ctx.body().asString();
+    Object json = null;
+    if (body != null && !body.isBlank()) {
+      try {
+        json = io.vertx.core.json.Json.decodeValue(body);
+      } catch (DecodeException notJson) {
+        json = null;
+      }
+    }
+    return new JsonObject()
+        .put("method", request.method().name())
+        .put("path", request.path())
+        .put("query", firstValues(request.params(), false))
+        .put("headers", firstValues(request.headers(), true))
+        .put("body", body == null ? "" : body)
+        .put("json", json);
+  }
+
+  private static JsonObject firstValues(MultiMap map, boolean lowerCase) {
+    JsonObject values = new JsonObject();
+    for (String name : map.names()) {
+      values.put(lowerCase ? name.toLowerCase(Locale.ROOT) : name, String.join(", ", map.getAll(name)));
+    }
+    return values;
+  }
+
+  /** {status, headers, body} as the program returned it; any other value is the body of a 200. */
+  private static void respond(RoutingContext ctx, Object result) {
+    int status = 200;
+    JsonObject headers = null;
+    Object body = result;
+    if (result instanceof JsonObject object
+        && (object.containsKey("status") || object.containsKey("headers") || object.containsKey("body"))) {
+      Object rawStatus = object.getValue("status");
+      if (rawStatus != null) {
+        if (!(rawStatus instanceof Number number) || number.intValue() < 100 || number.intValue() > 599) {
+          ctx.fail(new ApiException(502, "endpoint-failed", "the endpoint's program returned status " + rawStatus
+              + "; it must be a number 100..599"));
+          return;
+        }
+        status = number.intValue();
+      }
+      headers = object.getValue("headers") instanceof JsonObject given ? given : null;
+      body = object.getValue("body");
+    }
+    HttpServerResponse response = ctx.response().setStatusCode(status);
+    if (headers != null) {
+      for (Map.Entry<String, Object> header : headers) {
+        if (header.getValue() != null) {
+          response.putHeader(header.getKey(), String.valueOf(header.getValue()));
+        }
+      }
+    }
+    String text;
+    if (body == null) {
+      text = "";
+    } else if (body instanceof String string) {
+      text = string;
+      if (!response.headers().contains("Content-Type")) {
+        response.putHeader("Content-Type", "text/plain; charset=utf-8");
+      }
+    } else {
+      text = io.vertx.core.json.Json.encode(body);
+      if (!response.headers().contains("Content-Type")) {
+        response.putHeader("Content-Type", "application/json");
+      }
+    }
+    response.end(text);
+  }
+
+  // ---- shell: the request on stdin and in SCRIPTD_* variables
+
+  private void shell(RoutingContext ctx, Hook hook) {
+    HttpServerRequest request = ctx.request();
+    boolean await = "true".equalsIgnoreCase(request.getParam("wait"));
+    JsonObject env = new JsonObject()
+        .put("SCRIPTD_REQUEST_METHOD", request.method().name())
+        .put("SCRIPTD_REQUEST_PATH", request.path());
+    putAll(env, "SCRIPTD_QUERY_", request.params());
+    putAll(env, "SCRIPTD_HEADER_", request.headers());
+    JsonObject start = new JsonObject()
+        .put("script_id", hook.scriptId())
+        .put("trigger", "endpoint")
+        .put("env", env);
+    String body = ctx.body() == null ? null : ctx.body().asString();
+    if (body != null && !body.isEmpty()) {
+      start.put("stdin", body);
+    }
+    bus.<JsonObject>request(Addresses.SCRIPTS_RUN, start).onSuccess(run -> {
+      String id = run.getString("id");
+      if (!await) {
+        Json.send(ctx, 202, new JsonObject().put("run_id", id));
+        return;
+      }
+      awaitEnd(id, TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000)
+          .compose(ended -> bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(id, 0, MAX_STDOUT_LINES))
+              .map(page -> {
+                answerShell(ctx, ended, page);
+                return null;
+              }))
+          .onFailure(ctx::fail);
+    }).onFailure(ctx::fail);
+  }
+
+  /** NAME upper-cased, '-' and anything outside [A-Z0-9_] turned into '_'. */
+  private static void putAll(JsonObject env, String prefix, MultiMap values) {
+    for (String name : values.names()) {
+      String upper = name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+      upper = upper.length() > 100 ? upper.substring(0, 100) : upper;
+      if (!upper.isEmpty() && env.size() < 200) {
+        env.put(prefix + upper, String.join(", ", values.getAll(name)));
+      }
+    }
+  }
+
+  private static void answerShell(RoutingContext ctx, JsonObject run, LogPage page) {
+    StringBuilder stdout = new StringBuilder();
+    for (LogLine line : page.lines()) {
+      if (line.stream() == LogStream.STDOUT) {
+        stdout.append(line.text()).append('\n');
+      }
+    }
+    String status = run.getString("status");
+    if (RunStatus.COMPLETED.wire().equals(status)) {
+      ctx.response().setStatusCode(200).putHeader("Content-Type", "text/plain; charset=utf-8")
+          .putHeader("X-Scriptd-Run-Id", run.getString("id")).end(stdout.toString());
+      return;
+    }
+    ctx.fail(new ApiException(502, "endpoint-failed", "the endpoint's command ended " + status
+        + (run.getValue("exit_code") == null ? "" : " with exit code " + run.getValue("exit_code"))
+        + (run.getString("error") == null ? "" : " (" + run.getString("error") + ")")
+        + "; run " + run.getString("id") + " has its log"));
+  }
+
+  /** The run's final JSON: from the status events, or from storage when it ended before we listened. */
+  private Future<JsonObject> awaitEnd(String runId, long timeoutMs) {
+    Promise<JsonObject> ended = Promise.promise();
+    endWaiters.computeIfAbsent(runId, id -> new ArrayList<>()).add(ended);
+    bus.<Run>request(Addresses.DB_GET_RUN, runId).onSuccess(run -> {
+      if (run.status().isFinal()) {
+        ended.tryComplete(run.toJson());
+      }
+    });
+    long timer = vertx.setTimer(timeoutMs, t -> ended.tryFail(new ApiException(504, "endpoint-timeout",
+        "run " + runId + " did not end in time; follow it at /api/runs/" + runId)));
+    return ended.future().andThen(ar -> {
+      vertx.cancelTimer(timer);
+      List<Promise<JsonObject>> waiters = endWaiters.get(runId);
+      if (waiters != null) {
+        waiters.remove(ended);
+        if (waiters.isEmpty()) {
+          endWaiters.remove(runId);
+        }
+      }
+    });
+  }
+
+  private void onStatus(JsonObject run) {
+    if (endWaiters.isEmpty()) {
+      return;
+    }
+    List<Promise<JsonObject>> waiters = endWaiters.get(run.getString("id"));
+    if (waiters != null && RunStatus.fromWire(run.getString("status")).isFinal()) {
+      new ArrayList<>(waiters).forEach(waiter -> waiter.tryComplete(run));
+    }
+  }
+
+  /** Until the security issue's token check is wired in: {@code auth: token} endpoints refuse every call. */
+  static Future<Boolean> refuseTokens(RoutingContext ctx, Hook hook) {
+    return Future.succeededFuture(false);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.scriptd.js;
+
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicReference;
+import org.graalvm.polyglot.Context;
+
+/**
+ * One JavaScript execution, shared by three threads: the verticle's event loop (the run, its
+ * saves), the worker executing the program, and the watchdog (timeout, memory, kill).
+ */
+final class JsExecution {
+  /** Why the execution was stopped from outside, with the run's error text. */
+  record Stop(RunStatus status, String error) {
+  }
+
+  /** Confined to the verticle's context. */
+  Run run;
+  final JsSource source;
+  /** The endpoint request (JSON), or null for a program run. */
+  final JsonObject request;
+  final JsOutput output;
+  final long deadlineNanos;
+  final long timeoutMs;
+  /** Completes with the final run once saved (or its save failed). */
+  final Promise<Run> ended = Promise.promise();
+  final AtomicReference<Stop> stop = new AtomicReference<>();
+
+  /** Set by the worker while the program runs. */
+  volatile Context context;
+  volatile long threadId = -1;
+  volatile long allocatedAtStart;
+  volatile long retainedAtStart;
+  /** Set by the watchdog once it cancelled the context. */
+  volatile boolean cancelled;
+
+  JsExecution(Run run, JsSource source, JsonObject request, JsOutput output, long timeoutMs) {
+    this.run = run;
+    this.source = source;
+    this.request = request;
+    this.output = output;
+    this.timeoutMs = timeoutMs;
+    this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
+  }
+
+  /** The timeout as the run's error says it. */
+  String timeoutText() {
+    return timeoutMs % 1000 == 0 ? timeoutMs / 1000 + " s" : timeoutMs + " ms";
+  }
+
+  String id() {
+    return run.id();
+  }
+
+  /** Records why the execution must stop; the first reason wins. */
+  boolean requestStop(RunStatus status, String error) {
+    boolean first = stop.compareAndSet(null, new Stop(status, error));
+    output.stop();
+    return first;
+  }
+}

@@ -1,0 +1,268 @@
+package dev.scriptd.js;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.ScriptEntry;
+import dev.scriptd.config.JsConfig;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
+import dev.scriptd.metrics.ScriptdMetrics;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes JavaScript runs: saves them running, executes the program on the {@code scriptd-js}
+ * worker pool (never on an event loop), streams its log lines in chunks (storage first, then the
+ * live stream), and saves the end with the result. Bus API: JS_START, JS_KILL, JS_STATS; listens to
+ * SCRIPTS_CHANGED to drop stale compiled sources. Run state lives on this verticle's context.
+ */
+public final class JsVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(JsVerticle.class);
+  private static final long DRAIN_MS = 20;
+
+  private final Map<String, JsExecution> live = new HashMap<>();
+  private JsConfig settings;
+  private ScriptdConfig.Runs runSettings;
+  private JsEngine engine;
+  private WorkerExecutor executor;
+  private ScriptdMetrics metrics;
+  private IntSupplier vmSource;
+  private long drainTimer = -1;
+
+  public JsVerticle() {
+  }
+
+  @Override
+  public Future<?> start() {
+    settings = JsConfig.fromJson(config());
+    runSettings = ScriptdConfig.fromJson(config()).runs();
+    EventBus eventBus = vertx.eventBus();
+    Codecs.register(eventBus);
+    metrics = ScriptdMetrics.of(vertx, config());
+    return vertx.executeBlocking(() -> new JsEngine(settings), false).compose(created -> {
+      engine = created;
+      vmSource = engine::contextsInUse;
+      metrics.addVmSource(vmSource);
+      executor = vertx.createSharedWorkerExecutor("scriptd-js", settings.workers(), 7, TimeUnit.DAYS);
+      drainTimer = vertx.setPeriodic(DRAIN_MS, t -> live.values().forEach(this::drain));
+      eventBus.<JsonObject>localConsumer(Addresses.SCRIPTS_CHANGED, message -> {
+        Object id = message.body() == null ? null : message.body().getValue("script_id");
+        if (id instanceof String scriptId) {
+          engine.invalidate(scriptId);
+        }
+      });
+      return Future.join(
+          consume(Addresses.JS_START, this::startRun),
+          consume(Addresses.JS_KILL, this::kill),
+          consume(Addresses.JS_STATS, body -> Future.succeededFuture(stats())));
+    });
+  }
+
+  /** Every live execution ends killed; waits (bounded) for their saves, then closes the engine. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(drainTimer);
+    List<Future<Run>> ends = new ArrayList<>();
+    for (JsExecution execution : live.values()) {
+      engine.stop(execution, RunStatus.KILLED, "the server stopped while this program ran");
+      ends.add(execution.ended.future());
+    }
+    return Future.join(ends)
+        .timeout(5, TimeUnit.SECONDS)
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> {
+          if (vmSource != null) {
+            metrics.removeVmSource(vmSource);
+          }
+          if (executor != null) {
+            executor.close();
+          }
+          return engine == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+            engine.close();
+            return null;
+          }, false);
+        });
+  }
+
+  private Future<Void> consume(String address, Function<JsonObject, Future<?>> action) {
+    return vertx.eventBus().<JsonObject>localConsumer(address, message -> answer(message, action)).completion();
+  }
+
+  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<?>> action) {
+    Future<?> result;
+    try {
+      result = action.apply(message.body() == null ? new JsonObject() : message.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(message::reply).onFailure(e -> {
+      int code = codeOf(e);
+      if (code >= 500) {
+        LOG.error("{} failed", message.address(), e);
+      }
+      message.fail(code, e.getMessage() == null ? e.toString() : e.getMessage());
+    });
+  }
+
+  private JsonObject stats() {
+    return new JsonObject()
+        .put("compilations", engine.compilations())
+        .put("cached_sources", engine.cachedSources())
+        .put("contexts_in_use", engine.contextsInUse())
+        .put("executions", engine.executions())
+        .put("contexts_created", engine.contextsCreated())
+        .put("live", live.size());
+  }
+
+  private Future<JsonObject> startRun(JsonObject body) {
+    if (body.getValue("run_id") instanceof String pendingId) {
+      return startPending(pendingId);
+    }
+    JsStart start = JsStart.parse(body, runSettings.defaultTimeoutSeconds(), settings.endpointTimeoutMs());
+    Instant now = Instant.now();
+    Run run = new Run(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING,
+        null, null, null, 0, start.trigger(), now, now, null, start.timeoutSeconds(), 0, 0, null, null, null,
+        Map.of(), null);
+    metrics.runQueued();
+    return launch(run, start.source(), start.request(), start.timeoutMs(), start.await());
+  }
+
+  /** A queued run of a js script: its program is the script's current one. */
+  private Future<JsonObject> startPending(String runId) {
+    EventBus eventBus = vertx.eventBus();
+    return eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).compose(pending -> {
+      if (pending.status() != RunStatus.PENDING || !Run.KIND_JS.equals(pending.kind()) || pending.scriptId() == null) {
+        return Future.failedFuture(new JsFailure(ReplyCodes.CONFLICT, "run " + runId + " is "
+            + pending.status().wire() + ", not a pending js run of a script"));
+      }
+      return eventBus.<ScriptEntry>request(Addresses.DB_GET_SCRIPT, pending.scriptId()).map(Message::body)
+          .compose(entry -> {
+            Script script = entry.script();
+            Instant now = Instant.now();
+            Run run = new Run(pending.id(), pending.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING, null, null,
+                null, 0, pending.trigger(), pending.createdAt(), now, null, pending.timeoutSeconds(), 0, 0,
+                pending.restartedFrom(), null, null, Map.of(), null);
+            metrics.runQueued();
+            JsSource source = new JsSource(JsEngine.scriptKey(script.id(), script.version()), script.id(),
+                script.name() + ".js", script.program());
+            return launch(run, source, null, TimeUnit.SECONDS.toMillis(run.timeoutSeconds()), false);
+          });
+    });
+  }
+
+  private Future<JsonObject> launch(Run running, JsSource source, JsonObject request, long timeoutMs,
+      boolean await) {
+    JsExecution execution = new JsExecution(running, source, request,
+        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(running.id()))), timeoutMs);
+    live.put(running.id(), execution);
+    return saveAndPublish(running)
+        .onFailure(e -> {
+          live.remove(running.id());
+          metrics.runDequeued();
+        })
+        .compose(saved -> {
+          metrics.runStarted();
+          LOG.atInfo().setMessage("run {} started: script={} kind=js trigger={}")
+              .addArgument(running.id()).addArgument(scriptOf(running)).addArgument(running.trigger())
+              .addKeyValue("run_id", running.id()).addKeyValue("script_id", scriptOf(running))
+              .addKeyValue("kind", Run.KIND_JS).addKeyValue("status", RunStatus.RUNNING.wire()).log();
+          executor.<JsEngine.Outcome>executeBlocking(() -> engine.execute(execution), false)
+              .onComplete(ar -> finish(execution, ar));
+          return await ? execution.ended.future() : Future.succeededFuture(running);
+        })
+        .map(Run::toJson);
+  }
+
+  private void drainLive(String runId) {
+    JsExecution execution = live.get(runId);
+    if (execution != null) {
+      drain(execution);
+    }
+  }
+
+  /** Storage first, then the live stream: the order the tails rely on for a gap-free hand-over. */
+  private void drain(JsExecution execution) {
+    JsOutput.Taken taken = execution.output.take();
+    if (taken != null) {
+      LogChunk chunk = new LogChunk(execution.id(), taken.lines(), taken.bytes());
+      vertx.eventBus().send(Addresses.DB_APPEND_LOGS, chunk);
+      vertx.eventBus().publish(Addresses.runLog(execution.id()), chunk);
+    }
+  }
+
+  private void finish(JsExecution execution, AsyncResult<JsEngine.Outcome> ar) {
+    drain(execution);
+    JsEngine.Outcome outcome = ar.succeeded() ? ar.result()
+        : new JsEngine.Outcome(RunStatus.FAILED, null, "the execution failed: " + ar.cause());
+    Run ended = execution.run.withLog(execution.output.lines(), execution.output.bytes())
+        .ended(outcome.status(), null, outcome.result(), outcome.error(), Instant.now());
+    execution.run = ended;
+    metrics.runEnded(ended, true);
+    Long durationMs = ended.durationMs(Instant.now());
+    LOG.atInfo().setMessage("run {} ended: script={} kind=js status={} duration_ms={} lines={}")
+        .addArgument(ended.id()).addArgument(scriptOf(ended)).addArgument(ended.status().wire())
+        .addArgument(durationMs).addArgument(ended.logLines())
+        .addKeyValue("run_id", ended.id()).addKeyValue("script_id", scriptOf(ended))
+        .addKeyValue("kind", Run.KIND_JS).addKeyValue("status", ended.status().wire())
+        .addKeyValue("duration_ms", durationMs).log();
+    saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
+        .onComplete(saved -> {
+          live.remove(ended.id());
+          execution.ended.complete(ended);
+        });
+  }
+
+  private Future<JsonObject> kill(JsonObject body) {
+    Object id = body.getValue("run_id");
+    JsExecution execution = id instanceof String text ? live.get(text) : null;
+    if (execution == null) {
+      return Future.failedFuture(new JsFailure(ReplyCodes.NOT_FOUND, "run " + id + " is not executing here"));
+    }
+    engine.stop(execution, RunStatus.KILLED, "killed through the API");
+    return Future.succeededFuture(execution.run.toJson());
+  }
+
+  private Future<Run> saveAndPublish(Run run) {
+    return vertx.eventBus().<Run>request(Addresses.DB_SAVE_RUN, run).map(saved -> {
+      vertx.eventBus().publish(Addresses.RUNS_STATUS, run.toJson());
+      return run;
+    });
+  }
+
+  private static String scriptOf(Run run) {
+    return run.scriptId() == null ? "adhoc" : run.scriptId();
+  }
+
+  private static int codeOf(Throwable error) {
+    if (error instanceof JsFailure failure) {
+      return failure.code;
+    }
+    if (error instanceof ReplyException reply) {
+      return reply.failureType() == ReplyFailure.RECIPIENT_FAILURE ? reply.failureCode() : ReplyCodes.UNAVAILABLE;
+    }
+    return 500;
+  }
+}

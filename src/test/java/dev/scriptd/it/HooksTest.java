@@ -1,0 +1,200 @@
+package dev.scriptd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.scriptd.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Endpoints: METHOD /hooks/{path} served by js and shell scripts, changed at runtime")
+class HooksTest {
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Api api;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+        .put("js", new JsonObject().put("context_max_uses", 3)));
+    api = server.api;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  JsonObject create(JsonObject script) {
+    HttpResponse<String> response = api.post("/api/scripts", script);
+    assertEquals(201, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  static JsonObject endpoint(String method, String path) {
+    return new JsonObject().put("method", method).put("path", path).put("auth", "public");
+  }
+
+  static JsonObject js(String name, String program, JsonObject endpoint) {
+    return new JsonObject().put("name", name).put("kind", "js").put("program", program).put("endpoint", endpoint);
+  }
+
+  void assertProblem(HttpResponse<String> response, int status) {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+        response.headers().toString());
+    JsonObject problem = new JsonObject(response.body());
+    assertEquals(status, problem.getInteger("status"));
+    assertTrue(problem.getString("detail").length() > 10, problem.encode());
+  }
+
+  @Test
+  @DisplayName("a JS handle(request) gets the request and answers with its status, headers and an object body as JSON")
+  void jsHandler() {
+    create(js("echo", """
+        function handle(request) {
+          console.log('called ' + request.method);
+          return {status: 201, headers: {'X-Echo': 'yes'},
+                  body: {method: request.method, path: request.path, q: request.query.q,
+                         agent: request.headers['x-agent'], body: request.body, json: request.json}};
+        }""", endpoint("POST", "tools/echo")));
+    HttpResponse<String> response = api.send("POST", "/hooks/tools/echo?q=42", "{\"a\":[1,2]}", "X-Agent", "tester");
+    assertEquals(201, response.statusCode(), response.body());
+    assertEquals("yes", response.headers().firstValue("X-Echo").orElse(null));
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    JsonObject body = new JsonObject(response.body());
+    assertEquals("POST", body.getString("method"));
+    assertEquals("/hooks/tools/echo", body.getString("path"));
+    assertEquals("42", body.getString("q"));
+    assertEquals("tester", body.getString("agent"));
+    assertEquals("{\"a\":[1,2]}", body.getString("body"));
+    assertEquals(new JsonObject("{\"a\":[1,2]}"), body.getJsonObject("json"));
+
+    JsonObject runs = new JsonObject(api.get("/api/runs?limit=10").body());
+    JsonObject run = runs.getJsonArray("items").getJsonObject(0);
+    assertEquals("endpoint", run.getString("trigger"));
+    assertEquals("js", run.getString("kind"));
+    assertEquals("called POST", api.allLines(run.getString("id")).get(0).getString("line"));
+
+    // the last expression answers when there is no handle(); a string body is text
+    create(js("text", "'hello ' + request.query.name", endpoint("GET", "text")));
+    response = api.get("/hooks/text?name=you");
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("hello you", response.body());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+
+    // a failing program is a 502 problem, a spinning one a 504 at the script's timeout
+    create(js("broken", "throw new Error('nope')", endpoint("GET", "broken")));
+    assertProblem(api.get("/hooks/broken"), 502);
+    create(js("slow", "while (true) {}", endpoint("GET", "slow")).put("timeout", 1));
+    assertProblem(api.get("/hooks/slow"), 504);
+  }
+
+  @Test
+  @DisplayName("endpoints appear, change and disappear at once with create, update and delete; unknown is 404")
+  void runtimeChanges() {
+    assertProblem(api.get("/hooks/greet"), 404);
+    JsonObject script = create(js("greet", "'v1'", endpoint("GET", "greet")));
+    String id = script.getString("id");
+    assertEquals("v1", api.get("/hooks/greet").body());
+    assertProblem(api.post("/hooks/greet", null), 404); // another method
+
+    HttpResponse<String> updated = api.send("PUT", "/api/scripts/" + id,
+        js("greet", "'v2'", endpoint("GET", "greet")).encode());
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertEquals("v2", api.get("/hooks/greet").body());
+
+    updated = api.send("PUT", "/api/scripts/" + id, js("greet", "'moved'", endpoint("PUT", "hello/there")).encode());
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertProblem(api.get("/hooks/greet"), 404);
+    assertEquals("moved", api.send("PUT", "/hooks/hello/there", "").body());
+
+    assertEquals(204, api.send("DELETE", "/api/scripts/" + id, null).statusCode());
+    assertProblem(api.send("PUT", "/hooks/hello/there", ""), 404);
+    assertProblem(api.get("/hooks/"), 404);
+  }
+
+  @Test
+  @DisplayName("a shell endpoint gets the body on stdin and the request in SCRIPTD_*; 202 {run_id}, or ?wait=true 200 stdout, 502 on failure")
+  void shellEndpoint() {
+    create(new JsonObject().put("name", "sh").put("command",
+            "cat; echo; echo \"$SCRIPTD_REQUEST_METHOD $SCRIPTD_REQUEST_PATH q=$SCRIPTD_QUERY_MY_PARAM "
+                + "h=$SCRIPTD_HEADER_X_CUSTOM_THING\"; echo oops >&2")
+        .put("endpoint", endpoint("POST", "shell")));
+    HttpResponse<String> response = api.send("POST", "/hooks/shell?wait=true&my-param=7", "from stdin",
+        "X-Custom-Thing", "hdr");
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("from stdin\nPOST /hooks/shell q=7 h=hdr\n", response.body());
+
+    response = api.send("POST", "/hooks/shell", "later");
+    assertEquals(202, response.statusCode(), response.body());
+    JsonObject body = new JsonObject(response.body());
+    assertEquals(1, body.size());
+    JsonObject run = api.awaitEnd(body.getString("run_id"));
+    assertEquals("completed", run.getString("status"));
+    assertEquals("endpoint", run.getString("trigger"));
+    assertEquals("later", api.allLines(run.getString("id")).get(0).getString("line"));
+
+    create(new JsonObject().put("name", "fails").put("command", "echo partial; exit 3")
+        .put("endpoint", endpoint("GET", "fails")));
+    response = api.get("/hooks/fails?wait=true");
+    assertProblem(response, 502);
+    assertTrue(new JsonObject(response.body()).getString("detail").contains("exit code 3"), response.body());
+  }
+
+  JsonObject stats() {
+    try {
+      return server.vertx.eventBus().<JsonObject>request(Addresses.JS_STATS, null).await(5, TimeUnit.SECONDS).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  @DisplayName("a handle() endpoint reuses its context (compiled once, evaluated once) until js.context_max_uses")
+  void pooledHandlerContexts() {
+    JsonObject script = create(js("count", "let calls = 0; function handle(request) { calls++; return {body: calls}; }",
+        endpoint("GET", "count")));
+    long created = stats().getLong("contexts_created");
+    long compiled = stats().getLong("compilations");
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(Integer.toString(i), api.get("/hooks/count").body(), "the same context serves call " + i);
+    }
+    assertEquals(created + 1, stats().getLong("contexts_created"));
+    // context_max_uses is 3: the fourth call gets a fresh context, the source stays compiled
+    assertEquals("1", api.get("/hooks/count").body());
+    assertEquals("2", api.get("/hooks/count").body());
+    assertEquals(created + 2, stats().getLong("contexts_created"));
+    assertEquals(compiled + 1, stats().getLong("compilations"));
+    assertEquals(0, stats().getInteger("contexts_in_use"));
+
+    // an update drops the pooled context and the compiled source
+    HttpResponse<String> updated = api.send("PUT", "/api/scripts/" + script.getString("id"),
+        js("count", "let calls = 100; function handle(request) { calls++; return {body: calls}; }",
+            endpoint("GET", "count")).encode());
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertEquals("101", api.get("/hooks/count").body());
+    assertEquals("102", api.get("/hooks/count").body());
+    assertEquals(created + 3, stats().getLong("contexts_created"));
+    assertEquals(compiled + 2, stats().getLong("compilations"));
+  }
+
+  @Test
+  @DisplayName("an auth: token endpoint refuses a call without a valid token (401)")
+  void tokenEndpoint() {
+    create(js("secret", "'s'", endpoint("GET", "secret").put("auth", "token")));
+    assertProblem(api.get("/hooks/secret"), 401);
+  }
+}
