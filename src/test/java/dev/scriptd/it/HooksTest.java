@@ -195,6 +195,8 @@ class HooksTest {
   @DisplayName("an auth: token endpoint refuses a call without a valid token (401)")
   void tokenEndpoint() {
     create(js("secret", "'s'", endpoint("GET", "secret").put("auth", "token")));
-    assertProblem(api.get("/hooks/secret"), 401);
+    assertProblem(api.as(null).get("/hooks/secret"), 401);
+    assertProblem(api.as("sd_not-a-valid-token-000000000000").get("/hooks/secret"), 401);
+    assertEquals(200, api.get("/hooks/secret").statusCode(), "the admin token is valid");
   }
 }

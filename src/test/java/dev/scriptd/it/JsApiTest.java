@@ -180,7 +180,8 @@ class JsApiTest {
   void legacyLogStream() throws Exception {
     String id = executeAsync("for (let i = 1; i <= 2000; i++) { if (i % 2) console.log('line ' + i); "
         + "else console.error('err ' + i); } 'done'");
-    try (SseClient sse = new SseClient(api.client, api.base + "/api/logs/" + id)) {
+    try (SseClient sse = new SseClient(api.client, api.base + "/api/logs/" + id,
+        "Authorization", "Bearer " + api.token)) {
       assertEquals(200, sse.awaitResponse().statusCode());
       List<SseClient.Event> events = sse.untilClosed(Duration.ofSeconds(30));
       assertEquals(2001, events.size());
