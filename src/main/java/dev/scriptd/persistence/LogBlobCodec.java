@@ -2,9 +2,9 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,19 +22,40 @@ public final class LogBlobCodec {
   }
 
   public static byte[] encode(List<LogLine> lines) {
-    Out out = new Out(16 + lines.size() * 64);
-    out.write(FORMAT);
-    out.varint(lines.size());
-    long previousTs = 0;
-    for (LogLine line : lines) {
-      out.varint(zigZag(line.timestamp() - previousTs));
-      previousTs = line.timestamp();
-      out.write(line.stream() == LogStream.STDERR ? 1 : 0);
-      byte[] text = line.text().getBytes(StandardCharsets.UTF_8);
-      out.varint(text.length);
-      out.write(text, 0, text.length);
+    // one pass to size the buffer exactly enough (varints take at most 10 bytes), one to fill it:
+    // this runs on the writer's event loop for every line stored, so no stream and no regrowth
+    int count = lines.size();
+    byte[][] texts = new byte[count][];
+    int capacity = 1 + 10;
+    for (int i = 0; i < count; i++) {
+      texts[i] = lines.get(i).text().getBytes(StandardCharsets.UTF_8);
+      capacity += 10 + 1 + 10 + texts[i].length;
     }
-    return out.toByteArray();
+    byte[] out = new byte[capacity];
+    int pos = 0;
+    out[pos++] = FORMAT;
+    pos = varint(out, pos, count);
+    long previousTs = 0;
+    for (int i = 0; i < count; i++) {
+      LogLine line = lines.get(i);
+      pos = varint(out, pos, zigZag(line.timestamp() - previousTs));
+      previousTs = line.timestamp();
+      out[pos++] = (byte) (line.stream() == LogStream.STDERR ? 1 : 0);
+      pos = varint(out, pos, texts[i].length);
+      System.arraycopy(texts[i], 0, out, pos, texts[i].length);
+      pos += texts[i].length;
+    }
+    return Arrays.copyOf(out, pos);
+  }
+
+  private static int varint(byte[] out, int pos, long value) {
+    long v = value;
+    while ((v & ~0x7FL) != 0) {
+      out[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[pos++] = (byte) v;
+    return pos;
   }
 
   /** Decodes every line of a blob; throws IllegalArgumentException when it is not one. */
@@ -66,21 +87,6 @@ public final class LogBlobCodec {
 
   private static long unZigZag(long value) {
     return (value >>> 1) ^ -(value & 1);
-  }
-
-  private static final class Out extends ByteArrayOutputStream {
-    Out(int size) {
-      super(size);
-    }
-
-    void varint(long value) {
-      long v = value;
-      while ((v & ~0x7FL) != 0) {
-        write((int) ((v & 0x7F) | 0x80));
-        v >>>= 7;
-      }
-      write((int) v);
-    }
   }
 
   private static final class In {
