@@ -15,21 +15,27 @@ import { tokensPage } from './pages/tokens.js';
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
 
+/** The server sets the scriptd_ui cookie (no secret in it) beside the HttpOnly session cookie. */
+function hasSessionHint() {
+  return document.cookie.split(';').some((c) => c.trim().startsWith('scriptd_ui=') && c.trim().length > 'scriptd_ui='.length);
+}
+
 async function boot() {
+  if (!hasSessionHint()) {
+    // never logged in here (or logged out): the form, without asking /api/me for a 401 first
+    showLogin();
+    return;
+  }
   try {
     const me = await api.me();
-    Object.assign(session, { name: me.name, role: me.role, anonymous: false });
+    Object.assign(session, { name: me.name, role: me.role, anonymous: me.auth === false });
   } catch (error) {
-    if (error.status === 404 || error.status === 405) {
-      // the server has no auth yet (no /api/me route): everything is open
-      Object.assign(session, { name: 'anonymous', role: 'admin', anonymous: true });
-    } else if (error.status === 401) {
+    if (error.status === 401) {
       showLogin();
       return;
-    } else {
-      main.replaceChildren(h('div.msg.msg-error', { role: 'alert' }, `Cannot reach the server: ${error.message}`));
-      return;
     }
+    main.replaceChildren(h('div.msg.msg-error', { role: 'alert' }, `Cannot reach the server: ${error.message}`));
+    return;
   }
   enterApp();
 }

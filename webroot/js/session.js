@@ -5,7 +5,7 @@ const RANK = { viewer: 1, operator: 2, admin: 3 };
 export const session = {
   name: null,
   role: null,
-  /** true when the server has no auth yet (GET /api/me answered 404) */
+  /** true when the server runs with auth off (GET /api/me answered auth: false) */
   anonymous: false,
 };
 

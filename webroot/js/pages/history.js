@@ -56,7 +56,7 @@ export function historyPage(el) {
   async function loadStats() {
     try {
       const s = await api.stats(filters());
-      const card = (label, value, cls) => h(`div.stat${cls ? `.${cls}` : ''}`, {}, h('div.stat-value', {}, value), h('div.stat-label', {}, label));
+      const card = (label, value, cls) => h(`div.stat${cls ? `.${cls}` : ''}`, { dataset: { stat: label.split(' ')[0].toLowerCase() } }, h('div.stat-value', {}, value), h('div.stat-label', {}, label));
       clear(stats,
         card('Total', (s.total ?? 0).toLocaleString()),
         card('Completed', (s.completed ?? 0).toLocaleString(), 'st-completed'),
@@ -65,14 +65,14 @@ export function historyPage(el) {
         card('Killed / timed out', `${s.killed ?? 0} / ${s.timed_out ?? 0}`, 'st-killed'),
         card('Average duration', fmtDuration(s.average_duration_ms == null ? null : Math.round(s.average_duration_ms))));
     } catch (error) {
-      clear(stats, h('p.muted', {}, [404, 405].includes(error.status) ? 'Stats are not available on this server yet.' : `Stats: ${error.message}`));
+      clear(stats, h('p.muted', {}, `Stats: ${error.message}`));
     }
   }
 
   async function loadCleanup() {
     try {
       const c = await api.cleanupStatus();
-      const days = h('input', { type: 'number', min: 0, value: 30, id: 'cleanup-days', name: 'days' });
+      const days = h('input', { type: 'number', min: 1, max: 36500, value: 30, id: 'cleanup-days', name: 'days' });
       const cmsg = h('div.msg', { hidden: true });
       const last = c.last_run_stats || {};
       clear(cleanup,
@@ -96,7 +96,7 @@ export function historyPage(el) {
         }, field('Delete finished runs older than (days)', days), h('button.btn.btn-danger', { type: 'submit', id: 'cleanup-run' }, 'Clean up now')) : null,
         cmsg);
     } catch (error) {
-      clear(cleanup, h('h2', {}, 'Cleanup'), h('p.muted', {}, [404, 405].includes(error.status) ? 'Cleanup is not available on this server yet.' : error.message));
+      clear(cleanup, h('h2', {}, 'Cleanup'), h('p.muted', {}, error.message));
     }
   }
 

@@ -25,12 +25,7 @@ export function scriptsPage(el) {
       clear(body, items.length ? items.map(row) : h('tr.empty', {}, h('td', { colspan: 7 }, 'No scripts yet. ', can('operator') ? h('a', { href: '#/scripts/new' }, 'Create one') : null)));
       hideMsg(msg);
     } catch (error) {
-      if (error.status === 404 || error.status === 405) {
-        showInfo(msg, 'This server does not serve saved scripts yet (GET /api/scripts answered ', String(error.status), ').');
-        clear(body);
-      } else {
-        showError(msg, error);
-      }
+      showError(msg, error);
     }
   }
 
@@ -99,6 +94,7 @@ export function scriptEditPage(el, { id }) {
     path: input('endpoint.path', { placeholder: 'hello', spellcheck: 'false', autocomplete: 'off' }),
     auth: h('select', { name: 'endpoint.auth', id: 'f-auth', disabled: !editable }, h('option', { value: 'token' }, 'token required'), h('option', { value: 'public' }, 'public')),
   };
+  f.method.value = 'POST'; // the API's default
   const sourceLabel = h('span.field-label', {}, 'Command (bash)');
   const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
   const preview = h('ol.preview', { id: 'schedule-preview' });
@@ -135,34 +131,46 @@ export function scriptEditPage(el, { id }) {
     hookUrl.textContent = `${f.method.value} ${location.origin}/hooks/${f.path.value.replace(/^\/+/, '') || '…'}`;
     const hint = f.scheduleOn.checked ? cronHint(f.cron.value) : null;
     f.cron.toggleAttribute('aria-invalid', !!hint);
+    clearTimeout(checkTimer);
     if (hint) {
+      checkedFor = null;
       clear(cronState, h('span.bad', {}, `✗ ${hint}`));
       clear(preview);
-    } else if (f.scheduleOn.checked && saved?.schedule && saved.schedule.cron === f.cron.value.trim() &&
-      (saved.schedule.timezone || 'UTC') === (f.timezone.value || 'UTC')) {
-      loadPreview();
     } else if (f.scheduleOn.checked && f.cron.value.trim()) {
-      clear(cronState, h('span.muted', {}, 'looks valid; save to check it on the server and see the next fire times'));
-      clear(preview);
+      // the server checks it (cron-utils, the zone) and lists the next fire times, 250 ms after the last key
+      checkTimer = setTimeout(checkCron, 250);
     } else {
+      checkedFor = null;
       clear(cronState);
       clear(preview);
     }
   }
 
-  let previewFor = null;
-  async function loadPreview() {
-    const key = `${saved.id}:${saved.version}`;
-    if (previewFor === key) return;
-    previewFor = key;
-    clear(cronState, h('span.muted', {}, 'checking…'));
+  let checkTimer = null;
+  let checkedFor = null; // "cron|zone" last shown
+  async function checkCron() {
+    const cron = f.cron.value.trim();
+    const zone = f.timezone.value.trim() || 'UTC';
+    const key = `${cron}|${zone}`;
+    if (checkedFor === key) return;
+    checkedFor = key;
+    if (!cronState.textContent) clear(cronState, h('span.muted', {}, 'checking…'));
     try {
-      const { times } = await api.preview(saved.id, 10);
-      clear(cronState, h('span.good', {}, `✓ valid; next ${times.length} fire times (${saved.schedule.timezone || 'UTC'}):`));
-      clear(preview, times.map((t) => h('li', {}, h('time', { datetime: t }, new Date(t).toLocaleString()), h('span.muted', {}, ` ${t}`))));
+      const verdict = await api.checkCron(cron, zone, 10);
+      if (checkedFor !== key) return; // typed on meanwhile
+      f.cron.toggleAttribute('aria-invalid', !verdict.valid);
+      if (!verdict.valid) {
+        clear(cronState, verdict.errors.map((e) => h('div.bad', {}, `✗ ${e.field}: ${e.message}`)));
+        clear(preview);
+        return;
+      }
+      clear(cronState, h('span.good', {}, verdict.times.length
+        ? `✓ valid; next ${verdict.times.length} fire times (shown in your time zone; the cron runs in ${zone}):`
+        : '✓ valid, but it never fires again'));
+      clear(preview, verdict.times.map((t) => h('li', {}, h('time', { datetime: t }, new Date(t).toLocaleString()), h('span.muted', {}, ` ${t}`))));
     } catch (error) {
-      previewFor = null;
-      clear(cronState, h('span.bad', {}, `✗ ${error.message}`), error.errors?.length ? h('ul', {}, error.errors.map((e) => h('li', {}, `${e.field}: ${e.message}`))) : null);
+      checkedFor = null;
+      clear(cronState, h('span.bad', {}, `✗ ${error.message}`));
       clear(preview);
     }
   }
@@ -242,7 +250,6 @@ export function scriptEditPage(el, { id }) {
       invalidateScripts();
       form.querySelectorAll('.field-error').forEach((x) => x.remove());
       showInfo(msg, isNew && !saved ? 'Created.' : `Saved (version ${s.version}).`);
-      previewFor = null;
       fill(s);
       if (isNew) history.replaceState(null, '', `#/scripts/${s.id}`);
     } catch (error) {

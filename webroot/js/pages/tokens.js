@@ -1,7 +1,7 @@
 // Tokens (admins): list, create (the secret is shown once), revoke.
 
 import { api } from '../api.js';
-import { h, clear, showError, hideMsg, showInfo, field, fmtTime } from '../dom.js';
+import { h, clear, showError, hideMsg, field, fmtTime } from '../dom.js';
 import { can } from '../session.js';
 
 export function tokensPage(el) {
@@ -18,19 +18,18 @@ export function tokensPage(el) {
 
   el.append(h('section.page', {}, h('div.page-head', {}, h('h1', {}, 'Tokens')), form, created, msg,
     h('div.card', {}, h('div.table-wrap', {}, h('table', {},
-      h('thead', {}, h('tr', {}, ['Name', 'Role', 'Created', ''].map((t) => h('th', { scope: 'col' }, t)))), body)))));
+      h('thead', {}, h('tr', {}, ['Name', 'Role', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col' }, t)))), body)))));
 
   async function load() {
     try {
       const page = await api.tokens();
       const items = Array.isArray(page) ? page : page.items || [];
-      clear(body, items.length ? items.map((t) => h('tr', {},
-        h('td', {}, t.name), h('td', {}, h('span.tag', {}, t.role)), h('td', {}, fmtTime(t.created_at)),
-        h('td.actions', {}, h('button.btn.btn-sm.btn-danger', { type: 'button', onclick: () => revoke(t) }, 'Revoke')))) : h('tr.empty', {}, h('td', { colspan: 4 }, 'No tokens.')));
+      clear(body, items.length ? items.map((t) => h('tr', { dataset: { tokenId: t.id } },
+        h('td', {}, t.name), h('td', {}, h('span.tag', {}, t.role)), h('td', {}, fmtTime(t.created_at)), h('td', {}, fmtTime(t.last_used_at)),
+        h('td.actions', {}, h('button.btn.btn-sm.btn-danger', { type: 'button', onclick: () => revoke(t) }, 'Revoke')))) : h('tr.empty', {}, h('td', { colspan: 5 }, 'No tokens.')));
       hideMsg(msg);
     } catch (error) {
-      if ([404, 405].includes(error.status)) showInfo(msg, 'This server does not manage tokens yet.');
-      else showError(msg, error);
+      showError(msg, error);
     }
   }
 

@@ -10,13 +10,16 @@ import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
 import dev.scriptd.schedule.CronSchedule;
 import dev.scriptd.schedule.Schedules;
+import dev.scriptd.scripts.Crons;
 import dev.scriptd.scripts.ScriptSpec;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +55,7 @@ final class ScriptRoutes {
     router.get("/api/scripts/:id/logs").handler(this::logs);
     router.get("/api/scripts/:id/runs").handler(this::scriptRuns);
     router.get("/api/scripts/:id/schedule/preview").handler(this::preview);
+    router.get("/api/schedules/preview").handler(this::previewExpression);
   }
 
   private void create(RoutingContext ctx) {
@@ -168,6 +172,47 @@ final class ScriptRoutes {
           .next(Instant.now(), count).forEach(time -> times.add(Times.format(time)));
       Json.send(ctx, 200, new JsonObject().put("times", times));
     }).onFailure(ctx::fail);
+  }
+
+  /**
+   * Checks an expression that is not saved yet ({@code ?cron=&timezone=&count=}), for the editor
+   * while the user types. The verdict is the answer, so a wrong expression is a 200 too:
+   * {@code {"valid": false, "errors": [{"field","message"}], "times": []}} with the messages a
+   * script's {@code schedule} would get; only a bad {@code count} is a 400.
+   */
+  private void previewExpression(RoutingContext ctx) {
+    Fields fields = new Fields();
+    int count = (int) fields.queryLong("count", ctx.request().getParam("count"), 10, 1, 100);
+    fields.check();
+    String cron = ctx.request().getParam("cron");
+    String timezone = ctx.request().getParam("timezone");
+    timezone = timezone == null || timezone.isBlank() ? "UTC" : timezone.trim();
+    JsonArray errors = new JsonArray();
+    if (cron == null || cron.isBlank()) {
+      errors.add(fieldError("cron", "is required, e.g. */5 * * * *"));
+    } else if (cron.length() > 256) {
+      errors.add(fieldError("cron", "must be at most 256 characters"));
+    } else {
+      try {
+        Crons.parse(cron.trim());
+      } catch (IllegalArgumentException e) {
+        errors.add(fieldError("cron", "'" + cron.trim() + "' is not a valid cron expression: " + e.getMessage()));
+      }
+    }
+    try {
+      ZoneId.of(timezone);
+    } catch (DateTimeException e) {
+      errors.add(fieldError("timezone", "'" + timezone + "' is not a time zone; use an IANA name such as Europe/Paris or UTC"));
+    }
+    JsonArray times = new JsonArray();
+    if (errors.isEmpty()) {
+      CronSchedule.of(cron.trim(), timezone).next(Instant.now(), count).forEach(time -> times.add(Times.format(time)));
+    }
+    Json.send(ctx, 200, new JsonObject().put("valid", errors.isEmpty()).put("errors", errors).put("times", times));
+  }
+
+  private static JsonObject fieldError(String field, String message) {
+    return new JsonObject().put("field", field).put("message", message);
   }
 
   private void stats(RoutingContext ctx) {

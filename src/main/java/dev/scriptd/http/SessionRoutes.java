@@ -36,14 +36,14 @@ final class SessionRoutes {
     fields.check();
     auth.login(secret.trim())
         .onSuccess(token -> {
-          ctx.response().addCookie(cookie(secret.trim()));
+          ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"));
           Json.send(ctx, 200, me(token));
         })
         .onFailure(ctx::fail);
   }
 
   private void logout(RoutingContext ctx) {
-    ctx.response().addCookie(cookie("").setMaxAge(0)).setStatusCode(204).end();
+    ctx.response().addCookie(cookie("").setMaxAge(0)).addCookie(hint("").setMaxAge(0)).setStatusCode(204).end();
   }
 
   private void me(RoutingContext ctx) {
@@ -58,18 +58,30 @@ final class SessionRoutes {
 
   private void link(RoutingContext ctx) {
     String secret = ctx.request().getParam("token");
+    if (!authEnabled) {
+      ctx.response().addCookie(hint("open"));
+    }
     if (secret == null || !authEnabled) {
       ctx.next();
       return;
     }
     auth.login(secret.trim())
-        .onSuccess(token -> ctx.response().addCookie(cookie(secret.trim()))
+        .onSuccess(token -> ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"))
             .putHeader("Location", "/").putHeader("Cache-Control", "no-store").setStatusCode(302).end())
         .onFailure(ctx::fail);
   }
 
   private static JsonObject me(ApiToken token) {
     return new JsonObject().put("id", token.id()).put("name", token.name()).put("role", token.role().wire());
+  }
+
+  /**
+   * {@code scriptd_ui}: readable by the UI's script and holding no secret, it tells the UI that a
+   * session cookie was set (or that auth is off), so a logged-out browser shows the login form
+   * without first asking {@code /api/me} for a 401.
+   */
+  private static Cookie hint(String value) {
+    return Cookie.cookie("scriptd_ui", value).setPath("/").setSameSite(CookieSameSite.STRICT);
   }
 
   private static Cookie cookie(String value) {

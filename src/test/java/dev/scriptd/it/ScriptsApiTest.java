@@ -191,6 +191,27 @@ class ScriptsApiTest {
   }
 
   @Test
+  @DisplayName("an unsaved cron is checked: valid with its fire times, or invalid with field messages")
+  void expressionPreview() {
+    JsonObject ok = new JsonObject(api.get("/api/schedules/preview?cron=*/10+*+*+*+*+*&count=4").body());
+    assertEquals(true, ok.getBoolean("valid"));
+    JsonArray times = ok.getJsonArray("times");
+    assertEquals(4, times.size());
+    assertEquals(Duration.ofSeconds(10), Duration.between(Instant.parse(times.getString(0)), Instant.parse(times.getString(1))));
+    HttpResponse<String> badResponse = api.get("/api/schedules/preview?cron=99+*+*+*+*&timezone=Mars/Olympus");
+    assertEquals(200, badResponse.statusCode(), "a wrong expression is a verdict, not an HTTP error");
+    JsonObject bad = new JsonObject(badResponse.body());
+    assertEquals(false, bad.getBoolean("valid"));
+    assertEquals(0, bad.getJsonArray("times").size());
+    JsonArray errors = bad.getJsonArray("errors");
+    assertEquals("cron", errors.getJsonObject(0).getString("field"));
+    assertTrue(errors.getJsonObject(0).getString("message").contains("not a valid cron expression"));
+    assertEquals("timezone", errors.getJsonObject(1).getString("field"));
+    assertEquals(false, new JsonObject(api.get("/api/schedules/preview").body()).getBoolean("valid"));
+    assertProblem(api.get("/api/schedules/preview?cron=*+*+*+*+*&count=101"), 400);
+  }
+
+  @Test
   @DisplayName("run, logs of the latest run (JSON and SSE), runs, kill and restart of a script")
   void runKillRestart() throws Exception {
     create(script("worker", "echo started-$WHO; sleep 30", "allow").put("env", new JsonObject().put("WHO", "def")));

@@ -237,6 +237,9 @@ class SecurityApiTest {
     assertTrue(cookie.contains("SameSite=Strict"), cookie);
     assertTrue(cookie.contains("Path=/"), cookie);
     String pair = cookie.substring(0, cookie.indexOf(';'));
+    String hint = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("scriptd_ui=")).findFirst()
+        .orElseThrow(() -> new AssertionError("login sets the scriptd_ui hint for the UI"));
+    assertTrue(hint.startsWith("scriptd_ui=1;") && !hint.toLowerCase().contains("httponly"), hint);
 
     HttpResponse<String> me = anonymous.send("GET", "/api/me", null, "Cookie", pair);
     assertEquals(200, me.statusCode(), me.body());
@@ -247,11 +250,15 @@ class SecurityApiTest {
     assertEquals(204, logout.statusCode());
     String cleared = logout.headers().firstValue("Set-Cookie").orElseThrow();
     assertTrue(cleared.startsWith("scriptd_token=;") && cleared.contains("Max-Age=0"), cleared);
+    assertTrue(logout.headers().allValues("Set-Cookie").stream()
+        .anyMatch(c -> c.startsWith("scriptd_ui=;") && c.contains("Max-Age=0")), "logout clears the hint");
 
     HttpResponse<String> link = anonymous.get("/?token=" + TestServer.ADMIN_TOKEN);
     assertEquals(302, link.statusCode());
     assertEquals("/", link.headers().firstValue("Location").orElseThrow());
     assertTrue(link.headers().firstValue("Set-Cookie").orElseThrow().toLowerCase().contains("httponly"));
+    assertTrue(link.headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("scriptd_ui=1;")),
+        "the link sets the hint");
     assertProblem(401, anonymous.get("/?token=sd_bad-link-token-000000000000"), "bad link");
     assertEquals(200, anonymous.get("/").statusCode(), "the UI itself is open");
     assertEquals(200, anonymous.get("/health").statusCode(), "health is open by default");

@@ -57,20 +57,28 @@ final class UiServer implements AutoCloseable {
   }
 
   JsonObject post(String path, JsonObject body) throws IOException, InterruptedException {
+    return send("POST", path, body);
+  }
+
+  /** A JSON request as the admin; fails on any status from 300 up. */
+  JsonObject send(String method, String path, JsonObject body) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + ADMIN_TOKEN)
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+        .method(method, HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 300) {
-      throw new IllegalStateException("POST " + path + " -> " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
     }
     return new JsonObject(response.body());
   }
 
-  /** True when the server has a GET route for the path (not 404/405 from the router). */
-  boolean hasRoute(String path) throws IOException, InterruptedException {
-    int status = get(path).statusCode();
-    return status != 404 && status != 405;
+  /** GET with another token (or none when null). */
+  HttpResponse<String> getAs(String token, String path) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Override

@@ -1,13 +1,14 @@
 package dev.scriptd.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,32 +23,21 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.support.ui.FluentWait;
+import org.openqa.selenium.support.ui.Select;
 
 /** End to end: the real server in-process, the real UI in headless Chromium. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiTest {
-  /** API routes the UI calls on some pages; while the backend lacks one, its 404/405 in the console is expected. */
-  private static final List<String> OPTIONAL_ROUTES = List.of("/api/me", "/api/scripts", "/api/runs/stats",
-      "/api/runs/cleanup/status", "/api/tokens");
-
   @TempDir
   static Path temp;
   private UiServer server;
   private Browser browser;
-  private final List<String> missingRoutes = new ArrayList<>();
 
   @BeforeAll
   void start() throws Exception {
     server = UiServer.start(temp.resolve("data"));
-    for (String route : OPTIONAL_ROUTES) {
-      if (!server.hasRoute(route)) {
-        missingRoutes.add(route);
-      }
-    }
     browser = new Browser(server.base, temp.resolve("chromium-profile"));
-    // the first-start link: sets the HttpOnly cookie and redirects to the UI
-    browser.driver.get(server.base + "/?token=" + UiServer.ADMIN_TOKEN);
   }
 
   @AfterAll
@@ -65,17 +55,43 @@ class WebUiTest {
 
   @AfterEach
   void consoleHasNoErrors() {
-    List<LogEntry> errors = browser.severeConsoleEntries().stream()
-        .filter(entry -> !expectedMissingRoute(entry.getMessage()))
-        .toList();
+    List<LogEntry> errors = browser.severeConsoleEntries();
     assertTrue(errors.isEmpty(), "browser console errors:\n"
         + errors.stream().map(LogEntry::toString).collect(Collectors.joining("\n")));
   }
 
-  /** "Failed to load resource: 404" for a route the backend does not have yet. */
-  private boolean expectedMissingRoute(String message) {
-    return message.contains("Failed to load resource")
-        && missingRoutes.stream().anyMatch(route -> message.contains(route + " ") || message.contains(route + "?"));
+  @Test
+  @Order(0)
+  void logInWithTheFormThenWithTheFirstStartLink() throws Exception {
+    // a fresh browser has no session: the login form, without a 401 from /api/me in the console
+    browser.driver.get(server.base + "/");
+    WebElement token = browser.await(By.id("login-token"));
+    browser.screenshot("login");
+    token.sendKeys(UiServer.ADMIN_TOKEN);
+    browser.driver.findElement(By.cssSelector("form.login-card button[type='submit']")).click();
+    browser.await(By.id("new-command"));
+    browser.until("the top bar names the admin", d -> d.findElement(By.id("who-name")).getText().contains("admin"),
+        Duration.ofSeconds(5));
+    assertTrue(hasSessionCookie(), "logging in sets the HttpOnly session cookie");
+
+    // log out: the cookie is cleared and a reload shows the form again
+    browser.driver.findElement(By.id("logout")).click();
+    browser.await(By.id("login-token"));
+    assertFalse(hasSessionCookie(), "logging out clears the session cookie");
+    browser.driver.navigate().refresh();
+    browser.await(By.id("login-token"));
+
+    // the first-start link sets the cookie and redirects to the UI, logged in
+    browser.driver.get(server.base + "/?token=" + UiServer.ADMIN_TOKEN);
+    browser.await(By.id("new-command"));
+    assertEquals(server.base + "/", browser.driver.getCurrentUrl().replaceAll("#.*", ""));
+    assertEquals("admin · admin", browser.driver.findElement(By.id("who-name")).getText());
+    assertTrue(hasSessionCookie(), "the link sets the HttpOnly session cookie");
+  }
+
+  private boolean hasSessionCookie() {
+    return browser.driver.manage().getCookies().stream()
+        .anyMatch(c -> c.getName().equals("scriptd_token") && c.isHttpOnly() && !c.getValue().isEmpty());
   }
 
   @Test
@@ -183,27 +199,133 @@ class WebUiTest {
 
   @Test
   @Order(4)
-  void otherPagesRender() throws Exception {
-    browser.open("/history");
-    browser.await(By.id("stats"));
-    browser.until("history lists runs", d -> !d.findElements(By.cssSelector("table.runs tr[data-run-id]")).isEmpty(),
-        Duration.ofSeconds(10));
-    browser.screenshot("history");
-
-    browser.open("/scripts");
-    browser.await(By.cssSelector("table.scripts"));
-    browser.screenshot("scripts");
-
+  void createAScheduledScriptAndWatchItsCronRunsArriveOnTheDashboard() throws Exception {
     browser.open("/scripts/new");
-    browser.await(By.id("f-name"));
+    browser.await(By.id("f-name")).sendKeys("ui-every-second");
+    browser.driver.findElement(By.id("f-source")).sendKeys("echo \"cron run for $SCRIPTD_SCHEDULED_AT\"");
+
+    // the schedule is checked while typing: a local hint first, then the server's verdict and fire times
     browser.driver.findElement(By.id("f-schedule_on")).click();
-    browser.driver.findElement(By.id("f-schedule.cron")).sendKeys("*/5 * *");
-    browser.until("cron is checked while typing",
+    WebElement cron = browser.driver.findElement(By.id("f-schedule.cron"));
+    cron.sendKeys("* * *");
+    browser.until("a 3-field cron is refused while typing",
         d -> d.findElement(By.id("cron-state")).getText().contains("3 fields"), Duration.ofSeconds(5));
+    cron.sendKeys(" 99 * *");
+    browser.until("the server explains what is wrong with the 5-field cron",
+        d -> d.findElement(By.id("cron-state")).getText().contains("not a valid cron expression"), Duration.ofSeconds(5));
+    cron.clear();
+    cron.sendKeys("* * * * * *");
+    browser.until("6 fields: valid, with the next 10 fire times one second apart",
+        d -> d.findElements(By.cssSelector("#schedule-preview li")).size() == 10
+            && d.findElement(By.id("cron-state")).getText().contains("valid;"), Duration.ofSeconds(5));
+
+    // an endpoint shows the URL it answers on
+    browser.driver.findElement(By.id("f-endpoint_on")).click();
+    browser.driver.findElement(By.id("f-endpoint.path")).sendKeys("/ui/every-second");
+    assertEquals("POST " + server.base + "/hooks/ui/every-second", browser.driver.findElement(By.id("hook-url")).getText());
     browser.screenshot("script-editor");
 
+    browser.driver.findElement(By.id("script-save")).click();
+    browser.until("the script is created", d -> d.getCurrentUrl().matches(".*#/scripts/[0-9a-f-]{36}$"), Duration.ofSeconds(10));
+    String scriptId = browser.driver.getCurrentUrl().replaceAll(".*#/scripts/", "");
+    JsonObject saved = server.getJson("/api/scripts/" + scriptId);
+    assertEquals("* * * * * *", saved.getJsonObject("schedule").getString("cron"));
+    assertEquals("ui/every-second", saved.getJsonObject("endpoint").getString("path"));
+
+    // the dashboard shows its cron runs as they happen, without a reload
+    browser.driver.findElement(By.cssSelector("nav a[data-nav='/']")).click();
+    browser.await(By.id("new-command"));
+    browser.js("window.__marker = 'same page'");
+    int shownAtStart = cronRows(scriptId);
+    browser.until("two more cron runs of the script appear and complete",
+        d -> cronRows(scriptId) >= shownAtStart + 2, Duration.ofSeconds(15));
+    assertEquals("same page", browser.js("return window.__marker"), "no reload happened");
+    browser.screenshot("dashboard-cron");
+
+    // the scripts list shows it with its last and next run
+    browser.driver.findElement(By.cssSelector("nav a[data-nav='/scripts']")).click();
+    browser.until("the list shows the last run", d -> !d.findElements(
+        By.cssSelector("tr[data-script-id='" + scriptId + "'] a[href^='#/runs/']")).isEmpty(), Duration.ofSeconds(10));
+    browser.screenshot("scripts");
+
+    // stop the schedule so the other tests see a quiet server
+    saved.put("enabled", false);
+    server.send("PUT", "/api/scripts/" + scriptId, saved);
+  }
+
+  private int cronRows(String scriptId) {
+    return browser.driver.findElements(By.cssSelector("tr[data-run-id][data-status='completed']")).stream()
+        .filter(row -> row.getText().contains("ui-every-second") && row.getText().contains("cron"))
+        .toList().size();
+  }
+
+  @Test
+  @Order(5)
+  void historyFiltersAndStatsCards() throws Exception {
+    JsonObject script = server.getJson("/api/scripts/ui-every-second");
+    String scriptId = script.getString("id");
+    server.post("/api/runs", new JsonObject().put("command", "exit 3"));
+    // a cron run that started just before the schedule was disabled ends first
+    browser.until("the script has no active run", d -> uncheckedStatsTotal("?status=running&script_id=" + scriptId) == 0
+        && uncheckedStatsTotal("?status=pending&script_id=" + scriptId) == 0, Duration.ofSeconds(10));
+    JsonObject expected = server.getJson("/api/runs/stats?script_id=" + scriptId + "&status=completed");
+    assertTrue(expected.getLong("total") >= 2, expected.encode());
+
+    browser.open("/history");
+    browser.until("the script filter lists the script", d -> !d.findElements(
+        By.cssSelector("#h-script option[value='" + scriptId + "']")).isEmpty(), Duration.ofSeconds(10));
+    browser.until("unfiltered stats count every run",
+        d -> statCard("total").equals(String.format(Locale.ROOT, "%,d", uncheckedStatsTotal(""))), Duration.ofSeconds(10));
+    new Select(browser.driver.findElement(By.id("h-script"))).selectByValue(scriptId);
+    new Select(browser.driver.findElement(By.id("h-status"))).selectByValue("completed");
+    browser.driver.findElement(By.cssSelector("form.filters button[type='submit']")).click();
+    browser.until("the table holds only the script's completed runs", d -> {
+      List<WebElement> rows = d.findElements(By.cssSelector("table.runs tr[data-run-id]"));
+      return rows.size() == expected.getLong("total")
+          && rows.stream().allMatch(r -> "completed".equals(r.getAttribute("data-status")) && r.getText().contains("ui-every-second"));
+    }, Duration.ofSeconds(10));
+    browser.until("the stats cards follow the filters", d -> statCard("total").equals(String.format(Locale.ROOT, "%,d", expected.getLong("total")))
+        && statCard("completed").equals(statCard("total")) && statCard("failed").equals("0"), Duration.ofSeconds(10));
+    assertTrue(browser.driver.findElement(By.id("cleanup")).getText().contains("Next run"), "the cleanup status shows");
+    browser.screenshot("history");
+  }
+
+  private String statCard(String name) {
+    List<WebElement> cards = browser.driver.findElements(By.cssSelector("#stats .stat[data-stat='" + name + "'] .stat-value"));
+    return cards.isEmpty() ? "" : cards.get(0).getText();
+  }
+
+  private long uncheckedStatsTotal(String query) {
+    try {
+      return server.getJson("/api/runs/stats" + query).getLong("total");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void tokensPageCreatesATokenAndShowsItOnce() throws Exception {
     browser.open("/tokens");
-    browser.await(By.cssSelector("h1"));
+    browser.await(By.id("t-name")).sendKeys("ui-viewer");
+    new Select(browser.driver.findElement(By.id("t-role"))).selectByValue("viewer");
+    browser.driver.findElement(By.id("t-create")).click();
+    WebElement secret = browser.await(By.id("token-secret"));
+    String token = secret.getAttribute("value");
+    assertTrue(token.startsWith("sd_"), token);
+    browser.until("the list shows the new token", d -> d.findElements(By.cssSelector("tbody tr")).stream()
+        .anyMatch(r -> r.getText().contains("ui-viewer") && r.getText().contains("viewer")), Duration.ofSeconds(10));
     browser.screenshot("tokens");
+    JsonObject me = new JsonObject(server.getAs(token, "/api/me").body());
+    assertEquals("viewer", me.getString("role"), "the token shown works");
+
+    // shown once: opening the page again lists it without the secret
+    browser.open("/history");
+    browser.await(By.id("stats"));
+    browser.open("/tokens");
+    browser.until("the list shows the token", d -> d.findElements(By.cssSelector("tbody tr")).stream()
+        .anyMatch(r -> r.getText().contains("ui-viewer")), Duration.ofSeconds(10));
+    assertTrue(browser.driver.findElements(By.id("token-secret")).isEmpty(), "the secret is not shown again");
+    assertFalse(browser.driver.getPageSource().contains(token), "the secret is nowhere on the page");
   }
 }
