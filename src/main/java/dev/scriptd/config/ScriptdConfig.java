@@ -121,4 +121,23 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         scheduler.longValue("misfire_grace_ms", 60_000, 0, 86_400_000),
         scheduler.longValue("clock_check_ms", 30_000, 10, 3_600_000));
   }
+
+  /**
+   * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
+   * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
+   * different namespaces, e.g. {@code scriptd.tenant2}.
+   */
+  public static String busNamespace(JsonObject json) {
+    String name = new Settings(json, "").string("bus_namespace", "scriptd");
+    if (!name.matches("scriptd(\\.[a-z0-9-]+)*")) {
+      throw new ConfigException("bus_namespace must be 'scriptd' or 'scriptd.<part>[.<part>...]' with parts of"
+          + " a-z, 0-9 and '-' (e.g. scriptd.tenant2), got '" + name + "'");
+    }
+    return name;
+  }
+
+  /** {@code js.enabled}: deploy the JavaScript verticle at all (false: js runs and endpoints answer 503). */
+  public static boolean jsEnabled(JsonObject json) {
+    return new Settings(json, "").section("js").bool("enabled", true);
+  }
 }
