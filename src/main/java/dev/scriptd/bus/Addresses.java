@@ -126,4 +126,8 @@ public final class Addresses {
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;
   }
+
+  /** Long, published by persistence after each write: the total of log lines it has committed
+   * (the supervisor's back-pressure reads it). */
+  public static final String DB_LINES_COMMITTED = "scriptd.db.evt.lines-committed";
 }

@@ -21,8 +21,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /** Process supervision defaults. */
+  /** Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored. */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
-      String shell, boolean reaper) {
+      String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
@@ -78,7 +79,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.intValue("max_line_bytes", 65_536, 256, 64 << 20),
         runs.intValue("ring_lines", 10_000, 16, 10_000_000),
         runs.string("shell", "/bin/bash"),
-        runs.bool("reaper", true));
+        runs.bool("reaper", true),
+        runs.longValue("max_unwritten_lines", 500_000, 0, 100_000_000),
+        runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),

@@ -60,6 +60,7 @@ public final class PersistenceVerticle extends VerticleBase {
     return Database.open(vertx, storage).compose(database -> {
       db = database;
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
+      batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);

@@ -41,6 +41,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private RunBus bus;
   private OrphanReaper reaper;
   private Recovery recovery;
+  private IngestGate gate;
 
   public ProcessSupervisorVerticle() {
   }
@@ -54,8 +55,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     bus = new RunBus(eventBus, ns);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
+    gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     runs = new RunController(vertx, context, settings, bus, reaper,
-        SecurityConfig.fromJson(config()).limits(), ScriptdMetrics.of(vertx, config()));
+        SecurityConfig.fromJson(config()).limits(), ScriptdMetrics.of(vertx, config()), gate);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
@@ -63,7 +65,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             consume(eventBus, ns.of(Addresses.RUNS_START), this::startRun),
             consume(eventBus, ns.of(Addresses.RUNS_KILL), this::killRun),
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
-            consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines)));
+            consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
+            eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
+                .completion()));
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
