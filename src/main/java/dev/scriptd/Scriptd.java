@@ -2,6 +2,8 @@ package dev.scriptd;
 
 import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.Namespace;
+import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.HttpVerticle;
@@ -22,7 +24,10 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then JavaScript, then the scheduler, then HTTP. The returned handle
+ * supervisor, then scripts, then JavaScript ({@code js.enabled}), then the scheduler
+ * ({@code scheduler.enabled}), then HTTP ({@code http.enabled}). All of one deployment's event-bus
+ * addresses live in its {@code bus_namespace}; a second deployment in the same Vertx with the same
+ * namespace is refused. The returned handle
  * undeploys them in reverse order, so running processes are killed while the database can still
  * record it, and the last batch of lines is written.
  */
@@ -43,12 +48,22 @@ public final class Scriptd {
     ScriptdConfig parsed;
     SecurityConfig security;
     boolean scheduler;
+    boolean js;
+    Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
+      js = ScriptdConfig.jsEnabled(config);
+      ns = Namespace.from(config);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
+    }
+    NamespaceClaim claim = NamespaceClaim.take(vertx, ns, parsed.storage().dataDir());
+    if (claim == null) {
+      return Future.failedFuture(new ConfigException("bus_namespace '" + ns + "' is already used by another"
+          + " scriptd instance in this Vertx (data dir " + NamespaceClaim.holder(vertx, ns) + "); give each"
+          + " instance its own bus_namespace, e.g. " + ns + ".tenant2"));
     }
     Codecs.register(vertx.eventBus());
     ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
@@ -56,10 +71,12 @@ public final class Scriptd {
     List<String> deployed = new ArrayList<>();
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
-        .compose(ok -> AdminToken.ensure(vertx, parsed, security))
+        .compose(ok -> AdminToken.ensure(vertx, ns, parsed, security))
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
-        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
-        .compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
+        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
+    if (js) {
+      chain = chain.compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
+    }
     if (scheduler) {
       chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
     }
@@ -68,7 +85,7 @@ public final class Scriptd {
           .setInstances(parsed.http().instances());
       chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, metrics, security);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

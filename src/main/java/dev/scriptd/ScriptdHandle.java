@@ -1,5 +1,6 @@
 package dev.scriptd;
 
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.ApiRouter;
@@ -21,14 +22,18 @@ public final class ScriptdHandle {
   private final Vertx vertx;
   private final List<String> deploymentIds;
   private final ScriptdConfig config;
+  private final Namespace ns;
+  private final NamespaceClaim claim;
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private boolean closed;
 
-  ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, ScriptdMetrics metrics,
-      SecurityConfig security) {
+  ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security) {
+    this.ns = ns;
+    this.claim = claim;
     this.vertx = vertx;
     this.security = security;
     this.deploymentIds = deploymentIds;
@@ -46,30 +51,38 @@ public final class ScriptdHandle {
   }
 
   /**
+   * This instance's event-bus namespace: {@code namespace().of(Addresses.RUNS_START)} is where to
+   * send a start, {@code namespace().runLog(id)} where a run's lines are published.
+   */
+  public Namespace namespace() {
+    return ns;
+  }
+
+  /**
    * A new router with scriptd's API (and UI), for a host to mount, e.g.
    * {@code hostRouter.route("/ops/scripts/*").subRouter(handle.router())}. Call it from the verticle
    * whose HTTP server will serve it: live tails then run on that verticle's event loop.
    */
   public Router router() {
-    TailHub hub = new TailHub(vertx, config.tail());
+    TailHub hub = new TailHub(vertx, ns, config.tail());
     hub.start();
     synchronized (hostHubs) {
       hostHubs.add(hub);
     }
     metrics.addTailSource(hub::subscriberCount);
     // the same tokens, roles and rate limit as scriptd's own server (unless auth.enabled = false)
-    HttpSecurity guard = new HttpSecurity(vertx, config, security);
+    HttpSecurity guard = new HttpSecurity(vertx, ns, config, security);
     guard.start();
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, config, hub, metrics, guard);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard);
   }
 
   /**
    * Undeploys HTTP, then the supervisor (killing running processes, their runs end {@code killed}),
    * then persistence (writing the last batch of lines and closing the database), then removes
-   * scriptd's meters. Safe to call twice.
+   * scriptd's meters and frees the bus namespace. Safe to call twice.
    */
   public Future<Void> close() {
     boolean first = !closed;
@@ -95,6 +108,7 @@ public final class ScriptdHandle {
     }
     return first ? chain.eventually(() -> {
       metrics.close(vertx);
+      claim.release();
       return Future.succeededFuture();
     }) : chain;
   }

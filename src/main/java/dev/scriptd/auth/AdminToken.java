@@ -1,6 +1,7 @@
 package dev.scriptd.auth;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.Future;
@@ -22,8 +23,8 @@ public final class AdminToken {
   private AdminToken() {
   }
 
-  public static Future<Void> ensure(Vertx vertx, ScriptdConfig config, SecurityConfig security) {
-    return vertx.eventBus().<TokenList>request(Addresses.DB_LIST_TOKENS, null).map(Message::body)
+  public static Future<Void> ensure(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
+    return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_LIST_TOKENS), null).map(Message::body)
         .compose(tokens -> {
           if (tokens.items().stream().anyMatch(token -> token.role() == Role.ADMIN)) {
             return Future.succeededFuture();
@@ -32,7 +33,7 @@ public final class AdminToken {
           String secret = configured != null ? configured : TokenSecrets.generate();
           ApiToken admin = new ApiToken(UUID.randomUUID().toString(), "admin", Role.ADMIN,
               TokenSecrets.hash(secret), Instant.now(), null);
-          return vertx.eventBus().request(Addresses.DB_SAVE_TOKEN, admin).map(saved -> {
+          return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), admin).map(saved -> {
             if (configured != null) {
               LOG.info("created the admin token from admin_token (SCRIPTD_ADMIN_TOKEN)");
             } else {

@@ -5,6 +5,10 @@ package dev.scriptd.bus;
  * {@code query} are request/reply, {@code evt} is published, {@code log} is a per-run stream.
  * The {@code runs.*} addresses are public (JSON bodies, see README); {@code db.*} are internal
  * (record bodies with local codecs).
+ *
+ * <p>These are the default names, those of the default bus namespace {@code scriptd}. A deployment
+ * uses them through its {@link Namespace} ({@code bus_namespace}): {@code ns.of(RUNS_START)},
+ * {@code ns.runLog(id)}; never directly.
  */
 public final class Addresses {
   private Addresses() {
@@ -122,4 +126,8 @@ public final class Addresses {
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;
   }
+
+  /** Long, published by persistence after each write: the total of log lines it has committed
+   * (the supervisor's back-pressure reads it). */
+  public static final String DB_LINES_COMMITTED = "scriptd.db.evt.lines-committed";
 }

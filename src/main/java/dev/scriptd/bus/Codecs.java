@@ -14,7 +14,14 @@ public final class Codecs {
   }
 
   public static void register(EventBus eventBus) {
-    List<LocalCodec<?>> codecs = List.of(
+    for (LocalCodec<?> codec : all()) {
+      registerOnce(eventBus, codec);
+    }
+  }
+
+  /** Every codec scriptd registers (one per body type). */
+  static List<LocalCodec<?>> all() {
+    return List.of(
         LocalCodec.withWireForm(LogChunk.class, LogChunk::toJson, LogChunk::fromJson),
         LocalCodec.localOnly(Run.class),
         LocalCodec.localOnly(RunQuery.class),
@@ -32,9 +39,6 @@ public final class Codecs {
         LocalCodec.localOnly(ApiToken.class),
         LocalCodec.localOnly(TokenList.class),
         LocalCodec.localOnly(TokenUse.class));
-    for (LocalCodec<?> codec : codecs) {
-      registerOnce(eventBus, codec);
-    }
   }
 
   private static <T> void registerOnce(EventBus eventBus, LocalCodec<T> codec) {

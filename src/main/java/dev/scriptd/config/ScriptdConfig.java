@@ -21,8 +21,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /** Process supervision defaults. */
+  /** Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored. */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
-      String shell, boolean reaper) {
+      String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
@@ -78,7 +79,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.intValue("max_line_bytes", 65_536, 256, 64 << 20),
         runs.intValue("ring_lines", 10_000, 16, 10_000_000),
         runs.string("shell", "/bin/bash"),
-        runs.bool("reaper", true));
+        runs.bool("reaper", true),
+        runs.longValue("max_unwritten_lines", 500_000, 0, 100_000_000),
+        runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),
@@ -120,5 +123,24 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         scheduler.intValue("max_catchup_runs", 10, 1, 1000),
         scheduler.longValue("misfire_grace_ms", 60_000, 0, 86_400_000),
         scheduler.longValue("clock_check_ms", 30_000, 10, 3_600_000));
+  }
+
+  /**
+   * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
+   * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
+   * different namespaces, e.g. {@code scriptd.tenant2}.
+   */
+  public static String busNamespace(JsonObject json) {
+    String name = new Settings(json, "").string("bus_namespace", "scriptd");
+    if (!name.matches("scriptd(\\.[a-z0-9-]+)*")) {
+      throw new ConfigException("bus_namespace must be 'scriptd' or 'scriptd.<part>[.<part>...]' with parts of"
+          + " a-z, 0-9 and '-' (e.g. scriptd.tenant2), got '" + name + "'");
+    }
+    return name;
+  }
+
+  /** {@code js.enabled}: deploy the JavaScript verticle at all (false: js runs and endpoints answer 503). */
+  public static boolean jsEnabled(JsonObject json) {
+    return new Settings(json, "").section("js").bool("enabled", true);
   }
 }

@@ -1,6 +1,7 @@
 package dev.scriptd.domain;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -16,8 +17,9 @@ public final class LogLine {
   private final long timestamp;
   private final LogStream stream;
   private final String text;
-  /** Lazily encoded JSON; a race only encodes it twice, with the same result. */
+  /** Lazily encoded forms; a race only encodes one twice, with the same result. */
   private String json;
+  private byte[] sseEvent;
 
   public LogLine(long seq, long timestamp, LogStream stream, String text) {
     this.seq = seq;
@@ -58,6 +60,19 @@ public final class LogLine {
       json = encoded;
     }
     return encoded;
+  }
+
+  /**
+   * The line as one server-sent event ({@code id}, {@code event: log}, {@code data}), UTF-8,
+   * computed once: live tails copy these bytes to every subscriber instead of re-rendering.
+   */
+  public byte[] sseEvent() {
+    byte[] event = sseEvent;
+    if (event == null) {
+      event = ("id: " + seq + "\nevent: log\ndata: " + encodedJson() + "\n\n").getBytes(StandardCharsets.UTF_8);
+      sseEvent = event;
+    }
+    return event;
   }
 
   public static LogLine fromJson(JsonObject json) {

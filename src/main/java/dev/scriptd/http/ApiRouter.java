@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -15,12 +16,12 @@ public final class ApiRouter {
   }
 
   /** The hub must be started by the caller (and stopped with the router's server). */
-  public static Router create(Vertx vertx, ScriptdConfig config, TailHub hub, ScriptdMetrics metrics,
-      HttpSecurity security) {
+  public static Router create(Vertx vertx, Namespace ns, ScriptdConfig config, TailHub hub,
+      ScriptdMetrics metrics, HttpSecurity security) {
     Router router = Router.router(vertx);
     security.guard(router); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
-    Bus bus = new Bus(vertx.eventBus());
+    Bus bus = new Bus(vertx.eventBus(), ns);
 
     // bodies only where requests have them; GET stays untouched so WebSocket upgrades work
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
@@ -42,7 +43,7 @@ public final class ApiRouter {
         ctx.next();
       }
     });
-    router.get("/health").handler(new Health(vertx, config)::handle);
+    router.get("/health").handler(new Health(vertx, ns, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub), security.adhoc());

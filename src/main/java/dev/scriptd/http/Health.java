@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,20 +23,22 @@ final class Health {
   private static final String DOWN = "DOWN";
 
   private final Vertx vertx;
+  private final Namespace ns;
   private final Path dataDir;
   private final ScriptdConfig.Ops ops;
 
-  Health(Vertx vertx, ScriptdConfig config) {
+  Health(Vertx vertx, Namespace ns, ScriptdConfig config) {
+    this.ns = ns;
     this.vertx = vertx;
     this.dataDir = config.storage().dataDir();
     this.ops = config.ops();
   }
 
   void handle(RoutingContext ctx) {
-    Future<JsonObject> database = request(Addresses.DB_HEALTH)
+    Future<JsonObject> database = request(ns.of(Addresses.DB_HEALTH))
         .map(details -> new JsonObject().put("status", UP))
         .otherwise(Health::down);
-    Future<JsonObject> writer = request(Addresses.DB_WRITER_STATS)
+    Future<JsonObject> writer = request(ns.of(Addresses.DB_WRITER_STATS))
         .map(this::writerQueue)
         .otherwise(Health::down);
     Future<JsonObject> disk = vertx.executeBlocking(this::disk, false)

@@ -73,8 +73,8 @@ final class HookRoutes {
     this.auth = auth;
     this.bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     EventBus eventBus = vertx.eventBus();
-    eventBus.<JsonObject>localConsumer(Addresses.SCRIPTS_CHANGED, message -> loaded = reload());
-    eventBus.<JsonObject>localConsumer(Addresses.RUNS_STATUS, message -> onStatus(message.body()));
+    eventBus.<JsonObject>localConsumer(bus.namespace().of(Addresses.SCRIPTS_CHANGED), message -> loaded = reload());
+    eventBus.<JsonObject>localConsumer(bus.namespace().of(Addresses.RUNS_STATUS), message -> onStatus(message.body()));
     loaded = reload();
   }
 

@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.Future;
@@ -21,18 +22,21 @@ public final class HttpSecurity {
   private final TokenCheck tokens;
   private final AuthHandler auth;
 
-  public HttpSecurity(Vertx vertx, ScriptdConfig config, SecurityConfig security) {
+  public HttpSecurity(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
     this.vertx = vertx;
     this.security = security;
-    this.tokens = new TokenCheck(vertx);
-    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sharedLimiter(vertx, config),
+    this.tokens = new TokenCheck(vertx, ns);
+    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sharedLimiter(vertx, ns, config),
         security.auth().enabled());
   }
 
-  /** One limiter per listening address and setting, whatever the number of HTTP instances. */
-  private static RateLimiter sharedLimiter(Vertx vertx, ScriptdConfig config) {
+  /**
+   * One limiter per deployment (bus namespace), listening address and setting, whatever the number
+   * of HTTP instances; two scriptd instances in one Vertx never share one.
+   */
+  private static RateLimiter sharedLimiter(Vertx vertx, Namespace ns, ScriptdConfig config) {
     ScriptdConfig.Http http = config.http();
-    String key = http.host() + ":" + http.port() + ":" + http.rateLimit() + "/" + http.rateBurst();
+    String key = ns.name() + "@" + http.host() + ":" + http.port() + ":" + http.rateLimit() + "/" + http.rateBurst();
     LocalMap<String, RateLimiter> limiters = vertx.sharedData().getLocalMap("scriptd.rate-limiters");
     RateLimiter fresh = new RateLimiter(http.rateLimit(), http.rateBurst(), MAX_RATE_KEYS);
     RateLimiter existing = limiters.putIfAbsent(key, fresh);

@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.tail.TailHub;
@@ -21,19 +22,20 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ScriptdConfig config = ScriptdConfig.fromJson(config());
+    Namespace ns = Namespace.from(config());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(false)
         .setMaxInitialLineLength(16 * 1024)
         .setMaxHeaderSize(32 * 1024);
-    hub = new TailHub(vertx, config.tail());
+    hub = new TailHub(vertx, ns, config.tail());
     metrics = ScriptdMetrics.of(vertx, config());
     subscribers = hub::subscriberCount;
     metrics.addTailSource(subscribers);
-    security = new HttpSecurity(vertx, config, SecurityConfig.fromJson(config()));
+    security = new HttpSecurity(vertx, ns, config, SecurityConfig.fromJson(config()));
     server = vertx.createHttpServer(options)
-        .requestHandler(ApiRouter.create(vertx, config, hub, metrics, security));
+        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security));
     return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
   }
 

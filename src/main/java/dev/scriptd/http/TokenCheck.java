@@ -4,6 +4,7 @@ import dev.scriptd.auth.ApiToken;
 import dev.scriptd.auth.TokenSecrets;
 import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,6 +32,7 @@ public final class TokenCheck {
   private static final long TOUCH_INTERVAL_MS = 60_000;
 
   private final Vertx vertx;
+  private final Namespace ns;
   private final Map<String, Entry> cache = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
@@ -51,12 +53,13 @@ public final class TokenCheck {
     }
   }
 
-  public TokenCheck(Vertx vertx) {
+  public TokenCheck(Vertx vertx, Namespace ns) {
     this.vertx = vertx;
+    this.ns = ns;
   }
 
   public Future<Void> start() {
-    revocations = vertx.eventBus().localConsumer(Addresses.TOKENS_REVOKED, this::revoked);
+    revocations = vertx.eventBus().localConsumer(ns.of(Addresses.TOKENS_REVOKED), this::revoked);
     return revocations.completion();
   }
 
@@ -107,7 +110,7 @@ public final class TokenCheck {
     }
     String hash = TokenSecrets.hash(secret);
     long lookupGeneration = generation;
-    return vertx.eventBus().<ApiToken>request(Addresses.DB_FIND_TOKEN, hash)
+    return vertx.eventBus().<ApiToken>request(ns.of(Addresses.DB_FIND_TOKEN), hash)
         .map(message -> {
           ApiToken token = message.body();
           Entry entry = new Entry(token, 0);
@@ -126,7 +129,7 @@ public final class TokenCheck {
     long now = System.currentTimeMillis();
     if (now - entry.touchedAt >= TOUCH_INTERVAL_MS) {
       entry.touchedAt = now;
-      vertx.eventBus().send(Addresses.DB_TOUCH_TOKEN, new TokenUse(entry.token.id(), Instant.ofEpochMilli(now)));
+      vertx.eventBus().send(ns.of(Addresses.DB_TOUCH_TOKEN), new TokenUse(entry.token.id(), Instant.ofEpochMilli(now)));
     }
   }
 }

@@ -70,7 +70,7 @@ final class TokenRoutes {
     bus.<ApiToken>request(Addresses.DB_DELETE_TOKEN, id.toLowerCase())
         .onSuccess(deleted -> {
           // before answering: every HTTP instance drops the token from its cache
-          eventBus.publish(Addresses.TOKENS_REVOKED, deleted.hash());
+          eventBus.publish(bus.namespace().of(Addresses.TOKENS_REVOKED), deleted.hash());
           ctx.response().setStatusCode(204).end();
         })
         .onFailure(ctx::fail);

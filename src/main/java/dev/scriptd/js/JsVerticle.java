@@ -1,6 +1,7 @@
 package dev.scriptd.js;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptEntry;
@@ -42,6 +43,7 @@ public final class JsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(JsVerticle.class);
   private static final long DRAIN_MS = 20;
 
+  private Namespace ns;
   private final Map<String, JsExecution> live = new HashMap<>();
   private JsConfig settings;
   private ScriptdConfig.Runs runSettings;
@@ -56,6 +58,7 @@ public final class JsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ns = Namespace.from(config());
     settings = JsConfig.fromJson(config());
     runSettings = ScriptdConfig.fromJson(config()).runs();
     EventBus eventBus = vertx.eventBus();
@@ -67,16 +70,16 @@ public final class JsVerticle extends VerticleBase {
       metrics.addVmSource(vmSource);
       executor = vertx.createSharedWorkerExecutor("scriptd-js", settings.workers(), 7, TimeUnit.DAYS);
       drainTimer = vertx.setPeriodic(DRAIN_MS, t -> live.values().forEach(this::drain));
-      eventBus.<JsonObject>localConsumer(Addresses.SCRIPTS_CHANGED, message -> {
+      eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), message -> {
         Object id = message.body() == null ? null : message.body().getValue("script_id");
         if (id instanceof String scriptId) {
           engine.invalidate(scriptId);
         }
       });
       return Future.join(
-          consume(Addresses.JS_START, this::startRun),
-          consume(Addresses.JS_KILL, this::kill),
-          consume(Addresses.JS_STATS, body -> Future.succeededFuture(stats())));
+          consume(ns.of(Addresses.JS_START), this::startRun),
+          consume(ns.of(Addresses.JS_KILL), this::kill),
+          consume(ns.of(Addresses.JS_STATS), body -> Future.succeededFuture(stats())));
     });
   }
 
@@ -152,12 +155,12 @@ public final class JsVerticle extends VerticleBase {
   /** A queued run of a js script: its program is the script's current one. */
   private Future<JsonObject> startPending(String runId) {
     EventBus eventBus = vertx.eventBus();
-    return eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).compose(pending -> {
+    return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).compose(pending -> {
       if (pending.status() != RunStatus.PENDING || !Run.KIND_JS.equals(pending.kind()) || pending.scriptId() == null) {
         return Future.failedFuture(new JsFailure(ReplyCodes.CONFLICT, "run " + runId + " is "
             + pending.status().wire() + ", not a pending js run of a script"));
       }
-      return eventBus.<ScriptEntry>request(Addresses.DB_GET_SCRIPT, pending.scriptId()).map(Message::body)
+      return eventBus.<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), pending.scriptId()).map(Message::body)
           .compose(entry -> {
             Script script = entry.script();
             Instant now = Instant.now();
@@ -207,8 +210,8 @@ public final class JsVerticle extends VerticleBase {
     JsOutput.Taken taken = execution.output.take();
     if (taken != null) {
       LogChunk chunk = new LogChunk(execution.id(), taken.lines(), taken.bytes());
-      vertx.eventBus().send(Addresses.DB_APPEND_LOGS, chunk);
-      vertx.eventBus().publish(Addresses.runLog(execution.id()), chunk);
+      vertx.eventBus().send(ns.of(Addresses.DB_APPEND_LOGS), chunk);
+      vertx.eventBus().publish(ns.runLog(execution.id()), chunk);
     }
   }
 
@@ -246,8 +249,8 @@ public final class JsVerticle extends VerticleBase {
   }
 
   private Future<Run> saveAndPublish(Run run) {
-    return vertx.eventBus().<Run>request(Addresses.DB_SAVE_RUN, run).map(saved -> {
-      vertx.eventBus().publish(Addresses.RUNS_STATUS, run.toJson());
+    return vertx.eventBus().<Run>request(ns.of(Addresses.DB_SAVE_RUN), run).map(saved -> {
+      vertx.eventBus().publish(ns.of(Addresses.RUNS_STATUS), run.toJson());
       return run;
     });
   }

@@ -49,12 +49,20 @@ final class LogBatcher {
   private volatile long lastFlushMs = -1;
   private LogFiles files;
 
+  private long committedLines;
+  private java.util.function.LongConsumer onCommitted;
+
   LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs, ScriptdMetrics metrics) {
     this.metrics = metrics;
     this.vertx = vertx;
     this.db = db;
     this.batchLines = batchLines;
     this.flushIntervalMs = flushIntervalMs;
+  }
+
+  /** Told the running total of committed lines after each write (for back-pressure). */
+  void onCommitted(java.util.function.LongConsumer listener) {
+    this.onCommitted = listener;
   }
 
   /** Committed lines are also handed to these files (optional log files). */
@@ -119,6 +127,10 @@ final class LogBatcher {
       inFlight = null;
       inFlightRuns = Set.of();
       if (result.succeeded()) {
+        committedLines += batchSize;
+        if (onCommitted != null) {
+          onCommitted.accept(committedLines);
+        }
         long took = System.nanoTime() - started;
         lastFlushMs = took / 1_000_000;
         metrics.batchWritten(batchSize, took);

@@ -2,6 +2,7 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
@@ -38,6 +39,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int DEFAULT_LOG_LIMIT = 1000;
   private static final int MAX_LOG_LIMIT = 10_000;
 
+  private Namespace ns;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Database db;
   private LogBatcher batcher;
@@ -51,47 +53,49 @@ public final class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ns = Namespace.from(config());
     ScriptdConfig settings = ScriptdConfig.fromJson(config());
     ScriptdConfig.Storage storage = settings.storage();
     metrics = ScriptdMetrics.of(vertx, config());
     return Database.open(vertx, storage).compose(database -> {
       db = database;
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
+      batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
       scripts = new ScriptStore(db, batcher, logFiles);
       RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
-      MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(Addresses.DB_APPEND_LOGS,
+      MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(ns.of(Addresses.DB_APPEND_LOGS),
           message -> appendLogs(message.body()));
       consumers.add(append);
-      on(Addresses.DB_SAVE_RUN, this::saveRun);
-      on(Addresses.DB_GET_RUN, this::getRun);
-      on(Addresses.DB_LIST_RUNS, this::listRuns);
-      on(Addresses.DB_READ_LOGS, this::readLogs);
-      on(Addresses.DB_DELETE_RUN, this::deleteRun);
-      on(Addresses.DB_UNFINISHED_RUNS, body -> unfinishedRuns());
-      on(Addresses.DB_HEALTH, body -> health());
-      on(Addresses.DB_WRITER_STATS, body -> Future.succeededFuture(writerStats()));
-      on(Addresses.DB_SAVE_SCRIPT, scripts::save);
-      on(Addresses.DB_GET_SCRIPT, scripts::get);
-      on(Addresses.DB_LIST_SCRIPTS, scripts::list);
-      on(Addresses.DB_DELETE_SCRIPT, scripts::delete);
-      on(Addresses.DB_QUEUE_RUN, scripts::queue);
-      on(Addresses.DB_QUEUED_RUNS, body -> scripts.queued());
-      on(Addresses.DB_RUN_STATS, scripts::stats);
-      on(Addresses.DB_CLEANUP, cleanup::run);
-      on(Addresses.DB_CLEANUP_STATE, body -> cleanup.state());
+      on(ns.of(Addresses.DB_SAVE_RUN), this::saveRun);
+      on(ns.of(Addresses.DB_GET_RUN), this::getRun);
+      on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
+      on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
+      on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
+      on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
+      on(ns.of(Addresses.DB_HEALTH), body -> health());
+      on(ns.of(Addresses.DB_WRITER_STATS), body -> Future.succeededFuture(writerStats()));
+      on(ns.of(Addresses.DB_SAVE_SCRIPT), scripts::save);
+      on(ns.of(Addresses.DB_GET_SCRIPT), scripts::get);
+      on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
+      on(ns.of(Addresses.DB_DELETE_SCRIPT), scripts::delete);
+      on(ns.of(Addresses.DB_QUEUE_RUN), scripts::queue);
+      on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
+      on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
+      on(ns.of(Addresses.DB_CLEANUP), cleanup::run);
+      on(ns.of(Addresses.DB_CLEANUP_STATE), body -> cleanup.state());
       ScheduleStore schedules = new ScheduleStore(db);
-      on(Addresses.DB_SCHEDULE_STATES, body -> schedules.all());
-      on(Addresses.DB_SAVE_SCHEDULE_STATE, schedules::save);
+      on(ns.of(Addresses.DB_SCHEDULE_STATES), body -> schedules.all());
+      on(ns.of(Addresses.DB_SAVE_SCHEDULE_STATE), schedules::save);
       TokenStore tokens = new TokenStore(db);
-      on(Addresses.DB_SAVE_TOKEN, tokens::save);
-      on(Addresses.DB_DELETE_TOKEN, tokens::delete);
-      on(Addresses.DB_FIND_TOKEN, tokens::find);
-      on(Addresses.DB_LIST_TOKENS, body -> tokens.list());
-      consumers.add(vertx.eventBus().<TokenUse>localConsumer(Addresses.DB_TOUCH_TOKEN, message -> tokens
+      on(ns.of(Addresses.DB_SAVE_TOKEN), tokens::save);
+      on(ns.of(Addresses.DB_DELETE_TOKEN), tokens::delete);
+      on(ns.of(Addresses.DB_FIND_TOKEN), tokens::find);
+      on(ns.of(Addresses.DB_LIST_TOKENS), body -> tokens.list());
+      consumers.add(vertx.eventBus().<TokenUse>localConsumer(ns.of(Addresses.DB_TOUCH_TOKEN), message -> tokens
           .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);

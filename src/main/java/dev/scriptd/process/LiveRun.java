@@ -32,6 +32,8 @@ final class LiveRun {
   int progress;
   long progressSavedAt;
   boolean progressSaveScheduled;
+  /** The run's NuProcess handler once spawned (told when the run must stop). */
+  RunProcessHandler handler;
   /** KILLED or TIMED_OUT once the API, shutdown or the timeout asked the run to stop. */
   RunStatus requestedEnd;
   boolean termSent;

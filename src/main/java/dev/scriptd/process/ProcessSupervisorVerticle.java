@@ -1,6 +1,7 @@
 package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
@@ -34,33 +35,39 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessSupervisorVerticle.class);
   static final String LOST_ERROR = "the server stopped while this run was active";
 
+  private Namespace ns;
   private ScriptdConfig.Runs settings;
   private RunController runs;
   private RunBus bus;
   private OrphanReaper reaper;
   private Recovery recovery;
+  private IngestGate gate;
 
   public ProcessSupervisorVerticle() {
   }
 
   @Override
   public Future<?> start() {
+    ns = Namespace.from(config());
     settings = ScriptdConfig.fromJson(config()).runs();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
-    bus = new RunBus(eventBus);
+    bus = new RunBus(eventBus, ns);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
+    gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     runs = new RunController(vertx, context, settings, bus, reaper,
-        SecurityConfig.fromJson(config()).limits(), ScriptdMetrics.of(vertx, config()));
+        SecurityConfig.fromJson(config()).limits(), ScriptdMetrics.of(vertx, config()), gate);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
         .compose(v -> Future.join(
-            consume(eventBus, Addresses.RUNS_START, this::startRun),
-            consume(eventBus, Addresses.RUNS_KILL, this::killRun),
-            consume(eventBus, Addresses.RUNS_RESTART, this::restartRun),
-            consume(eventBus, Addresses.RUNS_RECENT_LINES, this::recentLines)));
+            consume(eventBus, ns.of(Addresses.RUNS_START), this::startRun),
+            consume(eventBus, ns.of(Addresses.RUNS_KILL), this::killRun),
+            consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
+            consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
+            eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
+                .completion()));
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
@@ -111,7 +118,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     }
     if (body != null && body.getValue("script_id") != null && body.getValue("command") == null) {
       // a script's run: the scripts verticle applies its concurrency and comes back with a command
-      return vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_RUN, body).map(Message::body);
+      return vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_RUN), body).map(Message::body);
     }
     StartRequest request = StartRequest.parse(body, settings);
     return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
@@ -125,7 +132,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     return bus.get(id).compose(stored -> {
       if (stored.status() == RunStatus.PENDING && Run.KIND_JS.equals(stored.kind())) {
         // a queued run of a js script: the JS verticle executes it
-        return vertx.eventBus().<JsonObject>request(Addresses.JS_START, new JsonObject().put("run_id", id))
+        return vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_START), new JsonObject().put("run_id", id))
             .map(Message::body);
       }
       if (stored.status() != RunStatus.PENDING || stored.command() == null) {
@@ -147,11 +154,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     return bus.get(id).compose(stored -> Run.KIND_JS.equals(stored.kind()) && !stored.status().isFinal()
         && !queued(stored)
         // a JavaScript run executes in the JS verticle
-        ? vertx.eventBus().<JsonObject>request(Addresses.JS_KILL, new JsonObject().put("run_id", id))
+        ? vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_KILL), new JsonObject().put("run_id", id))
             .map(Message::body)
         : stored.status() == RunStatus.PENDING && stored.scriptId() != null
         // waiting in its script's queue: the scripts verticle owns it
-        ? vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_CANCEL, new JsonObject().put("run_id", id))
+        ? vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_CANCEL), new JsonObject().put("run_id", id))
             .map(Message::body)
         : Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
         stored.status().isFinal()

@@ -1,6 +1,7 @@
 package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.domain.LogChunk;
@@ -14,31 +15,33 @@ import io.vertx.core.eventbus.ReplyFailure;
 /** The supervisor's conversations with persistence and with listeners, over the event bus. */
 final class RunBus {
   private final EventBus eventBus;
+  private final Namespace ns;
 
-  RunBus(EventBus eventBus) {
+  RunBus(EventBus eventBus, Namespace ns) {
     this.eventBus = eventBus;
+    this.ns = ns;
   }
 
   Future<Run> save(Run run) {
-    return eventBus.<Run>request(Addresses.DB_SAVE_RUN, run).map(Message::body);
+    return eventBus.<Run>request(ns.of(Addresses.DB_SAVE_RUN), run).map(Message::body);
   }
 
   /** Saves, then (only once the save is acknowledged) publishes the status change. */
   Future<Run> saveAndPublish(Run run) {
     return save(run).map(saved -> {
-      eventBus.publish(Addresses.RUNS_STATUS, run.toJson());
+      eventBus.publish(ns.of(Addresses.RUNS_STATUS), run.toJson());
       return run;
     });
   }
 
   Future<Run> get(String runId) {
-    return eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body)
+    return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body)
         .recover(e -> Future.failedFuture(isNotFound(e)
             ? new RunFailure(ReplyCodes.NOT_FOUND, "run " + runId + " not found") : e));
   }
 
   Future<RunPage> unfinished() {
-    return eventBus.<RunPage>request(Addresses.DB_UNFINISHED_RUNS, null).map(Message::body);
+    return eventBus.<RunPage>request(ns.of(Addresses.DB_UNFINISHED_RUNS), null).map(Message::body);
   }
 
   /**
@@ -49,8 +52,8 @@ final class RunBus {
    * publish a chunk before the viewer subscribed and store it after the viewer's read.
    */
   void appendAndPublish(LogChunk chunk) {
-    eventBus.send(Addresses.DB_APPEND_LOGS, chunk);
-    eventBus.publish(Addresses.runLog(chunk.runId()), chunk);
+    eventBus.send(ns.of(Addresses.DB_APPEND_LOGS), chunk);
+    eventBus.publish(ns.runLog(chunk.runId()), chunk);
   }
 
   /** The failure code to reply with for {@code error}. */

@@ -48,12 +48,14 @@ final class RunController {
   private final ArrayDeque<LiveRun> queue = new ArrayDeque<>();
   /** Runs spawning or running: at most limits.max_concurrent_runs. */
   private int active;
+  private final IngestGate gate;
   /** Launches whose pending state is being saved (counted against the bounds already). */
   private int saving;
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, ScriptdMetrics metrics) {
+      OrphanReaper reaper, SecurityConfig.Limits limits, ScriptdMetrics metrics, IngestGate gate) {
+    this.gate = gate;
     this.metrics = metrics;
     this.vertx = vertx;
     this.context = context;
@@ -149,7 +151,7 @@ final class RunController {
   }
 
   private Future<Run> spawn(LiveRun run) {
-    RunProcessHandler handler = new RunProcessHandler(context, settings.maxLineBytes(),
+    RunProcessHandler handler = new RunProcessHandler(context, settings.maxLineBytes(), gate,
         new RunProcessHandler.Events() {
           @Override
           public void output(List<LogLine> lines, long bytes) {
@@ -162,6 +164,7 @@ final class RunController {
             run.started.future().onComplete(ar -> finish(run, code, status));
           }
         });
+    run.handler = handler;
     return context.executeBlocking(() -> startProcess(run.run, run.stdin, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
@@ -234,6 +237,7 @@ final class RunController {
   private void onOutput(LiveRun run, List<LogLine> output, long outputBytes) {
     boolean wasHit = run.guard.limitHit();
     List<LogLine> lines = run.guard.admit(output);
+    gate.taken(output.size(), lines.size());
     if (lines.isEmpty()) {
       return;
     }
@@ -284,6 +288,9 @@ final class RunController {
   void requestEnd(LiveRun run, RunStatus reason) {
     if (run.requestedEnd == null) {
       run.requestedEnd = reason;
+    }
+    if (run.handler != null) {
+      run.handler.stopRequested(); // its output is read on without waiting for the writer
     }
     if (run.queued) {
       endQueued(run, reason);

@@ -37,6 +37,8 @@ final class RunProcessHandler implements NuProcessHandler {
   }
 
   private final Context context;
+  private final IngestGate gate;
+  private volatile boolean stopping;
   private final Events events;
   private final LineSplitter stdout;
   private final LineSplitter stderr;
@@ -48,11 +50,17 @@ final class RunProcessHandler implements NuProcessHandler {
   private volatile Long pidStart;
   private volatile ExitWaiter.Status exitStatus;
 
-  RunProcessHandler(Context context, int maxLineBytes, Events events) {
+  RunProcessHandler(Context context, int maxLineBytes, IngestGate gate, Events events) {
     this.context = context;
+    this.gate = gate;
     this.events = events;
     this.stdout = new LineSplitter(maxLineBytes);
     this.stderr = new LineSplitter(maxLineBytes);
+  }
+
+  /** The run is being stopped: read on without back-pressure so the end comes promptly. */
+  void stopRequested() {
+    stopping = true;
   }
 
   int pid() {
@@ -125,6 +133,8 @@ final class RunProcessHandler implements NuProcessHandler {
         }
         long chunkBytes = unsentBytes;
         unsentBytes = 0;
+        gate.awaitRoom(() -> stopping);
+        gate.handedOver(lines.size());
         context.runOnContext(v -> events.output(lines, chunkBytes));
       }
       if (closed) {

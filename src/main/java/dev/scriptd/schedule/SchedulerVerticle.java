@@ -1,6 +1,7 @@
 package dev.scriptd.schedule;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScheduleState;
@@ -77,6 +78,7 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
+  private Namespace ns;
   private final TimeSource time;
   private final Map<String, Armed> armed = new HashMap<>();
   /** Changes that arrive while the schedules load; replayed after. Null once loaded. */
@@ -99,13 +101,14 @@ public final class SchedulerVerticle extends VerticleBase {
   public Future<?> start() {
     try {
       settings = ScriptdConfig.scheduler(config());
+      ns = Namespace.from(config());
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
     Codecs.register(vertx.eventBus());
-    changes = vertx.eventBus().localConsumer(Addresses.SCRIPTS_CHANGED, message -> onChanged(message.body()));
+    changes = vertx.eventBus().localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), message -> onChanged(message.body()));
     return changes.completion()
-        .compose(v -> vertx.eventBus().<ScheduleState.All>request(Addresses.DB_SCHEDULE_STATES, null))
+        .compose(v -> vertx.eventBus().<ScheduleState.All>request(ns.of(Addresses.DB_SCHEDULE_STATES), null))
         .map(Message::body)
         .compose(states -> loadScripts(null, new ArrayList<>()).compose(scripts -> resume(states, scripts)))
         .onSuccess(v -> {
@@ -127,7 +130,7 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private Future<List<Script>> loadScripts(String cursor, List<Script> into) {
-    return vertx.eventBus().<ScriptList>request(Addresses.DB_LIST_SCRIPTS, new ScriptQuery(1000, cursor))
+    return vertx.eventBus().<ScriptList>request(ns.of(Addresses.DB_LIST_SCRIPTS), new ScriptQuery(1000, cursor))
         .map(Message::body)
         .compose(page -> {
           page.items().stream().map(ScriptEntry::script).forEach(into::add);
@@ -273,7 +276,7 @@ public final class SchedulerVerticle extends VerticleBase {
         .put("trigger", "cron")
         .put("version", entry.version)
         .put("env", new JsonObject().put(SCHEDULED_AT_ENV, Times.format(scheduledAt)));
-    vertx.eventBus().<JsonObject>request(Addresses.SCRIPTS_RUN, request)
+    vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_RUN), request)
         .onSuccess(run -> LOG.debug("script {}: cron run {} for {}", entry.name, run.body().getString("id"),
             scheduledAt))
         .onFailure(e -> {
@@ -287,7 +290,7 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private Future<ScheduleState> save(Armed entry) {
-    return vertx.eventBus().<ScheduleState>request(Addresses.DB_SAVE_SCHEDULE_STATE, entry.state())
+    return vertx.eventBus().<ScheduleState>request(ns.of(Addresses.DB_SAVE_SCHEDULE_STATE), entry.state())
         .map(Message::body)
         .onFailure(e -> LOG.error("could not store the schedule state of script {}; its runs of this fire are "
             + "not started, so a restart cannot repeat them", entry.name, e));

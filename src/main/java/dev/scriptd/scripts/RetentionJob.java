@@ -2,6 +2,7 @@ package dev.scriptd.scripts;
 
 import com.cronutils.model.Cron;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.CleanupRequest;
 import dev.scriptd.bus.CleanupStats;
 import dev.scriptd.bus.ReplyCodes;
@@ -29,13 +30,15 @@ final class RetentionJob {
   static final long CLEANUP_TIMEOUT_MS = TimeUnit.HOURS.toMillis(6);
 
   private final Vertx vertx;
+  private final Namespace ns;
   private final ScriptdConfig.Retention settings;
   private final Cron cron;
   private long timerId = -1;
   private Instant nextRunAt;
   private Instant runningSince;
 
-  RetentionJob(Vertx vertx, ScriptdConfig.Retention settings) {
+  RetentionJob(Vertx vertx, Namespace ns, ScriptdConfig.Retention settings) {
+    this.ns = ns;
     this.vertx = vertx;
     this.settings = settings;
     try {
@@ -85,14 +88,14 @@ final class RetentionJob {
     }
     runningSince = Instant.now();
     CleanupRequest request = new CleanupRequest(days, settings.maxRunsPerScript(), settings.batchSize());
-    return vertx.eventBus().<CleanupStats>request(Addresses.DB_CLEANUP, request,
+    return vertx.eventBus().<CleanupStats>request(ns.of(Addresses.DB_CLEANUP), request,
             new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
         .map(Message::body)
         .onComplete(ar -> runningSince = null);
   }
 
   Future<JsonObject> status() {
-    return vertx.eventBus().<JsonObject>request(Addresses.DB_CLEANUP_STATE, null).map(Message::body)
+    return vertx.eventBus().<JsonObject>request(ns.of(Addresses.DB_CLEANUP_STATE), null).map(Message::body)
         .map(state -> new JsonObject()
             .put("last_run_at", state.getValue("last_run_at"))
             .put("next_run_at", Times.format(nextRunAt))

@@ -1,6 +1,7 @@
 package dev.scriptd.scripts;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
@@ -59,6 +60,7 @@ public final class ScriptsVerticle extends VerticleBase {
     }
   }
 
+  private Namespace ns;
   private final Map<String, ScriptState> states = new HashMap<>();
   private final Map<String, String> queuedScript = new HashMap<>();
   private final Map<String, Future<JsonObject>> dispatching = new HashMap<>();
@@ -89,27 +91,28 @@ public final class ScriptsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ns = Namespace.from(config());
     ScriptdConfig config = ScriptdConfig.fromJson(config());
     runSettings = config.runs();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     try {
-      retention = new RetentionJob(vertx, config.retention());
+      retention = new RetentionJob(vertx, ns, config.retention());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    consumers.add(eventBus.<JsonObject>localConsumer(Addresses.RUNS_STATUS, m -> onStatus(m.body())));
-    on(Addresses.SCRIPTS_RUN, this::run);
-    on(Addresses.SCRIPTS_CREATE, this::create);
-    on(Addresses.SCRIPTS_UPDATE, this::update);
-    on(Addresses.SCRIPTS_DELETE, this::delete);
-    on(Addresses.SCRIPTS_KILL, this::kill);
-    on(Addresses.SCRIPTS_RESTART, this::restart);
-    on(Addresses.SCRIPTS_CANCEL, this::cancel);
-    on(Addresses.SCRIPTS_CLEANUP, this::cleanup);
-    on(Addresses.SCRIPTS_CLEANUP_STATUS, body -> retention.status());
+    consumers.add(eventBus.<JsonObject>localConsumer(ns.of(Addresses.RUNS_STATUS), m -> onStatus(m.body())));
+    on(ns.of(Addresses.SCRIPTS_RUN), this::run);
+    on(ns.of(Addresses.SCRIPTS_CREATE), this::create);
+    on(ns.of(Addresses.SCRIPTS_UPDATE), this::update);
+    on(ns.of(Addresses.SCRIPTS_DELETE), this::delete);
+    on(ns.of(Addresses.SCRIPTS_KILL), this::kill);
+    on(ns.of(Addresses.SCRIPTS_RESTART), this::restart);
+    on(ns.of(Addresses.SCRIPTS_CANCEL), this::cancel);
+    on(ns.of(Addresses.SCRIPTS_CLEANUP), this::cleanup);
+    on(ns.of(Addresses.SCRIPTS_CLEANUP_STATUS), body -> retention.status());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .compose(v -> eventBus.<RunPage>request(Addresses.DB_QUEUED_RUNS, null))
+        .compose(v -> eventBus.<RunPage>request(ns.of(Addresses.DB_QUEUED_RUNS), null))
         .map(Message::body)
         .onSuccess(this::restoreQueues)
         .onSuccess(v -> retention.start());
@@ -167,7 +170,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ScriptSpec spec = valid(body);
     Instant now = Instant.now();
     Script script = spec.toScript(UUID.randomUUID().toString(), 1, now, now);
-    return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
+    return vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script)
         .map(saved -> changed(saved.body(), "created",
             saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
   }
@@ -180,7 +183,7 @@ public final class ScriptsVerticle extends VerticleBase {
       Script script = spec.withEnv(SecretEnv.keepMasked(spec.env(), old.env()))
           .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
-      return vertx.eventBus().<Script>request(Addresses.DB_SAVE_SCRIPT, script)
+      return vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script)
           .map(saved -> changed(saved.body(), "updated",
               saved.body().toJson(entry.lastRun(), Schedules.nextRunAt(saved.body(), Instant.now()))))
           .andThen(ar -> endChange(old.id()));
@@ -192,7 +195,7 @@ public final class ScriptsVerticle extends VerticleBase {
    * reply leaves: a change takes effect at once.
    */
   private JsonObject changed(Script script, String action, JsonObject reply) {
-    vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED, new JsonObject().put("script_id", script.id())
+    vertx.eventBus().publish(ns.of(Addresses.SCRIPTS_CHANGED), new JsonObject().put("script_id", script.id())
         .put("action", action).put("script", reply.copy()));
     return reply;
   }
@@ -233,10 +236,10 @@ public final class ScriptsVerticle extends VerticleBase {
       }
       state.queue.clear();
       return killAndWait(new ArrayList<>(state.active))
-          .compose(v -> vertx.eventBus().request(Addresses.DB_DELETE_SCRIPT, id))
+          .compose(v -> vertx.eventBus().request(ns.of(Addresses.DB_DELETE_SCRIPT), id))
           .map(v -> {
             states.remove(id);
-            vertx.eventBus().publish(Addresses.SCRIPTS_CHANGED,
+            vertx.eventBus().publish(ns.of(Addresses.SCRIPTS_CHANGED),
                 new JsonObject().put("script_id", id).put("action", "deleted").putNull("script"));
             return new JsonObject().put("script_id", id);
           })
@@ -249,7 +252,7 @@ public final class ScriptsVerticle extends VerticleBase {
     if (!(id instanceof String text) || text.isBlank()) {
       return Future.failedFuture(new ScriptFailure(ReplyCodes.BAD_REQUEST, "script_id is required"));
     }
-    return vertx.eventBus().<ScriptEntry>request(Addresses.DB_GET_SCRIPT, text).map(Message::body);
+    return vertx.eventBus().<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), text).map(Message::body);
   }
 
   // ---- runs
@@ -336,7 +339,7 @@ public final class ScriptsVerticle extends VerticleBase {
         start.put("request", extra.request());
       }
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(script.timeoutSeconds() * 1000 + 30_000);
-      return tracked(script.id(), vertx.eventBus().<JsonObject>request(Addresses.JS_START, start, options)
+      return tracked(script.id(), vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_START), start, options)
           .map(Message::body));
     }
     Map<String, String> env = new HashMap<>(script.env());
@@ -355,7 +358,7 @@ public final class ScriptsVerticle extends VerticleBase {
     if (extra.stdin() != null) {
       start.put("stdin", extra.stdin());
     }
-    return tracked(script.id(), vertx.eventBus().<JsonObject>request(Addresses.RUNS_START, start).map(Message::body));
+    return tracked(script.id(), vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_START), start).map(Message::body));
   }
 
   /** Counts a start in flight until its reply, then records the run as active unless it already ended. */
@@ -385,9 +388,9 @@ public final class ScriptsVerticle extends VerticleBase {
     state.queue.add(pending.id());
     state.saving.add(pending.id());
     queuedScript.put(pending.id(), script.id());
-    return vertx.eventBus().<Run>request(Addresses.DB_QUEUE_RUN, pending)
+    return vertx.eventBus().<Run>request(ns.of(Addresses.DB_QUEUE_RUN), pending)
         .map(saved -> {
-          vertx.eventBus().publish(Addresses.RUNS_STATUS, pending.toJson());
+          vertx.eventBus().publish(ns.of(Addresses.RUNS_STATUS), pending.toJson());
           return pending.toJson();
         })
         .onFailure(e -> {
@@ -409,7 +412,7 @@ public final class ScriptsVerticle extends VerticleBase {
     String runId = state.queue.poll();
     queuedScript.remove(runId);
     Future<JsonObject> started = tracked(scriptId, vertx.eventBus()
-        .<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("run_id", runId)).map(Message::body));
+        .<JsonObject>request(ns.of(Addresses.RUNS_START), new JsonObject().put("run_id", runId)).map(Message::body));
     dispatching.put(runId, started);
     started.onComplete(ar -> dispatching.remove(runId))
         .onFailure(e -> LOG.warn("queued run {} did not start: {}", runId, e.getMessage()));
@@ -458,7 +461,7 @@ public final class ScriptsVerticle extends VerticleBase {
       if (finished.containsKey(id)) {
         ended.tryComplete();
       }
-      vertx.eventBus().request(Addresses.RUNS_KILL, new JsonObject().put("run_id", id))
+      vertx.eventBus().request(ns.of(Addresses.RUNS_KILL), new JsonObject().put("run_id", id))
           .onFailure(e -> ended.tryComplete()); // already ended or unknown: nothing to wait for
       ends.add(ended.future());
     }
@@ -479,20 +482,20 @@ public final class ScriptsVerticle extends VerticleBase {
       ScriptState state = state(scriptId);
       state.queue.remove(runId);
       queuedScript.remove(runId);
-      return vertx.eventBus().<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body)
+      return vertx.eventBus().<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body)
           .compose(run -> {
             Run killed = run.ended(RunStatus.KILLED, null, null, "killed while waiting in the queue", Instant.now());
-            return vertx.eventBus().<Run>request(Addresses.DB_SAVE_RUN, killed).map(saved -> killed);
+            return vertx.eventBus().<Run>request(ns.of(Addresses.DB_SAVE_RUN), killed).map(saved -> killed);
           })
           .map(killed -> {
-            vertx.eventBus().publish(Addresses.RUNS_STATUS, killed.toJson());
+            vertx.eventBus().publish(ns.of(Addresses.RUNS_STATUS), killed.toJson());
             return killed.toJson();
           });
     }
     Future<JsonObject> starting = runId == null ? null : dispatching.get(runId);
     if (starting != null) {
       return starting.compose(run -> vertx.eventBus()
-          .<JsonObject>request(Addresses.RUNS_KILL, new JsonObject().put("run_id", runId)).map(Message::body));
+          .<JsonObject>request(ns.of(Addresses.RUNS_KILL), new JsonObject().put("run_id", runId)).map(Message::body));
     }
     return Future.failedFuture(new ScriptFailure(ReplyCodes.CONFLICT,
         "run " + runId + " is pending but not waiting in a queue of this server"));
@@ -511,7 +514,7 @@ public final class ScriptsVerticle extends VerticleBase {
       replies.add(cancel(new JsonObject().put("run_id", queued)));
     }
     for (String active : new ArrayList<>(state.active)) {
-      replies.add(vertx.eventBus().<JsonObject>request(Addresses.RUNS_KILL, new JsonObject().put("run_id", active))
+      replies.add(vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_KILL), new JsonObject().put("run_id", active))
           .map(Message::body));
     }
     return Future.join(replies).transform(ar -> {

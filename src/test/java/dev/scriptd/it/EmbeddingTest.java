@@ -1,11 +1,14 @@
 package dev.scriptd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scriptd.Scriptd;
 import dev.scriptd.ScriptdHandle;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.config.ConfigException;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import io.vertx.core.Future;
@@ -13,6 +16,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.junit5.VertxExtension;
@@ -20,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -194,6 +200,193 @@ class EmbeddingTest {
       }
     } finally {
       reopened.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A host serving several scriptd routers, each under its own prefix, on one HTTP server. */
+  static final class MultiHostVerticle extends VerticleBase {
+    private final Map<String, ScriptdHandle> mounts;
+    private final int port;
+
+    MultiHostVerticle(Map<String, ScriptdHandle> mounts, int port) {
+      this.mounts = mounts;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      Router router = Router.router(vertx);
+      mounts.forEach((prefix, scriptd) -> router.route(prefix + "/*").subRouter(scriptd.router()));
+      return vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1");
+    }
+  }
+
+  /** Collects the status events of one instance's namespace. */
+  private static MessageConsumer<JsonObject> statuses(Vertx vertx, ScriptdHandle scriptd, List<JsonObject> into)
+      throws Exception {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(
+        scriptd.namespace().of(Addresses.RUNS_STATUS), message -> into.add(message.body()));
+    consumer.completion().await(10, TimeUnit.SECONDS);
+    return consumer;
+  }
+
+  /** Every default address (what an instance in namespace {@code scriptd} would use) has no consumer. */
+  private static void assertNoDefaultConsumers(Vertx vertx) throws Exception {
+    for (java.lang.reflect.Field field : Addresses.class.getFields()) {
+      if (field.getType() != String.class || field.getName().equals("RUNS_LOG_PREFIX")) {
+        continue;
+      }
+      String address = (String) field.get(null);
+      Throwable failure = assertThrowsReply(vertx, address);
+      assertTrue(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS,
+          address + " has a consumer: " + failure);
+    }
+  }
+
+  private static Throwable assertThrowsReply(Vertx vertx, String address) {
+    try {
+      vertx.eventBus().request(address, null, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000))
+          .await(5, TimeUnit.SECONDS);
+      return new AssertionError(address + " answered");
+    } catch (Throwable e) {
+      return e;
+    }
+  }
+
+  @Test
+  @DisplayName("two instances with their own data dirs and bus namespaces run side by side without interference")
+  void twoInstancesSideBySide(Vertx vertx, @TempDir Path otherDir) throws Exception {
+    ScriptdHandle a = Scriptd.deploy(vertx, embedded(dataDir).put("bus_namespace", "scriptd.a"))
+        .await(30, TimeUnit.SECONDS);
+    ScriptdHandle b = Scriptd.deploy(vertx, embedded(otherDir).put("bus_namespace", "scriptd.tenant-b"))
+        .await(30, TimeUnit.SECONDS);
+    boolean aClosed = false;
+    try {
+      assertEquals("scriptd.a.runs.cmd.start", a.namespace().of(Addresses.RUNS_START));
+      int port = TestServer.freePort();
+      vertx.deployVerticle(new MultiHostVerticle(Map.of("/ops/a", a, "/ops/b", b), port))
+          .await(30, TimeUnit.SECONDS);
+      Api apiA = new Api("http://127.0.0.1:" + port + "/ops/a");
+      Api apiB = new Api("http://127.0.0.1:" + port + "/ops/b");
+
+      List<JsonObject> statusA = new CopyOnWriteArrayList<>();
+      List<JsonObject> statusB = new CopyOnWriteArrayList<>();
+      statuses(vertx, a, statusA);
+      statuses(vertx, b, statusB);
+
+      // each started through its own namespace on the bus
+      JsonObject runA = vertx.eventBus().<JsonObject>request(a.namespace().of(Addresses.RUNS_START),
+          new JsonObject().put("command", "echo from-a; sleep 300")).await(10, TimeUnit.SECONDS).body();
+      JsonObject runB = vertx.eventBus().<JsonObject>request(b.namespace().of(Addresses.RUNS_START),
+          new JsonObject().put("command", "echo from-b; sleep 300")).await(10, TimeUnit.SECONDS).body();
+      String idA = runA.getString("id");
+      String idB = runB.getString("id");
+
+      // lines: each tail (through its own router, fed by its own namespace) has its own line only
+      try (SseClient tail = new SseClient(apiA.client, apiA.base + "/api/runs/" + idA + "/logs")) {
+        assertEquals("from-a", new JsonObject(tail.next(Duration.ofSeconds(10)).data()).getString("line"));
+      }
+      try (SseClient tail = new SseClient(apiB.client, apiB.base + "/api/runs/" + idB + "/logs")) {
+        assertEquals("from-b", new JsonObject(tail.next(Duration.ofSeconds(10)).data()).getString("line"));
+      }
+      assertEquals(List.of("from-a"), apiA.allLines(idA).stream().map(l -> l.getString("line")).toList());
+      assertEquals(List.of("from-b"), apiB.allLines(idB).stream().map(l -> l.getString("line")).toList());
+
+      // history: each database holds only its own run; the other's id is unknown there
+      assertEquals(List.of(idA), ids(apiA.get("/api/runs")));
+      assertEquals(List.of(idB), ids(apiB.get("/api/runs")));
+      assertEquals(404, apiA.get("/api/runs/" + idB).statusCode());
+      assertEquals(404, apiB.get("/api/runs/" + idA).statusCode());
+      // nothing of either instance listens on the default addresses
+      assertNoDefaultConsumers(vertx);
+
+      // killing in A leaves B's run running
+      vertx.eventBus().request(a.namespace().of(Addresses.RUNS_KILL), new JsonObject().put("run_id", idA))
+          .await(10, TimeUnit.SECONDS);
+      assertEquals("killed", apiA.awaitEnd(idA).getString("status"));
+      Processes.awaitGroupGone(runA.getInteger("pid"), Duration.ofSeconds(10));
+      assertEquals("running", apiB.run(idB).getString("status"));
+      assertFalse(Processes.group(runB.getInteger("pid")).isEmpty(), "B's process is still alive");
+      // a kill of B's run sent to A's namespace does not reach B
+      assertThrows(Exception.class, () -> vertx.eventBus().request(a.namespace().of(Addresses.RUNS_KILL),
+          new JsonObject().put("run_id", idB)).await(10, TimeUnit.SECONDS));
+      assertEquals("running", apiB.run(idB).getString("status"));
+
+      // closing A leaves B working
+      a.close().await(30, TimeUnit.SECONDS);
+      aClosed = true;
+      JsonObject second = apiB.startRun("echo still-here");
+      assertEquals("completed", apiB.awaitEnd(second.getString("id")).getString("status"));
+      assertEquals(List.of("still-here"),
+          apiB.allLines(second.getString("id")).stream().map(l -> l.getString("line")).toList());
+      assertEquals("running", apiB.run(idB).getString("status"));
+      assertEquals(202, apiB.post("/api/runs/" + idB + "/kill", null).statusCode());
+      assertEquals("killed", apiB.awaitEnd(idB).getString("status"));
+      Processes.awaitGroupGone(runB.getInteger("pid"), Duration.ofSeconds(10));
+
+      // each status stream carried its own runs only
+      assertTrue(statusA.stream().allMatch(s -> s.getString("id").equals(idA)), statusA.toString());
+      assertTrue(statusB.stream().allMatch(s -> !s.getString("id").equals(idA)), statusB.toString());
+      assertTrue(statusA.stream().anyMatch(s -> s.getString("status").equals("killed")));
+      assertTrue(statusB.stream().anyMatch(s -> s.getString("id").equals(idB) && s.getString("status").equals("killed")));
+    } finally {
+      if (!aClosed) {
+        a.close().await(30, TimeUnit.SECONDS);
+      }
+      b.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<String> ids(HttpResponse<String> page) {
+    assertEquals(200, page.statusCode(), page.body());
+    return new JsonObject(page.body()).getJsonArray("items").stream()
+        .map(item -> ((JsonObject) item).getString("id")).toList();
+  }
+
+  @Test
+  @DisplayName("a second instance with the same bus namespace in one Vertx is refused with a clear error")
+  void sameNamespaceRefused(Vertx vertx, @TempDir Path otherDir) throws Exception {
+    ScriptdHandle first = Scriptd.deploy(vertx, embedded(dataDir)).await(30, TimeUnit.SECONDS);
+    try {
+      Throwable refused = assertThrows(Throwable.class,
+          () -> Scriptd.deploy(vertx, embedded(otherDir)).await(30, TimeUnit.SECONDS));
+      assertTrue(refused instanceof ConfigException, refused.toString());
+      assertTrue(refused.getMessage().contains("bus_namespace 'scriptd' is already used")
+          && refused.getMessage().contains(dataDir.toAbsolutePath().toString()), refused.getMessage());
+      // the first instance is untouched
+      JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.RUNS_START,
+          new JsonObject().put("command", "true")).await(10, TimeUnit.SECONDS).body();
+      assertEquals("running", run.getString("status"));
+    } finally {
+      first.close().await(30, TimeUnit.SECONDS);
+    }
+    // once closed, the namespace is free again
+    Scriptd.deploy(vertx, embedded(otherDir)).await(30, TimeUnit.SECONDS).close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("an invalid bus_namespace fails the deployment naming the key")
+  void invalidNamespace(Vertx vertx) {
+    Throwable invalid = assertThrows(Throwable.class, () -> Scriptd.deploy(vertx,
+        embedded(dataDir).put("bus_namespace", "Tenant 2")).await(30, TimeUnit.SECONDS));
+    assertTrue(invalid instanceof ConfigException && invalid.getMessage().contains("bus_namespace"),
+        invalid.toString());
+  }
+
+  @Test
+  @DisplayName("js.enabled false leaves the JavaScript verticle out; shell runs still work")
+  void withoutJs(Vertx vertx) throws Exception {
+    JsonObject config = embedded(dataDir).put("js", new JsonObject().put("enabled", false));
+    ScriptdHandle scriptd = Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS);
+    try {
+      Throwable noJs = assertThrowsReply(vertx, Addresses.JS_STATS);
+      assertTrue(noJs instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS,
+          noJs.toString());
+      JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.RUNS_START,
+          new JsonObject().put("command", "true")).await(10, TimeUnit.SECONDS).body();
+      assertEquals("running", run.getString("status"));
+    } finally {
+      scriptd.close().await(30, TimeUnit.SECONDS);
     }
   }
 }

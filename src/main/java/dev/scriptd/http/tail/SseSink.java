@@ -51,11 +51,15 @@ final class SseSink implements TailSink {
 
   @Override
   public void lines(List<LogLine> lines) {
-    StringBuilder out = new StringBuilder(lines.size() * 128);
+    int size = 0;
     for (LogLine line : lines) {
-      appendEvent(out, Long.toString(line.seq()), "log", line.encodedJson());
+      size += line.sseEvent().length;
     }
-    send(out.toString());
+    Buffer out = Buffer.buffer(size);
+    for (LogLine line : lines) {
+      out.appendBytes(line.sseEvent());
+    }
+    sendBuffer(out);
   }
 
   @Override
@@ -112,8 +116,11 @@ final class SseSink implements TailSink {
   }
 
   private void send(String text) {
+    sendBuffer(Buffer.buffer(text));
+  }
+
+  private void sendBuffer(Buffer buffer) {
     if (!response.ended()) {
-      Buffer buffer = Buffer.buffer(text);
       budget.track(response.write(buffer), buffer.length());
     }
   }

@@ -1,6 +1,7 @@
 package dev.scriptd.http.tail;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.config.ScriptdConfig;
@@ -46,6 +47,7 @@ public final class TailHub {
   private static final long HOUSEKEEPING_MS = 1000;
 
   private final Vertx vertx;
+  private final Namespace ns;
   private final EventBus eventBus;
   private final ScriptdConfig.Tail config;
   private final Map<String, RunFeed> feeds = new HashMap<>();
@@ -55,7 +57,8 @@ public final class TailHub {
   private Context context;
   private long housekeepingTimer = -1;
 
-  public TailHub(Vertx vertx, ScriptdConfig.Tail config) {
+  public TailHub(Vertx vertx, Namespace ns, ScriptdConfig.Tail config) {
+    this.ns = ns;
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.config = config;
@@ -64,7 +67,7 @@ public final class TailHub {
 
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
-    statusConsumer = eventBus.localConsumer(Addresses.RUNS_STATUS, this::onStatus);
+    statusConsumer = eventBus.localConsumer(ns.of(Addresses.RUNS_STATUS), this::onStatus);
     housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MS, t -> housekeeping());
     return statusConsumer.completion();
   }
@@ -126,7 +129,7 @@ public final class TailHub {
    * exist; {@code openSink} is called only once the run is known.
    */
   private Future<Void> follow(String runId, long since, Function<Run, Future<TailSink>> openSink) {
-    return eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).compose(run -> {
+    return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).compose(run -> {
       if (run.status().isFinal()) {
         return openSink.apply(run).map(sink -> {
           attach(new TailSubscriber(runId, sink, null, run.toJson(), since, now()));
@@ -135,7 +138,7 @@ public final class TailHub {
       }
       return openSink.apply(run).compose(sink -> feed(runId).compose(feed ->
           // the run may have ended before our consumer existed: ask again now that it does
-          eventBus.<Run>request(Addresses.DB_GET_RUN, runId).map(Message::body).map(current -> {
+          eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).map(current -> {
             LOG.debug("tail of run {} attached from seq {}", runId, since);
             if (current.status().isFinal() && feed.endedRun == null) {
               feed.endedRun = current.toJson();
@@ -153,7 +156,7 @@ public final class TailHub {
     }
     RunFeed feed = new RunFeed(runId, config.ringLines());
     feeds.put(runId, feed);
-    MessageConsumer<LogChunk> consumer = eventBus.localConsumer(Addresses.runLog(runId),
+    MessageConsumer<LogChunk> consumer = eventBus.localConsumer(ns.runLog(runId),
         message -> onChunk(feed, message.body()));
     feed.consumer = consumer;
     return consumer.completion().map(feed);
@@ -249,7 +252,7 @@ public final class TailHub {
   private void fetch(TailSubscriber s) {
     s.fetching = true;
     boolean endKnown = s.endedRun() != null;
-    eventBus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(s.runId, s.cursor, FETCH_LIMIT))
+    eventBus.<LogPage>request(ns.of(Addresses.DB_READ_LOGS), new LogQuery(s.runId, s.cursor, FETCH_LIMIT))
         .onComplete(result -> {
           s.fetching = false;
           if (s.finished) {
