@@ -2,21 +2,14 @@ package dev.scriptd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -84,35 +77,9 @@ class ShutdownTest {
   }
 
   private Process startServer(int port) throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        "dev.scriptd.Main", "--port=" + port, "--data-dir=" + dataDir, "--runs.kill_grace_ms=1000", "--admin-token=" + TestServer.ADMIN_TOKEN,
-        "--shutdown_timeout_ms=" + SHUTDOWN_TIMEOUT_MS)
-        .directory(dataDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
-    builder.environment().put("SCRIPTD_TEST_LOG_LEVEL", "INFO");
-    Process process = builder.start();
+    Process process = ServerJvm.start(dataDir, port,
+        List.of("--runs.kill_grace_ms=1000", "--shutdown_timeout_ms=" + SHUTDOWN_TIMEOUT_MS));
     servers.add(process);
-    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
-    Instant end = Instant.now().plus(Duration.ofSeconds(60));
-    while (Instant.now().isBefore(end)) {
-      if (!process.isAlive()) {
-        fail("server exited with " + process.exitValue() + ": " + Files.readString(dataDir.resolve("server.log")));
-      }
-      try {
-        HttpResponse<String> health = api.client.send(
-            HttpRequest.newBuilder(URI.create(api.base + "/health")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (health.statusCode() == 200) {
-          return process;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      LockSupport.parkNanos(50_000_000L);
-    }
-    fail("server did not become healthy within 60 s");
     return process;
   }
 }
