@@ -244,7 +244,7 @@ final class LogBatcher {
           first = false;
         }
         lines.add(line);
-        rowSize += line.text().length() + LINE_OVERHEAD;
+        rowSize += line.utf8Length() + LINE_OVERHEAD;
       }
     }
     if (!lines.isEmpty()) {

@@ -2,7 +2,6 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,11 +24,9 @@ public final class LogBlobCodec {
     // one pass to size the buffer exactly enough (varints take at most 10 bytes), one to fill it:
     // this runs on the writer's event loop for every line stored, so no stream and no regrowth
     int count = lines.size();
-    byte[][] texts = new byte[count][];
     int capacity = 1 + 10;
     for (int i = 0; i < count; i++) {
-      texts[i] = lines.get(i).text().getBytes(StandardCharsets.UTF_8);
-      capacity += 10 + 1 + 10 + texts[i].length;
+      capacity += 10 + 1 + 10 + lines.get(i).utf8Length();
     }
     byte[] out = new byte[capacity];
     int pos = 0;
@@ -41,9 +38,10 @@ public final class LogBlobCodec {
       pos = varint(out, pos, zigZag(line.timestamp() - previousTs));
       previousTs = line.timestamp();
       out[pos++] = (byte) (line.stream() == LogStream.STDERR ? 1 : 0);
-      pos = varint(out, pos, texts[i].length);
-      System.arraycopy(texts[i], 0, out, pos, texts[i].length);
-      pos += texts[i].length;
+      int length = line.utf8Length();
+      pos = varint(out, pos, length);
+      line.copyUtf8(out, pos);
+      pos += length;
     }
     return Arrays.copyOf(out, pos);
   }
@@ -75,8 +73,7 @@ public final class LogBlobCodec {
       ts += unZigZag(in.varint());
       LogStream stream = in.readByte() == 1 ? LogStream.STDERR : LogStream.STDOUT;
       int length = (int) in.varint();
-      String text = in.readString(length);
-      lines.add(new LogLine(firstSeq + i, ts, stream, text));
+      lines.add(LogLine.ofUtf8(firstSeq + i, ts, stream, in.readBytes(length)));
     }
     return lines;
   }
@@ -116,13 +113,13 @@ public final class LogBlobCodec {
       throw new IllegalArgumentException("log blob varint is too long");
     }
 
-    String readString(int length) {
+    byte[] readBytes(int length) {
       if (length < 0 || length > data.length - pos) {
         throw new IllegalArgumentException("log blob is truncated");
       }
-      String text = new String(data, pos, length, StandardCharsets.UTF_8);
+      byte[] bytes = Arrays.copyOfRange(data, pos, pos + length);
       pos += length;
-      return text;
+      return bytes;
     }
   }
 }

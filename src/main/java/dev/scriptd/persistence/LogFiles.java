@@ -6,7 +6,6 @@ import dev.scriptd.domain.Run;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -81,19 +80,33 @@ final class LogFiles {
       if (file == null) {
         continue;
       }
-      StringBuilder text = new StringBuilder();
-      for (LogChunk chunk : entry.getValue()) {
-        for (LogLine line : chunk.lines()) {
-          text.append(line.text()).append('\n');
-        }
-      }
-      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = text(entry.getValue());
       vertx.executeBlocking(() -> {
         Files.createDirectories(file.getParent());
         Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return null;
       }, true).onFailure(e -> LOG.warn("could not append to log file {}: {}", file, e.toString()));
     }
+  }
+
+  /** The lines' UTF-8 bytes, each followed by a newline. */
+  private static byte[] text(List<LogChunk> chunks) {
+    int size = 0;
+    for (LogChunk chunk : chunks) {
+      for (LogLine line : chunk.lines()) {
+        size += line.utf8Length() + 1;
+      }
+    }
+    byte[] bytes = new byte[size];
+    int pos = 0;
+    for (LogChunk chunk : chunks) {
+      for (LogLine line : chunk.lines()) {
+        line.copyUtf8(bytes, pos);
+        pos += line.utf8Length();
+        bytes[pos++] = '\n';
+      }
+    }
+    return bytes;
   }
 
   /** Deletes the files of these runs (and date folders left empty); returns the bytes removed. */

@@ -1,16 +1,25 @@
 package dev.scriptd.process;
 
-import java.nio.charset.StandardCharsets;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Cuts one output stream into lines. {@code \n} ends a line and is dropped; everything else
  * (including {@code \r} and ANSI escapes) is kept. A line longer than {@code maxLineBytes} is cut
- * at that size, at a UTF-8 character boundary, and continues as the next line. Bytes are decoded as
- * UTF-8 with replacement. Not thread-safe: one instance per stream, fed from one thread.
+ * at that size, at a UTF-8 character boundary, and continues as the next line. Lines are emitted as
+ * their raw bytes, one exactly sized array each (decoding is left to whoever needs the text). Not
+ * thread-safe: one instance per stream, fed from one thread.
  */
 final class LineSplitter {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long NEWLINES = ONES * '\n';
+
   private final int maxLineBytes;
   private byte[] pending = new byte[256];
   private int size;
@@ -23,33 +32,33 @@ final class LineSplitter {
   }
 
   /** Appends to {@code out} every line completed by {@code bytes[offset, offset + length)}. */
-  void feed(byte[] bytes, int offset, int length, List<String> out) {
+  void feed(byte[] bytes, int offset, int length, List<byte[]> out) {
     int end = offset + length;
     int i = offset;
     while (i < end) {
       int newline = indexOfNewline(bytes, i, end);
       int stop = newline < 0 ? end : newline;
       if (size == 0) {
-        // fast path: nothing carried over, so whole lines become strings straight from the input
+        // fast path: nothing carried over, so whole lines are copied straight from the input
         while (stop - i > maxLineBytes) {
           int cut = cutPoint(bytes, i, i + maxLineBytes);
-          out.add(new String(bytes, i, cut - i, StandardCharsets.UTF_8));
+          out.add(Arrays.copyOfRange(bytes, i, cut));
           i = cut;
         }
         if (newline >= 0) {
-          out.add(new String(bytes, i, stop - i, StandardCharsets.UTF_8));
+          out.add(Arrays.copyOfRange(bytes, i, stop));
         } else {
-          for (int j = i; j < stop; j++) {
-            append(bytes[j]);
-          }
+          append(bytes, i, stop - i);
         }
       } else {
-        // a line carried over from the previous read: byte by byte until it ends
-        for (int j = i; j < stop; j++) {
+        // a line carried over from the previous read: fill it up, cutting it whenever it is full
+        while (i < stop) {
           if (size == maxLineBytes) {
-            cutBefore(bytes[j], out);
+            cutBefore(bytes[i], out);
           }
-          append(bytes[j]);
+          int n = Math.min(stop - i, maxLineBytes - size);
+          append(bytes, i, n);
+          i += n;
         }
         if (newline >= 0) {
           emit(size, out);
@@ -59,8 +68,17 @@ final class LineSplitter {
     }
   }
 
-  private static int indexOfNewline(byte[] bytes, int from, int to) {
-    for (int i = from; i < to; i++) {
+  /** Eight bytes at a time: the lowest byte equal to {@code \n} sets the lowest high bit. */
+  static int indexOfNewline(byte[] bytes, int from, int to) {
+    int i = from;
+    for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
+      long word = (long) LONGS.get(bytes, i) ^ NEWLINES;
+      long found = (word - ONES) & ~word & HIGH_BITS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
       if (bytes[i] == '\n') {
         return i;
       }
@@ -81,14 +99,14 @@ final class LineSplitter {
   }
 
   /** The stream closed: appends the partial last line, if there is one. */
-  void finish(List<String> out) {
+  void finish(List<byte[]> out) {
     if (size > 0) {
       emit(size, out);
     }
   }
 
   /** The line is full and {@code next} does not fit: emit it, keeping a split character whole. */
-  private void cutBefore(byte next, List<String> out) {
+  private void cutBefore(byte next, List<byte[]> out) {
     int cut = size;
     if (isContinuation(next)) {
       // next belongs to a character that started in pending: move that character's start over
@@ -107,8 +125,8 @@ final class LineSplitter {
     return (b & 0xC0) == 0x80;
   }
 
-  private void emit(int length, List<String> out) {
-    out.add(new String(pending, 0, length, StandardCharsets.UTF_8));
+  private void emit(int length, List<byte[]> out) {
+    out.add(Arrays.copyOf(pending, length));
     int rest = size - length;
     if (rest > 0) {
       System.arraycopy(pending, length, pending, 0, rest);
@@ -116,10 +134,13 @@ final class LineSplitter {
     size = rest;
   }
 
-  private void append(byte b) {
-    if (size == pending.length) {
-      pending = Arrays.copyOf(pending, Math.min(maxLineBytes, pending.length * 2));
+  /** At most {@code maxLineBytes - size} bytes. */
+  private void append(byte[] bytes, int from, int length) {
+    int needed = size + length;
+    if (needed > pending.length) {
+      pending = Arrays.copyOf(pending, Math.max(needed, Math.min(maxLineBytes, pending.length * 2)));
     }
-    pending[size++] = b;
+    System.arraycopy(bytes, from, pending, size, length);
+    size = needed;
   }
 }

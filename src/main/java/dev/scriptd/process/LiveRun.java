@@ -71,7 +71,7 @@ final class LiveRun {
     int before = progress;
     for (LogLine line : chunk) {
       ring.add(line);
-      Integer percent = progressOf(line.text());
+      Integer percent = progressOf(line);
       if (percent != null) {
         progress = percent;
       }
@@ -97,6 +97,16 @@ final class LiveRun {
   /** The run with the current counters and progress. */
   Run current() {
     return run.withLog(lines, bytes).withProgress(progress);
+  }
+
+  /**
+   * The progress value of a line; only lines of the length of one ({@code ::progress} and one to
+   * three ASCII digits) are decoded, so output is not turned into text just to look for it.
+   */
+  static Integer progressOf(LogLine line) {
+    int length = line.utf8Length();
+    return length > PROGRESS_PREFIX.length() && length <= PROGRESS_PREFIX.length() + 3
+        ? progressOf(line.text()) : null;
   }
 
   /** N of a line of the exact form {@code ::progress N} with N in 0..100, else null. */

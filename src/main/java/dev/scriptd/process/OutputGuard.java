@@ -3,7 +3,6 @@ package dev.scriptd.process;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
 import dev.scriptd.domain.SecretEnv;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,7 +39,7 @@ final class OutputGuard {
     }
     List<LogLine> kept = new ArrayList<>(lines.size());
     for (LogLine line : lines) {
-      long size = line.text().getBytes(StandardCharsets.UTF_8).length + 1L;
+      long size = line.utf8Length() + 1L;
       if (taken + size > maxBytes) {
         limitHit = true;
         kept.add(new LogLine(line.seq(), line.timestamp(), LogStream.STDERR,
@@ -48,10 +47,16 @@ final class OutputGuard {
         return kept;
       }
       taken += size;
-      kept.add(secrets.isEmpty() ? line : new LogLine(line.seq(), line.timestamp(), line.stream(),
-          SecretEnv.redact(line.text(), secrets)));
+      kept.add(secrets.isEmpty() ? line : masked(line));
     }
     return kept;
+  }
+
+  /** The line with its secrets masked; only here is the text decoded. */
+  private LogLine masked(LogLine line) {
+    String text = line.text();
+    String redacted = SecretEnv.redact(text, secrets);
+    return redacted.equals(text) ? line : new LogLine(line.seq(), line.timestamp(), line.stream(), redacted);
   }
 
   /** Bytes of the lines kept so far. */

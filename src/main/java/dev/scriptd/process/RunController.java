@@ -245,7 +245,7 @@ final class RunController {
     if (!wasHit && run.guard.limitHit()) {
       bytes = 0; // the chunk that hit the limit counts only the lines kept (not the marker)
       for (LogLine line : lines.subList(0, lines.size() - 1)) {
-        bytes += line.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        bytes += line.utf8Length() + 1;
       }
       outputLimitHit(run);
     }

@@ -119,7 +119,7 @@ final class RunProcessHandler implements NuProcessHandler {
         buffer.get(bytes);
       }
       LineSplitter splitter = stream == LogStream.STDOUT ? stdout : stderr;
-      List<String> texts = new ArrayList<>();
+      List<byte[]> texts = new ArrayList<>();
       splitter.feed(bytes, 0, length, texts);
       if (closed) {
         splitter.finish(texts);
@@ -128,8 +128,8 @@ final class RunProcessHandler implements NuProcessHandler {
       if (!texts.isEmpty()) {
         long now = System.currentTimeMillis();
         List<LogLine> lines = new ArrayList<>(texts.size());
-        for (String text : texts) {
-          lines.add(new LogLine(++seq, now, stream, text));
+        for (byte[] text : texts) {
+          lines.add(LogLine.ofUtf8(++seq, now, stream, text));
         }
         long chunkBytes = unsentBytes;
         unsentBytes = 0;

@@ -2,6 +2,8 @@ package dev.scriptd.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.LogStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +12,24 @@ import org.junit.jupiter.api.Test;
 
 class LineSplitterTest {
 
+  /** Lines as the run handler turns them into text: through {@link LogLine#ofUtf8}. */
+  private static void feed(LineSplitter splitter, byte[] bytes, int offset, int length, List<String> out) {
+    List<byte[]> lines = new ArrayList<>();
+    splitter.feed(bytes, offset, length, lines);
+    lines.forEach(line -> out.add(LogLine.ofUtf8(1, 0, LogStream.STDOUT, line).text()));
+  }
+
+  private static void finish(LineSplitter splitter, List<String> out) {
+    List<byte[]> lines = new ArrayList<>();
+    splitter.finish(lines);
+    lines.forEach(line -> out.add(LogLine.ofUtf8(1, 0, LogStream.STDOUT, line).text()));
+  }
+
   private static List<String> split(LineSplitter splitter, String... pieces) {
     List<String> out = new ArrayList<>();
     for (String piece : pieces) {
       byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
-      splitter.feed(bytes, 0, bytes.length, out);
+      feed(splitter, bytes, 0, bytes.length, out);
     }
     return out;
   }
@@ -25,7 +40,7 @@ class LineSplitterTest {
     LineSplitter splitter = new LineSplitter(1024);
     assertEquals(List.of("a", "", "bc"), split(splitter, "a\n\nb", "c\nd"));
     List<String> rest = new ArrayList<>();
-    splitter.finish(rest);
+    finish(splitter, rest);
     assertEquals(List.of("d"), rest);
   }
 
@@ -43,13 +58,13 @@ class LineSplitterTest {
     LineSplitter splitter = new LineSplitter(1024);
     assertEquals(List.of(), split(splitter, "no newline"));
     List<String> out = new ArrayList<>();
-    splitter.finish(out);
+    finish(splitter, out);
     assertEquals(List.of("no newline"), out);
 
     LineSplitter clean = new LineSplitter(1024);
     List<String> none = new ArrayList<>(split(clean, "x\n"));
     none.clear();
-    clean.finish(none);
+    finish(clean, none);
     assertEquals(List.of(), none);
   }
 
@@ -70,9 +85,9 @@ class LineSplitterTest {
     List<String> out = new ArrayList<>();
     byte[] bytes = "a😀😀".getBytes(StandardCharsets.UTF_8);
     for (byte b : bytes) {
-      split.feed(new byte[] {b}, 0, 1, out);
+      feed(split, new byte[] {b}, 0, 1, out);
     }
-    split.finish(out);
+    finish(split, out);
     assertEquals(List.of("a😀", "😀"), out);
   }
 
@@ -82,7 +97,7 @@ class LineSplitterTest {
     LineSplitter splitter = new LineSplitter(64);
     List<String> out = new ArrayList<>();
     byte[] bytes = {'o', 'k', (byte) 0xff, '\n'};
-    splitter.feed(bytes, 0, bytes.length, out);
+    feed(splitter, bytes, 0, bytes.length, out);
     assertEquals(List.of("ok\uFFFD"), out);
   }
 
@@ -101,22 +116,47 @@ class LineSplitterTest {
       int max = 4 + random.nextInt(12);
       java.util.List<String> whole = new java.util.ArrayList<>();
       LineSplitter oneRead = new LineSplitter(max);
-      oneRead.feed(bytes, 0, bytes.length, whole);
-      oneRead.finish(whole);
+      feed(oneRead, bytes, 0, bytes.length, whole);
+      finish(oneRead, whole);
       java.util.List<String> pieces = new java.util.ArrayList<>();
       LineSplitter manyReads = new LineSplitter(max);
       int at = 0;
       while (at < bytes.length) {
         int n = Math.min(bytes.length - at, 1 + random.nextInt(7));
-        manyReads.feed(bytes, at, n, pieces);
+        feed(manyReads, bytes, at, n, pieces);
         at += n;
       }
-      manyReads.finish(pieces);
+      finish(manyReads, pieces);
       org.junit.jupiter.api.Assertions.assertEquals(whole, pieces, "max " + max + " input " + text);
       for (String line : whole) {
         org.junit.jupiter.api.Assertions.assertTrue(
             line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= max || line.contains("\ufffd"), line);
       }
+    }
+  }
+
+  @Test
+  @DisplayName("the word-at-a-time newline search finds the first newline at every position")
+  void findsFirstNewline() {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 2000; round++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      for (int i = 0; i < bytes.length; i++) {
+        // bytes around '\n' (0x0a) and with the high bit set are where a word trick could go wrong
+        int pick = random.nextInt(6);
+        bytes[i] = (byte) (pick == 0 ? '\n' : pick == 1 ? 0x0b : pick == 2 ? 0x09 : pick == 3 ? 0x8a
+            : pick == 4 ? 0xff : 'a' + random.nextInt(26));
+      }
+      int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length + 1);
+      int to = from + random.nextInt(bytes.length - from + 1);
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (bytes[i] == '\n') {
+          expected = i;
+          break;
+        }
+      }
+      assertEquals(expected, LineSplitter.indexOfNewline(bytes, from, to), java.util.Arrays.toString(bytes));
     }
   }
 }
