@@ -152,7 +152,7 @@ final class RunController {
 
   private Future<Run> spawn(LiveRun run) {
     RunProcessHandler handler = new RunProcessHandler(context, settings.maxLineBytes(), gate,
-        new RunProcessHandler.Events() {
+        new HandOver.Target() {
           @Override
           public void output(List<LogLine> lines, long bytes) {
             onOutput(run, lines, bytes);

@@ -14,34 +14,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * NuProcess callbacks of one run. They run on a NuProcess thread shared by many processes: copy the
- * bytes, split them into lines, number them, and hand them to the verticle's context in one task per
- * callback (runOnContext keeps their order). Never blocks (but for fix A's capped wait at exit),
- * never keeps the ByteBuffer, catches everything (NuProcess swallows exceptions).
+ * bytes into a scratch array, cut them into lines, number them, and pass them to a {@link HandOver},
+ * which keeps at most one task queued on the verticle's context (lines read meanwhile join it).
+ * Never blocks (but for the bounded back-pressure wait and fix A's capped wait at exit), never
+ * keeps the ByteBuffer, catches everything (NuProcess swallows exceptions).
  *
  * <p>Both pipes of a process are registered with the same event processor (one epoll and one
  * thread per ProcessEpoll; {@code BasePosixProcess.registerProcess} picks it once per process), and
  * onExit is called from that thread after both "closed" callbacks, or from the spawning thread when
- * the spawn failed. So the seq counter and splitters need no locking, and the exit task is queued
- * after every output task.
+ * the spawn failed. So the seq counter, scratch array and splitters need no locking, and the exit
+ * is handed over after every line.
  */
 final class RunProcessHandler implements NuProcessHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessHandler.class);
   private static final long EXIT_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-  /** What the verticle receives, always on its context. */
-  interface Events {
-    void output(List<LogLine> lines, long bytes);
-
-    /** {@code status} is the wait status read by fix A, or null when it was not available. */
-    void exited(int nuProcessCode, ExitWaiter.Status status);
-  }
-
-  private final Context context;
   private final IngestGate gate;
   private volatile boolean stopping;
-  private final Events events;
+  private final HandOver handOver;
   private final LineSplitter stdout;
   private final LineSplitter stderr;
+  /** Each read is copied here (reused: only the one NuProcess thread reads). */
+  private byte[] scratch = new byte[0];
+  private final List<byte[]> cut = new ArrayList<>();
   private long seq;
   private long unsentBytes;
   private boolean stdoutClosed;
@@ -50,10 +45,9 @@ final class RunProcessHandler implements NuProcessHandler {
   private volatile Long pidStart;
   private volatile ExitWaiter.Status exitStatus;
 
-  RunProcessHandler(Context context, int maxLineBytes, IngestGate gate, Events events) {
-    this.context = context;
+  RunProcessHandler(Context context, int maxLineBytes, IngestGate gate, HandOver.Target events) {
     this.gate = gate;
-    this.events = events;
+    this.handOver = new HandOver(task -> context.runOnContext(v -> task.run()), events);
     this.stdout = new LineSplitter(maxLineBytes);
     this.stderr = new LineSplitter(maxLineBytes);
   }
@@ -104,8 +98,7 @@ final class RunProcessHandler implements NuProcessHandler {
   @Override
   public void onExit(int exitCode) {
     try {
-      ExitWaiter.Status status = exitStatus;
-      context.runOnContext(v -> events.exited(exitCode, status));
+      handOver.exit(exitCode, exitStatus);
     } catch (Throwable e) {
       LOG.error("could not hand over the exit of pid {}", pid, e);
     }
@@ -114,33 +107,36 @@ final class RunProcessHandler implements NuProcessHandler {
   private void read(ByteBuffer buffer, boolean closed, LogStream stream) {
     try {
       int length = buffer == null ? 0 : buffer.remaining();
-      byte[] bytes = new byte[length];
+      if (length > scratch.length) {
+        scratch = new byte[length];
+      }
       if (length > 0) {
-        buffer.get(bytes);
+        buffer.get(scratch, 0, length);
       }
       LineSplitter splitter = stream == LogStream.STDOUT ? stdout : stderr;
-      List<byte[]> texts = new ArrayList<>();
-      splitter.feed(bytes, 0, length, texts);
+      splitter.feed(scratch, 0, length, cut);
       if (closed) {
-        splitter.finish(texts);
+        splitter.finish(cut);
       }
       unsentBytes += length;
-      if (!texts.isEmpty()) {
+      if (!cut.isEmpty()) {
         long now = System.currentTimeMillis();
-        List<LogLine> lines = new ArrayList<>(texts.size());
-        for (byte[] text : texts) {
-          lines.add(LogLine.ofUtf8(++seq, now, stream, text));
+        List<LogLine> lines = new ArrayList<>(cut.size());
+        for (byte[] line : cut) {
+          lines.add(LogLine.ofUtf8(++seq, now, stream, line));
         }
-        long chunkBytes = unsentBytes;
+        cut.clear();
+        long readBytes = unsentBytes;
         unsentBytes = 0;
         gate.awaitRoom(() -> stopping);
         gate.handedOver(lines.size());
-        context.runOnContext(v -> events.output(lines, chunkBytes));
+        handOver.lines(lines, readBytes);
       }
       if (closed) {
         pipeClosed(stream);
       }
     } catch (Throwable e) {
+      cut.clear();
       LOG.error("lost output of pid {}", pid, e);
     }
   }
