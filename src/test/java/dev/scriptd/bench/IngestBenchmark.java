@@ -7,6 +7,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +21,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,15 +93,18 @@ public final class IngestBenchmark {
         }
       });
       statuses.completion().await(10, TimeUnit.SECONDS);
+      CpuUse cpu = CpuUse.now();
       long start = System.nanoTime();
       JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("command", child))
           .await(30, TimeUnit.SECONDS).body();
       // the final status is published only after every line of the run is committed
       JsonObject last = ended.future().await(10, TimeUnit.MINUTES);
       double seconds = (System.nanoTime() - start) / 1e9;
+      String cpuUsed = cpu.since(lines);
       statuses.unregister();
       System.out.printf("  %,d lines: process ran %d ms (read %,.0f lines/s), committed after %.0f ms%n",
           lines, last.getLong("duration_ms"), lines * 1000.0 / Math.max(1, last.getLong("duration_ms")), seconds * 1000);
+      System.out.println("  " + cpuUsed);
       long stored = committedLines(handle, run.getString("id"));
       if (stored != lines || last.getLong("log_lines") != lines) {
         throw new IllegalStateException("stored " + stored + " of " + lines + " lines: " + last.encode());
@@ -125,5 +135,44 @@ public final class IngestBenchmark {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     return sorted.get(sorted.size() / 2);
+  }
+
+  /**
+   * CPU used by this JVM (all threads, including GC and JIT) and per thread group, between two
+   * points: the server's cost per line, which the pipe rate alone does not show on a shared box.
+   */
+  private record CpuUse(long processNanos, long gcMillis, Map<String, Long> threads) {
+    static CpuUse now() {
+      OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      long gc = 0;
+      for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+        gc += Math.max(0, collector.getCollectionTime());
+      }
+      Map<String, Long> threads = new TreeMap<>();
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+        long nanos = info == null ? -1 : mx.getThreadCpuTime(info.getThreadId());
+        if (nanos > 0) {
+          threads.merge(info.getThreadName().replaceAll("-?\\d+$", ""), nanos, Long::sum);
+        }
+      }
+      return new CpuUse(os.getProcessCpuTime(), gc, threads);
+    }
+
+    String since(long lines) {
+      CpuUse end = now();
+      long total = end.processNanos - processNanos;
+      StringBuilder split = new StringBuilder();
+      long listed = 0;
+      for (Map.Entry<String, Long> thread : end.threads.entrySet()) {
+        long used = thread.getValue() - threads.getOrDefault(thread.getKey(), 0L);
+        if (used >= 20_000_000L) {
+          split.append(String.format(", %s %d", thread.getKey(), used / 1_000_000));
+          listed += used;
+        }
+      }
+      return String.format("JVM CPU %,d ms = %.2f us/line (ms:%s, GC/JIT/other %d; GC time %d ms)",
+          total / 1_000_000, total / 1000.0 / lines, split, (total - listed) / 1_000_000, end.gcMillis - gcMillis);
+    }
   }
 }
