@@ -4,21 +4,22 @@ import dev.scriptd.domain.LogLine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries one run's lines and its exit from the NuProcess thread to the verticle's context with at
- * most one task queued there: lines that arrive while a task is queued or running join the next
- * one, so a busy context receives big chunks instead of a task (and a bus send and publish) per
- * read. A task takes at most {@link #MAX_LINES} lines or {@link #MAX_BYTES} bytes (whole reads)
- * and queues the next one if more are waiting, so no single task runs unboundedly long. The exit
- * is delivered by the task that finds nothing left, so always after every line, in order.
+ * Carries one run's lines and its exit from the NuProcess thread to the verticle's context. The
+ * first read after a quiet spell is handed over at once; while output keeps coming, the rest is
+ * handed over every {@code paceMs}, so a busy run costs the context one wake-up (and one bus send
+ * and publish) per {@code paceMs} instead of one per read: with one line per {@code write()} the
+ * reads are a few lines each, and waking a thread costs more than handling them. A delivery takes
+ * at most {@link #MAX_LINES} lines or {@link #MAX_BYTES} bytes (whole reads) and runs again at once
+ * if more are waiting, so none runs unboundedly long. The exit does not wait for the pace: it is
+ * delivered at once, by the delivery that finds no line left, so always after every line.
  *
  * <p>{@link #lines} and {@link #exit} are called from one thread at a time (the NuProcess thread,
- * or the spawning thread when the spawn failed); the target is called only by the executor's
- * tasks, which run one after the other in submission order.
+ * or the spawning thread when the spawn failed); the target is called only by deliveries, which run
+ * one after the other on the context.
  */
 final class HandOver {
   private static final Logger LOG = LoggerFactory.getLogger(HandOver.class);
@@ -33,22 +34,37 @@ final class HandOver {
     void exited(int nuProcessCode, ExitWaiter.Status status);
   }
 
+  /** The verticle's context. */
+  interface Runner {
+    /** From any thread: runs the task on the context. */
+    void execute(Runnable task);
+
+    /** On the context: runs the task there after {@code delayMs}. */
+    void later(long delayMs, Runnable task);
+  }
+
   private record Read(List<LogLine> lines, long bytes) {
   }
 
   private record Exit(int code, ExitWaiter.Status status) {
   }
 
-  private final Executor context;
+  private final Runner context;
+  private final long paceMs;
   private final Target target;
-  private final Runnable task = this::deliver;
+  private final Runnable task = () -> deliver(false);
+  private final Runnable tick = () -> deliver(true);
   // guarded by this
   private final ArrayDeque<Read> waiting = new ArrayDeque<>();
+  /** A task was executed and has not started yet. */
   private boolean queued;
+  /** The pace timer is armed: it takes whatever arrives until it fires. */
+  private boolean paced;
   private Exit exit;
 
-  HandOver(Executor context, Target target) {
+  HandOver(Runner context, long paceMs, Target target) {
     this.context = context;
+    this.paceMs = paceMs;
     this.target = target;
   }
 
@@ -57,8 +73,8 @@ final class HandOver {
     boolean queue;
     synchronized (this) {
       waiting.add(new Read(lines, bytes));
-      queue = !queued;
-      queued = true;
+      queue = !queued && !paced;
+      queued |= queue;
     }
     if (queue) {
       context.execute(task);
@@ -78,11 +94,17 @@ final class HandOver {
     }
   }
 
-  private void deliver() {
+  private void deliver(boolean fromTimer) {
     List<Read> reads = new ArrayList<>();
     Exit ended = null;
-    boolean more;
+    boolean again;
+    boolean pace = false;
     synchronized (this) {
+      if (fromTimer) {
+        paced = false;
+      } else {
+        queued = false;
+      }
       int lines = 0;
       long bytes = 0;
       for (Read read = waiting.peek(); read != null; read = waiting.peek()) {
@@ -93,15 +115,23 @@ final class HandOver {
         lines += read.lines().size();
         bytes += read.bytes();
       }
-      more = !waiting.isEmpty();
-      if (!more) {
-        queued = false;
-        ended = exit;
-        exit = null;
+      again = !waiting.isEmpty() && !queued;
+      queued |= again;
+      if (waiting.isEmpty()) {
+        if (exit != null) {
+          ended = exit;
+          exit = null;
+        } else if (!reads.isEmpty() && !paced) {
+          // output is flowing: take what comes next in one go, after the pace
+          pace = true;
+          paced = true;
+        }
       }
     }
-    if (more) {
+    if (again) {
       context.execute(task);
+    } else if (pace) {
+      context.later(paceMs, tick);
     }
     if (!reads.isEmpty()) {
       output(reads);

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * NuProcess callbacks of one run. They run on a NuProcess thread shared by many processes: copy the
  * bytes into a scratch array, cut them into lines, number them, and pass them to a {@link HandOver},
- * which keeps at most one task queued on the verticle's context (lines read meanwhile join it).
+ * which brings them to the verticle's context in chunks (at most one every 5 ms while output flows).
  * Never blocks (but for the bounded back-pressure wait and fix A's capped wait at exit), never
  * keeps the ByteBuffer, catches everything (NuProcess swallows exceptions).
  *
@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class RunProcessHandler implements NuProcessHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessHandler.class);
   private static final long EXIT_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** While output flows, lines reach the context every this many ms (live tails write every 10 ms). */
+  private static final long HAND_OVER_PACE_MS = 5;
 
   private final IngestGate gate;
   private volatile boolean stopping;
@@ -47,7 +49,17 @@ final class RunProcessHandler implements NuProcessHandler {
 
   RunProcessHandler(Context context, int maxLineBytes, IngestGate gate, HandOver.Target events) {
     this.gate = gate;
-    this.handOver = new HandOver(task -> context.runOnContext(v -> task.run()), events);
+    this.handOver = new HandOver(new HandOver.Runner() {
+      @Override
+      public void execute(Runnable task) {
+        context.runOnContext(v -> task.run());
+      }
+
+      @Override
+      public void later(long delayMs, Runnable task) {
+        context.owner().setTimer(delayMs, id -> task.run());
+      }
+    }, HAND_OVER_PACE_MS, events);
     this.stdout = new LineSplitter(maxLineBytes);
     this.stderr = new LineSplitter(maxLineBytes);
   }

@@ -12,14 +12,27 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class HandOverTest {
-  /** A context that runs its tasks only when told, in order. */
+  /** A context that runs its tasks, and its timers, only when told, in order. */
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  private final ArrayDeque<Runnable> timers = new ArrayDeque<>();
+  private final List<Long> delays = new ArrayList<>();
   private final List<String> received = new ArrayList<>();
   private final List<List<LogLine>> chunks = new ArrayList<>();
   private long seq;
   private boolean failOutput;
 
-  private final HandOver handOver = new HandOver(tasks::add, new HandOver.Target() {
+  private final HandOver handOver = new HandOver(new HandOver.Runner() {
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    @Override
+    public void later(long delayMs, Runnable task) {
+      delays.add(delayMs);
+      timers.add(task);
+    }
+  }, 3, new HandOver.Target() {
     @Override
     public void output(List<LogLine> lines, long bytes) {
       chunks.add(lines);
@@ -49,47 +62,82 @@ class HandOverTest {
     }
   }
 
-  @Test
-  @DisplayName("reads that arrive while a task is queued join it: one task, one chunk, in order")
-  void coalescesWhileQueued() {
-    handOver.lines(read(1), 2);
-    handOver.lines(read(2), 4);
-    handOver.lines(read(3), 6);
-
-    assertEquals(1, tasks.size());
+  /** Runs the tasks, then each timer (and what it queues) until nothing is left. */
+  private void runAll() {
     runTasks();
-    assertEquals(List.of("output 1..6 12B"), received);
-    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), chunks.get(0).stream().map(LogLine::seq).toList());
+    while (!timers.isEmpty()) {
+      timers.poll().run();
+      runTasks();
+    }
   }
 
   @Test
-  @DisplayName("a read after the task ran queues a new one")
-  void queuesAgainAfterDelivery() {
+  @DisplayName("the first read goes at once; reads meanwhile join one paced delivery, in order")
+  void coalescesWhileQueued() {
     handOver.lines(read(1), 2);
-    runTasks();
-    handOver.lines(read(1), 2);
-
+    handOver.lines(read(2), 4);
     assertEquals(1, tasks.size());
     runTasks();
+    assertEquals(List.of("output 1..3 6B"), received);
+
+    handOver.lines(read(1), 2);
+    handOver.lines(read(3), 6);
+    assertEquals(0, tasks.size(), "no wake-up while a delivery is paced");
+    assertEquals(1, timers.size());
+    runAll();
+
+    assertEquals(List.of("output 1..3 6B", "output 4..7 8B"), received);
+    assertEquals(List.of(3L, 3L), delays);
+    assertEquals(List.of(4L, 5L, 6L, 7L), chunks.get(1).stream().map(LogLine::seq).toList());
+  }
+
+  @Test
+  @DisplayName("a paced delivery that finds nothing ends the pacing: the next read goes at once")
+  void quietAfterAnEmptyDelivery() {
+    handOver.lines(read(1), 2);
+    runAll();
+    assertEquals(List.of("output 1..1 2B"), received);
+    assertTrue(tasks.isEmpty() && timers.isEmpty());
+
+    handOver.lines(read(1), 2);
+    assertEquals(1, tasks.size());
+    runAll();
     assertEquals(List.of("output 1..1 2B", "output 2..2 2B"), received);
   }
 
   @Test
-  @DisplayName("the exit comes after every line, even when it is reported while lines wait")
+  @DisplayName("the exit comes after every line, at once when it arrives with them or while paced")
   void exitAfterAllOutput() {
     handOver.lines(read(2), 4);
     handOver.exit(0, null);
     assertEquals(1, tasks.size());
     runTasks();
     assertEquals(List.of("output 1..2 4B", "exit 0"), received);
+    assertTrue(timers.isEmpty());
 
     handOver.exit(7, null); // a spawn failure: no output at all
-    runTasks();
+    runAll();
     assertEquals(List.of("output 1..2 4B", "exit 0", "exit 7"), received);
   }
 
   @Test
-  @DisplayName("a task takes at most MAX_LINES (whole reads) and queues the rest; the exit waits for it")
+  @DisplayName("an exit reported while a delivery is paced does not wait for the pace, and follows the last lines")
+  void exitWhilePaced() {
+    handOver.lines(read(1), 2);
+    runTasks();
+    handOver.lines(read(1), 2);
+    assertTrue(tasks.isEmpty());
+    handOver.exit(3, null);
+
+    runTasks();
+
+    assertEquals(List.of("output 1..1 2B", "output 2..2 2B", "exit 3"), received);
+    runAll(); // the pace timer fires after the end and finds nothing
+    assertEquals(List.of("output 1..1 2B", "output 2..2 2B", "exit 3"), received);
+  }
+
+  @Test
+  @DisplayName("a delivery takes at most MAX_LINES (whole reads) and runs again at once for the rest")
   void boundsEachTask() {
     int perRead = 1000;
     int reads = HandOver.MAX_LINES / perRead + 2;
@@ -101,6 +149,7 @@ class HandOverTest {
     runTasks();
 
     assertEquals(2, chunks.size());
+    assertTrue(timers.isEmpty());
     assertTrue(chunks.get(0).size() <= HandOver.MAX_LINES);
     assertEquals((long) reads * perRead, chunks.stream().mapToLong(List::size).sum());
     assertEquals("exit 0", received.get(received.size() - 1));
@@ -112,7 +161,7 @@ class HandOverTest {
   void oversizedReadGoesAlone() {
     handOver.lines(read(HandOver.MAX_LINES + 5), 1);
     handOver.lines(read(1), 1);
-    runTasks();
+    runAll();
     assertEquals(List.of("output 1.." + (HandOver.MAX_LINES + 5) + " 1B",
         "output " + (HandOver.MAX_LINES + 6) + ".." + (HandOver.MAX_LINES + 6) + " 1B"), received);
   }
@@ -123,7 +172,7 @@ class HandOverTest {
     failOutput = true;
     handOver.lines(read(1), 2);
     handOver.exit(1, null);
-    runTasks();
+    runAll();
     assertEquals(List.of("output 1..1 2B", "exit 1"), received);
   }
 }
