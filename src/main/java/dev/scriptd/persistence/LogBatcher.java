@@ -37,6 +37,7 @@ final class LogBatcher {
   private final int batchLines;
   private final long flushIntervalMs;
   private final ScriptdMetrics metrics;
+  private final LogBlobCodec codec = new LogBlobCodec();
 
   private Map<String, List<LogChunk>> pending = new LinkedHashMap<>();
   private int pendingLines;
@@ -150,11 +151,14 @@ final class LogBatcher {
     return finished.future();
   }
 
-  /** Stops the timer and writes everything still pending. */
+  /** Stops the timer, writes everything still pending and frees the codec's native memory. */
   Future<Void> close() {
     closed = true;
     cancelTimer();
-    return flush();
+    return flush().eventually(() -> {
+      codec.close();
+      return Future.succeededFuture();
+    });
   }
 
   private void afterFlush(boolean succeeded) {
@@ -211,7 +215,7 @@ final class LogBatcher {
         bytes += chunk.bytes();
         lastSeq = Math.max(lastSeq, chunk.lastSeq());
       }
-      rows.addAll(rowsOf(entry.getKey(), entry.getValue()));
+      rows.addAll(rowsOf(entry.getKey(), entry.getValue(), codec));
       runs.add(Tuple.of(lastSeq, bytes, entry.getKey()));
     }
     return db.write(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows)
@@ -224,18 +228,19 @@ final class LogBatcher {
    * {@link #ROW_MAX_LINES} lines and about {@link #ROW_MAX_BYTES}. A chunk's byte count goes to
    * the row holding its first line.
    */
-  static List<Tuple> rowsOf(String runId, List<LogChunk> chunks) {
+  static List<Tuple> rowsOf(String runId, List<LogChunk> chunks, LogBlobCodec codec) {
     List<Tuple> rows = new ArrayList<>();
     List<LogLine> lines = new ArrayList<>();
     long rowBytes = 0;
     long rowSize = 0;
+    long lastSeq = 0;
     for (LogChunk chunk : chunks) {
       boolean first = true;
       for (LogLine line : chunk.lines()) {
-        boolean gap = !lines.isEmpty() && line.seq() != lines.get(lines.size() - 1).seq() + 1;
+        boolean gap = !lines.isEmpty() && line.seq() != lastSeq + 1;
         if (gap || lines.size() >= ROW_MAX_LINES || rowSize >= ROW_MAX_BYTES) {
-          rows.add(row(runId, lines, rowBytes));
-          lines = new ArrayList<>();
+          rows.add(row(runId, lines, rowBytes, codec));
+          lines.clear();
           rowBytes = 0;
           rowSize = 0;
         }
@@ -244,18 +249,19 @@ final class LogBatcher {
           first = false;
         }
         lines.add(line);
+        lastSeq = line.seq();
         rowSize += line.utf8Length() + LINE_OVERHEAD;
       }
     }
     if (!lines.isEmpty()) {
-      rows.add(row(runId, lines, rowBytes));
+      rows.add(row(runId, lines, rowBytes, codec));
     }
     return rows;
   }
 
-  private static Tuple row(String runId, List<LogLine> lines, long bytes) {
+  private static Tuple row(String runId, List<LogLine> lines, long bytes, LogBlobCodec codec) {
     return Tuple.of(runId, lines.get(0).seq(), lines.get(lines.size() - 1).seq(), lines.size(),
-        bytes, LogBlobCodec.encode(lines));
+        bytes, codec.encode(lines));
   }
 
   private static int countLines(List<LogChunk> chunks) {

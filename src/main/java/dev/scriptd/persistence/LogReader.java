@@ -18,6 +18,8 @@ final class LogReader {
       + "WHERE run_id = ? AND last_seq > ? ORDER BY first_seq LIMIT ?";
 
   private final Pool reader;
+  /** Used only on the verticle's context, where the query results arrive. */
+  private final LogBlobCodec codec = new LogBlobCodec();
 
   LogReader(Pool reader) {
     this.reader = reader;
@@ -41,12 +43,17 @@ final class LogReader {
         });
   }
 
-  private static long collect(RowSet<Row> rows, long afterSeq, int limit, List<LogLine> found) {
+  /** Frees the codec's native memory. */
+  void close() {
+    codec.close();
+  }
+
+  private long collect(RowSet<Row> rows, long afterSeq, int limit, List<LogLine> found) {
     long lastRowSeq = afterSeq;
     for (Row row : rows) {
       lastRowSeq = Math.max(lastRowSeq, row.getLong("last_seq"));
       long floor = found.isEmpty() ? afterSeq : found.get(found.size() - 1).seq();
-      for (LogLine line : LogBlobCodec.decode(bytes(row.getValue("data")), row.getLong("first_seq"))) {
+      for (LogLine line : codec.decode(bytes(row.getValue("data")), row.getLong("first_seq"))) {
         if (found.size() >= limit) {
           return lastRowSeq;
         }

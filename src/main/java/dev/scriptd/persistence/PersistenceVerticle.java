@@ -112,7 +112,12 @@ public final class PersistenceVerticle extends VerticleBase {
           metrics.linesDropped(batcher.pendingLines());
           return Future.succeededFuture();
         })
-        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
+        .eventually(() -> {
+          if (logs != null) {
+            logs.close();
+          }
+          return db == null ? Future.succeededFuture() : db.close();
+        });
   }
 
   private <T> void on(String address, Function<T, Future<?>> handler) {

@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class LogBlobCodecTest {
+  private final LogBlobCodec codec = new LogBlobCodec();
+
+  @AfterEach
+  void close() {
+    codec.close();
+  }
+
+  private static List<LogLine> manyLines(int count) {
+    List<LogLine> lines = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      lines.add(new LogLine(i + 1, 1_763_900_000_000L + i, i % 5 == 0 ? LogStream.STDERR : LogStream.STDOUT,
+          "line " + i + " " + "x".repeat(88)));
+    }
+    return lines;
+  }
 
   @Test
   void roundTripsEveryKindOfLine() {
@@ -24,9 +45,63 @@ class LogBlobCodecTest {
         new LogLine(46, Long.MAX_VALUE / 2, LogStream.STDOUT, "x".repeat(64 * 1024)),
         new LogLine(47, now, LogStream.STDERR, "\u0000nul inside"));
 
-    byte[] blob = LogBlobCodec.encode(lines);
+    byte[] blob = codec.encode(lines);
 
-    assertEquals(lines, LogBlobCodec.decode(blob, 41));
+    assertEquals(LogBlobCodec.DEFLATED, blob[0]);
+    assertEquals(lines, codec.decode(blob, 41));
+    assertEquals(lines, codec.decode(LogBlobCodec.encodePlain(lines), 41));
+  }
+
+  @Test
+  @DisplayName("a format-1 blob as written before compression existed still decodes")
+  void decodesFormatOne() {
+    // LogBlobCodec.encode of these three lines at commit cdde595 (format 1 only)
+    byte[] stored = HexFormat.of().parseHex("0103f69d908ad666000568656c6c6f05010b68c3a96c6c6f20f09f9a80a0010000");
+
+    assertEquals(List.of(new LogLine(10, 1763900000123L, LogStream.STDOUT, "hello"),
+        new LogLine(11, 1763900000120L, LogStream.STDERR, "héllo 🚀"),
+        new LogLine(12, 1763900000200L, LogStream.STDOUT, "")), codec.decode(stored, 10));
+    assertArrayEquals(stored, LogBlobCodec.encodePlain(codec.decode(stored, 10)));
+  }
+
+  @Test
+  @DisplayName("format 2 is deflated format 1: far smaller on repetitive output")
+  void compresses() {
+    List<LogLine> lines = manyLines(2000);
+    byte[] plain = LogBlobCodec.encodePlain(lines);
+
+    byte[] blob = codec.encode(lines);
+
+    assertEquals(LogBlobCodec.DEFLATED, blob[0]);
+    assertTrue(blob.length * 10 < plain.length, blob.length + " bytes deflated of " + plain.length);
+    assertEquals(lines, codec.decode(blob, 1));
+  }
+
+  @Test
+  @DisplayName("output deflate cannot shrink is stored as format 1")
+  void incompressibleStaysPlain() {
+    Random random = new Random(3);
+    List<LogLine> lines = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      byte[] noise = new byte[60];
+      random.nextBytes(noise);
+      lines.add(new LogLine(i + 1, i, LogStream.STDOUT, HexFormat.of().formatHex(noise)));
+    }
+    List<LogLine> one = List.of(new LogLine(1, 5, LogStream.STDOUT, "ok"));
+
+    assertArrayEquals(LogBlobCodec.encodePlain(one), codec.encode(one));
+    byte[] hex = codec.encode(lines);
+    assertTrue(hex.length <= LogBlobCodec.encodePlain(lines).length);
+    assertEquals(lines, codec.decode(hex, 1));
+  }
+
+  @Test
+  @DisplayName("one codec serves rows of every size in turn (its buffers and zlib state are reused)")
+  void reusedAcrossRows() {
+    for (int count : new int[] {2000, 1, 0, 700, 2000, 3}) {
+      List<LogLine> lines = manyLines(count);
+      assertEquals(lines, codec.decode(codec.encode(lines), 1), count + " lines");
+    }
   }
 
   @Test
@@ -34,35 +109,44 @@ class LogBlobCodecTest {
     List<LogLine> lines = List.of(new LogLine(1, 10, LogStream.STDOUT, "a"),
         new LogLine(2, 11, LogStream.STDOUT, "b"));
 
-    List<LogLine> decoded = LogBlobCodec.decode(LogBlobCodec.encode(lines), 1000);
+    List<LogLine> decoded = codec.decode(codec.encode(lines), 1000);
 
     assertEquals(List.of(1000L, 1001L), decoded.stream().map(LogLine::seq).toList());
   }
 
   @Test
   void emptyListRoundTrips() {
-    assertEquals(List.of(), LogBlobCodec.decode(LogBlobCodec.encode(List.of()), 1));
+    assertEquals(List.of(), codec.decode(codec.encode(List.of()), 1));
   }
 
   @Test
-  void isCompact() {
+  void formatOneIsCompact() {
     List<LogLine> lines = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       lines.add(new LogLine(i + 1, 1_763_900_000_000L + i, LogStream.STDOUT, "line " + i));
     }
     int text = lines.stream().mapToInt(line -> line.text().length()).sum();
 
-    byte[] blob = LogBlobCodec.encode(lines);
+    byte[] blob = LogBlobCodec.encodePlain(lines);
 
     assertTrue(blob.length < text + 4 * lines.size() + 16, "blob of " + blob.length + " bytes");
   }
 
   @Test
-  void rejectsTruncatedData() {
-    byte[] blob = LogBlobCodec.encode(List.of(new LogLine(1, 5, LogStream.STDOUT, "hello")));
-    byte[] cut = java.util.Arrays.copyOf(blob, blob.length - 2);
+  void rejectsTruncatedOrCorruptData() {
+    byte[] blob = LogBlobCodec.encodePlain(List.of(new LogLine(1, 5, LogStream.STDOUT, "hello")));
+    byte[] cut = Arrays.copyOf(blob, blob.length - 2);
+    byte[] deflated = codec.encode(manyLines(100));
+    byte[] deflatedCut = Arrays.copyOf(deflated, deflated.length / 2);
+    byte[] garbage = deflated.clone();
+    Arrays.fill(garbage, 4, garbage.length, (byte) 0xff);
 
-    assertThrows(IllegalArgumentException.class, () -> LogBlobCodec.decode(cut, 1));
-    assertThrows(IllegalArgumentException.class, () -> LogBlobCodec.decode(new byte[] {9}, 1));
+    assertThrows(IllegalArgumentException.class, () -> codec.decode(cut, 1));
+    assertThrows(IllegalArgumentException.class, () -> codec.decode(new byte[] {9}, 1));
+    assertThrows(IllegalArgumentException.class, () -> codec.decode(deflatedCut, 1));
+    assertThrows(IllegalArgumentException.class, () -> codec.decode(garbage, 1));
+    assertThrows(IllegalArgumentException.class, () -> codec.decode(new byte[] {2, (byte) 0xff, 0x7f, 1}, 1));
+    // the codec is still usable after a failure
+    assertEquals(manyLines(100), codec.decode(deflated, 1));
   }
 }

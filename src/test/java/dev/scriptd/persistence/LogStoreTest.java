@@ -160,10 +160,12 @@ class LogStoreTest extends PersistenceTestBase {
   void rowsHoldManyLinesAndSplitAtGapsAndCaps() {
     List<LogChunk> chunks = List.of(chunk("r", 1, 1500), chunk("r", 1501, 1500),
         chunk("r", 5000, 3));
+    LogBlobCodec codec = new LogBlobCodec();
 
-    assertEquals(3, LogBatcher.rowsOf("r", chunks).size());
-    assertEquals(2000L, LogBatcher.rowsOf("r", chunks).get(0).getLong(2));
-    assertEquals(5000L, LogBatcher.rowsOf("r", chunks).get(2).getLong(1));
+    assertEquals(3, LogBatcher.rowsOf("r", chunks, codec).size());
+    assertEquals(2000L, LogBatcher.rowsOf("r", chunks, codec).get(0).getLong(2));
+    assertEquals(5000L, LogBatcher.rowsOf("r", chunks, codec).get(2).getLong(1));
+    codec.close();
   }
 
   private static List<LogLine> expectedLines(long first, int count) {
