@@ -37,6 +37,16 @@ final class OutputGuard {
     if (limitHit) {
       return List.of();
     }
+    if (secrets.isEmpty()) {
+      long size = 0;
+      for (LogLine line : lines) {
+        size += line.utf8Length() + 1L;
+      }
+      if (taken + size <= maxBytes) {
+        taken += size;
+        return lines; // the usual case: nothing to mask or cut, so no copy
+      }
+    }
     List<LogLine> kept = new ArrayList<>(lines.size());
     for (LogLine line : lines) {
       long size = line.utf8Length() + 1L;
