@@ -65,7 +65,7 @@ class LogBlobCodecTest {
   }
 
   @Test
-  @DisplayName("format 2 is deflated format 1: far smaller on repetitive output")
+  @DisplayName("format 2 is far smaller on repetitive output")
   void compresses() {
     List<LogLine> lines = manyLines(2000);
     byte[] plain = LogBlobCodec.encodePlain(lines);
@@ -105,6 +105,71 @@ class LogBlobCodecTest {
   }
 
   @Test
+  @DisplayName("lines sharing any prefix and suffix with the line before round-trip (random)")
+  void sharedPartsRoundTrip() {
+    Random random = new Random(11);
+    String[] pieces = {"", "a", "2025-12-01 10:00:0", "é", "🚀", "xxxxxxxxxxxxxxxx", " done", "\u001b[0m"};
+    for (int round = 0; round < 300; round++) {
+      List<LogLine> lines = new ArrayList<>();
+      String previous = "";
+      for (int i = 0; i < random.nextInt(40); i++) {
+        StringBuilder text = new StringBuilder();
+        if (random.nextBoolean()) {
+          text.append(previous, 0, random.nextInt(previous.length() + 1));
+        }
+        for (int k = random.nextInt(4); k > 0; k--) {
+          text.append(pieces[random.nextInt(pieces.length)]);
+        }
+        if (random.nextBoolean() && !previous.isEmpty()) {
+          text.append(previous.substring(random.nextInt(previous.length())));
+        }
+        // cuts may split a surrogate pair: go through bytes as a child's output would
+        LogLine line = LogLine.ofUtf8(i + 1, random.nextInt(3), random.nextBoolean() ? LogStream.STDERR : LogStream.STDOUT,
+            text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        previous = line.text();
+        lines.add(line);
+      }
+      assertEquals(lines, codec.decode(codec.encode(lines), 1));
+    }
+  }
+
+  @Test
+  @DisplayName("the shared suffix is counted exactly, at every length and offset")
+  void sharedSuffixIsExact() {
+    Random random = new Random(5);
+    for (int round = 0; round < 3000; round++) {
+      byte[] a = new byte[random.nextInt(30)];
+      byte[] b = new byte[random.nextInt(30)];
+      random.nextBytes(a);
+      int common = random.nextInt(Math.min(a.length, b.length) + 1);
+      for (int i = 0; i < b.length; i++) {
+        b[i] = i >= b.length - common ? a[a.length - b.length + i] : (byte) random.nextInt(4);
+      }
+      int max = random.nextInt(Math.min(a.length, b.length) + 1);
+      int expected = 0;
+      while (expected < max && a[a.length - 1 - expected] == b[b.length - 1 - expected]) {
+        expected++;
+      }
+      assertEquals(expected, LogBlobCodec.sharedSuffix(a, a.length, b, b.length, max));
+    }
+  }
+
+  /** A format-2 blob of this payload. */
+  private static byte[] deflate(byte[] payload) {
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater(1, true);
+    deflater.setInput(payload);
+    deflater.finish();
+    byte[] out = new byte[payload.length + 64];
+    int size = deflater.deflate(out);
+    deflater.end();
+    byte[] blob = new byte[2 + size];
+    blob[0] = LogBlobCodec.DEFLATED;
+    blob[1] = (byte) payload.length;
+    System.arraycopy(out, 0, blob, 2, size);
+    return blob;
+  }
+
+  @Test
   void seqsComeFromTheFirstSeq() {
     List<LogLine> lines = List.of(new LogLine(1, 10, LogStream.STDOUT, "a"),
         new LogLine(2, 11, LogStream.STDOUT, "b"));
@@ -140,12 +205,15 @@ class LogBlobCodecTest {
     byte[] deflatedCut = Arrays.copyOf(deflated, deflated.length / 2);
     byte[] garbage = deflated.clone();
     Arrays.fill(garbage, 4, garbage.length, (byte) 0xff);
+    // a payload whose second line claims to share 5 bytes with a 2-byte line
+    byte[] sharesTooMuch = deflate(new byte[] {2, 0, 0, 2, 0, 0, 'o', 'k', 0, 0, 6, 5, 0, 'x'});
 
     assertThrows(IllegalArgumentException.class, () -> codec.decode(cut, 1));
     assertThrows(IllegalArgumentException.class, () -> codec.decode(new byte[] {9}, 1));
     assertThrows(IllegalArgumentException.class, () -> codec.decode(deflatedCut, 1));
     assertThrows(IllegalArgumentException.class, () -> codec.decode(garbage, 1));
     assertThrows(IllegalArgumentException.class, () -> codec.decode(new byte[] {2, (byte) 0xff, 0x7f, 1}, 1));
+    assertThrows(IllegalArgumentException.class, () -> codec.decode(sharesTooMuch, 1));
     // the codec is still usable after a failure
     assertEquals(manyLines(100), codec.decode(deflated, 1));
   }
