@@ -147,7 +147,7 @@ public final class JsVerticle extends VerticleBase {
     Instant now = Instant.now();
     Run run = new Run(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING,
         null, null, null, 0, start.trigger(), now, now, null, start.timeoutSeconds(), 0, 0, null, null, null,
-        Map.of(), null);
+        Map.of(), null, null);
     metrics.runQueued();
     return launch(run, start.source(), start.request(), start.timeoutMs(), start.await());
   }
@@ -166,7 +166,7 @@ public final class JsVerticle extends VerticleBase {
             Instant now = Instant.now();
             Run run = new Run(pending.id(), pending.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING, null, null,
                 null, 0, pending.trigger(), pending.createdAt(), now, null, pending.timeoutSeconds(), 0, 0,
-                pending.restartedFrom(), null, null, Map.of(), null);
+                pending.restartedFrom(), null, null, Map.of(), null, null);
             metrics.runQueued();
             JsSource source = new JsSource(JsEngine.scriptKey(script.id(), script.version()), script.id(),
                 script.name() + ".js", script.program());

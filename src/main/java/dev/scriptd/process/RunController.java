@@ -88,9 +88,8 @@ final class RunController {
     }
     Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
-        request.cwd(), request.restartedFrom(), Instant.now());
-    LiveRun run = new LiveRun(pending, settings.ringLines());
-    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
+        request.cwd(), request.restartedFrom(), Instant.now(), request.limits());
+    LiveRun run = liveRun(pending);
     run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
@@ -143,11 +142,21 @@ final class RunController {
 
   /** Spawns a run already saved pending (a queued run of a script). */
   Future<Run> launchPending(Run pending) {
-    LiveRun run = new LiveRun(pending, settings.ringLines());
-    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
+    LiveRun run = liveRun(pending);
     live.put(run.id(), run);
     metrics.runQueued(); // spawn counts it started (or failed) like any launch
     return startOrQueue(run);
+  }
+
+  /**
+   * The live state of a run about to start: its limits are the server's defaults with the run's
+   * override (capped by the defaults now, so a lowered default also holds for a run queued before).
+   */
+  private LiveRun liveRun(Run pending) {
+    LiveRun run = new LiveRun(pending, settings.ringLines());
+    run.limits = limits.perRun().resolve(pending.limits());
+    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), run.limits.maxLogBytes());
+    return run;
   }
 
   private Future<Run> spawn(LiveRun run) {
@@ -165,7 +174,7 @@ final class RunController {
           }
         });
     run.handler = handler;
-    return context.executeBlocking(() -> startProcess(run.run, run.stdin, handler), false)
+    return context.executeBlocking(() -> startProcess(run, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
@@ -173,12 +182,14 @@ final class RunController {
    * Blocking: posix_spawn of {@code setsid [prlimit ...] [setpriv ...] [nice ...] <shell> -c COMMAND};
    * each of them execs the next, so pid = pgid (see {@link ProcessLimits}).
    */
-  private int startProcess(Run run, String stdin, RunProcessHandler handler) throws IOException {
+  private int startProcess(LiveRun live, RunProcessHandler handler) throws IOException {
+    Run run = live.run;
+    String stdin = live.stdin;
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(SecretEnv.processEnv(run.env()));
     env.put("SCRIPTD_RUN_ID", run.id());
     NuProcessBuilder builder = new NuProcessBuilder(
-        ProcessLimits.command(limits, settings.shell(), run.command()), env);
+        ProcessLimits.command(live.limits, limits.user(), settings.shell(), run.command()), env);
     if (run.cwd() != null) {
       builder.setCwd(Path.of(run.cwd()));
     }
@@ -258,7 +269,7 @@ final class RunController {
 
   private void outputLimitHit(LiveRun run) {
     long max = run.guard.maxBytes();
-    if (limits.killOnLogLimit()) {
+    if (run.limits.killOnLogLimit()) {
       run.endError = "output exceeded " + max + " bytes (limits.max_log_bytes); the run was killed";
       requestEnd(run, RunStatus.FAILED);
     } else {

@@ -3,6 +3,7 @@ package dev.scriptd.process;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -13,9 +14,11 @@ import java.util.Set;
 /**
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
  * {@code stdin} (optional) is written to the child's standard input, which is then closed.
+ * {@code limits} is the run's override of the server's limits (a script's {@code limits}); it is
+ * capped by the server's when the run spawns.
  */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
-    String scriptId, String trigger, String restartedFrom, String stdin) {
+    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits) {
 
   static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
     if (body == null) {
@@ -36,16 +39,20 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
     }
     return new StartRequest(text, timeout, env(body.getValue("env")), optional(body, "cwd"),
         optional(body, "script_id"), defaulted(optional(body, "trigger"), "api"),
-        optional(body, "restarted_from"), optional(body, "stdin"));
+        optional(body, "restarted_from"), optional(body, "stdin"),
+        RunLimits.parse(body.getValue("limits"), (field, message) -> {
+          throw bad(field + " " + message);
+        }));
   }
 
-  /** The same command, env, cwd, timeout and script of {@code previous}, restarted from it. */
+  /** The same command, env, cwd, timeout, limits and script of {@code previous}, restarted from it. */
   static StartRequest restartOf(Run previous, String trigger) {
     if (previous.command() == null || !Run.KIND_SHELL.equals(previous.kind())) {
       throw bad("run " + previous.id() + " is not a shell command and cannot be restarted here");
     }
     return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
-        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null);
+        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null,
+        previous.limits());
   }
 
   /**

@@ -7,7 +7,9 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
@@ -84,6 +86,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private long changes;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ScriptdConfig.Runs runSettings;
+  private RunLimits defaultLimits;
   private RetentionJob retention;
 
   public ScriptsVerticle() {
@@ -94,6 +97,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ns = Namespace.from(config());
     ScriptdConfig config = ScriptdConfig.fromJson(config());
     runSettings = config.runs();
+    defaultLimits = SecurityConfig.fromJson(config()).limits().perRun();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     try {
@@ -211,7 +215,7 @@ public final class ScriptsVerticle extends VerticleBase {
   }
 
   private ScriptSpec valid(JsonObject definition) {
-    ScriptSpec.Parsed parsed = ScriptSpec.parse(definition, runSettings.defaultTimeoutSeconds());
+    ScriptSpec.Parsed parsed = ScriptSpec.parse(definition, runSettings.defaultTimeoutSeconds(), defaultLimits);
     if (!parsed.valid()) {
       StringBuilder detail = new StringBuilder("the script has invalid fields: ");
       JsonArray errors = parsed.errors();
@@ -334,6 +338,7 @@ public final class ScriptsVerticle extends VerticleBase {
           .put("name", script.name())
           .put("timeout", script.timeoutSeconds())
           .put("trigger", trigger)
+          .put("limits", script.limits().toJson())
           .put("wait", extra.await());
       if (extra.request() != null) {
         start.put("request", extra.request());
@@ -351,7 +356,8 @@ public final class ScriptsVerticle extends VerticleBase {
         .put("timeout", script.timeoutSeconds())
         .put("env", envJson)
         .put("script_id", script.id())
-        .put("trigger", trigger);
+        .put("trigger", trigger)
+        .put("limits", script.limits().toJson());
     if (script.cwd() != null) {
       start.put("cwd", script.cwd());
     }
@@ -383,7 +389,7 @@ public final class ScriptsVerticle extends VerticleBase {
     env.putAll(extraEnv);
     boolean js = Run.KIND_JS.equals(script.kind());
     Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(), js ? null : script.command(), trigger,
-        script.timeoutSeconds(), env, script.cwd(), null, Instant.now());
+        script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits());
     ScriptState state = state(script.id());
     state.queue.add(pending.id());
     state.saving.add(pending.id());
