@@ -7,8 +7,12 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -47,6 +51,7 @@ public final class JsVerticle extends VerticleBase {
   private final Map<String, JsExecution> live = new HashMap<>();
   private JsConfig settings;
   private ScriptdConfig.Runs runSettings;
+  private RunLimits defaultLimits;
   private JsEngine engine;
   private WorkerExecutor executor;
   private ScriptdMetrics metrics;
@@ -61,6 +66,7 @@ public final class JsVerticle extends VerticleBase {
     ns = Namespace.from(config());
     settings = JsConfig.fromJson(config());
     runSettings = ScriptdConfig.fromJson(config()).runs();
+    defaultLimits = SecurityConfig.fromJson(config()).limits().perRun();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     metrics = ScriptdMetrics.of(vertx, config());
@@ -147,7 +153,7 @@ public final class JsVerticle extends VerticleBase {
     Instant now = Instant.now();
     Run run = new Run(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING,
         null, null, null, 0, start.trigger(), now, now, null, start.timeoutSeconds(), 0, 0, null, null, null,
-        Map.of(), null, null);
+        start.env(), null, start.limits());
     metrics.runQueued();
     return launch(run, start.source(), start.request(), start.timeoutMs(), start.await());
   }
@@ -166,7 +172,7 @@ public final class JsVerticle extends VerticleBase {
             Instant now = Instant.now();
             Run run = new Run(pending.id(), pending.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING, null, null,
                 null, 0, pending.trigger(), pending.createdAt(), now, null, pending.timeoutSeconds(), 0, 0,
-                pending.restartedFrom(), null, null, Map.of(), null, null);
+                pending.restartedFrom(), null, null, pending.env(), null, pending.limits());
             metrics.runQueued();
             JsSource source = new JsSource(JsEngine.scriptKey(script.id(), script.version()), script.id(),
                 script.name() + ".js", script.program());
@@ -178,7 +184,8 @@ public final class JsVerticle extends VerticleBase {
   private Future<JsonObject> launch(Run running, JsSource source, JsonObject request, long timeoutMs,
       boolean await) {
     JsExecution execution = new JsExecution(running, source, request,
-        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(running.id()))), timeoutMs);
+        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(running.id()))), timeoutMs,
+        defaultLimits.resolve(running.limits()));
     live.put(running.id(), execution);
     return saveAndPublish(running)
         .onFailure(e -> {
@@ -205,22 +212,43 @@ public final class JsVerticle extends VerticleBase {
     }
   }
 
-  /** Storage first, then the live stream: the order the tails rely on for a gap-free hand-over. */
+  /**
+   * Through the run's guard (secrets masked, limits.max_log_bytes), then storage first, then the live
+   * stream: the order the tails rely on for a gap-free hand-over.
+   */
   private void drain(JsExecution execution) {
-    JsOutput.Taken taken = execution.output.take();
-    if (taken != null) {
-      LogChunk chunk = new LogChunk(execution.id(), taken.lines(), taken.bytes());
-      vertx.eventBus().send(ns.of(Addresses.DB_APPEND_LOGS), chunk);
-      vertx.eventBus().publish(ns.runLog(execution.id()), chunk);
+    List<LogLine> taken = execution.output.take();
+    OutputGuard guard = execution.guard;
+    if (taken == null || guard.limitHit()) {
+      return;
+    }
+    long before = guard.taken();
+    List<LogLine> lines = guard.admit(taken);
+    long bytes = guard.taken() - before;
+    execution.lines += lines.size();
+    execution.bytes += bytes;
+    LogChunk chunk = new LogChunk(execution.id(), lines, bytes);
+    vertx.eventBus().send(ns.of(Addresses.DB_APPEND_LOGS), chunk);
+    vertx.eventBus().publish(ns.runLog(execution.id()), chunk);
+    if (guard.limitHit()) {
+      // a program that already ended is not killed: its output was truncated
+      boolean kill = execution.limits.killOnLogLimit() && !execution.ending;
+      execution.limitError = guard.limitError(kill);
+      execution.output.discard();
+      if (kill) {
+        engine.stop(execution, RunStatus.FAILED, execution.limitError);
+      }
     }
   }
 
   private void finish(JsExecution execution, AsyncResult<JsEngine.Outcome> ar) {
+    execution.ending = true;
     drain(execution);
     JsEngine.Outcome outcome = ar.succeeded() ? ar.result()
         : new JsEngine.Outcome(RunStatus.FAILED, null, "the execution failed: " + ar.cause());
-    Run ended = execution.run.withLog(execution.output.lines(), execution.output.bytes())
-        .ended(outcome.status(), null, outcome.result(), outcome.error(), Instant.now());
+    Run ended = execution.run.withLog(execution.lines, execution.bytes).ended(outcome.status(), null,
+        execution.guard.redactValue(outcome.result()), execution.guard.redact(endError(execution, outcome)),
+        Instant.now());
     execution.run = ended;
     metrics.runEnded(ended, true);
     Long durationMs = ended.durationMs(Instant.now());
@@ -236,6 +264,15 @@ public final class JsVerticle extends VerticleBase {
           live.remove(ended.id());
           execution.ended.complete(ended);
         });
+  }
+
+  /** The program's error, and the output limit's when the output was truncated (a kill is its own error). */
+  private static String endError(JsExecution execution, JsEngine.Outcome outcome) {
+    String limit = execution.limitError;
+    if (limit == null || limit.equals(outcome.error())) {
+      return outcome.error();
+    }
+    return outcome.error() == null ? limit : outcome.error() + "; " + limit;
   }
 
   private Future<JsonObject> kill(JsonObject body) {

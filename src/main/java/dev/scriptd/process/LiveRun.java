@@ -3,6 +3,7 @@ package dev.scriptd.process;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.domain.LineRing;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;

@@ -7,6 +7,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.SecretEnv;
@@ -155,7 +156,7 @@ final class RunController {
   private LiveRun liveRun(Run pending) {
     LiveRun run = new LiveRun(pending, settings.ringLines());
     run.limits = limits.perRun().resolve(pending.limits());
-    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), run.limits.maxLogBytes());
+    run.guard = OutputGuard.forRun(pending.env(), run.limits);
     return run;
   }
 
@@ -268,12 +269,9 @@ final class RunController {
   }
 
   private void outputLimitHit(LiveRun run) {
-    long max = run.guard.maxBytes();
+    run.endError = run.guard.limitError(run.limits.killOnLogLimit());
     if (run.limits.killOnLogLimit()) {
-      run.endError = "output exceeded " + max + " bytes (limits.max_log_bytes); the run was killed";
       requestEnd(run, RunStatus.FAILED);
-    } else {
-      run.endError = "output truncated at " + max + " bytes (limits.max_log_bytes); later lines were not kept";
     }
   }
 

@@ -6,10 +6,7 @@ import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
@@ -55,47 +52,13 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         previous.limits());
   }
 
-  /**
-   * Values are strings, or {@code {"value": "...", "secret": true|false}}; secret names are kept
-   * under {@link SecretEnv#NAMES_KEY} in the returned map (this is the shared path of ad-hoc runs
-   * and scripts, so both redact the same way).
-   */
+  /** See {@link SecretEnv#fromInput}: the shared path of ad-hoc, script and JS runs, so all redact alike. */
   static Map<String, String> env(Object raw) {
-    if (raw == null) {
-      return Map.of();
+    try {
+      return SecretEnv.fromInput(raw);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    if (!(raw instanceof JsonObject object)) {
-      throw bad("env must be an object of strings");
-    }
-    Map<String, String> env = new HashMap<>();
-    Set<String> secret = new LinkedHashSet<>();
-    for (Map.Entry<String, Object> entry : object) {
-      String name = entry.getKey();
-      if (name.equals(SecretEnv.NAMES_KEY) && entry.getValue() instanceof String) {
-        // the internal form (a script's stored env): the names of its secret values
-        secret.addAll(SecretEnv.secretNames(Map.of(SecretEnv.NAMES_KEY, (String) entry.getValue())));
-        continue;
-      }
-      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || name.startsWith("#")) {
-        throw bad("env name '" + name + "' is not a valid variable name");
-      }
-      Object value = entry.getValue();
-      if (value instanceof JsonObject marked) {
-        if (!(marked.getValue("value") instanceof String)
-            || (marked.getValue("secret") != null && !(marked.getValue("secret") instanceof Boolean))) {
-          throw bad("env." + name + " must be a string or {\"value\": \"...\", \"secret\": true}");
-        }
-        if (marked.getBoolean("secret", false)) {
-          secret.add(name);
-        }
-        value = marked.getString("value");
-      }
-      if (!(value instanceof String text) || text.indexOf('\0') >= 0) {
-        throw bad("env." + name + " must be a string");
-      }
-      env.put(name, text);
-    }
-    return SecretEnv.mark(env, secret);
   }
 
   private static String optional(JsonObject body, String field) {

@@ -330,6 +330,10 @@ public final class ScriptsVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> start(Script script, Map<String, String> extraEnv, String trigger, Extra extra) {
+    Map<String, String> env = new HashMap<>(script.env());
+    env.putAll(extraEnv);
+    JsonObject envJson = new JsonObject();
+    env.forEach(envJson::put);
     if (Run.KIND_JS.equals(script.kind())) {
       JsonObject start = new JsonObject()
           .put("program", script.program())
@@ -339,6 +343,7 @@ public final class ScriptsVerticle extends VerticleBase {
           .put("timeout", script.timeoutSeconds())
           .put("trigger", trigger)
           .put("limits", script.limits().toJson())
+          .put("env", envJson) // its secret values are masked in the run's output
           .put("wait", extra.await());
       if (extra.request() != null) {
         start.put("request", extra.request());
@@ -347,10 +352,6 @@ public final class ScriptsVerticle extends VerticleBase {
       return tracked(script.id(), vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_START), start, options)
           .map(Message::body));
     }
-    Map<String, String> env = new HashMap<>(script.env());
-    env.putAll(extraEnv);
-    JsonObject envJson = new JsonObject();
-    env.forEach(envJson::put);
     JsonObject start = new JsonObject()
         .put("command", script.command())
         .put("timeout", script.timeoutSeconds())
