@@ -65,7 +65,8 @@ public record Run(
         null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits);
   }
 
-  public Run started(int pid, Long pidStart, Instant at) {
+  /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
+  public Run started(Integer pid, Long pidStart, Instant at) {
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,

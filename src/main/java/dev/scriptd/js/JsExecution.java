@@ -29,13 +29,16 @@ final class JsExecution {
   long bytes;
   /** The error the output limit set (truncated, or killed), or null. Confined to the verticle's context. */
   String limitError;
+  /** Waiting for one of the limits.max_concurrent_runs slots (saved pending). Confined to the verticle's context. */
+  boolean waiting;
   /** The program ended; the last lines are being taken. Confined to the verticle's context. */
   boolean ending;
   final JsSource source;
   /** The endpoint request (JSON), or null for a program run. */
   final JsonObject request;
   final JsOutput output;
-  final long deadlineNanos;
+  /** Set when the program is handed to the worker pool (the timeout does not count a wait for a slot). */
+  volatile long deadlineNanos;
   final long timeoutMs;
   /** Completes with the final run once saved (or its save failed). */
   final Promise<Run> ended = Promise.promise();
@@ -57,7 +60,11 @@ final class JsExecution {
     this.request = request;
     this.output = output;
     this.timeoutMs = timeoutMs;
-    this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
+  }
+
+  /** The timeout starts now. */
+  void startClock() {
+    deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
   }
 
   /** The timeout as the run's error says it. */

@@ -85,6 +85,7 @@ public final class JsVerticle extends VerticleBase {
       return Future.join(
           consume(ns.of(Addresses.JS_START), this::startRun),
           consume(ns.of(Addresses.JS_KILL), this::kill),
+          consume(ns.of(Addresses.JS_SLOT_GRANTED), this::slotGranted),
           consume(ns.of(Addresses.JS_STATS), body -> Future.succeededFuture(stats())));
     });
   }
@@ -94,9 +95,13 @@ public final class JsVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(drainTimer);
     List<Future<Run>> ends = new ArrayList<>();
-    for (JsExecution execution : live.values()) {
-      engine.stop(execution, RunStatus.KILLED, "the server stopped while this program ran");
-      ends.add(execution.ended.future());
+    for (JsExecution execution : List.copyOf(live.values())) {
+      if (execution.waiting) {
+        ends.add(endWaiting(execution, "the server stopped while this run waited for a free slot"));
+      } else {
+        engine.stop(execution, RunStatus.KILLED, "the server stopped while this program ran");
+        ends.add(execution.ended.future());
+      }
     }
     return Future.join(ends)
         .timeout(5, TimeUnit.SECONDS)
@@ -150,11 +155,8 @@ public final class JsVerticle extends VerticleBase {
       return startPending(pendingId);
     }
     JsStart start = JsStart.parse(body, runSettings.defaultTimeoutSeconds(), settings.endpointTimeoutMs());
-    Instant now = Instant.now();
-    Run run = new Run(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING,
-        null, null, null, 0, start.trigger(), now, now, null, start.timeoutSeconds(), 0, 0, null, null, null,
-        start.env(), null, start.limits());
-    metrics.runQueued();
+    Run run = Run.pending(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, start.trigger(),
+        start.timeoutSeconds(), start.env(), null, null, Instant.now(), start.limits());
     return launch(run, start.source(), start.request(), start.timeoutMs(), start.await());
   }
 
@@ -169,40 +171,94 @@ public final class JsVerticle extends VerticleBase {
       return eventBus.<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), pending.scriptId()).map(Message::body)
           .compose(entry -> {
             Script script = entry.script();
-            Instant now = Instant.now();
-            Run run = new Run(pending.id(), pending.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING, null, null,
-                null, 0, pending.trigger(), pending.createdAt(), now, null, pending.timeoutSeconds(), 0, 0,
-                pending.restartedFrom(), null, null, pending.env(), null, pending.limits());
-            metrics.runQueued();
             JsSource source = new JsSource(JsEngine.scriptKey(script.id(), script.version()), script.id(),
                 script.name() + ".js", script.program());
-            return launch(run, source, null, TimeUnit.SECONDS.toMillis(run.timeoutSeconds()), false);
+            return launch(pending, source, null, TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()), false);
           });
     });
   }
 
-  private Future<JsonObject> launch(Run running, JsSource source, JsonObject request, long timeoutMs,
+  /**
+   * Takes one of the limits.max_concurrent_runs slots, which the supervisor keeps for shell and js
+   * runs alike, then saves the run running and executes it. With no slot free the run is saved
+   * pending and starts once JS_SLOT_GRANTED arrives; with the wait queue full too the start fails
+   * 429. Answers once running or pending is saved, or with {@code await} once the run ended.
+   */
+  private Future<JsonObject> launch(Run pending, JsSource source, JsonObject request, long timeoutMs,
       boolean await) {
-    JsExecution execution = new JsExecution(running, source, request,
-        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(running.id()))), timeoutMs,
-        defaultLimits.resolve(running.limits()));
-    live.put(running.id(), execution);
-    return saveAndPublish(running)
-        .onFailure(e -> {
-          live.remove(running.id());
-          metrics.runDequeued();
+    JsExecution execution = new JsExecution(pending, source, request,
+        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(pending.id()))), timeoutMs,
+        defaultLimits.resolve(pending.limits()));
+    live.put(pending.id(), execution);
+    metrics.runQueued();
+    return vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_SLOT_ACQUIRE), new JsonObject().put("run_id",
+            pending.id()))
+        .compose(slot -> {
+          if (Boolean.TRUE.equals(slot.body().getBoolean("granted"))) {
+            return begin(execution);
+          }
+          execution.waiting = true;
+          return saveAndPublish(pending);
         })
-        .compose(saved -> {
-          metrics.runStarted();
-          LOG.atInfo().setMessage("run {} started: script={} kind=js trigger={}")
-              .addArgument(running.id()).addArgument(scriptOf(running)).addArgument(running.trigger())
-              .addKeyValue("run_id", running.id()).addKeyValue("script_id", scriptOf(running))
-              .addKeyValue("kind", Run.KIND_JS).addKeyValue("status", RunStatus.RUNNING.wire()).log();
-          executor.<JsEngine.Outcome>executeBlocking(() -> engine.execute(execution), false)
-              .onComplete(ar -> finish(execution, ar));
-          return await ? execution.ended.future() : Future.succeededFuture(running);
-        })
+        .onFailure(e -> dropped(execution, e))
+        .compose(run -> await ? execution.ended.future() : Future.succeededFuture(run))
         .map(Run::toJson);
+  }
+
+  /** The run has its slot: saved running, then its program runs on the worker pool, its timeout counting. */
+  private Future<Run> begin(JsExecution execution) {
+    Run running = execution.run.started(null, null, Instant.now());
+    execution.run = running;
+    return saveAndPublish(running).onSuccess(saved -> {
+      metrics.runStarted();
+      LOG.atInfo().setMessage("run {} started: script={} kind=js trigger={}")
+          .addArgument(running.id()).addArgument(scriptOf(running)).addArgument(running.trigger())
+          .addKeyValue("run_id", running.id()).addKeyValue("script_id", scriptOf(running))
+          .addKeyValue("kind", Run.KIND_JS).addKeyValue("status", RunStatus.RUNNING.wire()).log();
+      execution.startClock();
+      executor.<JsEngine.Outcome>executeBlocking(() -> engine.execute(execution), false)
+          .onComplete(ar -> finish(execution, ar));
+    });
+  }
+
+  /** A waiting run got its slot: true once it began (false gives the slot back: the run is gone or failed). */
+  private Future<Boolean> slotGranted(JsonObject body) {
+    JsExecution execution = body.getValue("run_id") instanceof String id ? live.get(id) : null;
+    if (execution == null || !execution.waiting) {
+      return Future.succeededFuture(false);
+    }
+    execution.waiting = false;
+    return begin(execution).map(true).otherwise(e -> {
+      dropped(execution, e);
+      return false;
+    });
+  }
+
+  /** The start failed before the program ran (no slot, or a save failed): the run is forgotten here. */
+  private void dropped(JsExecution execution, Throwable cause) {
+    if (live.remove(execution.id()) != null) {
+      metrics.runDequeued();
+    }
+    releaseSlot(execution.id()); // a no-op when it had none
+    execution.ended.tryFail(cause);
+  }
+
+  /** A run waiting for a slot ends killed without running (kill, or the server stopping). */
+  private Future<Run> endWaiting(JsExecution execution, String error) {
+    execution.waiting = false;
+    live.remove(execution.id());
+    releaseSlot(execution.id());
+    Run ended = execution.run.ended(RunStatus.KILLED, null, null, error, Instant.now());
+    execution.run = ended;
+    metrics.runEnded(ended, false);
+    return saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of waiting run {}", ended.id(), e))
+        .onComplete(ar -> execution.ended.tryComplete(ended));
+  }
+
+  private void releaseSlot(String runId) {
+    vertx.eventBus().request(ns.of(Addresses.RUNS_SLOT_RELEASE), new JsonObject().put("run_id", runId))
+        .onFailure(e -> LOG.warn("could not give back the slot of run {}: {}", runId, e.getMessage()));
   }
 
   private void drainLive(String runId) {
@@ -262,7 +318,8 @@ public final class JsVerticle extends VerticleBase {
         .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
         .onComplete(saved -> {
           live.remove(ended.id());
-          execution.ended.complete(ended);
+          releaseSlot(ended.id());
+          execution.ended.tryComplete(ended);
         });
   }
 
@@ -280,6 +337,10 @@ public final class JsVerticle extends VerticleBase {
     JsExecution execution = id instanceof String text ? live.get(text) : null;
     if (execution == null) {
       return Future.failedFuture(new JsFailure(ReplyCodes.NOT_FOUND, "run " + id + " is not executing here"));
+    }
+    if (execution.waiting) {
+      return endWaiting(execution, "killed while waiting for a free slot (limits.max_concurrent_runs)")
+          .map(Run::toJson);
     }
     engine.stop(execution, RunStatus.KILLED, "killed through the API");
     return Future.succeededFuture(execution.run.toJson());

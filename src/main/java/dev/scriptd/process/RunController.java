@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -45,17 +44,14 @@ final class RunController {
   private final OrphanReaper reaper;
   private final SecurityConfig.Limits limits;
   private final ScriptdMetrics metrics;
-  /** Runs saved as pending that wait for a slot, oldest first (bounded by limits.max_pending_runs). */
-  private final ArrayDeque<LiveRun> queue = new ArrayDeque<>();
-  /** Runs spawning or running: at most limits.max_concurrent_runs. */
-  private int active;
+  /** limits.max_concurrent_runs, shared with JavaScript runs (see JsSlots). */
+  private final RunSlots slots;
   private final IngestGate gate;
-  /** Launches whose pending state is being saved (counted against the bounds already). */
-  private int saving;
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, ScriptdMetrics metrics, IngestGate gate) {
+      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, ScriptdMetrics metrics, IngestGate gate) {
+    this.slots = slots;
     this.gate = gate;
     this.metrics = metrics;
     this.vertx = vertx;
@@ -81,11 +77,9 @@ final class RunController {
    * pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    if (active + queue.size() + saving >= limits.maxConcurrentRuns() + limits.maxPendingRuns()) {
-      return Future.failedFuture(new RunFailure(ReplyCodes.TOO_MANY_REQUESTS, "too many queued runs: "
-          + active + " running and " + queue.size() + " waiting (limits.max_concurrent_runs = "
-          + limits.maxConcurrentRuns() + ", limits.max_pending_runs = " + limits.maxPendingRuns()
-          + "); retry when some have ended"));
+    RunFailure refused = slots.refusal();
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
@@ -94,9 +88,9 @@ final class RunController {
     run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
-    saving++;
+    slots.reserve();
     return bus.saveAndPublish(pending)
-        .onComplete(ar -> saving--)
+        .onComplete(ar -> slots.unreserve())
         .onFailure(e -> {
           live.remove(run.id());
           metrics.runDequeued();
@@ -106,29 +100,20 @@ final class RunController {
 
   /** Spawns now when a slot is free (limits.max_concurrent_runs), else waits in the FIFO. */
   private Future<Run> startOrQueue(LiveRun run) {
-    if (active < limits.maxConcurrentRuns()) {
-      active++;
+    if (slots.tryTake()) {
       return spawn(run);
     }
     run.queued = true;
-    queue.addLast(run);
+    slots.await(run.id(), () -> {
+      run.queued = false;
+      spawn(run).onFailure(e -> LOG.error("could not start queued run {}", run.id(), e));
+    });
     return Future.succeededFuture(run.current());
-  }
-
-  /** A slot was freed: start the oldest waiting runs. */
-  private void slotFreed() {
-    active--;
-    while (active < limits.maxConcurrentRuns() && !queue.isEmpty()) {
-      LiveRun next = queue.pollFirst();
-      next.queued = false;
-      active++;
-      spawn(next).onFailure(e -> LOG.error("could not start queued run {}", next.id(), e));
-    }
   }
 
   /** A queued run asked to stop ends at once, never spawned. */
   private void endQueued(LiveRun run, RunStatus reason) {
-    queue.remove(run);
+    slots.withdraw(run.id());
     run.queued = false;
     live.remove(run.id());
     run.started.complete();
@@ -237,7 +222,7 @@ final class RunController {
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
     LOG.warn("run {} could not start: {}", run.id(), cause.toString());
     live.remove(run.id());
-    slotFreed();
+    slots.release();
     run.started.complete();
     Run failed = run.current().ended(RunStatus.FAILED, null, null,
         "could not start the process: " + cause.getMessage(), Instant.now());
@@ -347,7 +332,7 @@ final class RunController {
             reaper.unregister(run.pgid);
           }
           live.remove(run.id());
-          slotFreed();
+          slots.release();
           run.ended.complete(ended);
         });
   }

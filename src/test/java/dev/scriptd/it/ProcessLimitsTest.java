@@ -306,6 +306,63 @@ class ProcessLimitsTest {
   }
 
   @Test
+  @DisplayName("js runs count in limits.max_concurrent_runs: they wait pending behind shell runs and shell runs wait behind them")
+  void jsRunsTakeSlots(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort()).put("rate_limit", 0)
+        .put("limits", new JsonObject().put("max_concurrent_runs", 1).put("max_pending_runs", 1))
+        .put("js", new JsonObject().put("max_statements", 1_000_000_000_000L));
+    server = TestServer.start(vertx, config);
+    api = server.api;
+    Path gate = dataDir.resolve("gate");
+    JsonObject shell = api.startRun("while [ ! -e " + gate + " ]; do sleep 0.05; done");
+    assertEquals("running", shell.getString("status"));
+
+    String waiting = executeAsync("console.log('js ran'); 42");
+    assertEquals("pending", api.run(waiting).getString("status"), "no slot free: the js run waits");
+    assertEquals(429, api.post("/api/runs", new JsonObject().put("command", "true")).statusCode(),
+        "one running and one waiting fill limits.max_concurrent_runs + limits.max_pending_runs");
+    assertEquals(429, api.post("/api/execute-async", new JsonObject().put("program", "1")).statusCode());
+    assertEquals(202, api.post("/api/runs/" + waiting + "/kill", null).statusCode());
+    JsonObject killed = api.awaitEnd(waiting);
+    assertEquals("killed", killed.getString("status"), killed.encode());
+    assertEquals(null, killed.getString("started_at"), "it never ran");
+    assertEquals(0, killed.getLong("log_lines"));
+
+    String next = executeAsync("console.log('js ran'); 42");
+    assertEquals("pending", api.run(next).getString("status"));
+    Files.createFile(gate);
+    JsonObject shellEnded = api.awaitEnd(shell.getString("id"));
+    JsonObject jsEnded = api.awaitEnd(next);
+    assertEquals("completed", jsEnded.getString("status"), jsEnded.encode());
+    assertEquals(42, jsEnded.getInteger("result"));
+    assertEquals(List.of("js ran"), texts(next));
+    assertTrue(jsEnded.getString("started_at").compareTo(shellEnded.getString("ended_at")) >= 0,
+        "the js run started once the shell run's slot was free: " + jsEnded.encode());
+
+    assertEquals(201, api.post("/api/scripts", new JsonObject().put("name", "spin").put("kind", "js")
+        .put("timeout", 60).put("program", "while (true) {}")).statusCode());
+    HttpResponse<String> spun = api.post("/api/scripts/spin/run", null);
+    assertEquals(201, spun.statusCode(), spun.body());
+    JsonObject spin = new JsonObject(spun.body());
+    assertEquals("running", spin.getString("status"));
+    JsonObject after = api.startRun("echo after");
+    assertEquals("pending", after.getString("status"), "the js run holds the only slot");
+    assertEquals(202, api.post("/api/runs/" + spin.getString("id") + "/kill", null).statusCode());
+    JsonObject spinEnded = api.awaitEnd(spin.getString("id"));
+    assertEquals("killed", spinEnded.getString("status"), spinEnded.encode());
+    JsonObject afterEnded = api.awaitEnd(after.getString("id"));
+    assertEquals("completed", afterEnded.getString("status"), afterEnded.encode());
+    assertTrue(afterEnded.getString("started_at").compareTo(spinEnded.getString("ended_at")) >= 0,
+        afterEnded.encode());
+  }
+
+  private String executeAsync(String program) {
+    HttpResponse<String> started = api.post("/api/execute-async", new JsonObject().put("program", program));
+    assertEquals(200, started.statusCode(), started.body());
+    return new JsonObject(started.body()).getString("execution_id");
+  }
+
+  @Test
   @DisplayName("a secret env value printed by the script is *** in JSON, SSE and log.txt, and never returned")
   void secretsAreMasked(Vertx vertx) throws Exception {
     start(vertx, new JsonObject());
