@@ -177,7 +177,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
   }
 
-  /** A pending run of a script waits in its queue (a js run is saved running, never pending, otherwise). */
+  /** A pending run of a script waits in its queue (a js run waiting for a slot is counted by JsSlots, checked first). */
   private static boolean queued(Run stored) {
     return stored.status() == RunStatus.PENDING && stored.scriptId() != null;
   }

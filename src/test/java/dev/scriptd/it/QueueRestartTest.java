@@ -64,16 +64,15 @@ class QueueRestartTest {
   void queuedRunKeepsItsLimits(Vertx vertx) throws Exception {
     JsonObject config = TestServer.config(dataDir, TestServer.freePort());
     TestServer first = TestServer.start(vertx, config);
-    Api api = first.api;
     String hog = "if [ -n \"$HOLD\" ]; then sleep 30; else head -c 100000000 /dev/zero | tr '\\0' a"
         + " | { v=$(cat); echo ${#v}; }; fi";
     JsonObject definition = new JsonObject().put("name", "limited").put("command", hog).put("concurrency", "queue")
         .put("limits", new JsonObject().put("memory_bytes", 50_000_000));
-    assertEquals(201, api.post("/api/scripts", definition).statusCode());
-    String holding = start(api, "limited", new JsonObject().put("HOLD", "1"));
-    String queued = start(api, "limited", new JsonObject());
-    assertEquals("pending", api.run(queued).getString("status"));
-    HttpResponse<String> edited = api.send("PUT", "/api/scripts/limited", definition.copy().put("limits", null).encode());
+    assertEquals(201, first.api.post("/api/scripts", definition).statusCode());
+    String holding = start(first.api, "limited", new JsonObject().put("HOLD", "1"));
+    String queued = start(first.api, "limited", new JsonObject());
+    assertEquals("pending", first.api.run(queued).getString("status"));
+    HttpResponse<String> edited = first.api.send("PUT", "/api/scripts/limited", definition.copy().put("limits", null).encode());
     assertEquals(200, edited.statusCode(), edited.body());
     first.close();
 
@@ -102,10 +101,7 @@ class QueueRestartTest {
   }
 
   private static String run(Api api, String seconds) {
-    HttpResponse<String> response = api.post("/api/scripts/serial/run",
-        new JsonObject().put("env", new JsonObject().put("T", seconds)));
-    assertEquals(201, response.statusCode(), response.body());
-    return new JsonObject(response.body()).getString("id");
+    return start(api, "serial", new JsonObject().put("T", seconds));
   }
 
   private static String status(Connection db, String id) throws Exception {
