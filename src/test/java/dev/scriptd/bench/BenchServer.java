@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /** A scriptd server in its own JVM (so its memory can be read from /proc), for benchmarks. */
-final class BenchServer {
+final class BenchServer implements AutoCloseable {
   static final String TOKEN = "sd_benchmark_admin_token_0123456789abcdef";
 
   final int port;
@@ -29,6 +29,11 @@ final class BenchServer {
   }
 
   static BenchServer start(String... extraFlags) throws Exception {
+    return start(List.of(), extraFlags);
+  }
+
+  /** A server whose JVM also gets {@code jvmOptions} (heap policy, profiling). */
+  static BenchServer start(List<String> jvmOptions, String... extraFlags) throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -41,6 +46,7 @@ final class BenchServer {
     if (!jvmArgs.isEmpty()) {
       command.addAll(List.of(jvmArgs.split("\\s+")));
     }
+    command.addAll(jvmOptions);
     command.addAll(List.of("-cp", absoluteClassPath(), "dev.scriptd.Main",
         "--port=" + port, "--data-dir=" + dir, "--rate-limit=0"));
     command.addAll(List.of(extraFlags));
@@ -106,6 +112,15 @@ final class BenchServer {
     return Long.parseLong(used.group(1)) * 1024;
   }
 
+  /** The top of the server's class histogram (live objects), for finding what a connection holds. */
+  String histogram(int rows) throws Exception {
+    if (Boolean.getBoolean("bench.nmt")) {
+      return jcmd("VM.native_memory summary");
+    }
+    String[] lines = jcmd("GC.class_histogram").split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(lines, 0, Math.min(lines.length, rows + 3)));
+  }
+
   private String jcmd(String command) throws Exception {
     Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
         Long.toString(process.pid()), command).redirectErrorStream(true).start();
@@ -124,7 +139,8 @@ final class BenchServer {
     throw new IllegalStateException("no VmRSS");
   }
 
-  void close() throws Exception {
+  @Override
+  public void close() throws Exception {
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();

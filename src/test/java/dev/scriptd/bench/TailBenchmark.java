@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * SSE subscribers on one run writing 10,000 lines/s; H6 delivery to 99 healthy subscribers with
  * one stalled client against the same without it, and the server's memory meanwhile; H5 memory
  * per idle SSE connection at 10,000 connections.
- * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.TailBenchmark
+ * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.TailBenchmark [sse ws seconds | idle count]
  */
 public final class TailBenchmark {
   private static final int RATE = 10_000;
+  private static final List<String> TIGHT_HEAP = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
 
   private TailBenchmark() {
   }
@@ -44,6 +45,13 @@ public final class TailBenchmark {
         new PoolOptions().setHttp1MaxSize(12_000));
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(2000));
     try {
+      if (args.length == 2 && args[0].equals("idle")) {
+        onFreshServer(server -> {
+          idleConnections(server, http, Integer.parseInt(args[1]));
+          return null;
+        });
+        return;
+      }
       if (args.length == 3) {
         int sse = Integer.parseInt(args[0]);
         int sockets = Integer.parseInt(args[1]);
@@ -69,6 +77,11 @@ public final class TailBenchmark {
         idleConnections(server, http, 10_000);
         return null;
       });
+      // the same with a heap that gives back what it does not use (RSS then follows what is held)
+      try (BenchServer server = BenchServer.start(TIGHT_HEAP, "--tail.stall_timeout_ms=2000")) {
+        System.out.print("  with " + String.join(" ", TIGHT_HEAP) + ": ");
+        idleConnections(server, http, 10_000);
+      }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
@@ -212,11 +225,9 @@ public final class TailBenchmark {
         bytes = joined;
       }
       int start = 0;
-      for (int i = 0; i < bytes.length; i++) {
-        if (bytes[i] == '\n') {
-          line(bytes, start, i, now);
-          start = i + 1;
-        }
+      for (int i = nextNewline(bytes, 0); i >= 0; i = nextNewline(bytes, start)) {
+        line(bytes, start, i, now);
+        start = i + 1;
       }
       carry = start < bytes.length ? java.util.Arrays.copyOfRange(bytes, start, bytes.length) : new byte[0];
     }
@@ -262,6 +273,33 @@ public final class TailBenchmark {
       lastSeq = Math.max(lastSeq, seq);
       return seq % SAMPLE_EVERY == 0;
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+      long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long LOW_BITS = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /**
+   * Index of the next '\n' at or after {@code from}, or -1: eight bytes per step (the classic
+   * "has zero byte" test on bytes XOR '\n'), since the client must keep up with 1 GB/s or more.
+   */
+  static int nextNewline(byte[] bytes, int from) {
+    int i = from;
+    for (; i + 8 <= bytes.length; i += 8) {
+      long word = (long) LONGS.get(bytes, i) ^ NEWLINES;
+      long found = (word - LOW_BITS) & ~word & HIGH_BITS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int indexOf(byte[] bytes, int from, int to, byte[] wanted) {
@@ -347,6 +385,9 @@ public final class TailBenchmark {
     }
     long heapAfter = server.heapUsedAfterGc();
     long after = server.rssBytes();
+    if (Boolean.getBoolean("bench.histogram")) {
+      System.out.println(server.histogram(40));
+    }
     System.out.printf("H5 %,d idle SSE connections: server RSS %,d MB -> %,d MB (%.1f KB per connection),"
             + " heap after GC %+.1f KB per connection%n",
         count, before >> 20, after >> 20, (after - before) / 1024.0 / count,
