@@ -101,6 +101,20 @@ final class BenchServer implements AutoCloseable {
         HttpResponse.BodyHandlers.discarding());
   }
 
+  /** Waits (up to a minute) until the server reports {@code count} live tail subscribers. */
+  void awaitTailSubscribers(int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    java.util.regex.Pattern gauge = java.util.regex.Pattern.compile("(?m)^scriptd_tail_subscribers\\S* (\\S+)$");
+    while (System.nanoTime() < deadline) {
+      java.util.regex.Matcher value = gauge.matcher(get("/metrics").body());
+      if (value.find() && Double.parseDouble(value.group(1)) >= count) {
+        return;
+      }
+      LockSupport.parkNanos(20_000_000L);
+    }
+    throw new IllegalStateException("fewer than " + count + " tail subscribers after a minute");
+  }
+
   /** Heap in use after a full GC of the server JVM (via jcmd), in bytes. */
   long heapUsedAfterGc() throws Exception {
     jcmd("GC.run");

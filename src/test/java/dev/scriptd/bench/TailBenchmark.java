@@ -1,6 +1,10 @@
 package dev.scriptd.bench;
 
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -8,21 +12,24 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
 
 /**
  * Live-tail benchmark (issue 3), against a server in its own JVM:
@@ -43,7 +50,16 @@ public final class TailBenchmark {
     Vertx vertx = Vertx.vertx();
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"),
         new PoolOptions().setHttp1MaxSize(12_000));
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(2000));
+    NetClient ws = vertx.createNetClient();
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        CLIENT_LOOPS.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(4)).await(30, TimeUnit.SECONDS);
+    warmHttp = http;
+    warmWs = ws;
     try {
       if (args.length == 2 && args[0].equals("idle")) {
         onFreshServer(server -> {
@@ -65,8 +81,8 @@ public final class TailBenchmark {
       Result thousand = onFreshServer(server -> fanOut(server, http, ws, 1000, 0, 3, false));
       System.out.printf("H2 1,000 SSE, %,d lines/s: %s%n", RATE, thousand);
 
-      Result baseline = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, false));
-      Result stalled = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true));
+      Result baseline = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, false));
+      Result stalled = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, true));
       System.out.printf("H6 99 healthy SSE: delivered %.3f%% without a stalled client, %.3f%% with one (ratio %.4f);"
               + " server heap after GC %+,d KB without, %+,d KB with; p99 %d ms vs %d ms%n",
           baseline.deliveredPercent(), stalled.deliveredPercent(),
@@ -94,6 +110,8 @@ public final class TailBenchmark {
   private static <T> T onFreshServer(Scenario<T> scenario) throws Exception {
     BenchServer server = BenchServer.start("--tail.stall_timeout_ms=2000");
     try {
+      // a server runs warm: one unreported fan-out first, so the JIT has compiled the hot paths
+      fanOut(server, warmHttp, warmWs, 20, 20, 3, false);
       return scenario.run(server);
     } finally {
       server.close();
@@ -152,38 +170,66 @@ public final class TailBenchmark {
     }
   }
 
-  /** A child that writes "seq micros" lines at RATE lines/s, on a deadline so the rate holds. */
-  private static String pacedChild(long lines) {
-    return "sleep 1; perl -MTime::HiRes=time,sleep -e '$|=1; my $t0 = time(); for my $i (1.." + lines + ") {"
-        + " my $due = $t0 + $i / " + RATE + "; my $now = time(); sleep($due - $now) if $due > $now;"
-        + " printf(\"%d %.0f\\n\", $i, time() * 1e6); }'";
+  /**
+   * A child that waits for {@code go} to exist, then writes "seq micros" lines at RATE lines/s,
+   * on a deadline so the rate holds.
+   */
+  private static String pacedChild(long lines, Path go) {
+    return "while [ ! -e " + go + " ]; do sleep 0.01; done; perl -MTime::HiRes=time,sleep -e '$|=1; my $t0 = time();"
+        + " for my $i (1.." + lines + ") { my $due = $t0 + $i / " + RATE + "; my $now = time();"
+        + " sleep($due - $now) if $due > $now; printf(\"%d %.0f\\n\", $i, time() * 1e6); }'";
   }
 
-  private static Result fanOut(BenchServer server, HttpClientAgent http, WebSocketClient ws, int sse, int sockets,
-      int seconds, boolean withStalledClient) throws Exception {
+  private static Result fanOut(BenchServer server, HttpClientAgent http, NetClient ws, int sse, int sockets,
+      int seconds, boolean measureHeap) throws Exception {
+    return fanOut(server, http, ws, sse, sockets, seconds, measureHeap, false);
+  }
+
+  private static Result fanOut(BenchServer server, HttpClientAgent http, NetClient ws, int sse, int sockets,
+      int seconds, boolean measureHeap, boolean withStalledClient) throws Exception {
     long lines = (long) RATE * seconds;
     Result result = new Result();
     result.expected = lines * (sse + sockets);
-    // the child sleeps 1 s before writing, so subscribers are connected before the first line
-    String runId = server.startRun(pacedChild(lines)).getString("id");
+    Path go = Files.createTempDirectory("scriptd-bench-go").resolve("go");
+    String runId = server.startRun(pacedChild(lines, go)).getString("id");
     String uri = "/api/runs/" + runId + "/logs";
     CountDownLatch done = new CountDownLatch(sse + sockets);
     List<Future<?>> connected = new ArrayList<>();
     for (int i = 0; i < sse; i++) {
-      connected.add(sse(http, server.port, uri, result, done));
+      connected.add(onClientLoop(i, () -> sse(http, server.port, uri, result, done)));
     }
     for (int i = 0; i < sockets; i++) {
-      connected.add(webSocket(ws, server.port, uri, result, done));
+      connected.add(onClientLoop(sse + i, () -> webSocket(ws, server.port, uri, result, done)));
     }
     Future.all(connected).await(60, TimeUnit.SECONDS);
     Socket stalled = withStalledClient ? stalledClient(server.port, uri) : null;
-    long heapBefore = server.heapUsedAfterGc();
+    // every subscriber attached (and the heap measured) before the first line: latency is live delivery
+    server.awaitTailSubscribers(sse + sockets + (stalled == null ? 0 : 1));
+    long heapBefore = measureHeap ? server.heapUsedAfterGc() : 0;
+    Files.createFile(go);
     done.await(seconds + 120L, TimeUnit.SECONDS);
-    result.heapGrowth = server.heapUsedAfterGc() - heapBefore;
+    result.heapGrowth = measureHeap ? server.heapUsedAfterGc() - heapBefore : 0;
     if (stalled != null) {
       stalled.close();
     }
     return result;
+  }
+
+  private static HttpClientAgent warmHttp;
+  private static NetClient warmWs;
+
+  /** Event-loop contexts of the benchmark's Vert.x: connections are spread over all of them. */
+  private static final List<Context> CLIENT_LOOPS = new CopyOnWriteArrayList<>();
+
+  /**
+   * Opens the connection from one of the client event loops: a connection stays on the loop that
+   * opened it, and from the main thread every connection would land on the same one, making the
+   * client (not the server) the bottleneck.
+   */
+  private static Future<?> onClientLoop(int index, Supplier<Future<?>> open) {
+    Promise<Object> opened = Promise.promise();
+    CLIENT_LOOPS.get(index % CLIENT_LOOPS.size()).runOnContext(v -> open.get().onComplete(opened));
+    return opened.future();
   }
 
   private static Future<?> sse(HttpClientAgent http, int port, String uri, Result result, CountDownLatch done) {
@@ -208,7 +254,9 @@ public final class TailBenchmark {
   static final class SseLines {
     private final Result result;
     private final Subscriber subscriber;
-    private byte[] carry = new byte[0];
+    /** This subscriber's read buffer; the first {@code carried} bytes are an unfinished line. */
+    private byte[] bytes = new byte[64 * 1024];
+    private int carried;
     private boolean sampleNext;
 
     SseLines(Result result) {
@@ -218,18 +266,18 @@ public final class TailBenchmark {
 
     void feed(Buffer buffer) {
       long now = nowMicros();
-      byte[] bytes = buffer.getBytes();
-      if (carry.length > 0) {
-        byte[] joined = java.util.Arrays.copyOf(carry, carry.length + bytes.length);
-        System.arraycopy(bytes, 0, joined, carry.length, bytes.length);
-        bytes = joined;
+      int length = carried + buffer.length();
+      if (bytes.length < length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
       }
+      buffer.getBytes(0, buffer.length(), bytes, carried);
       int start = 0;
-      for (int i = nextNewline(bytes, 0); i >= 0; i = nextNewline(bytes, start)) {
+      for (int i = nextNewline(bytes, 0, length); i >= 0; i = nextNewline(bytes, start, length)) {
         line(bytes, start, i, now);
         start = i + 1;
       }
-      carry = start < bytes.length ? java.util.Arrays.copyOfRange(bytes, start, bytes.length) : new byte[0];
+      carried = length - start;
+      System.arraycopy(bytes, start, bytes, 0, carried);
     }
 
     private void line(byte[] bytes, int from, int to, long now) {
@@ -285,16 +333,16 @@ public final class TailBenchmark {
    * Index of the next '\n' at or after {@code from}, or -1: eight bytes per step (the classic
    * "has zero byte" test on bytes XOR '\n'), since the client must keep up with 1 GB/s or more.
    */
-  static int nextNewline(byte[] bytes, int from) {
+  static int nextNewline(byte[] bytes, int from, int to) {
     int i = from;
-    for (; i + 8 <= bytes.length; i += 8) {
+    for (; i + 8 <= to; i += 8) {
       long word = (long) LONGS.get(bytes, i) ^ NEWLINES;
       long found = (word - LOW_BITS) & ~word & HIGH_BITS;
       if (found != 0) {
         return i + (Long.numberOfTrailingZeros(found) >>> 3);
       }
     }
-    for (; i < bytes.length; i++) {
+    for (; i < to; i++) {
       if (bytes[i] == '\n') {
         return i;
       }
@@ -328,33 +376,101 @@ public final class TailBenchmark {
     return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
   }
 
-  private static Future<?> webSocket(WebSocketClient ws, int port, String uri, Result result, CountDownLatch done) {
-    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
-            .addHeader("Authorization", "Bearer " + BenchServer.TOKEN))
-        .map(socket -> {
-          Subscriber subscriber = new Subscriber(result);
-          // the payload as bytes (no String per message): {"type":"log","seq":N,...,"line":"i micros"}
-          socket.handler(message -> {
-            byte[] bytes = message.getBytes();
-            int seqAt = indexOf(bytes, 0, Math.min(bytes.length, 40), SEQ_FIELD);
-            if (seqAt < 0 || bytes.length < 12 || bytes[9] != 'l') {
-              return; // status, done
-            }
-            if (subscriber.seq(parseLong(bytes, seqAt + SEQ_FIELD.length, bytes.length))) {
-              int at = indexOf(bytes, seqAt, bytes.length, LINE_FIELD);
-              int space = at + LINE_FIELD.length;
-              while (at >= 0 && space < bytes.length && bytes[space] != ' ') {
-                space++;
-              }
-              if (at >= 0) {
-                result.latency(parseLong(bytes, space + 1, bytes.length), nowMicros());
-              }
-            }
-          });
-          socket.closeHandler(v -> done.countDown());
-          return socket;
-        });
+  /**
+   * A WebSocket subscriber on a plain socket: the upgrade by hand, then server frames (never
+   * masked) read in place. A general client (one object and one String per frame) would spend more
+   * CPU on a million frames a second than the server does, on the same two cores.
+   */
+  private static Future<?> webSocket(NetClient net, int port, String uri, Result result, CountDownLatch done) {
+    return net.connect(port, "127.0.0.1").map(socket -> {
+      socket.write("GET " + uri + " HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "Authorization: Bearer " + BenchServer.TOKEN + "\r\n\r\n");
+      WebSocketFrames frames = new WebSocketFrames(new Subscriber(result), result, socket);
+      socket.handler(frames::feed);
+      socket.closeHandler(v -> done.countDown());
+      return socket;
+    });
   }
+
+  /** Reads the 101 response, then frames; answers the server's close and counts log lines. */
+  static final class WebSocketFrames {
+    private static final byte[] MASKED_CLOSE = {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xE8};
+    private final Subscriber subscriber;
+    private final Result result;
+    private final NetSocket socket;
+    private byte[] bytes = new byte[64 * 1024];
+    private int carried;
+    private boolean upgraded;
+
+    WebSocketFrames(Subscriber subscriber, Result result, NetSocket socket) {
+      this.subscriber = subscriber;
+      this.result = result;
+      this.socket = socket;
+    }
+
+    void feed(Buffer buffer) {
+      long now = nowMicros();
+      int length = carried + buffer.length();
+      if (bytes.length < length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
+      }
+      buffer.getBytes(0, buffer.length(), bytes, carried);
+      int at = 0;
+      if (!upgraded) {
+        int end = indexOf(bytes, 0, length, HEAD_END);
+        if (end < 0) {
+          carried = length;
+          return;
+        }
+        if (bytes[9] != '1' || bytes[10] != '0' || bytes[11] != '1') {
+          throw new IllegalStateException("upgrade refused: " + new String(bytes, 0, end, StandardCharsets.US_ASCII));
+        }
+        upgraded = true;
+        at = end + HEAD_END.length;
+      }
+      while (length - at >= 2) {
+        int opcode = bytes[at] & 0x0F;
+        int code = bytes[at + 1] & 0x7F;
+        int header = code < 126 ? 2 : code == 126 ? 4 : 10;
+        if (length - at < header) {
+          break;
+        }
+        long payload = code < 126 ? code : code == 126 ? ((bytes[at + 2] & 0xFF) << 8) | (bytes[at + 3] & 0xFF)
+            : java.nio.ByteBuffer.wrap(bytes, at + 2, 8).getLong();
+        if (length - at < header + payload) {
+          break;
+        }
+        int from = at + header;
+        int to = (int) (from + payload);
+        if (opcode == 0x1 && payload > 12 && bytes[from + 9] == 'l') {
+          onLogFrame(from, to, now);
+        } else if (opcode == 0x8) {
+          socket.write(Buffer.buffer(MASKED_CLOSE));
+        }
+        at = to;
+      }
+      carried = length - at;
+      System.arraycopy(bytes, at, bytes, 0, carried);
+    }
+
+    /** {"type":"log","seq":N,...,"line":"i micros"} */
+    private void onLogFrame(int from, int to, long now) {
+      int seqAt = indexOf(bytes, from, Math.min(to, from + 40), SEQ_FIELD);
+      if (seqAt >= 0 && subscriber.seq(parseLong(bytes, seqAt + SEQ_FIELD.length, to))) {
+        int at = indexOf(bytes, seqAt, to, LINE_FIELD);
+        if (at >= 0) {
+          int space = at + LINE_FIELD.length;
+          while (space < to && bytes[space] != ' ') {
+            space++;
+          }
+          result.latency(parseLong(bytes, space + 1, to), now);
+        }
+      }
+    }
+  }
+
+  private static final byte[] HEAD_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   /** Asks for the stream and never reads: a tiny receive window makes the server's queue fill. */
   private static Socket stalledClient(int port, String uri) throws Exception {
@@ -379,7 +495,7 @@ public final class TailBenchmark {
     for (int opened = 0; opened < count; opened += 500) {
       List<Future<?>> batch = new ArrayList<>();
       for (int i = 0; i < 500 && opened + i < count; i++) {
-        batch.add(sse(http, server.port, uri, ignored, never));
+        batch.add(onClientLoop(i, () -> sse(http, server.port, uri, ignored, never)));
       }
       Future.all(batch).await(60, TimeUnit.SECONDS);
     }

@@ -55,12 +55,18 @@ final class LineBatch {
   /** One text frame per line: the line's JSON with {@code "type":"log"} in front. */
   Buffer webSocket() {
     if (webSocket == null) {
-      Buffer out = Buffer.buffer(lines.size() * 128);
-      for (LogLine line : lines) {
-        byte[] json = line.encodedJson().getBytes(StandardCharsets.UTF_8);
+      byte[][] payloads = new byte[lines.size()][];
+      int size = 0;
+      for (int i = 0; i < payloads.length; i++) {
+        byte[] json = lines.get(i).encodedJson().getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[LOG_TYPE.length + json.length - 1];
         System.arraycopy(LOG_TYPE, 0, payload, 0, LOG_TYPE.length);
         System.arraycopy(json, 1, payload, LOG_TYPE.length, json.length - 1);
+        payloads[i] = payload;
+        size += WebSocketFrames.MAX_HEADER + payload.length;
+      }
+      Buffer out = Buffer.buffer(size);
+      for (byte[] payload : payloads) {
         WebSocketFrames.append(out, WebSocketFrames.TEXT, payload);
       }
       webSocket = out;

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -27,9 +28,18 @@ final class RunFeed {
   /** The final run object once the run has ended; null while it runs. */
   JsonObject endedRun;
 
-  /** The batches handed out last, so subscribers level with each other share one rendering. */
-  private final LineBatch[] recentBatches = new LineBatch[4];
-  private int nextBatchSlot;
+  /**
+   * Recently rendered batches by their first seq. Batches end on a fixed grid (multiples of the
+   * batch size) or at the ring's end, so subscribers catching up from different places still meet
+   * on the same batches and share their rendering, and level subscribers share every batch.
+   */
+  private final Map<Long, LineBatch> recentBatches = new LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, LineBatch> eldest) {
+      return size() > MAX_RECENT_BATCHES;
+    }
+  };
+  private static final int MAX_RECENT_BATCHES = 32;
   private final Map<Long, Future<StoredPage>> readsInFlight = new HashMap<>();
 
   RunFeed(String runId, int ringLines) {
@@ -51,24 +61,26 @@ final class RunFeed {
     return inFlight;
   }
 
-  /** Up to {@code max} ring lines after {@code seq}, or null when the ring has none. */
+  /**
+   * The ring's lines after {@code seq} up to the next multiple of {@code max} (or the ring's end),
+   * or null when the ring has none.
+   */
   LineBatch batchAfter(long seq, int max) {
-    long last = Math.min(ring.lastSeq(), seq + max);
+    long gridEnd = (seq / max + 1) * max;
+    long last = Math.min(ring.lastSeq(), gridEnd);
     if (last <= seq) {
       return null;
     }
-    for (LineBatch batch : recentBatches) {
-      if (batch != null && batch.firstSeq() == seq + 1 && batch.lastSeq() == last) {
-        return batch;
-      }
+    LineBatch cached = recentBatches.get(seq + 1);
+    if (cached != null && cached.lastSeq() == last) {
+      return cached;
     }
-    List<LogLine> lines = ring.after(seq, max);
+    List<LogLine> lines = ring.after(seq, (int) (last - seq));
     if (lines.isEmpty()) {
       return null;
     }
     LineBatch batch = new LineBatch(lines);
-    recentBatches[nextBatchSlot] = batch;
-    nextBatchSlot = (nextBatchSlot + 1) % recentBatches.length;
+    recentBatches.put(batch.firstSeq(), batch);
     return batch;
   }
 }

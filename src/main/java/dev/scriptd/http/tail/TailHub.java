@@ -178,6 +178,10 @@ public final class TailHub {
    */
   private void onChunk(RunFeed feed, LogChunk chunk) {
     feed.ring.addAll(chunk.lines());
+    schedulePump(feed);
+  }
+
+  private void schedulePump(RunFeed feed) {
     if (config.coalesceMs() <= 0) {
       pumpAll(feed);
     } else if (feed.pumpTimer < 0) {
@@ -307,7 +311,12 @@ public final class TailHub {
     }
     s.sink.drainHandler(() -> {
       s.stalledSinceMillis = 0;
-      pump(s);
+      if (s.feed != null && s.historyDone) {
+        // rejoin the others at the feed's next coalesced write: level subscribers share batches
+        schedulePump(s.feed);
+      } else {
+        pump(s);
+      }
     });
   }
 

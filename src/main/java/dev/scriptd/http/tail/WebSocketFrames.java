@@ -12,6 +12,8 @@ final class WebSocketFrames {
   static final int CLOSE = 0x8;
   static final int PING = 0x9;
   static final int PONG = 0xA;
+  /** The longest header of an unmasked frame: 2 bytes and a 64-bit length. */
+  static final int MAX_HEADER = 10;
   private static final int FINAL = 0x80;
 
   private WebSocketFrames() {
