@@ -182,10 +182,11 @@ public final class TailHub {
   }
 
   private void schedulePump(RunFeed feed) {
-    if (config.coalesceMs() <= 0) {
+    long coalesceMs = config.coalesceMsFor(feed.subscribers.size());
+    if (coalesceMs <= 0) {
       pumpAll(feed);
     } else if (feed.pumpTimer < 0) {
-      feed.pumpTimer = vertx.setTimer(config.coalesceMs(), t -> {
+      feed.pumpTimer = vertx.setTimer(coalesceMs, t -> {
         feed.pumpTimer = -1;
         pumpAll(feed);
       });
