@@ -286,15 +286,20 @@ public final class TailBenchmark {
         sampleNext = subscriber.seq(seq);
       } else if (sampleNext && to - from > 6 && bytes[from] == 'd' && bytes[from + 5] == ' ') {
         sampleNext = false;
-        int at = indexOf(bytes, from, to, LINE_FIELD);
-        if (at >= 0) {
-          int space = at + LINE_FIELD.length;
-          while (space < to && bytes[space] != ' ') {
-            space++;
-          }
-          result.latency(parseLong(bytes, space + 1, to), now);
-        }
+        sampleLatency(bytes, from, to, result, now);
       }
+    }
+  }
+
+  /** Reads the child's write time from {@code "line":"<i> <micros>"} in {@code [from, to)}. */
+  private static void sampleLatency(byte[] bytes, int from, int to, Result result, long now) {
+    int at = indexOf(bytes, from, to, LINE_FIELD);
+    if (at >= 0) {
+      int space = at + LINE_FIELD.length;
+      while (space < to && bytes[space] != ' ') {
+        space++;
+      }
+      result.latency(parseLong(bytes, space + 1, to), now);
     }
   }
 
@@ -458,14 +463,7 @@ public final class TailBenchmark {
     private void onLogFrame(int from, int to, long now) {
       int seqAt = indexOf(bytes, from, Math.min(to, from + 40), SEQ_FIELD);
       if (seqAt >= 0 && subscriber.seq(parseLong(bytes, seqAt + SEQ_FIELD.length, to))) {
-        int at = indexOf(bytes, seqAt, to, LINE_FIELD);
-        if (at >= 0) {
-          int space = at + LINE_FIELD.length;
-          while (space < to && bytes[space] != ' ') {
-            space++;
-          }
-          result.latency(parseLong(bytes, space + 1, to), now);
-        }
+        sampleLatency(bytes, seqAt, to, result, now);
       }
     }
   }
