@@ -68,6 +68,11 @@ public final class TailBenchmark {
         });
         return;
       }
+      if (args.length == 3 && args[0].equals("baseline")) {
+        System.out.printf("baseline %s SSE: %s%n", args[1],
+            transportBaseline(ws, Integer.parseInt(args[1]), 3, Long.parseLong(args[2])));
+        return;
+      }
       if (args.length == 3) {
         int sse = Integer.parseInt(args[0]);
         int sockets = Integer.parseInt(args[1]);
@@ -80,6 +85,9 @@ public final class TailBenchmark {
       System.out.printf("H2 100 SSE + 100 WS, %,d lines/s: %s%n", RATE, mixed);
       Result thousand = onFreshServer(server -> fanOut(server, http, ws, 1000, 0, 3, false));
       System.out.printf("H2 1,000 SSE, %,d lines/s: %s%n", RATE, thousand);
+      Result blast = transportBaseline(ws, 1000, 3, 25);
+      System.out.printf("   baseline, the same events written by a server that does nothing else (25 ms chunks): %s;"
+          + " scriptd's p99 is %.1fx the baseline's%n", blast, (double) thousand.percentile(99) / blast.percentile(99));
 
       Result baseline = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, false));
       Result stalled = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, true));
@@ -213,6 +221,42 @@ public final class TailBenchmark {
       stalled.close();
     }
     return result;
+  }
+
+  /**
+   * The same fan-out from {@link BlastServer} (its own JVM, no scriptd): what loopback and the
+   * client manage on this machine with the same bytes.
+   */
+  static Result transportBaseline(NetClient net, int sse, int seconds, long coalesceMs) throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    long lines = (long) RATE * seconds;
+    Process blaster = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), BlastServer.class.getName(), Integer.toString(port),
+        Integer.toString(sse), Long.toString(lines), Integer.toString(RATE), Long.toString(coalesceMs))
+        .redirectErrorStream(true).start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(blaster.getInputStream()));
+      for (String line = out.readLine(); !"ready".equals(line); line = out.readLine()) {
+        if (line == null) {
+          throw new IllegalStateException("the baseline server did not start");
+        }
+      }
+      Result result = new Result();
+      result.expected = lines * sse;
+      CountDownLatch done = new CountDownLatch(sse);
+      List<Future<?>> connected = new ArrayList<>();
+      for (int i = 0; i < sse; i++) {
+        connected.add(onClientLoop(i, () -> rawSse(net, port, "/", result, done)));
+      }
+      Future.all(connected).await(60, TimeUnit.SECONDS);
+      done.await(seconds + 120L, TimeUnit.SECONDS);
+      return result;
+    } finally {
+      blaster.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
   }
 
   private static HttpClientAgent warmHttp;
