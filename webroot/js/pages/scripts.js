@@ -226,6 +226,7 @@ export function scriptEditPage(el, { id }) {
     };
     if (f.timeout.value) body.timeout = Number(f.timeout.value);
     if (saved) body.version = saved.version;
+    if (saved && saved.limits) body.limits = saved.limits; // not edited here: a save keeps them
     return body;
   }
 

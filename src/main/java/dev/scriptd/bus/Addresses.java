@@ -25,6 +25,14 @@ public final class Addresses {
   public static final String RUNS_RECENT_LINES = "scriptd.runs.query.recent-lines";
   /** Run JSON published on every status change. */
   public static final String RUNS_STATUS = "scriptd.runs.evt.status";
+  /**
+   * JSON {run_id} of a js run about to execute -> JSON {granted}: true when it took one of the
+   * limits.max_concurrent_runs slots, false when it waits for one (JS_SLOT_GRANTED tells it later);
+   * fails 429 when the wait queue (limits.max_pending_runs) is full.
+   */
+  public static final String RUNS_SLOT_ACQUIRE = "scriptd.runs.cmd.acquire-slot";
+  /** JSON {run_id} -> JSON {released}: gives back its slot, or leaves the wait queue. */
+  public static final String RUNS_SLOT_RELEASE = "scriptd.runs.cmd.release-slot";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */
   public static final String RUNS_LOG_PREFIX = "scriptd.runs.log.";
 
@@ -90,13 +98,19 @@ public final class Addresses {
   /** Nothing -> cleanup status JSON (API.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
   /**
-   * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?} or {run_id} of a
-   * saved pending js run -> run JSON: once running is saved, or with {@code wait: true} once the
-   * run ended (its {@code result} set). Fails 400 on a bad body.
+   * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?, env?, limits?} or
+   * {run_id} of a saved pending js run -> run JSON: once running (or, all limits.max_concurrent_runs
+   * slots busy, pending) is saved, or with {@code wait: true} once the run ended (its {@code result}
+   * set). Fails 400 on a bad body, 429 when too many runs wait for a slot.
    */
   public static final String JS_START = "scriptd.js.cmd.start";
   /** JSON {run_id} -> run JSON as it was asked to stop; fails 404 when the run is not executing here. */
   public static final String JS_KILL = "scriptd.js.cmd.kill";
+  /**
+   * JSON {run_id} of a js run waiting for a slot, which it now holds -> true when its program starts,
+   * false when the run is gone (the supervisor takes the slot back).
+   */
+  public static final String JS_SLOT_GRANTED = "scriptd.js.cmd.slot-granted";
   /** Nothing -> JSON {compilations, cached_sources, contexts_in_use, executions}. */
   public static final String JS_STATS = "scriptd.js.query.stats";
 

@@ -27,7 +27,16 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
-  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs) {
+  public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs,
+      int maxWritesPerSecond) {
+    /**
+     * How long lines of a run gather before its {@code subscribers} are written to: at least
+     * {@code coalesceMs}, and longer for crowds, so one run's viewers cost at most
+     * {@code maxWritesPerSecond} socket writes a second (each write then carries more lines).
+     */
+    public long coalesceMsFor(int subscribers) {
+      return Math.max(coalesceMs, (long) subscribers * 1000 / maxWritesPerSecond);
+    }
   }
 
   /**
@@ -88,7 +97,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         tail.longValue("keep_alive_ms", 15_000, 100, 600_000),
         tail.longValue("stall_timeout_ms", 10_000, 100, 600_000),
         tail.intValue("write_queue_bytes", 256 * 1024, 1024, 64 << 20),
-        tail.longValue("coalesce_ms", 10, 0, 1000));
+        tail.longValue("coalesce_ms", 10, 0, 1000),
+        tail.intValue("max_writes_per_second", 20_000, 100, 10_000_000));
 
     Settings health = root.section("health");
     Ops ops = new Ops(

@@ -1,5 +1,6 @@
 package dev.scriptd.config;
 
+import dev.scriptd.domain.RunLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -26,6 +27,12 @@ public record SecurityConfig(Auth auth, Limits limits, Adhoc adhoc) {
 
     public boolean anyProcessLimit() {
       return cpuSeconds > 0 || memoryBytes > 0 || openFiles > 0 || maxProcesses > 0 || nice != 0;
+    }
+
+    /** The per-run defaults, every field set: what a run without overrides gets, and their ceilings. */
+    public RunLimits perRun() {
+      return new RunLimits(cpuSeconds, memoryBytes, openFiles, maxProcesses, nice, maxLogBytes,
+          killOnLogLimit ? RunLimits.KILL : RunLimits.TRUNCATE);
     }
   }
 

@@ -114,7 +114,7 @@ public final class LogLine {
   public String encodedJson() {
     String encoded = json;
     if (encoded == null) {
-      encoded = toJson().encode();
+      encoded = LogLineJson.encode(this);
       json = encoded;
     }
     return encoded;

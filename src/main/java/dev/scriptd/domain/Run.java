@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>{@code pidStart} is the child's start time in clock ticks since boot (field 22 of
  * {@code /proc/PID/stat}); with the pid it identifies the process group safely, so a reused pid
- * is never signalled. It and {@code env} are internal and never part of the API JSON.
+ * is never signalled. It, {@code env} and {@code limits} (the override of the server's per-run
+ * limits the run was created with) are internal and never part of the API JSON.
  */
 public record Run(
     String id,
@@ -35,7 +36,8 @@ public record Run(
     Object result,
     String error,
     Map<String, String> env,
-    String cwd) {
+    String cwd,
+    RunLimits limits) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -45,39 +47,49 @@ public record Run(
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(createdAt, "createdAt");
     env = env == null ? Map.of() : Map.copyOf(env);
+    limits = limits == null ? RunLimits.NONE : limits;
   }
 
-  /** A new run waiting to start. */
+  /** A new run waiting to start, with the server's default limits. */
   public static Run pending(String id, String scriptId, String kind, String command, String trigger,
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now) {
-    return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd);
+    return pending(id, scriptId, kind, command, trigger, timeoutSeconds, env, cwd, restartedFrom, now,
+        RunLimits.NONE);
   }
 
-  public Run started(int pid, Long pidStart, Instant at) {
+  /** A new run waiting to start; {@code limits} is the override it runs with (see {@link RunLimits}). */
+  public static Run pending(String id, String scriptId, String kind, String command, String trigger,
+      long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
+      RunLimits limits) {
+    return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits);
+  }
+
+  /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
+  public Run started(Integer pid, Long pidStart, Instant at) {
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd);
+        error, env, cwd, limits);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd);
+        error, env, cwd, limits);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd);
+        env, cwd, limits);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd);
+        error, env, cwd, limits);
   }
 
   private void checkMove(RunStatus next) {

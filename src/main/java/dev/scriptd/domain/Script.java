@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * A saved script definition. Immutable; {@code schedule} and {@code endpoint} are JSON objects that
- * are copied in and out, never shared.
+ * are copied in and out, never shared. {@code limits} is the script's override of the server's
+ * per-run limits ({@link RunLimits#NONE}: the defaults).
  */
 public record Script(
     String id,
@@ -22,6 +23,7 @@ public record Script(
     JsonObject schedule,
     JsonObject endpoint,
     String concurrency,
+    RunLimits limits,
     long version,
     Instant createdAt,
     Instant updatedAt) {
@@ -35,6 +37,7 @@ public record Script(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     env = env == null ? Map.of() : Map.copyOf(env);
+    limits = limits == null ? RunLimits.NONE : limits;
     schedule = schedule == null ? null : schedule.copy();
     endpoint = endpoint == null ? null : endpoint.copy();
   }
@@ -64,6 +67,7 @@ public record Script(
         .put("schedule", schedule())
         .put("endpoint", endpoint())
         .put("concurrency", concurrency)
+        .put("limits", limits.toJson())
         .put("version", version)
         .put("created_at", Times.format(createdAt))
         .put("updated_at", Times.format(updatedAt))

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +33,51 @@ public final class SecretEnv {
       env.put(NAMES_KEY, new JsonArray(new ArrayList<>(secretNames)).encode());
     }
     return env;
+  }
+
+  /**
+   * An env in its input form (a run start on the bus): values are strings, or {@code {"value":
+   * "...", "secret": true|false}}; the internal form's {@link #NAMES_KEY} entry (a script's stored
+   * env) is taken as the names of the secret values. The result carries the secret names under
+   * {@link #NAMES_KEY}, see {@link #mark}.
+   *
+   * @throws IllegalArgumentException naming the first bad entry
+   */
+  public static Map<String, String> fromInput(Object raw) {
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject object)) {
+      throw new IllegalArgumentException("env must be an object of strings");
+    }
+    Map<String, String> env = new HashMap<>();
+    Set<String> secret = new LinkedHashSet<>();
+    for (Map.Entry<String, Object> entry : object) {
+      String name = entry.getKey();
+      if (name.equals(NAMES_KEY) && entry.getValue() instanceof String names) {
+        secret.addAll(secretNames(Map.of(NAMES_KEY, names)));
+        continue;
+      }
+      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || name.startsWith("#")) {
+        throw new IllegalArgumentException("env name '" + name + "' is not a valid variable name");
+      }
+      Object value = entry.getValue();
+      if (value instanceof JsonObject marked) {
+        if (!(marked.getValue("value") instanceof String)
+            || (marked.getValue("secret") != null && !(marked.getValue("secret") instanceof Boolean))) {
+          throw new IllegalArgumentException("env." + name + " must be a string or {\"value\": \"...\", \"secret\": true}");
+        }
+        if (marked.getBoolean("secret", false)) {
+          secret.add(name);
+        }
+        value = marked.getString("value");
+      }
+      if (!(value instanceof String text) || text.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("env." + name + " must be a string");
+      }
+      env.put(name, text);
+    }
+    return mark(env, secret);
   }
 
   public static Set<String> secretNames(Map<String, String> env) {

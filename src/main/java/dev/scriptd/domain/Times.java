@@ -1,6 +1,7 @@
 package dev.scriptd.domain;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -13,7 +14,42 @@ public final class Times {
   }
 
   public static String format(long epochMillis) {
-    return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+    StringBuilder out = new StringBuilder(24);
+    appendIso(out, epochMillis);
+    return out.toString();
+  }
+
+  /**
+   * Appends {@code yyyy-MM-ddTHH:mm:ss.SSSZ} without the java.time formatter: log lines are
+   * rendered with their time for every live tail, and the formatter dominated that.
+   */
+  static void appendIso(StringBuilder out, long epochMillis) {
+    long days = Math.floorDiv(epochMillis, 86_400_000L);
+    int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
+    LocalDate date = LocalDate.ofEpochDay(days);
+    int year = date.getYear();
+    if (year < 0 || year > 9999) {
+      out.append(ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis)));
+      return;
+    }
+    digits(out, year, 4).append('-');
+    digits(out, date.getMonthValue(), 2).append('-');
+    digits(out, date.getDayOfMonth(), 2).append('T');
+    digits(out, millisOfDay / 3_600_000, 2).append(':');
+    digits(out, millisOfDay / 60_000 % 60, 2).append(':');
+    digits(out, millisOfDay / 1000 % 60, 2).append('.');
+    digits(out, millisOfDay % 1000, 3).append('Z');
+  }
+
+  private static StringBuilder digits(StringBuilder out, int value, int width) {
+    int divisor = 1;
+    for (int i = 1; i < width; i++) {
+      divisor *= 10;
+    }
+    for (; divisor > 0; divisor /= 10) {
+      out.append((char) ('0' + value / divisor % 10));
+    }
+    return out;
   }
 
   public static String format(Instant instant) {

@@ -47,7 +47,9 @@ public final class ApiRouter {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub), security.adhoc());
-    new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds()).mount(router); // before the run routes: /api/runs/stats is not a run id
+    // before the run routes: /api/runs/stats is not a run id
+    new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds(), security.limits().perRun())
+        .mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub).mount(router);

@@ -47,6 +47,10 @@ public final class HttpSecurity {
     return security.adhoc();
   }
 
+  SecurityConfig.Limits limits() {
+    return security.limits();
+  }
+
   public TokenCheck tokens() {
     return tokens;
   }

@@ -28,7 +28,10 @@ public final class HttpVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setCompressionSupported(false)
         .setMaxInitialLineLength(16 * 1024)
-        .setMaxHeaderSize(32 * 1024);
+        .setMaxHeaderSize(32 * 1024)
+        // every response is written from this verticle's event loop, so a connection needs no
+        // cross-thread outbound queue: about 5 KB less per open connection (idle tails add up)
+        .setStrictThreadMode(true);
     hub = new TailHub(vertx, ns, config.tail());
     metrics = ScriptdMetrics.of(vertx, config());
     subscribers = hub::subscriberCount;

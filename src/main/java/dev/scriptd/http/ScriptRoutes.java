@@ -6,6 +6,7 @@ import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
 import dev.scriptd.schedule.CronSchedule;
@@ -33,11 +34,13 @@ final class ScriptRoutes {
   private final Bus bus;
   private final RunRoutes runs;
   private final long defaultTimeoutSeconds;
+  private final RunLimits defaultLimits;
 
-  ScriptRoutes(Bus bus, RunRoutes runs, long defaultTimeoutSeconds) {
+  ScriptRoutes(Bus bus, RunRoutes runs, long defaultTimeoutSeconds, RunLimits defaultLimits) {
     this.bus = bus;
     this.runs = runs;
     this.defaultTimeoutSeconds = defaultTimeoutSeconds;
+    this.defaultLimits = defaultLimits;
   }
 
   void mount(Router router) {
@@ -66,7 +69,7 @@ final class ScriptRoutes {
   }
 
   private ScriptSpec spec(JsonObject body) {
-    ScriptSpec.Parsed parsed = ScriptSpec.parse(body, defaultTimeoutSeconds);
+    ScriptSpec.Parsed parsed = ScriptSpec.parse(body, defaultTimeoutSeconds, defaultLimits);
     if (!parsed.valid()) {
       throw ApiException.invalid(parsed.errors());
     }

@@ -1,6 +1,8 @@
 package dev.scriptd.js;
 
+import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -18,11 +20,25 @@ final class JsExecution {
 
   /** Confined to the verticle's context. */
   Run run;
+  /** The limits of the run (defaults with its override). Confined to the verticle's context. */
+  final RunLimits limits;
+  /** Masks secrets and caps the output, as for shell runs. Confined to the verticle's context. */
+  final OutputGuard guard;
+  /** Lines and bytes kept (stored and streamed). Confined to the verticle's context. */
+  long lines;
+  long bytes;
+  /** The error the output limit set (truncated, or killed), or null. Confined to the verticle's context. */
+  String limitError;
+  /** Waiting for one of the limits.max_concurrent_runs slots (saved pending). Confined to the verticle's context. */
+  boolean waiting;
+  /** The program ended; the last lines are being taken. Confined to the verticle's context. */
+  boolean ending;
   final JsSource source;
   /** The endpoint request (JSON), or null for a program run. */
   final JsonObject request;
   final JsOutput output;
-  final long deadlineNanos;
+  /** Set when the program is handed to the worker pool (the timeout does not count a wait for a slot). */
+  volatile long deadlineNanos;
   final long timeoutMs;
   /** Completes with the final run once saved (or its save failed). */
   final Promise<Run> ended = Promise.promise();
@@ -36,13 +52,19 @@ final class JsExecution {
   /** Set by the watchdog once it cancelled the context. */
   volatile boolean cancelled;
 
-  JsExecution(Run run, JsSource source, JsonObject request, JsOutput output, long timeoutMs) {
+  JsExecution(Run run, JsSource source, JsonObject request, JsOutput output, long timeoutMs, RunLimits limits) {
     this.run = run;
+    this.limits = limits;
+    this.guard = OutputGuard.forRun(run.env(), limits);
     this.source = source;
     this.request = request;
     this.output = output;
     this.timeoutMs = timeoutMs;
-    this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
+  }
+
+  /** The timeout starts now. */
+  void startClock() {
+    deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
   }
 
   /** The timeout as the run's error says it. */

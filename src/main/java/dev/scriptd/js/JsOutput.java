@@ -2,14 +2,15 @@ package dev.scriptd.js;
 
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The log lines of one execution: the program's thread adds them, the verticle takes them in
- * chunks. One seq per run, from 1 without gaps, assigned as lines arrive. Bounded: a program that
- * logs faster than the lines are taken waits (its own thread only) until the buffer drains.
+ * chunks (and passes them through the run's {@link dev.scriptd.domain.OutputGuard}, which masks
+ * secrets, counts and caps them). One seq per run, from 1 without gaps, assigned as lines arrive.
+ * Bounded: a program that logs faster than the lines are taken waits (its own thread only) until the
+ * buffer drains. Once the output limit was hit, lines are dropped as they come.
  */
 final class JsOutput {
   /** Lines buffered at most before the program's thread waits for a drain. */
@@ -19,11 +20,9 @@ final class JsOutput {
   private final Runnable wakeDrain;
   private List<LogLine> pending = new ArrayList<>();
   private long seq;
-  private long lines;
-  private long bytes;
-  private long pendingBytes;
   private boolean drainRequested;
   private volatile boolean stopped;
+  private volatile boolean discarding;
 
   /** {@code wakeDrain} asks the verticle to take the lines soon (called from the program's thread). */
   JsOutput(int maxLineChars, Runnable wakeDrain) {
@@ -34,7 +33,7 @@ final class JsOutput {
   /** Adds {@code text} as one line per {@code \n}-separated part. */
   void add(LogStream stream, String text) {
     int start = 0;
-    while (true) {
+    while (!discarding) {
       int end = text.indexOf('\n', start);
       addLine(stream, end < 0 ? text.substring(start) : text.substring(start, end));
       if (end < 0) {
@@ -48,7 +47,7 @@ final class JsOutput {
     String text = line.length() > maxLineChars ? line.substring(0, maxLineChars) : line;
     boolean wake;
     synchronized (this) {
-      while (pending.size() >= MAX_PENDING && !stopped) {
+      while (pending.size() >= MAX_PENDING && !stopped && !discarding) {
         try {
           wait(50);
         } catch (InterruptedException e) {
@@ -56,11 +55,10 @@ final class JsOutput {
           return;
         }
       }
-      long size = text.getBytes(StandardCharsets.UTF_8).length + 1L;
+      if (discarding) {
+        return;
+      }
       pending.add(new LogLine(++seq, System.currentTimeMillis(), stream, text));
-      lines++;
-      bytes += size;
-      pendingBytes += size;
       wake = pending.size() >= 500 && !drainRequested;
       if (wake) {
         drainRequested = true;
@@ -71,15 +69,14 @@ final class JsOutput {
     }
   }
 
-  /** The lines added since the last call (possibly none) and their byte count. */
-  synchronized Taken take() {
+  /** The lines added since the last call, or null when there are none. */
+  synchronized List<LogLine> take() {
     drainRequested = false;
     if (pending.isEmpty()) {
       return null;
     }
-    Taken taken = new Taken(pending, pendingBytes);
+    List<LogLine> taken = pending;
     pending = new ArrayList<>();
-    pendingBytes = 0;
     notifyAll();
     return taken;
   }
@@ -90,14 +87,10 @@ final class JsOutput {
     notifyAll();
   }
 
-  synchronized long lines() {
-    return lines;
-  }
-
-  synchronized long bytes() {
-    return bytes;
-  }
-
-  record Taken(List<LogLine> lines, long bytes) {
+  /** Nothing more is kept (the output limit was hit): later lines are dropped at once. */
+  synchronized void discard() {
+    discarding = true;
+    pending = new ArrayList<>();
+    notifyAll();
   }
 }

@@ -2,11 +2,19 @@ package dev.scriptd.js;
 
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.RunLimits;
+import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A validated JS_START body. {@code timeoutMs} is the wall-clock limit; the run shows it in seconds. */
-record JsStart(JsSource source, String scriptId, String trigger, long timeoutMs, JsonObject request, boolean await) {
+/**
+ * A validated JS_START body. {@code timeoutMs} is the wall-clock limit; the run shows it in seconds.
+ * {@code env} (a script's, in the form of {@link SecretEnv#fromInput}) names the secret values masked
+ * in the run's output; {@code limits} is the run's override (its output cap).
+ */
+record JsStart(JsSource source, String scriptId, String trigger, long timeoutMs, JsonObject request, boolean await,
+    Map<String, String> env, RunLimits limits) {
   static final String ENDPOINT = "endpoint";
 
   static JsStart parse(JsonObject body, long defaultTimeoutSeconds, long endpointTimeoutMs) {
@@ -38,8 +46,17 @@ record JsStart(JsSource source, String scriptId, String trigger, long timeoutMs,
         ? JsEngine.scriptKey(scriptId, number.longValue()) : JsEngine.adHocKey(program);
     String name = body.getValue("name") instanceof String text ? text + ".js" : "program.js";
     boolean await = Boolean.TRUE.equals(body.getValue("wait"));
+    Map<String, String> env;
+    try {
+      env = SecretEnv.fromInput(body.getValue("env"));
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+    RunLimits limits = RunLimits.parse(body.getValue("limits"), (field, message) -> {
+      throw bad(field + " " + message);
+    });
     return new JsStart(new JsSource(key, scriptId, name, program), scriptId, trigger, timeoutMs,
-        (JsonObject) rawRequest, await);
+        (JsonObject) rawRequest, await, env, limits);
   }
 
   long timeoutSeconds() {

@@ -7,8 +7,12 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
+import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -47,6 +51,7 @@ public final class JsVerticle extends VerticleBase {
   private final Map<String, JsExecution> live = new HashMap<>();
   private JsConfig settings;
   private ScriptdConfig.Runs runSettings;
+  private RunLimits defaultLimits;
   private JsEngine engine;
   private WorkerExecutor executor;
   private ScriptdMetrics metrics;
@@ -61,6 +66,7 @@ public final class JsVerticle extends VerticleBase {
     ns = Namespace.from(config());
     settings = JsConfig.fromJson(config());
     runSettings = ScriptdConfig.fromJson(config()).runs();
+    defaultLimits = SecurityConfig.fromJson(config()).limits().perRun();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     metrics = ScriptdMetrics.of(vertx, config());
@@ -79,6 +85,7 @@ public final class JsVerticle extends VerticleBase {
       return Future.join(
           consume(ns.of(Addresses.JS_START), this::startRun),
           consume(ns.of(Addresses.JS_KILL), this::kill),
+          consume(ns.of(Addresses.JS_SLOT_GRANTED), this::slotGranted),
           consume(ns.of(Addresses.JS_STATS), body -> Future.succeededFuture(stats())));
     });
   }
@@ -88,9 +95,13 @@ public final class JsVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(drainTimer);
     List<Future<Run>> ends = new ArrayList<>();
-    for (JsExecution execution : live.values()) {
-      engine.stop(execution, RunStatus.KILLED, "the server stopped while this program ran");
-      ends.add(execution.ended.future());
+    for (JsExecution execution : List.copyOf(live.values())) {
+      if (execution.waiting) {
+        ends.add(endWaiting(execution, "the server stopped while this run waited for a free slot"));
+      } else {
+        engine.stop(execution, RunStatus.KILLED, "the server stopped while this program ran");
+        ends.add(execution.ended.future());
+      }
     }
     return Future.join(ends)
         .timeout(5, TimeUnit.SECONDS)
@@ -144,11 +155,8 @@ public final class JsVerticle extends VerticleBase {
       return startPending(pendingId);
     }
     JsStart start = JsStart.parse(body, runSettings.defaultTimeoutSeconds(), settings.endpointTimeoutMs());
-    Instant now = Instant.now();
-    Run run = new Run(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING,
-        null, null, null, 0, start.trigger(), now, now, null, start.timeoutSeconds(), 0, 0, null, null, null,
-        Map.of(), null);
-    metrics.runQueued();
+    Run run = Run.pending(UUID.randomUUID().toString(), start.scriptId(), Run.KIND_JS, null, start.trigger(),
+        start.timeoutSeconds(), start.env(), null, null, Instant.now(), start.limits());
     return launch(run, start.source(), start.request(), start.timeoutMs(), start.await());
   }
 
@@ -163,39 +171,94 @@ public final class JsVerticle extends VerticleBase {
       return eventBus.<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), pending.scriptId()).map(Message::body)
           .compose(entry -> {
             Script script = entry.script();
-            Instant now = Instant.now();
-            Run run = new Run(pending.id(), pending.scriptId(), Run.KIND_JS, null, RunStatus.RUNNING, null, null,
-                null, 0, pending.trigger(), pending.createdAt(), now, null, pending.timeoutSeconds(), 0, 0,
-                pending.restartedFrom(), null, null, Map.of(), null);
-            metrics.runQueued();
             JsSource source = new JsSource(JsEngine.scriptKey(script.id(), script.version()), script.id(),
                 script.name() + ".js", script.program());
-            return launch(run, source, null, TimeUnit.SECONDS.toMillis(run.timeoutSeconds()), false);
+            return launch(pending, source, null, TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()), false);
           });
     });
   }
 
-  private Future<JsonObject> launch(Run running, JsSource source, JsonObject request, long timeoutMs,
+  /**
+   * Takes one of the limits.max_concurrent_runs slots, which the supervisor keeps for shell and js
+   * runs alike, then saves the run running and executes it. With no slot free the run is saved
+   * pending and starts once JS_SLOT_GRANTED arrives; with the wait queue full too the start fails
+   * 429. Answers once running or pending is saved, or with {@code await} once the run ended.
+   */
+  private Future<JsonObject> launch(Run pending, JsSource source, JsonObject request, long timeoutMs,
       boolean await) {
-    JsExecution execution = new JsExecution(running, source, request,
-        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(running.id()))), timeoutMs);
-    live.put(running.id(), execution);
-    return saveAndPublish(running)
-        .onFailure(e -> {
-          live.remove(running.id());
-          metrics.runDequeued();
+    JsExecution execution = new JsExecution(pending, source, request,
+        new JsOutput(settings.maxLineChars(), () -> context.runOnContext(v -> drainLive(pending.id()))), timeoutMs,
+        defaultLimits.resolve(pending.limits()));
+    live.put(pending.id(), execution);
+    metrics.runQueued();
+    return vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_SLOT_ACQUIRE), new JsonObject().put("run_id",
+            pending.id()))
+        .compose(slot -> {
+          if (Boolean.TRUE.equals(slot.body().getBoolean("granted"))) {
+            return begin(execution);
+          }
+          execution.waiting = true;
+          return saveAndPublish(pending);
         })
-        .compose(saved -> {
-          metrics.runStarted();
-          LOG.atInfo().setMessage("run {} started: script={} kind=js trigger={}")
-              .addArgument(running.id()).addArgument(scriptOf(running)).addArgument(running.trigger())
-              .addKeyValue("run_id", running.id()).addKeyValue("script_id", scriptOf(running))
-              .addKeyValue("kind", Run.KIND_JS).addKeyValue("status", RunStatus.RUNNING.wire()).log();
-          executor.<JsEngine.Outcome>executeBlocking(() -> engine.execute(execution), false)
-              .onComplete(ar -> finish(execution, ar));
-          return await ? execution.ended.future() : Future.succeededFuture(running);
-        })
+        .onFailure(e -> dropped(execution, e))
+        .compose(run -> await ? execution.ended.future() : Future.succeededFuture(run))
         .map(Run::toJson);
+  }
+
+  /** The run has its slot: saved running, then its program runs on the worker pool, its timeout counting. */
+  private Future<Run> begin(JsExecution execution) {
+    Run running = execution.run.started(null, null, Instant.now());
+    execution.run = running;
+    return saveAndPublish(running).onSuccess(saved -> {
+      metrics.runStarted();
+      LOG.atInfo().setMessage("run {} started: script={} kind=js trigger={}")
+          .addArgument(running.id()).addArgument(scriptOf(running)).addArgument(running.trigger())
+          .addKeyValue("run_id", running.id()).addKeyValue("script_id", scriptOf(running))
+          .addKeyValue("kind", Run.KIND_JS).addKeyValue("status", RunStatus.RUNNING.wire()).log();
+      execution.startClock();
+      executor.<JsEngine.Outcome>executeBlocking(() -> engine.execute(execution), false)
+          .onComplete(ar -> finish(execution, ar));
+    });
+  }
+
+  /** A waiting run got its slot: true once it began (false gives the slot back: the run is gone or failed). */
+  private Future<Boolean> slotGranted(JsonObject body) {
+    JsExecution execution = body.getValue("run_id") instanceof String id ? live.get(id) : null;
+    if (execution == null || !execution.waiting) {
+      return Future.succeededFuture(false);
+    }
+    execution.waiting = false;
+    return begin(execution).map(true).otherwise(e -> {
+      dropped(execution, e);
+      return false;
+    });
+  }
+
+  /** The start failed before the program ran (no slot, or a save failed): the run is forgotten here. */
+  private void dropped(JsExecution execution, Throwable cause) {
+    if (live.remove(execution.id()) != null) {
+      metrics.runDequeued();
+    }
+    releaseSlot(execution.id()); // a no-op when it had none
+    execution.ended.tryFail(cause);
+  }
+
+  /** A run waiting for a slot ends killed without running (kill, or the server stopping). */
+  private Future<Run> endWaiting(JsExecution execution, String error) {
+    execution.waiting = false;
+    live.remove(execution.id());
+    releaseSlot(execution.id());
+    Run ended = execution.run.ended(RunStatus.KILLED, null, null, error, Instant.now());
+    execution.run = ended;
+    metrics.runEnded(ended, false);
+    return saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of waiting run {}", ended.id(), e))
+        .onComplete(ar -> execution.ended.tryComplete(ended));
+  }
+
+  private void releaseSlot(String runId) {
+    vertx.eventBus().request(ns.of(Addresses.RUNS_SLOT_RELEASE), new JsonObject().put("run_id", runId))
+        .onFailure(e -> LOG.warn("could not give back the slot of run {}: {}", runId, e.getMessage()));
   }
 
   private void drainLive(String runId) {
@@ -205,22 +268,43 @@ public final class JsVerticle extends VerticleBase {
     }
   }
 
-  /** Storage first, then the live stream: the order the tails rely on for a gap-free hand-over. */
+  /**
+   * Through the run's guard (secrets masked, limits.max_log_bytes), then storage first, then the live
+   * stream: the order the tails rely on for a gap-free hand-over.
+   */
   private void drain(JsExecution execution) {
-    JsOutput.Taken taken = execution.output.take();
-    if (taken != null) {
-      LogChunk chunk = new LogChunk(execution.id(), taken.lines(), taken.bytes());
-      vertx.eventBus().send(ns.of(Addresses.DB_APPEND_LOGS), chunk);
-      vertx.eventBus().publish(ns.runLog(execution.id()), chunk);
+    List<LogLine> taken = execution.output.take();
+    OutputGuard guard = execution.guard;
+    if (taken == null || guard.limitHit()) {
+      return;
+    }
+    long before = guard.taken();
+    List<LogLine> lines = guard.admit(taken);
+    long bytes = guard.taken() - before;
+    execution.lines += lines.size();
+    execution.bytes += bytes;
+    LogChunk chunk = new LogChunk(execution.id(), lines, bytes);
+    vertx.eventBus().send(ns.of(Addresses.DB_APPEND_LOGS), chunk);
+    vertx.eventBus().publish(ns.runLog(execution.id()), chunk);
+    if (guard.limitHit()) {
+      // a program that already ended is not killed: its output was truncated
+      boolean kill = execution.limits.killOnLogLimit() && !execution.ending;
+      execution.limitError = guard.limitError(kill);
+      execution.output.discard();
+      if (kill) {
+        engine.stop(execution, RunStatus.FAILED, execution.limitError);
+      }
     }
   }
 
   private void finish(JsExecution execution, AsyncResult<JsEngine.Outcome> ar) {
+    execution.ending = true;
     drain(execution);
     JsEngine.Outcome outcome = ar.succeeded() ? ar.result()
         : new JsEngine.Outcome(RunStatus.FAILED, null, "the execution failed: " + ar.cause());
-    Run ended = execution.run.withLog(execution.output.lines(), execution.output.bytes())
-        .ended(outcome.status(), null, outcome.result(), outcome.error(), Instant.now());
+    Run ended = execution.run.withLog(execution.lines, execution.bytes).ended(outcome.status(), null,
+        execution.guard.redactValue(outcome.result()), execution.guard.redact(endError(execution, outcome)),
+        Instant.now());
     execution.run = ended;
     metrics.runEnded(ended, true);
     Long durationMs = ended.durationMs(Instant.now());
@@ -234,8 +318,18 @@ public final class JsVerticle extends VerticleBase {
         .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
         .onComplete(saved -> {
           live.remove(ended.id());
-          execution.ended.complete(ended);
+          releaseSlot(ended.id());
+          execution.ended.tryComplete(ended);
         });
+  }
+
+  /** The program's error, and the output limit's when the output was truncated (a kill is its own error). */
+  private static String endError(JsExecution execution, JsEngine.Outcome outcome) {
+    String limit = execution.limitError;
+    if (limit == null || limit.equals(outcome.error())) {
+      return outcome.error();
+    }
+    return outcome.error() == null ? limit : outcome.error() + "; " + limit;
   }
 
   private Future<JsonObject> kill(JsonObject body) {
@@ -243,6 +337,10 @@ public final class JsVerticle extends VerticleBase {
     JsExecution execution = id instanceof String text ? live.get(text) : null;
     if (execution == null) {
       return Future.failedFuture(new JsFailure(ReplyCodes.NOT_FOUND, "run " + id + " is not executing here"));
+    }
+    if (execution.waiting) {
+      return endWaiting(execution, "killed while waiting for a free slot (limits.max_concurrent_runs)")
+          .map(Run::toJson);
     }
     engine.stop(execution, RunStatus.KILLED, "killed through the API");
     return Future.succeededFuture(execution.run.toJson());

@@ -2,6 +2,7 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +21,7 @@ final class RunRows {
 
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
-      + "log_bytes, restarted_from, result, error, env, cwd";
+      + "log_bytes, restarted_from, result, error, env, cwd, limits";
 
   /**
    * Insert or update. A new row also counts lines already flushed for it; an existing row never
@@ -30,7 +31,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -40,7 +41,7 @@ final class RunRows {
       + "log_lines = MAX(runs.log_lines, excluded.log_lines), "
       + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
-      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd";
+      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits";
 
   static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM runs WHERE id = ?";
 
@@ -65,7 +66,7 @@ final class RunRows {
   static final String DELETE_CHUNKS = "DELETE FROM log_chunks WHERE run_id = ?";
 
   static Tuple upsertParams(Run run) {
-    List<Object> values = new ArrayList<>(23);
+    List<Object> values = new ArrayList<>(24);
     values.add(run.id());
     values.add(run.scriptId());
     values.add(run.kind());
@@ -89,6 +90,7 @@ final class RunRows {
     values.add(run.error());
     values.add(new JsonObject(new HashMap<String, Object>(run.env())).encode());
     values.add(run.cwd());
+    values.add(run.limits().toStored());
     return Tuple.tuple(values);
   }
 
@@ -114,7 +116,8 @@ final class RunRows {
         result(row.getString("result")),
         row.getString("error"),
         env(row.getString("env")),
-        row.getString("cwd"));
+        row.getString("cwd"),
+        RunLimits.fromStored(row.getString("limits")));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */

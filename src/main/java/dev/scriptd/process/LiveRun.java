@@ -3,6 +3,8 @@ package dev.scriptd.process;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.domain.LineRing;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.OutputGuard;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.Promise;
@@ -40,6 +42,8 @@ final class LiveRun {
   boolean exited;
   /** Waiting for a free slot (limits.max_concurrent_runs); not spawned yet. */
   boolean queued;
+  /** The limits this run gets: the server's defaults with the run's override. */
+  RunLimits limits;
   /** Masks secrets and applies limits.max_log_bytes to this run's output. */
   OutputGuard guard;
   /** The error to record at the end (output limit), or null. */

@@ -1,6 +1,6 @@
 package dev.scriptd.process;
 
-import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.domain.RunLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,13 +10,15 @@ import java.util.List;
  * sees stays the process group id, and the limits hold for the shell and everything it starts
  * (rlimits are inherited across fork and exec; prlimit sets soft and hard, so a child cannot raise
  * them back). RLIMIT_NPROC counts every process of the real uid, and root ignores it: it only
- * bounds a run when {@code limits.user} runs it under a dedicated uid.
+ * bounds a run when {@code limits.user} runs it under a dedicated uid. {@code limits} are the
+ * limits the run gets (every field set, see {@link RunLimits#resolve}).
  */
 final class ProcessLimits {
   private ProcessLimits() {
   }
 
-  static List<String> command(SecurityConfig.Limits limits, String shell, String command) {
+  /** {@code user}: {@code limits.user} of the config, or null. */
+  static List<String> command(RunLimits limits, String user, String shell, String command) {
     List<String> argv = new ArrayList<>();
     argv.add("setsid");
     if (limits.cpuSeconds() > 0 || limits.memoryBytes() > 0 || limits.openFiles() > 0
@@ -36,8 +38,7 @@ final class ProcessLimits {
       }
       argv.add("--");
     }
-    if (limits.user() != null) {
-      String user = limits.user();
+    if (user != null) {
       int colon = user.indexOf(':');
       String uid = colon < 0 ? user : user.substring(0, colon);
       String gid = colon < 0 ? user : user.substring(colon + 1);

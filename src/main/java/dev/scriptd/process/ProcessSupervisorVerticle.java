@@ -42,6 +42,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private OrphanReaper reaper;
   private Recovery recovery;
   private IngestGate gate;
+  private JsSlots jsSlots;
 
   public ProcessSupervisorVerticle() {
   }
@@ -56,18 +57,23 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
-    runs = new RunController(vertx, context, settings, bus, reaper,
-        SecurityConfig.fromJson(config()).limits(), ScriptdMetrics.of(vertx, config()), gate);
+    SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
+    RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
+    jsSlots = new JsSlots(slots, eventBus, ns);
+    runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
+        gate);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
-        .compose(v -> Future.join(
+        .compose(v -> Future.join(List.of(
             consume(eventBus, ns.of(Addresses.RUNS_START), this::startRun),
             consume(eventBus, ns.of(Addresses.RUNS_KILL), this::killRun),
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
             consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
+            consume(eventBus, ns.of(Addresses.RUNS_SLOT_ACQUIRE), jsSlots::acquire),
+            consume(eventBus, ns.of(Addresses.RUNS_SLOT_RELEASE), jsSlots::release),
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
-                .completion()));
+                .completion())));
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
@@ -151,6 +157,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       runs.requestEnd(run, RunStatus.KILLED);
       return Future.succeededFuture(run.current().toJson());
     }
+    if (jsSlots.counts(id)) {
+      // a js run holding or waiting for a slot (pending or not, of a script or not): the JS verticle's
+      return vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_KILL), new JsonObject().put("run_id", id))
+          .map(Message::body);
+    }
     return bus.get(id).compose(stored -> Run.KIND_JS.equals(stored.kind()) && !stored.status().isFinal()
         && !queued(stored)
         // a JavaScript run executes in the JS verticle
@@ -166,7 +177,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
   }
 
-  /** A pending run of a script waits in its queue (a js run is saved running, never pending, otherwise). */
+  /** A pending run of a script waits in its queue (a js run waiting for a slot is counted by JsSlots, checked first). */
   private static boolean queued(Run stored) {
     return stored.status() == RunStatus.PENDING && stored.scriptId() != null;
   }
@@ -201,7 +212,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     return Future.succeededFuture(page);
   }
 
-  private static String runId(JsonObject body) {
+  static String runId(JsonObject body) {
     Object id = body == null ? null : body.getValue("run_id");
     if (!(id instanceof String text) || text.isBlank()) {
       throw StartRequest.bad("run_id is required");

@@ -2,11 +2,11 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
-import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.SecretEnv;
@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -44,17 +43,14 @@ final class RunController {
   private final OrphanReaper reaper;
   private final SecurityConfig.Limits limits;
   private final ScriptdMetrics metrics;
-  /** Runs saved as pending that wait for a slot, oldest first (bounded by limits.max_pending_runs). */
-  private final ArrayDeque<LiveRun> queue = new ArrayDeque<>();
-  /** Runs spawning or running: at most limits.max_concurrent_runs. */
-  private int active;
+  /** limits.max_concurrent_runs, shared with JavaScript runs (see JsSlots). */
+  private final RunSlots slots;
   private final IngestGate gate;
-  /** Launches whose pending state is being saved (counted against the bounds already). */
-  private int saving;
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, ScriptdMetrics metrics, IngestGate gate) {
+      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, ScriptdMetrics metrics, IngestGate gate) {
+    this.slots = slots;
     this.gate = gate;
     this.metrics = metrics;
     this.vertx = vertx;
@@ -80,23 +76,20 @@ final class RunController {
    * pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    if (active + queue.size() + saving >= limits.maxConcurrentRuns() + limits.maxPendingRuns()) {
-      return Future.failedFuture(new RunFailure(ReplyCodes.TOO_MANY_REQUESTS, "too many queued runs: "
-          + active + " running and " + queue.size() + " waiting (limits.max_concurrent_runs = "
-          + limits.maxConcurrentRuns() + ", limits.max_pending_runs = " + limits.maxPendingRuns()
-          + "); retry when some have ended"));
+    RunFailure refused = slots.refusal();
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
-        request.cwd(), request.restartedFrom(), Instant.now());
-    LiveRun run = new LiveRun(pending, settings.ringLines());
-    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
+        request.cwd(), request.restartedFrom(), Instant.now(), request.limits());
+    LiveRun run = liveRun(pending);
     run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
-    saving++;
+    slots.reserve();
     return bus.saveAndPublish(pending)
-        .onComplete(ar -> saving--)
+        .onComplete(ar -> slots.unreserve())
         .onFailure(e -> {
           live.remove(run.id());
           metrics.runDequeued();
@@ -106,29 +99,20 @@ final class RunController {
 
   /** Spawns now when a slot is free (limits.max_concurrent_runs), else waits in the FIFO. */
   private Future<Run> startOrQueue(LiveRun run) {
-    if (active < limits.maxConcurrentRuns()) {
-      active++;
+    if (slots.tryTake()) {
       return spawn(run);
     }
     run.queued = true;
-    queue.addLast(run);
+    slots.await(run.id(), () -> {
+      run.queued = false;
+      spawn(run).onFailure(e -> LOG.error("could not start queued run {}", run.id(), e));
+    });
     return Future.succeededFuture(run.current());
-  }
-
-  /** A slot was freed: start the oldest waiting runs. */
-  private void slotFreed() {
-    active--;
-    while (active < limits.maxConcurrentRuns() && !queue.isEmpty()) {
-      LiveRun next = queue.pollFirst();
-      next.queued = false;
-      active++;
-      spawn(next).onFailure(e -> LOG.error("could not start queued run {}", next.id(), e));
-    }
   }
 
   /** A queued run asked to stop ends at once, never spawned. */
   private void endQueued(LiveRun run, RunStatus reason) {
-    queue.remove(run);
+    slots.withdraw(run.id());
     run.queued = false;
     live.remove(run.id());
     run.started.complete();
@@ -143,11 +127,21 @@ final class RunController {
 
   /** Spawns a run already saved pending (a queued run of a script). */
   Future<Run> launchPending(Run pending) {
-    LiveRun run = new LiveRun(pending, settings.ringLines());
-    run.guard = new OutputGuard(SecretEnv.secretValues(pending.env()), limits.maxLogBytes());
+    LiveRun run = liveRun(pending);
     live.put(run.id(), run);
     metrics.runQueued(); // spawn counts it started (or failed) like any launch
     return startOrQueue(run);
+  }
+
+  /**
+   * The live state of a run about to start: its limits are the server's defaults with the run's
+   * override (capped by the defaults now, so a lowered default also holds for a run queued before).
+   */
+  private LiveRun liveRun(Run pending) {
+    LiveRun run = new LiveRun(pending, settings.ringLines());
+    run.limits = limits.perRun().resolve(pending.limits());
+    run.guard = OutputGuard.forRun(pending.env(), run.limits);
+    return run;
   }
 
   private Future<Run> spawn(LiveRun run) {
@@ -165,7 +159,7 @@ final class RunController {
           }
         });
     run.handler = handler;
-    return context.executeBlocking(() -> startProcess(run.run, run.stdin, handler), false)
+    return context.executeBlocking(() -> startProcess(run, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
@@ -173,12 +167,14 @@ final class RunController {
    * Blocking: posix_spawn of {@code setsid [prlimit ...] [setpriv ...] [nice ...] <shell> -c COMMAND};
    * each of them execs the next, so pid = pgid (see {@link ProcessLimits}).
    */
-  private int startProcess(Run run, String stdin, RunProcessHandler handler) throws IOException {
+  private int startProcess(LiveRun live, RunProcessHandler handler) throws IOException {
+    Run run = live.run;
+    String stdin = live.stdin;
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(SecretEnv.processEnv(run.env()));
     env.put("SCRIPTD_RUN_ID", run.id());
     NuProcessBuilder builder = new NuProcessBuilder(
-        ProcessLimits.command(limits, settings.shell(), run.command()), env);
+        ProcessLimits.command(live.limits, limits.user(), settings.shell(), run.command()), env);
     if (run.cwd() != null) {
       builder.setCwd(Path.of(run.cwd()));
     }
@@ -225,7 +221,7 @@ final class RunController {
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
     LOG.warn("run {} could not start: {}", run.id(), cause.toString());
     live.remove(run.id());
-    slotFreed();
+    slots.release();
     run.started.complete();
     Run failed = run.current().ended(RunStatus.FAILED, null, null,
         "could not start the process: " + cause.getMessage(), Instant.now());
@@ -257,12 +253,9 @@ final class RunController {
   }
 
   private void outputLimitHit(LiveRun run) {
-    long max = run.guard.maxBytes();
-    if (limits.killOnLogLimit()) {
-      run.endError = "output exceeded " + max + " bytes (limits.max_log_bytes); the run was killed";
+    run.endError = run.guard.limitError(run.limits.killOnLogLimit());
+    if (run.limits.killOnLogLimit()) {
       requestEnd(run, RunStatus.FAILED);
-    } else {
-      run.endError = "output truncated at " + max + " bytes (limits.max_log_bytes); later lines were not kept";
     }
   }
 
@@ -338,7 +331,7 @@ final class RunController {
             reaper.unregister(run.pgid);
           }
           live.remove(run.id());
-          slotFreed();
+          slots.release();
           run.ended.complete(ended);
         });
   }

@@ -3,19 +3,19 @@ package dev.scriptd.process;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
  * {@code stdin} (optional) is written to the child's standard input, which is then closed.
+ * {@code limits} is the run's override of the server's limits (a script's {@code limits}); it is
+ * capped by the server's when the run spawns.
  */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
-    String scriptId, String trigger, String restartedFrom, String stdin) {
+    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits) {
 
   static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
     if (body == null) {
@@ -36,59 +36,29 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
     }
     return new StartRequest(text, timeout, env(body.getValue("env")), optional(body, "cwd"),
         optional(body, "script_id"), defaulted(optional(body, "trigger"), "api"),
-        optional(body, "restarted_from"), optional(body, "stdin"));
+        optional(body, "restarted_from"), optional(body, "stdin"),
+        RunLimits.parse(body.getValue("limits"), (field, message) -> {
+          throw bad(field + " " + message);
+        }));
   }
 
-  /** The same command, env, cwd, timeout and script of {@code previous}, restarted from it. */
+  /** The same command, env, cwd, timeout, limits and script of {@code previous}, restarted from it. */
   static StartRequest restartOf(Run previous, String trigger) {
     if (previous.command() == null || !Run.KIND_SHELL.equals(previous.kind())) {
       throw bad("run " + previous.id() + " is not a shell command and cannot be restarted here");
     }
     return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
-        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null);
+        previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null,
+        previous.limits());
   }
 
-  /**
-   * Values are strings, or {@code {"value": "...", "secret": true|false}}; secret names are kept
-   * under {@link SecretEnv#NAMES_KEY} in the returned map (this is the shared path of ad-hoc runs
-   * and scripts, so both redact the same way).
-   */
+  /** See {@link SecretEnv#fromInput}: the shared path of ad-hoc, script and JS runs, so all redact alike. */
   static Map<String, String> env(Object raw) {
-    if (raw == null) {
-      return Map.of();
+    try {
+      return SecretEnv.fromInput(raw);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    if (!(raw instanceof JsonObject object)) {
-      throw bad("env must be an object of strings");
-    }
-    Map<String, String> env = new HashMap<>();
-    Set<String> secret = new LinkedHashSet<>();
-    for (Map.Entry<String, Object> entry : object) {
-      String name = entry.getKey();
-      if (name.equals(SecretEnv.NAMES_KEY) && entry.getValue() instanceof String) {
-        // the internal form (a script's stored env): the names of its secret values
-        secret.addAll(SecretEnv.secretNames(Map.of(SecretEnv.NAMES_KEY, (String) entry.getValue())));
-        continue;
-      }
-      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || name.startsWith("#")) {
-        throw bad("env name '" + name + "' is not a valid variable name");
-      }
-      Object value = entry.getValue();
-      if (value instanceof JsonObject marked) {
-        if (!(marked.getValue("value") instanceof String)
-            || (marked.getValue("secret") != null && !(marked.getValue("secret") instanceof Boolean))) {
-          throw bad("env." + name + " must be a string or {\"value\": \"...\", \"secret\": true}");
-        }
-        if (marked.getBoolean("secret", false)) {
-          secret.add(name);
-        }
-        value = marked.getString("value");
-      }
-      if (!(value instanceof String text) || text.indexOf('\0') >= 0) {
-        throw bad("env." + name + " must be a string");
-      }
-      env.put(name, text);
-    }
-    return SecretEnv.mark(env, secret);
   }
 
   private static String optional(JsonObject body, String field) {

@@ -209,7 +209,7 @@ public final class SchedulerVerticle extends VerticleBase {
   private static Script fromJson(JsonObject json) {
     return new Script(json.getString("id"), json.getString("name"), json.getString("kind"), null, null, 0,
         null, null, Boolean.TRUE.equals(json.getBoolean("enabled")), json.getJsonObject("schedule"), null,
-        json.getString("concurrency"), json.getLong("version", 0L), null, null);
+        json.getString("concurrency"), null, json.getLong("version", 0L), null, null);
   }
 
   /** Sets the timer for the next fire time after what was handled (at most an hour ahead). */

@@ -1,6 +1,7 @@
 package dev.scriptd.scripts;
 
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
     Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
-    String concurrency) {
+    String concurrency, RunLimits limits) {
 
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -41,7 +42,11 @@ public record ScriptSpec(String name, String kind, String command, String progra
     }
   }
 
-  public static Parsed parse(JsonObject body, long defaultTimeoutSeconds) {
+  /**
+   * {@code defaultLimits} are the server's per-run limits: a {@code limits} override may only
+   * tighten them (see {@link RunLimits}).
+   */
+  public static Parsed parse(JsonObject body, long defaultTimeoutSeconds, RunLimits defaultLimits) {
     Errors errors = new Errors();
     String name = errors.string(body, "name", 64);
     if (name == null && errors.ok("name")) {
@@ -90,8 +95,10 @@ public record ScriptSpec(String name, String kind, String command, String progra
     } else if (!CONCURRENCY.contains(concurrency)) {
       errors.add("concurrency", "must be one of allow, forbid, queue, replace");
     }
+    RunLimits limits = limits(body.getValue("limits"), kind, defaultLimits, errors);
     ScriptSpec spec = errors.list.isEmpty() ? new ScriptSpec(name, kind, "shell".equals(kind) ? command : null,
-        "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency) : null;
+        "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency, limits)
+        : null;
     return new Parsed(spec, errors.list);
   }
 
@@ -127,6 +134,19 @@ public record ScriptSpec(String name, String kind, String command, String progra
       }
     }
     return SecretEnv.mark(env, secret);
+  }
+
+  /** The override of the per-run limits: each field in range, none looser than the server's. */
+  private static RunLimits limits(Object raw, String kind, RunLimits defaults, Errors errors) {
+    RunLimits limits = RunLimits.parse(raw, errors::add);
+    limits.checkWithin(defaults, errors::add);
+    if ("js".equals(kind)) {
+      for (String field : limits.processFieldsSet()) {
+        errors.add("limits." + field, "applies to shell scripts only (a js run is bounded by js.max_statements"
+            + " and js.max_allocated_bytes); js scripts take max_log_bytes and on_log_limit");
+      }
+    }
+    return limits;
   }
 
   private static JsonObject schedule(Object raw, Errors errors) {
@@ -202,13 +222,13 @@ public record ScriptSpec(String name, String kind, String command, String progra
   /** The stored script for this definition. */
   public Script toScript(String id, long version, Instant createdAt, Instant updatedAt) {
     return new Script(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint,
-        concurrency, version, createdAt, updatedAt);
+        concurrency, limits, version, createdAt, updatedAt);
   }
 
   /** The same definition with another env (see {@link SecretEnv#keepMasked}). */
   public ScriptSpec withEnv(Map<String, String> otherEnv) {
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, otherEnv, cwd, enabled, schedule, endpoint,
-        concurrency);
+        concurrency, limits);
   }
 
   /** The definition in its API JSON form (what the bus carries to the scripts verticle). */
@@ -216,7 +236,8 @@ public record ScriptSpec(String name, String kind, String command, String progra
     JsonObject envJson = SecretEnv.toInputJson(env);
     return new JsonObject().put("name", name).put("kind", kind).put("command", command).put("program", program)
         .put("timeout", timeoutSeconds).put("env", envJson).put("cwd", cwd).put("enabled", enabled)
-        .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency);
+        .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency)
+        .put("limits", limits.toJson());
   }
 
   private static final class Errors {

@@ -7,7 +7,9 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
@@ -84,6 +86,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private long changes;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ScriptdConfig.Runs runSettings;
+  private RunLimits defaultLimits;
   private RetentionJob retention;
 
   public ScriptsVerticle() {
@@ -94,6 +97,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ns = Namespace.from(config());
     ScriptdConfig config = ScriptdConfig.fromJson(config());
     runSettings = config.runs();
+    defaultLimits = SecurityConfig.fromJson(config()).limits().perRun();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     try {
@@ -211,7 +215,7 @@ public final class ScriptsVerticle extends VerticleBase {
   }
 
   private ScriptSpec valid(JsonObject definition) {
-    ScriptSpec.Parsed parsed = ScriptSpec.parse(definition, runSettings.defaultTimeoutSeconds());
+    ScriptSpec.Parsed parsed = ScriptSpec.parse(definition, runSettings.defaultTimeoutSeconds(), defaultLimits);
     if (!parsed.valid()) {
       StringBuilder detail = new StringBuilder("the script has invalid fields: ");
       JsonArray errors = parsed.errors();
@@ -326,6 +330,10 @@ public final class ScriptsVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> start(Script script, Map<String, String> extraEnv, String trigger, Extra extra) {
+    Map<String, String> env = new HashMap<>(script.env());
+    env.putAll(extraEnv);
+    JsonObject envJson = new JsonObject();
+    env.forEach(envJson::put);
     if (Run.KIND_JS.equals(script.kind())) {
       JsonObject start = new JsonObject()
           .put("program", script.program())
@@ -334,6 +342,8 @@ public final class ScriptsVerticle extends VerticleBase {
           .put("name", script.name())
           .put("timeout", script.timeoutSeconds())
           .put("trigger", trigger)
+          .put("limits", script.limits().toJson())
+          .put("env", envJson) // its secret values are masked in the run's output
           .put("wait", extra.await());
       if (extra.request() != null) {
         start.put("request", extra.request());
@@ -342,16 +352,13 @@ public final class ScriptsVerticle extends VerticleBase {
       return tracked(script.id(), vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_START), start, options)
           .map(Message::body));
     }
-    Map<String, String> env = new HashMap<>(script.env());
-    env.putAll(extraEnv);
-    JsonObject envJson = new JsonObject();
-    env.forEach(envJson::put);
     JsonObject start = new JsonObject()
         .put("command", script.command())
         .put("timeout", script.timeoutSeconds())
         .put("env", envJson)
         .put("script_id", script.id())
-        .put("trigger", trigger);
+        .put("trigger", trigger)
+        .put("limits", script.limits().toJson());
     if (script.cwd() != null) {
       start.put("cwd", script.cwd());
     }
@@ -383,7 +390,7 @@ public final class ScriptsVerticle extends VerticleBase {
     env.putAll(extraEnv);
     boolean js = Run.KIND_JS.equals(script.kind());
     Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(), js ? null : script.command(), trigger,
-        script.timeoutSeconds(), env, script.cwd(), null, Instant.now());
+        script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits());
     ScriptState state = state(script.id());
     state.queue.add(pending.id());
     state.saving.add(pending.id());

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /** A scriptd server in its own JVM (so its memory can be read from /proc), for benchmarks. */
-final class BenchServer {
+final class BenchServer implements AutoCloseable {
   static final String TOKEN = "sd_benchmark_admin_token_0123456789abcdef";
 
   final int port;
@@ -29,6 +29,11 @@ final class BenchServer {
   }
 
   static BenchServer start(String... extraFlags) throws Exception {
+    return start(List.of(), extraFlags);
+  }
+
+  /** A server whose JVM also gets {@code jvmOptions} (heap policy, profiling). */
+  static BenchServer start(List<String> jvmOptions, String... extraFlags) throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -41,6 +46,7 @@ final class BenchServer {
     if (!jvmArgs.isEmpty()) {
       command.addAll(List.of(jvmArgs.split("\\s+")));
     }
+    command.addAll(jvmOptions);
     command.addAll(List.of("-cp", absoluteClassPath(), "dev.scriptd.Main",
         "--port=" + port, "--data-dir=" + dir, "--rate-limit=0"));
     command.addAll(List.of(extraFlags));
@@ -95,6 +101,20 @@ final class BenchServer {
         HttpResponse.BodyHandlers.discarding());
   }
 
+  /** Waits (up to a minute) until the server reports {@code count} live tail subscribers. */
+  void awaitTailSubscribers(int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    java.util.regex.Pattern gauge = java.util.regex.Pattern.compile("(?m)^scriptd_tail_subscribers\\S* (\\S+)$");
+    while (System.nanoTime() < deadline) {
+      java.util.regex.Matcher value = gauge.matcher(get("/metrics").body());
+      if (value.find() && Double.parseDouble(value.group(1)) >= count) {
+        return;
+      }
+      LockSupport.parkNanos(20_000_000L);
+    }
+    throw new IllegalStateException("fewer than " + count + " tail subscribers after a minute");
+  }
+
   /** Heap in use after a full GC of the server JVM (via jcmd), in bytes. */
   long heapUsedAfterGc() throws Exception {
     jcmd("GC.run");
@@ -104,6 +124,15 @@ final class BenchServer {
       throw new IllegalStateException("no heap figure in: " + info);
     }
     return Long.parseLong(used.group(1)) * 1024;
+  }
+
+  /** The top of the server's class histogram (live objects), for finding what a connection holds. */
+  String histogram(int rows) throws Exception {
+    if (Boolean.getBoolean("bench.nmt")) {
+      return jcmd("VM.native_memory summary");
+    }
+    String[] lines = jcmd("GC.class_histogram").split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(lines, 0, Math.min(lines.length, rows + 3)));
   }
 
   private String jcmd(String command) throws Exception {
@@ -124,7 +153,8 @@ final class BenchServer {
     throw new IllegalStateException("no VmRSS");
   }
 
-  void close() throws Exception {
+  @Override
+  public void close() throws Exception {
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();

@@ -1,6 +1,10 @@
 package dev.scriptd.bench;
 
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -8,21 +12,24 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
 
 /**
  * Live-tail benchmark (issue 3), against a server in its own JVM:
@@ -30,10 +37,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * SSE subscribers on one run writing 10,000 lines/s; H6 delivery to 99 healthy subscribers with
  * one stalled client against the same without it, and the server's memory meanwhile; H5 memory
  * per idle SSE connection at 10,000 connections.
- * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.TailBenchmark
+ * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.TailBenchmark [sse ws seconds | idle count]
  */
 public final class TailBenchmark {
   private static final int RATE = 10_000;
+  private static final List<String> TIGHT_HEAP = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
 
   private TailBenchmark() {
   }
@@ -42,26 +50,47 @@ public final class TailBenchmark {
     Vertx vertx = Vertx.vertx();
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"),
         new PoolOptions().setHttp1MaxSize(12_000));
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(2000));
+    NetClient ws = vertx.createNetClient();
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        CLIENT_LOOPS.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(4)).await(30, TimeUnit.SECONDS);
+    warmHttp = http;
+    warmWs = ws;
     try {
+      if (args.length == 2 && args[0].equals("idle")) {
+        onFreshServer(server -> {
+          idleConnections(server, http, Integer.parseInt(args[1]));
+          return null;
+        });
+        return;
+      }
+      if (args.length == 3 && args[0].equals("baseline")) {
+        System.out.printf("baseline %s SSE: %s%n", args[1],
+            transportBaseline(ws, Integer.parseInt(args[1]), 3, Long.parseLong(args[2])));
+        return;
+      }
       if (args.length == 3) {
         int sse = Integer.parseInt(args[0]);
         int sockets = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         Result custom = onFreshServer(server -> fanOut(server, http, ws, sse, sockets, seconds, false));
-        System.out.printf("%d SSE + %d WS, %,d lines/s: delivered %.3f%%, p50 %d ms, p99 %d ms, max %d ms%n",
-            sse, sockets, RATE, custom.deliveredPercent(), custom.percentile(50), custom.percentile(99), custom.max());
+        System.out.printf("%d SSE + %d WS, %,d lines/s: %s%n", sse, sockets, RATE, custom);
         return;
       }
       Result mixed = onFreshServer(server -> fanOut(server, http, ws, 100, 100, 5, false));
-      System.out.printf("H2 100 SSE + 100 WS, %,d lines/s: delivered %.3f%%, p50 %d ms, p99 %d ms, max %d ms%n",
-          RATE, mixed.deliveredPercent(), mixed.percentile(50), mixed.percentile(99), mixed.max());
+      System.out.printf("H2 100 SSE + 100 WS, %,d lines/s: %s%n", RATE, mixed);
       Result thousand = onFreshServer(server -> fanOut(server, http, ws, 1000, 0, 3, false));
-      System.out.printf("H2 1,000 SSE, %,d lines/s: delivered %.3f%%, p50 %d ms, p99 %d ms, max %d ms%n",
-          RATE, thousand.deliveredPercent(), thousand.percentile(50), thousand.percentile(99), thousand.max());
+      System.out.printf("H2 1,000 SSE, %,d lines/s: %s%n", RATE, thousand);
+      Result blast = transportBaseline(ws, 1000, 3, 25);
+      System.out.printf("   baseline, the same events written by a server that does nothing else (25 ms chunks): %s;"
+          + " scriptd's p99 is %.1fx the baseline's%n", blast, (double) thousand.percentile(99) / blast.percentile(99));
 
-      Result baseline = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, false));
-      Result stalled = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true));
+      Result baseline = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, false));
+      Result stalled = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, true));
       System.out.printf("H6 99 healthy SSE: delivered %.3f%% without a stalled client, %.3f%% with one (ratio %.4f);"
               + " server heap after GC %+,d KB without, %+,d KB with; p99 %d ms vs %d ms%n",
           baseline.deliveredPercent(), stalled.deliveredPercent(),
@@ -72,6 +101,11 @@ public final class TailBenchmark {
         idleConnections(server, http, 10_000);
         return null;
       });
+      // the same with a heap that gives back what it does not use (RSS then follows what is held)
+      try (BenchServer server = BenchServer.start(TIGHT_HEAP, "--tail.stall_timeout_ms=2000")) {
+        System.out.print("  with " + String.join(" ", TIGHT_HEAP) + ": ");
+        idleConnections(server, http, 10_000);
+      }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
@@ -84,6 +118,8 @@ public final class TailBenchmark {
   private static <T> T onFreshServer(Scenario<T> scenario) throws Exception {
     BenchServer server = BenchServer.start("--tail.stall_timeout_ms=2000");
     try {
+      // a server runs warm: one unreported fan-out first, so the JIT has compiled the hot paths
+      fanOut(server, warmHttp, warmWs, 20, 20, 3, false);
       return scenario.run(server);
     } finally {
       server.close();
@@ -97,8 +133,10 @@ public final class TailBenchmark {
     long expected;
     long heapGrowth;
 
-    void line(long writtenMicros, long nowMicros) {
-      received.incrementAndGet();
+    final AtomicLong outOfOrder = new AtomicLong();
+
+    /** One sampled line's child-to-client latency. */
+    void latency(long writtenMicros, long nowMicros) {
       long latencyMs = (nowMicros - writtenMicros) / 1000;
       histogram.incrementAndGet((int) Math.max(0, Math.min(60_000, latencyMs)));
     }
@@ -123,6 +161,13 @@ public final class TailBenchmark {
       return -1;
     }
 
+    @Override
+    public String toString() {
+      return String.format("delivered %.3f%% (%,d of %,d, %,d out of order), latency of every %dth line: p50 %d ms,"
+              + " p99 %d ms, max %d ms", deliveredPercent(), received.get(), expected, outOfOrder.get(), SAMPLE_EVERY,
+          percentile(50), percentile(99), max());
+    }
+
     long max() {
       for (int i = histogram.length() - 1; i >= 0; i--) {
         if (histogram.get(i) > 0) {
@@ -133,38 +178,102 @@ public final class TailBenchmark {
     }
   }
 
-  /** A child that writes "seq micros" lines at RATE lines/s, on a deadline so the rate holds. */
-  private static String pacedChild(long lines) {
-    return "sleep 1; perl -MTime::HiRes=time,sleep -e '$|=1; my $t0 = time(); for my $i (1.." + lines + ") {"
-        + " my $due = $t0 + $i / " + RATE + "; my $now = time(); sleep($due - $now) if $due > $now;"
-        + " printf(\"%d %.0f\\n\", $i, time() * 1e6); }'";
+  /**
+   * A child that waits for {@code go} to exist, then writes "seq micros" lines at RATE lines/s,
+   * on a deadline so the rate holds.
+   */
+  private static String pacedChild(long lines, Path go) {
+    return "while [ ! -e " + go + " ]; do sleep 0.01; done; perl -MTime::HiRes=time,sleep -e '$|=1; my $t0 = time();"
+        + " for my $i (1.." + lines + ") { my $due = $t0 + $i / " + RATE + "; my $now = time();"
+        + " sleep($due - $now) if $due > $now; printf(\"%d %.0f\\n\", $i, time() * 1e6); }'";
   }
 
-  private static Result fanOut(BenchServer server, HttpClientAgent http, WebSocketClient ws, int sse, int sockets,
-      int seconds, boolean withStalledClient) throws Exception {
+  private static Result fanOut(BenchServer server, HttpClientAgent http, NetClient ws, int sse, int sockets,
+      int seconds, boolean measureHeap) throws Exception {
+    return fanOut(server, http, ws, sse, sockets, seconds, measureHeap, false);
+  }
+
+  private static Result fanOut(BenchServer server, HttpClientAgent http, NetClient ws, int sse, int sockets,
+      int seconds, boolean measureHeap, boolean withStalledClient) throws Exception {
     long lines = (long) RATE * seconds;
     Result result = new Result();
     result.expected = lines * (sse + sockets);
-    // the child sleeps 1 s before writing, so subscribers are connected before the first line
-    String runId = server.startRun(pacedChild(lines)).getString("id");
+    Path go = Files.createTempDirectory("scriptd-bench-go").resolve("go");
+    String runId = server.startRun(pacedChild(lines, go)).getString("id");
     String uri = "/api/runs/" + runId + "/logs";
     CountDownLatch done = new CountDownLatch(sse + sockets);
     List<Future<?>> connected = new ArrayList<>();
     for (int i = 0; i < sse; i++) {
-      connected.add(sse(http, server.port, uri, result, done));
+      connected.add(onClientLoop(i, () -> rawSse(ws, server.port, uri, result, done)));
     }
     for (int i = 0; i < sockets; i++) {
-      connected.add(webSocket(ws, server.port, uri, result, done));
+      connected.add(onClientLoop(sse + i, () -> webSocket(ws, server.port, uri, result, done)));
     }
     Future.all(connected).await(60, TimeUnit.SECONDS);
     Socket stalled = withStalledClient ? stalledClient(server.port, uri) : null;
-    long heapBefore = server.heapUsedAfterGc();
+    // every subscriber attached (and the heap measured) before the first line: latency is live delivery
+    server.awaitTailSubscribers(sse + sockets + (stalled == null ? 0 : 1));
+    long heapBefore = measureHeap ? server.heapUsedAfterGc() : 0;
+    Files.createFile(go);
     done.await(seconds + 120L, TimeUnit.SECONDS);
-    result.heapGrowth = server.heapUsedAfterGc() - heapBefore;
+    result.heapGrowth = measureHeap ? server.heapUsedAfterGc() - heapBefore : 0;
     if (stalled != null) {
       stalled.close();
     }
     return result;
+  }
+
+  /**
+   * The same fan-out from {@link BlastServer} (its own JVM, no scriptd): what loopback and the
+   * client manage on this machine with the same bytes.
+   */
+  static Result transportBaseline(NetClient net, int sse, int seconds, long coalesceMs) throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    long lines = (long) RATE * seconds;
+    Process blaster = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), BlastServer.class.getName(), Integer.toString(port),
+        Integer.toString(sse), Long.toString(lines), Integer.toString(RATE), Long.toString(coalesceMs))
+        .redirectErrorStream(true).start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(blaster.getInputStream()));
+      for (String line = out.readLine(); !"ready".equals(line); line = out.readLine()) {
+        if (line == null) {
+          throw new IllegalStateException("the baseline server did not start");
+        }
+      }
+      Result result = new Result();
+      result.expected = lines * sse;
+      CountDownLatch done = new CountDownLatch(sse);
+      List<Future<?>> connected = new ArrayList<>();
+      for (int i = 0; i < sse; i++) {
+        connected.add(onClientLoop(i, () -> rawSse(net, port, "/", result, done)));
+      }
+      Future.all(connected).await(60, TimeUnit.SECONDS);
+      done.await(seconds + 120L, TimeUnit.SECONDS);
+      return result;
+    } finally {
+      blaster.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static HttpClientAgent warmHttp;
+  private static NetClient warmWs;
+
+  /** Event-loop contexts of the benchmark's Vert.x: connections are spread over all of them. */
+  private static final List<Context> CLIENT_LOOPS = new CopyOnWriteArrayList<>();
+
+  /**
+   * Opens the connection from one of the client event loops: a connection stays on the loop that
+   * opened it, and from the main thread every connection would land on the same one, making the
+   * client (not the server) the bottleneck.
+   */
+  private static Future<?> onClientLoop(int index, Supplier<Future<?>> open) {
+    Promise<Object> opened = Promise.promise();
+    CLIENT_LOOPS.get(index % CLIENT_LOOPS.size()).runOnContext(v -> open.get().onComplete(opened));
+    return opened.future();
   }
 
   private static Future<?> sse(HttpClientAgent http, int port, String uri, Result result, CountDownLatch done) {
@@ -181,74 +290,245 @@ public final class TailBenchmark {
   }
 
   /**
-   * Splits the stream into lines with one copy per buffer and one clock read per buffer: the
-   * client shares the machine with the server, so it must stay cheap.
+   * An SSE subscriber on a plain socket. The response is chunked, but every chunk holds whole
+   * events (the server writes a batch of events per chunk), so reading the bytes as lines and
+   * ignoring the chunk-size lines and headers loses nothing; it spares the client an HTTP decoder.
+   */
+  private static Future<?> rawSse(NetClient net, int port, String uri, Result result, CountDownLatch done) {
+    return net.connect(port, "127.0.0.1").map(socket -> {
+      SseLines lines = new SseLines(result);
+      socket.handler(lines::feed);
+      socket.closeHandler(v -> done.countDown());
+      socket.write("GET " + uri + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n"
+          + "Authorization: Bearer " + BenchServer.TOKEN + "\r\n\r\n");
+      return socket;
+    });
+  }
+
+  /**
+   * Reads an SSE stream as cheaply as it can, since it shares the two cores with the server: one
+   * pass over the bytes per buffer, no String per event. Every {@code id:} is checked against the
+   * previous one (a line counts as delivered only if it is the next seq: no gap, no duplicate);
+   * the child's write time is read from every {@link #SAMPLE_EVERY}th line for the latency figure.
    */
   static final class SseLines {
     private final Result result;
-    private byte[] partial = new byte[0];
+    private final Subscriber subscriber;
+    /** This subscriber's read buffer; the first {@code carried} bytes are an unfinished line. */
+    private byte[] bytes = new byte[64 * 1024];
+    private int carried;
+    private boolean sampleNext;
 
     SseLines(Result result) {
       this.result = result;
+      this.subscriber = new Subscriber(result);
     }
 
     void feed(Buffer buffer) {
-      long now = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-      byte[] bytes = buffer.getBytes();
+      long now = nowMicros();
+      int length = carried + buffer.length();
+      if (bytes.length < length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
+      }
+      buffer.getBytes(0, buffer.length(), bytes, carried);
       int start = 0;
-      for (int i = 0; i < bytes.length; i++) {
-        if (bytes[i] == '\n') {
-          if (partial.length > 0) {
-            byte[] joined = java.util.Arrays.copyOf(partial, partial.length + i - start);
-            System.arraycopy(bytes, start, joined, partial.length, i - start);
-            partial = new byte[0];
-            line(joined, 0, joined.length, now);
-          } else {
-            line(bytes, start, i, now);
-          }
-          start = i + 1;
-        }
+      for (int i = nextNewline(bytes, 0, length); i >= 0; i = nextNewline(bytes, start, length)) {
+        line(bytes, start, i, now);
+        start = i + 1;
       }
-      if (start < bytes.length) {
-        byte[] rest = java.util.Arrays.copyOf(partial, partial.length + bytes.length - start);
-        System.arraycopy(bytes, start, rest, partial.length, bytes.length - start);
-        partial = rest;
-      }
+      carried = length - start;
+      System.arraycopy(bytes, start, bytes, 0, carried);
     }
 
     private void line(byte[] bytes, int from, int to, long now) {
-      if (to - from > 6 && bytes[from] == 'd' && bytes[from + 6] == '{') {
-        String text = new String(bytes, from, to - from, StandardCharsets.UTF_8);
-        int at = text.indexOf("\"line\":\"");
-        if (at >= 0) {
-          onLogText(text, at + 8, result, now);
-        }
+      if (to - from > 4 && bytes[from] == 'i' && bytes[from + 1] == 'd' && bytes[from + 2] == ':') {
+        long seq = parseLong(bytes, from + 4, to);
+        sampleNext = subscriber.seq(seq);
+      } else if (sampleNext && to - from > 6 && bytes[from] == 'd' && bytes[from + 5] == ' ') {
+        sampleNext = false;
+        sampleLatency(bytes, from, to, result, now);
       }
     }
   }
 
-  private static void onLogText(String json, int start, Result result, long now) {
-    int space = json.indexOf(' ', start);
-    int end = json.indexOf('"', space);
-    if (space > 0 && end > space) {
-      result.line(Long.parseLong(json.substring(space + 1, end)), now);
+  /** Reads the child's write time from {@code "line":"<i> <micros>"} in {@code [from, to)}. */
+  private static void sampleLatency(byte[] bytes, int from, int to, Result result, long now) {
+    int at = indexOf(bytes, from, to, LINE_FIELD);
+    if (at >= 0) {
+      int space = at + LINE_FIELD.length;
+      while (space < to && bytes[space] != ' ') {
+        space++;
+      }
+      result.latency(parseLong(bytes, space + 1, to), now);
     }
   }
 
-  private static Future<?> webSocket(WebSocketClient ws, int port, String uri, Result result, CountDownLatch done) {
-    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
-            .addHeader("Authorization", "Bearer " + BenchServer.TOKEN))
-        .map(socket -> {
-          socket.textMessageHandler(text -> {
-            int at = text.indexOf("\"line\":\"");
-            if (at >= 0 && text.startsWith("{\"type\":\"log\"")) {
-              onLogText(text, at + 8, result, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
-            }
-          });
-          socket.closeHandler(v -> done.countDown());
-          return socket;
-        });
+  private static final byte[] LINE_FIELD = "\"line\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SEQ_FIELD = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
+  static final int SAMPLE_EVERY = 10;
+
+  /** One subscriber's position: counts lines that arrive in order, once. */
+  static final class Subscriber {
+    private final Result result;
+    private long lastSeq;
+
+    Subscriber(Result result) {
+      this.result = result;
+    }
+
+    /** Returns true when this line's latency is to be sampled. */
+    boolean seq(long seq) {
+      if (seq == lastSeq + 1) {
+        result.received.incrementAndGet();
+      } else {
+        result.outOfOrder.incrementAndGet();
+      }
+      lastSeq = Math.max(lastSeq, seq);
+      return seq % SAMPLE_EVERY == 0;
+    }
   }
+
+  private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+      long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long LOW_BITS = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /**
+   * Index of the next '\n' at or after {@code from}, or -1: eight bytes per step (the classic
+   * "has zero byte" test on bytes XOR '\n'), since the client must keep up with 1 GB/s or more.
+   */
+  static int nextNewline(byte[] bytes, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long word = (long) LONGS.get(bytes, i) ^ NEWLINES;
+      long found = (word - LOW_BITS) & ~word & HIGH_BITS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int indexOf(byte[] bytes, int from, int to, byte[] wanted) {
+    outer:
+    for (int i = from; i <= to - wanted.length; i++) {
+      for (int j = 0; j < wanted.length; j++) {
+        if (bytes[i + j] != wanted[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** The decimal number starting at {@code from} (up to the first non-digit). */
+  private static long parseLong(byte[] bytes, int from, int to) {
+    long value = 0;
+    for (int i = from; i < to && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+      value = value * 10 + (bytes[i] - '0');
+    }
+    return value;
+  }
+
+  private static long nowMicros() {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+  }
+
+  /**
+   * A WebSocket subscriber on a plain socket: the upgrade by hand, then server frames (never
+   * masked) read in place. A general client (one object and one String per frame) would spend more
+   * CPU on a million frames a second than the server does, on the same two cores.
+   */
+  private static Future<?> webSocket(NetClient net, int port, String uri, Result result, CountDownLatch done) {
+    return net.connect(port, "127.0.0.1").map(socket -> {
+      socket.write("GET " + uri + " HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "Authorization: Bearer " + BenchServer.TOKEN + "\r\n\r\n");
+      WebSocketFrames frames = new WebSocketFrames(new Subscriber(result), result, socket);
+      socket.handler(frames::feed);
+      socket.closeHandler(v -> done.countDown());
+      return socket;
+    });
+  }
+
+  /** Reads the 101 response, then frames; answers the server's close and counts log lines. */
+  static final class WebSocketFrames {
+    private static final byte[] MASKED_CLOSE = {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xE8};
+    private final Subscriber subscriber;
+    private final Result result;
+    private final NetSocket socket;
+    private byte[] bytes = new byte[64 * 1024];
+    private int carried;
+    private boolean upgraded;
+
+    WebSocketFrames(Subscriber subscriber, Result result, NetSocket socket) {
+      this.subscriber = subscriber;
+      this.result = result;
+      this.socket = socket;
+    }
+
+    void feed(Buffer buffer) {
+      long now = nowMicros();
+      int length = carried + buffer.length();
+      if (bytes.length < length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
+      }
+      buffer.getBytes(0, buffer.length(), bytes, carried);
+      int at = 0;
+      if (!upgraded) {
+        int end = indexOf(bytes, 0, length, HEAD_END);
+        if (end < 0) {
+          carried = length;
+          return;
+        }
+        if (bytes[9] != '1' || bytes[10] != '0' || bytes[11] != '1') {
+          throw new IllegalStateException("upgrade refused: " + new String(bytes, 0, end, StandardCharsets.US_ASCII));
+        }
+        upgraded = true;
+        at = end + HEAD_END.length;
+      }
+      while (length - at >= 2) {
+        int opcode = bytes[at] & 0x0F;
+        int code = bytes[at + 1] & 0x7F;
+        int header = code < 126 ? 2 : code == 126 ? 4 : 10;
+        if (length - at < header) {
+          break;
+        }
+        long payload = code < 126 ? code : code == 126 ? ((bytes[at + 2] & 0xFF) << 8) | (bytes[at + 3] & 0xFF)
+            : java.nio.ByteBuffer.wrap(bytes, at + 2, 8).getLong();
+        if (length - at < header + payload) {
+          break;
+        }
+        int from = at + header;
+        int to = (int) (from + payload);
+        if (opcode == 0x1 && payload > 12 && bytes[from + 9] == 'l') {
+          onLogFrame(from, to, now);
+        } else if (opcode == 0x8) {
+          socket.write(Buffer.buffer(MASKED_CLOSE));
+        }
+        at = to;
+      }
+      carried = length - at;
+      System.arraycopy(bytes, at, bytes, 0, carried);
+    }
+
+    /** {"type":"log","seq":N,...,"line":"i micros"} */
+    private void onLogFrame(int from, int to, long now) {
+      int seqAt = indexOf(bytes, from, Math.min(to, from + 40), SEQ_FIELD);
+      if (seqAt >= 0 && subscriber.seq(parseLong(bytes, seqAt + SEQ_FIELD.length, to))) {
+        sampleLatency(bytes, seqAt, to, result, now);
+      }
+    }
+  }
+
+  private static final byte[] HEAD_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   /** Asks for the stream and never reads: a tiny receive window makes the server's queue fill. */
   private static Socket stalledClient(int port, String uri) throws Exception {
@@ -273,12 +553,15 @@ public final class TailBenchmark {
     for (int opened = 0; opened < count; opened += 500) {
       List<Future<?>> batch = new ArrayList<>();
       for (int i = 0; i < 500 && opened + i < count; i++) {
-        batch.add(sse(http, server.port, uri, ignored, never));
+        batch.add(onClientLoop(i, () -> sse(http, server.port, uri, ignored, never)));
       }
       Future.all(batch).await(60, TimeUnit.SECONDS);
     }
     long heapAfter = server.heapUsedAfterGc();
     long after = server.rssBytes();
+    if (Boolean.getBoolean("bench.histogram")) {
+      System.out.println(server.histogram(40));
+    }
     System.out.printf("H5 %,d idle SSE connections: server RSS %,d MB -> %,d MB (%.1f KB per connection),"
             + " heap after GC %+.1f KB per connection%n",
         count, before >> 20, after >> 20, (after - before) / 1024.0 / count,

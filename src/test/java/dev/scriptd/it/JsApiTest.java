@@ -1,6 +1,7 @@
 package dev.scriptd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -292,6 +293,97 @@ class JsApiTest {
     assertTrue(new JsonObject(response.body()).getString("detail").contains("memory limit exceeded"), response.body());
     assertEquals(200, api.get("/health").statusCode());
     assertEquals("{\"result\":3}", execute("1 + 2").body());
+  }
+
+  /** Creates a js script and returns its id. */
+  String createJsScript(JsonObject definition) {
+    HttpResponse<String> created = api.post("/api/scripts", definition.put("kind", "js"));
+    assertEquals(201, created.statusCode(), created.body());
+    return new JsonObject(created.body()).getString("id");
+  }
+
+  JsonObject runJsScript(String scriptId) {
+    HttpResponse<String> started = api.post("/api/scripts/" + scriptId + "/run", null);
+    assertEquals(201, started.statusCode(), started.body());
+    return api.awaitEnd(new JsonObject(started.body()).getString("id"));
+  }
+
+  List<String> texts(String runId) {
+    return api.allLines(runId).stream().map(line -> line.getString("line")).toList();
+  }
+
+  @Test
+  @DisplayName("a js script's secret env value printed by its program is *** in JSON, SSE, legacy logs, log.txt, error and result")
+  void secretsAreMasked() throws Exception {
+    String secret = "js-s3cr3t-" + java.util.UUID.randomUUID();
+    int half = secret.length() / 2;
+    // the program puts the value together, so it is its output that is masked, not its source
+    String value = "'" + secret.substring(0, half) + "' + '" + secret.substring(half) + "'";
+    JsonObject env = new JsonObject().put("API_KEY", new JsonObject().put("value", secret).put("secret", true))
+        .put("PLAIN", "visible");
+    String scriptId = createJsScript(new JsonObject().put("name", "js-secret").put("env", env).put("program",
+        "const v = " + value + "; console.log('key=' + v); console.error('twice ' + v + '/' + v);"
+            + " console.log('plain=visible'); ({seen: v, list: [v]})"));
+    JsonObject run = runJsScript(scriptId);
+    String id = run.getString("id");
+    assertEquals("completed", run.getString("status"), run.encode());
+    assertEquals(List.of("key=***", "twice ***/***", "plain=visible"), texts(id));
+    assertEquals(new JsonObject().put("seen", "***").put("list", new JsonArray().add("***")), run.getJsonObject("result"));
+    HttpResponse<String> text = api.get("/api/runs/" + id + "/log.txt");
+    assertTrue(text.body().contains("key=***"), text.body());
+    HttpResponse<String> result = api.get("/api/result/" + id);
+    assertTrue(result.body().contains("twice ***/***"), result.body());
+    for (String path : List.of("/api/runs/" + id + "/logs", "/api/logs/" + id)) {
+      try (SseClient sse = new SseClient(api.client, api.base + path, "Authorization", "Bearer " + api.token)) {
+        List<SseClient.Event> events = sse.untilClosed(Duration.ofSeconds(30));
+        assertTrue(events.stream().anyMatch(e -> e.data() != null && e.data().contains("key=***")), path + events);
+        assertTrue(events.stream().noneMatch(e -> e.data() != null && e.data().contains(secret)), path);
+      }
+    }
+    String failingId = createJsScript(new JsonObject().put("name", "js-secret-error").put("env", env)
+        .put("program", "throw new Error('bad key ' + " + value + ")"));
+    JsonObject failed = runJsScript(failingId);
+    assertEquals("failed", failed.getString("status"), failed.encode());
+    assertTrue(failed.getString("error").contains("bad key ***"), failed.encode());
+    for (String body : List.of(text.body(), result.body(), api.get("/api/runs/" + id).body(),
+        api.get("/api/runs").body(), api.get("/api/runs/" + failed.getString("id")).body(),
+        api.get("/api/scripts/js-secret").body())) {
+      assertFalse(body.contains(secret), body);
+    }
+  }
+
+  @Test
+  @DisplayName("a js log bomb is truncated at the script's max_log_bytes (the program runs on), or killed with on_log_limit = kill")
+  void logBomb() {
+    String truncating = createJsScript(new JsonObject().put("name", "js-bomb").put("timeout", 30)
+        .put("limits", new JsonObject().put("max_log_bytes", 4096))
+        .put("program", "for (let i = 0; i < 100000; i++) { console.log('line ' + i); } 'done'"));
+    JsonObject run = runJsScript(truncating);
+    assertEquals("completed", run.getString("status"), run.encode());
+    assertEquals("done", run.getString("result"), "the program ran to its end");
+    assertTrue(run.getString("error").contains("output truncated at 4096 bytes"), run.encode());
+    List<JsonObject> lines = api.allLines(run.getString("id"));
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).getLong("seq"), "no gaps");
+    }
+    String last = lines.get(lines.size() - 1).getString("line");
+    assertEquals("[scriptd] output truncated at " + run.getLong("log_bytes") + " bytes (limits.max_log_bytes = 4096)",
+        last);
+    long stored = lines.stream().limit(lines.size() - 1).mapToLong(l -> l.getString("line").length() + 1).sum();
+    assertEquals(stored, run.getLong("log_bytes"));
+    assertTrue(stored <= 4096, "stored " + stored);
+    assertEquals(lines.size(), run.getLong("log_lines"));
+
+    String killing = createJsScript(new JsonObject().put("name", "js-bomb-kill").put("timeout", 30)
+        .put("limits", new JsonObject().put("max_log_bytes", 4096).put("on_log_limit", "kill"))
+        .put("program", "while (true) { console.log('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'); }"));
+    JsonObject killed = runJsScript(killing);
+    assertEquals("failed", killed.getString("status"), killed.encode());
+    assertTrue(killed.getString("error").contains("output exceeded 4096 bytes (limits.max_log_bytes); the run was killed"),
+        killed.encode());
+    List<String> killedLines = texts(killed.getString("id"));
+    assertTrue(killedLines.get(killedLines.size() - 1).startsWith("[scriptd] output truncated"), killedLines.toString());
+    assertEquals(0, stats().getInteger("contexts_in_use"));
   }
 
   @Test

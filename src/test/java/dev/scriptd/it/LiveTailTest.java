@@ -175,6 +175,108 @@ class LiveTailTest {
     assertEquals("completed", last.getJsonObject("run").getString("status"));
   }
 
+  /** Sends a WebSocket upgrade on a raw socket and returns the status line and headers. */
+  private static String upgrade(Socket socket, String path, String key, String version, String token)
+      throws Exception {
+    socket.setSoTimeout(10_000);
+    OutputStream out = socket.getOutputStream();
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: " + version + "\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** Reads one server frame: {opcode, payload}. Server frames are never masked. */
+  private static Object[] readFrame(InputStream in) throws Exception {
+    int first = in.read();
+    int second = in.read();
+    if (first < 0 || second < 0) {
+      return null;
+    }
+    long length = second & 0x7F;
+    if (length == 126) {
+      length = (in.read() << 8) | in.read();
+    } else if (length == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = (length << 8) | in.read();
+      }
+    }
+    byte[] payload = in.readNBytes((int) length);
+    return new Object[] {first & 0x0F, payload};
+  }
+
+  private static void sendMaskedFrame(OutputStream out, int firstByte, byte[] payload) throws Exception {
+    byte[] mask = {7, 1, 3, 9};
+    out.write(firstByte);
+    out.write(0x80 | payload.length);
+    out.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      out.write(payload[i] ^ mask[i & 3]);
+    }
+    out.flush();
+  }
+
+  @Test
+  @DisplayName("WebSocket handshake and control frames: bad upgrades are 4xx, a ping gets its pong, a client close is answered")
+  void webSocketProtocol() throws Exception {
+    String id = api.startRun("echo one; echo two; sleep 300").getString("id");
+    String path = "/api/runs/" + id + "/logs?since=0";
+    try (Socket socket = new Socket("127.0.0.1", server.port)) {
+      String head = upgrade(socket, path, "not-a-key", "13", api.token);
+      assertTrue(head.startsWith("HTTP/1.1 400"), head);
+      assertTrue(head.toLowerCase().contains("application/problem+json"), head);
+    }
+    try (Socket socket = new Socket("127.0.0.1", server.port)) {
+      String head = upgrade(socket, path, "dGhlIHNhbXBsZSBub25jZQ==", "8", api.token);
+      assertTrue(head.startsWith("HTTP/1.1 426"), head);
+      assertTrue(head.contains("Sec-WebSocket-Version: 13") || head.contains("sec-websocket-version: 13"), head);
+    }
+    try (Socket socket = new Socket("127.0.0.1", server.port)) {
+      // the sample nonce of RFC 6455 section 1.3 and its accept value
+      String head = upgrade(socket, path, "dGhlIHNhbXBsZSBub25jZQ==", "13", api.token);
+      assertTrue(head.startsWith("HTTP/1.1 101"), head);
+      assertTrue(head.toLowerCase().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="), head);
+      InputStream in = socket.getInputStream();
+      List<String> texts = new ArrayList<>();
+      while (texts.size() < 2) {
+        Object[] frame = readFrame(in);
+        assertEquals(1, frame[0], "a text frame");
+        texts.add(new String((byte[]) frame[1], StandardCharsets.UTF_8));
+      }
+      assertEquals("one", new JsonObject(texts.get(0)).getString("line"));
+      assertEquals(2, new JsonObject(texts.get(1)).getLong("seq"));
+      OutputStream out = socket.getOutputStream();
+      sendMaskedFrame(out, 0x89, "are-you-there".getBytes(StandardCharsets.UTF_8));
+      Object[] pong = readFrame(in);
+      assertEquals(0xA, pong[0]);
+      assertEquals("are-you-there", new String((byte[]) pong[1], StandardCharsets.UTF_8));
+      sendMaskedFrame(out, 0x88, new byte[] {0x03, (byte) 0xE8});
+      Object[] close = readFrame(in);
+      assertEquals(0x8, close[0]);
+      byte[] code = (byte[]) close[1];
+      assertEquals(1000, ((code[0] & 0xFF) << 8) | (code[1] & 0xFF));
+      assertEquals(-1, in.read(), "the server ends the TCP connection after the close handshake");
+    }
+    // the subscription went with the connection
+    Instant end = Instant.now().plus(WAIT);
+    while (probeLogConsumers(id) != ReplyFailure.NO_HANDLERS) {
+      assertTrue(Instant.now().isBefore(end), "consumer not released after the WebSocket closed");
+      LockSupport.parkNanos(50_000_000L);
+    }
+    api.post("/api/runs/" + id + "/kill", null);
+  }
+
   @Test
   @DisplayName("a stalled client gets a gap and is closed, while a healthy one gets every line")
   void stalledClientDoesNotHurtOthers() throws Exception {

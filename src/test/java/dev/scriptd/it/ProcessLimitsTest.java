@@ -53,6 +53,140 @@ class ProcessLimitsTest {
     return api.allLines(runId).stream().map(l -> l.getString("line")).toList();
   }
 
+  private static final String MEMORY_HOG = "head -c 100000000 /dev/zero | tr '\\0' a | { v=$(cat); echo ${#v}; }";
+
+  /** Creates a shell script with these limits (201 expected) and returns the script object. */
+  private JsonObject createScript(String name, String command, JsonObject limits) {
+    HttpResponse<String> created = api.post("/api/scripts", new JsonObject().put("name", name)
+        .put("command", command).put("timeout", 60).put("limits", limits));
+    assertEquals(201, created.statusCode(), created.body());
+    return new JsonObject(created.body());
+  }
+
+  private JsonObject runScriptToEnd(String name) {
+    HttpResponse<String> started = api.post("/api/scripts/" + name + "/run", null);
+    assertEquals(201, started.statusCode(), started.body());
+    return api.awaitEnd(new JsonObject(started.body()).getString("id"));
+  }
+
+  private static Set<String> errorFields(HttpResponse<String> response) {
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    return new JsonObject(response.body()).getJsonArray("errors").stream()
+        .map(e -> ((JsonObject) e).getString("field")).collect(java.util.stream.Collectors.toSet());
+  }
+
+  @Test
+  @DisplayName("a script's limits.memory_bytes fails its memory hog while the same ad-hoc command (defaults) succeeds; a restart keeps the limit")
+  void scriptMemoryOverride(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    JsonObject adhoc = runToEnd(MEMORY_HOG);
+    assertEquals("completed", adhoc.getString("status"), adhoc.encode());
+    assertEquals(List.of("100000000"), texts(adhoc.getString("id")));
+
+    JsonObject script = createScript("hog", MEMORY_HOG, new JsonObject().put("memory_bytes", 50_000_000));
+    assertEquals(new JsonObject().put("memory_bytes", 50_000_000), script.getJsonObject("limits"));
+    JsonObject run = runScriptToEnd("hog");
+    assertEquals("failed", run.getString("status"), run.encode());
+    assertTrue(texts(run.getString("id")).stream().anyMatch(l -> l.contains("cannot allocate")),
+        texts(run.getString("id")).toString());
+
+    HttpResponse<String> restarted = api.post("/api/runs/" + run.getString("id") + "/restart", null);
+    assertEquals(201, restarted.statusCode(), restarted.body());
+    JsonObject again = api.awaitEnd(new JsonObject(restarted.body()).getString("id"));
+    assertEquals("failed", again.getString("status"), "the restart runs under the same limit: " + again.encode());
+    assertTrue(texts(again.getString("id")).stream().anyMatch(l -> l.contains("cannot allocate")));
+  }
+
+  @Test
+  @DisplayName("a script's limits.cpu_seconds stops its CPU spinner; its nice and open_files apply to its runs only")
+  void scriptCpuNiceAndFiles(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    createScript("spinner", "while :; do :; done", new JsonObject().put("cpu_seconds", 1));
+    Instant begin = Instant.now();
+    JsonObject spun = runScriptToEnd("spinner");
+    assertEquals("failed", spun.getString("status"), spun.encode());
+    assertTrue(Set.of(137, 152).contains(spun.getInteger("exit_code")), "SIGKILL or SIGXCPU: " + spun.encode());
+    assertTrue(Duration.between(begin, Instant.now()).toSeconds() < 15, "stopped after about a CPU second");
+
+    String probe = "cut -d' ' -f19 /proc/$$/stat; exec 12</dev/null && echo opened";
+    createScript("niced", probe, new JsonObject().put("nice", 7).put("open_files", 10));
+    JsonObject niced = runScriptToEnd("niced");
+    JsonObject plain = runToEnd(probe);
+    assertEquals("completed", plain.getString("status"), plain.encode());
+    List<String> plainLines = texts(plain.getString("id"));
+    assertEquals("opened", plainLines.get(1), plainLines.toString());
+    assertEquals("failed", niced.getString("status"), niced.encode());
+    int serverNice = Integer.parseInt(plainLines.get(0));
+    List<String> nicedLines = texts(niced.getString("id"));
+    assertEquals(Integer.toString(Math.min(19, serverNice + 7)), nicedLines.get(0), "nice -n 7: " + nicedLines);
+    assertTrue(nicedLines.get(1).contains("Bad file descriptor"), "open_files = 10: " + nicedLines);
+    assertFalse(nicedLines.contains("opened"));
+  }
+
+  @Test
+  @DisplayName("a script's limits.max_log_bytes truncates its log bomb, or kills it with on_log_limit = kill")
+  void scriptLogOverride(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    createScript("bomb", "seq 1 100000; exit 3", new JsonObject().put("max_log_bytes", 2048));
+    JsonObject truncated = runScriptToEnd("bomb");
+    assertEquals(3, truncated.getInteger("exit_code"), "the process ran to its own end: " + truncated.encode());
+    assertTrue(truncated.getString("error").contains("truncated at 2048 bytes"), truncated.encode());
+    List<String> lines = texts(truncated.getString("id"));
+    assertTrue(lines.get(lines.size() - 1).endsWith("(limits.max_log_bytes = 2048)"), lines.get(lines.size() - 1));
+
+    createScript("bomb-kill", "while :; do echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; done",
+        new JsonObject().put("max_log_bytes", 4096).put("on_log_limit", "kill"));
+    JsonObject killed = runScriptToEnd("bomb-kill");
+    assertEquals("failed", killed.getString("status"), killed.encode());
+    assertTrue(killed.getString("error").contains("was killed"), killed.encode());
+    assertTrue(killed.getLong("log_bytes") <= 4096, killed.encode());
+  }
+
+  @Test
+  @DisplayName("script limits: 400 naming each bad field, never looser than the server's; returned, kept when sent back, cleared when left out")
+  void scriptLimitsValidation(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("cpu_seconds", 30).put("nice", 2).put("max_log_bytes", 1_000_000)
+        .put("on_log_limit", "kill"));
+    HttpResponse<String> bad = api.post("/api/scripts", new JsonObject().put("name", "bad").put("command", "true")
+        .put("limits", new JsonObject().put("cpu_seconds", 0).put("memory_bytes", "lots").put("open_files", 1.5)
+            .put("max_processes", -1).put("nice", 20).put("max_log_bytes", 10).put("on_log_limit", "explode")
+            .put("user", "root").put("cpu_secs", 1)));
+    assertEquals(Set.of("limits.cpu_seconds", "limits.memory_bytes", "limits.open_files", "limits.max_processes",
+        "limits.nice", "limits.max_log_bytes", "limits.on_log_limit", "limits.user", "limits.cpu_secs"),
+        errorFields(bad));
+    assertEquals(Set.of("limits"), errorFields(api.post("/api/scripts",
+        new JsonObject().put("name", "bad").put("command", "true").put("limits", 5))));
+
+    HttpResponse<String> looser = api.post("/api/scripts", new JsonObject().put("name", "looser").put("command", "true")
+        .put("limits", new JsonObject().put("cpu_seconds", 60).put("nice", 1).put("max_log_bytes", 2_000_000)
+            .put("on_log_limit", "truncate").put("memory_bytes", 1L << 30)));
+    assertEquals(Set.of("limits.cpu_seconds", "limits.nice", "limits.max_log_bytes", "limits.on_log_limit"),
+        errorFields(looser), "memory_bytes has no server limit, so any value tightens");
+    String message = new JsonObject(looser.body()).getJsonArray("errors").stream().map(e -> (JsonObject) e)
+        .filter(e -> e.getString("field").equals("limits.cpu_seconds")).findFirst().orElseThrow().getString("message");
+    assertTrue(message.contains("at most 30"), message);
+
+    assertEquals(Set.of("limits.cpu_seconds"), errorFields(api.post("/api/scripts", new JsonObject()
+        .put("name", "js-limits").put("kind", "js").put("program", "1")
+        .put("limits", new JsonObject().put("cpu_seconds", 5).put("max_log_bytes", 4096)))));
+
+    JsonObject limits = new JsonObject().put("cpu_seconds", 10).put("memory_bytes", 1L << 28).put("open_files", 256)
+        .put("max_processes", 64).put("nice", 5).put("max_log_bytes", 4096).put("on_log_limit", "kill");
+    JsonObject script = createScript("tight", "true", limits);
+    assertEquals(limits, script.getJsonObject("limits"));
+    assertEquals(limits, new JsonObject(api.get("/api/scripts/tight").body()).getJsonObject("limits"));
+    script.put("command", "echo edited");
+    HttpResponse<String> sentBack = api.send("PUT", "/api/scripts/tight", script.encode());
+    assertEquals(200, sentBack.statusCode(), sentBack.body());
+    assertEquals(limits, new JsonObject(sentBack.body()).getJsonObject("limits"));
+    assertEquals(2, new JsonObject(sentBack.body()).getInteger("version"));
+    script.remove("limits");
+    HttpResponse<String> cleared = api.send("PUT", "/api/scripts/tight", script.encode());
+    assertEquals(new JsonObject(), new JsonObject(cleared.body()).getJsonObject("limits"), cleared.body());
+    assertEquals(new JsonObject(), new JsonObject(api.get("/api/scripts/tight").body()).getJsonObject("limits"));
+  }
+
   @Test
   @DisplayName("a memory hog fails under limits.memory_bytes (RLIMIT_AS)")
   void memoryHog(Vertx vertx) throws Exception {
@@ -169,6 +303,63 @@ class ProcessLimitsTest {
     assertEquals("killed", killed.getString("status"));
     assertEquals(null, killed.getInteger("pid"));
     Files.createFile(gate);
+  }
+
+  @Test
+  @DisplayName("js runs count in limits.max_concurrent_runs: they wait pending behind shell runs and shell runs wait behind them")
+  void jsRunsTakeSlots(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort()).put("rate_limit", 0)
+        .put("limits", new JsonObject().put("max_concurrent_runs", 1).put("max_pending_runs", 1))
+        .put("js", new JsonObject().put("max_statements", 1_000_000_000_000L));
+    server = TestServer.start(vertx, config);
+    api = server.api;
+    Path gate = dataDir.resolve("gate");
+    JsonObject shell = api.startRun("while [ ! -e " + gate + " ]; do sleep 0.05; done");
+    assertEquals("running", shell.getString("status"));
+
+    String waiting = executeAsync("console.log('js ran'); 42");
+    assertEquals("pending", api.run(waiting).getString("status"), "no slot free: the js run waits");
+    assertEquals(429, api.post("/api/runs", new JsonObject().put("command", "true")).statusCode(),
+        "one running and one waiting fill limits.max_concurrent_runs + limits.max_pending_runs");
+    assertEquals(429, api.post("/api/execute-async", new JsonObject().put("program", "1")).statusCode());
+    assertEquals(202, api.post("/api/runs/" + waiting + "/kill", null).statusCode());
+    JsonObject killed = api.awaitEnd(waiting);
+    assertEquals("killed", killed.getString("status"), killed.encode());
+    assertEquals(null, killed.getString("started_at"), "it never ran");
+    assertEquals(0, killed.getLong("log_lines"));
+
+    String next = executeAsync("console.log('js ran'); 42");
+    assertEquals("pending", api.run(next).getString("status"));
+    Files.createFile(gate);
+    JsonObject shellEnded = api.awaitEnd(shell.getString("id"));
+    JsonObject jsEnded = api.awaitEnd(next);
+    assertEquals("completed", jsEnded.getString("status"), jsEnded.encode());
+    assertEquals(42, jsEnded.getInteger("result"));
+    assertEquals(List.of("js ran"), texts(next));
+    assertTrue(jsEnded.getString("started_at").compareTo(shellEnded.getString("ended_at")) >= 0,
+        "the js run started once the shell run's slot was free: " + jsEnded.encode());
+
+    assertEquals(201, api.post("/api/scripts", new JsonObject().put("name", "spin").put("kind", "js")
+        .put("timeout", 60).put("program", "while (true) {}")).statusCode());
+    HttpResponse<String> spun = api.post("/api/scripts/spin/run", null);
+    assertEquals(201, spun.statusCode(), spun.body());
+    JsonObject spin = new JsonObject(spun.body());
+    assertEquals("running", spin.getString("status"));
+    JsonObject after = api.startRun("echo after");
+    assertEquals("pending", after.getString("status"), "the js run holds the only slot");
+    assertEquals(202, api.post("/api/runs/" + spin.getString("id") + "/kill", null).statusCode());
+    JsonObject spinEnded = api.awaitEnd(spin.getString("id"));
+    assertEquals("killed", spinEnded.getString("status"), spinEnded.encode());
+    JsonObject afterEnded = api.awaitEnd(after.getString("id"));
+    assertEquals("completed", afterEnded.getString("status"), afterEnded.encode());
+    assertTrue(afterEnded.getString("started_at").compareTo(spinEnded.getString("ended_at")) >= 0,
+        afterEnded.encode());
+  }
+
+  private String executeAsync(String program) {
+    HttpResponse<String> started = api.post("/api/execute-async", new JsonObject().put("program", program));
+    assertEquals(200, started.statusCode(), started.body());
+    return new JsonObject(started.body()).getString("execution_id");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.scriptd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,13 +14,14 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
-@DisplayName("A script's queue survives a restart")
+@DisplayName("A script's queue survives a restart, with the limits its runs were queued with")
 class QueueRestartTest {
   @TempDir
   Path dataDir;
@@ -57,11 +59,49 @@ class QueueRestartTest {
     }
   }
 
-  private static String run(Api api, String seconds) {
-    HttpResponse<String> response = api.post("/api/scripts/serial/run",
-        new JsonObject().put("env", new JsonObject().put("T", seconds)));
+  @Test
+  @DisplayName("a queued run keeps the limits it was queued with across an edit of the script and a restart")
+  void queuedRunKeepsItsLimits(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort());
+    TestServer first = TestServer.start(vertx, config);
+    String hog = "if [ -n \"$HOLD\" ]; then sleep 30; else head -c 100000000 /dev/zero | tr '\\0' a"
+        + " | { v=$(cat); echo ${#v}; }; fi";
+    JsonObject definition = new JsonObject().put("name", "limited").put("command", hog).put("concurrency", "queue")
+        .put("limits", new JsonObject().put("memory_bytes", 50_000_000));
+    assertEquals(201, first.api.post("/api/scripts", definition).statusCode());
+    String holding = start(first.api, "limited", new JsonObject().put("HOLD", "1"));
+    String queued = start(first.api, "limited", new JsonObject());
+    assertEquals("pending", first.api.run(queued).getString("status"));
+    HttpResponse<String> edited = first.api.send("PUT", "/api/scripts/limited", definition.copy().put("limits", null).encode());
+    assertEquals(200, edited.statusCode(), edited.body());
+    first.close();
+
+    TestServer second = TestServer.start(vertx, config);
+    try {
+      assertEquals("killed", second.api.run(holding).getString("status"));
+      JsonObject ended = second.api.awaitEnd(queued);
+      assertEquals("failed", ended.getString("status"), "still under memory_bytes = 50000000: " + ended.encode());
+      assertTrue(lines(second.api, queued).stream().anyMatch(line -> line.contains("cannot allocate")));
+      JsonObject fresh = second.api.awaitEnd(start(second.api, "limited", new JsonObject()));
+      assertEquals("completed", fresh.getString("status"), "a new run has the edited (no) limits: " + fresh.encode());
+      assertEquals(List.of("100000000"), lines(second.api, fresh.getString("id")));
+    } finally {
+      second.close();
+    }
+  }
+
+  private static String start(Api api, String script, JsonObject env) {
+    HttpResponse<String> response = api.post("/api/scripts/" + script + "/run", new JsonObject().put("env", env));
     assertEquals(201, response.statusCode(), response.body());
     return new JsonObject(response.body()).getString("id");
+  }
+
+  private static List<String> lines(Api api, String runId) {
+    return api.allLines(runId).stream().map(line -> line.getString("line")).toList();
+  }
+
+  private static String run(Api api, String seconds) {
+    return start(api, "serial", new JsonObject().put("T", seconds));
   }
 
   private static String status(Connection db, String id) throws Exception {

@@ -10,6 +10,7 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,8 @@ class RunStoreTest extends PersistenceTestBase {
         Instant.ofEpochMilli(T0 + 10), Instant.ofEpochMilli(T0 + 2500), 600, 12, 345,
         UUID.randomUUID().toString(),
         new JsonObject().put("answer", 42).put("items", new JsonArray().add("a").add(true)),
-        "boom: it broke", Map.of("HOME", "/root", "MODE", "x=y \"quoted\""), "/srv/work");
+        "boom: it broke", Map.of("HOME", "/root", "MODE", "x=y \"quoted\""), "/srv/work",
+        new RunLimits(10L, 1L << 28, null, 64L, 5, 4096L, RunLimits.KILL));
 
     assertEquals(run, save(run));
     assertEquals(run, get(run.id()));
@@ -61,7 +63,7 @@ class RunStoreTest extends PersistenceTestBase {
     Run a2 = save(runningRun(T0 + 2000).withProgress(1));
     Run a3 = save(new Run(UUID.randomUUID().toString(), "a", Run.KIND_SHELL, "x", RunStatus.RUNNING,
         null, 1, null, 0, "api", Instant.ofEpochMilli(T0 + 3000), Instant.ofEpochMilli(T0 + 3001),
-        null, 10, 0, 0, null, null, null, Map.of(), null));
+        null, 10, 0, 0, null, null, null, Map.of(), null, null));
     Run b1 = save(pendingRun("b", T0 + 4000));
 
     assertEquals(ids(a3, a1), ids(list(query("a", null, null, null))));

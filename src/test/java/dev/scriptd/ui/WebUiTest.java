@@ -328,4 +328,28 @@ class WebUiTest {
     assertTrue(browser.driver.findElements(By.id("token-secret")).isEmpty(), "the secret is not shown again");
     assertFalse(browser.driver.getPageSource().contains(token), "the secret is nowhere on the page");
   }
+
+  @Test
+  @Order(7)
+  void browserWebSocketFollowsARunToACleanClose() throws Exception {
+    JsonObject run = server.post("/api/runs", new JsonObject()
+        .put("command", "for i in 1 2 3; do echo \"tick $i\"; sleep 0.1; done"));
+    browser.open("/");
+    browser.await(By.id("new-command"));
+    // Chromium's own WebSocket, authenticated by the session cookie of the page's origin
+    browser.js("window.wsSeen = []; window.wsClosed = null;"
+        + "const ws = new WebSocket(location.origin.replace('http', 'ws') + '/api/runs/' + arguments[0] + '/logs?since=0');"
+        + "ws.onmessage = e => window.wsSeen.push(JSON.parse(e.data));"
+        + "ws.onclose = e => window.wsClosed = {code: e.code, clean: e.wasClean};", run.getString("id"));
+    browser.until("the WebSocket closes", d -> browser.js("return window.wsClosed") != null, Duration.ofSeconds(20));
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> closed = (java.util.Map<String, Object>) browser.js("return window.wsClosed");
+    assertEquals(1000L, ((Number) closed.get("code")).longValue());
+    assertEquals(Boolean.TRUE, closed.get("clean"), "a clean close handshake");
+    @SuppressWarnings("unchecked")
+    List<java.util.Map<String, Object>> seen = (List<java.util.Map<String, Object>>) browser.js("return window.wsSeen");
+    List<String> lines = seen.stream().filter(m -> "log".equals(m.get("type"))).map(m -> (String) m.get("line")).toList();
+    assertEquals(List.of("tick 1", "tick 2", "tick 3"), lines);
+    assertEquals("done", seen.get(seen.size() - 1).get("type"));
+  }
 }

@@ -6,7 +6,6 @@ import dev.scriptd.domain.Times;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /**
  * The legacy stream of {@code GET /api/logs/{execution_id}}: one unnamed event per line (no
@@ -23,9 +22,9 @@ final class LegacySseSink implements TailSink {
   }
 
   @Override
-  public void lines(List<LogLine> lines) {
-    StringBuilder out = new StringBuilder(lines.size() * 96);
-    for (LogLine line : lines) {
+  public void lines(LineBatch batch) {
+    StringBuilder out = new StringBuilder(batch.lines().size() * 96);
+    for (LogLine line : batch.lines()) {
       JsonObject event = new JsonObject()
           .put("timestamp", Times.format(line.timestamp()))
           .put("level", line.stream() == LogStream.STDERR ? "ERROR" : "INFO")

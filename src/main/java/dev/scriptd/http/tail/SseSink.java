@@ -1,13 +1,11 @@
 package dev.scriptd.http.tail;
 
-import dev.scriptd.domain.LogLine;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /** Server-sent events: {@code id/event/data} blocks, many per write. */
 final class SseSink implements TailSink {
@@ -50,16 +48,8 @@ final class SseSink implements TailSink {
   }
 
   @Override
-  public void lines(List<LogLine> lines) {
-    int size = 0;
-    for (LogLine line : lines) {
-      size += line.sseEvent().length;
-    }
-    Buffer out = Buffer.buffer(size);
-    for (LogLine line : lines) {
-      out.appendBytes(line.sseEvent());
-    }
-    sendBuffer(out);
+  public void lines(LineBatch batch) {
+    sendBuffer(batch.sse());
   }
 
   @Override

@@ -120,8 +120,8 @@ public final class TailHub {
 
   /** Upgrades the request to a WebSocket and streams a run's lines on it, from {@code since}. */
   public Future<Void> followWebSocket(String runId, long since, HttpServerRequest request) {
-    return follow(runId, since, run -> request.toWebSocket()
-        .map(socket -> new WebSocketSink(socket, config.writeQueueBytes())));
+    return follow(runId, since, run -> WebSocketUpgrade.accept(request)
+        .map(socket -> new WebSocketSink(vertx, socket, config.writeQueueBytes())));
   }
 
   /**
@@ -178,10 +178,15 @@ public final class TailHub {
    */
   private void onChunk(RunFeed feed, LogChunk chunk) {
     feed.ring.addAll(chunk.lines());
-    if (config.coalesceMs() <= 0) {
+    schedulePump(feed);
+  }
+
+  private void schedulePump(RunFeed feed) {
+    long coalesceMs = config.coalesceMsFor(feed.subscribers.size());
+    if (coalesceMs <= 0) {
       pumpAll(feed);
     } else if (feed.pumpTimer < 0) {
-      feed.pumpTimer = vertx.setTimer(config.coalesceMs(), t -> {
+      feed.pumpTimer = vertx.setTimer(coalesceMs, t -> {
         feed.pumpTimer = -1;
         pumpAll(feed);
       });
@@ -225,8 +230,8 @@ public final class TailHub {
       }
       LineRing ring = s.feed == null ? null : s.feed.ring;
       if (s.historyDone && ring != null && ring.covers(s.cursor)) {
-        List<LogLine> batch = ring.after(s.cursor, WRITE_BATCH);
-        if (!batch.isEmpty()) {
+        LineBatch batch = s.feed.batchAfter(s.cursor, WRITE_BATCH);
+        if (batch != null) {
           send(s, batch);
           continue;
         }
@@ -251,40 +256,53 @@ public final class TailHub {
 
   private void fetch(TailSubscriber s) {
     s.fetching = true;
-    boolean endKnown = s.endedRun() != null;
-    eventBus.<LogPage>request(ns.of(Addresses.DB_READ_LOGS), new LogQuery(s.runId, s.cursor, FETCH_LIMIT))
-        .onComplete(result -> {
-          s.fetching = false;
-          if (s.finished) {
-            return;
-          }
-          if (result.failed()) {
-            // the run was deleted, or storage is gone: nothing more can be sent
-            s.sink.close();
-            finish(s);
-            return;
-          }
-          List<LogLine> lines = result.result().body().lines();
+    long after = s.cursor;
+    Future<StoredPage> read = s.feed == null ? readStored(s.runId, after, s.endedRun() != null)
+        : s.feed.sharedRead(after, () -> readStored(s.runId, after, s.feed.endedRun != null));
+    read.onComplete(result -> {
+      s.fetching = false;
+      if (s.finished) {
+        return;
+      }
+      if (result.failed()) {
+        // the run was deleted, or storage is gone: nothing more can be sent
+        s.sink.close();
+        finish(s);
+        return;
+      }
+      StoredPage page = result.result();
+      if (page.batch() != null) {
+        send(s, page.batch());
+      }
+      if (page.lineCount() < FETCH_LIMIT) {
+        s.historyDone = true;
+        s.storedComplete = page.endKnownAtStart();
+      }
+      pump(s);
+    });
+  }
+
+  /**
+   * Stored lines after {@code after}. {@code endKnown} is whether the run's end was known before
+   * the read began: only then does a short page mean that storage holds every line.
+   */
+  private Future<StoredPage> readStored(String runId, long after, boolean endKnown) {
+    return eventBus.<LogPage>request(ns.of(Addresses.DB_READ_LOGS), new LogQuery(runId, after, FETCH_LIMIT))
+        .map(reply -> {
+          List<LogLine> lines = reply.body().lines();
           List<LogLine> fresh = new ArrayList<>(lines.size());
           for (LogLine line : lines) {
-            if (line.seq() > s.cursor) {
+            if (line.seq() > after) {
               fresh.add(line);
             }
           }
-          if (!fresh.isEmpty()) {
-            send(s, fresh);
-          }
-          if (lines.size() < FETCH_LIMIT) {
-            s.historyDone = true;
-            s.storedComplete = endKnown;
-          }
-          pump(s);
+          return new StoredPage(fresh.isEmpty() ? null : new LineBatch(fresh), lines.size(), endKnown);
         });
   }
 
-  private void send(TailSubscriber s, List<LogLine> lines) {
-    s.sink.lines(lines);
-    s.cursor = lines.get(lines.size() - 1).seq();
+  private void send(TailSubscriber s, LineBatch batch) {
+    s.sink.lines(batch);
+    s.cursor = batch.lastSeq();
     s.lastWriteMillis = now();
   }
 
@@ -294,7 +312,12 @@ public final class TailHub {
     }
     s.sink.drainHandler(() -> {
       s.stalledSinceMillis = 0;
-      pump(s);
+      if (s.feed != null && s.historyDone) {
+        // rejoin the others at the feed's next coalesced write: level subscribers share batches
+        schedulePump(s.feed);
+      } else {
+        pump(s);
+      }
     });
   }
 

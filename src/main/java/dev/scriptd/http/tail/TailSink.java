@@ -1,13 +1,11 @@
 package dev.scriptd.http.tail;
 
-import dev.scriptd.domain.LogLine;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /** Where one subscriber's events go: an SSE response or a WebSocket. Used from one event loop. */
 interface TailSink {
-  /** Writes many lines in as few writes as the form allows. */
-  void lines(List<LogLine> lines);
+  /** Writes consecutive lines in as few writes as the form allows. */
+  void lines(LineBatch batch);
 
   void status(JsonObject run);
 

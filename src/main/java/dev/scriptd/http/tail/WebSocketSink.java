@@ -1,31 +1,38 @@
 package dev.scriptd.http.tail;
 
-import dev.scriptd.domain.LogLine;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
+import io.vertx.core.net.NetSocket;
 
-/** One text frame per message: {"type": "log" | "status" | "done" | "gap", ...}. */
-final class WebSocketSink implements TailSink {
-  private static final short NORMAL_CLOSE = 1000;
+/**
+ * A tail over a WebSocket framed by {@link WebSocketFrames}: one text frame per message
+ * ({"type": "log" | "status" | "done" | "gap", ...}), many frames per socket write. Closing is the
+ * RFC 6455 handshake: a close frame each way, then the server drops the TCP connection; a client
+ * that does not answer the close within the linger time is cut off.
+ */
+final class WebSocketSink implements TailSink, WebSocketFrameReader.Listener {
+  private static final int NORMAL_CLOSE = 1000;
+  private static final long LINGER_MS = 5_000;
+  private static final byte[] EMPTY = new byte[0];
 
-  private final ServerWebSocket socket;
+  private final Vertx vertx;
+  private final NetSocket socket;
   private final WriteBudget budget;
-  private boolean closing;
+  private boolean closeSent;
+  private boolean closed;
 
-  WebSocketSink(ServerWebSocket socket, int writeQueueBytes) {
+  WebSocketSink(Vertx vertx, NetSocket socket, int writeQueueBytes) {
+    this.vertx = vertx;
     this.socket = socket;
     this.budget = new WriteBudget(writeQueueBytes);
-    socket.setWriteQueueMaxSize(writeQueueBytes);
+    WebSocketFrameReader reader = new WebSocketFrameReader(this);
+    socket.handler(reader::feed);
   }
 
   @Override
-  public void lines(List<LogLine> lines) {
-    for (LogLine line : lines) {
-      // the shared encoding of the line with the type field in front: {"type":"log","seq":...}
-      sendText("{\"type\":\"log\"," + line.encodedJson().substring(1));
-    }
+  public void lines(LineBatch batch) {
+    write(batch.webSocket());
   }
 
   @Override
@@ -36,20 +43,18 @@ final class WebSocketSink implements TailSink {
   @Override
   public void done(JsonObject run) {
     send(new JsonObject().put("type", "done").put("run", run));
-    closeNormally("done");
+    startClose(NORMAL_CLOSE, "done");
   }
 
   @Override
   public void gap(long lastSentSeq) {
     send(new JsonObject().put("type", "gap").put("last_sent_seq", lastSentSeq));
-    closeNormally("too slow; resume with since=" + lastSentSeq);
+    startClose(NORMAL_CLOSE, "too slow; resume with since=" + lastSentSeq);
   }
 
   @Override
   public void keepAlive() {
-    if (!closing) {
-      socket.writePing(Buffer.buffer());
-    }
+    write(WebSocketFrames.control(WebSocketFrames.PING, EMPTY));
   }
 
   @Override
@@ -64,28 +69,61 @@ final class WebSocketSink implements TailSink {
 
   @Override
   public void closeHandler(Runnable handler) {
-    socket.closeHandler(v -> handler.run());
+    socket.closeHandler(v -> {
+      closed = true;
+      handler.run();
+    });
   }
 
   @Override
   public void close() {
-    closeNormally("closing");
+    startClose(NORMAL_CLOSE, "closing");
+  }
+
+  @Override
+  public void control(int opcode, byte[] payload) {
+    switch (opcode) {
+      case WebSocketFrames.PING -> write(WebSocketFrames.control(WebSocketFrames.PONG, payload));
+      case WebSocketFrames.CLOSE -> {
+        // the client's half of the handshake (or its own close, which we answer with its code)
+        if (!closeSent) {
+          int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : NORMAL_CLOSE;
+          startClose(code, "");
+        }
+        socket.end();
+      }
+      default -> {
+        // pongs answer our keep-alive pings: nothing to do
+      }
+    }
+  }
+
+  @Override
+  public void violation(int code, String reason) {
+    startClose(code, reason);
+    socket.end();
   }
 
   private void send(JsonObject message) {
-    sendText(message.encode());
+    write(WebSocketFrames.text(message.encode()));
   }
 
-  private void sendText(String text) {
-    if (!closing) {
-      budget.track(socket.writeTextMessage(text), text.length());
+  private void write(Buffer frames) {
+    if (!closeSent && !closed) {
+      budget.track(socket.write(frames), frames.length());
     }
   }
 
-  private void closeNormally(String reason) {
-    if (!closing) {
-      closing = true;
-      socket.close(NORMAL_CLOSE, reason);
+  private void startClose(int code, String reason) {
+    if (closeSent || closed) {
+      return;
     }
+    socket.write(WebSocketFrames.close(code, reason));
+    closeSent = true;
+    vertx.setTimer(LINGER_MS, t -> {
+      if (!closed) {
+        socket.close();
+      }
+    });
   }
 }

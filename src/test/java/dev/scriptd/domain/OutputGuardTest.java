@@ -1,11 +1,9 @@
-package dev.scriptd.process;
+package dev.scriptd.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.scriptd.domain.LogLine;
-import dev.scriptd.domain.LogStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
