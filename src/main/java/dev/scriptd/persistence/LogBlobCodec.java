@@ -121,9 +121,8 @@ final class LogBlobCodec implements AutoCloseable {
     pos = varint(out, pos, lines.size());
     long previousTs = 0;
     for (LogLine line : lines) {
-      pos = varint(out, pos, zigZag(line.timestamp() - previousTs));
+      pos = writeTimeAndStream(out, pos, line, previousTs);
       previousTs = line.timestamp();
-      out[pos++] = (byte) (line.stream() == LogStream.STDERR ? 1 : 0);
       int length = line.utf8Length();
       pos = varint(out, pos, length);
       line.copyUtf8(out, pos);
@@ -141,9 +140,8 @@ final class LogBlobCodec implements AutoCloseable {
     long previousTs = 0;
     int previousLength = 0;
     for (LogLine line : lines) {
-      pos = varint(out, pos, zigZag(line.timestamp() - previousTs));
+      pos = writeTimeAndStream(out, pos, line, previousTs);
       previousTs = line.timestamp();
-      out[pos++] = (byte) (line.stream() == LogStream.STDERR ? 1 : 0);
       int length = line.utf8Length();
       if (current.length < length) {
         current = new byte[Math.max(length, current.length * 2)];
@@ -167,6 +165,13 @@ final class LogBlobCodec implements AutoCloseable {
       previousLength = length;
     }
     return pos;
+  }
+
+  /** The start of every line in both formats: its timestamp's delta and its stream. */
+  private static int writeTimeAndStream(byte[] out, int pos, LogLine line, long previousTs) {
+    int at = varint(out, pos, zigZag(line.timestamp() - previousTs));
+    out[at] = (byte) (line.stream() == LogStream.STDERR ? 1 : 0);
+    return at + 1;
   }
 
   /** How many of the last {@code max} bytes of a and b are equal, eight at a time. */
