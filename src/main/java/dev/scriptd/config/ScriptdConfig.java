@@ -23,7 +23,7 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   /** Process supervision defaults. */
   /** Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored. */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
-      String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs) {
+      String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
@@ -90,7 +90,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.string("shell", "/bin/bash"),
         runs.bool("reaper", true),
         runs.longValue("max_unwritten_lines", 500_000, 0, 100_000_000),
-        runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000));
+        runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000),
+        runs.intValue("reader_nice", 10, 0, 19));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),

@@ -32,6 +32,8 @@ final class RunProcessHandler implements NuProcessHandler {
   private static final long HAND_OVER_PACE_MS = 5;
 
   private final IngestGate gate;
+  private final int readerNice;
+  private boolean niced;
   private volatile boolean stopping;
   private final HandOver handOver;
   private final LineSplitter stdout;
@@ -47,8 +49,10 @@ final class RunProcessHandler implements NuProcessHandler {
   private volatile Long pidStart;
   private volatile ExitWaiter.Status exitStatus;
 
-  RunProcessHandler(Context context, int maxLineBytes, IngestGate gate, HandOver.Target events) {
+  RunProcessHandler(Context context, int maxLineBytes, int readerNice, IngestGate gate,
+      HandOver.Target events) {
     this.gate = gate;
+    this.readerNice = readerNice;
     this.handOver = new HandOver(new HandOver.Runner() {
       @Override
       public void execute(Runnable task) {
@@ -118,6 +122,12 @@ final class RunProcessHandler implements NuProcessHandler {
 
   private void read(ByteBuffer buffer, boolean closed, LogStream stream) {
     try {
+      if (!niced) {
+        // once per run (the reader thread keeps it): a reader that does not preempt a running child
+        // at every write() reads bigger chunks; on an idle core it still runs at once
+        niced = true;
+        ThreadNice.atLeast(readerNice);
+      }
       int length = buffer == null ? 0 : buffer.remaining();
       if (length > scratch.length) {
         scratch = new byte[length];

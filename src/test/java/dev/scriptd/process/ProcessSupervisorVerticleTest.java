@@ -20,6 +20,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,6 +131,24 @@ class ProcessSupervisorVerticleTest {
 
   private static List<Long> seqs(List<LogLine> lines) {
     return lines.stream().map(LogLine::seq).toList();
+  }
+
+  @Test
+  @DisplayName("the NuProcess thread that read a run runs at runs.reader_nice")
+  void readerRunsNiced() throws Exception {
+    deploySupervisor(new JsonObject().put("reader_nice", 10));
+    awaitEnd(start("echo hi").getString("id"));
+
+    // NuProcess's reader threads are shared and keep the value; they are the JVM's NuProcessQueue-N
+    List<Integer> nices = new ArrayList<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        if (Files.readString(task.resolve("comm")).startsWith("NuProcessQueue")) {
+          nices.add(ThreadNiceTest.niceOf(task.resolve("stat")));
+        }
+      }
+    }
+    assertTrue(nices.stream().anyMatch(nice -> nice >= 10), "NuProcess threads' nice values: " + nices);
   }
 
   @Test
