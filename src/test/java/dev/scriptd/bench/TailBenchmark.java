@@ -314,9 +314,7 @@ public final class TailBenchmark {
   static final class SseLines {
     private final Result result;
     private final Subscriber subscriber;
-    /** This subscriber's read buffer; the first {@code carried} bytes are an unfinished line. */
-    private byte[] bytes = new byte[64 * 1024];
-    private int carried;
+    private final ReadBuffer read = new ReadBuffer();
     private boolean sampleNext;
 
     SseLines(Result result) {
@@ -326,18 +324,14 @@ public final class TailBenchmark {
 
     void feed(Buffer buffer) {
       long now = nowMicros();
-      int length = carried + buffer.length();
-      if (bytes.length < length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
-      }
-      buffer.getBytes(0, buffer.length(), bytes, carried);
+      int length = read.append(buffer);
+      byte[] bytes = read.bytes;
       int start = 0;
       for (int i = nextNewline(bytes, 0, length); i >= 0; i = nextNewline(bytes, start, length)) {
         line(bytes, start, i, now);
         start = i + 1;
       }
-      carried = length - start;
-      System.arraycopy(bytes, start, bytes, 0, carried);
+      read.keep(start, length);
     }
 
     private void line(byte[] bytes, int from, int to, long now) {
@@ -366,6 +360,28 @@ public final class TailBenchmark {
   private static final byte[] LINE_FIELD = "\"line\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SEQ_FIELD = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
   static final int SAMPLE_EVERY = 10;
+
+  /** One connection's read buffer: what arrived, after what was left unfinished by the last read. */
+  static final class ReadBuffer {
+    byte[] bytes = new byte[64 * 1024];
+    private int carried;
+
+    /** Appends {@code buffer}; returns how many bytes are now in {@link #bytes}. */
+    int append(Buffer buffer) {
+      int length = carried + buffer.length();
+      if (bytes.length < length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
+      }
+      buffer.getBytes(0, buffer.length(), bytes, carried);
+      return length;
+    }
+
+    /** Keeps {@code [from, length)} (an unfinished line or frame) for the next read. */
+    void keep(int from, int length) {
+      carried = length - from;
+      System.arraycopy(bytes, from, bytes, 0, carried);
+    }
+  }
 
   /** One subscriber's position: counts lines that arrive in order, once. */
   static final class Subscriber {
@@ -464,8 +480,9 @@ public final class TailBenchmark {
     private final Subscriber subscriber;
     private final Result result;
     private final NetSocket socket;
-    private byte[] bytes = new byte[64 * 1024];
-    private int carried;
+    private final ReadBuffer read = new ReadBuffer();
+    /** {@code read}'s array during a {@link #feed}. */
+    private byte[] bytes;
     private boolean upgraded;
 
     WebSocketFrames(Subscriber subscriber, Result result, NetSocket socket) {
@@ -476,16 +493,13 @@ public final class TailBenchmark {
 
     void feed(Buffer buffer) {
       long now = nowMicros();
-      int length = carried + buffer.length();
-      if (bytes.length < length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.max(length, bytes.length * 2));
-      }
-      buffer.getBytes(0, buffer.length(), bytes, carried);
+      int length = read.append(buffer);
+      bytes = read.bytes;
       int at = 0;
       if (!upgraded) {
         int end = indexOf(bytes, 0, length, HEAD_END);
         if (end < 0) {
-          carried = length;
+          read.keep(0, length);
           return;
         }
         if (bytes[9] != '1' || bytes[10] != '0' || bytes[11] != '1') {
@@ -515,8 +529,7 @@ public final class TailBenchmark {
         }
         at = to;
       }
-      carried = length - at;
-      System.arraycopy(bytes, at, bytes, 0, carried);
+      read.keep(at, length);
     }
 
     /** {"type":"log","seq":N,...,"line":"i micros"} */
