@@ -62,7 +62,7 @@ public final class TailBenchmark {
     warmWs = ws;
     try {
       if (args.length == 2 && args[0].equals("idle")) {
-        onFreshServer(server -> {
+        onFreshServer(20, 20, server -> {
           idleConnections(server, http, Integer.parseInt(args[1]));
           return null;
         });
@@ -77,27 +77,27 @@ public final class TailBenchmark {
         int sse = Integer.parseInt(args[0]);
         int sockets = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
-        Result custom = onFreshServer(server -> fanOut(server, http, ws, sse, sockets, seconds, false));
+        Result custom = onFreshServer(sse, sockets, server -> fanOut(server, http, ws, sse, sockets, seconds, false));
         System.out.printf("%d SSE + %d WS, %,d lines/s: %s%n", sse, sockets, RATE, custom);
         return;
       }
-      Result mixed = onFreshServer(server -> fanOut(server, http, ws, 100, 100, 5, false));
+      Result mixed = onFreshServer(100, 100, server -> fanOut(server, http, ws, 100, 100, 5, false));
       System.out.printf("H2 100 SSE + 100 WS, %,d lines/s: %s%n", RATE, mixed);
-      Result thousand = onFreshServer(server -> fanOut(server, http, ws, 1000, 0, 3, false));
+      Result thousand = onFreshServer(1000, 0, server -> fanOut(server, http, ws, 1000, 0, 3, false));
       System.out.printf("H2 1,000 SSE, %,d lines/s: %s%n", RATE, thousand);
       Result blast = transportBaseline(ws, 1000, 3, 25);
       System.out.printf("   baseline, the same events written by a server that does nothing else (25 ms chunks): %s;"
           + " scriptd's p99 is %.1fx the baseline's%n", blast, (double) thousand.percentile(99) / blast.percentile(99));
 
-      Result baseline = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, false));
-      Result stalled = onFreshServer(server -> fanOut(server, http, ws, 99, 0, 5, true, true));
+      Result baseline = onFreshServer(99, 0, server -> fanOut(server, http, ws, 99, 0, 5, true, false));
+      Result stalled = onFreshServer(99, 0, server -> fanOut(server, http, ws, 99, 0, 5, true, true));
       System.out.printf("H6 99 healthy SSE: delivered %.3f%% without a stalled client, %.3f%% with one (ratio %.4f);"
               + " server heap after GC %+,d KB without, %+,d KB with; p99 %d ms vs %d ms%n",
           baseline.deliveredPercent(), stalled.deliveredPercent(),
           stalled.deliveredPercent() / baseline.deliveredPercent(), baseline.heapGrowth / 1024,
           stalled.heapGrowth / 1024, baseline.percentile(99), stalled.percentile(99));
 
-      onFreshServer(server -> {
+      onFreshServer(20, 20, server -> {
         idleConnections(server, http, 10_000);
         return null;
       });
@@ -115,11 +115,16 @@ public final class TailBenchmark {
     T run(BenchServer server) throws Exception;
   }
 
-  private static <T> T onFreshServer(Scenario<T> scenario) throws Exception {
-    BenchServer server = BenchServer.start("--tail.stall_timeout_ms=2000");
+  /**
+   * Runs {@code scenario} on a new server warmed by an unreported fan-out of the same shape
+   * ({@code sse} and {@code sockets} subscribers): a server runs warm, and the JIT compiles what a
+   * fan-out of that size runs (batch sizes and coalescing depend on the subscriber count).
+   */
+  private static <T> T onFreshServer(int sse, int sockets, Scenario<T> scenario) throws Exception {
+    // the default stall timeout (10 s): a subscriber the loaded machine serves late is still served
+    BenchServer server = BenchServer.start();
     try {
-      // a server runs warm: one unreported fan-out first, so the JIT has compiled the hot paths
-      fanOut(server, warmHttp, warmWs, 20, 20, 3, false);
+      fanOut(server, warmHttp, warmWs, sse, sockets, 2, false);
       return scenario.run(server);
     } finally {
       server.close();
