@@ -83,6 +83,10 @@ public final class TailBenchmark {
       }
       Result mixed = onFreshServer(100, 100, server -> fanOut(server, http, ws, 100, 100, 5, false));
       System.out.printf("H2 100 SSE + 100 WS, %,d lines/s: %s%n", RATE, mixed);
+      Result mixedBlast = transportBaseline(ws, 200, 3, 10);
+      System.out.printf("   baseline, the same number of events written as 200 SSE streams by a server that does nothing"
+          + " else (10 ms chunks): %s; scriptd's p99 is %.1fx the baseline's%n", mixedBlast,
+          (double) mixed.percentile(99) / mixedBlast.percentile(99));
       Result thousand = onFreshServer(1000, 0, server -> fanOut(server, http, ws, 1000, 0, 3, false));
       System.out.printf("H2 1,000 SSE, %,d lines/s: %s%n", RATE, thousand);
       Result blast = transportBaseline(ws, 1000, 3, 25);
@@ -115,6 +119,9 @@ public final class TailBenchmark {
     T run(BenchServer server) throws Exception;
   }
 
+  /** Length of each warm-up fan-out; with 2 s the C2 compiler still took a core during the measured run. */
+  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmUpSeconds", 5);
+
   /**
    * Runs {@code scenario} on a new server warmed by an unreported fan-out of the same shape
    * ({@code sse} and {@code sockets} subscribers): a server runs warm, and the JIT compiles what a
@@ -124,7 +131,7 @@ public final class TailBenchmark {
     // the default stall timeout (10 s): a subscriber the loaded machine serves late is still served
     BenchServer server = BenchServer.start();
     try {
-      fanOut(server, warmHttp, warmWs, sse, sockets, 2, false);
+      fanOut(server, warmHttp, warmWs, sse, sockets, WARM_UP_SECONDS, false);
       return scenario.run(server);
     } finally {
       server.close();
