@@ -15,6 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -37,16 +38,26 @@ import java.util.function.Supplier;
  * SSE subscribers on one run writing 10,000 lines/s; H6 delivery to 99 healthy subscribers with
  * one stalled client against the same without it, and the server's memory meanwhile; H5 memory
  * per idle SSE connection at 10,000 connections.
- * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.TailBenchmark [sse ws seconds | idle count]
+ * Usage: java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp target/scriptd.jar:target/test-classes
+ *   dev.scriptd.bench.TailBenchmark [sse ws seconds | idle count | baseline count coalesce_ms]
  */
 public final class TailBenchmark {
   private static final int RATE = 10_000;
   private static final List<String> TIGHT_HEAP = List.of("-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20");
+  /**
+   * Heap flags of the servers for the latency cases: on this VM a JVM growing its heap into memory
+   * it has not touched yet stalled delivery for up to 0.7 s while the host backed the new pages.
+   */
+  static final List<String> LATENCY_HEAP = List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch");
 
   private TailBenchmark() {
   }
 
   public static void main(String[] args) throws Exception {
+    if (!ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch")) {
+      System.out.println("note: this JVM (the clients) grows its heap as it goes; run it with "
+          + String.join(" ", LATENCY_HEAP) + " or the latencies include its page faults");
+    }
     Vertx vertx = Vertx.vertx();
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"),
         new PoolOptions().setHttp1MaxSize(12_000));
@@ -62,7 +73,7 @@ public final class TailBenchmark {
     warmWs = ws;
     try {
       if (args.length == 2 && args[0].equals("idle")) {
-        onFreshServer(20, 20, server -> {
+        onFreshServer(List.of(), 20, 20, server -> {
           idleConnections(server, http, Integer.parseInt(args[1]));
           return null;
         });
@@ -77,31 +88,32 @@ public final class TailBenchmark {
         int sse = Integer.parseInt(args[0]);
         int sockets = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
-        Result custom = onFreshServer(sse, sockets, server -> fanOut(server, http, ws, sse, sockets, seconds, false));
+        Result custom = onFreshServer(LATENCY_HEAP, sse, sockets,
+            server -> fanOut(server, http, ws, sse, sockets, seconds, false));
         System.out.printf("%d SSE + %d WS, %,d lines/s: %s%n", sse, sockets, RATE, custom);
         return;
       }
-      Result mixed = onFreshServer(100, 100, server -> fanOut(server, http, ws, 100, 100, 5, false));
+      Result mixed = onFreshServer(LATENCY_HEAP, 100, 100, server -> fanOut(server, http, ws, 100, 100, 5, false));
       System.out.printf("H2 100 SSE + 100 WS, %,d lines/s: %s%n", RATE, mixed);
       Result mixedBlast = transportBaseline(ws, 200, 3, 10);
       System.out.printf("   baseline, the same number of events written as 200 SSE streams by a server that does nothing"
           + " else (10 ms chunks): %s; scriptd's p99 is %.1fx the baseline's%n", mixedBlast,
           (double) mixed.percentile(99) / mixedBlast.percentile(99));
-      Result thousand = onFreshServer(1000, 0, server -> fanOut(server, http, ws, 1000, 0, 3, false));
+      Result thousand = onFreshServer(LATENCY_HEAP, 1000, 0, server -> fanOut(server, http, ws, 1000, 0, 3, false));
       System.out.printf("H2 1,000 SSE, %,d lines/s: %s%n", RATE, thousand);
       Result blast = transportBaseline(ws, 1000, 3, 25);
       System.out.printf("   baseline, the same events written by a server that does nothing else (25 ms chunks): %s;"
           + " scriptd's p99 is %.1fx the baseline's%n", blast, (double) thousand.percentile(99) / blast.percentile(99));
 
-      Result baseline = onFreshServer(99, 0, server -> fanOut(server, http, ws, 99, 0, 5, true, false));
-      Result stalled = onFreshServer(99, 0, server -> fanOut(server, http, ws, 99, 0, 5, true, true));
+      Result baseline = onFreshServer(LATENCY_HEAP, 99, 0, server -> fanOut(server, http, ws, 99, 0, 5, true, false));
+      Result stalled = onFreshServer(LATENCY_HEAP, 99, 0, server -> fanOut(server, http, ws, 99, 0, 5, true, true));
       System.out.printf("H6 99 healthy SSE: delivered %.3f%% without a stalled client, %.3f%% with one (ratio %.4f);"
               + " server heap after GC %+,d KB without, %+,d KB with; p99 %d ms vs %d ms%n",
           baseline.deliveredPercent(), stalled.deliveredPercent(),
           stalled.deliveredPercent() / baseline.deliveredPercent(), baseline.heapGrowth / 1024,
           stalled.heapGrowth / 1024, baseline.percentile(99), stalled.percentile(99));
 
-      onFreshServer(20, 20, server -> {
+      onFreshServer(List.of(), 20, 20, server -> {
         idleConnections(server, http, 10_000);
         return null;
       });
@@ -127,9 +139,10 @@ public final class TailBenchmark {
    * ({@code sse} and {@code sockets} subscribers): a server runs warm, and the JIT compiles what a
    * fan-out of that size runs (batch sizes and coalescing depend on the subscriber count).
    */
-  private static <T> T onFreshServer(int sse, int sockets, Scenario<T> scenario) throws Exception {
+  private static <T> T onFreshServer(List<String> jvmOptions, int sse, int sockets, Scenario<T> scenario)
+      throws Exception {
     // the default stall timeout (10 s): a subscriber the loaded machine serves late is still served
-    BenchServer server = BenchServer.start();
+    BenchServer server = BenchServer.start(jvmOptions);
     try {
       fanOut(server, warmHttp, warmWs, sse, sockets, WARM_UP_SECONDS, false);
       return scenario.run(server);
@@ -245,10 +258,12 @@ public final class TailBenchmark {
       port = socket.getLocalPort();
     }
     long lines = (long) RATE * seconds;
-    Process blaster = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), BlastServer.class.getName(), Integer.toString(port),
-        Integer.toString(sse), Long.toString(lines), Integer.toString(RATE), Long.toString(coalesceMs))
-        .redirectErrorStream(true).start();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(LATENCY_HEAP);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BlastServer.class.getName(),
+        Integer.toString(port), Integer.toString(sse), Long.toString(lines), Integer.toString(RATE),
+        Long.toString(coalesceMs)));
+    Process blaster = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(blaster.getInputStream()));
       for (String line = out.readLine(); !"ready".equals(line); line = out.readLine()) {
