@@ -20,10 +20,13 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
       int readPoolSize) {
   }
 
-  /** Process supervision defaults. */
-  /** Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored. */
+  /**
+   * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
+   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
+   */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
-      String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice) {
+      String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
+      int pipeBytes, int minReadIntervalUs) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
@@ -91,7 +94,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.bool("reaper", true),
         runs.longValue("max_unwritten_lines", 500_000, 0, 100_000_000),
         runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000),
-        runs.intValue("reader_nice", 10, 0, 19));
+        runs.intValue("reader_nice", 10, 0, 19),
+        runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
+        runs.intValue("min_read_interval_us", 200, 0, 100_000));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),

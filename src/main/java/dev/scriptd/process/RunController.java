@@ -145,7 +145,7 @@ final class RunController {
   }
 
   private Future<Run> spawn(LiveRun run) {
-    RunProcessHandler handler = new RunProcessHandler(context, settings.maxLineBytes(), settings.readerNice(), gate,
+    RunProcessHandler handler = new RunProcessHandler(context, settings, gate,
         new HandOver.Target() {
           @Override
           public void output(List<LogLine> lines, long bytes) {

@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessHandler;
+import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
 import io.vertx.core.Context;
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +18,11 @@ import org.slf4j.LoggerFactory;
  * NuProcess callbacks of one run. They run on a NuProcess thread shared by many processes: copy the
  * bytes into a scratch array, cut them into lines, number them, and pass them to a {@link HandOver},
  * which brings them to the verticle's context in chunks (at most one every 5 ms while output flows).
- * Never blocks (but for the bounded back-pressure wait and fix A's capped wait at exit), never
- * keeps the ByteBuffer, catches everything (NuProcess swallows exceptions).
+ * Never blocks (but for the bounded back-pressure wait, the read pacing below and fix A's capped
+ * wait at exit), never keeps the ByteBuffer, catches everything (NuProcess swallows exceptions).
  *
- * <p>Both pipes of a process are registered with the same event processor (one epoll and one
- * thread per ProcessEpoll; {@code BasePosixProcess.registerProcess} picks it once per process), and
- * onExit is called from that thread after both "closed" callbacks, or from the spawning thread when
- * the spawn failed. So the seq counter, scratch array and splitters need no locking, and the exit
- * is handed over after every line.
+ * <p>Busy output is read in fewer, larger reads: see {@link ReadPacer} (when to pause after a read)
+ * and {@link ChildPipes} (pipes grown so the lines fit meanwhile, and read to the end at hang-up).
  */
 final class RunProcessHandler implements NuProcessHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessHandler.class);
@@ -33,6 +32,9 @@ final class RunProcessHandler implements NuProcessHandler {
 
   private final IngestGate gate;
   private final int readerNice;
+  private final int pipeBytes;
+  private final ReadPacer stdoutPacer;
+  private final ReadPacer stderrPacer;
   private boolean niced;
   private volatile boolean stopping;
   private final HandOver handOver;
@@ -45,14 +47,18 @@ final class RunProcessHandler implements NuProcessHandler {
   private long unsentBytes;
   private boolean stdoutClosed;
   private boolean stderrClosed;
+  private volatile NuProcess process;
   private volatile int pid;
   private volatile Long pidStart;
   private volatile ExitWaiter.Status exitStatus;
 
-  RunProcessHandler(Context context, int maxLineBytes, int readerNice, IngestGate gate,
-      HandOver.Target events) {
+  RunProcessHandler(Context context, ScriptdConfig.Runs settings, IngestGate gate, HandOver.Target events) {
     this.gate = gate;
-    this.readerNice = readerNice;
+    this.readerNice = settings.readerNice();
+    this.pipeBytes = settings.pipeBytes();
+    long minReadIntervalNanos = TimeUnit.MICROSECONDS.toNanos(settings.minReadIntervalUs());
+    this.stdoutPacer = new ReadPacer(minReadIntervalNanos);
+    this.stderrPacer = new ReadPacer(minReadIntervalNanos);
     this.handOver = new HandOver(new HandOver.Runner() {
       @Override
       public void execute(Runnable task) {
@@ -64,8 +70,8 @@ final class RunProcessHandler implements NuProcessHandler {
         context.owner().setTimer(delayMs, id -> task.run());
       }
     }, HAND_OVER_PACE_MS, events);
-    this.stdout = new LineSplitter(maxLineBytes);
-    this.stderr = new LineSplitter(maxLineBytes);
+    this.stdout = new LineSplitter(settings.maxLineBytes());
+    this.stderr = new LineSplitter(settings.maxLineBytes());
   }
 
   /** The run is being stopped: read on without back-pressure so the end comes promptly. */
@@ -91,6 +97,8 @@ final class RunProcessHandler implements NuProcessHandler {
     try {
       pid = process.getPID();
       pidStart = ProcessGroups.startTime(pid);
+      this.process = process;
+      ChildPipes.grow(process, pipeBytes);
     } catch (Throwable e) {
       LOG.warn("could not read the start time of pid {}", pid, e);
     }
@@ -121,6 +129,7 @@ final class RunProcessHandler implements NuProcessHandler {
   }
 
   private void read(ByteBuffer buffer, boolean closed, LogStream stream) {
+    long readAt = System.nanoTime();
     try {
       if (!niced) {
         // once per run (the reader thread keeps it): a reader that does not preempt a running child
@@ -137,10 +146,20 @@ final class RunProcessHandler implements NuProcessHandler {
       }
       LineSplitter splitter = stream == LogStream.STDOUT ? stdout : stderr;
       splitter.feed(scratch, 0, length, cut);
+      unsentBytes += length;
       if (closed) {
+        NuProcess child = process;
+        if (child != null) {
+          // a grown pipe (by us, or by the child itself) can hold more than NuProcess read before
+          // it reported the hang-up
+          if (scratch.length < NuProcess.BUFFER_CAPACITY) {
+            scratch = new byte[NuProcess.BUFFER_CAPACITY];
+          }
+          unsentBytes += ChildPipes.readRest(child, stream == LogStream.STDOUT, scratch,
+              (bytes, read) -> splitter.feed(bytes, 0, read, cut));
+        }
         splitter.finish(cut);
       }
-      unsentBytes += length;
       if (!cut.isEmpty()) {
         long now = System.currentTimeMillis();
         List<LogLine> lines = new ArrayList<>(cut.size());
@@ -156,10 +175,19 @@ final class RunProcessHandler implements NuProcessHandler {
       }
       if (closed) {
         pipeClosed(stream);
+      } else {
+        pace(stream, readAt, length);
       }
     } catch (Throwable e) {
       cut.clear();
       LOG.error("lost output of pid {}", pid, e);
+    }
+  }
+
+  private void pace(LogStream stream, long readAt, int length) {
+    long pause = (stream == LogStream.STDOUT ? stdoutPacer : stderrPacer).pauseAfter(readAt, System.nanoTime(), length);
+    if (pause > 0 && !stopping) {
+      LockSupport.parkNanos(pause);
     }
   }
 

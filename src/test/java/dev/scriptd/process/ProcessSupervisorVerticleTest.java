@@ -218,6 +218,32 @@ class ProcessSupervisorVerticleTest {
   }
 
   @Test
+  @DisplayName("a run's stdout and stderr pipes are grown to runs.pipe_bytes before it writes (0 leaves them)")
+  void pipesGrown() throws Exception {
+    deploySupervisor(new JsonObject().put("pipe_bytes", 131_072));
+    // stdin is written after NuProcess's onStart, where the pipes are grown: reading it first orders the check after it
+    String probe = "read -r go; perl -e 'print fcntl(STDOUT, 1032, 0), \" \", fcntl(STDERR, 1032, 0), \"\\n\"'";
+    JsonObject started = request(Addresses.RUNS_START, new JsonObject().put("command", probe).put("stdin", "go\n"));
+    Run run = awaitEnd(started.getString("id"));
+    assertEquals(RunStatus.COMPLETED, run.status());
+    assertEquals(List.of("131072 131072"), db.lines(run.id()).stream().map(LogLine::text).toList());
+  }
+
+  @Test
+  @DisplayName("a burst of output written at once just before exit is kept whole (beyond NuProcess's 64 KiB read)")
+  void burstBeforeExit() throws Exception {
+    deploySupervisor();
+    // one write() of ~190 KB into the grown pipe, then exit: NuProcess may see data and hang-up together
+    String burst = "perl -e 'syswrite(STDOUT, join(\"\", map { \"line $_\\n\" } 1..20000))'";
+    for (int round = 0; round < 5; round++) {
+      Run run = awaitEnd(start(burst).getString("id"));
+      List<LogLine> lines = db.lines(run.id());
+      assertEquals(20_000, lines.size(), "round " + round);
+      assertEquals("line 20000", lines.get(lines.size() - 1).text());
+    }
+  }
+
+  @Test
   @DisplayName("env and cwd reach the command; an invalid cwd or command is refused with 400")
   void envCwdAndValidation() throws Exception {
     deploySupervisor();
