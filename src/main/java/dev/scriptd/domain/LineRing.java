@@ -2,6 +2,7 @@ package dev.scriptd.domain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.RandomAccess;
 
 /**
  * The most recent lines of one run, in seq order, in a fixed-size circular buffer. Not
@@ -36,10 +37,36 @@ public final class LineRing {
     }
   }
 
+  /**
+   * Appends lines in order. Consecutive lines that follow the last one (the usual case: a chunk of
+   * a run's output) are copied in one go, looking only at the first and the last; anything else
+   * goes line by line through {@link #add}.
+   */
   public void addAll(List<LogLine> lines) {
-    for (LogLine line : lines) {
-      add(line);
+    int count = lines.size();
+    if (count == 0) {
+      return;
     }
+    long first = lines.get(0).seq();
+    boolean follows = size == 0 || first == lastSeq() + 1;
+    if (!follows || lines.get(count - 1).seq() != first + count - 1 || !(lines instanceof RandomAccess)) {
+      for (LogLine line : lines) {
+        add(line);
+      }
+      return;
+    }
+    // only the newest capacity lines can stay
+    int skip = Math.max(0, count - slots.length);
+    int kept = count - skip;
+    int overflow = Math.max(0, size + kept - slots.length);
+    start = (start + overflow) % slots.length;
+    size -= overflow;
+    int at = (start + size) % slots.length;
+    for (int i = skip; i < count; i++) {
+      slots[at] = lines.get(i);
+      at = at + 1 == slots.length ? 0 : at + 1;
+    }
+    size += kept;
   }
 
   public void clear() {

@@ -77,18 +77,25 @@ public final class OutputGuard {
 
   /** The lines to keep, masked; empty once the limit was hit. */
   public List<LogLine> admit(List<LogLine> lines) {
+    long size = 0;
+    for (LogLine line : lines) {
+      size += line.utf8Length() + 1L;
+    }
+    return admit(lines, size);
+  }
+
+  /**
+   * {@link #admit(List)} when the caller already knows {@code textBytes}, the sum of the lines'
+   * UTF-8 lengths plus one each: the usual case (nothing to mask, under the limit) then looks at no
+   * line, and returns {@code lines} itself.
+   */
+  public List<LogLine> admit(List<LogLine> lines, long textBytes) {
     if (limitHit) {
       return List.of();
     }
-    if (secrets.isEmpty()) {
-      long size = 0;
-      for (LogLine line : lines) {
-        size += line.utf8Length() + 1L;
-      }
-      if (taken + size <= maxBytes) {
-        taken += size;
-        return lines; // the usual case: nothing to mask or cut, so no copy
-      }
+    if (secrets.isEmpty() && taken + textBytes <= maxBytes) {
+      taken += textBytes;
+      return lines; // the usual case: nothing to mask or cut, so no copy
     }
     List<LogLine> kept = new ArrayList<>(lines.size());
     for (LogLine line : lines) {

@@ -1,6 +1,5 @@
 package dev.scriptd.process;
 
-import dev.scriptd.domain.LogLine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ final class HandOver {
 
   /** What the context receives. */
   interface Target {
-    void output(List<LogLine> lines, long bytes);
+    void output(OutputBatch output);
 
     /** {@code status} is the wait status read by fix A, or null when it was not available. */
     void exited(int nuProcessCode, ExitWaiter.Status status);
@@ -43,9 +42,6 @@ final class HandOver {
     void later(long delayMs, Runnable task);
   }
 
-  private record Read(List<LogLine> lines, long bytes) {
-  }
-
   private record Exit(int code, ExitWaiter.Status status) {
   }
 
@@ -55,7 +51,7 @@ final class HandOver {
   private final Runnable task = () -> deliver(false);
   private final Runnable tick = () -> deliver(true);
   // guarded by this
-  private final ArrayDeque<Read> waiting = new ArrayDeque<>();
+  private final ArrayDeque<OutputBatch> waiting = new ArrayDeque<>();
   /** A task was executed and has not started yet. */
   private boolean queued;
   /** The pace timer is armed: it takes whatever arrives until it fires. */
@@ -68,11 +64,11 @@ final class HandOver {
     this.target = target;
   }
 
-  /** The lines of one read and the raw bytes they came from (lines must not be empty). */
-  void lines(List<LogLine> lines, long bytes) {
+  /** The lines of one read (must not be empty). */
+  void lines(OutputBatch read) {
     boolean queue;
     synchronized (this) {
-      waiting.add(new Read(lines, bytes));
+      waiting.add(read);
       queue = !queued && !paced;
       queued |= queue;
     }
@@ -95,7 +91,7 @@ final class HandOver {
   }
 
   private void deliver(boolean fromTimer) {
-    List<Read> reads = new ArrayList<>();
+    List<OutputBatch> reads = new ArrayList<>();
     Exit ended = null;
     boolean again;
     boolean pace = false;
@@ -107,13 +103,13 @@ final class HandOver {
       }
       int lines = 0;
       long bytes = 0;
-      for (Read read = waiting.peek(); read != null; read = waiting.peek()) {
-        if (!reads.isEmpty() && (lines + read.lines().size() > MAX_LINES || bytes + read.bytes() > MAX_BYTES)) {
+      for (OutputBatch read = waiting.peek(); read != null; read = waiting.peek()) {
+        if (!reads.isEmpty() && (lines + read.lines().size() > MAX_LINES || bytes + read.readBytes() > MAX_BYTES)) {
           break;
         }
         reads.add(waiting.poll());
         lines += read.lines().size();
-        bytes += read.bytes();
+        bytes += read.readBytes();
       }
       again = !waiting.isEmpty() && !queued;
       queued |= again;
@@ -141,26 +137,13 @@ final class HandOver {
     }
   }
 
-  private void output(List<Read> reads) {
-    List<LogLine> lines = reads.get(0).lines();
-    long bytes = reads.get(0).bytes();
-    if (reads.size() > 1) {
-      int count = 0;
-      for (Read read : reads) {
-        count += read.lines().size();
-      }
-      lines = new ArrayList<>(count);
-      bytes = 0;
-      for (Read read : reads) {
-        lines.addAll(read.lines());
-        bytes += read.bytes();
-      }
-    }
+  private void output(List<OutputBatch> reads) {
+    OutputBatch output = OutputBatch.merge(reads);
     try {
-      target.output(lines, bytes);
+      target.output(output);
     } catch (RuntimeException e) {
       // the exit must still be delivered, or the run would never end
-      LOG.error("could not take {} lines of output", lines.size(), e);
+      LOG.error("could not take {} lines of output", output.lines().size(), e);
     }
   }
 }

@@ -67,14 +67,18 @@ final class LiveRun {
 
   /**
    * Takes one chunk of output: counts it, keeps it in the ring, and returns true when one of its
-   * lines set a new progress value.
+   * lines set a new progress value ({@code mayHaveProgress} false: none of them can, see
+   * {@link #mayBeProgress}).
    */
-  boolean take(List<LogLine> chunk, long chunkBytes) {
+  boolean take(List<LogLine> chunk, long chunkBytes, boolean mayHaveProgress) {
     lines += chunk.size();
     bytes += chunkBytes;
+    ring.addAll(chunk);
+    if (!mayHaveProgress) {
+      return false;
+    }
     int before = progress;
     for (LogLine line : chunk) {
-      ring.add(line);
       Integer percent = progressOf(line);
       if (percent != null) {
         progress = percent;
@@ -108,9 +112,12 @@ final class LiveRun {
    * three ASCII digits) are decoded, so output is not turned into text just to look for it.
    */
   static Integer progressOf(LogLine line) {
-    int length = line.utf8Length();
-    return length > PROGRESS_PREFIX.length() && length <= PROGRESS_PREFIX.length() + 3
-        ? progressOf(line.text()) : null;
+    return mayBeProgress(line.utf8Length()) ? progressOf(line.text()) : null;
+  }
+
+  /** Whether a line of this many UTF-8 bytes has the length of a {@code ::progress N} line. */
+  static boolean mayBeProgress(int utf8Length) {
+    return utf8Length > PROGRESS_PREFIX.length() && utf8Length <= PROGRESS_PREFIX.length() + 3;
   }
 
   /** N of a line of the exact form {@code ::progress N} with N in 0..100, else null. */

@@ -148,8 +148,8 @@ final class RunController {
     RunProcessHandler handler = new RunProcessHandler(context, settings, gate,
         new HandOver.Target() {
           @Override
-          public void output(List<LogLine> lines, long bytes) {
-            onOutput(run, lines, bytes);
+          public void output(OutputBatch output) {
+            onOutput(run, output);
           }
 
           @Override
@@ -230,14 +230,14 @@ final class RunController {
     return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
   }
 
-  private void onOutput(LiveRun run, List<LogLine> output, long outputBytes) {
+  private void onOutput(LiveRun run, OutputBatch output) {
     boolean wasHit = run.guard.limitHit();
-    List<LogLine> lines = run.guard.admit(output);
-    gate.taken(output.size(), lines.size());
+    List<LogLine> lines = run.guard.admit(output.lines(), output.textBytes());
+    gate.taken(output.lines().size(), lines.size());
     if (lines.isEmpty()) {
       return;
     }
-    long bytes = outputBytes;
+    long bytes = output.readBytes();
     if (!wasHit && run.guard.limitHit()) {
       bytes = 0; // the chunk that hit the limit counts only the lines kept (not the marker)
       for (LogLine line : lines.subList(0, lines.size() - 1)) {
@@ -245,7 +245,8 @@ final class RunController {
       }
       outputLimitHit(run);
     }
-    boolean progressed = run.take(lines, bytes);
+    // masking or the limit's marker line may have changed lines: then look at each for progress
+    boolean progressed = run.take(lines, bytes, output.mayHaveProgress() || lines != output.lines());
     bus.appendAndPublish(new LogChunk(run.id(), lines, bytes));
     if (progressed) {
       progressChanged(run);

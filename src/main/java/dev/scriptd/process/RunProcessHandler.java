@@ -163,15 +163,20 @@ final class RunProcessHandler implements NuProcessHandler {
       if (!cut.isEmpty()) {
         long now = System.currentTimeMillis();
         List<LogLine> lines = new ArrayList<>(cut.size());
+        long textBytes = 0;
+        boolean mayHaveProgress = false;
         for (byte[] line : cut) {
-          lines.add(LogLine.ofUtf8(++seq, now, stream, line));
+          LogLine logLine = LogLine.ofUtf8(++seq, now, stream, line);
+          lines.add(logLine);
+          textBytes += logLine.utf8Length() + 1L;
+          mayHaveProgress |= LiveRun.mayBeProgress(logLine.utf8Length());
         }
         cut.clear();
         long readBytes = unsentBytes;
         unsentBytes = 0;
         gate.awaitRoom(() -> stopping);
         gate.handedOver(lines.size());
-        handOver.lines(lines, readBytes);
+        handOver.lines(new OutputBatch(lines, readBytes, textBytes, mayHaveProgress));
       }
       if (closed) {
         pipeClosed(stream);

@@ -22,6 +22,44 @@ class LineRingTest {
     return lines.stream().map(LogLine::seq).toList();
   }
 
+  private static List<LogLine> lines(long from, long to) {
+    List<LogLine> lines = new java.util.ArrayList<>();
+    for (long seq = from; seq <= to; seq++) {
+      lines.add(new LogLine(seq, 0, LogStream.STDOUT, "line " + seq));
+    }
+    return lines;
+  }
+
+  @Test
+  @DisplayName("addAll of following chunks keeps the same lines as adding them one by one, across the wrap")
+  void addAllMatchesAdd() {
+    int[][] chunkings = {{1, 2, 3}, {4, 4, 4}, {5, 1, 9}, {12}, {25, 1}, {2, 30, 1, 1}};
+    for (int[] chunks : chunkings) {
+      LineRing bulk = new LineRing(10);
+      long next = 1;
+      for (int count : chunks) {
+        bulk.addAll(lines(next, next + count - 1));
+        next += count;
+      }
+      LineRing single = ringWith(10, 1, next - 1);
+      assertEquals(seqs(single.after(0, 100)), seqs(bulk.after(0, 100)), java.util.Arrays.toString(chunks));
+      assertEquals(single.firstSeq(), bulk.firstSeq());
+      assertEquals(single.size(), bulk.size());
+    }
+  }
+
+  @Test
+  @DisplayName("addAll of lines that do not follow falls back to add: duplicates skipped, a jump restarts the ring")
+  void addAllThatDoesNotFollow() {
+    LineRing ring = ringWith(10, 1, 5);
+    ring.addAll(lines(4, 7));
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), seqs(ring.after(0, 100)));
+    ring.addAll(lines(20, 22));
+    assertEquals(List.of(20L, 21L, 22L), seqs(ring.after(0, 100)));
+    ring.addAll(List.of());
+    assertEquals(22, ring.lastSeq());
+  }
+
   @Test
   @DisplayName("keeps only the last capacity lines, oldest first")
   void capacity() {

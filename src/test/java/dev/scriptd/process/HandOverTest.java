@@ -34,7 +34,9 @@ class HandOverTest {
     }
   }, 3, new HandOver.Target() {
     @Override
-    public void output(List<LogLine> lines, long bytes) {
+    public void output(OutputBatch output) {
+      List<LogLine> lines = output.lines();
+      long bytes = output.readBytes();
       chunks.add(lines);
       received.add("output " + lines.get(0).seq() + ".." + lines.get(lines.size() - 1).seq() + " " + bytes + "B");
       if (failOutput) {
@@ -56,6 +58,11 @@ class HandOverTest {
     return lines;
   }
 
+  /** A read's lines with the raw bytes they came from (the text figures do not matter here). */
+  private static OutputBatch batch(List<LogLine> lines, long bytes) {
+    return new OutputBatch(lines, bytes, 0, false);
+  }
+
   private void runTasks() {
     while (!tasks.isEmpty()) {
       tasks.poll().run();
@@ -74,14 +81,14 @@ class HandOverTest {
   @Test
   @DisplayName("the first read goes at once; reads meanwhile join one paced delivery, in order")
   void coalescesWhileQueued() {
-    handOver.lines(read(1), 2);
-    handOver.lines(read(2), 4);
+    handOver.lines(batch(read(1), 2));
+    handOver.lines(batch(read(2), 4));
     assertEquals(1, tasks.size());
     runTasks();
     assertEquals(List.of("output 1..3 6B"), received);
 
-    handOver.lines(read(1), 2);
-    handOver.lines(read(3), 6);
+    handOver.lines(batch(read(1), 2));
+    handOver.lines(batch(read(3), 6));
     assertEquals(0, tasks.size(), "no wake-up while a delivery is paced");
     assertEquals(1, timers.size());
     runAll();
@@ -94,12 +101,12 @@ class HandOverTest {
   @Test
   @DisplayName("a paced delivery that finds nothing ends the pacing: the next read goes at once")
   void quietAfterAnEmptyDelivery() {
-    handOver.lines(read(1), 2);
+    handOver.lines(batch(read(1), 2));
     runAll();
     assertEquals(List.of("output 1..1 2B"), received);
     assertTrue(tasks.isEmpty() && timers.isEmpty());
 
-    handOver.lines(read(1), 2);
+    handOver.lines(batch(read(1), 2));
     assertEquals(1, tasks.size());
     runAll();
     assertEquals(List.of("output 1..1 2B", "output 2..2 2B"), received);
@@ -108,7 +115,7 @@ class HandOverTest {
   @Test
   @DisplayName("the exit comes after every line, at once when it arrives with them or while paced")
   void exitAfterAllOutput() {
-    handOver.lines(read(2), 4);
+    handOver.lines(batch(read(2), 4));
     handOver.exit(0, null);
     assertEquals(1, tasks.size());
     runTasks();
@@ -123,9 +130,9 @@ class HandOverTest {
   @Test
   @DisplayName("an exit reported while a delivery is paced does not wait for the pace, and follows the last lines")
   void exitWhilePaced() {
-    handOver.lines(read(1), 2);
+    handOver.lines(batch(read(1), 2));
     runTasks();
-    handOver.lines(read(1), 2);
+    handOver.lines(batch(read(1), 2));
     assertTrue(tasks.isEmpty());
     handOver.exit(3, null);
 
@@ -142,7 +149,7 @@ class HandOverTest {
     int perRead = 1000;
     int reads = HandOver.MAX_LINES / perRead + 2;
     for (int i = 0; i < reads; i++) {
-      handOver.lines(read(perRead), perRead);
+      handOver.lines(batch(read(perRead), perRead));
     }
     handOver.exit(0, null);
 
@@ -159,8 +166,8 @@ class HandOverTest {
   @Test
   @DisplayName("one read bigger than the bound is still delivered whole")
   void oversizedReadGoesAlone() {
-    handOver.lines(read(HandOver.MAX_LINES + 5), 1);
-    handOver.lines(read(1), 1);
+    handOver.lines(batch(read(HandOver.MAX_LINES + 5), 1));
+    handOver.lines(batch(read(1), 1));
     runAll();
     assertEquals(List.of("output 1.." + (HandOver.MAX_LINES + 5) + " 1B",
         "output " + (HandOver.MAX_LINES + 6) + ".." + (HandOver.MAX_LINES + 6) + " 1B"), received);
@@ -170,7 +177,7 @@ class HandOverTest {
   @DisplayName("a consumer that throws still gets the exit")
   void exitSurvivesFailingOutput() {
     failOutput = true;
-    handOver.lines(read(1), 2);
+    handOver.lines(batch(read(1), 2));
     handOver.exit(1, null);
     runAll();
     assertEquals(List.of("output 1..1 2B", "exit 1"), received);

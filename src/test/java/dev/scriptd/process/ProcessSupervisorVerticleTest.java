@@ -244,6 +244,18 @@ class ProcessSupervisorVerticleTest {
   }
 
   @Test
+  @DisplayName("a character split across two reads, and bytes that are not UTF-8, are decoded like whole lines")
+  void textAcrossReads() throws Exception {
+    deploySupervisor();
+    // the pause makes the second half of \u00e9 (and of the invalid line) arrive in a read of its own
+    String command = "printf 'caf\\303'; sleep 0.2; printf '\\251 ok\\nbad \\377'; sleep 0.2; printf 'end\\nplain\\n'";
+    Run run = awaitEnd(start(command).getString("id"));
+    assertEquals(List.of("caf\u00e9 ok", "bad \ufffdend", "plain"),
+        db.lines(run.id()).stream().map(LogLine::text).toList());
+    assertEquals(24, run.logBytes(), "log_bytes counts the raw bytes read");
+  }
+
+  @Test
   @DisplayName("env and cwd reach the command; an invalid cwd or command is refused with 400")
   void envCwdAndValidation() throws Exception {
     deploySupervisor();
