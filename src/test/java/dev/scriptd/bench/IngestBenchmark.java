@@ -27,10 +27,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Durable ingest (issue 2): lines/s from one child that writes one line per write(), counted as
- * committed SQLite rows, against the same child piped to wc -l, measured in the same run. A third
- * figure per round is the same ingest with read pacing off ({@code runs.min_read_interval_us} 0,
- * {@code runs.pipe_bytes} 0: every line read as it comes, from a 64 KiB pipe), so each round shows
- * what pacing buys on the same box at the same moment.
+ * committed SQLite rows, against the same child piped to wc -l, measured in the same round. A
+ * second series does the same with read pacing off ({@code runs.min_read_interval_us} 0,
+ * {@code runs.pipe_bytes} 0: every line read as it comes, from a 64 KiB pipe), to show what pacing
+ * buys on the same box.
  * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.IngestBenchmark [lines] [rounds]
  */
 public final class IngestBenchmark {
@@ -42,38 +42,44 @@ public final class IngestBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     String child = child(lines);
 
-    List<Double> pipeRates = new ArrayList<>();
-    List<Double> ingestRates = new ArrayList<>();
-    List<Double> unpacedRates = new ArrayList<>();
-    List<Double> ratios = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try {
-      // unreported rounds first, of the measured size: a server runs warm, and one short round left
-      // the C2 compiler busy for a fifth of each measured round
-      for (int warmUp = 0; warmUp < 2; warmUp++) {
-        ingestRate(vertx, child, lines, new JsonObject());
-        ingestRate(vertx, child, lines, UNPACED);
-      }
-      for (int round = 1; round <= rounds; round++) {
-        double pipe = pipeRate(child, lines);
-        double ingest = ingestRate(vertx, child, lines, new JsonObject());
-        double unpaced = ingestRate(vertx, child, lines, UNPACED);
-        pipeRates.add(pipe);
-        ingestRates.add(ingest);
-        unpacedRates.add(unpaced);
-        ratios.add(ingest / pipe);
-        System.out.printf("round %d: pipe to wc -l %,.0f lines/s, durable ingest %,.0f lines/s, ratio %.2f;"
-            + " without read pacing %,.0f lines/s (%.2f)%n", round, pipe, ingest, ingest / pipe, unpaced, unpaced / pipe);
-      }
+      Series paced = series(vertx, child, lines, rounds, new JsonObject(), "durable ingest");
+      // after, not interleaved: alternating the two made the JIT compiler deoptimise and recompile the
+      // reader's code every round (0.1-0.6 s of C2 per round)
+      Series unpaced = series(vertx, child, lines, rounds, UNPACED, "durable ingest without read pacing");
+      System.out.printf("median: pipe %,.0f lines/s, ingest %,.0f lines/s, ratio %.2f (per round: median %.2f, %.2f-%.2f;"
+          + " target >= 0.80); without read pacing: pipe %,.0f, ingest %,.0f lines/s, ratio %.2f; lines lost 0%n",
+          median(paced.pipe), median(paced.ingest), median(paced.ingest) / median(paced.pipe), median(paced.ratios),
+          Collections.min(paced.ratios), Collections.max(paced.ratios),
+          median(unpaced.pipe), median(unpaced.ingest), median(unpaced.ingest) / median(unpaced.pipe));
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
-    double pipe = median(pipeRates);
-    double ingest = median(ingestRates);
-    double unpaced = median(unpacedRates);
-    System.out.printf("median: pipe %,.0f lines/s, ingest %,.0f lines/s, ratio %.2f (per round: median %.2f, %.2f-%.2f;"
-        + " target >= 0.80), without read pacing %,.0f lines/s (%.2f), lines lost 0%n",
-        pipe, ingest, ingest / pipe, median(ratios), Collections.min(ratios), Collections.max(ratios), unpaced, unpaced / pipe);
+  }
+
+  private record Series(List<Double> pipe, List<Double> ingest, List<Double> ratios) {
+  }
+
+  /** Warm-up rounds, then {@code rounds} of the pipe beside the ingest with these settings. */
+  private static Series series(Vertx vertx, String child, long lines, int rounds, JsonObject settings, String name)
+      throws Exception {
+    // unreported rounds first, of the measured size: a server runs warm, and one short round left the
+    // C2 compiler busy for a fifth of each measured round
+    for (int warmUp = 0; warmUp < Integer.getInteger("bench.warmUpRounds", 2); warmUp++) {
+      ingestRate(vertx, child, lines, settings);
+    }
+    Series series = new Series(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int round = 1; round <= rounds; round++) {
+      double pipe = pipeRate(child, lines);
+      double ingest = ingestRate(vertx, child, lines, settings);
+      series.pipe().add(pipe);
+      series.ingest().add(ingest);
+      series.ratios().add(ingest / pipe);
+      System.out.printf("round %d: pipe to wc -l %,.0f lines/s, %s %,.0f lines/s, ratio %.2f%n", round, pipe, name,
+          ingest, ingest / pipe);
+    }
+    return series;
   }
 
   /** Read pacing off: every line read as it comes, from a pipe of the kernel's default size. */
