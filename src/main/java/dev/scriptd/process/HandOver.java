@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * Carries one run's lines and its exit from the NuProcess thread to the verticle's context. The
  * first read after a quiet spell is handed over at once; while output keeps coming, the rest is
  * handed over every {@code paceMs}, so a busy run costs the context one wake-up (and one bus send
- * and publish) per {@code paceMs} instead of one per read: with one line per {@code write()} the
- * reads are a few lines each, and waking a thread costs more than handling them. A delivery takes
+ * and publish) per {@code paceMs} instead of one per read (thousands a second even with read
+ * pacing), and waking a thread costs more than handling a read's lines. A delivery takes
  * at most {@link #MAX_LINES} lines or {@link #MAX_BYTES} bytes (whole reads) and runs again at once
  * if more are waiting, so none runs unboundedly long. The exit does not wait for the pace: it is
  * delivered at once, by the delivery that finds no line left, so always after every line.
