@@ -167,6 +167,39 @@ class ScriptEditorSecretsTest {
     }
   }
 
+  @Test
+  void aViewerSeesSecretsAsTheMaskInAReadOnlyEditor() throws Exception {
+    String id = server.post("/api/scripts", new JsonObject()
+        .put("name", "editor-viewer")
+        .put("command", "true")
+        .put("env", new JsonObject().put("API_KEY", new JsonObject().put("value", "v1ewer-must-not-see").put("secret", true))))
+        .getString("id");
+    String viewer = server.post("/api/tokens", new JsonObject().put("name", "editor-viewer").put("role", "viewer"))
+        .getString("token");
+    logIn(viewer);
+    try {
+      browser.open("/scripts/" + id);
+      WebElement row = envRow("API_KEY");
+      WebElement value = row.findElement(By.cssSelector(".env-value"));
+      assertEquals("***", value.getAttribute("value"));
+      assertFalse(value.isEnabled(), "a viewer cannot edit the value");
+      assertFalse(row.findElement(By.cssSelector(".env-secret")).isEnabled());
+      assertTrue(browser.driver.findElements(By.id("env-add")).isEmpty(), "no Add for a viewer");
+      assertTrue(browser.driver.findElements(By.id("script-save")).isEmpty(), "no Save for a viewer");
+      assertFalse(browser.driver.getPageSource().contains("v1ewer-must-not-see"));
+    } finally {
+      logIn(UiServer.ADMIN_TOKEN);
+    }
+  }
+
+  private void logIn(String token) {
+    browser.open("/");
+    browser.await(By.id("logout")).click();
+    browser.await(By.id("login-token")).sendKeys(token);
+    browser.driver.findElement(By.cssSelector("form.login-card button[type='submit']")).click();
+    browser.await(By.id("who-name"));
+  }
+
   /** The env row whose name input holds {@code name}, once the editor shows it. */
   private WebElement envRow(String name) {
     browser.until("the editor shows " + name, d -> findEnvRow(name) != null, Duration.ofSeconds(10));
