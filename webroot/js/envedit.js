@@ -4,13 +4,13 @@
 
 import { h, clear } from './dom.js';
 
-export const MASK = '***';
+const MASK = '***';
 
 let nextId = 0; // unique ids for the label/input pairs of every row on the page
 
 /**
- * The editor for one env object. {@code el} goes into the form; {@code set(env)} shows the env as
- * the API returned it; {@code collect()} gives {env, problems}: the body's env object, and the
+ * The editor for one env object. `el` goes into the form; `set(env)` shows the env as the API
+ * returned it; `collect()` gives {env, problems}: the body's env object, and the
  * inputs the user must fix first (a name missing or twice, a stored secret without its value).
  */
 export function envEditor({ editable }) {
@@ -24,7 +24,7 @@ export function envEditor({ editable }) {
     list, empty,
     editable ? h('div.env-foot', {}, addBtn,
       h('span.hint', { id: hintId }, `Secret values are never shown again: ${MASK} keeps the stored value; type over it to replace it. `
-        + 'Runs mask secret values in their output.')) : null);
+        + 'Runs mask the exact secret values in their output.')) : null);
   let rows = [];
 
   function sync() {
