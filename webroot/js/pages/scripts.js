@@ -6,6 +6,7 @@ import { navigate } from '../router.js';
 import { can } from '../session.js';
 import { invalidateScripts } from '../catalog.js';
 import { onRun } from '../events.js';
+import { envEditor } from '../envedit.js';
 
 export function scriptsPage(el) {
   const msg = h('div.msg', { hidden: true });
@@ -80,7 +81,6 @@ export function scriptEditPage(el, { id }) {
     source: h('textarea.mono.code', { name: 'command', id: 'f-source', rows: 14, spellcheck: 'false', disabled: !editable, wrap: 'off' }),
     timeout: input('timeout', { type: 'number', min: 1, max: 604800, placeholder: '3600' }),
     cwd: input('cwd', { placeholder: 'server working directory', spellcheck: 'false' }),
-    env: h('textarea.mono', { name: 'env', id: 'f-env', rows: 3, spellcheck: 'false', placeholder: 'NAME=value, one per line', disabled: !editable }),
     concurrency: h('select', { name: 'concurrency', id: 'f-concurrency', disabled: !editable },
       ['allow', 'forbid', 'queue', 'replace'].map((c) => h('option', { value: c }, c))),
     enabled: input('enabled', { type: 'checkbox', checked: true }),
@@ -95,6 +95,7 @@ export function scriptEditPage(el, { id }) {
     auth: h('select', { name: 'endpoint.auth', id: 'f-auth', disabled: !editable }, h('option', { value: 'token' }, 'token required'), h('option', { value: 'public' }, 'public')),
   };
   f.method.value = 'POST'; // the API's default
+  const env = envEditor({ editable });
   const sourceLabel = h('span.field-label', {}, 'Command (bash)');
   const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
   const preview = h('ol.preview', { id: 'schedule-preview' });
@@ -112,7 +113,7 @@ export function scriptEditPage(el, { id }) {
       h('label.check', {}, f.enabled, ' Enabled')),
     h('label.field', {}, sourceLabel, f.source),
     h('div.row', {}, field('Timeout (s)', f.timeout), field('Concurrency', f.concurrency), field('Working directory', f.cwd)),
-    field('Environment', f.env),
+    env.el,
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.scheduleOn, ' Schedule')), scheduleBox),
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.endpointOn, ' HTTP endpoint')), endpointBox),
     msg,
@@ -184,7 +185,7 @@ export function scriptEditPage(el, { id }) {
     f.source.value = (s.kind === 'js' ? s.program : s.command) || '';
     f.timeout.value = s.timeout ?? '';
     f.cwd.value = s.cwd ?? '';
-    f.env.value = Object.entries(s.env || {}).map(([k, v]) => `${k}=${v}`).join('\n');
+    env.set(s.env);
     f.concurrency.value = s.concurrency || 'allow';
     f.enabled.checked = s.enabled !== false;
     f.scheduleOn.checked = !!s.schedule;
@@ -205,19 +206,12 @@ export function scriptEditPage(el, { id }) {
     sync();
   }
 
-  function collect() {
-    const env = {};
-    for (const line of f.env.value.split('\n')) {
-      const t = line.trim();
-      if (!t) continue;
-      const i = t.indexOf('=');
-      env[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
-    }
+  function collect(envValues) {
     const body = {
       name: f.name.value.trim(),
       kind: f.kind.value,
       [f.kind.value === 'js' ? 'program' : 'command']: f.source.value,
-      env,
+      env: envValues,
       cwd: f.cwd.value.trim() || null,
       enabled: f.enabled.checked,
       concurrency: f.concurrency.value,
@@ -245,9 +239,20 @@ export function scriptEditPage(el, { id }) {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    const { env: envValues, problems } = env.collect();
+    if (problems.length) {
+      showError(msg, { problem: { title: 'Check the environment' }, message: problems.map((p) => p.message).join('; ') }, form);
+      for (const p of problems) {
+        p.input.setAttribute('aria-invalid', 'true');
+        p.input.insertAdjacentElement('afterend', h('div.field-error', {}, p.message));
+      }
+      problems[0].input.focus();
+      return;
+    }
     saveBtn.disabled = true;
     try {
-      const s = saved ? await api.updateScript(saved.id, collect()) : await api.createScript(collect());
+      const body = collect(envValues);
+      const s = saved ? await api.updateScript(saved.id, body) : await api.createScript(body);
       invalidateScripts();
       form.querySelectorAll('.field-error').forEach((x) => x.remove());
       showInfo(msg, isNew && !saved ? 'Created.' : `Saved (version ${s.version}).`);
