@@ -60,14 +60,17 @@ class CrashUnderLoadTest {
 
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicInteger duplicateAcks = new AtomicInteger();
+    CountDownLatch firstAck = new CountDownLatch(1);
     CountDownLatch enough = new CountDownLatch(ACKNOWLEDGED_BEFORE_KILL);
     List<Thread> clients = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
-      Thread client = new Thread(() -> startRunsUntilTheServerDies(api, first, acknowledged, duplicateAcks, enough),
+      Thread client = new Thread(() -> startRunsUntilTheServerDies(api, first, acknowledged, duplicateAcks, firstAck, enough),
           "crash-client-" + i);
       client.start();
       clients.add(client);
     }
+    // the 3 s count from the first 201, so a slow start of the JVM does not leave the burst empty
+    assertTrue(firstAck.await(60, TimeUnit.SECONDS), "no run was acknowledged within a minute");
     enough.await(KILL_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     int acknowledgedAtKill = acknowledged.size();
     first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no clean stop
@@ -97,7 +100,7 @@ class CrashUnderLoadTest {
 
   /** POSTs runs back to back until the server stops answering; records the id of every 201. */
   private static void startRunsUntilTheServerDies(Api api, Process server, Set<String> acknowledged,
-      AtomicInteger duplicateAcks, CountDownLatch enough) {
+      AtomicInteger duplicateAcks, CountDownLatch firstAck, CountDownLatch enough) {
     String body = new JsonObject().put("command", "true").encode();
     while (server.isAlive()) {
       HttpResponse<String> response;
@@ -114,6 +117,7 @@ class CrashUnderLoadTest {
         if (!acknowledged.add(new JsonObject(response.body()).getString("id"))) {
           duplicateAcks.incrementAndGet();
         }
+        firstAck.countDown();
         enough.countDown();
       }
     }
