@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +35,10 @@ final class Recovery {
 
   Future<Void> recoverUnfinished() {
     // A run created after this JVM started belongs to another supervisor instance in this JVM,
-    // not to a previous server: leave it alone.
-    Instant jvmStart = ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
+    // not to a previous server: leave it alone. The JVM's own start time, in ms: the process start
+    // time the OS gives (ProcessHandle) counts from a boot time in whole seconds, up to a second
+    // early, and a run of a server killed less than that before this start would stay open forever.
+    Instant jvmStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
     return bus.unfinished().compose(page -> {
       List<Future<Run>> recovered = new ArrayList<>();
       for (Run run : page.items()) {

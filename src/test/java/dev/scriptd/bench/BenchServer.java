@@ -70,7 +70,7 @@ final class BenchServer implements AutoCloseable {
   }
 
   /** The server runs in a temp dir, so relative class-path entries must be made absolute. */
-  private static String absoluteClassPath() {
+  static String absoluteClassPath() {
     List<String> entries = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
       entries.add(Path.of(entry).toAbsolutePath().toString());
