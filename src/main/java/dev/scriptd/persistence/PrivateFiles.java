@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps scriptd's files to the user it runs as: the database holds run environments (secret values
@@ -20,6 +22,7 @@ import java.util.Set;
  * calls: run on a worker. Stateless.
  */
 final class PrivateFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(PrivateFiles.class);
   static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
   static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
   /** The files SQLite keeps beside a database. */
@@ -72,15 +75,23 @@ final class PrivateFiles {
     }
   }
 
-  /** Removes the group and others bits of an existing path; the owner's bits stay. */
+  /**
+   * Removes the group and others bits of an existing path; the owner's bits stay. A path of another
+   * owner cannot be changed: that is a warning, not a reason to refuse to start.
+   */
   private static void tighten(Path path, List<Path> tightened) throws IOException {
     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
     if (mode.stream().anyMatch(NOT_OWNER::contains)) {
       Set<PosixFilePermission> owner = EnumSet.noneOf(PosixFilePermission.class);
       owner.addAll(mode);
       owner.removeAll(NOT_OWNER);
-      Files.setPosixFilePermissions(path, owner);
-      tightened.add(path);
+      try {
+        Files.setPosixFilePermissions(path, owner);
+        tightened.add(path);
+      } catch (IOException notOurs) {
+        LOG.warn("{} is {} and could not be made owner-only: {}", path, PosixFilePermissions.toString(mode),
+            notOurs.toString());
+      }
     }
   }
 
