@@ -2,6 +2,8 @@ package dev.scriptd.config;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
@@ -23,11 +25,22 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   /**
    * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
    * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
+   * {@code inheritEnv} names the server's environment variables a child gets (a trailing {@code *}
+   * is a prefix); the server's own {@code SCRIPTD_*} ones never pass, whatever it names.
    */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
       String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
-      int pipeBytes, int minReadIntervalUs) {
+      int pipeBytes, int minReadIntervalUs, List<String> inheritEnv) {
+    public Runs {
+      inheritEnv = List.copyOf(inheritEnv);
+    }
   }
+
+  /** What a child inherits from the server's environment unless {@code runs.inherit_env} says otherwise. */
+  public static final List<String> DEFAULT_INHERIT_ENV =
+      List.of("PATH", "HOME", "LANG", "LC_*", "TZ", "USER", "SHELL", "TMPDIR");
+  /** A variable name, or a prefix of names ending in {@code *} (a lone {@code *}: every name). */
+  private static final Pattern INHERIT_ENV_ENTRY = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)?\\*|[A-Za-z_][A-Za-z0-9_]*");
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
   public record Tail(int ringLines, long keepAliveMs, long stallTimeoutMs, int writeQueueBytes, long coalesceMs,
@@ -96,7 +109,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000),
         runs.intValue("reader_nice", 10, 0, 19),
         runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
-        runs.intValue("min_read_interval_us", 200, 0, 100_000));
+        runs.intValue("min_read_interval_us", 200, 0, 100_000),
+        runs.strings("inherit_env", DEFAULT_INHERIT_ENV, INHERIT_ENV_ENTRY,
+            "a variable name, or a name prefix ending in * (e.g. LC_*)"));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),

@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Security settings: sections {@code auth}, {@code limits} and {@code adhoc}, plus the top-level
- * {@code admin_token}. Read with the same defaults everywhere, like {@link ScriptdConfig}.
+ * Security settings: sections {@code auth}, {@code limits}, {@code adhoc} and {@code endpoints}
+ * (what endpoint programs see of a request), plus the top-level {@code admin_token}. Read with the
+ * same defaults everywhere, like {@link ScriptdConfig}.
  */
-public record SecurityConfig(Auth auth, Limits limits, Adhoc adhoc) {
+public record SecurityConfig(Auth auth, Limits limits, Adhoc adhoc, EndpointCredentials endpointCredentials) {
 
   /** {@code adminToken} is the token to create as admin on a database without one (null: generate). */
   public record Auth(boolean enabled, boolean protectHealth, boolean protectMetrics, String adminToken) {
@@ -46,6 +47,21 @@ public record SecurityConfig(Auth auth, Limits limits, Adhoc adhoc) {
       return allow.isEmpty() || allow.stream().anyMatch(p -> p.matcher(command).matches());
     }
   }
+
+  /**
+   * {@code endpoints.drop_headers} and {@code endpoints.drop_query}: request header and query names
+   * an endpoint's program never sees, on top of the credentials that are always dropped
+   * ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie}, {@code token}).
+   */
+  public record EndpointCredentials(List<String> dropHeaders, List<String> dropQuery) {
+    public EndpointCredentials {
+      dropHeaders = List.copyOf(dropHeaders);
+      dropQuery = List.copyOf(dropQuery);
+    }
+  }
+
+  /** A header or query name: printable ASCII, no spaces. */
+  private static final Pattern REQUEST_NAME = Pattern.compile("[\\x21-\\x7e]{1,256}");
 
   public static SecurityConfig fromJson(JsonObject json) {
     Settings root = new Settings(json, "");
@@ -81,7 +97,11 @@ public record SecurityConfig(Auth auth, Limits limits, Adhoc adhoc) {
         onLogLimit.equals("kill"));
 
     Adhoc adhocConfig = new Adhoc(adhoc.bool("enabled", true), patterns(json.getJsonObject("adhoc")));
-    return new SecurityConfig(authConfig, limitsConfig, adhocConfig);
+    Settings endpoints = root.section("endpoints");
+    EndpointCredentials credentials = new EndpointCredentials(
+        endpoints.strings("drop_headers", List.of(), REQUEST_NAME, "a header name"),
+        endpoints.strings("drop_query", List.of(), REQUEST_NAME, "a query parameter name"));
+    return new SecurityConfig(authConfig, limitsConfig, adhocConfig, credentials);
   }
 
   private static List<Pattern> patterns(JsonObject adhoc) {

@@ -1,6 +1,10 @@
 package dev.scriptd.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /** Typed, range-checked reads from a config section, naming the full key in every error. */
 final class Settings {
@@ -56,6 +60,25 @@ final class Settings {
     }
     String text = value.toString().trim();
     return text.isEmpty() ? defaultValue : text;
+  }
+
+  /** A JSON array of strings, each matching {@code entry} (described by {@code what} in errors). */
+  List<String> strings(String name, List<String> defaultValue, Pattern entry, String what) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new ConfigException(key(name) + " must be a JSON array of strings");
+    }
+    List<String> result = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String text) || !entry.matcher(text).matches()) {
+        throw new ConfigException(key(name) + " entries must each be " + what + ", got '" + item + "'");
+      }
+      result.add(text);
+    }
+    return List.copyOf(result);
   }
 
   boolean bool(String name, boolean defaultValue) {

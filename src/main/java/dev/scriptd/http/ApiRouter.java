@@ -53,7 +53,9 @@ public final class ApiRouter {
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub).mount(router);
-    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed).mount(router);
+    EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),
+        security.endpointCredentials().dropQuery());
+    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed, requestView).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);

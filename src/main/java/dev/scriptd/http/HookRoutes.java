@@ -12,7 +12,6 @@ import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -58,6 +57,7 @@ final class HookRoutes {
   private final Bus bus;
   private final BodyHandler bodies;
   private final BiFunction<RoutingContext, Hook, Future<Boolean>> auth;
+  private final EndpointRequestView requestView;
   private final Map<String, List<Promise<JsonObject>>> endWaiters = new HashMap<>();
   private Map<String, Hook> table = Map.of();
   private Future<Void> loaded;
@@ -65,9 +65,11 @@ final class HookRoutes {
 
   /**
    * {@code auth} decides whether a request may call an {@code auth: token} endpoint (it is asked
-   * only for those).
+   * only for those). {@code requestView} is what a program sees of the request: no credentials.
    */
-  HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth) {
+  HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth,
+      EndpointRequestView requestView) {
+    this.requestView = requestView;
     this.vertx = vertx;
     this.bus = bus;
     this.auth = auth;
@@ -173,8 +175,11 @@ final class HookRoutes {
     }).onFailure(ctx::fail);
   }
 
-  /** {method, path, query, headers, body, json}: headers with lower-case names, json null unless the body parses. */
-  private static JsonObject requestJson(RoutingContext ctx) {
+  /**
+   * {method, path, query, headers, body, json}: headers with lower-case names, json null unless the
+   * body parses; the caller's credentials left out (see {@link EndpointRequestView}).
+   */
+  private JsonObject requestJson(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String body = ctx.body() == null ? null : ctx.body().asString();
     Object json = null;
@@ -188,18 +193,10 @@ final class HookRoutes {
     return new JsonObject()
         .put("method", request.method().name())
         .put("path", request.path())
-        .put("query", firstValues(request.params(), false))
-        .put("headers", firstValues(request.headers(), true))
+        .put("query", requestView.query(request.params()))
+        .put("headers", requestView.headers(request.headers()))
         .put("body", body == null ? "" : body)
         .put("json", json);
-  }
-
-  private static JsonObject firstValues(MultiMap map, boolean lowerCase) {
-    JsonObject values = new JsonObject();
-    for (String name : map.names()) {
-      values.put(lowerCase ? name.toLowerCase(Locale.ROOT) : name, String.join(", ", map.getAll(name)));
-    }
-    return values;
   }
 
   /** {status, headers, body} as the program returned it; any other value is the body of a 200. */
@@ -254,8 +251,7 @@ final class HookRoutes {
     JsonObject env = new JsonObject()
         .put("SCRIPTD_REQUEST_METHOD", request.method().name())
         .put("SCRIPTD_REQUEST_PATH", request.path());
-    putAll(env, "SCRIPTD_QUERY_", request.params());
-    putAll(env, "SCRIPTD_HEADER_", request.headers());
+    requestView.putVariables(env, request.params(), request.headers());
     JsonObject start = new JsonObject()
         .put("script_id", hook.scriptId())
         .put("trigger", "endpoint")
@@ -278,17 +274,6 @@ final class HookRoutes {
               }))
           .onFailure(ctx::fail);
     }).onFailure(ctx::fail);
-  }
-
-  /** NAME upper-cased, '-' and anything outside [A-Z0-9_] turned into '_'. */
-  private static void putAll(JsonObject env, String prefix, MultiMap values) {
-    for (String name : values.names()) {
-      String upper = name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
-      upper = upper.length() > 100 ? upper.substring(0, 100) : upper;
-      if (!upper.isEmpty() && env.size() < 200) {
-        env.put(prefix + upper, String.join(", ", values.getAll(name)));
-      }
-    }
   }
 
   private static void answerShell(RoutingContext ctx, JsonObject run, LogPage page) {

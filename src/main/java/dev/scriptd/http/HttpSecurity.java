@@ -47,6 +47,10 @@ public final class HttpSecurity {
     return security.adhoc();
   }
 
+  SecurityConfig.EndpointCredentials endpointCredentials() {
+    return security.endpointCredentials();
+  }
+
   SecurityConfig.Limits limits() {
     return security.limits();
   }

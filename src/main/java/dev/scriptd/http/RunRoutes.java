@@ -55,6 +55,9 @@ final class RunRoutes {
     Long timeout = fields.optionalLong(body, "timeout", 1, 604_800);
     JsonObject env = fields.optionalEnv(body, "env", 256);
     String cwd = fields.optionalString(body, "cwd", 4096);
+    if (cwd != null && cwd.indexOf('\0') >= 0) {
+      fields.error("cwd", "must not contain a NUL character");
+    }
     String trigger = fields.optionalString(body, "trigger", 16);
     if (trigger != null && !trigger.equals("api") && !trigger.equals("ui")) {
       fields.error("trigger", "must be \"api\" or \"ui\"");

@@ -57,7 +57,7 @@ public final class PersistenceVerticle extends VerticleBase {
     ScriptdConfig settings = ScriptdConfig.fromJson(config());
     ScriptdConfig.Storage storage = settings.storage();
     metrics = ScriptdMetrics.of(vertx, config());
-    return Database.open(vertx, storage).compose(database -> {
+    return privateFiles(settings).compose(v -> Database.open(vertx, storage)).compose(database -> {
       db = database;
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
@@ -223,6 +223,19 @@ public final class PersistenceVerticle extends VerticleBase {
             .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
         .compose(v -> logFiles.delete(List.of(new LogFiles.RunRef(id, createdAt[0]))))
         .map(v -> null);
+  }
+
+  /** The data dir, database and (with logs.files) log dir, created or made owner-only (see PrivateFiles). */
+  private Future<Void> privateFiles(ScriptdConfig settings) {
+    ScriptdConfig.Storage storage = settings.storage();
+    return vertx.executeBlocking(() -> PrivateFiles.secure(storage.dataDir(), storage.dbFile(),
+        settings.logs().files() ? storage.logDir() : null)).map(tightened -> {
+          if (!tightened.isEmpty()) {
+            LOG.info("made {} owner-only (group or others had access): {}",
+                tightened.size() == 1 ? "a path" : tightened.size() + " paths", tightened);
+          }
+          return null;
+        });
   }
 
   private Future<RunPage> unfinishedRuns() {

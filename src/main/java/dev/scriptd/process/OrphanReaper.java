@@ -25,13 +25,16 @@ final class OrphanReaper {
 
   private final Context context;
   private final long graceMs;
+  private final Map<String, String> env;
   private final Map<Integer, Long> groups = new LinkedHashMap<>();
   private volatile Process process;
   private boolean stopping;
 
-  OrphanReaper(Context context, long graceMs) {
+  /** {@code env}: the reaper's whole environment (see ChildEnvironment#base). */
+  OrphanReaper(Context context, long graceMs, Map<String, String> env) {
     this.context = context;
     this.graceMs = graceMs;
+    this.env = Map.copyOf(env);
   }
 
   /** Launches the reaper and registers every known group with it (all of them after a restart). */
@@ -99,10 +102,14 @@ final class OrphanReaper {
       script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     // setsid: its own session, so a terminal's Ctrl-C or a signal to our group does not reach it
-    return new ProcessBuilder("setsid", "bash", "-c", script, "scriptd-reaper", Long.toString(graceMs))
+    ProcessBuilder builder = new ProcessBuilder("setsid", "bash", "-c", script, "scriptd-reaper",
+        Long.toString(graceMs))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+        .redirectError(ProcessBuilder.Redirect.INHERIT);
+    // not the server's environment: a run of the same user could read it from /proc/<pid>/environ
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   private void died(Process dead) {

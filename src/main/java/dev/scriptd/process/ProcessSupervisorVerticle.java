@@ -55,13 +55,14 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
-    reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs()) : null;
+    ChildEnvironment childEnv = new ChildEnvironment(settings.inheritEnv(), System.getenv());
+    reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
     jsSlots = new JsSlots(slots, eventBus, ns);
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
-        gate);
+        gate, childEnv);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())

@@ -46,10 +46,13 @@ final class RunController {
   /** limits.max_concurrent_runs, shared with JavaScript runs (see JsSlots). */
   private final RunSlots slots;
   private final IngestGate gate;
+  private final ChildEnvironment childEnv;
 
   /** {@code reaper} may be null (disabled). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, ScriptdMetrics metrics, IngestGate gate) {
+      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, ScriptdMetrics metrics, IngestGate gate,
+      ChildEnvironment childEnv) {
+    this.childEnv = childEnv;
     this.slots = slots;
     this.gate = gate;
     this.metrics = metrics;
@@ -170,9 +173,8 @@ final class RunController {
   private int startProcess(LiveRun live, RunProcessHandler handler) throws IOException {
     Run run = live.run;
     String stdin = live.stdin;
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.putAll(SecretEnv.processEnv(run.env()));
-    env.put("SCRIPTD_RUN_ID", run.id());
+    // never the server's whole environment: it holds the admin token (SCRIPTD_ADMIN_TOKEN)
+    Map<String, String> env = childEnv.forRun(SecretEnv.processEnv(run.env()), Map.of("SCRIPTD_RUN_ID", run.id()));
     NuProcessBuilder builder = new NuProcessBuilder(
         ProcessLimits.command(live.limits, limits.user(), settings.shell(), run.command()), env);
     if (run.cwd() != null) {

@@ -34,7 +34,11 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
       }
       timeout = number.longValue();
     }
-    return new StartRequest(text, timeout, env(body.getValue("env")), optional(body, "cwd"),
+    String cwd = optional(body, "cwd");
+    if (cwd != null && cwd.indexOf('\0') >= 0) {
+      throw bad("cwd must not contain a NUL character"); // no path can: Path.of would throw
+    }
+    return new StartRequest(text, timeout, env(body.getValue("env")), cwd,
         optional(body, "script_id"), defaulted(optional(body, "trigger"), "api"),
         optional(body, "restarted_from"), optional(body, "stdin"),
         RunLimits.parse(body.getValue("limits"), (field, message) -> {

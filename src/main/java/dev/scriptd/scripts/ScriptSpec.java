@@ -53,6 +53,9 @@ public record ScriptSpec(String name, String kind, String command, String progra
       errors.add("name", "is required");
     } else if (name != null && !NAME.matcher(name).matches()) {
       errors.add("name", "must be 1..64 characters of A-Z a-z 0-9 . _ -");
+    } else if (".".equals(name) || "..".equals(name)) {
+      // /api/scripts/{name} could never reach them: clients and proxies resolve dot segments
+      errors.add("name", "must not be \".\" or \"..\"");
     }
     String kind = errors.string(body, "kind", 16);
     if (kind == null) {
@@ -80,6 +83,9 @@ public record ScriptSpec(String name, String kind, String command, String progra
     }
     Map<String, String> env = env(body.getValue("env"), errors);
     String cwd = errors.string(body, "cwd", 4096);
+    if (cwd != null && cwd.indexOf('\0') >= 0) {
+      errors.add("cwd", "must not contain a NUL character");
+    }
     boolean enabled = true;
     Object rawEnabled = body.getValue("enabled");
     if (rawEnabled instanceof Boolean flag) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,6 +24,11 @@ final class ServerJvm {
 
   /** Starts {@code dev.scriptd.Main} with the flags and returns once /health answers 200. */
   static Process start(Path dataDir, int port, List<String> flags) throws Exception {
+    return start(dataDir, port, flags, Map.of());
+  }
+
+  /** As {@link #start(Path, int, List)}, with {@code env} added to the server's environment. */
+  static Process start(Path dataDir, int port, List<String> flags, Map<String, String> env) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
         "dev.scriptd.Main", "--port=" + port, "-data-dir=" + dataDir, "--admin-token=" + TestServer.ADMIN_TOKEN));
@@ -32,6 +38,7 @@ final class ServerJvm {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
     builder.environment().put("SCRIPTD_TEST_LOG_LEVEL", "INFO");
+    builder.environment().putAll(env);
     Process process = builder.start();
     Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
     Instant end = Instant.now().plus(Duration.ofSeconds(60));

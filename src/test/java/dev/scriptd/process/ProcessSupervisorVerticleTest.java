@@ -256,7 +256,7 @@ class ProcessSupervisorVerticleTest {
   }
 
   @Test
-  @DisplayName("env and cwd reach the command; an invalid cwd or command is refused with 400")
+  @DisplayName("env and cwd reach the command; an invalid cwd (missing, with a NUL) or command is refused with 400")
   void envCwdAndValidation() throws Exception {
     deploySupervisor();
     JsonObject started = request(Addresses.RUNS_START, new JsonObject()
@@ -271,6 +271,10 @@ class ProcessSupervisorVerticleTest {
         .put("cwd", tempDir.resolve("missing").toString()));
     assertEquals(400, badCwd.failureCode());
     assertTrue(badCwd.getMessage().contains("cwd"), badCwd.getMessage());
+    ReplyException nulCwd = failure(Addresses.RUNS_START, new JsonObject().put("command", "true")
+        .put("cwd", tempDir + "\0x"));
+    assertEquals(400, nulCwd.failureCode(), nulCwd.getMessage());
+    assertTrue(nulCwd.getMessage().contains("cwd"), nulCwd.getMessage());
     assertEquals(400, failure(Addresses.RUNS_START, new JsonObject().put("command", " ")).failureCode());
     assertEquals(400, failure(Addresses.RUNS_START,
         new JsonObject().put("command", "true").put("timeout", 0)).failureCode());

@@ -1,0 +1,41 @@
+package dev.scriptd.scripts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.domain.RunLimits;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Script definitions")
+class ScriptSpecTest {
+  private static final RunLimits DEFAULTS = SecurityConfig.fromJson(new JsonObject()).limits().perRun();
+
+  private static ScriptSpec.Parsed parse(JsonObject body) {
+    return ScriptSpec.parse(body, 3600, DEFAULTS);
+  }
+
+  private static void assertOnlyError(ScriptSpec.Parsed parsed, String field) {
+    assertEquals(1, parsed.errors().size(), parsed.errors().encode());
+    assertEquals(field, parsed.errors().getJsonObject(0).getString("field"), parsed.errors().encode());
+  }
+
+  @Test
+  @DisplayName("the names . and .. are refused (no URL reaches them); other names with dots are fine")
+  void dotNames() {
+    assertOnlyError(parse(new JsonObject().put("name", ".").put("command", "true")), "name");
+    assertOnlyError(parse(new JsonObject().put("name", "..").put("command", "true")), "name");
+    for (String name : new String[] {"...", ".a", "a..b", "v1.2"}) {
+      assertTrue(parse(new JsonObject().put("name", name).put("command", "true")).valid(), name);
+    }
+  }
+
+  @Test
+  @DisplayName("a cwd with a NUL character is refused")
+  void nulInCwd() {
+    assertOnlyError(parse(new JsonObject().put("name", "a").put("command", "true").put("cwd", "/tmp\0x")), "cwd");
+    assertTrue(parse(new JsonObject().put("name", "a").put("command", "true").put("cwd", "relative/dir")).valid());
+  }
+}
