@@ -236,6 +236,27 @@ class OriginSecurityTest {
   }
 
   @Test
+  @DisplayName("on /hooks/* a cookie from another origin does not count: public endpoints answer, auth: token ones ask for a token")
+  void endpointsIgnoreACookieFromAnotherOrigin() {
+    String cookie = sessionCookie();
+    createHook("open-hook", "POST", "open", "({body: 'open'})");
+    HttpResponse<String> guarded = admin.post("/api/scripts", new JsonObject().put("name", "guarded-hook").put("kind", "js")
+        .put("program", "({body: 'guarded'})")
+        .put("endpoint", new JsonObject().put("method", "POST").put("path", "guarded").put("auth", "token")));
+    assertEquals(201, guarded.statusCode(), guarded.body());
+    Api browser = admin.as(null);
+    String foreign = "http://127.0.0.1:1";
+    HttpResponse<String> open = browser.send("POST", "/hooks/open", "{}", "Cookie", cookie, "Origin", foreign);
+    assertEquals(200, open.statusCode(), "a public endpoint answers whatever cookie comes along: " + open.body());
+    assertProblem(401, browser.send("POST", "/hooks/guarded", "{}", "Cookie", cookie, "Origin", foreign),
+        "an auth: token endpoint called with another origin's cookie");
+    HttpResponse<String> same = browser.send("POST", "/hooks/guarded", "{}", "Cookie", cookie, "Origin", self);
+    assertEquals(200, same.statusCode(), "the cookie from the own origin counts: " + same.body());
+    HttpResponse<String> bearer = admin.send("POST", "/hooks/guarded", "{}", "Origin", foreign);
+    assertEquals(200, bearer.statusCode(), bearer.body());
+  }
+
+  @Test
   @DisplayName("an API body must have a JSON content type (415), while body-less POSTs need none")
   void apiBodiesMustBeJson() throws Exception {
     HttpResponse<String> plain = admin.client.send(HttpRequest.newBuilder(URI.create(admin.base + "/api/runs"))
