@@ -17,7 +17,7 @@ import java.util.Map;
 public final class ConfigLoader {
   /** Flags (and SCRIPTD_ variables) that set a top-level key; dashes become underscores. */
   private static final String[] TOP_LEVEL_FLAGS = {"host", "port", "data-dir", "db-file", "log-dir", "rate-limit",
-      "admin-token"};
+      "admin-token", "public-url"};
   private static final Path DEFAULT_FILE = Path.of("conf", "scriptd.json");
 
   private ConfigLoader() {

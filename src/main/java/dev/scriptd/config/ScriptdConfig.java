@@ -1,9 +1,12 @@
 package dev.scriptd.config;
 
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * All settings, read once from the config JsonObject handed to each verticle. Every key has a
@@ -12,9 +15,13 @@ import java.util.regex.Pattern;
 public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Ops ops, Retention retention,
     Logs logs) {
 
-  /** HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. */
+  /**
+   * HTTP server and request limits. {@code rateLimit} 0 disables rate limiting. {@code publicUrl} is
+   * the address users reach the server at (default {@code http://<host>:<port>}); requests made with
+   * the session cookie must come from its origin or from the request's own.
+   */
   public record Http(boolean enabled, String host, int port, int instances, long maxBodyBytes,
-      int rateLimit, int rateBurst) {
+      int rateLimit, int rateBurst, String publicUrl) {
   }
 
   /** Where data lives and how log lines are batched into SQLite. */
@@ -72,6 +79,25 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
 
+  /** An absolute http(s) URL without query or fragment, or the default built from host and port. */
+  private static String publicUrl(String configured, String host, int port) {
+    if (configured == null) {
+      return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+    try {
+      URI uri = new URI(configured);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && uri.getRawQuery() == null
+          && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+        return configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    throw new ConfigException("public_url must be an absolute http:// or https:// URL without query or fragment"
+        + " (the address users reach scriptd at, e.g. https://scriptd.example.com), got '" + configured + "'");
+  }
+
   public static ScriptdConfig fromJson(JsonObject json) {
     Settings root = new Settings(json, "");
     Settings http = root.section("http");
@@ -80,14 +106,17 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
     Settings tail = root.section("tail");
 
     int rateLimit = root.intValue("rate_limit", 100, 0, 1_000_000);
+    String host = root.string("host", "127.0.0.1");
+    int port = root.intValue("port", 8080, 0, 65535);
     Http httpConfig = new Http(
         http.bool("enabled", true),
-        root.string("host", "127.0.0.1"),
-        root.intValue("port", 8080, 0, 65535),
+        host,
+        port,
         http.intValue("instances", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64),
         http.longValue("max_body_bytes", 1_048_576, 1024, 1L << 30),
         rateLimit,
-        root.intValue("rate_burst", Math.max(1, rateLimit * 2), 1, 2_000_000));
+        root.intValue("rate_burst", Math.max(1, rateLimit * 2), 1, 2_000_000),
+        publicUrl(root.string("public_url", null), host, port));
 
     Path dataDir = Path.of(root.string("data_dir", "./data"));
     Storage storage = new Storage(

@@ -5,10 +5,13 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Locale;
 
 /** Builds scriptd's router: API routes, health, metrics, and problem+json for every failure. */
 public final class ApiRouter {
@@ -32,10 +35,12 @@ public final class ApiRouter {
           || method == HttpMethod.DELETE) {
         String type = ctx.request().getHeader("Content-Type");
         if (type != null && (type.regionMatches(true, 0, "multipart/", 0, 10)
-            || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))) {
-          // BodyHandler would decode forms (and fail on odd ones); the API reads JSON only
-          ctx.fail(new ApiException(415, "unsupported-media-type",
-              "the API takes JSON bodies; send Content-Type: application/json"));
+            || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))
+            || hasBody(ctx.request()) && !isJson(type)) {
+          // the API reads JSON only; and a page elsewhere can send text/plain, forms and multipart
+          // without asking the browser first (no CORS preflight), never a JSON type
+          ctx.fail(new ApiException(415, "unsupported-media-type", "the API takes JSON bodies; send"
+              + " Content-Type: application/json" + (type == null ? "" : " (this request says " + brief(type) + ")")));
           return;
         }
         bodies.handle(ctx);
@@ -63,5 +68,29 @@ public final class ApiRouter {
       router.errorHandler(status, problems::handle);
     }
     return router;
+  }
+
+  /** A body follows when Content-Length is above 0 or the body is chunked. */
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return !length.trim().equals("0");
+    }
+    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+  }
+
+  /** {@code application/json} or any {@code type/subtype+json}, parameters aside. */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon >= 0 ? contentType.substring(0, semicolon) : contentType).trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || type.indexOf('/') > 0 && type.endsWith("+json");
+  }
+
+  private static String brief(String text) {
+    String clean = text.replaceAll("[^\\x20-\\x7e]", "?");
+    return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
   }
 }

@@ -218,13 +218,27 @@ final class HookRoutes {
       headers = object.getValue("headers") instanceof JsonObject given ? given : null;
       body = object.getValue("body");
     }
+    // checked as a whole before anything is written: a bad header is a 502, never a half-sent answer
+    EndpointHeaders.Filtered filtered;
+    try {
+      filtered = EndpointHeaders.filter(headers);
+    } catch (ApiException invalid) {
+      ctx.fail(invalid);
+      return;
+    }
+    if (!filtered.dropped().isEmpty()) {
+      LOG.debug("{} {}: dropped headers the endpoint's program may not send: {}", ctx.request().method(),
+          ctx.request().path(), filtered.dropped());
+    }
     HttpServerResponse response = ctx.response().setStatusCode(status);
-    if (headers != null) {
-      for (Map.Entry<String, Object> header : headers) {
-        if (header.getValue() != null) {
-          response.putHeader(header.getKey(), String.valueOf(header.getValue()));
-        }
-      }
+    try {
+      filtered.kept().forEach(response::putHeader);
+    } catch (IllegalArgumentException refused) {
+      // what Vert.x's own header validation refuses beyond the checks above
+      response.headers().clear();
+      ctx.fail(new ApiException(502, "endpoint-failed", "the endpoint's program returned a header HTTP cannot"
+          + " carry: " + refused.getMessage()));
+      return;
     }
     String text;
     if (body == null) {

@@ -12,7 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The security parts of one HTTP verticle instance: its {@link TokenCheck} (started and stopped
  * with the verticle), the {@link RateLimiter} shared by all instances of the same server, the
- * {@link AuthHandler} in front of every route, and the token and session routes.
+ * {@link AuthHandler} in front of every route (after {@link ResponseHeaders}, before
+ * {@link OriginCheck}), and the token and session routes.
  */
 public final class HttpSecurity {
   private static final int MAX_RATE_KEYS = 100_000;
@@ -21,6 +22,7 @@ public final class HttpSecurity {
   private final SecurityConfig security;
   private final TokenCheck tokens;
   private final AuthHandler auth;
+  private final OriginCheck origins;
 
   public HttpSecurity(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
     this.vertx = vertx;
@@ -28,6 +30,7 @@ public final class HttpSecurity {
     this.tokens = new TokenCheck(vertx, ns);
     this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sharedLimiter(vertx, ns, config),
         security.auth().enabled());
+    this.origins = new OriginCheck(config.http().publicUrl());
   }
 
   /**
@@ -75,9 +78,15 @@ public final class HttpSecurity {
     return Future.succeededFuture(!security.auth().enabled() || AuthHandler.token(ctx) != null);
   }
 
-  /** Must be called first on the router, before any other route. */
+  /**
+   * Must be called first on the router, before any other route: HEAD as GET and the security
+   * headers of every response, then tokens, roles and the rate limit, then the origin of
+   * cookie-authenticated changes.
+   */
   void guard(Router router) {
+    router.route().handler(new ResponseHeaders());
     router.route().handler(auth);
+    router.route().handler(origins);
   }
 
   void mountRoutes(Router router, Bus bus) {

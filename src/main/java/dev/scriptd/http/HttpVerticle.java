@@ -31,7 +31,10 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(32 * 1024)
         // every response is written from this verticle's event loop, so a connection needs no
         // cross-thread outbound queue: about 5 KB less per open connection (idle tails add up)
-        .setStrictThreadMode(true);
+        .setStrictThreadMode(true)
+        // no HTTP/2 over cleartext (browsers never use it): Vert.x's HTTP/2 responses keep the body of
+        // a HEAD that a GET route answers, where HTTP/1.1 drops it as HEAD requires
+        .setHttp2ClearTextEnabled(false);
     hub = new TailHub(vertx, ns, config.tail());
     metrics = ScriptdMetrics.of(vertx, config());
     subscribers = hub::subscriberCount;

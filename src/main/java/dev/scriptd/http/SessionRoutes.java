@@ -11,7 +11,8 @@ import io.vertx.ext.web.RoutingContext;
  * The UI's session: {@code POST /api/login {"token"}} sets the HttpOnly, SameSite=Strict
  * {@code scriptd_token} cookie (it holds the token itself), {@code POST /api/logout} clears it,
  * {@code GET /api/me} names the caller, and {@code GET /?token=...} (the link printed at first start)
- * sets the cookie and redirects to {@code /}.
+ * sets the cookie and redirects to {@code /} when the person opened it, or asks first when another
+ * page led there.
  */
 final class SessionRoutes {
   private final AuthHandler auth;
@@ -66,9 +67,69 @@ final class SessionRoutes {
       return;
     }
     auth.login(secret.trim())
-        .onSuccess(token -> ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"))
-            .putHeader("Location", "/").putHeader("Cache-Control", "no-store").setStatusCode(302).end())
+        .onSuccess(token -> {
+          if (startedHere(ctx.request().getHeader("Sec-Fetch-Site"))) {
+            ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"))
+                .putHeader("Location", "/").putHeader("Cache-Control", "no-store").setStatusCode(302).end();
+          } else {
+            confirm(ctx, token, secret.trim());
+          }
+        })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * True when the person opened the link themselves (typed, pasted, a bookmark: {@code none}) or
+   * the UI did ({@code same-origin}). A link followed from another page (or a client that does not
+   * say) must not replace the browser's session by itself: that would log a victim in as someone
+   * else (login CSRF).
+   */
+  static boolean startedHere(String fetchSite) {
+    return fetchSite != null && (fetchSite.trim().equalsIgnoreCase("none")
+        || fetchSite.trim().equalsIgnoreCase("same-origin"));
+  }
+
+  /**
+   * A page that asks first; its button logs in with a same-origin {@code POST /api/login}. The token
+   * stays in the page (never in a Location header), the page is not cached, and the UI's
+   * Referrer-Policy keeps its address out of Referer headers. Paths are relative, so it also works
+   * under a host's mount point.
+   */
+  private static void confirm(RoutingContext ctx, ApiToken token, String secret) {
+    String who = escape(token.name()) + " (" + escape(token.role().wire()) + ")";
+    String page = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <meta name="viewport" content="width=device-width, initial-scale=1">
+          <meta name="color-scheme" content="dark">
+          <title>scriptd: log in?</title>
+          <link rel="stylesheet" href="css/app.css">
+          <script src="js/login-link.js" defer></script>
+        </head>
+        <body>
+          <section class="login">
+            <form class="login-card" id="link-login">
+              <h1>Log in as %s?</h1>
+              <p class="muted">A page you came from wants to log this browser in to scriptd as %s. If you did not
+              mean to, leave this page: your current session stays as it is.</p>
+              <input type="hidden" id="link-token" value="%s">
+              <div class="msg" id="link-msg" hidden></div>
+              <button type="submit" class="btn btn-primary" id="link-confirm">Log in as %s</button>
+              <a class="btn btn-ghost" href="./">Cancel</a>
+            </form>
+          </section>
+        </body>
+        </html>
+        """.formatted(escape(token.name()), who, escape(secret), escape(token.name()));
+    ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+        .setStatusCode(200).end(page);
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+        .replace("'", "&#39;");
   }
 
   private static JsonObject me(ApiToken token) {
