@@ -34,10 +34,12 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
    * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
    * {@code inheritEnv} names the server's environment variables a child gets (a trailing {@code *}
    * is a prefix); the server's own {@code SCRIPTD_*} ones never pass, whatever it names.
+   * {@code protectServerProcess} makes the server process non-dumpable, so runs under its uid
+   * cannot read its environment or memory through {@code /proc}.
    */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
       String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
-      int pipeBytes, int minReadIntervalUs, List<String> inheritEnv) {
+      int pipeBytes, int minReadIntervalUs, List<String> inheritEnv, boolean protectServerProcess) {
     public Runs {
       inheritEnv = List.copyOf(inheritEnv);
     }
@@ -140,7 +142,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
         runs.intValue("min_read_interval_us", 200, 0, 100_000),
         runs.strings("inherit_env", DEFAULT_INHERIT_ENV, INHERIT_ENV_ENTRY,
-            "a variable name, or a name prefix ending in * (e.g. LC_*)"));
+            "a variable name, or a name prefix ending in * (e.g. LC_*)"),
+        runs.bool("protect_server_process", true));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),

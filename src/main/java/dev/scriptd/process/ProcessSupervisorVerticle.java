@@ -55,6 +55,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
+    if (settings.protectServerProcess()) {
+      NonDumpable.apply();
+    }
     ChildEnvironment childEnv = new ChildEnvironment(settings.inheritEnv(), System.getenv());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
