@@ -25,7 +25,7 @@ final class ExitWaiter {
   private static final int WNOWAIT = 0x01000000;
   private static final int CLD_EXITED = 1;
   // siginfo_t on Linux (x86_64 and aarch64): si_code at 8, si_pid at 16, si_status at 24
-  private static final int SIGINFO_SIZE = 128;
+  static final int SIGINFO_SIZE = 128;
   private static final int SI_CODE = 8;
   private static final int SI_PID = 16;
   private static final int SI_STATUS = 24;
@@ -35,6 +35,14 @@ final class ExitWaiter {
     /** As a shell reports it: the exit code, or 128 + N for death by signal N. */
     int shellCode() {
       return signalled ? 128 + value : value;
+    }
+
+    /** The status a successful {@code waitid} wrote into {@code info}; null when it found no exit. */
+    static Status of(Pointer info) {
+      if (info.getInt(SI_PID) == 0) {
+        return null; // WNOHANG and nothing has exited yet
+      }
+      return new Status(info.getInt(SI_CODE) != CLD_EXITED, info.getInt(SI_STATUS));
     }
   }
 
@@ -58,7 +66,7 @@ final class ExitWaiter {
         return null; // ECHILD: already reaped, or not our child
       }
       if (info.getInt(SI_PID) == pid) {
-        return new Status(info.getInt(SI_CODE) != CLD_EXITED, info.getInt(SI_STATUS));
+        return Status.of(info);
       }
       if (System.nanoTime() >= deadline) {
         return null;
