@@ -43,6 +43,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Recovery recovery;
   private IngestGate gate;
   private JsSlots jsSlots;
+  private ExitWatcher exits;
 
   public ProcessSupervisorVerticle() {
   }
@@ -60,8 +61,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
     jsSlots = new JsSlots(slots, eventBus, ns);
+    exits = new ExitWatcher();
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
-        gate);
+        gate, exits.available() ? exits : null);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
@@ -90,6 +92,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
           LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size());
           return Future.succeededFuture();
         })
+        .onComplete(ar -> exits.close())
         .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
   }
 
