@@ -22,11 +22,13 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
   /**
    * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
-   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
+   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README);
+   * {@code exitWatcher}: a run ends when its shell exits, seen through a pidfd (false: when its pipes
+   * close, as NuProcess alone sees it).
    */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
       String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
-      int pipeBytes, int minReadIntervalUs) {
+      int pipeBytes, int minReadIntervalUs, boolean exitWatcher) {
   }
 
   /** Live tails (SSE and WebSocket): shared ring per run, keep-alives, slow-client limits. */
@@ -96,7 +98,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.longValue("max_unwritten_wait_ms", 1000, 1, 600_000),
         runs.intValue("reader_nice", 10, 0, 19),
         runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
-        runs.intValue("min_read_interval_us", 200, 0, 100_000));
+        runs.intValue("min_read_interval_us", 200, 0, 100_000),
+        runs.bool("exit_watcher", true));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),

@@ -61,9 +61,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
     jsSlots = new JsSlots(slots, eventBus, ns);
-    exits = new ExitWatcher();
+    exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
-        gate, exits.available() ? exits : null);
+        gate, exits != null && exits.available() ? exits : null);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
@@ -92,7 +92,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
           LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size());
           return Future.succeededFuture();
         })
-        .onComplete(ar -> exits.close())
+        .onComplete(ar -> {
+          if (exits != null) {
+            exits.close();
+          }
+        })
         .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
   }
 

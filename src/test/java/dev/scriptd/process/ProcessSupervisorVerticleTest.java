@@ -339,6 +339,7 @@ class ProcessSupervisorVerticleTest {
     assertEquals(List.of(1L), seqs(lines));
     int sleep = Integer.parseInt(lines.get(0).text());
     assertFalse(Children.alive(sleep), "the background sleep " + sleep + " outlived its run");
+    assertFalse(Children.exists(started.getInteger("pid")), "the shell was not reaped");
     assertTrue(ProcessGroups.members(started.getInteger("pid")).isEmpty());
   }
 
@@ -410,6 +411,20 @@ class ProcessSupervisorVerticleTest {
       assertEquals(List.of(1L, 2L, 3L, 4L), seqs(db.lines(id)), "lines of " + id);
       assertEquals(4, run.logLines());
     }
+  }
+
+  @Test
+  @DisplayName("without the exit watcher a run ends when its pipes close, with the right codes, its group ended first")
+  void withoutTheExitWatcher() throws Exception {
+    deploySupervisor(new JsonObject().put("exit_watcher", false).put("kill_grace_ms", 300));
+    Run three = awaitEnd(start("echo a; echo b >&2; exit 3").getString("id"));
+    assertEquals(3, three.exitCode());
+    assertEquals(List.of(1L, 2L), seqs(db.lines(three.id())));
+    assertEquals(137, awaitEnd(start("kill -9 $$").getString("id")).exitCode());
+    JsonObject started = start("bash -c 'trap \"\" TERM; sleep 300' >/dev/null 2>&1 & echo started");
+    Run run = awaitEnd(started.getString("id"));
+    assertEquals(List.of(), ProcessGroups.members(started.getInteger("pid")), "alive after the final status");
+    assertEquals(RunStatus.COMPLETED, run.status());
   }
 
   @Test
