@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * Start → {@code completed} of {@code true}, one run at a time, through a real scriptd deployed in
  * this JVM (SQLite and all): the time from sending {@code runs.cmd.start} to the status event that
  * says {@code completed}. Beside it, in the same run, the baseline: ProcessBuilder spawn and wait of
- * the same {@code setsid bash -c true}. Prints p50/p90/p99/max of both.
+ * the same {@code setsid bash -c true}. Prints p50/p90/p99/max of both, and the two halves of the
+ * first: start → the reply (saved pending, spawned, saved running) and reply → {@code completed}
+ * (exit seen, group checked, saved).
  *
  * <pre>java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.ExitLatencyBenchmark [runs=500]</pre>
  */
@@ -53,12 +55,21 @@ public final class ExitLatencyBenchmark {
         baseline();
       }
       List<Long> scriptd = new ArrayList<>();
+      List<Long> replied = new ArrayList<>();
       List<Long> baseline = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
-        scriptd.add(scriptd(vertx, server, body, ends));
+        long[] times = scriptd(vertx, server, body, ends);
+        scriptd.add(times[1]);
+        replied.add(times[0]);
         baseline.add(baseline());
       }
+      List<Long> afterReply = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        afterReply.add(scriptd.get(i) - replied.get(i));
+      }
       print("scriptd start -> completed", scriptd);
+      print("  start -> reply (running)", replied);
+      print("  reply -> completed", afterReply);
       print("ProcessBuilder setsid bash -c true", baseline);
     } finally {
       server.close().await(30, TimeUnit.SECONDS);
@@ -66,11 +77,13 @@ public final class ExitLatencyBenchmark {
     }
   }
 
-  private static long scriptd(Vertx vertx, ScriptdHandle server, JsonObject body,
+  /** Nanoseconds from the start to the reply, and to {@code completed}. */
+  private static long[] scriptd(Vertx vertx, ScriptdHandle server, JsonObject body,
       Map<String, CompletableFuture<String>> ends) throws Exception {
     long start = System.nanoTime();
     JsonObject run = vertx.eventBus().<JsonObject>request(server.namespace().of(Addresses.RUNS_START), body)
         .await(30, TimeUnit.SECONDS).body();
+    long reply = System.nanoTime() - start;
     String status = ends.computeIfAbsent(run.getString("id"), id -> new CompletableFuture<>())
         .get(30, TimeUnit.SECONDS);
     long took = System.nanoTime() - start;
@@ -78,7 +91,7 @@ public final class ExitLatencyBenchmark {
     if (!"completed".equals(status)) {
       throw new IllegalStateException("run " + run.getString("id") + " ended " + status);
     }
-    return took;
+    return new long[] {reply, took};
   }
 
   private static long baseline() throws Exception {
