@@ -7,7 +7,8 @@ import com.sun.jna.Pointer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Fix (A) of STACK.md for NuProcess's slow exit detection. NuProcess checks once with
+ * Fix (A) for NuProcess's slow exit detection, used when the {@link ExitWatcher} cannot
+ * be (no pidfds, or runs.exit_watcher off). NuProcess checks once with
  * {@code waitpid(WNOHANG)} right after both pipes closed; the kernel closes a dying child's pipes a
  * little before it is reapable, so about one exit in five waits for the next epoll timeout (250 ms).
  * Called on the NuProcess thread from the last "closed" callback, which NuProcess runs just before
@@ -17,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>It also reads the real wait status: NuProcess reports death by signal N as plain N and exit
  * 127 as Integer.MIN_VALUE, which cannot be told apart from exit codes. Relies on NuProcess 3.0.0
  * internals (ProcessEpoll.cleanupProcess); ProcessSupervisorVerticleTest covers the behaviour.
+ * {@link Status} is also how the exit watcher reports an exit.
  */
 final class ExitWaiter {
   private static final int P_PID = 1;
