@@ -50,6 +50,30 @@ final class Children {
     }
   }
 
+  /** Whether {@code pid} is a zombie child of this JVM (exited, and nobody here reaped it). */
+  static boolean unreapedChild(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return fields[0].equals("Z") && Long.parseLong(fields[1]) == ProcessHandle.current().pid();
+    } catch (java.io.IOException gone) {
+      return false;
+    }
+  }
+
+  /** How many pidfds this JVM holds open. */
+  static long openPidFds() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).toString().contains("pidfd");
+        } catch (java.io.IOException closed) {
+          return false;
+        }
+      }).count();
+    }
+  }
+
   /** Whether {@code pid} still has an entry in /proc (alive or a zombie nobody reaped). */
   static boolean exists(int pid) {
     return Files.exists(Path.of("/proc", Integer.toString(pid)));

@@ -95,6 +95,13 @@ class ExitWatcherTest {
     watch(pid).get(5, TimeUnit.SECONDS);
     assertFalse(watcher.watch(pid, status -> { }), "reaped pid");
     watcher.close();
-    assertFalse(watcher.watch(spawn("exit 0"), status -> { }), "closed watcher");
+    int unwatched = spawn("exit 0");
+    assertFalse(watcher.watch(unwatched, status -> { }), "closed watcher");
+    int fd = PidFd.open(unwatched); // reaped here, so no zombie is left to this JVM
+    for (long deadline = System.currentTimeMillis() + 5000; PidFd.reap(fd) == null
+        && System.currentTimeMillis() < deadline; ) {
+      Thread.sleep(2);
+    }
+    PidFd.close(fd);
   }
 }

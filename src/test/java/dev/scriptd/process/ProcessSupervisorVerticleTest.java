@@ -410,7 +410,10 @@ class ProcessSupervisorVerticleTest {
       assertEquals(RunStatus.COMPLETED, run.status(), run.toString());
       assertEquals(List.of(1L, 2L, 3L, 4L), seqs(db.lines(id)), "lines of " + id);
       assertEquals(4, run.logLines());
+      // reaped (by the exit watcher; NuProcess, told not to, does not wait for it)
+      assertFalse(Children.unreapedChild(run.pid()), "shell of " + id + " left a zombie");
     }
+    assertEquals(0, Children.openPidFds(), "pidfds left open");
   }
 
   @Test
