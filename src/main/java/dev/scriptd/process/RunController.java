@@ -394,8 +394,9 @@ final class RunController {
 
   /**
    * The exit code as a shell reports it (128 + N for death by signal N), when NuProcess reaped the
-   * shell (no exit watcher). Fix A reads the real wait status; without it we fall back on NuProcess's code, which reports a signal N as plain N and
-   * exit 127 as Integer.MIN_VALUE (Integer.MAX_VALUE when the status was lost).
+   * shell (no exit watcher). Fix A reads the real wait status; without it we fall back on
+   * NuProcess's code, which reports a signal N as plain N and exit 127 as Integer.MIN_VALUE
+   * (Integer.MAX_VALUE when the status was lost).
    */
   static Integer shellExitCode(int nuProcessCode, ExitWaiter.Status status, boolean signalled) {
     if (status != null) {
