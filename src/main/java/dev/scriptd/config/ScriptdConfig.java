@@ -31,7 +31,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
   /**
    * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
-   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
+   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README);
+   * {@code exitWatcher}: a run ends when its shell exits, seen through a pidfd (false: when its pipes
+   * close, as NuProcess alone sees it).
    * {@code inheritEnv} names the server's environment variables a child gets (a trailing {@code *}
    * is a prefix); the server's own {@code SCRIPTD_*} ones never pass, whatever it names.
    * {@code protectServerProcess} makes the server process non-dumpable, so runs under its uid
@@ -39,7 +41,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
    */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
       String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
-      int pipeBytes, int minReadIntervalUs, List<String> inheritEnv, boolean protectServerProcess) {
+      int pipeBytes, int minReadIntervalUs, boolean exitWatcher, List<String> inheritEnv,
+      boolean protectServerProcess) {
     public Runs {
       inheritEnv = List.copyOf(inheritEnv);
     }
@@ -141,6 +144,7 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.intValue("reader_nice", 10, 0, 19),
         runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
         runs.intValue("min_read_interval_us", 200, 0, 100_000),
+        runs.bool("exit_watcher", true),
         runs.strings("inherit_env", DEFAULT_INHERIT_ENV, INHERIT_ENV_ENTRY,
             "a variable name, or a name prefix ending in * (e.g. LC_*)"),
         runs.bool("protect_server_process", true));

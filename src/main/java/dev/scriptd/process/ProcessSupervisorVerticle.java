@@ -43,6 +43,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Recovery recovery;
   private IngestGate gate;
   private JsSlots jsSlots;
+  private ExitWatcher exits;
 
   public ProcessSupervisorVerticle() {
   }
@@ -64,8 +65,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
     jsSlots = new JsSlots(slots, eventBus, ns);
+    exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
-        gate, childEnv);
+        gate, exits != null && exits.available() ? exits : null, childEnv);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
@@ -93,6 +95,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         .recover(e -> {
           LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size());
           return Future.succeededFuture();
+        })
+        .onComplete(ar -> {
+          if (exits != null) {
+            exits.close();
+          }
         })
         .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
   }
