@@ -7,6 +7,7 @@ import dev.scriptd.bus.CleanupRequest;
 import dev.scriptd.bus.CleanupStats;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.cron.Crons;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
