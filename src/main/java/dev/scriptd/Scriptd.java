@@ -7,6 +7,7 @@ import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
@@ -69,6 +70,8 @@ public final class Scriptd {
     ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
     JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
+    ScriptDefinitions scripts = new ScriptDefinitionRules(parsed.runs().defaultTimeoutSeconds(),
+        security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
         .compose(ok -> AdminToken.ensure(vertx, ns, parsed, security))
@@ -83,9 +86,9 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

@@ -47,10 +47,6 @@ public final class HttpSecurity {
     return security.adhoc();
   }
 
-  SecurityConfig.Limits limits() {
-    return security.limits();
-  }
-
   public TokenCheck tokens() {
     return tokens;
   }
