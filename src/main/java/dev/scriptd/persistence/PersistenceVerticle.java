@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.auth.TokenRecords;
 import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Namespace;
@@ -67,6 +68,7 @@ public final class PersistenceVerticle extends VerticleBase {
       scripts = new ScriptStore(db, batcher, logFiles);
       RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
+      Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL); // the token store takes and replies with them
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(ns.of(Addresses.DB_APPEND_LOGS),
           message -> appendLogs(message.body()));
       consumers.add(append);
