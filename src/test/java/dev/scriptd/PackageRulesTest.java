@@ -42,6 +42,7 @@ class PackageRulesTest {
       "metrics", Set.of("domain", "config"),
       "bus", Set.of("domain", "config"),
       "auth", Set.of("domain", "config"));
+  private static final Pattern VERTX = Pattern.compile("\\bio\\.vertx\\.[A-Za-z0-9_.]+");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.scriptd\\.([a-z][a-z0-9_]*)\\b");
 
   @Test
@@ -94,6 +95,27 @@ class PackageRulesTest {
       }
     });
     assertEquals(List.of(), broken, "features may use only " + new TreeSet<>(LEAVES));
+  }
+
+  @Test
+  @DisplayName("domain and cron are pure: of Vert.x they use its JSON values only, no Vertx, bus or futures")
+  void domainAndCronArePure() {
+    List<String> broken = new ArrayList<>();
+    for (String leaf : List.of("domain", "cron")) {
+      try (Stream<Path> files = Files.walk(SOURCES.resolve(leaf))) {
+        files.filter(file -> file.toString().endsWith(".java")).forEach(file -> {
+          Matcher matcher = VERTX.matcher(code(read(file)));
+          while (matcher.find()) {
+            if (!matcher.group().startsWith("io.vertx.core.json.")) {
+              broken.add(SOURCES.relativize(file) + " uses " + matcher.group());
+            }
+          }
+        });
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    assertEquals(List.of(), broken);
   }
 
   @Test
