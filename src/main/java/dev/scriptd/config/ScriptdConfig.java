@@ -206,6 +206,15 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
     return name;
   }
 
+  /**
+   * {@code metrics.event_bus}: the standalone server's Vert.x event-bus metrics (on by default, as
+   * {@code /metrics} promises them). Each one costs meter lookups on every bus message; false drops
+   * them from the hot path. A host that builds its own Vertx decides this in its own metrics options.
+   */
+  public static boolean eventBusMetrics(JsonObject json) {
+    return new Settings(json, "").section("metrics").bool("event_bus", true);
+  }
+
   /** {@code js.enabled}: deploy the JavaScript verticle at all (false: js runs and endpoints answer 503). */
   public static boolean jsEnabled(JsonObject json) {
     return new Settings(json, "").section("js").bool("enabled", true);

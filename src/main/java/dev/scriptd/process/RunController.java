@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
@@ -81,7 +82,7 @@ final class RunController {
    * pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    RunFailure refused = slots.refusal();
+    BusFailure refused = slots.refusal();
     if (refused != null) {
       return Future.failedFuture(refused);
     }
