@@ -204,11 +204,12 @@ final class RunController {
     if (reaper != null) {
       reaper.register(pid, run.pidStart);
     }
+    // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
+    run.run = run.current().started(pid, run.pidStart, Instant.now());
     run.timeoutTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(run.run.timeoutSeconds()), t -> {
       run.timeoutTimer = -1;
       requestEnd(run, RunStatus.TIMED_OUT);
     });
-    run.run = run.current().started(pid, run.pidStart, Instant.now());
     metrics.runStarted();
     LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
         .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
