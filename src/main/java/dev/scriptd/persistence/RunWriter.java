@@ -237,11 +237,9 @@ final class RunWriter {
         queued.add(Tuple.of(entry.run.id()));
       }
     }
-    return batcher.flushRuns(ids).compose(v -> db.write(conn -> {
-      Future<Void> upserts = conn.preparedQuery(RunRows.UPSERT).executeBatch(rows).mapEmpty();
-      return queued.isEmpty() ? upserts
-          : upserts.compose(done -> conn.preparedQuery(RunRows.MARK_QUEUED).executeBatch(queued).mapEmpty());
-    }));
+    List<Database.Batch> batches = queued.isEmpty() ? List.of(new Database.Batch(RunRows.UPSERT, rows))
+        : List.of(new Database.Batch(RunRows.UPSERT, rows), new Database.Batch(RunRows.MARK_QUEUED, queued));
+    return batcher.flushRuns(ids).compose(v -> db.writeBatches(vertx, batches));
   }
 
   /** A new run's log file is placed (it needs its script's name) before its save is answered. */
