@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
@@ -125,7 +126,7 @@ final class RunWriter {
 
   private Future<Run> enqueue(Run run, boolean queued) {
     if (waitingSaves >= maxQueued) {
-      return Future.failedFuture(new ReplyFailure(ReplyCodes.UNAVAILABLE, "the database is behind: "
+      return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE, "the database is behind: "
           + waitingSaves + " run saves are waiting (persistence.run_max_queued); try again shortly"));
     }
     if (waiting.isEmpty()) {

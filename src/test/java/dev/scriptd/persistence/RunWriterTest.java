@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogChunk;
@@ -244,7 +245,7 @@ class RunWriterTest {
     List<Future<Run>> saves = onContext(() -> Future.succeededFuture(runs.stream().map(writer::save).toList()));
 
     Throwable refused = saves.get(3).cause();
-    ReplyFailure failure = assertInstanceOf(ReplyFailure.class, refused);
+    BusFailure failure = assertInstanceOf(BusFailure.class, refused);
     assertEquals(ReplyCodes.UNAVAILABLE, failure.code());
     assertTrue(failure.getMessage().contains("persistence.run_max_queued"), failure.getMessage());
     assertEquals(3, onContext(() -> Future.succeededFuture(writer.waitingSaves())));
