@@ -95,7 +95,7 @@ public final class Addresses {
   public static final String SCRIPTS_CANCEL = "scriptd.scripts.cmd.cancel";
   /** JSON {days?} -> cleanup stats JSON; 409 while a cleanup runs. */
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
-  /** Nothing -> cleanup status JSON (API.md). */
+  /** Nothing -> cleanup status JSON (src/docs/api.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
   /**
    * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?, env?, limits?} or
