@@ -6,6 +6,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -47,12 +48,14 @@ public final class Scriptd {
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
     SecurityConfig security;
+    TrafficConfig traffic;
     boolean scheduler;
     boolean js;
     Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
+      traffic = TrafficConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
       ns = Namespace.from(config);
@@ -85,7 +88,8 @@ public final class Scriptd {
           .setInstances(parsed.http().instances());
       chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security,
+        traffic);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

@@ -3,6 +3,7 @@ package dev.scriptd;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.HttpSecurity;
 import dev.scriptd.http.tail.TailHub;
@@ -26,12 +27,14 @@ public final class ScriptdHandle {
   private final NamespaceClaim claim;
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
+  private final TrafficConfig traffic;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private boolean closed;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
-      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security) {
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, TrafficConfig traffic) {
+    this.traffic = traffic;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
@@ -76,7 +79,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, traffic);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.scriptd.http;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ public final class HttpVerticle extends VerticleBase {
     metrics.addTailSource(subscribers);
     security = new HttpSecurity(vertx, ns, config, SecurityConfig.fromJson(config()));
     server = vertx.createHttpServer(options)
-        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security));
+        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security, TrafficConfig.fromJson(config())));
     return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
   }
 

@@ -73,4 +73,9 @@ final class LegacySseSink implements TailSink {
   public void close() {
     sse.close();
   }
+
+  @Override
+  public void revoked() {
+    sse.revoked();
+  }
 }

@@ -94,6 +94,11 @@ final class SseSink implements TailSink {
     endAndLinger();
   }
 
+  @Override
+  public void revoked() {
+    endAndLinger();
+  }
+
   private void write(String event, String data) {
     StringBuilder out = new StringBuilder(data.length() + 32);
     appendEvent(out, null, event, data);

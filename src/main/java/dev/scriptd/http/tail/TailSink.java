@@ -25,4 +25,7 @@ interface TailSink {
 
   /** Closes without a final event (the run vanished or the server is stopping). */
   void close();
+
+  /** The token that opened the stream was revoked: end it at once, as a policy refusal where the form has one. */
+  void revoked();
 }
