@@ -63,7 +63,8 @@ public final class ApiRouter {
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub, streams).mount(router);
-    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed).mount(router);
+    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed,
+        new EndpointLimiter(shared.endpointRates, traffic.endpoints())).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);

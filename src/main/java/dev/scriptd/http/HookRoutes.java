@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.auth.Role;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
@@ -50,14 +51,19 @@ final class HookRoutes {
   private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
       HttpMethod.DELETE);
 
-  /** One endpoint: the script it runs. */
-  record Hook(String scriptId, String kind, String auth, long timeoutSeconds) {
+  /**
+   * One endpoint: the script it runs, and its definition ({@code role}, {@code rate_limit},
+   * {@code max_concurrent}). {@code role} is the least role of a token that may call an
+   * {@code auth: token} endpoint.
+   */
+  record Hook(String scriptId, String kind, String auth, long timeoutSeconds, Role role, JsonObject endpoint) {
   }
 
   private final Vertx vertx;
   private final Bus bus;
   private final BodyHandler bodies;
   private final BiFunction<RoutingContext, Hook, Future<Boolean>> auth;
+  private final EndpointLimiter limiter;
   private final Map<String, List<Promise<JsonObject>>> endWaiters = new HashMap<>();
   private Map<String, Hook> table = Map.of();
   private Future<Void> loaded;
@@ -67,7 +73,9 @@ final class HookRoutes {
    * {@code auth} decides whether a request may call an {@code auth: token} endpoint (it is asked
    * only for those).
    */
-  HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth) {
+  HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth,
+      EndpointLimiter limiter) {
+    this.limiter = limiter;
     this.vertx = vertx;
     this.bus = bus;
     this.auth = auth;
@@ -108,11 +116,18 @@ final class HookRoutes {
         JsonObject endpoint = script.endpoint();
         if (endpoint != null && script.enabled()) {
           into.putIfAbsent(key(endpoint.getString("method"), endpoint.getString("path")),
-              new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds()));
+              new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds(),
+                  roleOf(endpoint), endpoint));
         }
       }
       return list.nextCursor() == null ? Future.succeededFuture() : readPages(list.nextCursor(), into);
     });
+  }
+
+  /** {@code endpoint.role}, operator when absent (or unknown, which validation does not let through). */
+  private static Role roleOf(JsonObject endpoint) {
+    Role role = Role.fromWire(endpoint.getString("role"));
+    return role == null ? Role.OPERATOR : role;
   }
 
   private static String key(String method, String path) {
@@ -135,10 +150,23 @@ final class HookRoutes {
       }
       Future<Boolean> allowed = "public".equals(hook.auth()) ? Future.succeededFuture(true) : auth.apply(ctx, hook);
       allowed.onSuccess(ok -> {
+        ApiException overLimit;
         if (!ok) {
           ctx.fail(new ApiException(401, "unauthorized", "this endpoint needs a valid token "
               + "(Authorization: Bearer <token>)"));
-        } else if (Run.KIND_JS.equals(hook.kind())) {
+          return;
+        } else if ((overLimit = limiter.refusal(ctx, hook.scriptId(), hook.endpoint())) != null) {
+          ctx.fail(overLimit);
+          return;
+        }
+        // a 429 of the run's start (endpoint.max_concurrent, the endpoints' share of the run queue)
+        // says when to come back too
+        ctx.addHeadersEndHandler(v -> {
+          if (ctx.response().getStatusCode() == 429 && !ctx.response().headers().contains("Retry-After")) {
+            ctx.response().putHeader("Retry-After", "1");
+          }
+        });
+        if (Run.KIND_JS.equals(hook.kind())) {
           js(ctx, hook);
         } else {
           shell(ctx, hook);
