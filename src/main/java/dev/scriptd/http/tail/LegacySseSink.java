@@ -70,6 +70,11 @@ final class LegacySseSink implements TailSink {
   }
 
   @Override
+  public boolean gone() {
+    return sse.gone();
+  }
+
+  @Override
   public void close() {
     sse.close();
   }

@@ -90,6 +90,11 @@ final class SseSink implements TailSink {
   }
 
   @Override
+  public boolean gone() {
+    return response.closed();
+  }
+
+  @Override
   public void close() {
     endAndLinger();
   }

@@ -200,6 +200,11 @@ public final class TailHub {
       subscriber.feed.subscribers.add(subscriber);
     }
     subscriber.sink.closeHandler(() -> finish(subscriber));
+    if (subscriber.sink.gone()) {
+      // the client left during the run lookup: its close handler will never fire
+      finish(subscriber);
+      return;
+    }
     if (subscriber.owner.revokedBy(revokedRecently::containsKey)) {
       subscriber.sink.revoked();
       finish(subscriber);
