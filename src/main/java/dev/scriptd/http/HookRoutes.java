@@ -150,12 +150,14 @@ final class HookRoutes {
       }
       Future<Boolean> allowed = "public".equals(hook.auth()) ? Future.succeededFuture(true) : auth.apply(ctx, hook);
       allowed.onSuccess(ok -> {
-        ApiException overLimit;
         if (!ok) {
           ctx.fail(new ApiException(401, "unauthorized", "this endpoint needs a valid token "
               + "(Authorization: Bearer <token>)"));
           return;
-        } else if ((overLimit = limiter.refusal(ctx, hook.scriptId(), hook.endpoint())) != null) {
+        }
+        // after the token: calls that may not use the endpoint do not spend its budget
+        ApiException overLimit = limiter.refusal(ctx, hook.scriptId(), hook.endpoint());
+        if (overLimit != null) {
           ctx.fail(overLimit);
           return;
         }

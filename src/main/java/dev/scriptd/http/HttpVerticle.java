@@ -47,7 +47,8 @@ public final class HttpVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, ns, config, hub, metrics, security, traffic);
     // the open-file limit is read from /proc: off the event loop
     return vertx.executeBlocking(TrafficConfig::fdSoftLimit).compose(fdLimit -> {
-      ConnectionGuard guard = new ConnectionGuard(vertx, SharedTraffic.of(vertx, ApiRouter.trafficKey(ns, config)).connections,
+      SharedTraffic shared = SharedTraffic.of(vertx, ApiRouter.trafficKey(ns, config));
+      ConnectionGuard guard = new ConnectionGuard(vertx, shared.connections,
           traffic.connections().maxConnections(fdLimit), traffic.connections(), security.tokens(),
           securityConfig.auth().enabled());
       guard.install(router);

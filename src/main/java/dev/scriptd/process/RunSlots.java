@@ -47,7 +47,10 @@ final class RunSlots {
     this.endpointMaxTotal = Math.max(1, (int) (((long) max + maxPending) * endpointSharePercent / 100));
   }
 
-  /** The 429 of a start when every slot is busy and the wait queue is full (or, for an endpoint run, its share is), else null. */
+  /**
+   * The 429 of a start when every slot is busy and the wait queue is full (or, for an endpoint run,
+   * when endpoint runs hold their share), else null.
+   */
   RunFailure refusal(boolean endpoint) {
     if (active + waiting.size() + reserved >= max + maxPending) {
       return new RunFailure(ReplyCodes.TOO_MANY_REQUESTS, "too many queued runs: " + active + " running and "

@@ -226,7 +226,8 @@ public record ScriptSpec(String name, String kind, String command, String progra
     // apply (role operator; the endpoints.* limits of the endpoint's auth), so raising them takes effect
     String role = errors.string(object, "role", 16, "endpoint.");
     if (role != null && !ROLES.contains(role)) {
-      errors.add("endpoint.role", "must be \"viewer\", \"operator\" or \"admin\" (the least role of a token that may call it)");
+      errors.add("endpoint.role",
+          "must be \"viewer\", \"operator\" or \"admin\" (the least role of a token that may call it)");
     } else if (role != null) {
       valid.put("role", role);
     }
