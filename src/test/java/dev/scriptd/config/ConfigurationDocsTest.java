@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -122,8 +126,18 @@ class ConfigurationDocsTest {
     assertTrue(wrong.isEmpty(), String.join("\n", wrong));
   }
 
+  /** The file, refused when a section or key appears twice (a JSON parser would keep only the last). */
   private static JsonObject conf() throws IOException {
-    return new JsonObject(Files.readString(CONF));
+    String text = Files.readString(CONF);
+    JsonFactory strict = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    try (JsonParser parser = strict.createParser(text)) {
+      while (parser.nextToken() != null) {
+        // reading every token is the check
+      }
+    } catch (JsonParseException duplicate) {
+      fail(CONF + ": " + duplicate.getOriginalMessage());
+    }
+    return new JsonObject(text);
   }
 
   /** Dotted key of every value that is not itself a section, in file order. */
