@@ -140,7 +140,7 @@ final class OpenApi {
     String mediaKey = content.containsKey(media) ? media : content.containsKey("*/*") ? "*/*" : null;
     if (mediaKey == null) {
       return request + ": " + operation.name() + " documents " + content.fieldNames() + " for " + key + ", not " + media
-          + "; fix " + WHERE;
+          + "; fix " + WHERE + "\n  body: " + brief(body);
     }
     if (!content.getJsonObject(mediaKey).containsKey("schema")) {
       return null; // the body is the caller's program's own (endpoints)
