@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
@@ -81,7 +82,7 @@ final class RunController {
    * pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    RunFailure refused = slots.refusal();
+    BusFailure refused = slots.refusal();
     if (refused != null) {
       return Future.failedFuture(refused);
     }
@@ -203,11 +204,12 @@ final class RunController {
     if (reaper != null) {
       reaper.register(pid, run.pidStart);
     }
+    // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
+    run.run = run.current().started(pid, run.pidStart, Instant.now());
     run.timeoutTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(run.run.timeoutSeconds()), t -> {
       run.timeoutTimer = -1;
       requestEnd(run, RunStatus.TIMED_OUT);
     });
-    run.run = run.current().started(pid, run.pidStart, Instant.now());
     metrics.runStarted();
     LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
         .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
