@@ -85,6 +85,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_SCRIPT), scripts::get);
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
       on(ns.of(Addresses.DB_DELETE_SCRIPT), scripts::delete);
+      on(ns.of(Addresses.DB_APPLY_SCRIPTS), scripts::apply);
       on(ns.of(Addresses.DB_QUEUE_RUN), scripts::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
