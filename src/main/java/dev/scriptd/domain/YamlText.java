@@ -29,6 +29,8 @@ public final class YamlText {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      // else a string such as "8080" would be written bare and read back as a number
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
       .build();
 
