@@ -193,6 +193,22 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * Scripts kept as files ({@code scripts} section): {@code dir} is a folder of definition files
+   * applied at start and whenever a file changes (null: none); {@code dir_prune} also deletes the
+   * scripts no file defines; {@code dir_debounce_ms} is how long the folder must be quiet before a
+   * change is applied (an editor or a git checkout writes several files at once).
+   */
+  public record ScriptsDir(Path dir, boolean prune, long debounceMs) {
+  }
+
+  public static ScriptsDir scriptsDir(JsonObject json) {
+    Settings scripts = new Settings(json, "").section("scripts");
+    String dir = scripts.string("dir", null);
+    return new ScriptsDir(dir == null ? null : Path.of(dir), scripts.bool("dir_prune", false),
+        scripts.longValue("dir_debounce_ms", 500, 10, 60_000));
+  }
+
+  /**
    * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
    * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
    * different namespaces, e.g. {@code scriptd.tenant2}.
