@@ -49,7 +49,13 @@ final class ScriptApply {
 
   /** {@code {"scripts": [definitions], "prune": false, "dry_run": false}} -> the summary. */
   Future<JsonObject> apply(JsonObject body) {
-    Future<JsonObject> result = last.transform(ignored -> applyNow(body));
+    Future<JsonObject> result = last.transform(ignored -> {
+      try {
+        return applyNow(body);
+      } catch (RuntimeException e) { // a bad flag: a failed apply, never a broken chain
+        return Future.failedFuture(e);
+      }
+    });
     last = result;
     return result;
   }
