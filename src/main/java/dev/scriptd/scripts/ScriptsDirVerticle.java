@@ -96,6 +96,12 @@ public final class ScriptsDirVerticle extends VerticleBase {
       report(read.badFile(), read.badFile() == null ? read.error() : read.badFile() + ": " + read.error());
       return Future.succeededFuture();
     }
+    if (prune && read.definitions().isEmpty()) {
+      // an emptied folder (a checkout half done, a wrong mount) must not wipe every script
+      report(null, "the folder holds no definitions; with scripts.dir_prune that would delete every script."
+          + " Add a definition file, or set scripts.dir_prune to false");
+      return Future.succeededFuture();
+    }
     JsonObject body = new JsonObject().put("scripts", read.definitions()).put("prune", prune);
     return vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_APPLY), body,
             new DeliveryOptions().setSendTimeout(APPLY_TIMEOUT_MS))

@@ -140,7 +140,7 @@ class ScriptsDirTest {
   }
 
   @Test
-  @DisplayName("with dir_prune a removed file deletes its script")
+  @DisplayName("with dir_prune a removed file deletes its script, but an emptied folder deletes nothing")
   void pruneFollowsRemovedFiles(Vertx vertx) throws Exception {
     Files.writeString(folder.resolve("keep.yaml"), "name: keep\ncommand: echo keep\n");
     Files.writeString(folder.resolve("gone.yaml"), "name: gone\ncommand: echo gone\n");
@@ -150,5 +150,11 @@ class ScriptsDirTest {
     await("the deletion of gone", () -> script("gone"), s -> s == null);
     assertEquals(List.of("keep"), new JsonObject(api.get("/api/scripts").body()).getJsonArray("items").stream()
         .map(item -> ((JsonObject) item).getString("name")).toList());
+
+    Files.delete(folder.resolve("keep.yaml"));
+    JsonObject check = await("an emptied folder reported", () -> health().getJsonObject("checks")
+        .getJsonObject("scripts_dir"), c -> "DOWN".equals(c.getString("status")));
+    assertTrue(check.getString("error").contains("no definitions"), check.encode());
+    assertFalse(script("keep") == null, "an empty folder never prunes every script");
   }
 }
