@@ -19,6 +19,8 @@ import java.util.Locale;
 final class ScriptFileRoutes {
   static final String APPLY_PATH = "/api/scripts/apply";
   private static final String YAML = "application/yaml";
+  /** A prune deletes runs and their lines, which may take longer than the bus's default 30 s. */
+  private static final long APPLY_TIMEOUT_MS = 660_000;
 
   private final Bus bus;
   private final ScriptDefinitions definitions;
@@ -111,7 +113,7 @@ final class ScriptFileRoutes {
       throw new ApiException(403, "forbidden", "\"prune\": true deletes scripts and needs the admin role; token '"
           + token.name() + "' is " + token.role().wire() + " (apply without prune to create and update only)");
     }
-    bus.<JsonObject>request(Addresses.SCRIPTS_APPLY, body)
+    bus.<JsonObject>request(Addresses.SCRIPTS_APPLY, body, APPLY_TIMEOUT_MS)
         .onSuccess(summary -> Json.send(ctx, 200, summary))
         .onFailure(ctx::fail);
   }

@@ -13,6 +13,7 @@ import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +34,9 @@ final class ScriptApply {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptApply.class);
   private static final int PAGE = 1000;
   private static final int MAX_SCRIPTS = 10_000;
+  /** Pruning deletes runs and their lines: far longer than a reply usually takes, but the facts must follow the commit. */
+  static final long WRITE_TIMEOUT_MS = 600_000;
+  private static final DeliveryOptions WRITE = new DeliveryOptions().setSendTimeout(WRITE_TIMEOUT_MS);
 
   private final Vertx vertx;
   private final Namespace ns;
@@ -83,7 +87,7 @@ final class ScriptApply {
       if (dryRun || changes.isEmpty()) {
         return Future.succeededFuture(summary);
       }
-      return vertx.eventBus().<ScriptChanges>request(ns.of(Addresses.DB_APPLY_SCRIPTS), changes)
+      return vertx.eventBus().<ScriptChanges>request(ns.of(Addresses.DB_APPLY_SCRIPTS), changes, WRITE)
           .map(written -> {
             publish(changes);
             LOG.info("applied scripts: {} created, {} updated, {} unchanged, {} deleted", changes.creates().size(),
