@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScriptsDirVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptsDirVerticle.class);
-  private static final long APPLY_TIMEOUT_MS = 120_000;
+  private static final long APPLY_TIMEOUT_MS = 660_000; // a prune may delete many runs
 
   private Namespace ns;
   private Path dir;
