@@ -18,6 +18,7 @@ import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
+import dev.scriptd.scripts.ScriptsDirVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
  * supervisor, then scripts, then JavaScript ({@code js.enabled}), then the scheduler
- * ({@code scheduler.enabled}), then HTTP ({@code http.enabled}). All of one deployment's event-bus
+ * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
+ * ({@code http.enabled}). All of one deployment's event-bus
  * addresses live in its {@code bus_namespace}; a second deployment in the same Vertx with the same
  * namespace is refused. The returned handle
  * undeploys them in reverse order, so running processes are killed while the database can still
@@ -57,6 +59,7 @@ public final class Scriptd {
     TrafficConfig traffic;
     boolean scheduler;
     boolean js;
+    boolean scriptsDir;
     Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
@@ -64,6 +67,7 @@ public final class Scriptd {
       traffic = TrafficConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
+      scriptsDir = ScriptdConfig.scriptsDir(config).dir() != null;
       ns = Namespace.from(config);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
@@ -91,6 +95,10 @@ public final class Scriptd {
     }
     if (scheduler) {
       chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
+    }
+    if (scriptsDir) {
+      // after the scheduler and JS, which follow the SCRIPTS_CHANGED of its first apply
+      chain = chain.compose(ok -> deploy(vertx, deployed, ScriptsDirVerticle::new, single));
     }
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())

@@ -46,13 +46,15 @@ final class Api {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
     boolean ownAuthorization = false;
+    boolean ownType = false;
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
       ownAuthorization |= headers[i].equalsIgnoreCase("Authorization");
+      ownType |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    if (body != null && !ownType) {
+      request.header("Content-Type", "application/json");
     }
     if (token != null && !ownAuthorization) {
       request.header("Authorization", "Bearer " + token);
