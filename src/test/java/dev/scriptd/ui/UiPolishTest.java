@@ -162,6 +162,31 @@ class UiPolishTest {
   }
 
   @Test
+  void aLiveRunShowsProgressWhenItReportsItAndStillOffersJumpToLive() throws Exception {
+    JsonObject run = server.post("/api/runs", new JsonObject()
+        .put("command", "seq 1 100; echo '::progress 30'; echo reported; sleep 60"));
+    String id = run.getString("id");
+    try {
+      browser.open("/runs/" + id);
+      browser.until("the line after the marker arrives", d -> mirror().contains("reported"), Duration.ofSeconds(10));
+      browser.until("the header shows the reported progress",
+          d -> !d.findElements(By.cssSelector(".run-meta .meta-progress dd")).isEmpty() && metaValue("progress").trim().equals("30%"),
+          Duration.ofSeconds(5));
+      assertFalse(mirror().contains("::progress"), "the marker line is hidden in a live run too");
+      assertEquals("running", server.getJson("/api/runs/" + id).getString("status"));
+
+      // scrolled back in a live run, the way back is "Jump to live"
+      browser.js("const v = document.querySelector('#terminal .xterm-viewport'); v.scrollTop = 0;"
+          + "v.dispatchEvent(new Event('scroll'));");
+      browser.until("the live button shows", d -> d.findElement(By.id("log-live")).isDisplayed(), Duration.ofSeconds(5));
+      assertEquals("↓ Jump to live", browser.driver.findElement(By.id("log-live")).getText());
+    } finally {
+      server.post("/api/runs/" + id + "/kill", new JsonObject());
+      server.awaitFinished(id, Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
   void theTimestampsToggleShowsEachLinesTime() throws Exception {
     JsonObject run = finishedProgressRun("polish-timestamps");
     openFinishedRun(run.getString("id"));
