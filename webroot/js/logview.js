@@ -25,6 +25,7 @@ function clean(text) {
 }
 
 // The exact form the server reads a run's progress from (0..100).
+const PROGRESS_PREFIX = '::progress ';
 const PROGRESS_LINE = /^::progress (\d{1,3})$/;
 
 /** Whether a log line is a progress marker, by the server's rule. */
@@ -54,6 +55,7 @@ export class LogView {
     this.showProgress = false; // ::progress marker lines are hidden unless asked for
     this.timestamps = false;
     this.sawProgress = false; // a marker line was among the loaded lines
+    this.progress = null; // the value of the newest marker line loaded
     this.buffer = '';
     this.flushTimer = null;
     this.host = document.createElement('div');
@@ -118,8 +120,15 @@ export class LogView {
       + clean(line.line) + '\x1b[0m\r\n';
   }
 
-  noteProgress(lines) {
-    if (!this.sawProgress && lines.some(isProgressLine)) this.sawProgress = true;
+  /** Notes marker lines among these; newest: whether they are the newest lines of the run so far. */
+  noteProgress(lines, newest) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (isProgressLine(lines[i])) {
+        this.sawProgress = true;
+        if (newest || this.progress === null) this.progress = Number(lines[i].line.slice(PROGRESS_PREFIX.length));
+        return;
+      }
+    }
   }
 
   /** Shows or hides ::progress marker lines and per-line timestamps (redraws, keeping the end in view). */
@@ -146,7 +155,8 @@ export class LogView {
   /** Replaces everything with these lines (a fresh tail); calls done() once they are on screen. */
   reset(lines, done) {
     this.lines = lines.slice(-MAX_LINES);
-    this.noteProgress(this.lines);
+    this.progress = null;
+    this.noteProgress(this.lines, true);
     this.pending = 0;
     this.detached = false;
     this.redraw(() => {
@@ -166,7 +176,7 @@ export class LogView {
       return;
     }
     for (const line of lines) this.lines.push(line);
-    this.noteProgress(lines);
+    this.noteProgress(lines, true);
     if (this.paused) {
       this.pending += lines.length;
     } else {
@@ -181,7 +191,7 @@ export class LogView {
   prepend(lines, done) {
     if (!lines.length) { if (done) done(); return; }
     this.flushNow();
-    this.noteProgress(lines);
+    this.noteProgress(lines, false);
     this.lines = lines.concat(this.lines);
     if (this.lines.length > MAX_LINES) {
       this.lines.length = MAX_LINES;

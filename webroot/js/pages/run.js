@@ -2,7 +2,7 @@
 
 import { api, urls } from '../api.js';
 import { h, clear, statusBadge, fmtTime, fmtDuration, runDuration, progressBar, FINAL, showError, hideMsg, showInfo } from '../dom.js';
-import { LogView, isProgressLine } from '../logview.js';
+import { LogView } from '../logview.js';
 import { navigate } from '../router.js';
 import { can } from '../session.js';
 import { scriptsById, runLabel } from '../catalog.js';
@@ -16,7 +16,7 @@ export function runPage(el, { id }) {
   let source = null;
   let destroyed = false;
   let ticker = null;
-  let headerShowsProgress = false; // whether the header has the Progress item
+  let headerProgress = null; // the progress the header shows (null: none)
 
   const title = h('h1.run-title', {}, 'Run');
   const meta = h('dl.run-meta');
@@ -67,7 +67,7 @@ export function runPage(el, { id }) {
     // a finished run has nothing live to jump to: the same button only goes back to its end
     liveBtn.textContent = finished ? '↓ Jump to end' : '↓ Jump to live';
     progressLabel.hidden = !reportsProgress();
-    if (run && reportsProgress() !== headerShowsProgress) renderHeader();
+    if (run && shownProgress() !== headerProgress) renderHeader(); // a marker line came, or the first one
     olderBtn.hidden = !(view.firstSeq > 1);
     rangeInfo.textContent = view.lines.length
       ? `lines ${view.firstSeq.toLocaleString()}–${view.lastSeq.toLocaleString()}${run ? ` of ${Math.max(run.log_lines || 0, view.lastSeq).toLocaleString()}` : ''}`
@@ -79,9 +79,17 @@ export function runPage(el, { id }) {
     return (!!run && Number(run.progress) > 0) || view.sawProgress;
   }
 
+  /** The progress to show, or null for a run that reports none. */
+  function shownProgress() {
+    if (!run || !reportsProgress()) return null;
+    if (run.status === 'completed') return 100;
+    // while it runs, the newest marker line can be ahead of the run object we last fetched
+    return !FINAL.has(run.status) && !view.detached && view.progress !== null ? view.progress : Number(run.progress) || 0;
+  }
+
   function renderHeader() {
     if (!run) return;
-    headerShowsProgress = reportsProgress();
+    headerProgress = shownProgress();
     const label = runLabel(run, scripts);
     clear(title, statusBadge(run.status), ' ',
       run.script_id ? h('a', { href: `#/scripts/${run.script_id}` }, label) : h('code', { title: run.command || '' }, label));
@@ -96,7 +104,7 @@ export function runPage(el, { id }) {
       item('Trigger', run.trigger || '—', 'trigger'),
       run.created_by ? item('Started by', run.created_by, 'created-by') : null,
       item('PID', run.pid ?? '—'),
-      reportsProgress() ? item('Progress', h('span.inline-progress', {}, progressBar(run.progress, run.status), ` ${run.status === 'completed' ? 100 : run.progress || 0}%`), 'progress') : null,
+      headerProgress !== null ? item('Progress', h('span.inline-progress', {}, progressBar(headerProgress, run.status), ` ${headerProgress}%`), 'progress') : null,
       run.restarted_from ? item('Restarted from', h('a', { href: `#/runs/${run.restarted_from}` }, run.restarted_from.slice(0, 8))) : null,
       item('Working directory', run.cwd || 'the server\'s working directory', 'cwd'),
       run.error ? item('Error', run.error, 'err') : null);
@@ -163,13 +171,8 @@ export function runPage(el, { id }) {
     let batchTimer = null;
     const flush = () => {
       batchTimer = null;
-      const marker = batch.findLast(isProgressLine);
-      view.append(batch);
+      view.append(batch); // a marker line among them moves the bar (updateToolbar)
       batch = [];
-      if (marker && run && !FINAL.has(run.status)) { // the bar moves with the markers, between status events
-        run = { ...run, progress: Number(marker.line.slice('::progress '.length)) };
-        renderHeader();
-      }
     };
     source.addEventListener('log', (e) => {
       batch.push(JSON.parse(e.data));
