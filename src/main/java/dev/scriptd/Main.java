@@ -1,5 +1,7 @@
 package dev.scriptd;
 
+import dev.scriptd.cli.Cli;
+import dev.scriptd.cli.Terminal;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ConfigLoader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
+ * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code token},
+ * {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
+ * standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
  * and on SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms}, then exits 0 (1
  * when the clean stop did not finish in time).
  */
@@ -29,6 +33,14 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (Cli.isClientCommand(args)) {
+      System.exit(new Cli(Terminal.system()).execute(args));
+      return;
+    }
+    serve(Cli.serverArgs(args));
+  }
+
+  private static void serve(String[] args) {
     JsonObject config;
     try {
       config = ConfigLoader.load(args, System.getenv());
