@@ -134,6 +134,8 @@ public final class Addresses {
   public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
   /** Nothing -> TokenList, oldest first. */
   public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** Nothing -> String path of a new consistent snapshot of the database (the caller deletes it). */
+  public static final String DB_BACKUP = "scriptd.db.cmd.backup";
   /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 

@@ -80,11 +80,11 @@ public final class Cli {
   }
 
   @Command(name = "scriptd", mixinStandardHelpOptions = true, versionProvider = Version.class,
-      description = {"A self-hosted script execution service. With no command (or 'serve') it runs the server;",
-          "the other commands talk to a server at SCRIPTD_URL (default " + ScriptdClient.DEFAULT_URL + ")",
-          "with the token in SCRIPTD_TOKEN."},
-      footer = {"", "Exit codes: 0 success; 2 an error (the server's explanation on stderr); run --follow and",
-          "tail exit with the run's exit code (1 when a failed, killed or lost run has none), 130 on Ctrl-C."})
+      description = "A self-hosted script execution service. With no command (or 'serve') it runs the server;"
+          + " the other commands talk to a server at SCRIPTD_URL (default " + ScriptdClient.DEFAULT_URL + ")"
+          + " with the token in SCRIPTD_TOKEN.",
+      footer = {"", "Exit codes: 0 success; 2 an error (the server's explanation on stderr); run --follow and"
+          + " tail exit with the run's exit code (1 when a failed, killed or lost run has none), 130 on Ctrl-C."})
   static final class Top implements Runnable {
     @Override
     public void run() {
@@ -101,9 +101,9 @@ public final class Cli {
   }
 
   @Command(name = "serve", mixinStandardHelpOptions = true,
-      description = {"Run the server (the default with no command). Flags: --host, --port, --data-dir, --db-file,",
-          "--log-dir, --rate-limit, --database-url, --public-url, --config FILE, --reset-admin-token;",
-          "the one-dash form (-port=8080) works too. SCRIPTD_<FLAG> variables override the config file."})
+      description = "Run the server (the default with no command). Flags: --host, --port, --data-dir, --db-file,"
+          + " --log-dir, --rate-limit, --public-url, --config FILE, --reset-admin-token;"
+          + " the one-dash form (-port=8080) works too. SCRIPTD_<FLAG> variables override the config file.")
   static final class Serve implements Runnable {
     @Parameters(arity = "0..*", hidden = true)
     List<String> flags = new ArrayList<>();
@@ -115,8 +115,8 @@ public final class Cli {
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
-      description = {"Start a run: an ad-hoc COMMAND (bash), or --script NAME. Prints the run id, or with",
-          "--follow its lines as they come, and exits with the run's exit code."})
+      description = "Start a run: an ad-hoc COMMAND (bash), or --script NAME. Prints the run id, or with"
+          + " --follow its lines as they come, and exits with the run's exit code.")
   static final class RunCommand implements Callable<Integer> {
     private final ScriptdClient client;
     private final Terminal terminal;

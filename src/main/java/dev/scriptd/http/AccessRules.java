@@ -5,8 +5,8 @@ import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * The one table of who may do what. Under {@code /api/}: tokens and {@code POST
- * /api/runs/cleanup} need admin; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
+ * The one table of who may do what. Under {@code /api/}: tokens, {@code /api/admin/*} (backup) and
+ * {@code POST /api/runs/cleanup} need admin; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
  * every other method (POST, PUT, PATCH) operator. Login and logout are open. Outside {@code /api/}:
  * {@code /health} and {@code /metrics} are open unless configured, {@code /hooks/*} decide per
  * endpoint ({@link TokenCheck}), and the UI's static files are open (the UI logs in through the API).
@@ -35,7 +35,8 @@ public final class AccessRules {
     if (path.equals("/api/login") || path.equals("/api/logout")) {
       return null;
     }
-    if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")) {
+    if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")
+        || path.equals("/api/admin") || path.startsWith("/api/admin/")) {
       return Role.ADMIN;
     }
     if (path.equals("/api/runs/cleanup") && !isRead(method)) {
