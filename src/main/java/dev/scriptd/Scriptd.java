@@ -70,9 +70,13 @@ public final class Scriptd {
     JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
+    String[] adminLink = new String[1];
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
         .compose(ok -> AdminToken.ensure(vertx, ns, parsed, security))
-        .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
+        .compose(link -> {
+          adminLink[0] = link;
+          return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);
+        })
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
     if (js) {
       chain = chain.compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
@@ -87,7 +91,10 @@ public final class Scriptd {
     }
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
     return chain
-        .map(ok -> handle)
+        .map(ok -> {
+          handle.adminLink(adminLink[0]);
+          return handle;
+        })
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));
   }
 

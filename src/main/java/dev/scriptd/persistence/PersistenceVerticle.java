@@ -93,6 +93,7 @@ public final class PersistenceVerticle extends VerticleBase {
       TokenStore tokens = new TokenStore(db);
       on(ns.of(Addresses.DB_SAVE_TOKEN), tokens::save);
       on(ns.of(Addresses.DB_DELETE_TOKEN), tokens::delete);
+      on(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), tokens::replaceAdmins);
       on(ns.of(Addresses.DB_FIND_TOKEN), tokens::find);
       on(ns.of(Addresses.DB_LIST_TOKENS), body -> tokens.list());
       consumers.add(vertx.eventBus().<TokenUse>localConsumer(ns.of(Addresses.DB_TOUCH_TOKEN), message -> tokens
