@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.PrintStream;
@@ -54,15 +55,17 @@ public final class Main {
         || flag.equals("-reset-admin-token"));
     String[] args = flags.toArray(new String[0]);
     JsonObject config;
+    boolean eventBusMetrics;
     try {
       config = ConfigLoader.load(args, System.getenv());
+      eventBusMetrics = ScriptdConfig.eventBusMetrics(config);
     } catch (ConfigException e) {
       LOG.error("invalid configuration: {}", e.getMessage());
       System.exit(2);
       return;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
+    Vertx vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics);
     ScriptdHandle handle;
     try {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
@@ -137,11 +140,22 @@ public final class Main {
    * matched route template; no path and no event-bus address (per-run addresses would be unbounded).
    */
   public static Vertx newVertx(MeterRegistry registry, String registryName) {
+    return newVertx(registry, registryName, true);
+  }
+
+  /**
+   * As {@link #newVertx(MeterRegistry, String)}; {@code eventBusMetrics} false leaves out the
+   * event-bus metrics ({@code metrics.event_bus}), which cost meter lookups on every message.
+   */
+  public static Vertx newVertx(MeterRegistry registry, String registryName, boolean eventBusMetrics) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setRegistryName(registryName)
         .addLabels(Label.HTTP_ROUTE);
+    if (!eventBusMetrics) {
+      metrics.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
+    }
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry))

@@ -1,12 +1,18 @@
 package dev.scriptd;
 
 import dev.scriptd.auth.AdminToken;
+import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.TokenList;
+import dev.scriptd.auth.TokenRecords;
+import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
@@ -17,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +54,14 @@ public final class Scriptd {
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
     SecurityConfig security;
+    TrafficConfig traffic;
     boolean scheduler;
     boolean js;
     Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
+      traffic = TrafficConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
       ns = Namespace.from(config);
@@ -66,13 +75,16 @@ public final class Scriptd {
           + " instance its own bus_namespace, e.g. " + ns + ".tenant2"));
     }
     Codecs.register(vertx.eventBus());
+    Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL);
     ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
     JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
+    ScriptDefinitions scripts = new ScriptDefinitionRules(parsed.runs().defaultTimeoutSeconds(),
+        security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     String[] adminLink = new String[1];
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
-        .compose(ok -> AdminToken.ensure(vertx, ns, parsed, security))
+        .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
         .compose(link -> {
           adminLink[0] = link;
           return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);
@@ -87,15 +99,39 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
+        traffic);
     return chain
         .map(ok -> {
           handle.adminLink(adminLink[0]);
           return handle;
         })
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  /** The admin token check's view of the token store: requests to the persistence verticle. */
+  /** The token store over the bus, for auth (which does not use the bus itself). */
+  static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
+    return new AdminToken.Store() {
+      @Override
+      public Future<TokenList> list() {
+        return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_LIST_TOKENS), null).map(Message::body);
+      }
+
+      @Override
+      public Future<?> save(ApiToken token) {
+        return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), token);
+      }
+
+      @Override
+      public Future<TokenList> replaceAdmins(ApiToken admin) {
+        return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), admin).map(Message::body)
+            .onSuccess(revoked -> revoked.items().forEach(token ->
+                vertx.eventBus().publish(ns.of(Addresses.TOKENS_REVOKED), token.hash())));
+      }
+    };
   }
 
   private static Future<Void> deploy(Vertx vertx, List<String> deployed,

@@ -4,8 +4,10 @@ import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.HttpSecurity;
+import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
@@ -27,17 +29,22 @@ public final class ScriptdHandle {
   private final NamespaceClaim claim;
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
+  private final ScriptDefinitions scripts;
+  private final TrafficConfig traffic;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private boolean closed;
   private volatile String adminLink;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
-      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security) {
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
+      TrafficConfig traffic) {
+    this.traffic = traffic;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
     this.security = security;
+    this.scripts = scripts;
     this.deploymentIds = deploymentIds;
     this.config = config;
     this.metrics = metrics;
@@ -70,7 +77,7 @@ public final class ScriptdHandle {
    * {@code <data_dir>/admin-link.txt}).
    */
   public Future<String> resetAdminToken() {
-    return AdminToken.reset(vertx, ns, config);
+    return AdminToken.reset(vertx, Scriptd.tokenStore(vertx, ns), config);
   }
 
   /**
@@ -99,7 +106,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic);
   }
 
   /**

@@ -1,12 +1,9 @@
 package dev.scriptd.auth;
 
-import dev.scriptd.bus.Addresses;
-import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +31,25 @@ public final class AdminToken {
   private AdminToken() {
   }
 
+  /**
+   * Where the tokens are kept. auth does not import the bus: the composition root answers these
+   * with requests to the token store.
+   */
+  public interface Store {
+    Future<TokenList> list();
+
+    Future<?> save(ApiToken token);
+
+    /**
+     * Replaces every admin token by {@code admin} at once; answers the replaced tokens, which every
+     * HTTP instance has been told to forget.
+     */
+    Future<TokenList> replaceAdmins(ApiToken admin);
+  }
+
   /** Completes with the link of a newly generated admin token, or null when none was generated. */
-  public static Future<String> ensure(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
-    return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_LIST_TOKENS), null).map(Message::body)
+  public static Future<String> ensure(Vertx vertx, Store store, ScriptdConfig config, SecurityConfig security) {
+    return store.list()
         .compose(tokens -> {
           String configured = security.auth().adminToken();
           if (tokens.items().stream().anyMatch(token -> token.role() == Role.ADMIN)) {
@@ -48,7 +61,7 @@ public final class AdminToken {
             return Future.succeededFuture(null);
           }
           String secret = configured != null ? configured : TokenSecrets.generate();
-          return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), newAdmin(secret)).compose(saved -> {
+          return store.save(newAdmin(secret)).compose(saved -> {
             if (configured != null) {
               LOG.info("created the admin token from admin_token (SCRIPTD_ADMIN_TOKEN)");
               return Future.succeededFuture(null);
@@ -65,14 +78,12 @@ public final class AdminToken {
 
   /**
    * Revokes every admin token and creates a new generated one; completes with its link (also
-   * written to {@code admin-link.txt}). Every HTTP instance forgets the revoked tokens at once.
+   * written to {@code admin-link.txt}).
    */
-  public static Future<String> reset(Vertx vertx, Namespace ns, ScriptdConfig config) {
+  public static Future<String> reset(Vertx vertx, Store store, ScriptdConfig config) {
     String secret = TokenSecrets.generate();
-    return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), newAdmin(secret))
-        .map(Message::body)
+    return store.replaceAdmins(newAdmin(secret))
         .compose(revoked -> {
-          revoked.items().forEach(token -> vertx.eventBus().publish(ns.of(Addresses.TOKENS_REVOKED), token.hash()));
           String link = link(config, secret);
           return writeLinkFile(vertx, config, link).map(file -> {
             LOG.info("revoked {} admin token(s) and generated a new one; its link is printed once and saved in {}",

@@ -193,6 +193,23 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * Group commit of run rows ({@code persistence} section), read on its own so {@link Storage} keeps
+   * its shape: a transaction holds at most {@code batchRows} runs; saves gather for at most
+   * {@code flushIntervalMs} after the first (0: whatever arrived while the previous transaction
+   * was committing); beyond {@code maxQueued} waiting saves a save fails at once.
+   */
+  public record RunWrites(int batchRows, long flushIntervalMs, int maxQueued) {
+  }
+
+  public static RunWrites runWrites(JsonObject json) {
+    Settings persistence = new Settings(json, "").section("persistence");
+    return new RunWrites(
+        persistence.intValue("run_batch_rows", 256, 1, 100_000),
+        persistence.longValue("run_flush_interval_ms", 0, 0, 60_000),
+        persistence.intValue("run_max_queued", 10_000, 1, 1_000_000));
+  }
+
+  /**
    * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
    * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
    * different namespaces, e.g. {@code scriptd.tenant2}.
@@ -204,6 +221,15 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
           + " a-z, 0-9 and '-' (e.g. scriptd.tenant2), got '" + name + "'");
     }
     return name;
+  }
+
+  /**
+   * {@code metrics.event_bus}: the standalone server's Vert.x event-bus metrics (on by default, as
+   * {@code /metrics} promises them). Each one costs meter lookups on every bus message; false drops
+   * them from the hot path. A host that builds its own Vertx decides this in its own metrics options.
+   */
+  public static boolean eventBusMetrics(JsonObject json) {
+    return new Settings(json, "").section("metrics").bool("event_bus", true);
   }
 
   /** {@code js.enabled}: deploy the JavaScript verticle at all (false: js runs and endpoints answer 503). */

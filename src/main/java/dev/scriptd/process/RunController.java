@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
@@ -81,7 +82,8 @@ final class RunController {
    * pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    RunFailure refused = slots.refusal();
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(request.trigger());
+    BusFailure refused = slots.refusal(endpoint);
     if (refused != null) {
       return Future.failedFuture(refused);
     }
@@ -92,9 +94,9 @@ final class RunController {
     run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
-    slots.reserve();
+    slots.reserve(endpoint);
     return bus.saveAndPublish(pending)
-        .onComplete(ar -> slots.unreserve())
+        .onComplete(ar -> slots.unreserve(endpoint))
         .onFailure(e -> {
           live.remove(run.id());
           metrics.runDequeued();
@@ -104,11 +106,12 @@ final class RunController {
 
   /** Spawns now when a slot is free (limits.max_concurrent_runs), else waits in the FIFO. */
   private Future<Run> startOrQueue(LiveRun run) {
-    if (slots.tryTake()) {
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(run.run.trigger());
+    if (slots.tryTake(run.id(), endpoint)) {
       return spawn(run);
     }
     run.queued = true;
-    slots.await(run.id(), () -> {
+    slots.await(run.id(), endpoint, () -> {
       run.queued = false;
       spawn(run).onFailure(e -> LOG.error("could not start queued run {}", run.id(), e));
     });
@@ -203,11 +206,12 @@ final class RunController {
     if (reaper != null) {
       reaper.register(pid, run.pidStart);
     }
+    // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
+    run.run = run.current().started(pid, run.pidStart, Instant.now());
     run.timeoutTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(run.run.timeoutSeconds()), t -> {
       run.timeoutTimer = -1;
       requestEnd(run, RunStatus.TIMED_OUT);
     });
-    run.run = run.current().started(pid, run.pidStart, Instant.now());
     metrics.runStarted();
     LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
         .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
@@ -226,7 +230,7 @@ final class RunController {
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
     LOG.warn("run {} could not start: {}", run.id(), cause.toString());
     live.remove(run.id());
-    slots.release();
+    slots.release(run.id());
     run.started.complete();
     Run failed = run.current().ended(RunStatus.FAILED, null, null,
         "could not start the process: " + cause.getMessage(), Instant.now());
@@ -358,7 +362,7 @@ final class RunController {
             reaper.unregister(run.pgid);
           }
           live.remove(run.id());
-          slots.release();
+          slots.release(run.id());
           run.ended.complete(ended);
         });
   }
