@@ -63,6 +63,7 @@ public final class ApiRouter {
     });
     router.get("/health").handler(new Health(vertx, ns, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
+    new ApiDocs(vertx.fileSystem(), config.http().publicUrl()).mount(router);
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub, streams), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id

@@ -57,10 +57,23 @@ final class Api {
     if (token != null && !ownAuthorization) {
       request.header("Authorization", "Bearer " + token);
     }
+    HttpResponse<String> response;
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed: " + e, e);
+    }
+    conforms(method, path, response);
+    return response;
+  }
+
+  /** Every JSON answer must match the OpenAPI document's schema for its operation and status. */
+  private static void conforms(String method, String path, HttpResponse<String> response) {
+    int query = path.indexOf('?');
+    String mismatch = OpenApi.shared().check(method, query >= 0 ? path.substring(0, query) : path,
+        response.statusCode(), response.headers().firstValue("Content-Type").orElse(null), response.body());
+    if (mismatch != null) {
+      throw new AssertionError(mismatch);
     }
   }
 
