@@ -113,7 +113,7 @@ public final class FireLedger {
   public static ScheduleFire refused(ScheduleFire claimed, Kind kind, Throwable failure, Instant decidedAt) {
     String message = String.valueOf(failure.getMessage());
     // forbid's refusal names the active run; any other 409 (a changed schedule) did not start either
-    boolean forbid = BusFailure.is(failure, ReplyCodes.CONFLICT)
+    boolean forbid = BusFailure.codeOf(failure) == ReplyCodes.CONFLICT
         && message.toLowerCase(Locale.ROOT).contains("active run");
     String prefix = kind == Kind.CATCH_UP ? "catch-up not run: " : "";
     return new ScheduleFire(claimed.scriptId(), claimed.fireTime(), decidedAt,
