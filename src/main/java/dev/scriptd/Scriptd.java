@@ -10,6 +10,7 @@ import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
+import dev.scriptd.persistence.RunView;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
@@ -70,7 +71,9 @@ public final class Scriptd {
     JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
-    Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
+    // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
+    RunView runs = new RunView(parsed.storage().viewRuns());
+    Future<Void> chain = deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single)
         .compose(ok -> AdminToken.ensure(vertx, ns, parsed, security))
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
@@ -83,9 +86,9 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(runs), http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, runs);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

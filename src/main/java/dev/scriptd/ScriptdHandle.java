@@ -1,6 +1,7 @@
 package dev.scriptd;
 
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.ApiRouter;
@@ -28,10 +29,12 @@ public final class ScriptdHandle {
   private final SecurityConfig security;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
+  private final RunReads runs;
   private boolean closed;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
-      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security) {
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, RunReads runs) {
+    this.runs = runs;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
@@ -76,7 +79,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, runs);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -20,7 +21,7 @@ public final class ApiRouter {
 
   /** The hub must be started by the caller (and stopped with the router's server). */
   public static Router create(Vertx vertx, Namespace ns, ScriptdConfig config, TailHub hub,
-      ScriptdMetrics metrics, HttpSecurity security) {
+      ScriptdMetrics metrics, HttpSecurity security, RunReads runs) {
     Router router = Router.router(vertx);
     security.guard(router); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
@@ -51,9 +52,9 @@ public final class ApiRouter {
     router.get("/health").handler(new Health(vertx, ns, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
-    RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub), security.adhoc());
+    RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id
-    new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds(), security.limits().perRun())
+    new ScriptRoutes(bus, runs, runRoutes, config.runs().defaultTimeoutSeconds(), security.limits().perRun())
         .mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);

@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.tail.TailHub;
@@ -18,6 +19,12 @@ public final class HttpVerticle extends VerticleBase {
   private HttpSecurity security;
   private ScriptdMetrics metrics;
   private IntSupplier subscribers;
+  private final RunReads runs;
+
+  /** {@code runs}: the run reads shared by every instance (the composition root makes them). */
+  public HttpVerticle(RunReads runs) {
+    this.runs = runs;
+  }
 
   @Override
   public Future<?> start() {
@@ -41,7 +48,7 @@ public final class HttpVerticle extends VerticleBase {
     metrics.addTailSource(subscribers);
     security = new HttpSecurity(vertx, ns, config, SecurityConfig.fromJson(config()));
     server = vertx.createHttpServer(options)
-        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security));
+        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security, runs));
     return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
   }
 

@@ -33,6 +33,13 @@ final class Json {
     return oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine;
   }
 
+  /** A body already encoded as JSON (the run view's cached runs). */
+  static void send(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body);
+  }
+
   static void send(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json")
