@@ -274,13 +274,20 @@ public final class RunView implements RunReads {
   Page page(RunQuery query, RunCursor after, int limit) {
     lock.readLock().lock();
     try {
-      NavigableMap<Key, Entry> region = floor == null ? byKey : byKey.tailMap(floor, false);
-      if (after != null) {
-        region = region.headMap(new Key(after.createdAtMs(), after.id()), false);
-      }
+      // below the cursor and below "to" (the smallest key of that millisecond: created_at < to)
+      Key upper = after == null ? null : new Key(after.createdAtMs(), after.id());
       if (query.to() != null) {
-        // the smallest key of that millisecond: created_at < to
-        region = region.headMap(new Key(query.to().toEpochMilli(), ""), false);
+        Key to = new Key(query.to().toEpochMilli(), "");
+        upper = upper == null || to.compareTo(upper) < 0 ? to : upper;
+      }
+      NavigableMap<Key, Entry> region;
+      if (upper == null) {
+        region = floor == null ? byKey : byKey.tailMap(floor, false);
+      } else if (floor == null) {
+        region = byKey.headMap(upper, false);
+      } else {
+        region = upper.compareTo(floor) <= 0 ? java.util.Collections.emptyNavigableMap()
+            : byKey.subMap(floor, false, upper, false);
       }
       long from = query.from() == null ? Long.MIN_VALUE : query.from().toEpochMilli();
       List<Entry> matches = new ArrayList<>(Math.min(limit + 1, 64));
