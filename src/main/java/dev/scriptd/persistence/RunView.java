@@ -9,13 +9,17 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,7 +61,10 @@ public final class RunView implements RunReads {
     }
   }
 
-  /** A held run; its JSON is encoded at most once unless it is running (duration_ms moves). */
+  /**
+   * A held run; its JSON is encoded at most once unless it is running (duration_ms moves), into
+   * direct memory outside the heap: responses then hand these bytes to the socket without a copy.
+   */
   private static final class Entry {
     final Run run;
     private volatile Buffer json;
@@ -72,15 +79,22 @@ public final class RunView implements RunReads {
       }
       Buffer encoded = json;
       if (encoded == null) {
-        encoded = run.toJson().toBuffer();
+        encoded = direct(run.toJson().toBuffer().getBytes());
         json = encoded;
       }
       return encoded;
     }
   }
 
-  private static final Buffer ITEMS = Buffer.buffer("{\"items\":[");
-  private static final Buffer NEXT = Buffer.buffer("],\"next_cursor\":");
+  /** Bytes in a JDK direct buffer (freed by the garbage collector, never by a release). */
+  private static Buffer direct(byte[] bytes) {
+    ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(memory));
+  }
+
+  private static final Buffer ITEMS = direct("{\"items\":[".getBytes(StandardCharsets.US_ASCII));
+  private static final Buffer COMMA = direct(new byte[] {','});
+  private static final Buffer NEXT = direct("],\"next_cursor\":".getBytes(StandardCharsets.US_ASCII));
 
   private final int capacity;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -394,23 +408,25 @@ public final class RunView implements RunReads {
     return pool == null ? notOpen() : onCaller(RunRows.stats(pool, query));
   }
 
-  /** {"items":[...],"next_cursor":...} as JsonObject.encode() writes it. */
+  /**
+   * {"items":[...],"next_cursor":...} as JsonObject.encode() writes it: the runs' own buffers
+   * joined, not copied (a list of 50 is about 25 KB).
+   */
   static Buffer pageJson(List<Buffer> items, String nextCursor) {
-    int size = 40 + (nextCursor == null ? 0 : nextCursor.length());
-    for (Buffer item : items) {
-      size += item.length() + 1;
-    }
-    Buffer out = Buffer.buffer(size).appendBuffer(ITEMS);
+    ByteBuf[] parts = new ByteBuf[items.size() * 2 + 3];
+    int n = 0;
+    parts[n++] = ((BufferInternal) ITEMS).getByteBuf();
     for (int i = 0; i < items.size(); i++) {
       if (i > 0) {
-        out.appendByte((byte) ',');
+        parts[n++] = ((BufferInternal) COMMA).getByteBuf();
       }
-      out.appendBuffer(items.get(i));
+      parts[n++] = ((BufferInternal) items.get(i)).getByteBuf();
     }
-    out.appendBuffer(NEXT);
+    parts[n++] = ((BufferInternal) NEXT).getByteBuf();
     // a cursor is base64url: nothing in it needs escaping
-    out.appendString(nextCursor == null ? "null" : "\"" + nextCursor + "\"", StandardCharsets.UTF_8.name());
-    return out.appendByte((byte) '}');
+    byte[] tail = ((nextCursor == null ? "null" : "\"" + nextCursor + "\"") + "}").getBytes(StandardCharsets.US_ASCII);
+    parts[n++] = Unpooled.wrappedBuffer(tail);
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(n, java.util.Arrays.copyOf(parts, n)));
   }
 
   private static <T> Future<T> notOpen() {
