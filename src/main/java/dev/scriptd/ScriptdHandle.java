@@ -6,6 +6,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.HttpSecurity;
+import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
@@ -27,18 +28,21 @@ public final class ScriptdHandle {
   private final NamespaceClaim claim;
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
+  private final ScriptDefinitions scripts;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private final RunReads runs;
   private boolean closed;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
-      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, RunReads runs) {
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
+      RunReads runs) {
     this.runs = runs;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
     this.security = security;
+    this.scripts = scripts;
     this.deploymentIds = deploymentIds;
     this.config = config;
     this.metrics = metrics;
@@ -79,7 +83,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, runs);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, runs);
   }
 
   /**

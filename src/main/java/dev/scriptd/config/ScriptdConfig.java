@@ -34,13 +34,18 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
   /**
    * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
-   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
+   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README);
+   * {@code exitWatcher}: a run ends when its shell exits, seen through a pidfd (false: when its pipes
+   * close, as NuProcess alone sees it).
    * {@code inheritEnv} names the server's environment variables a child gets (a trailing {@code *}
    * is a prefix); the server's own {@code SCRIPTD_*} ones never pass, whatever it names.
+   * {@code protectServerProcess} makes the server process non-dumpable, so runs under its uid
+   * cannot read its environment or memory through {@code /proc}.
    */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
       String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
-      int pipeBytes, int minReadIntervalUs, List<String> inheritEnv) {
+      int pipeBytes, int minReadIntervalUs, boolean exitWatcher, List<String> inheritEnv,
+      boolean protectServerProcess) {
     public Runs {
       inheritEnv = List.copyOf(inheritEnv);
     }
@@ -143,8 +148,10 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.intValue("reader_nice", 10, 0, 19),
         runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
         runs.intValue("min_read_interval_us", 200, 0, 100_000),
+        runs.bool("exit_watcher", true),
         runs.strings("inherit_env", DEFAULT_INHERIT_ENV, INHERIT_ENV_ENTRY,
-            "a variable name, or a name prefix ending in * (e.g. LC_*)"));
+            "a variable name, or a name prefix ending in * (e.g. LC_*)"),
+        runs.bool("protect_server_process", true));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),
@@ -190,6 +197,23 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * Group commit of run rows ({@code persistence} section), read on its own so {@link Storage} keeps
+   * its shape: a transaction holds at most {@code batchRows} runs; saves gather for at most
+   * {@code flushIntervalMs} after the first (0: whatever arrived while the previous transaction
+   * was committing); beyond {@code maxQueued} waiting saves a save fails at once.
+   */
+  public record RunWrites(int batchRows, long flushIntervalMs, int maxQueued) {
+  }
+
+  public static RunWrites runWrites(JsonObject json) {
+    Settings persistence = new Settings(json, "").section("persistence");
+    return new RunWrites(
+        persistence.intValue("run_batch_rows", 256, 1, 100_000),
+        persistence.longValue("run_flush_interval_ms", 0, 0, 60_000),
+        persistence.intValue("run_max_queued", 10_000, 1, 1_000_000));
+  }
+
+  /**
    * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
    * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
    * different namespaces, e.g. {@code scriptd.tenant2}.
@@ -201,6 +225,15 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
           + " a-z, 0-9 and '-' (e.g. scriptd.tenant2), got '" + name + "'");
     }
     return name;
+  }
+
+  /**
+   * {@code metrics.event_bus}: the standalone server's Vert.x event-bus metrics (on by default, as
+   * {@code /metrics} promises them). Each one costs meter lookups on every bus message; false drops
+   * them from the hot path. A host that builds its own Vertx decides this in its own metrics options.
+   */
+  public static boolean eventBusMetrics(JsonObject json) {
+    return new Settings(json, "").section("metrics").bool("event_bus", true);
   }
 
   /** {@code js.enabled}: deploy the JavaScript verticle at all (false: js runs and endpoints answer 503). */

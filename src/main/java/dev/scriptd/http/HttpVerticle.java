@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
 
 /** Serves the API. Deployed with several instances; Vert.x spreads connections across them. */
 public final class HttpVerticle extends VerticleBase {
+  private final ScriptDefinitions scripts;
   private HttpServer server;
   private TailHub hub;
   private HttpSecurity security;
@@ -21,8 +22,12 @@ public final class HttpVerticle extends VerticleBase {
   private IntSupplier subscribers;
   private final RunReads runs;
 
-  /** {@code runs}: the run reads shared by every instance (the composition root makes them). */
-  public HttpVerticle(RunReads runs) {
+  /**
+   * {@code scripts}: the script definition rules; {@code runs}: the run reads shared by every
+   * instance. Both come from the composition root.
+   */
+  public HttpVerticle(ScriptDefinitions scripts, RunReads runs) {
+    this.scripts = scripts;
     this.runs = runs;
   }
 
@@ -48,7 +53,7 @@ public final class HttpVerticle extends VerticleBase {
     metrics.addTailSource(subscribers);
     security = new HttpSecurity(vertx, ns, config, SecurityConfig.fromJson(config()));
     server = vertx.createHttpServer(options)
-        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security, runs));
+        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts, runs));
     return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
   }
 

@@ -1,7 +1,10 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.auth.TokenRecords;
 import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.BusReplies;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
@@ -15,7 +18,6 @@ import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -46,6 +48,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private LogReader logs;
   private LogFiles logFiles;
   private ScriptStore scripts;
+  private RunWriter runs;
   private ScriptdMetrics metrics;
   private RunView view;
 
@@ -78,12 +81,14 @@ public final class PersistenceVerticle extends VerticleBase {
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
       scripts = new ScriptStore(db, batcher, logFiles, view);
+      runs = new RunWriter(vertx, db, batcher, scripts, logFiles, view, ScriptdConfig.runWrites(config()));
       RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles, view);
       Codecs.register(vertx.eventBus());
+      Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL); // the token store takes and replies with them
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(ns.of(Addresses.DB_APPEND_LOGS),
           message -> appendLogs(message.body()));
       consumers.add(append);
-      on(ns.of(Addresses.DB_SAVE_RUN), this::saveRun);
+      on(ns.of(Addresses.DB_SAVE_RUN), runs::save);
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
@@ -94,8 +99,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_SAVE_SCRIPT), scripts::save);
       on(ns.of(Addresses.DB_GET_SCRIPT), scripts::get);
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
-      on(ns.of(Addresses.DB_DELETE_SCRIPT), scripts::delete);
-      on(ns.of(Addresses.DB_QUEUE_RUN), scripts::queue);
+      // saves made before a delete are stored before it, so none brings a deleted run back
+      on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> runs.settled().compose(v -> scripts.delete(id)));
+      on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
       on(ns.of(Addresses.DB_CLEANUP), cleanup::run);
@@ -119,6 +125,7 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
+        .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
           LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);
@@ -134,25 +141,14 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   private <T> void on(String address, Function<T, Future<?>> handler) {
-    MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address, message -> {
-      Future<?> result;
-      try {
-        result = handler.apply(message.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onComplete(message::reply, err -> fail(message, address, err));
-    });
+    MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address,
+        message -> BusReplies.answer(message, handler, PersistenceVerticle::databaseError));
     consumers.add(consumer);
   }
 
-  private static void fail(Message<?> message, String address, Throwable err) {
-    if (err instanceof ReplyFailure failure) {
-      message.fail(failure.code(), failure.getMessage());
-    } else {
-      LOG.error("{} failed", address, err);
-      message.fail(ReplyCodes.UNAVAILABLE, "database error: " + err);
-    }
+  /** A failure that is not a refusal of the request is the database's: 503, so the caller may retry. */
+  private static Throwable databaseError(Throwable err) {
+    return err instanceof BusFailure ? err : new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
   }
 
   private void appendLogs(LogChunk chunk) {
@@ -165,27 +161,11 @@ public final class PersistenceVerticle extends VerticleBase {
     }
   }
 
-  private Future<Run> saveRun(Run run) {
-    return batcher.flushRun(run.id())
-        .compose(v -> db.write(conn ->
-            conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))))
-        .compose(v -> {
-          view.saved(run);
-          return scripts.openLogFile(run);
-        })
-        .onSuccess(v -> {
-          if (run.status().isFinal()) {
-            logFiles.closed(run.id());
-          }
-        })
-        .map(run);
-  }
-
   private Future<Run> getRun(String id) {
     return db.reader().preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id))
         .map(rows -> {
           if (rows.size() == 0) {
-            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
           }
           return RunRows.fromRow(rows.iterator().next());
         });
@@ -197,7 +177,7 @@ public final class PersistenceVerticle extends VerticleBase {
       after = query.cursor() == null || query.cursor().isEmpty()
           ? null : RunCursor.decode(query.cursor());
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
           "cursor is not valid; pass back the next_cursor of a previous page"));
     }
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
@@ -221,17 +201,17 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<?> deleteRun(String id) {
     long[] createdAt = new long[1];
-    return batcher.flushRun(id).compose(v -> db.write(conn ->
+    return runs.settled().compose(v -> batcher.flushRun(id)).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
-                throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+                throw new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
               }
               Row row = rows.iterator().next();
               RunStatus status = RunStatus.fromWire(row.getString(0));
               createdAt[0] = row.getLong(1);
               if (!status.isFinal()) {
-                throw new ReplyFailure(ReplyCodes.CONFLICT,
+                throw new BusFailure(ReplyCodes.CONFLICT,
                     "run " + id + " is still " + status.wire() + "; kill it first");
               }
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
@@ -281,10 +261,10 @@ public final class PersistenceVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
         .compose(readable -> readable
             ? db.reader().query("SELECT 1").execute()
-            : Future.failedFuture(new ReplyFailure(ReplyCodes.UNAVAILABLE,
+            : Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE,
                 "database file " + db.file() + " is missing or not readable")))
-        .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
-            : new ReplyFailure(ReplyCodes.UNAVAILABLE,
+        .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
+            : new BusFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
         .map(ok -> writerStats().put("database", "UP"));
   }

@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
@@ -35,7 +36,7 @@ final class ScriptStore {
     return db.write(conn -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
         .map(script)
         .recover(err -> Future.failedFuture(isNameTaken(err)
-            ? new ReplyFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
+            ? new BusFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
                 + "' already exists; choose another name or update that script")
             : err));
   }
@@ -49,7 +50,7 @@ final class ScriptStore {
     return db.reader().preparedQuery(ScriptRows.GET).execute(Tuple.of(idOrName, idOrName, idOrName))
         .map(rows -> {
           if (rows.size() == 0) {
-            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "script '" + idOrName
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "script '" + idOrName
                 + "' not found; check the id or name (list them with GET /api/scripts)");
           }
           return ScriptRows.entryFromRow(rows.iterator().next());
@@ -63,7 +64,7 @@ final class ScriptStore {
       try {
         after = new String(Base64.getUrlDecoder().decode(query.cursor()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+        return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
             "cursor is not valid; pass back the next_cursor of a previous page"));
       }
     }
@@ -90,7 +91,7 @@ final class ScriptStore {
         .execute(Tuple.of(scriptId))
         .compose(rows -> {
           if (rows.iterator().next().getLong(0) > 0) {
-            throw new ReplyFailure(ReplyCodes.CONFLICT, "script " + scriptId
+            throw new BusFailure(ReplyCodes.CONFLICT, "script " + scriptId
                 + " still has running runs; kill them first");
           }
           return conn.preparedQuery(ScriptRows.RUNS_OF).execute(Tuple.of(scriptId));
@@ -108,15 +109,6 @@ final class ScriptStore {
           return files.delete(runs);
         })
         .mapEmpty();
-  }
-
-  Future<Run> queue(Run run) {
-    return db.write(conn -> conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))
-        .compose(v -> conn.preparedQuery(RunRows.MARK_QUEUED).execute(Tuple.of(run.id()))))
-        .map(v -> {
-          view.saved(run);
-          return run;
-        });
   }
 
   Future<RunPage> queued() {
