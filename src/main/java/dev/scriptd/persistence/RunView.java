@@ -68,6 +68,7 @@ public final class RunView implements RunReads {
   private static final class Entry {
     final Run run;
     private volatile Buffer json;
+    private volatile Buffer cursorTail;
 
     Entry(Run run) {
       this.run = run;
@@ -84,6 +85,17 @@ public final class RunView implements RunReads {
       }
       return encoded;
     }
+
+    /** The end of a page whose last run this is: its cursor, quoted (base64url needs no escape), and "}". */
+    Buffer cursorTail() {
+      Buffer tail = cursorTail;
+      if (tail == null) {
+        String cursor = new RunCursor(run.createdAt().toEpochMilli(), run.id()).encode();
+        tail = direct(("\"" + cursor + "\"}").getBytes(StandardCharsets.US_ASCII));
+        cursorTail = tail;
+      }
+      return tail;
+    }
   }
 
   /** Bytes in a JDK direct buffer (freed by the garbage collector, never by a release). */
@@ -95,6 +107,7 @@ public final class RunView implements RunReads {
   private static final Buffer ITEMS = direct("{\"items\":[".getBytes(StandardCharsets.US_ASCII));
   private static final Buffer COMMA = direct(new byte[] {','});
   private static final Buffer NEXT = direct("],\"next_cursor\":".getBytes(StandardCharsets.US_ASCII));
+  private static final Buffer NO_CURSOR = direct("null}".getBytes(StandardCharsets.US_ASCII));
 
   private final int capacity;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -282,7 +295,7 @@ public final class RunView implements RunReads {
   }
 
   /** A page answered from memory, or null when the view cannot prove it complete. */
-  record Page(List<Run> runs, List<Buffer> json, String nextCursor) {
+  record Page(List<Run> runs, List<Buffer> json, String nextCursor, Buffer tail) {
   }
 
   Page page(RunQuery query, RunCursor after, int limit) {
@@ -331,11 +344,13 @@ public final class RunView implements RunReads {
         json.add(matches.get(i).json());
       }
       String next = null;
+      Buffer tail = NO_CURSOR;
       if (matches.size() > limit) {
         Run last = runs.get(limit - 1);
         next = new RunCursor(last.createdAt().toEpochMilli(), last.id()).encode();
+        tail = matches.get(limit - 1).cursorTail();
       }
-      return new Page(runs, json, next);
+      return new Page(runs, json, next, tail);
     } finally {
       lock.readLock().unlock();
     }
@@ -381,7 +396,7 @@ public final class RunView implements RunReads {
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
     Page page = page(query, after, limit);
     if (page != null) {
-      return Future.succeededFuture(pageJson(page.json(), page.nextCursor()));
+      return Future.succeededFuture(pageJson(page.json(), page.tail()));
     }
     Pool pool = reader;
     if (pool == null) {
@@ -398,7 +413,7 @@ public final class RunView implements RunReads {
         last = RunRows.fromRow(row);
         json.add(last.toJson().toBuffer());
       }
-      return pageJson(json, null);
+      return pageJson(json, NO_CURSOR);
     }));
   }
 
@@ -410,9 +425,15 @@ public final class RunView implements RunReads {
 
   /**
    * {"items":[...],"next_cursor":...} as JsonObject.encode() writes it: the runs' own buffers
-   * joined, not copied (a list of 50 is about 25 KB).
+   * joined, not copied (a list of 50 is about 25 KB). When every part lies in direct memory the
+   * socket write gathers them as they are; a heap part (a running run) makes Netty copy the page once.
    */
   static Buffer pageJson(List<Buffer> items, String nextCursor) {
+    return pageJson(items, nextCursor == null ? NO_CURSOR
+        : direct(("\"" + nextCursor + "\"}").getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private static Buffer pageJson(List<Buffer> items, Buffer tail) {
     ByteBuf[] parts = new ByteBuf[items.size() * 2 + 3];
     int n = 0;
     parts[n++] = ((BufferInternal) ITEMS).getByteBuf();
@@ -423,9 +444,7 @@ public final class RunView implements RunReads {
       parts[n++] = ((BufferInternal) items.get(i)).getByteBuf();
     }
     parts[n++] = ((BufferInternal) NEXT).getByteBuf();
-    // a cursor is base64url: nothing in it needs escaping
-    byte[] tail = ((nextCursor == null ? "null" : "\"" + nextCursor + "\"") + "}").getBytes(StandardCharsets.US_ASCII);
-    parts[n++] = Unpooled.wrappedBuffer(tail);
+    parts[n++] = ((BufferInternal) tail).getByteBuf();
     return BufferInternal.buffer(Unpooled.wrappedBuffer(n, java.util.Arrays.copyOf(parts, n)));
   }
 

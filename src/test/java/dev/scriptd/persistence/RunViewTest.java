@@ -184,7 +184,7 @@ class RunViewTest {
     Run b = done("b", T0 + 1);
 
     Buffer page = RunView.pageJson(List.of(b.toJson().toBuffer(), a.toJson().toBuffer()), "abc_-");
-    Buffer empty = RunView.pageJson(List.of(), null);
+    Buffer empty = RunView.pageJson(List.of(), (String) null);
 
     assertEquals(new JsonObject().put("items", new io.vertx.core.json.JsonArray().add(b.toJson()).add(a.toJson()))
         .put("next_cursor", "abc_-").encode(), page.toString());
