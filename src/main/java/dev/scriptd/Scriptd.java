@@ -10,6 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
@@ -18,6 +19,7 @@ import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.persistence.RunView;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
+import dev.scriptd.scripts.ScriptsDirVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -32,7 +34,8 @@ import java.util.function.Supplier;
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
  * supervisor, then scripts, then JavaScript ({@code js.enabled}), then the scheduler
- * ({@code scheduler.enabled}), then HTTP ({@code http.enabled}). All of one deployment's event-bus
+ * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
+ * ({@code http.enabled}). All of one deployment's event-bus
  * addresses live in its {@code bus_namespace}; a second deployment in the same Vertx with the same
  * namespace is refused. The returned handle
  * undeploys them in reverse order, so running processes are killed while the database can still
@@ -54,14 +57,18 @@ public final class Scriptd {
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
     SecurityConfig security;
+    TrafficConfig traffic;
     boolean scheduler;
     boolean js;
+    boolean scriptsDir;
     Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
+      traffic = TrafficConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
+      scriptsDir = ScriptdConfig.scriptsDir(config).dir() != null;
       ns = Namespace.from(config);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
@@ -92,13 +99,17 @@ public final class Scriptd {
     if (scheduler) {
       chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
     }
+    if (scriptsDir) {
+      // after the scheduler and JS, which follow the SCRIPTS_CHANGED of its first apply
+      chain = chain.compose(ok -> deploy(vertx, deployed, ScriptsDirVerticle::new, single));
+    }
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
       chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs), http));
     }
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        runs);
+        traffic, runs);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

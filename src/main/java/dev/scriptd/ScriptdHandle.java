@@ -4,6 +4,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.HttpSecurity;
 import dev.scriptd.http.ScriptDefinitions;
@@ -29,6 +30,7 @@ public final class ScriptdHandle {
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
   private final ScriptDefinitions scripts;
+  private final TrafficConfig traffic;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private final RunReads runs;
@@ -36,7 +38,8 @@ public final class ScriptdHandle {
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      RunReads runs) {
+      TrafficConfig traffic, RunReads runs) {
+    this.traffic = traffic;
     this.runs = runs;
     this.ns = ns;
     this.claim = claim;
@@ -83,7 +86,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, runs);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic, runs);
   }
 
   /**

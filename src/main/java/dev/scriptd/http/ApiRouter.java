@@ -3,6 +3,7 @@ package dev.scriptd.http;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Vertx;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Locale;
@@ -19,13 +21,23 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
+  /** Which counters of {@link SharedTraffic} a server uses: one set per deployment and listening address. */
+  static String trafficKey(Namespace ns, ScriptdConfig config) {
+    return ns.name() + "@" + config.http().host() + ":" + config.http().port();
+  }
+
   /**
    * The hub must be started by the caller (and stopped with the router's server). {@code scripts}
    * checks script definitions (the composition root hands it over; HTTP does not import scripts).
    */
   public static Router create(Vertx vertx, Namespace ns, ScriptdConfig config, TailHub hub,
-      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts, RunReads runs) {
+      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts, TrafficConfig traffic,
+      RunReads runs) {
     Router router = Router.router(vertx);
+    SharedTraffic shared = SharedTraffic.of(vertx, trafficKey(ns, config));
+    StreamGate streams = new StreamGate(shared.streams, traffic.connections());
+    // streams opened with a token end as soon as it is revoked
+    security.tokens().onRevoked(hub::revoked);
     security.guard(router); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
     Bus bus = new Bus(vertx.eventBus(), ns);
@@ -40,9 +52,10 @@ public final class ApiRouter {
         String type = ctx.request().getHeader("Content-Type");
         if (type != null && (type.regionMatches(true, 0, "multipart/", 0, 10)
             || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))
-            || hasBody(ctx.request()) && !isJson(type)) {
-          // the API reads JSON only; and a page elsewhere can send text/plain, forms and multipart
-          // without asking the browser first (no CORS preflight), never a JSON type
+            || hasBody(ctx.request()) && !isJson(type) && !takesYaml(ctx, type)) {
+          // the API reads JSON only (and YAML on apply); and a page elsewhere can send text/plain,
+          // forms and multipart without asking the browser first (no CORS preflight), never a
+          // JSON or YAML type
           ctx.fail(new ApiException(415, "unsupported-media-type", "the API takes JSON bodies; send"
               + " Content-Type: application/json" + (type == null ? "" : " (this request says " + brief(type) + ")")));
           return;
@@ -54,16 +67,19 @@ public final class ApiRouter {
     });
     router.get("/health").handler(new Health(vertx, ns, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
-    router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
-    RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub), security.adhoc());
+    new ApiDocs(vertx.fileSystem(), config.http().publicUrl()).mount(router);
+    router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
+    RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub, streams), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id
+    new ScriptFileRoutes(bus, scripts).mount(router); // before /api/scripts/:id, which would take "export"
     new ScriptRoutes(bus, runs, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
-    new JsRoutes(bus, hub).mount(router);
+    new JsRoutes(bus, hub, streams).mount(router);
     EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),
         security.endpointCredentials().dropQuery());
-    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed, requestView).mount(router);
+    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed, requestView,
+        new EndpointLimiter(shared.endpointRates, traffic.endpoints())).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);
@@ -80,6 +96,12 @@ public final class ApiRouter {
       return !length.trim().equals("0");
     }
     return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+  }
+
+  /** A YAML body, which only {@code POST /api/scripts/apply} takes. */
+  private static boolean takesYaml(RoutingContext ctx, String type) {
+    return ScriptFileRoutes.isYaml(type) && ctx.request().method() == HttpMethod.POST
+        && AuthHandler.path(ctx).equals(ScriptFileRoutes.APPLY_PATH);
   }
 
   /** {@code application/json} or any {@code type/subtype+json}, parameters aside. */

@@ -180,7 +180,7 @@ public final class JsVerticle extends VerticleBase {
     live.put(pending.id(), execution);
     metrics.runQueued();
     return vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_SLOT_ACQUIRE), new JsonObject().put("run_id",
-            pending.id()))
+            pending.id()).put("endpoint", Run.TRIGGER_ENDPOINT.equals(pending.trigger())))
         .compose(slot -> {
           if (Boolean.TRUE.equals(slot.body().getBoolean("granted"))) {
             return begin(execution);

@@ -11,6 +11,7 @@ import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.ScriptChanges;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
@@ -101,6 +102,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
       // saves made before a delete are stored before it, so none brings a deleted run back
       on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> runs.settled().compose(v -> scripts.delete(id)));
+      // as a delete: saves made before the apply are stored first
+      on(ns.of(Addresses.DB_APPLY_SCRIPTS), (ScriptChanges changes) -> runs.settled()
+          .compose(v -> scripts.apply(changes)));
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);

@@ -43,15 +43,16 @@ final class JsSlots {
     if (counts(runId)) {
       return Future.succeededFuture(new JsonObject().put("granted", holders.contains(runId)));
     }
-    if (slots.tryTake()) {
+    boolean endpoint = Boolean.TRUE.equals(body.getValue("endpoint"));
+    if (slots.tryTake(runId, endpoint)) {
       holders.add(runId);
       return Future.succeededFuture(new JsonObject().put("granted", true));
     }
-    BusFailure refused = slots.refusal();
+    BusFailure refused = slots.refusal(endpoint);
     if (refused != null) {
       return Future.failedFuture(refused);
     }
-    slots.await(runId, () -> granted(runId));
+    slots.await(runId, endpoint, () -> granted(runId));
     return Future.succeededFuture(new JsonObject().put("granted", false));
   }
 
@@ -76,7 +77,7 @@ final class JsSlots {
 
   private boolean release(String runId) {
     if (holders.remove(runId)) {
-      slots.release();
+      slots.release(runId);
       return true;
     }
     return slots.withdraw(runId);

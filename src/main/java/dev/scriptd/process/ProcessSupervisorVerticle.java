@@ -10,6 +10,7 @@ import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -65,7 +66,8 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
-    RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
+    RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns(),
+        TrafficConfig.fromJson(config()).endpoints().maxRunSharePercent());
     jsSlots = new JsSlots(slots, eventBus, ns);
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),

@@ -11,6 +11,7 @@ import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.cron.Schedules;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
@@ -90,6 +91,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private ScriptdConfig.Runs runSettings;
   private RunLimits defaultLimits;
   private RetentionJob retention;
+  private EndpointRuns endpointRuns;
 
   public ScriptsVerticle() {
   }
@@ -100,6 +102,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ScriptdConfig config = ScriptdConfig.fromJson(config());
     runSettings = config.runs();
     defaultLimits = SecurityConfig.fromJson(config()).limits().perRun();
+    endpointRuns = new EndpointRuns(TrafficConfig.fromJson(config()).endpoints());
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     try {
@@ -117,6 +120,9 @@ public final class ScriptsVerticle extends VerticleBase {
     on(ns.of(Addresses.SCRIPTS_CANCEL), this::cancel);
     on(ns.of(Addresses.SCRIPTS_CLEANUP), this::cleanup);
     on(ns.of(Addresses.SCRIPTS_CLEANUP_STATUS), body -> retention.status());
+    ScriptApply files = new ScriptApply(vertx, ns, runSettings.defaultTimeoutSeconds(), defaultLimits);
+    on(ns.of(Addresses.SCRIPTS_APPLY), files::apply);
+    on(ns.of(Addresses.SCRIPTS_EXPORT), body -> files.export());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> eventBus.<RunPage>request(ns.of(Addresses.DB_QUEUED_RUNS), null))
         .map(Message::body)
@@ -267,20 +273,37 @@ public final class ScriptsVerticle extends VerticleBase {
       if (fire && !stillScheduled(script, body.getLong("version"), changeSeen)) {
         return Future.failedFuture(scheduleChanged(script.name()));
       }
-      ScriptState state = state(script.id());
-      return switch (script.concurrency()) {
-        case Script.FORBID -> state.busy()
-            ? Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "script " + script.name()
-                + " already has an active run " + describeActive(state) + "; wait for it or kill it"))
-            : start(script, env, trigger, extra);
-        case Script.QUEUE -> state.busy() || !state.queue.isEmpty()
-            ? enqueue(script, env, trigger)
-            : start(script, env, trigger, extra);
-        case Script.REPLACE -> killAndWait(new ArrayList<>(state.active))
-            .compose(v -> start(script, env, trigger, extra));
-        default -> start(script, env, trigger, extra);
-      };
+      if (Run.TRIGGER_ENDPOINT.equals(trigger) && script.endpoint() != null) {
+        BusFailure full = endpointRuns.admit(script);
+        if (full != null) {
+          return Future.failedFuture(full);
+        }
+        return startAsConfigured(script, env, trigger, extra).andThen(ar -> {
+          String id = ar.succeeded() ? ar.result().getString("id") : null;
+          boolean ended = id == null || finished.containsKey(id)
+              || RunStatus.fromWire(ar.result().getString("status")).isFinal();
+          endpointRuns.answered(script.id(), id, ended);
+        });
+      }
+      return startAsConfigured(script, env, trigger, extra);
     });
+  }
+
+  /** Starts a run of the script under its concurrency rule (allow, forbid, queue, replace). */
+  private Future<JsonObject> startAsConfigured(Script script, Map<String, String> env, String trigger, Extra extra) {
+    ScriptState state = state(script.id());
+    return switch (script.concurrency()) {
+      case Script.FORBID -> state.busy()
+          ? Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "script " + script.name()
+              + " already has an active run " + describeActive(state) + "; wait for it or kill it"))
+          : start(script, env, trigger, extra);
+      case Script.QUEUE -> state.busy() || !state.queue.isEmpty()
+          ? enqueue(script, env, trigger)
+          : start(script, env, trigger, extra);
+      case Script.REPLACE -> killAndWait(new ArrayList<>(state.active))
+          .compose(v -> start(script, env, trigger, extra));
+      default -> start(script, env, trigger, extra);
+    };
   }
 
   /**
@@ -426,6 +449,7 @@ public final class ScriptsVerticle extends VerticleBase {
     }
     if (status.isFinal()) {
       finished.put(id, Boolean.TRUE);
+      endpointRuns.ended(id);
       List<Promise<Void>> waiters = endWaiters.remove(id);
       if (waiters != null) {
         waiters.forEach(Promise::tryComplete);

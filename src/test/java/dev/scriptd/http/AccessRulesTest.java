@@ -1,0 +1,38 @@
+package dev.scriptd.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.scriptd.auth.Role;
+import dev.scriptd.config.SecurityConfig;
+import io.vertx.core.http.HttpMethod;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("AccessRules: the role each method and path needs")
+class AccessRulesTest {
+  private final AccessRules rules = new AccessRules(new SecurityConfig.Auth(true, false, false, null));
+
+  @Test
+  @DisplayName("the API's description (the OpenAPI document and Swagger UI) is open to read, like /health")
+  void theApiDescriptionIsOpen() {
+    assertNull(rules.required(HttpMethod.GET, "/api/openapi.json"));
+    assertNull(rules.required(HttpMethod.HEAD, "/api/openapi.json"));
+    assertNull(rules.required(HttpMethod.GET, "/api/docs"));
+    assertNull(rules.required(HttpMethod.GET, "/api/docs/init.js"));
+    assertNull(rules.required(HttpMethod.GET, "/health"));
+  }
+
+  @Test
+  @DisplayName("only reading it is open: other methods there, and paths that merely start alike, keep their roles")
+  void onlyReadingTheDescriptionIsOpen() {
+    assertEquals(Role.OPERATOR, rules.required(HttpMethod.POST, "/api/openapi.json"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.DELETE, "/api/docs"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/openapi.jsonx"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/docsx"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/runs"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.GET, "/api/tokens"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.POST, "/api/runs/cleanup"));
+    assertEquals(Role.OPERATOR, rules.required(HttpMethod.POST, "/api/runs"));
+  }
+}
