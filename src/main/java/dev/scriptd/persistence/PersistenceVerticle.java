@@ -116,12 +116,15 @@ public final class PersistenceVerticle extends VerticleBase {
       TokenStore tokens = new TokenStore(db);
       on(ns.of(Addresses.DB_SAVE_TOKEN), tokens::save);
       on(ns.of(Addresses.DB_DELETE_TOKEN), tokens::delete);
+      on(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), tokens::replaceAdmins);
       on(ns.of(Addresses.DB_FIND_TOKEN), tokens::find);
       on(ns.of(Addresses.DB_LIST_TOKENS), body -> tokens.list());
       consumers.add(vertx.eventBus().<TokenUse>localConsumer(ns.of(Addresses.DB_TOUCH_TOKEN), message -> tokens
           .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
+      DatabaseBackup backup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
+      on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
-      return Future.all(registered);
+      return Future.all(registered).compose(v -> backup.removeLeftovers());
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
   }
 
