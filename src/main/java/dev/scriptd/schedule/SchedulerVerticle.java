@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * latest fire time dealt with is stored before the runs start, so a restart neither repeats nor
  * (beyond the misfire policy) loses one. Runs start through SCRIPTS_RUN with {@code trigger: cron},
  * so the script's concurrency rule applies; a fire refused by it (forbid) is skipped and logged.
+ * Every due fire time gets a row in the schedule ledger ({@link FireLedger}) with what was decided
+ * for it, including the missed times a restart finds; a run starts only for a time whose row this
+ * scheduler added.
  * Timers are capped at an hour, and the wall clock is compared with the monotonic clock every
  * {@code scheduler.clock_check_ms}: on a jump every schedule is re-armed.
  */

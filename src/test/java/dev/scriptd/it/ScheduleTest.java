@@ -19,6 +19,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -402,7 +406,7 @@ class ScheduleTest {
   @Test
   @DisplayName("ledger: an every-second forbid schedule whose command takes 1.5 s shows started rows (with their"
       + " runs) and skipped_forbid rows, counted by scriptd_schedule_fires_total; pages return each fire time once;"
-      + " disabled, it adds no rows; the retention pass keeps recent rows")
+      + " disabled, it adds no rows; the retention pass keeps recent rows; deleting the script deletes them")
   void ledgerOfForbidSchedule(Vertx vertx) throws Exception {
     server = TestServer.start(vertx, dataDir);
     String id = create(scheduled("slow-ledger", "sleep 1.5", "* * * * * *").put("concurrency", "forbid"))
@@ -459,6 +463,25 @@ class ScheduleTest {
     HttpResponse<String> cleanup = server.api.post("/api/runs/cleanup", new JsonObject());
     assertEquals(200, cleanup.statusCode(), cleanup.body());
     assertEquals(all, ledger(id, 1000));
+
+    // deleting the script deletes its ledger
+    assertEquals(all.size(), storedLedgerRows(id));
+    HttpResponse<String> deleted = server.api.send("DELETE", "/api/scripts/" + id, null);
+    assertEquals(204, deleted.statusCode(), deleted.body());
+    assertEquals(0, storedLedgerRows(id));
+  }
+
+  /** The ledger rows of a script in the database file (the API cannot list those of a deleted script). */
+  long storedLedgerRows(String scriptId) throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
+        PreparedStatement count = db.prepareStatement("SELECT count(*) FROM schedule_fires WHERE script_id = ?")) {
+      db.createStatement().execute("PRAGMA busy_timeout = 5000");
+      count.setString(1, scriptId);
+      try (ResultSet rows = count.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
   }
 
   @Test
