@@ -21,8 +21,8 @@ import java.util.Set;
  * start's answer means. Pure: no clock, no Vert.x beyond its JSON values.
  */
 public final class FireLedger {
-  /** Older missed times are counted up to here, no further. */
-  static final long MAX_OMITTED_COUNT = 10_000;
+  /** Older missed times are counted up to here, no further: a wake on the event loop stays short. */
+  static final long MAX_OMITTED_COUNT = 1_000;
 
   private FireLedger() {
   }
