@@ -149,12 +149,16 @@ public final class Addresses {
   public static final String DB_SAVE_TOKEN = "scriptd.db.cmd.save-token";
   /** String token id -> the deleted ApiToken; fails 404 unknown, 409 for the last admin token. */
   public static final String DB_DELETE_TOKEN = "scriptd.db.cmd.delete-token";
+  /** ApiToken (admin, hash only) -> TokenList of the admin tokens it replaced (all of them, revoked). */
+  public static final String DB_REPLACE_ADMIN_TOKENS = "scriptd.db.cmd.replace-admin-tokens";
   /** TokenUse, send only: records last_used_at (the sender throttles it). */
   public static final String DB_TOUCH_TOKEN = "scriptd.db.cmd.touch-token";
   /** String SHA-256 hex of a token -> ApiToken; fails 404. */
   public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
   /** Nothing -> TokenList, oldest first. */
   public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** Nothing -> String path of a new consistent snapshot of the database (the caller deletes it). */
+  public static final String DB_BACKUP = "scriptd.db.cmd.backup";
   /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 
