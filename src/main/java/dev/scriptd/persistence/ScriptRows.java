@@ -33,7 +33,7 @@ final class ScriptRows {
       + "s.env AS s_env, s.cwd AS s_cwd, s.enabled AS s_enabled, s.schedule AS s_schedule, "
       + "s.endpoint AS s_endpoint, s.concurrency AS s_concurrency, s.version AS s_version, "
       + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.limits AS s_limits, "
-      + prefixed("r", RunRows.COLUMNS)
+      + prefixed("r", RunRows.SELECTED)
       + " FROM scripts s LEFT JOIN runs r ON r.id = (SELECT l.id FROM runs l WHERE l.script_id = s.id "
       + "ORDER BY l.created_at DESC, l.id DESC LIMIT 1)";
 

@@ -72,7 +72,7 @@ final class RetentionJob {
     long delay = Math.max(1, nextRunAt.toEpochMilli() - System.currentTimeMillis());
     timerId = vertx.setTimer(delay, id -> {
       timerId = -1;
-      run(settings.days())
+      run(settings.days(), false)
           .onFailure(e -> LOG.warn("scheduled cleanup did not run: {}", e.getMessage()))
           .onComplete(ar -> {
             if (nextRunAt != null) {
@@ -82,14 +82,15 @@ final class RetentionJob {
     });
   }
 
-  /** One pass now; fails 409 while another one runs. */
-  Future<CleanupStats> run(int days) {
+  /** One pass now (a dry run deletes nothing); fails 409 while another one runs. */
+  Future<CleanupStats> run(int days, boolean dryRun) {
     if (runningSince != null) {
       return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "a cleanup is already running (since "
           + Times.format(runningSince) + "); wait for it, see GET /api/runs/cleanup/status"));
     }
     runningSince = Instant.now();
-    CleanupRequest request = new CleanupRequest(days, settings.maxRunsPerScript(), settings.batchSize());
+    CleanupRequest request = new CleanupRequest(days, settings.maxRunsPerScript(), settings.maxBytes(),
+        settings.batchSize(), dryRun);
     return vertx.eventBus().<CleanupStats>request(ns.of(Addresses.DB_CLEANUP), request,
             new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
         .map(Message::body)
