@@ -8,7 +8,8 @@ final class RetentionRules {
   static final String DAYS = "days";
   static final String MAX_RUNS = "max_runs";
   static final String MAX_BYTES = "max_bytes";
-  static final List<String> ALL = List.of(DAYS, MAX_RUNS, MAX_BYTES);
+  static final String KEEP_FAILED_DAYS = "keep_failed_days";
+  static final List<String> ALL = List.of(DAYS, KEEP_FAILED_DAYS, MAX_RUNS, MAX_BYTES);
 
   private RetentionRules() {
   }

@@ -38,13 +38,38 @@ final class RunCleanup {
       + "AND id = (SELECT f.id FROM runs f WHERE f.script_id = runs.script_id AND f.status = 'failed' "
       + "ORDER BY f.created_at DESC, f.id DESC LIMIT 1))";
   private static final String DELETABLE = "status NOT IN ('pending', 'running') AND pinned = 0";
+  /** A run's script's retention override (JSON text or NULL), from inside a query on runs. */
+  private static final String OVERRIDE = "(SELECT s.retention FROM scripts s WHERE s.id = runs.script_id)";
+  private static final String FAILED_LIKE = "status IN ('failed', 'timed_out', 'lost')";
+  /** Whether the script's keep_failed_days decides this run's age (then it counts under that rule). */
+  private static final String BY_KEEP_FAILED = "(" + FAILED_LIKE + " AND json_extract(" + OVERRIDE
+      + ", '$.keep_failed_days') IS NOT NULL)";
+  /**
+   * The configured age rule: a run's days are its script's keep_failed_days (failed, timed_out,
+   * lost runs), else its script's days, else the server's. The first bound (the smallest days in
+   * force) lets the end-time index narrow the scan.
+   */
+  private static final String OLD_RUNS_BY_SCRIPT = "SELECT id, created_at, log_bytes, " + BY_KEEP_FAILED
+      + " FROM runs WHERE ended_at < ? AND " + DELETABLE + " AND ended_at < ? - 86400000 * (CASE WHEN "
+      + BY_KEEP_FAILED + " THEN json_extract(" + OVERRIDE + ", '$.keep_failed_days') ELSE COALESCE(json_extract("
+      + OVERRIDE + ", '$.days'), ?) END)" + NOT_LAST_FAILED + " LIMIT ?";
+  private static final String SMALLEST_SCRIPT_DAYS = "SELECT MIN(MIN(COALESCE(json_extract(retention, '$.days'), ?), "
+      + "COALESCE(json_extract(retention, '$.keep_failed_days'), ?))) FROM scripts WHERE retention IS NOT NULL";
   private static final String OLD_RUNS = "SELECT id, created_at, log_bytes FROM runs "
       + "WHERE ended_at < ? AND " + DELETABLE + NOT_LAST_FAILED + " LIMIT ?";
   /** Age 0: every finished unpinned run, the last failed ones too. */
   private static final String ALL_FINISHED = "SELECT id, created_at, log_bytes FROM runs WHERE "
       + DELETABLE + " LIMIT ?";
-  private static final String CROWDED_SCRIPTS = "SELECT script_id FROM runs WHERE script_id IS NOT NULL "
-      + "GROUP BY script_id HAVING count(*) > ?";
+  /** Scripts with more runs than they keep: their own max_runs (0: no limit), else the server's. */
+  private static final String CROWDED_SCRIPTS = "SELECT script_id, COALESCE(json_extract(" + OVERRIDE
+      + ", '$.max_runs'), ?) AS keep FROM runs WHERE script_id IS NOT NULL "
+      + "GROUP BY script_id HAVING keep > 0 AND count(*) > keep";
+  /** Scripts with their own stored-bytes budget, and their runs' bytes. */
+  private static final String BUDGETED_SCRIPTS = "SELECT s.id, json_extract(s.retention, '$.max_bytes') AS budget, "
+      + "(SELECT COALESCE(SUM(r.log_bytes), 0) FROM runs r WHERE r.script_id = s.id) AS total FROM scripts s "
+      + "WHERE json_extract(s.retention, '$.max_bytes') > 0";
+  private static final String OLDEST_RUNS_OF = "SELECT id, created_at, log_bytes FROM runs WHERE script_id = ? AND "
+      + DELETABLE + NOT_LAST_FAILED + " ORDER BY created_at, id LIMIT ?";
   private static final String EXCESS_RUNS = "SELECT id, created_at, log_bytes FROM runs WHERE script_id = ? "
       + "AND " + DELETABLE
       + " AND id NOT IN (SELECT k.id FROM runs k WHERE k.script_id = ? ORDER BY k.created_at DESC, k.id DESC LIMIT ?)"
@@ -72,8 +97,8 @@ final class RunCleanup {
     this.files = files;
   }
 
-  /** A deleted run: its id and creation time (for its log file) and its log bytes. */
-  private record Doomed(String id, long createdAt, long logBytes) {
+  /** A deleted run: its id and creation time (for its log file), its log bytes, the rule that took it. */
+  private record Doomed(String id, long createdAt, long logBytes, String rule) {
   }
 
   /** The counters of one pass and where its writes go. */
@@ -99,10 +124,10 @@ final class RunCleanup {
       return dryRun() ? work.apply(preview) : db.write(work);
     }
 
-    void count(String rule, List<Doomed> runs) {
+    void count(List<Doomed> runs) {
       deleted += runs.size();
-      byRule.merge(rule, (long) runs.size(), Long::sum);
       for (Doomed run : runs) {
+        byRule.merge(run.rule(), 1L, Long::sum);
         logBytes += run.logBytes();
         if (dryRun() && ids.size() < PREVIEW_IDS) {
           ids.add(run.id());
@@ -151,25 +176,54 @@ final class RunCleanup {
   private Future<Void> rules(Pass pass) {
     CleanupRequest request = pass.request;
     long cutoff = RetentionRules.ageCutoff(System.currentTimeMillis(), request.days());
-    Future<Void> byAge = request.days() == 0
-        ? deleteAll(pass, RetentionRules.DAYS, ALL_FINISHED, Tuple.of(request.batchSize()))
-        : deleteAll(pass, RetentionRules.DAYS, OLD_RUNS, Tuple.of(cutoff, request.batchSize()));
+    Future<Void> byAge;
+    if (request.scriptDays()) {
+      long now = System.currentTimeMillis();
+      byAge = pass.<Long>write(conn -> conn.preparedQuery(SMALLEST_SCRIPT_DAYS)
+              .execute(Tuple.of(request.days(), request.days())).map(rows -> rows.iterator().next().getLong(0)))
+          .compose(smallest -> {
+            int days = smallest == null ? request.days() : (int) Math.min(request.days(), smallest);
+            return deleteAll(pass, RetentionRules.DAYS, OLD_RUNS_BY_SCRIPT,
+                Tuple.of(RetentionRules.ageCutoff(now, days), now, request.days(), request.batchSize()));
+          });
+    } else if (request.days() == 0) {
+      byAge = deleteAll(pass, RetentionRules.DAYS, ALL_FINISHED, Tuple.of(request.batchSize()));
+    } else {
+      byAge = deleteAll(pass, RetentionRules.DAYS, OLD_RUNS, Tuple.of(cutoff, request.batchSize()));
+    }
     return byAge
         .compose(v -> pass.write(conn -> conn.preparedQuery(CROWDED_SCRIPTS)
             .execute(Tuple.of(request.maxRunsPerScript()))))
         .compose(rows -> {
-          List<String> scripts = new ArrayList<>();
-          rows.forEach(row -> scripts.add(row.getString(0)));
+          List<Tuple> crowded = new ArrayList<>();
+          rows.forEach(row -> crowded.add(Tuple.of(row.getString(0), row.getString(0), row.getLong(1),
+              request.batchSize())));
           Future<Void> chain = Future.succeededFuture();
-          for (String scriptId : scripts) {
-            Tuple params = Tuple.of(scriptId, scriptId, request.maxRunsPerScript(), request.batchSize());
+          for (Tuple params : crowded) {
             chain = chain.compose(v -> deleteAll(pass, RetentionRules.MAX_RUNS, EXCESS_RUNS, params));
+          }
+          return chain;
+        })
+        .compose(v -> pass.write(conn -> conn.query(BUDGETED_SCRIPTS).execute()))
+        .compose(rows -> {
+          List<long[]> budgets = new ArrayList<>();
+          List<String> scripts = new ArrayList<>();
+          rows.forEach(row -> {
+            scripts.add(row.getString(0));
+            budgets.add(new long[] {row.getLong(1), row.getLong(2)});
+          });
+          Future<Void> chain = Future.succeededFuture();
+          for (int i = 0; i < scripts.size(); i++) {
+            Tuple params = Tuple.of(scripts.get(i), request.batchSize());
+            long[] budget = budgets.get(i);
+            chain = chain.compose(v -> overBudget(pass, OLDEST_RUNS_OF, params, budget[1], budget[0]));
           }
           return chain;
         })
         .compose(v -> request.maxBytes() <= 0 ? Future.succeededFuture()
             : pass.<Long>write(conn -> conn.query(STORED_BYTES).execute().map(RunCleanup::first))
-                .compose(total -> overBudget(pass, total)));
+                .compose(total -> overBudget(pass, OLDEST_RUNS, Tuple.of(request.batchSize()), total,
+                    request.maxBytes())));
   }
 
   /** Selects and deletes batches until a selection comes back short. */
@@ -177,9 +231,9 @@ final class RunCleanup {
     int batchSize = pass.request.batchSize();
     List<Doomed> batch = new ArrayList<>();
     return pass.write(conn -> conn.preparedQuery(select).execute(params).compose(rows -> {
-      rows.forEach(row -> batch.add(doomed(row)));
+      rows.forEach(row -> batch.add(doomed(row, rule)));
       return delete(pass, conn, batch);
-    })).compose(v -> finish(pass, rule, batch))
+    })).compose(v -> finish(pass, batch))
         .compose(v -> batch.size() < batchSize ? Future.succeededFuture() : deleteAll(pass, rule, select, params));
   }
 
@@ -187,30 +241,32 @@ final class RunCleanup {
    * The stored-bytes budget: deletes the oldest deletable runs, a batch at a time, until the log
    * bytes of the runs left are within it (or no deletable run is left).
    */
-  private Future<Void> overBudget(Pass pass, long total) {
-    long budget = pass.request.maxBytes();
+  private Future<Void> overBudget(Pass pass, String select, Tuple params, long total, long budget) {
     if (total <= budget) {
       return Future.succeededFuture();
     }
     int batchSize = pass.request.batchSize();
     List<Doomed> batch = new ArrayList<>();
     boolean[] more = new boolean[1];
-    return pass.write(conn -> conn.preparedQuery(OLDEST_RUNS).execute(Tuple.of(batchSize)).compose(rows -> {
+    return pass.write(conn -> conn.preparedQuery(select).execute(params).compose(rows -> {
       List<Doomed> oldest = new ArrayList<>();
-      rows.forEach(row -> oldest.add(doomed(row)));
+      rows.forEach(row -> oldest.add(doomed(row, RetentionRules.MAX_BYTES)));
       int take = RetentionRules.oldestOverBudget(total, budget, oldest.stream().map(Doomed::logBytes).toList());
       batch.addAll(oldest.subList(0, take));
       more[0] = take == batchSize;
       return delete(pass, conn, batch);
-    })).compose(v -> finish(pass, RetentionRules.MAX_BYTES, batch)).compose(v -> {
+    })).compose(v -> finish(pass, batch)).compose(v -> {
       long left = total - batch.stream().mapToLong(Doomed::logBytes).sum();
-      return more[0] ? overBudget(pass, left) : Future.succeededFuture();
+      return more[0] ? overBudget(pass, select, params, left, budget) : Future.succeededFuture();
     });
   }
 
-  private static Doomed doomed(Row row) {
+  /** A selected run; a fourth column, when 1, says the keep_failed_days rule took it. */
+  private static Doomed doomed(Row row, String rule) {
     Long bytes = row.getLong(2);
-    return new Doomed(row.getString(0), row.getLong(1), bytes == null ? 0 : bytes);
+    boolean keepFailed = row.size() > 3 && Integer.valueOf(1).equals(row.getInteger(3));
+    return new Doomed(row.getString(0), row.getLong(1), bytes == null ? 0 : bytes,
+        keepFailed ? RetentionRules.KEEP_FAILED_DAYS : rule);
   }
 
   /** A dry run deletes only the run rows (what the next selections look at), and rolls them back. */
@@ -224,8 +280,8 @@ final class RunCleanup {
     return chunks.compose(v -> conn.preparedQuery(DELETE_RUN).executeBatch(ids)).mapEmpty();
   }
 
-  private Future<Void> finish(Pass pass, String rule, List<Doomed> batch) {
-    pass.count(rule, batch);
+  private Future<Void> finish(Pass pass, List<Doomed> batch) {
+    pass.count(batch);
     if (pass.dryRun() || batch.isEmpty()) {
       return Future.succeededFuture();
     }

@@ -564,7 +564,7 @@ public final class ScriptsVerticle extends VerticleBase {
       return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST, "days must be a whole number 0..36500"));
     }
     return retention.run(days == null ? ScriptdConfig.fromJson(config()).retention().days() : value,
-            Boolean.TRUE.equals(body.getValue("dry_run")))
+            Boolean.TRUE.equals(body.getValue("dry_run")), days == null)
         .map(stats -> stats.toJson());
   }
 

@@ -435,4 +435,81 @@ class RetentionTest {
     }
     return file;
   }
+
+  private void createScript(String name, String command, JsonObject retention) {
+    HttpResponse<String> response = api.post("/api/scripts", new JsonObject().put("name", name)
+        .put("command", command).put("retention", retention));
+    assertEquals(201, response.statusCode(), response.body());
+    assertEquals(retention, new JsonObject(response.body()).getJsonObject("retention"));
+  }
+
+  @Test
+  @DisplayName("a script's retention overrides the server's settings for its runs, field by field")
+  void scriptRetentionOverrides() throws Exception {
+    createScript("keepall", "echo k", new JsonObject().put("max_runs", 0)); // no count limit (server: 2)
+    List<String> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      kept.add(finished("keepall"));
+    }
+    createScript("short", "echo s", new JsonObject().put("days", 1)); // server: 30 days
+    String shortOld = finished("short");
+    String shortNew = finished("short");
+    createScript("plain", "echo p");
+    String plainOld = finished("plain");
+    age(shortOld, 2, logFile("short", shortOld));
+    age(plainOld, 2, logFile("plain", plainOld));
+
+    JsonObject stats = cleanup(new JsonObject()); // the configured pass: scripts' own days apply
+
+    assertEquals(1, stats.getLong("deleted_runs"), stats.encode());
+    assertEquals(1, stats.getJsonObject("by_rule").getLong("days"), stats.encode());
+    assertEquals(0, stats.getJsonObject("by_rule").getLong("max_runs"), stats.encode());
+    assertFalse(exists(shortOld));
+    assertTrue(exists(shortNew) && exists(plainOld), "plain keeps the server's 30 days");
+    for (String id : kept) {
+      assertTrue(exists(id), "keepall has no count limit");
+    }
+    assertEquals(new JsonObject().put("days", 1), new JsonObject(api.get("/api/scripts/short").body())
+        .getJsonObject("retention"));
+  }
+
+  @Test
+  @DisplayName("keep_failed_days: failed runs are kept that long instead of days, and counted under their own rule")
+  void keepFailedDays() throws Exception {
+    createScript("flaky", "echo f; exit $CODE", new JsonObject().put("days", 1).put("keep_failed_days", 10));
+    String veryOldFailed = finished("flaky", "CODE", "1");
+    String oldFailed = finished("flaky", "CODE", "1");
+    String oldOk = finished("flaky", "CODE", "0");
+    age(veryOldFailed, 20, logFile("flaky", veryOldFailed));
+    age(oldFailed, 3, logFile("flaky", oldFailed));
+    age(oldOk, 3, logFile("flaky", oldOk));
+
+    JsonObject stats = cleanup(new JsonObject());
+
+    assertEquals(2, stats.getLong("deleted_runs"), stats.encode());
+    assertEquals(1, stats.getJsonObject("by_rule").getLong("days"), stats.encode());
+    assertEquals(1, stats.getJsonObject("by_rule").getLong("keep_failed_days"), stats.encode());
+    assertFalse(exists(oldOk), "ok runs follow days (1)");
+    assertTrue(exists(oldFailed), "a failed run 3 days old is within keep_failed_days (10)");
+    assertFalse(exists(veryOldFailed), "a failed run 20 days old is not");
+    JsonObject status = new JsonObject(api.get("/api/runs/cleanup/status").body());
+    assertEquals(1, status.getJsonObject("last_run_stats").getJsonObject("by_rule").getLong("keep_failed_days"));
+  }
+
+  @Test
+  @DisplayName("a script's retention is checked on save: whole numbers in range, known fields, each error named")
+  void scriptRetentionValidation() {
+    for (Object[] bad : new Object[][] {{"days", -1}, {"days", 1.5}, {"max_runs", "x"}, {"keep_failed_days", 36_501},
+        {"max_bytes", -5}, {"maxbytes", 1}}) {
+      HttpResponse<String> response = api.post("/api/scripts", new JsonObject().put("name", "v").put("command", "true")
+          .put("retention", new JsonObject().put((String) bad[0], bad[1])));
+      assertEquals(400, response.statusCode(), response.body());
+      assertEquals("retention." + bad[0], new JsonObject(response.body()).getJsonArray("errors").getJsonObject(0)
+          .getString("field"), response.body());
+    }
+    HttpResponse<String> notObject = api.post("/api/scripts", new JsonObject().put("name", "v").put("command", "true")
+        .put("retention", 7));
+    assertEquals(400, notObject.statusCode(), notObject.body());
+    assertEquals("retention", new JsonObject(notObject.body()).getJsonArray("errors").getJsonObject(0).getString("field"));
+  }
 }
