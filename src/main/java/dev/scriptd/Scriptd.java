@@ -16,6 +16,7 @@ import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
+import dev.scriptd.persistence.RunView;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsDirVerticle;
@@ -86,9 +87,15 @@ public final class Scriptd {
     ScriptDefinitions scripts = new ScriptDefinitionRules(parsed.runs().defaultTimeoutSeconds(),
         security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
-    Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
-        .compose(ok -> AdminToken.ensure(tokenStore(vertx, ns), parsed, security))
-        .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
+    String[] adminLink = new String[1];
+    // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
+    RunView runs = new RunView(parsed.storage().viewRuns());
+    Future<Void> chain = deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single)
+        .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
+        .compose(link -> {
+          adminLink[0] = link;
+          return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);
+        })
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
     if (js) {
       chain = chain.compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
@@ -103,17 +110,21 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs), http));
     }
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic);
+        traffic, runs);
     return chain
-        .map(ok -> handle)
+        .map(ok -> {
+          handle.adminLink(adminLink[0]);
+          return handle;
+        })
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   /** The admin token check's view of the token store: requests to the persistence verticle. */
-  private static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
+  /** The token store over the bus, for auth (which does not use the bus itself). */
+  static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
     return new AdminToken.Store() {
       @Override
       public Future<TokenList> list() {
@@ -123,6 +134,13 @@ public final class Scriptd {
       @Override
       public Future<?> save(ApiToken token) {
         return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), token);
+      }
+
+      @Override
+      public Future<TokenList> replaceAdmins(ApiToken admin) {
+        return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), admin).map(Message::body)
+            .onSuccess(revoked -> revoked.items().forEach(token ->
+                vertx.eventBus().publish(ns.of(Addresses.TOKENS_REVOKED), token.hash())));
       }
     };
   }

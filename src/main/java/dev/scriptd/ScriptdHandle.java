@@ -1,6 +1,8 @@
 package dev.scriptd;
 
+import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
@@ -32,12 +34,15 @@ public final class ScriptdHandle {
   private final TrafficConfig traffic;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
+  private final RunReads runs;
   private boolean closed;
+  private volatile String adminLink;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      TrafficConfig traffic) {
+      TrafficConfig traffic, RunReads runs) {
     this.traffic = traffic;
+    this.runs = runs;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
@@ -55,6 +60,27 @@ public final class ScriptdHandle {
 
   public ScriptdConfig config() {
     return config;
+  }
+
+  /**
+   * The link (with the admin token) generated at this start because the database had no admin
+   * token, or null. Shown nowhere else but {@code <data_dir>/admin-link.txt}: the standalone server
+   * prints it last; an embedding host decides.
+   */
+  public String adminLink() {
+    return adminLink;
+  }
+
+  void adminLink(String link) {
+    adminLink = link;
+  }
+
+  /**
+   * Revokes every admin token and creates a new one; completes with its link (also written to
+   * {@code <data_dir>/admin-link.txt}).
+   */
+  public Future<String> resetAdminToken() {
+    return AdminToken.reset(vertx, Scriptd.tokenStore(vertx, ns), config);
   }
 
   /**
@@ -83,7 +109,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic, runs);
   }
 
   /**

@@ -141,6 +141,17 @@ public final class Addresses {
   public static final String DB_SCHEDULE_STATES = "scriptd.db.query.schedule-states";
   /** ScheduleState -> the same ScheduleState once stored (insert or replace). */
   public static final String DB_SAVE_SCHEDULE_STATE = "scriptd.db.cmd.save-schedule-state";
+  /**
+   * ScheduleFire.Batch -> ScheduleFire.Batch of the rows it added: each row is inserted unless its
+   * (script, fire time) is in the ledger already (then it is left as it was and not in the reply).
+   */
+  public static final String DB_CLAIM_SCHEDULE_FIRES = "scriptd.db.cmd.claim-schedule-fires";
+  /** ScheduleFire (with its outcome) -> the same ScheduleFire once its ledger row carries it. */
+  public static final String DB_DECIDE_SCHEDULE_FIRE = "scriptd.db.cmd.decide-schedule-fire";
+  /** ScheduleFire.Query -> ScheduleFire.Page, newest fire time first; fails 400 on a bad cursor. */
+  public static final String DB_SCHEDULE_FIRES = "scriptd.db.query.schedule-fires";
+  /** ScheduleFire.Prune -> Long: ledger rows deleted (the retention job, after its pass over runs). */
+  public static final String DB_PRUNE_SCHEDULE_FIRES = "scriptd.db.cmd.prune-schedule-fires";
   /** JSON {script_id, action: created|updated|deleted, script}: published after a script is created,
    * replaced (script JSON) or deleted (script null), before the change is acknowledged; the scheduler
    * re-arms from it, the HTTP instances reload their endpoint tables, the JS verticle drops stale
@@ -151,12 +162,16 @@ public final class Addresses {
   public static final String DB_SAVE_TOKEN = "scriptd.db.cmd.save-token";
   /** String token id -> the deleted ApiToken; fails 404 unknown, 409 for the last admin token. */
   public static final String DB_DELETE_TOKEN = "scriptd.db.cmd.delete-token";
+  /** ApiToken (admin, hash only) -> TokenList of the admin tokens it replaced (all of them, revoked). */
+  public static final String DB_REPLACE_ADMIN_TOKENS = "scriptd.db.cmd.replace-admin-tokens";
   /** TokenUse, send only: records last_used_at (the sender throttles it). */
   public static final String DB_TOUCH_TOKEN = "scriptd.db.cmd.touch-token";
   /** String SHA-256 hex of a token -> ApiToken; fails 404. */
   public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
   /** Nothing -> TokenList, oldest first. */
   public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** Nothing -> String path of a new consistent snapshot of the database (the caller deletes it). */
+  public static final String DB_BACKUP = "scriptd.db.cmd.backup";
   /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 

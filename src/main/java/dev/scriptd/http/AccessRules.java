@@ -5,9 +5,9 @@ import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * The one table of who may do what. Under {@code /api/}: tokens and {@code POST
- * /api/runs/cleanup} need admin; pinning and unpinning a run ({@code POST} and {@code DELETE
- * /api/runs/{id}/pin}) need operator; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
+ * The one table of who may do what. Under {@code /api/}: tokens, {@code /api/admin/*} (backup) and
+ * {@code POST /api/runs/cleanup} need admin; pinning and unpinning a run ({@code POST} and {@code
+ * DELETE /api/runs/{id}/pin}) need operator; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
  * every other method (POST, PUT, PATCH) operator. Login and logout are open, and so is reading the
  * API's description ({@code /api/openapi.json}, {@code /api/docs}): it holds no data. Outside {@code /api/}:
  * {@code /health} and {@code /metrics} are open unless configured, {@code /hooks/*} decide per
@@ -40,7 +40,8 @@ public final class AccessRules {
     if (isRead(method) && isApiDescription(path)) {
       return null;
     }
-    if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")) {
+    if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")
+        || path.equals("/api/admin") || path.startsWith("/api/admin/")) {
       return Role.ADMIN;
     }
     if (path.equals("/api/runs/cleanup") && !isRead(method)) {

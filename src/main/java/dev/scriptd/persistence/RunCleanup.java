@@ -89,12 +89,14 @@ final class RunCleanup {
   private final Database db;
   private final LogBatcher batcher;
   private final LogFiles files;
+  private final RunView view;
 
-  RunCleanup(io.vertx.core.Vertx vertx, Database db, LogBatcher batcher, LogFiles files) {
+  RunCleanup(io.vertx.core.Vertx vertx, Database db, LogBatcher batcher, LogFiles files, RunView view) {
     this.vertx = vertx;
     this.db = db;
     this.batcher = batcher;
     this.files = files;
+    this.view = view;
   }
 
   /** A deleted run: its id and creation time (for its log file), its log bytes, the rule that took it. */
@@ -283,8 +285,9 @@ final class RunCleanup {
   private Future<Void> finish(Pass pass, List<Doomed> batch) {
     pass.count(batch);
     if (pass.dryRun() || batch.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(); // a dry run's deletions are rolled back: the view keeps its runs
     }
+    view.deleted(batch.stream().map(Doomed::id).toList());
     return files.delete(batch.stream().map(run -> new LogFiles.RunRef(run.id(), run.createdAt())).toList()).mapEmpty();
   }
 

@@ -37,6 +37,41 @@ class AccessRulesTest {
   }
 
   @Test
+  @DisplayName("reads need viewer, changes operator, deletes admin")
+  void byMethod() {
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/runs"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.HEAD, "/api/scripts/x"));
+    assertEquals(Role.OPERATOR, rules.required(HttpMethod.POST, "/api/runs"));
+    assertEquals(Role.OPERATOR, rules.required(HttpMethod.PUT, "/api/scripts/x"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.DELETE, "/api/runs/x"));
+  }
+
+  @Test
+  @DisplayName("tokens, the admin routes (backup) and cleanup need admin, whatever the method")
+  void adminPaths() {
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.GET, "/api/tokens"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.POST, "/api/tokens"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.POST, "/api/admin/backup"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.GET, "/api/admin/backup"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.GET, "/api/admin"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.POST, "/api/runs/cleanup"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/runs/cleanup/status"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/administrators"));
+  }
+
+  @Test
+  @DisplayName("login, health, metrics, hooks and the UI are open by default; nothing needs a token with auth off")
+  void open() {
+    assertNull(rules.required(HttpMethod.POST, "/api/login"));
+    assertNull(rules.required(HttpMethod.GET, "/health"));
+    assertNull(rules.required(HttpMethod.GET, "/metrics"));
+    assertNull(rules.required(HttpMethod.POST, "/hooks/deploy"));
+    assertNull(rules.required(HttpMethod.GET, "/index.html"));
+    AccessRules off = new AccessRules(new SecurityConfig.Auth(false, true, true, null));
+    assertNull(off.required(HttpMethod.POST, "/api/admin/backup"));
+  }
+
+  @Test
   @DisplayName("pinning and unpinning a run need operator, while deleting a run stays admin")
   void pinsNeedOperator() {
     assertEquals(Role.OPERATOR, rules.required(HttpMethod.POST, "/api/runs/r1/pin"));

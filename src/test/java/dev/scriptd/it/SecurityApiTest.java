@@ -78,7 +78,8 @@ class SecurityApiTest {
     if (method == HttpMethod.GET && (path.equals("/api/openapi.json") || path.startsWith("/api/docs"))) {
       return null; // the API's description, open like /health
     }
-    if (path.startsWith("/api/tokens") || (path.equals("/api/runs/cleanup") && method == HttpMethod.POST)) {
+    if (path.startsWith("/api/tokens") || path.startsWith("/api/admin/")
+        || (path.equals("/api/runs/cleanup") && method == HttpMethod.POST)) {
       return "admin";
     }
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
