@@ -71,8 +71,11 @@ public final class Main {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       String inUse = portInUse(e, config);
+      DataDirLock.InUse dataDirInUse = dataDirInUse(e);
       if (inUse != null) {
         LOG.error(inUse);
+      } else if (dataDirInUse != null) {
+        LOG.error("cannot start: {}", dataDirInUse.getMessage());
       } else {
         LOG.error("scriptd failed to start: {}", e.getMessage(), e);
       }
@@ -129,6 +132,16 @@ public final class Main {
       }
       if (cause.getCause() == cause) {
         break;
+      }
+    }
+    return null;
+  }
+
+  /** The data dir refusal among the failure's causes, or null. */
+  static DataDirLock.InUse dataDirInUse(Throwable failure) {
+    for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+      if (cause instanceof DataDirLock.InUse inUse) {
+        return inUse;
       }
     }
     return null;
