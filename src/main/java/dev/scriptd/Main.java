@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code token},
- * {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
+ * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code apply},
+ * {@code export}, {@code token}, {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
  * standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
  * and on SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms}, then exits 0 (1
  * when the clean stop did not finish in time).
