@@ -16,6 +16,7 @@ import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
+import dev.scriptd.persistence.RunView;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsDirVerticle;
@@ -88,13 +89,15 @@ public final class Scriptd {
         security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     String[] adminLink = new String[1];
+    // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
+    RunView runs = new RunView(parsed.storage().viewRuns());
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic);
+        traffic, runs);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
     Future<Void> chain = vertx.executeBlocking(() -> DataDirLock.take(parsed.storage().dataDir()), false)
         .compose(lock -> {
           handle.dataDirLock(lock);
-          return deploy(vertx, deployed, PersistenceVerticle::new, single);
+          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single);
         })
         .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
         .compose(link -> {
@@ -115,7 +118,7 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs), http));
     }
     return chain
         .map(ok -> {

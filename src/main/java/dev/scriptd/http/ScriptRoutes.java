@@ -1,8 +1,9 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Addresses;
-import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.RunReads;
+import dev.scriptd.bus.ScheduleFire;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
@@ -30,11 +31,13 @@ final class ScriptRoutes {
   private static final long CLEANUP_TIMEOUT_MS = TimeUnit.HOURS.toMillis(6);
 
   private final Bus bus;
+  private final RunReads reads;
   private final RunRoutes runs;
   private final ScriptDefinitions definitions;
 
-  ScriptRoutes(Bus bus, RunRoutes runs, ScriptDefinitions definitions) {
+  ScriptRoutes(Bus bus, RunReads reads, RunRoutes runs, ScriptDefinitions definitions) {
     this.bus = bus;
+    this.reads = reads;
     this.runs = runs;
     this.definitions = definitions;
   }
@@ -54,6 +57,7 @@ final class ScriptRoutes {
     router.get("/api/scripts/:id/logs").handler(this::logs);
     router.get("/api/scripts/:id/runs").handler(this::scriptRuns);
     router.get("/api/scripts/:id/schedule/preview").handler(this::preview);
+    router.get("/api/scripts/:id/schedule/history").handler(this::history);
     router.get("/api/schedules/preview").handler(this::previewExpression);
   }
 
@@ -150,8 +154,8 @@ final class ScriptRoutes {
       Fields fields = new Fields();
       RunQuery query = RunRoutes.historyQuery(ctx, fields, entry.script().id());
       fields.check();
-      return bus.<RunPage>request(Addresses.DB_LIST_RUNS, query);
-    }).onSuccess(page -> Json.send(ctx, 200, RunRoutes.pageJson(page))).onFailure(ctx::fail);
+      return reads.pageJson(query);
+    }).onSuccess(page -> Json.send(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void preview(RoutingContext ctx) {
@@ -171,6 +175,29 @@ final class ScriptRoutes {
           .next(Instant.now(), count).forEach(time -> times.add(Times.format(time)));
       Json.send(ctx, 200, new JsonObject().put("times", times));
     }).onFailure(ctx::fail);
+  }
+
+  /** The schedule ledger of a script, newest fire time first. */
+  private void history(RoutingContext ctx) {
+    Fields fields = new Fields();
+    int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
+    fields.check();
+    String cursor = ctx.request().getParam("cursor");
+    script(ctx).compose(entry -> bus.<ScheduleFire.Page>request(Addresses.DB_SCHEDULE_FIRES,
+            new ScheduleFire.Query(entry.script().id(), limit, cursor)))
+        .onSuccess(page -> {
+          JsonArray items = new JsonArray();
+          for (ScheduleFire fire : page.items()) {
+            items.add(new JsonObject()
+                .put("fire_time", Times.format(fire.fireTime()))
+                .put("decided_at", Times.format(fire.decidedAt()))
+                .put("outcome", fire.outcome())
+                .put("run_id", fire.runId())
+                .put("detail", fire.detail()));
+          }
+          Json.send(ctx, 200, new JsonObject().put("items", items).put("next_cursor", page.nextCursor()));
+        })
+        .onFailure(ctx::fail);
   }
 
   /**
@@ -218,7 +245,7 @@ final class ScriptRoutes {
     Fields fields = new Fields();
     RunQuery query = RunRoutes.historyQuery(ctx, fields, null);
     fields.check();
-    bus.<JsonObject>request(Addresses.DB_RUN_STATS, query)
+    reads.stats(query)
         .onSuccess(stats -> Json.send(ctx, 200, stats))
         .onFailure(ctx::fail);
   }

@@ -7,6 +7,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.CleanupRequest;
 import dev.scriptd.bus.CleanupStats;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.ScheduleFire;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.cron.Crons;
 import dev.scriptd.domain.Times;
@@ -15,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -93,7 +95,29 @@ final class RetentionJob {
     return vertx.eventBus().<CleanupStats>request(ns.of(Addresses.DB_CLEANUP), request,
             new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
         .map(Message::body)
+        .compose(stats -> pruneLedger().map(stats))
         .onComplete(ar -> runningSince = null);
+  }
+
+  /**
+   * The schedule ledger is cleaned with the runs: its rows whose fire time is older than the
+   * server's {@code retention.days} go. A failure here is logged and does not fail the pass.
+   */
+  private Future<Void> pruneLedger() {
+    Instant before = Instant.now().minus(Duration.ofDays(settings.days()));
+    return vertx.eventBus().<Long>request(ns.of(Addresses.DB_PRUNE_SCHEDULE_FIRES), new ScheduleFire.Prune(before),
+            new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
+        .map(Message::body)
+        .onSuccess(deleted -> {
+          if (deleted > 0) {
+            LOG.info("deleted {} schedule ledger row(s) of fire times before {}", deleted, Times.format(before));
+          }
+        })
+        .otherwise(e -> {
+          LOG.warn("could not clean the schedule ledger: {}", e.getMessage());
+          return 0L;
+        })
+        .mapEmpty();
   }
 
   Future<JsonObject> status() {

@@ -248,6 +248,12 @@ class WebUiTest {
         By.cssSelector("tr[data-script-id='" + scriptId + "'] a[href^='#/runs/']")).isEmpty(), Duration.ofSeconds(10));
     browser.screenshot("scripts");
 
+    // the script's page shows its schedule history: fire times with their outcome and run
+    browser.open("/scripts/" + scriptId);
+    browser.until("the schedule history lists started fire times with a link to their run",
+        d -> !d.findElements(By.cssSelector("#schedule-ledger li[data-outcome='started'] a[href^='#/runs/']")).isEmpty(),
+        Duration.ofSeconds(10));
+
     // stop the schedule so the other tests see a quiet server
     saved.put("enabled", false);
     server.send("PUT", "/api/scripts/" + scriptId, saved);
