@@ -71,7 +71,8 @@ const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
 function cronHint(cron) {
   const parts = cron.trim().split(/\s+/).filter(Boolean);
   if (!parts.length) return null;
-  if (parts.length !== 5 && parts.length !== 6) return `has ${parts.length} fields; use 5 (min hour day month weekday) or 6 (seconds first)`;
+  if (parts.length === 1 && parts[0].startsWith('@')) return null; // a macro (@daily ...): the server knows which
+  if (parts.length !== 5 && parts.length !== 6) return `has ${parts.length} fields; use 5 (minute hour day-of-month month day-of-week), 6 with seconds first, or a macro such as @daily`;
   const bad = parts.find((p) => !CRON_FIELD.test(p));
   return bad ? `“${bad}” is not a cron field` : null;
 }
@@ -106,7 +107,7 @@ export function scriptEditPage(el, { id }) {
   const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
   const preview = h('ol.preview', { id: 'schedule-preview' });
   const hookUrl = h('code.hook-url', { id: 'hook-url' });
-  const scheduleBox = h('div.sub', {}, h('div.row', {}, field('Cron', f.cron, '5 fields, or 6 with seconds first'), field('Time zone', f.timezone), field('Misfire', f.misfire)), cronState, preview);
+  const scheduleBox = h('div.sub', {}, h('div.row', {}, field('Cron', f.cron, '5 fields, 6 with seconds first, or @daily…'), field('Time zone', f.timezone), field('Misfire', f.misfire)), cronState, preview);
   const endpointBox = h('div.sub', {}, h('div.row', {}, field('Method', f.method), field('Path', f.path), field('Auth', f.auth)), h('p', {}, 'URL: ', hookUrl));
   const saveBtn = h('button.btn.btn-primary', { type: 'submit', id: 'script-save' }, isNew ? 'Create' : 'Save');
   const runBtn = h('button.btn', { type: 'button', id: 'script-run', hidden: isNew }, 'Run now');
@@ -145,7 +146,7 @@ export function scriptEditPage(el, { id }) {
       clear(cronState, h('span.bad', {}, `✗ ${hint}`));
       clear(preview);
     } else if (f.scheduleOn.checked && f.cron.value.trim()) {
-      // the server checks it (cron-utils, the zone) and lists the next fire times, 250 ms after the last key
+      // the server checks it (the expression, the zone) and lists the next fire times, 250 ms after the last key
       checkTimer = setTimeout(checkCron, 250);
     } else {
       checkedFor = null;

@@ -129,7 +129,11 @@ final class ScriptStore {
         .compose(v2 -> each(changes.creates(), script -> upsert(conn, script)))
         .compose(v2 -> each(changes.updates(), script -> upsert(conn, script)))
         .compose(v2 -> each(changes.deletes(), script -> deleteRows(conn, script.id(), runs)))))
-        .compose(v -> files.delete(runs))
+        .compose(v -> {
+          // reads answer from the view: it must forget the deleted runs before apply answers
+          view.deleted(runs.stream().map(LogFiles.RunRef::id).toList());
+          return files.delete(runs);
+        })
         .map(changes);
   }
 

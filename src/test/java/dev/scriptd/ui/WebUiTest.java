@@ -208,6 +208,11 @@ class WebUiTest {
     // the schedule is checked while typing: a local hint first, then the server's verdict and fire times
     browser.driver.findElement(By.id("f-schedule_on")).click();
     WebElement cron = browser.driver.findElement(By.id("f-schedule.cron"));
+    cron.sendKeys("@weekly");
+    browser.until("a macro is not refused while typing: the server finds it valid and lists its fire times",
+        d -> d.findElements(By.cssSelector("#schedule-preview li")).size() == 10
+            && d.findElement(By.id("cron-state")).getText().contains("valid;"), Duration.ofSeconds(5));
+    cron.clear();
     cron.sendKeys("* * *");
     browser.until("a 3-field cron is refused while typing",
         d -> d.findElement(By.id("cron-state")).getText().contains("3 fields"), Duration.ofSeconds(5));
