@@ -82,6 +82,11 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
    * the budget of stored log bytes (the runs' {@code log_bytes}); 0 means none.
    */
   public record Retention(String cron, int days, int maxRunsPerScript, int batchSize, long maxBytes) {
+
+    /** Without a stored-bytes budget. */
+    public Retention(String cron, int days, int maxRunsPerScript, int batchSize) {
+      this(cron, days, maxRunsPerScript, batchSize, 0);
+    }
   }
 
   /** {@code files}: also write each run's lines to {@code <log_dir>/YYYY-MM-DD/<name>_<run-id>.log}. */
