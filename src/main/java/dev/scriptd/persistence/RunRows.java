@@ -24,6 +24,12 @@ final class RunRows {
       + "log_bytes, restarted_from, result, error, env, cwd, limits";
 
   /**
+   * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
+   * save of a run (the upsert) never unpins it.
+   */
+  static final String SELECTED = COLUMNS + ", pinned";
+
+  /**
    * Insert or update. A new row also counts lines already flushed for it; an existing row never
    * loses lines counted by a flush.
    */
@@ -43,13 +49,13 @@ final class RunRows {
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
       + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits";
 
-  static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM runs WHERE id = ?";
+  static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
-  static final String SELECT_UNFINISHED = "SELECT " + COLUMNS
+  static final String SELECT_UNFINISHED = "SELECT " + SELECTED
       + " FROM runs WHERE status = 'running' OR (status = 'pending' AND queued = 0) ORDER BY created_at, id";
 
   /** Runs waiting in a script's queue, in the order they start. */
-  static final String SELECT_QUEUED = "SELECT " + COLUMNS
+  static final String SELECT_QUEUED = "SELECT " + SELECTED
       + " FROM runs WHERE status = 'pending' AND queued = 1 ORDER BY created_at, id";
   static final String MARK_QUEUED = "UPDATE runs SET queued = 1 WHERE id = ?";
 
@@ -61,8 +67,9 @@ final class RunRows {
       + "AVG(CASE WHEN started_at IS NOT NULL AND ended_at IS NOT NULL THEN ended_at - started_at END) "
       + "AS average_duration_ms FROM runs WHERE 1 = 1";
 
-  static final String SELECT_STATUS = "SELECT status, created_at FROM runs WHERE id = ?";
+  static final String SELECT_STATUS = "SELECT status, created_at, pinned FROM runs WHERE id = ?";
   static final String DELETE_RUN = "DELETE FROM runs WHERE id = ?";
+  static final String SET_PINNED = "UPDATE runs SET pinned = ? WHERE id = ?";
   static final String DELETE_CHUNKS = "DELETE FROM log_chunks WHERE run_id = ?";
 
   static Tuple upsertParams(Run run) {
@@ -117,7 +124,8 @@ final class RunRows {
         row.getString("error"),
         env(row.getString("env")),
         row.getString("cwd"),
-        RunLimits.fromStored(row.getString("limits")));
+        RunLimits.fromStored(row.getString("limits")),
+        Integer.valueOf(1).equals(row.getInteger("pinned")));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */
@@ -142,10 +150,10 @@ final class RunRows {
   }
 
   /** Every pending or running run, queued ones too: the live part of the run view. */
-  static final String SELECT_LIVE = "SELECT " + COLUMNS + " FROM runs WHERE status IN ('pending', 'running')";
+  static final String SELECT_LIVE = "SELECT " + SELECTED + " FROM runs WHERE status IN ('pending', 'running')";
 
   /** The newest runs, newest first; the parameter is how many. */
-  static final String SELECT_NEWEST = "SELECT " + COLUMNS + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?";
+  static final String SELECT_NEWEST = "SELECT " + SELECTED + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?";
 
   static PageQuery stats(RunQuery query) {
     StringBuilder sql = new StringBuilder(STATS);
@@ -155,7 +163,7 @@ final class RunRows {
   }
 
   static PageQuery page(RunQuery query, RunCursor after, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM runs WHERE 1 = 1");
+    StringBuilder sql = new StringBuilder("SELECT ").append(SELECTED).append(" FROM runs WHERE 1 = 1");
     Tuple params = Tuple.tuple();
     // below the cursor implies below "to": leaving "to" out lets the index seek on the cursor
     boolean cursorBoundsTo = after != null && query.to() != null && after.createdAtMs() < query.to().toEpochMilli();
