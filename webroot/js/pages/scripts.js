@@ -314,7 +314,7 @@ function runTrends() {
   const msg = h('div.msg', { hidden: true });
   const el = h('section.card.trends-card', { id: 'trends', hidden: true, 'aria-labelledby': 'trends-title' },
     h('h2', { id: 'trends-title' }, `Trends (last ${TREND_RUNS} runs)`),
-    h('div.trend-figures', {}, success.el, p50.el, p95.el), empty, h('div.trend-chart', {}, canvas), msg);
+    h('div.trend-figures', {}, success.el, p50.el, p95.el, h('span.muted.trend-scope', {}, 'figures over all finished runs')), empty, h('div.trend-chart', {}, canvas), msg);
   let scriptId = null;
   let chart = null;
   let reload = null;
@@ -344,6 +344,7 @@ function runTrends() {
         label: 'duration (ms)',
         data: runs.map((r) => r.duration_ms),
         backgroundColor: runs.map((r) => OUTCOME_COLORS[r.status]),
+        maxBarThickness: 48,
         runIds: runs.map((r) => r.id),
         statuses: runs.map((r) => r.status),
       }],
