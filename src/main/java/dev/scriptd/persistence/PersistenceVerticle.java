@@ -47,6 +47,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
+  private SearchBackfill backfill;
   private LogFiles logFiles;
   private ScriptStore scripts;
   private RunWriter runs;
@@ -80,6 +81,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
+      LogSearch search = new LogSearch(vertx, db.reader());
+      on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
+      backfill = new SearchBackfill(vertx, db);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
       on(ns.of(Addresses.DB_HEALTH), body -> health());
@@ -109,11 +113,17 @@ public final class PersistenceVerticle extends VerticleBase {
           .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered);
-    }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
+    }).onSuccess(v -> {
+      LOG.info("persistence ready on {}", db.file());
+      backfill.start();
+    });
   }
 
   @Override
   public Future<?> stop() {
+    if (backfill != null) {
+      backfill.stop();
+    }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
         .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
