@@ -76,6 +76,7 @@ export const api = {
   deleteRun: (id) => del(`/api/runs/${enc(id)}`),
   logs: (id, since, limit) => get(`/api/runs/${enc(id)}/logs${query({ since, limit })}`),
   stats: (filters) => get(`/api/runs/stats${query(filters)}`),
+  search: (params) => get(`/api/search${query(params)}`),
   cleanupStatus: () => get('/api/runs/cleanup/status'),
   cleanup: (days) => post('/api/runs/cleanup', { days }),
 

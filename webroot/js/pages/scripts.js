@@ -1,5 +1,6 @@
 // Scripts: the list (last run, next run) and the editor (command or program, schedule, endpoint).
 
+import { searchBox } from '../search.js';
 import { api } from '../api.js';
 import { h, clear, statusBadge, fmtTime, showError, hideMsg, showInfo, field } from '../dom.js';
 import { navigate } from '../router.js';
@@ -125,6 +126,7 @@ export function scriptEditPage(el, { id }) {
     msg,
     editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
   el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form,
+    isNew ? null : searchBox(() => ({ script_id: id }), { label: "Search this script's logs" }),
     h('datalist#tz-list', {}, ['UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney',
       Intl.DateTimeFormat().resolvedOptions().timeZone].map((z) => h('option', { value: z })))));
 
