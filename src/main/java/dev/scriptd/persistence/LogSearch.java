@@ -22,7 +22,8 @@ import java.util.Locale;
 
 /**
  * Search of stored lines. The full-text index ({@code log_search}, trigram) holds one document per
- * {@code log_chunks} row, so it names the chunks that may hold a match, already in the order of the
+ * {@code log_chunks} row, so it names the chunks that may hold a match (those with every trigram of
+ * the text), in the order of the
  * answer (newest run first, then by seq); each candidate chunk is decoded and its lines scanned,
  * which confirms the match and finds its lines. Candidates come a few chunks per query, and a page
  * scans at most {@link #MAX_CHUNKS_PER_PAGE} of them: a page can end short of the limit, with a cursor
@@ -34,6 +35,7 @@ final class LogSearch {
   static final int MAX_LIMIT = 1000;
   static final int MAX_CHUNKS_PER_PAGE = 2000;
   private static final int CANDIDATES_PER_QUERY = 8;
+  static final int MAX_TRIGRAMS = 32;
 
   private final Vertx vertx;
   private final Pool reader;
@@ -55,9 +57,29 @@ final class LogSearch {
     return text.toString();
   }
 
-  /** An FTS5 query that matches the text as one string (a phrase of its trigrams). */
-  static String phrase(String text) {
-    return '"' + text.replace("\"", "\"\"") + '"';
+  /**
+   * The FTS5 query for the documents that hold every trigram of the text (the index keeps no
+   * positions, so it cannot ask for them in a row: the scan of the chunk checks that). Each trigram
+   * is quoted, inner quotes doubled, so no query syntax gets through; at most {@link #MAX_TRIGRAMS}
+   * distinct ones, spread over the text: more would only narrow a candidate list that is short by then.
+   */
+  static String match(String text) {
+    int[] points = text.toLowerCase(Locale.ROOT).codePoints().toArray();
+    java.util.LinkedHashSet<String> trigrams = new java.util.LinkedHashSet<>();
+    for (int i = 0; i + 3 <= points.length; i++) {
+      trigrams.add(new String(points, i, 3));
+    }
+    List<String> all = new ArrayList<>(trigrams);
+    StringBuilder query = new StringBuilder();
+    int take = Math.min(all.size(), MAX_TRIGRAMS);
+    for (int k = 0; k < take; k++) {
+      String trigram = all.get(take == all.size() ? k : (int) ((long) k * (all.size() - 1) / (take - 1)));
+      if (!query.isEmpty()) {
+        query.append(" AND ");
+      }
+      query.append('"').append(trigram.replace("\"", "\"\"")).append('"');
+    }
+    return query.toString();
   }
 
   /** Whether a stored line, escapes stripped, contains the lower-cased needle. */
@@ -136,7 +158,7 @@ final class LogSearch {
     Scan(SearchQuery query, int limit) {
       this.query = query;
       this.needle = query.text().toLowerCase(Locale.ROOT);
-      this.match = phrase(query.text());
+      this.match = match(query.text());
       this.limit = limit;
     }
   }

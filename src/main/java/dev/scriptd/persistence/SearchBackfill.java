@@ -54,7 +54,11 @@ final class SearchBackfill {
             codec.close();
             return Future.succeededFuture();
           });
-    }).onFailure(err -> LOG.error("search index backfill stopped; older lines are not searchable", err));
+    }).onFailure(err -> {
+      if (!stopped) {
+        LOG.error("search index backfill stopped; older lines are not searchable yet (it resumes at the next start)", err);
+      }
+    });
   }
 
   void stop() {

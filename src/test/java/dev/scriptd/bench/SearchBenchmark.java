@@ -241,8 +241,8 @@ public final class SearchBenchmark {
     vertx.undeploy(deployment).await(60, TimeUnit.SECONDS);
     try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db);
          Statement statement = conn.createStatement()) {
-      statement.execute("CREATE VIRTUAL TABLE per_line USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1)");
-      statement.execute("CREATE VIRTUAL TABLE per_chunk USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1)");
+      statement.execute("CREATE VIRTUAL TABLE per_line USING fts5(text, tokenize = 'trigram', detail = none, content = '', contentless_delete = 1)");
+      statement.execute("CREATE VIRTUAL TABLE per_chunk USING fts5(text, tokenize = 'trigram', detail = none, content = '', contentless_delete = 1)");
       conn.setAutoCommit(false);
       long lineCount = 0;
       long start = System.nanoTime();

@@ -48,9 +48,12 @@ class LogSearchTest extends PersistenceTestBase {
   }
 
   @Test
-  @DisplayName("the FTS query is one quoted phrase, inner quotes doubled, so no query syntax gets through")
-  void phraseIsQuoted() {
-    assertEquals("\"say \"\"hi\"\" OR x*\"", LogSearch.phrase("say \"hi\" OR x*"));
+  @DisplayName("the FTS query asks for every trigram of the text, lower-cased and quoted, so no query syntax gets through")
+  void matchQuotesEachTrigram() {
+    assertEquals("\"say\" AND \"ay \" AND \"y \"\"\" AND \" \"\"x\"", LogSearch.match("Say \"x"));
+    assertEquals("\"aaa\"", LogSearch.match("aaaaa"));
+    String longText = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    assertEquals(LogSearch.MAX_TRIGRAMS, LogSearch.match(longText).split(" AND ").length);
   }
 
   @Test
@@ -70,7 +73,7 @@ class LogSearchTest extends PersistenceTestBase {
     append(chunk(run.id(), 11, 10));
     readLogs(run.id(), 0, 1);
     assertEquals(2, queryLong("SELECT count(*) FROM log_search_docs WHERE run_id = '" + run.id() + "'"));
-    assertEquals(2, queryLong("SELECT count(*) FROM log_search WHERE log_search MATCH '\"line 1\"'"));
+    assertEquals(2, queryLong("SELECT count(*) FROM log_search WHERE log_search MATCH '\"ine\"'"));
     assertEquals(List.of(1L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L),
         search("LINE 1", 100, null).items().stream().map(hit -> hit.line().seq()).toList());
     save(run.ended(RunStatus.COMPLETED, 0, null, null, Instant.ofEpochMilli(T0 + 9)));
@@ -78,7 +81,7 @@ class LogSearchTest extends PersistenceTestBase {
     assertNull(request(Addresses.DB_DELETE_RUN, run.id()));
 
     assertEquals(0, queryLong("SELECT count(*) FROM log_search_docs"));
-    assertEquals(0, queryLong("SELECT count(*) FROM log_search WHERE log_search MATCH '\"line\"'"));
+    assertEquals(0, queryLong("SELECT count(*) FROM log_search WHERE log_search MATCH '\"ine\"'"));
     assertEquals(List.of(), search("line 1", 100, null).items());
   }
 
