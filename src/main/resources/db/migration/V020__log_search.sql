@@ -7,21 +7,20 @@
 -- candidate chunk does the rest.
 CREATE VIRTUAL TABLE log_search USING fts5(text, tokenize = 'trigram', detail = none, content = '', contentless_delete = 1);
 
--- The chunk of each document (log_chunks has no rowid). indexed = 0: a chunk stored before this
--- migration whose document the background backfill has not written yet.
+-- The chunk of each document (log_chunks has no rowid). indexed = 0: a chunk whose document the
+-- search indexer, which trails the log writer, has not written yet (search scans those chunks).
 CREATE TABLE log_search_docs (
   doc       INTEGER PRIMARY KEY,
   run_id    TEXT    NOT NULL,
   first_seq INTEGER NOT NULL,
   last_seq  INTEGER NOT NULL,
-  indexed   INTEGER NOT NULL DEFAULT 1,
+  indexed   INTEGER NOT NULL DEFAULT 0,
   UNIQUE (run_id, first_seq)
 );
 
 CREATE INDEX log_search_docs_pending ON log_search_docs (doc) WHERE indexed = 0;
 
-INSERT INTO log_search_docs (run_id, first_seq, last_seq, indexed)
-  SELECT run_id, first_seq, last_seq, 0 FROM log_chunks;
+INSERT INTO log_search_docs (run_id, first_seq, last_seq) SELECT run_id, first_seq, last_seq FROM log_chunks;
 
 -- Every way of storing or deleting chunks (log writer, run delete, cleanup, script delete) keeps
 -- the documents in step without knowing about them.

@@ -30,9 +30,6 @@ final class LogBatcher {
 
   private static final String INSERT_CHUNK = "INSERT OR IGNORE INTO log_chunks "
       + "(run_id, first_seq, last_seq, line_count, byte_count, data) VALUES (?, ?, ?, ?, ?, ?)";
-  /** The chunk's search document; its rowid is the doc the insert trigger of log_chunks made. */
-  static final String INSERT_SEARCH = "INSERT OR REPLACE INTO log_search (rowid, text) "
-      + "SELECT doc, ? FROM log_search_docs WHERE run_id = ? AND first_seq = ?";
   private static final String UPDATE_RUN = "UPDATE runs SET log_lines = MAX(log_lines, ?), "
       + "log_bytes = log_bytes + ? WHERE id = ?";
 
@@ -77,6 +74,11 @@ final class LogBatcher {
 
   int pendingLines() {
     return pendingLines;
+  }
+
+  /** Whether lines wait or a write is under way (the search indexer waits for neither). */
+  boolean busy() {
+    return pendingLines > 0 || inFlight != null;
   }
 
   /** Duration of the last successful flush in ms, -1 before the first. */
@@ -227,18 +229,16 @@ final class LogBatcher {
   private Future<Void> write(Map<String, List<LogChunk>> batch) {
     return vertx.executeBlocking(() -> rows(batch), false)
         .compose(rows -> db.write(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows.chunks())
-            .compose(inserted -> conn.preparedQuery(INSERT_SEARCH).executeBatch(rows.search()))
             .compose(inserted -> conn.preparedQuery(UPDATE_RUN).executeBatch(rows.runs()))))
         .mapEmpty();
   }
 
-  /** The log_chunks rows of a batch, their search documents and the runs updates that go with them. */
-  private record Rows(List<Tuple> chunks, List<Tuple> search, List<Tuple> runs) {
+  /** The log_chunks rows of a batch and the runs updates that go with them. */
+  private record Rows(List<Tuple> chunks, List<Tuple> runs) {
   }
 
   private Rows rows(Map<String, List<LogChunk>> batch) {
     List<Tuple> chunks = new ArrayList<>();
-    List<Tuple> search = new ArrayList<>();
     List<Tuple> runs = new ArrayList<>(batch.size());
     for (Map.Entry<String, List<LogChunk>> entry : batch.entrySet()) {
       long bytes = 0;
@@ -247,10 +247,10 @@ final class LogBatcher {
         bytes += chunk.bytes();
         lastSeq = Math.max(lastSeq, chunk.lastSeq());
       }
-      chunks.addAll(rowsOf(entry.getKey(), entry.getValue(), codec, search));
+      chunks.addAll(rowsOf(entry.getKey(), entry.getValue(), codec));
       runs.add(Tuple.of(lastSeq, bytes, entry.getKey()));
     }
-    return new Rows(chunks, search, runs);
+    return new Rows(chunks, runs);
   }
 
   /**
@@ -259,11 +259,6 @@ final class LogBatcher {
    * the row holding its first line.
    */
   static List<Tuple> rowsOf(String runId, List<LogChunk> chunks, LogBlobCodec codec) {
-    return rowsOf(runId, chunks, codec, new ArrayList<>());
-  }
-
-  /** As above, adding each row's search document (INSERT_SEARCH parameters) to {@code search}. */
-  static List<Tuple> rowsOf(String runId, List<LogChunk> chunks, LogBlobCodec codec, List<Tuple> search) {
     List<Tuple> rows = new ArrayList<>();
     List<LogLine> lines = new ArrayList<>();
     long rowBytes = 0;
@@ -274,7 +269,7 @@ final class LogBatcher {
       for (LogLine line : chunk.lines()) {
         boolean gap = !lines.isEmpty() && line.seq() != lastSeq + 1;
         if (gap || lines.size() >= ROW_MAX_LINES || rowSize >= ROW_MAX_BYTES) {
-          rows.add(row(runId, lines, rowBytes, codec, search));
+          rows.add(row(runId, lines, rowBytes, codec));
           lines.clear();
           rowBytes = 0;
           rowSize = 0;
@@ -289,14 +284,12 @@ final class LogBatcher {
       }
     }
     if (!lines.isEmpty()) {
-      rows.add(row(runId, lines, rowBytes, codec, search));
+      rows.add(row(runId, lines, rowBytes, codec));
     }
     return rows;
   }
 
-  private static Tuple row(String runId, List<LogLine> lines, long bytes, LogBlobCodec codec,
-      List<Tuple> search) {
-    search.add(Tuple.of(LogSearch.document(lines), runId, lines.get(0).seq()));
+  private static Tuple row(String runId, List<LogLine> lines, long bytes, LogBlobCodec codec) {
     return Tuple.of(runId, lines.get(0).seq(), lines.get(lines.size() - 1).seq(), lines.size(),
         bytes, codec.encode(lines));
   }

@@ -23,7 +23,7 @@ import java.util.Locale;
 /**
  * Search of stored lines. The full-text index ({@code log_search}, trigram) holds one document per
  * {@code log_chunks} row, so it names the chunks that may hold a match (those with every trigram of
- * the text), in the order of the
+ * the text; and every chunk the indexer, which trails the log writer, has not indexed yet), in the order of the
  * answer (newest run first, then by seq); each candidate chunk is decoded and its lines scanned,
  * which confirms the match and finds its lines. Candidates come a few chunks per query, and a page
  * scans at most {@link #MAX_CHUNKS_PER_PAGE} of them: a page can end short of the limit, with a cursor
@@ -109,8 +109,9 @@ final class LogSearch {
   static String candidates(RunQuery runs, Position after, Tuple params, String match) {
     StringBuilder sql = new StringBuilder("SELECT k.run_id, k.first_seq, k.last_seq, k.created_at, "
         + "k.script_id, c.data FROM (SELECT d.run_id, d.first_seq, d.last_seq, created_at, script_id "
-        + "FROM log_search JOIN log_search_docs d ON d.doc = log_search.rowid "
-        + "JOIN runs r ON r.id = d.run_id WHERE log_search MATCH ?");
+        + "FROM (SELECT rowid AS doc FROM log_search WHERE log_search MATCH ? "
+        + "UNION ALL SELECT doc FROM log_search_docs WHERE indexed = 0) m "
+        + "JOIN log_search_docs d ON d.doc = m.doc JOIN runs r ON r.id = d.run_id WHERE 1 = 1");
     params.addString(match);
     RunRows.filters(runs, sql, params, false);
     if (after != null) {

@@ -47,7 +47,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
-  private SearchBackfill backfill;
+  private SearchIndexer indexer;
   private LogFiles logFiles;
   private ScriptStore scripts;
   private RunWriter runs;
@@ -65,7 +65,11 @@ public final class PersistenceVerticle extends VerticleBase {
     return privateFiles(settings).compose(v -> Database.open(vertx, storage)).compose(database -> {
       db = database;
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
-      batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
+      indexer = new SearchIndexer(vertx, db, batcher::busy, storage.flushIntervalMs());
+      batcher.onCommitted(total -> {
+        vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total);
+        indexer.kick();
+      });
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
@@ -83,7 +87,6 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
       LogSearch search = new LogSearch(vertx, db.reader());
       on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
-      backfill = new SearchBackfill(vertx, db);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
       on(ns.of(Addresses.DB_HEALTH), body -> health());
@@ -115,14 +118,14 @@ public final class PersistenceVerticle extends VerticleBase {
       return Future.all(registered);
     }).onSuccess(v -> {
       LOG.info("persistence ready on {}", db.file());
-      backfill.start();
+      indexer.start();
     });
   }
 
   @Override
   public Future<?> stop() {
-    if (backfill != null) {
-      backfill.stop();
+    if (indexer != null) {
+      indexer.stop();
     }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
@@ -136,6 +139,9 @@ public final class PersistenceVerticle extends VerticleBase {
         .eventually(() -> {
           if (logs != null) {
             logs.close();
+          }
+          if (indexer != null) {
+            indexer.close();
           }
           return db == null ? Future.succeededFuture() : db.close();
         });
