@@ -65,7 +65,7 @@ public final class PersistenceVerticle extends VerticleBase {
     return privateFiles(settings).compose(v -> Database.open(vertx, storage)).compose(database -> {
       db = database;
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
-      indexer = new SearchIndexer(vertx, db, batcher::busy, storage.flushIntervalMs());
+      indexer = new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
       batcher.onCommitted(total -> {
         vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total);
         indexer.kick();

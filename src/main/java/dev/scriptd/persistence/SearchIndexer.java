@@ -14,15 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the search documents of stored chunks ({@code log_search_docs.indexed = 0}), trailing the
  * log writer: trigram-indexing a line costs about as much as storing it, so doing it in the log
- * writer's transaction cut durable ingest to a fifth. It works only while the log writer has
- * nothing pending, a few chunks per write transaction, so a burst of output is stored at full speed
- * and indexed after. Search scans the chunks not indexed yet, so a stored line is found at once.
+ * writer's transaction cut durable ingest to a fifth. It works only once the log writer has been
+ * idle for a while, a few chunks per write transaction, so a burst of output is stored at full
+ * speed and indexed after. Search scans the chunks not indexed yet, so a stored line is found at once.
  * Also writes, after start, the documents of chunks stored before the index existed (the
  * migration left them at 0), with progress in the log. Used on the verticle's context only.
  */
 final class SearchIndexer {
   private static final Logger LOG = LoggerFactory.getLogger(SearchIndexer.class);
-  private static final int BATCH = 16;
+  private static final int BATCH = 4;
   private static final String COUNT = "SELECT count(*) FROM log_search_docs WHERE indexed = 0";
   private static final String SELECT = "SELECT d.doc, c.first_seq, c.data FROM log_search_docs d "
       + "JOIN log_chunks c ON c.run_id = d.run_id AND c.first_seq = d.first_seq "
@@ -38,11 +38,15 @@ final class SearchIndexer {
   private final long idleWaitMs;
   private final LogBlobCodec codec = new LogBlobCodec();
   private boolean running;
+  private long lastStoredAt;
   private boolean again;
   private boolean stopped;
   private long indexed;
 
-  /** writerBusy: whether the log writer has lines to write; the indexer waits idleWaitMs while it has. */
+  /**
+   * writerBusy: whether the log writer has lines to write; the indexer works only once it has not
+   * been busy nor stored anything for idleWaitMs.
+   */
   SearchIndexer(Vertx vertx, Database db, BooleanSupplier writerBusy, long idleWaitMs) {
     this.vertx = vertx;
     this.db = db;
@@ -63,6 +67,7 @@ final class SearchIndexer {
 
   /** Something was stored: index it once the log writer is idle. */
   void kick() {
+    lastStoredAt = System.nanoTime();
     if (stopped) {
       return;
     }
@@ -93,8 +98,10 @@ final class SearchIndexer {
       codec.close();
       return;
     }
-    if (writerBusy.getAsBoolean()) {
-      vertx.setTimer(idleWaitMs, id -> step());
+    // idle: nothing to write and nothing stored for a while (a live stream commits every flush interval)
+    long quietMs = (System.nanoTime() - lastStoredAt) / 1_000_000;
+    if (writerBusy.getAsBoolean() || quietMs < idleWaitMs) {
+      vertx.setTimer(Math.max(1, idleWaitMs - quietMs), id -> step());
       return;
     }
     db.reader().preparedQuery(SELECT).execute(Tuple.of(BATCH))
