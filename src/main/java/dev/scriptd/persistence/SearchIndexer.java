@@ -120,6 +120,9 @@ final class SearchIndexer {
         })
         .onFailure(err -> {
           running = false;
+          if (stopped) {
+            codec.close();
+          }
           failed(err);
         });
   }
