@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the search documents of stored chunks ({@code log_search_docs.indexed = 0}), trailing the
  * log writer: trigram-indexing a line costs about as much as storing it, so doing it in the log
- * writer's transaction cut durable ingest to a fifth. It works only once the log writer has been
+ * writer's transaction cut durable ingest by more than half. It works only once the log writer has been
  * idle for a while, a few chunks per write transaction, so a burst of output is stored at full
  * speed and indexed after. Search scans the chunks not indexed yet, so a stored line is found at once.
  * Also writes, after start, the documents of chunks stored before the index existed (the
