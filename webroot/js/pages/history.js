@@ -5,6 +5,7 @@ import { h, clear, STATUSES, FINAL, showError, hideMsg, showInfo, field, fmtDura
 import { can } from '../session.js';
 import { scriptsById } from '../catalog.js';
 import { RunTable } from '../runtable.js';
+import { searchBox } from '../search.js';
 
 export function historyPage(el) {
   const msg = h('div.msg', { hidden: true });
@@ -15,7 +16,7 @@ export function historyPage(el) {
     to: h('input', { type: 'datetime-local', name: 'to', id: 'h-to' }),
   };
   const stats = h('div.stats', { id: 'stats', 'aria-live': 'polite' });
-  const table = new RunTable({ actions: (run) => (can('admin') && FINAL.has(run.status) ? h('button.btn.btn-sm.btn-ghost', { type: 'button', 'aria-label': `Delete run ${run.id}`, onclick: () => remove(run) }, 'Delete') : null) });
+  const table = new RunTable({ actions: (run) => (can('admin') && FINAL.has(run.status) && !run.pinned ? h('button.btn.btn-sm.btn-ghost', { type: 'button', 'aria-label': `Delete run ${run.id}`, onclick: () => remove(run) }, 'Delete') : null) });
   const prevBtn = h('button.btn', { type: 'button', id: 'h-prev', disabled: true }, '← Newer');
   const nextBtn = h('button.btn', { type: 'button', id: 'h-next', disabled: true }, 'Next page →');
   const pageInfo = h('span.muted');
@@ -27,7 +28,7 @@ export function historyPage(el) {
 
   el.append(h('section.page', {},
     h('div.page-head', {}, h('h1', {}, 'History')),
-    filterForm, stats, msg,
+    filterForm, searchBox(() => filters(), { label: 'Search the logs of the runs filtered above' }), stats, msg,
     h('div.card', {}, table.el, h('div.pager', {}, prevBtn, pageInfo, nextBtn)),
     cleanup));
 

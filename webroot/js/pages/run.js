@@ -3,9 +3,10 @@
 import { api, urls } from '../api.js';
 import { h, clear, statusBadge, fmtTime, fmtDuration, runDuration, progressBar, FINAL, showError, hideMsg, showInfo } from '../dom.js';
 import { LogView } from '../logview.js';
-import { navigate } from '../router.js';
+import { navigate, hashParams } from '../router.js';
 import { can } from '../session.js';
 import { scriptsById, runLabel } from '../catalog.js';
+import { pinToggle } from '../runtable.js';
 
 const TAIL = 5000; // lines fetched when the view opens
 const PAGE = 5000; // lines per "load older"
@@ -115,10 +116,12 @@ export function runPage(el, { id }) {
     }
     termBox.dataset.status = run.status;
     const live = !FINAL.has(run.status);
-    clear(actions,
+    const pin = pinToggle(run, (next) => { run = next; renderHeader(); }, (error) => showError(msg, error));
+    if (pin) pin.id = 'run-pin';
+    clear(actions, pin,
       can('operator') && live ? h('button.btn.btn-danger', { type: 'button', id: 'run-kill', onclick: kill }, 'Kill') : null,
       can('operator') ? h('button.btn', { type: 'button', id: 'run-restart', onclick: restart }, 'Restart') : null,
-      can('admin') && !live ? h('button.btn.btn-ghost', { type: 'button', id: 'run-delete', onclick: remove }, 'Delete') : null);
+      can('admin') && !live && !run.pinned ? h('button.btn.btn-ghost', { type: 'button', id: 'run-delete', onclick: remove }, 'Delete') : null);
     updateToolbar();
   }
 
@@ -146,16 +149,28 @@ export function runPage(el, { id }) {
   }
 
   /** Fetches the newest lines and shows them, then follows the live tail if the run goes on. */
-  async function openTail() {
+  async function openTail(around = 0) {
     closeStream();
     run = await api.run(id);
     if (run.script_id && !scripts.has(run.script_id)) loadScripts(true);
     renderHeader();
     const total = run.log_lines || 0;
-    const since = Math.max(0, total - TAIL);
+    // ?seq=N (a search hit): the lines around N instead of the newest
+    const params = hashParams();
+    const at = around > 0 ? around : 0;
+    const since = at > 0 ? Math.max(0, at - TAIL / 2) : Math.max(0, total - TAIL);
     const page = await api.logs(id, since, TAIL);
     if (destroyed) return;
     await new Promise((resolve) => view.reset(page.lines || [], resolve));
+    if (at > 0) {
+      // a full page may have newer lines after it: they wait behind "Jump to live", which loads the tail
+      if ((page.lines || []).length >= TAIL) view.detached = true;
+      const index = view.lines.findIndex((line) => line.seq === at);
+      if (index >= 0) {
+        view.reveal(index, params.get('q') || '');
+        termBox.dataset.revealedSeq = String(at);
+      }
+    }
     termBox.dataset.ready = 'true';
     updateToolbar();
     if (!FINAL.has(run.status) || !page.complete) follow(page.next_since ?? view.lastSeq ?? since);
@@ -179,12 +194,12 @@ export function runPage(el, { id }) {
       if (batchTimer === null) batchTimer = setTimeout(flush, 16);
     });
     source.addEventListener('status', (e) => {
-      run = JSON.parse(e.data);
+      run = { ...JSON.parse(e.data), pinned: !!run?.pinned }; // the run path does not track pins
       renderHeader();
     });
     source.addEventListener('done', (e) => {
       flush();
-      run = JSON.parse(e.data);
+      run = { ...JSON.parse(e.data), pinned: !!run?.pinned };
       renderHeader();
       closeStream();
       streamState.textContent = 'finished';
@@ -294,7 +309,7 @@ export function runPage(el, { id }) {
   }
 
   loadScripts(false);
-  openTail().catch((error) => {
+  openTail(Number.parseInt(hashParams().get('seq') || '', 10) || 0).catch((error) => {
     showError(msg, error);
     if (error.status === 404) clear(termBox, h('p.empty-state', {}, 'This run does not exist (it may have been deleted). ', h('a', { href: '#/' }, 'Back to the dashboard')));
   });

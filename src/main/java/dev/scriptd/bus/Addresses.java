@@ -42,12 +42,16 @@ public final class Addresses {
   public static final String DB_APPEND_LOGS = "scriptd.db.cmd.append-logs";
   /** String run id -> nothing; fails 404 unknown, 409 when the run has not ended. */
   public static final String DB_DELETE_RUN = "scriptd.db.cmd.delete-run";
+  /** {@code {"run_id", "pinned": true|false}}; replies with the stored {@link dev.scriptd.domain.Run}. */
+  public static final String DB_PIN_RUN = "scriptd.db.cmd.pin-run";
   /** String run id -> Run; fails 404. */
   public static final String DB_GET_RUN = "scriptd.db.query.run";
   /** RunQuery -> RunPage, newest first. */
   public static final String DB_LIST_RUNS = "scriptd.db.query.runs";
   /** LogQuery -> LogPage; everything appended before the query is included. */
   public static final String DB_READ_LOGS = "scriptd.db.query.logs";
+  /** SearchQuery -> SearchPage; lines still buffered by the log writer are not included yet. */
+  public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
   /** Nothing -> RunPage of every run left pending or running (for recovery at start). */
   public static final String DB_UNFINISHED_RUNS = "scriptd.db.query.unfinished-runs";
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */

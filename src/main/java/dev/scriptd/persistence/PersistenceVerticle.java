@@ -47,6 +47,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
+  private SearchIndexer indexer;
   private LogFiles logFiles;
   private ScriptStore scripts;
   private RunWriter runs;
@@ -77,7 +78,11 @@ public final class PersistenceVerticle extends VerticleBase {
     }).compose(loaded -> {
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       batcher.countsTo(view);
-      batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
+      indexer = new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
+      batcher.onCommitted(total -> {
+        vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total);
+        indexer.kick();
+      });
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
@@ -93,7 +98,10 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
+      LogSearch search = new LogSearch(vertx, db.reader());
+      on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
+      on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
       on(ns.of(Addresses.DB_HEALTH), body -> health());
       on(ns.of(Addresses.DB_WRITER_STATS), body -> Future.succeededFuture(writerStats()));
@@ -130,11 +138,17 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered).compose(v -> backup.removeLeftovers());
-    }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
+    }).onSuccess(v -> {
+      LOG.info("persistence ready on {}", db.file());
+      indexer.start();
+    });
   }
 
   @Override
   public Future<?> stop() {
+    if (indexer != null) {
+      indexer.stop();
+    }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
         .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
@@ -147,6 +161,9 @@ public final class PersistenceVerticle extends VerticleBase {
         .eventually(() -> {
           if (logs != null) {
             logs.close();
+          }
+          if (indexer != null) {
+            indexer.close();
           }
           return db == null ? Future.succeededFuture() : db.close();
         });
@@ -226,6 +243,10 @@ public final class PersistenceVerticle extends VerticleBase {
                 throw new BusFailure(ReplyCodes.CONFLICT,
                     "run " + id + " is still " + status.wire() + "; kill it first");
               }
+              if (Integer.valueOf(1).equals(row.getInteger(2))) {
+                throw new BusFailure(ReplyCodes.CONFLICT, "run " + id
+                    + " is pinned; unpin it first (DELETE /api/runs/" + id + "/pin)");
+              }
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
             })
             .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
@@ -235,6 +256,25 @@ public final class PersistenceVerticle extends VerticleBase {
         })
         .compose(v -> logFiles.delete(List.of(new LogFiles.RunRef(id, createdAt[0]))))
         .map(v -> null);
+  }
+
+  /**
+   * Sets or clears a run's pin. Saves made before it are stored first, so the row exists for a run
+   * the API has already answered with.
+   */
+  private Future<Run> pinRun(JsonObject body) {
+    String id = body.getString("run_id");
+    boolean pinned = Boolean.TRUE.equals(body.getBoolean("pinned"));
+    return runs.settled().compose(v -> db.write(conn -> conn.preparedQuery(RunRows.SET_PINNED)
+        .execute(Tuple.of(pinned ? 1 : 0, id))
+        .compose(updated -> {
+          if (updated.rowCount() == 0) {
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+          }
+          return conn.preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id));
+        })
+        .map(rows -> RunRows.fromRow(rows.iterator().next()))))
+        .onSuccess(run -> view.pinned(id, run.pinned()));
   }
 
   /**
