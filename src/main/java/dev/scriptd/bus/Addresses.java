@@ -3,8 +3,8 @@ package dev.scriptd.bus;
 /**
  * Every event-bus address of scriptd: {@code scriptd.<area>.<kind>.<name>[.<id>]}. {@code cmd} and
  * {@code query} are request/reply, {@code evt} is published, {@code log} is a per-run stream.
- * The {@code runs.*} addresses are public (JSON bodies, see README); {@code db.*} are internal
- * (record bodies with local codecs).
+ * The {@code runs.*} addresses are public (JSON bodies, see src/docs/architecture.md, "Event bus");
+ * {@code db.*} are internal (record bodies with local codecs).
  *
  * <p>These are the default names, those of the default bus namespace {@code scriptd}. A deployment
  * uses them through its {@link Namespace} ({@code bus_namespace}): {@code ns.of(RUNS_START)},
@@ -120,7 +120,7 @@ public final class Addresses {
   public static final String SCRIPTS_DIR_STATUS = "scriptd.scripts.query.dir-status";
   /** JSON {days?} -> cleanup stats JSON; 409 while a cleanup runs. */
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
-  /** Nothing -> cleanup status JSON (API.md). */
+  /** Nothing -> cleanup status JSON (src/docs/api.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
   /**
    * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?, env?, limits?} or

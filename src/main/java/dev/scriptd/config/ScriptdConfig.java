@@ -34,7 +34,7 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
   /**
    * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
-   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README);
+   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (src/docs/architecture.md);
    * {@code exitWatcher}: a run ends when its shell exits, seen through a pidfd (false: when its pipes
    * close, as NuProcess alone sees it).
    * {@code inheritEnv} names the server's environment variables a child gets (a trailing {@code *}

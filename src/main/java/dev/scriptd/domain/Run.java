@@ -127,7 +127,7 @@ public record Run(
     return Duration.between(startedAt, end).toMillis();
   }
 
-  /** The API shape of a run (API.md, "Run object"). */
+  /** The API shape of a run (src/docs/api.md, "Runs"). */
   public JsonObject toJson() {
     return new JsonObject()
         .put("id", id)

@@ -69,7 +69,7 @@ public record Script(
     return endpoint == null ? null : endpoint.copy();
   }
 
-  /** The API shape (API.md, "Script object"); {@code nextRunAt} stays null until a scheduler sets it. */
+  /** The API shape (src/docs/api.md, "Scripts"); {@code nextRunAt} stays null until a scheduler sets it. */
   public JsonObject toJson(Run lastRun, Instant nextRunAt) {
     return new JsonObject()
         .put("id", id)

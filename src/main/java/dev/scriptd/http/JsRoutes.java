@@ -18,7 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The four JavaScript routes of API.md. They keep their documented legacy shapes: plain
+ * The four JavaScript routes of the API (src/docs/api.md). They keep their documented legacy shapes: plain
  * {@code {"error": ...}} bodies for the missing program and unknown executions, and an SSE stream
  * of unnamed events. Everything else fails as problem JSON.
  */

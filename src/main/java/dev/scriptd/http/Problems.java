@@ -128,8 +128,8 @@ public final class Problems {
   private String defaultDetail(RoutingContext ctx, int status) {
     String request = ctx.request().method() + " " + ctx.request().path();
     return switch (status) {
-      case 404 -> "no resource at " + request + "; see the API section of the README for the routes";
-      case 405 -> request + " is not allowed; see the API section of the README for the methods of this path";
+      case 404 -> "no resource at " + request + "; see src/docs/api.md for the routes";
+      case 405 -> request + " is not allowed; see src/docs/api.md for the methods of this path";
       case 413 -> "the request body is larger than " + maxBodyBytes + " bytes; send less or raise http.max_body_bytes";
       case 400 -> "the request is malformed";
       case 401 -> "a valid token is required";

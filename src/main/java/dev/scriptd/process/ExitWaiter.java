@@ -7,8 +7,8 @@ import com.sun.jna.Pointer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Fix (A) for NuProcess's slow exit detection, used when the {@link ExitWatcher} cannot
- * be (no pidfds, or runs.exit_watcher off). NuProcess checks once with
+ * Fix (A) for NuProcess's slow exit detection (src/docs/architecture.md, "NuProcess"), used when
+ * the {@link ExitWatcher} cannot be (no pidfds, or runs.exit_watcher off). NuProcess checks once with
  * {@code waitpid(WNOHANG)} right after both pipes closed; the kernel closes a dying child's pipes a
  * little before it is reapable, so about one exit in five waits for the next epoll timeout (250 ms).
  * Called on the NuProcess thread from the last "closed" callback, which NuProcess runs just before

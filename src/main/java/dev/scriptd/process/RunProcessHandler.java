@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * once, even while a background child still holds the pipes. The end of the output is NuProcess's
  * {@code onExit}, which it calls once both pipes closed, after every line. Without a watcher
  * NuProcess reaps the shell after the pipes closed and both parts arrive together (fix A's wait
- * in {@link ExitWaiter} makes that prompt).
+ * in {@link ExitWaiter} makes that prompt; both fixes: src/docs/architecture.md, "NuProcess").
  */
 final class RunProcessHandler implements NuProcessHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessHandler.class);

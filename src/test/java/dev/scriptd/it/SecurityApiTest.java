@@ -70,7 +70,7 @@ class SecurityApiTest {
         .findFirst().orElseThrow().getString("id");
   }
 
-  /** The role each API route needs, restated from API.md (not read from the server's rule table). */
+  /** The role each API route needs, restated from the API's documented roles (src/docs/security.md) (not read from the server's rule table). */
   private static String expectedRole(HttpMethod method, String path) {
     if (path.equals("/api/login") || path.equals("/api/logout")) {
       return null;
