@@ -2,6 +2,7 @@ package dev.scriptd;
 
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ConfigLoader;
+import dev.scriptd.config.ScriptdConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.concurrent.CompletableFuture;
@@ -30,15 +32,17 @@ public final class Main {
 
   public static void main(String[] args) {
     JsonObject config;
+    boolean eventBusMetrics;
     try {
       config = ConfigLoader.load(args, System.getenv());
+      eventBusMetrics = ScriptdConfig.eventBusMetrics(config);
     } catch (ConfigException e) {
       LOG.error("invalid configuration: {}", e.getMessage());
       System.exit(2);
       return;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
+    Vertx vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics);
     ScriptdHandle handle;
     try {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
@@ -68,11 +72,22 @@ public final class Main {
    * matched route template; no path and no event-bus address (per-run addresses would be unbounded).
    */
   public static Vertx newVertx(MeterRegistry registry, String registryName) {
+    return newVertx(registry, registryName, true);
+  }
+
+  /**
+   * As {@link #newVertx(MeterRegistry, String)}; {@code eventBusMetrics} false leaves out the
+   * event-bus metrics ({@code metrics.event_bus}), which cost meter lookups on every message.
+   */
+  public static Vertx newVertx(MeterRegistry registry, String registryName, boolean eventBusMetrics) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setRegistryName(registryName)
         .addLabels(Label.HTTP_ROUTE);
+    if (!eventBusMetrics) {
+      metrics.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
+    }
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry))

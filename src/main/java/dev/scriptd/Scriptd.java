@@ -1,12 +1,17 @@
 package dev.scriptd;
 
 import dev.scriptd.auth.AdminToken;
+import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.TokenList;
+import dev.scriptd.auth.TokenRecords;
+import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.HttpVerticle;
+import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
@@ -17,6 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,12 +72,15 @@ public final class Scriptd {
           + " instance its own bus_namespace, e.g. " + ns + ".tenant2"));
     }
     Codecs.register(vertx.eventBus());
+    Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL);
     ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
     JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
+    ScriptDefinitions scripts = new ScriptDefinitionRules(parsed.runs().defaultTimeoutSeconds(),
+        security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
-        .compose(ok -> AdminToken.ensure(vertx, ns, parsed, security))
+        .compose(ok -> AdminToken.ensure(tokenStore(vertx, ns), parsed, security))
         .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
     if (js) {
@@ -83,12 +92,27 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, HttpVerticle::new, http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  /** The admin token check's view of the token store: requests to the persistence verticle. */
+  private static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
+    return new AdminToken.Store() {
+      @Override
+      public Future<TokenList> list() {
+        return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_LIST_TOKENS), null).map(Message::body);
+      }
+
+      @Override
+      public Future<?> save(ApiToken token) {
+        return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), token);
+      }
+    };
   }
 
   private static Future<Void> deploy(Vertx vertx, List<String> deployed,

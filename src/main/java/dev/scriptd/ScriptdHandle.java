@@ -5,6 +5,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.HttpSecurity;
+import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
@@ -26,16 +27,18 @@ public final class ScriptdHandle {
   private final NamespaceClaim claim;
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
+  private final ScriptDefinitions scripts;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private boolean closed;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
-      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security) {
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts) {
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
     this.security = security;
+    this.scripts = scripts;
     this.deploymentIds = deploymentIds;
     this.config = config;
     this.metrics = metrics;
@@ -76,7 +79,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts);
   }
 
   /**

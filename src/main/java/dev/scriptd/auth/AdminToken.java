@@ -1,12 +1,8 @@
 package dev.scriptd.auth;
 
-import dev.scriptd.bus.Addresses;
-import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -23,8 +19,18 @@ public final class AdminToken {
   private AdminToken() {
   }
 
-  public static Future<Void> ensure(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
-    return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_LIST_TOKENS), null).map(Message::body)
+  /**
+   * Where the tokens are kept. auth does not import the bus: the composition root answers these
+   * with requests to the token store.
+   */
+  public interface Store {
+    Future<TokenList> list();
+
+    Future<?> save(ApiToken token);
+  }
+
+  public static Future<Void> ensure(Store store, ScriptdConfig config, SecurityConfig security) {
+    return store.list()
         .compose(tokens -> {
           if (tokens.items().stream().anyMatch(token -> token.role() == Role.ADMIN)) {
             return Future.succeededFuture();
@@ -33,7 +39,7 @@ public final class AdminToken {
           String secret = configured != null ? configured : TokenSecrets.generate();
           ApiToken admin = new ApiToken(UUID.randomUUID().toString(), "admin", Role.ADMIN,
               TokenSecrets.hash(secret), Instant.now(), null);
-          return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), admin).map(saved -> {
+          return store.save(admin).map(saved -> {
             if (configured != null) {
               LOG.info("created the admin token from admin_token (SCRIPTD_ADMIN_TOKEN)");
             } else {

@@ -1,14 +1,14 @@
 package dev.scriptd.bus;
 
-import dev.scriptd.auth.ApiToken;
-import dev.scriptd.auth.TokenList;
-import dev.scriptd.auth.TokenUse;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
 
-/** Registers the codecs of every record that travels on the bus. Safe to call more than once. */
+/**
+ * Registers the codecs of the records that travel on the bus ({@link #registerLocal} adds those of
+ * packages bus does not import). Safe to call more than once.
+ */
 public final class Codecs {
   private Codecs() {
   }
@@ -35,10 +35,17 @@ public final class Codecs {
         LocalCodec.localOnly(CleanupRequest.class),
         LocalCodec.localOnly(CleanupStats.class),
         LocalCodec.localOnly(ScheduleState.class),
-        LocalCodec.localOnly(ScheduleState.All.class),
-        LocalCodec.localOnly(ApiToken.class),
-        LocalCodec.localOnly(TokenList.class),
-        LocalCodec.localOnly(TokenUse.class));
+        LocalCodec.localOnly(ScheduleState.All.class));
+  }
+
+  /**
+   * Registers a local-only codec for each of {@code types}: the records of a package that bus does
+   * not import (auth's), named by whoever knows both. Safe to call more than once.
+   */
+  public static void registerLocal(EventBus eventBus, List<Class<?>> types) {
+    for (Class<?> type : types) {
+      registerOnce(eventBus, LocalCodec.localOnly(type));
+    }
   }
 
   private static <T> void registerOnce(EventBus eventBus, LocalCodec<T> codec) {

@@ -31,13 +31,18 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
 
   /**
    * Process supervision defaults; {@code maxUnwrittenLines} bounds output read but not yet stored;
-   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README).
+   * {@code pipeBytes} and {@code minReadIntervalUs} pace the reading of busy output (see README);
+   * {@code exitWatcher}: a run ends when its shell exits, seen through a pidfd (false: when its pipes
+   * close, as NuProcess alone sees it).
    * {@code inheritEnv} names the server's environment variables a child gets (a trailing {@code *}
    * is a prefix); the server's own {@code SCRIPTD_*} ones never pass, whatever it names.
+   * {@code protectServerProcess} makes the server process non-dumpable, so runs under its uid
+   * cannot read its environment or memory through {@code /proc}.
    */
   public record Runs(long defaultTimeoutSeconds, long killGraceMs, int maxLineBytes, int ringLines,
       String shell, boolean reaper, long maxUnwrittenLines, long maxUnwrittenWaitMs, int readerNice,
-      int pipeBytes, int minReadIntervalUs, List<String> inheritEnv) {
+      int pipeBytes, int minReadIntervalUs, boolean exitWatcher, List<String> inheritEnv,
+      boolean protectServerProcess) {
     public Runs {
       inheritEnv = List.copyOf(inheritEnv);
     }
@@ -139,8 +144,10 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         runs.intValue("reader_nice", 10, 0, 19),
         runs.intValue("pipe_bytes", 256 << 10, 0, 1 << 30),
         runs.intValue("min_read_interval_us", 200, 0, 100_000),
+        runs.bool("exit_watcher", true),
         runs.strings("inherit_env", DEFAULT_INHERIT_ENV, INHERIT_ENV_ENTRY,
-            "a variable name, or a name prefix ending in * (e.g. LC_*)"));
+            "a variable name, or a name prefix ending in * (e.g. LC_*)"),
+        runs.bool("protect_server_process", true));
 
     Tail tailConfig = new Tail(
         tail.intValue("ring_lines", 10_000, 16, 1_000_000),
@@ -197,6 +204,15 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
           + " a-z, 0-9 and '-' (e.g. scriptd.tenant2), got '" + name + "'");
     }
     return name;
+  }
+
+  /**
+   * {@code metrics.event_bus}: the standalone server's Vert.x event-bus metrics (on by default, as
+   * {@code /metrics} promises them). Each one costs meter lookups on every bus message; false drops
+   * them from the hot path. A host that builds its own Vertx decides this in its own metrics options.
+   */
+  public static boolean eventBusMetrics(JsonObject json) {
+    return new Settings(json, "").section("metrics").bool("event_bus", true);
   }
 
   /** {@code js.enabled}: deploy the JavaScript verticle at all (false: js runs and endpoints answer 503). */

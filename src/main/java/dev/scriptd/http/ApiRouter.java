@@ -18,9 +18,12 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
-  /** The hub must be started by the caller (and stopped with the router's server). */
+  /**
+   * The hub must be started by the caller (and stopped with the router's server). {@code scripts}
+   * checks script definitions (the composition root hands it over; HTTP does not import scripts).
+   */
   public static Router create(Vertx vertx, Namespace ns, ScriptdConfig config, TailHub hub,
-      ScriptdMetrics metrics, HttpSecurity security) {
+      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts) {
     Router router = Router.router(vertx);
     security.guard(router); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
@@ -53,8 +56,7 @@ public final class ApiRouter {
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id
-    new ScriptRoutes(bus, runRoutes, config.runs().defaultTimeoutSeconds(), security.limits().perRun())
-        .mount(router);
+    new ScriptRoutes(bus, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub).mount(router);

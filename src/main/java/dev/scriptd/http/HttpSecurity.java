@@ -54,10 +54,6 @@ public final class HttpSecurity {
     return security.endpointCredentials();
   }
 
-  SecurityConfig.Limits limits() {
-    return security.limits();
-  }
-
   public TokenCheck tokens() {
     return tokens;
   }

@@ -13,11 +13,17 @@ import java.util.function.IntSupplier;
 
 /** Serves the API. Deployed with several instances; Vert.x spreads connections across them. */
 public final class HttpVerticle extends VerticleBase {
+  private final ScriptDefinitions scripts;
   private HttpServer server;
   private TailHub hub;
   private HttpSecurity security;
   private ScriptdMetrics metrics;
   private IntSupplier subscribers;
+
+  /** {@code scripts}: the script definition rules, from the composition root. */
+  public HttpVerticle(ScriptDefinitions scripts) {
+    this.scripts = scripts;
+  }
 
   @Override
   public Future<?> start() {
@@ -41,7 +47,7 @@ public final class HttpVerticle extends VerticleBase {
     metrics.addTailSource(subscribers);
     security = new HttpSecurity(vertx, ns, config, SecurityConfig.fromJson(config()));
     server = vertx.createHttpServer(options)
-        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security));
+        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts));
     return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
   }
 

@@ -6,13 +6,11 @@ import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
-import dev.scriptd.domain.RunLimits;
+import dev.scriptd.cron.CronSchedule;
+import dev.scriptd.cron.Crons;
+import dev.scriptd.cron.Schedules;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
-import dev.scriptd.schedule.CronSchedule;
-import dev.scriptd.schedule.Schedules;
-import dev.scriptd.scripts.Crons;
-import dev.scriptd.scripts.ScriptSpec;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,14 +31,12 @@ final class ScriptRoutes {
 
   private final Bus bus;
   private final RunRoutes runs;
-  private final long defaultTimeoutSeconds;
-  private final RunLimits defaultLimits;
+  private final ScriptDefinitions definitions;
 
-  ScriptRoutes(Bus bus, RunRoutes runs, long defaultTimeoutSeconds, RunLimits defaultLimits) {
+  ScriptRoutes(Bus bus, RunRoutes runs, ScriptDefinitions definitions) {
     this.bus = bus;
     this.runs = runs;
-    this.defaultTimeoutSeconds = defaultTimeoutSeconds;
-    this.defaultLimits = defaultLimits;
+    this.definitions = definitions;
   }
 
   void mount(Router router) {
@@ -62,18 +58,18 @@ final class ScriptRoutes {
   }
 
   private void create(RoutingContext ctx) {
-    ScriptSpec spec = spec(Json.bodyObject(ctx));
-    bus.<JsonObject>request(Addresses.SCRIPTS_CREATE, spec.toJson())
+    JsonObject definition = definition(Json.bodyObject(ctx));
+    bus.<JsonObject>request(Addresses.SCRIPTS_CREATE, definition)
         .onSuccess(script -> Json.send(ctx, 201, script))
         .onFailure(ctx::fail);
   }
 
-  private ScriptSpec spec(JsonObject body) {
-    ScriptSpec.Parsed parsed = ScriptSpec.parse(body, defaultTimeoutSeconds, defaultLimits);
-    if (!parsed.valid()) {
-      throw ApiException.invalid(parsed.errors());
+  private JsonObject definition(JsonObject body) {
+    ScriptDefinitions.Checked checked = definitions.check(body);
+    if (!checked.valid()) {
+      throw ApiException.invalid(checked.errors());
     }
-    return parsed.spec();
+    return checked.definition();
   }
 
   private void list(RoutingContext ctx) {
@@ -100,8 +96,8 @@ final class ScriptRoutes {
   }
 
   private void update(RoutingContext ctx) {
-    ScriptSpec spec = spec(Json.bodyObject(ctx));
-    command(ctx, Addresses.SCRIPTS_UPDATE, new JsonObject().put("definition", spec.toJson()), 200);
+    JsonObject definition = definition(Json.bodyObject(ctx));
+    command(ctx, Addresses.SCRIPTS_UPDATE, new JsonObject().put("definition", definition), 200);
   }
 
   private void delete(RoutingContext ctx) {
@@ -252,9 +248,9 @@ final class ScriptRoutes {
   }
 
   /** The {id} path parameter: a script id or name; anything else cannot name a script. */
-  private static String scriptId(RoutingContext ctx) {
+  private String scriptId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (id == null || !(RunRoutes.UUID.matcher(id).matches() || ScriptSpec.NAME.matcher(id).matches())) {
+    if (id == null || !(RunRoutes.UUID.matcher(id).matches() || definitions.isName(id))) {
       throw new ApiException(404, "not-found", "script '" + id
           + "' not found; check the id or name (list them with GET /api/scripts)");
     }

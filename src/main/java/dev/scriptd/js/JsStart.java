@@ -1,5 +1,6 @@
 package dev.scriptd.js;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.RunLimits;
@@ -71,7 +72,7 @@ record JsStart(JsSource source, String scriptId, String trigger, long timeoutMs,
     return (String) value;
   }
 
-  private static JsFailure bad(String message) {
-    return new JsFailure(ReplyCodes.BAD_REQUEST, message);
+  private static BusFailure bad(String message) {
+    return new BusFailure(ReplyCodes.BAD_REQUEST, message);
   }
 }

@@ -1,6 +1,8 @@
 package dev.scriptd.js;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.BusReplies;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
@@ -22,8 +24,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,19 +125,7 @@ public final class JsVerticle extends VerticleBase {
   }
 
   private static void answer(Message<JsonObject> message, Function<JsonObject, Future<?>> action) {
-    Future<?> result;
-    try {
-      result = action.apply(message.body() == null ? new JsonObject() : message.body());
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(message::reply).onFailure(e -> {
-      int code = codeOf(e);
-      if (code >= 500) {
-        LOG.error("{} failed", message.address(), e);
-      }
-      message.fail(code, e.getMessage() == null ? e.toString() : e.getMessage());
-    });
+    BusReplies.answer(message, body -> action.apply(body == null ? new JsonObject() : body));
   }
 
   private JsonObject stats() {
@@ -165,7 +153,7 @@ public final class JsVerticle extends VerticleBase {
     EventBus eventBus = vertx.eventBus();
     return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).compose(pending -> {
       if (pending.status() != RunStatus.PENDING || !Run.KIND_JS.equals(pending.kind()) || pending.scriptId() == null) {
-        return Future.failedFuture(new JsFailure(ReplyCodes.CONFLICT, "run " + runId + " is "
+        return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + runId + " is "
             + pending.status().wire() + ", not a pending js run of a script"));
       }
       return eventBus.<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), pending.scriptId()).map(Message::body)
@@ -336,7 +324,7 @@ public final class JsVerticle extends VerticleBase {
     Object id = body.getValue("run_id");
     JsExecution execution = id instanceof String text ? live.get(text) : null;
     if (execution == null) {
-      return Future.failedFuture(new JsFailure(ReplyCodes.NOT_FOUND, "run " + id + " is not executing here"));
+      return Future.failedFuture(new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " is not executing here"));
     }
     if (execution.waiting) {
       return endWaiting(execution, "killed while waiting for a free slot (limits.max_concurrent_runs)")
@@ -355,15 +343,5 @@ public final class JsVerticle extends VerticleBase {
 
   private static String scriptOf(Run run) {
     return run.scriptId() == null ? "adhoc" : run.scriptId();
-  }
-
-  private static int codeOf(Throwable error) {
-    if (error instanceof JsFailure failure) {
-      return failure.code;
-    }
-    if (error instanceof ReplyException reply) {
-      return reply.failureType() == ReplyFailure.RECIPIENT_FAILURE ? reply.failureCode() : ReplyCodes.UNAVAILABLE;
-    }
-    return 500;
   }
 }

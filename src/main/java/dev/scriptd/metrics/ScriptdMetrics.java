@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -38,6 +37,8 @@ public final class ScriptdMetrics implements Shareable {
   /** Config key carrying the instance id to the verticles (internal). */
   public static final String CONFIG_KEY = "metrics_instance";
   private static final String LOCAL_MAP = "scriptd.metrics";
+  /** Run label sets whose meters are kept at hand (script ids x kinds x final statuses). */
+  private static final int MAX_KEPT_LABEL_SETS = 10_000;
 
   private final String id;
   private final MeterRegistry registry;
@@ -51,6 +52,7 @@ public final class ScriptdMetrics implements Shareable {
   private final Counter linesDropped;
   private final DistributionSummary batchLines;
   private final Timer flush;
+  private final RunMeters runMeters;
 
   private ScriptdMetrics(String id, MeterRegistry registry, PrometheusMeterRegistry scrape, boolean owned) {
     this.id = id;
@@ -73,6 +75,7 @@ public final class ScriptdMetrics implements Shareable {
         .description("Log lines per SQLite batch").register(registry);
     flush = Timer.builder(Meters.FLUSH)
         .description("Duration of one SQLite batch write").register(registry);
+    runMeters = new RunMeters(registry, MAX_KEPT_LABEL_SETS);
   }
 
   /**
@@ -132,6 +135,7 @@ public final class ScriptdMetrics implements Shareable {
       ours.addAll(registry.find(name).meters());
     }
     ours.forEach(registry::remove);
+    runMeters.clear();
     if (owned) {
       registry.close();
     }
@@ -161,17 +165,10 @@ public final class ScriptdMetrics implements Shareable {
     } else {
       queuedRuns.decrementAndGet();
     }
-    Tags tags = Tags.of(
-        Meters.TAG_SCRIPT_ID, run.scriptId() == null ? Meters.ADHOC : run.scriptId(),
-        Meters.TAG_TYPE, run.kind() == null ? Run.KIND_SHELL : run.kind(),
-        Meters.TAG_STATUS, run.status().wire());
-    Counter.builder(Meters.EXECUTIONS).tags(tags)
-        .description("Runs that reached a final status").register(registry).increment();
-    Timer.builder(Meters.EXECUTION_DURATION).tags(tags)
-        .description("Run duration, from start (or creation, if it never started) to end")
-        .serviceLevelObjectives(Meters.DURATION_BUCKETS.toArray(Duration[]::new))
-        .register(registry)
-        .record(durationMs(run), TimeUnit.MILLISECONDS);
+    RunMeters.Pair meters = runMeters.of(run.scriptId() == null ? Meters.ADHOC : run.scriptId(),
+        run.kind() == null ? Run.KIND_SHELL : run.kind(), run.status().wire());
+    meters.executions().increment();
+    meters.duration().record(durationMs(run), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -1,7 +1,10 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.auth.TokenRecords;
 import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.BusReplies;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
@@ -15,7 +18,6 @@ import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -67,6 +69,7 @@ public final class PersistenceVerticle extends VerticleBase {
       scripts = new ScriptStore(db, batcher, logFiles);
       RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
+      Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL); // the token store takes and replies with them
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(ns.of(Addresses.DB_APPEND_LOGS),
           message -> appendLogs(message.body()));
       consumers.add(append);
@@ -121,25 +124,14 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   private <T> void on(String address, Function<T, Future<?>> handler) {
-    MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address, message -> {
-      Future<?> result;
-      try {
-        result = handler.apply(message.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onComplete(message::reply, err -> fail(message, address, err));
-    });
+    MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address,
+        message -> BusReplies.answer(message, handler, PersistenceVerticle::databaseError));
     consumers.add(consumer);
   }
 
-  private static void fail(Message<?> message, String address, Throwable err) {
-    if (err instanceof ReplyFailure failure) {
-      message.fail(failure.code(), failure.getMessage());
-    } else {
-      LOG.error("{} failed", address, err);
-      message.fail(ReplyCodes.UNAVAILABLE, "database error: " + err);
-    }
+  /** A failure that is not a refusal of the request is the database's: 503, so the caller may retry. */
+  private static Throwable databaseError(Throwable err) {
+    return err instanceof BusFailure ? err : new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
   }
 
   private void appendLogs(LogChunk chunk) {
@@ -169,7 +161,7 @@ public final class PersistenceVerticle extends VerticleBase {
     return db.reader().preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id))
         .map(rows -> {
           if (rows.size() == 0) {
-            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
           }
           return RunRows.fromRow(rows.iterator().next());
         });
@@ -181,7 +173,7 @@ public final class PersistenceVerticle extends VerticleBase {
       after = query.cursor() == null || query.cursor().isEmpty()
           ? null : RunCursor.decode(query.cursor());
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
           "cursor is not valid; pass back the next_cursor of a previous page"));
     }
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
@@ -209,13 +201,13 @@ public final class PersistenceVerticle extends VerticleBase {
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
-                throw new ReplyFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+                throw new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
               }
               Row row = rows.iterator().next();
               RunStatus status = RunStatus.fromWire(row.getString(0));
               createdAt[0] = row.getLong(1);
               if (!status.isFinal()) {
-                throw new ReplyFailure(ReplyCodes.CONFLICT,
+                throw new BusFailure(ReplyCodes.CONFLICT,
                     "run " + id + " is still " + status.wire() + "; kill it first");
               }
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
@@ -248,10 +240,10 @@ public final class PersistenceVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
         .compose(readable -> readable
             ? db.reader().query("SELECT 1").execute()
-            : Future.failedFuture(new ReplyFailure(ReplyCodes.UNAVAILABLE,
+            : Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE,
                 "database file " + db.file() + " is missing or not readable")))
-        .recover(err -> Future.failedFuture(err instanceof ReplyFailure ? err
-            : new ReplyFailure(ReplyCodes.UNAVAILABLE,
+        .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
+            : new BusFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
         .map(ok -> writerStats().put("database", "UP"));
   }

@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
@@ -33,7 +34,7 @@ final class ScriptStore {
     return db.write(conn -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
         .map(script)
         .recover(err -> Future.failedFuture(isNameTaken(err)
-            ? new ReplyFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
+            ? new BusFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
                 + "' already exists; choose another name or update that script")
             : err));
   }
@@ -47,7 +48,7 @@ final class ScriptStore {
     return db.reader().preparedQuery(ScriptRows.GET).execute(Tuple.of(idOrName, idOrName, idOrName))
         .map(rows -> {
           if (rows.size() == 0) {
-            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "script '" + idOrName
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "script '" + idOrName
                 + "' not found; check the id or name (list them with GET /api/scripts)");
           }
           return ScriptRows.entryFromRow(rows.iterator().next());
@@ -61,7 +62,7 @@ final class ScriptStore {
       try {
         after = new String(Base64.getUrlDecoder().decode(query.cursor()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        return Future.failedFuture(new ReplyFailure(ReplyCodes.BAD_REQUEST,
+        return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
             "cursor is not valid; pass back the next_cursor of a previous page"));
       }
     }
@@ -88,7 +89,7 @@ final class ScriptStore {
         .execute(Tuple.of(scriptId))
         .compose(rows -> {
           if (rows.iterator().next().getLong(0) > 0) {
-            throw new ReplyFailure(ReplyCodes.CONFLICT, "script " + scriptId
+            throw new BusFailure(ReplyCodes.CONFLICT, "script " + scriptId
                 + " still has running runs; kill them first");
           }
           return conn.preparedQuery(ScriptRows.RUNS_OF).execute(Tuple.of(scriptId));

@@ -4,6 +4,7 @@ import dev.scriptd.auth.ApiToken;
 import dev.scriptd.auth.Role;
 import dev.scriptd.auth.TokenList;
 import dev.scriptd.auth.TokenUse;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -42,7 +43,7 @@ final class TokenStore {
     return db.reader().preparedQuery("SELECT " + COLUMNS + " FROM tokens WHERE hash = ?").execute(Tuple.of(hash))
         .map(rows -> {
           if (rows.size() == 0) {
-            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "no such token");
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "no such token");
           }
           return fromRow(rows.iterator().next());
         });
@@ -53,14 +54,14 @@ final class TokenStore {
     return db.write(conn -> conn.preparedQuery("SELECT " + COLUMNS + " FROM tokens WHERE id = ?").execute(Tuple.of(id))
         .compose(rows -> {
           if (rows.size() == 0) {
-            throw new ReplyFailure(ReplyCodes.NOT_FOUND, "token " + id + " not found; list them with GET /api/tokens");
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "token " + id + " not found; list them with GET /api/tokens");
           }
           ApiToken token = fromRow(rows.iterator().next());
           return conn.preparedQuery("SELECT count(*) FROM tokens WHERE role = ? AND id <> ?")
               .execute(Tuple.of(Role.ADMIN.wire(), id))
               .compose(admins -> {
                 if (token.role() == Role.ADMIN && admins.iterator().next().getLong(0) == 0) {
-                  throw new ReplyFailure(ReplyCodes.CONFLICT,
+                  throw new BusFailure(ReplyCodes.CONFLICT,
                       "token " + id + " is the last admin token; create another admin token first");
                 }
                 return conn.preparedQuery("DELETE FROM tokens WHERE id = ?").execute(Tuple.of(id));

@@ -7,7 +7,8 @@ import com.sun.jna.Pointer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Fix (A) of STACK.md for NuProcess's slow exit detection. NuProcess checks once with
+ * Fix (A) for NuProcess's slow exit detection, used when the {@link ExitWatcher} cannot
+ * be (no pidfds, or runs.exit_watcher off). NuProcess checks once with
  * {@code waitpid(WNOHANG)} right after both pipes closed; the kernel closes a dying child's pipes a
  * little before it is reapable, so about one exit in five waits for the next epoll timeout (250 ms).
  * Called on the NuProcess thread from the last "closed" callback, which NuProcess runs just before
@@ -17,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>It also reads the real wait status: NuProcess reports death by signal N as plain N and exit
  * 127 as Integer.MIN_VALUE, which cannot be told apart from exit codes. Relies on NuProcess 3.0.0
  * internals (ProcessEpoll.cleanupProcess); ProcessSupervisorVerticleTest covers the behaviour.
+ * {@link Status} is also how the exit watcher reports an exit.
  */
 final class ExitWaiter {
   private static final int P_PID = 1;
@@ -25,7 +27,7 @@ final class ExitWaiter {
   private static final int WNOWAIT = 0x01000000;
   private static final int CLD_EXITED = 1;
   // siginfo_t on Linux (x86_64 and aarch64): si_code at 8, si_pid at 16, si_status at 24
-  private static final int SIGINFO_SIZE = 128;
+  static final int SIGINFO_SIZE = 128;
   private static final int SI_CODE = 8;
   private static final int SI_PID = 16;
   private static final int SI_STATUS = 24;
@@ -35,6 +37,14 @@ final class ExitWaiter {
     /** As a shell reports it: the exit code, or 128 + N for death by signal N. */
     int shellCode() {
       return signalled ? 128 + value : value;
+    }
+
+    /** The status a successful {@code waitid} wrote into {@code info}; null when it found no exit. */
+    static Status of(Pointer info) {
+      if (info.getInt(SI_PID) == 0) {
+        return null; // WNOHANG and nothing has exited yet
+      }
+      return new Status(info.getInt(SI_CODE) != CLD_EXITED, info.getInt(SI_STATUS));
     }
   }
 
@@ -58,7 +68,7 @@ final class ExitWaiter {
         return null; // ECHILD: already reaped, or not our child
       }
       if (info.getInt(SI_PID) == pid) {
-        return new Status(info.getInt(SI_CODE) != CLD_EXITED, info.getInt(SI_STATUS));
+        return Status.of(info);
       }
       if (System.nanoTime() >= deadline) {
         return null;

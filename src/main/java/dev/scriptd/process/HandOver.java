@@ -29,7 +29,10 @@ final class HandOver {
   interface Target {
     void output(OutputBatch output);
 
-    /** {@code status} is the wait status read by fix A, or null when it was not available. */
+    /**
+     * No line follows. {@code status} is the wait status read by fix A, or null when it was not
+     * available; both mean nothing when the exit watcher reaps the child (it reports the exit).
+     */
     void exited(int nuProcessCode, ExitWaiter.Status status);
   }
 

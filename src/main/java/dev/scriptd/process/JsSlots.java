@@ -1,6 +1,7 @@
 package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.Namespace;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -46,7 +47,7 @@ final class JsSlots {
       holders.add(runId);
       return Future.succeededFuture(new JsonObject().put("granted", true));
     }
-    RunFailure refused = slots.refusal();
+    BusFailure refused = slots.refusal();
     if (refused != null) {
       return Future.failedFuture(refused);
     }

@@ -38,8 +38,15 @@ final class LiveRun {
   RunProcessHandler handler;
   /** KILLED or TIMED_OUT once the API, shutdown or the timeout asked the run to stop. */
   RunStatus requestedEnd;
-  boolean termSent;
+  /** Signals the run's process group; set once spawned. */
+  GroupStop stop;
+  /** The shell exited (its exit code, if known, is in {@link #exitCode}). */
   boolean exited;
+  Integer exitCode;
+  /** Both pipes closed and every line was taken. */
+  boolean outputEnded;
+  /** No live process is left in the run's group (after the shell exited). */
+  boolean groupEnded;
   /** Waiting for a free slot (limits.max_concurrent_runs); not spawned yet. */
   boolean queued;
   /** The limits this run gets: the server's defaults with the run's override. */
@@ -49,7 +56,6 @@ final class LiveRun {
   /** The error to record at the end (output limit), or null. */
   String endError;
   long timeoutTimer = -1;
-  long killTimer = -1;
   long progressTimer = -1;
 
   LiveRun(Run pending, int ringLines) {

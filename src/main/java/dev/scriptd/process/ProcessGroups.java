@@ -61,6 +61,15 @@ final class ProcessGroups {
     return pgid > 1 && LIBC.kill(-pgid, 0) == 0;
   }
 
+  /**
+   * Whether a live (non-zombie) process is left in the group: {@code kill(-pgid, 0)} first, which
+   * is enough where orphans are reaped promptly, then a /proc scan, since zombies count for kill(2)
+   * and an init that does not reap orphans leaves them in the group for good.
+   */
+  static boolean hasLiveMembers(int pgid) {
+    return groupExists(pgid) && !members(pgid).isEmpty();
+  }
+
   /** Live (non-zombie) pids whose process group is {@code pgid}, by scanning /proc/*&#47;stat. */
   static List<Integer> members(int pgid) {
     List<Integer> pids = new ArrayList<>();

@@ -1,6 +1,8 @@
 package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.BusReplies;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogPage;
@@ -43,6 +45,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Recovery recovery;
   private IngestGate gate;
   private JsSlots jsSlots;
+  private ExitWatcher exits;
 
   public ProcessSupervisorVerticle() {
   }
@@ -55,14 +58,18 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
+    if (settings.protectServerProcess()) {
+      NonDumpable.apply();
+    }
     ChildEnvironment childEnv = new ChildEnvironment(settings.inheritEnv(), System.getenv());
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
     jsSlots = new JsSlots(slots, eventBus, ns);
+    exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
-        gate, childEnv);
+        gate, exits != null && exits.available() ? exits : null, childEnv);
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
@@ -91,6 +98,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
           LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size());
           return Future.succeededFuture();
         })
+        .onComplete(ar -> {
+          if (exits != null) {
+            exits.close();
+          }
+        })
         .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
   }
 
@@ -104,19 +116,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   }
 
   private <T> void answer(Message<T> message, Function<T, Future<?>> action) {
-    Future<?> result;
-    try {
-      result = action.apply(message.body());
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(message::reply).onFailure(e -> {
-      int code = RunBus.codeOf(e);
-      if (code >= 500) {
-        LOG.error("{} failed", message.address(), e);
-      }
-      message.fail(code, e.getMessage() == null ? e.toString() : e.getMessage());
-    });
+    BusReplies.answer(message, action);
   }
 
   private Future<JsonObject> startRun(JsonObject body) {
@@ -134,7 +134,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   /** Starts a run saved pending earlier (a script's queued run). */
   private Future<JsonObject> startPending(String id) {
     if (runs.get(id) != null) {
-      return Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT, "run " + id + " is already started"));
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + id + " is already started"));
     }
     return bus.get(id).compose(stored -> {
       if (stored.status() == RunStatus.PENDING && Run.KIND_JS.equals(stored.kind())) {
@@ -143,7 +143,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             .map(Message::body);
       }
       if (stored.status() != RunStatus.PENDING || stored.command() == null) {
-        return Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT, "run " + id + " is "
+        return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + id + " is "
             + stored.status().wire() + ", not a pending shell run; only pending runs can be started"));
       }
       // a cwd gone meanwhile fails the spawn, and so the run
@@ -172,7 +172,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         // waiting in its script's queue: the scripts verticle owns it
         ? vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_CANCEL), new JsonObject().put("run_id", id))
             .map(Message::body)
-        : Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
+        : Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
         stored.status().isFinal()
             ? "run " + id + " has already ended (" + stored.status().wire() + ")"
             : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
@@ -193,7 +193,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       previous = run.ended.future();
     } else {
       previous = bus.get(id).compose(stored -> stored.status().isFinal() ? Future.succeededFuture(stored)
-          : Future.failedFuture(new RunFailure(ReplyCodes.CONFLICT,
+          : Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
               "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
     }
     return previous.compose(old -> runs.launch(StartRequest.restartOf(old, trigger))).map(Run::toJson);
@@ -202,12 +202,12 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Future<Object> recentLines(LogQuery query) {
     LiveRun run = query == null ? null : runs.get(query.runId());
     if (run == null) {
-      return Future.failedFuture(new RunFailure(ReplyCodes.NOT_FOUND,
+      return Future.failedFuture(new BusFailure(ReplyCodes.NOT_FOUND,
           "run " + (query == null ? null : query.runId()) + " is not running here"));
     }
     LogPage page = run.linesAfter(query.afterSeq(), query.limit());
     if (page == null) {
-      return Future.failedFuture(new RunFailure(ReplyCodes.RANGE_NOT_AVAILABLE, "lines after "
+      return Future.failedFuture(new BusFailure(ReplyCodes.RANGE_NOT_AVAILABLE, "lines after "
           + query.afterSeq() + " have left the live buffer (it starts at " + run.ring.firstSeq() + ")"));
     }
     return Future.succeededFuture(page);

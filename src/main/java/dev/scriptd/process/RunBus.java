@@ -1,6 +1,7 @@
 package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
@@ -9,8 +10,6 @@ import dev.scriptd.domain.Run;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 
 /** The supervisor's conversations with persistence and with listeners, over the event bus. */
 final class RunBus {
@@ -37,7 +36,7 @@ final class RunBus {
   Future<Run> get(String runId) {
     return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body)
         .recover(e -> Future.failedFuture(isNotFound(e)
-            ? new RunFailure(ReplyCodes.NOT_FOUND, "run " + runId + " not found") : e));
+            ? new BusFailure(ReplyCodes.NOT_FOUND, "run " + runId + " not found") : e));
   }
 
   Future<RunPage> unfinished() {
@@ -56,20 +55,7 @@ final class RunBus {
     eventBus.publish(ns.runLog(chunk.runId()), chunk);
   }
 
-  /** The failure code to reply with for {@code error}. */
-  static int codeOf(Throwable error) {
-    if (error instanceof RunFailure failure) {
-      return failure.code;
-    }
-    if (error instanceof ReplyException reply) {
-      return reply.failureType() == ReplyFailure.RECIPIENT_FAILURE ? reply.failureCode()
-          : ReplyCodes.UNAVAILABLE;
-    }
-    return 500;
-  }
-
   private static boolean isNotFound(Throwable e) {
-    return e instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && reply.failureCode() == ReplyCodes.NOT_FOUND;
+    return BusFailure.is(e, ReplyCodes.NOT_FOUND);
   }
 }

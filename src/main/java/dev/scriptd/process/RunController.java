@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
@@ -47,12 +48,14 @@ final class RunController {
   private final RunSlots slots;
   private final IngestGate gate;
   private final ChildEnvironment childEnv;
+  private final ExitWatcher exits;
 
-  /** {@code reaper} may be null (disabled). */
+  /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
       OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, ScriptdMetrics metrics, IngestGate gate,
-      ChildEnvironment childEnv) {
+      ExitWatcher exits, ChildEnvironment childEnv) {
     this.childEnv = childEnv;
+    this.exits = exits;
     this.slots = slots;
     this.gate = gate;
     this.metrics = metrics;
@@ -79,7 +82,7 @@ final class RunController {
    * pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    RunFailure refused = slots.refusal();
+    BusFailure refused = slots.refusal();
     if (refused != null) {
       return Future.failedFuture(refused);
     }
@@ -157,10 +160,10 @@ final class RunController {
 
           @Override
           public void exited(int code, ExitWaiter.Status status) {
-            run.exited = true;
-            run.started.future().onComplete(ar -> finish(run, code, status));
+            run.started.future().onComplete(ar -> outputEnded(run, code, status));
           }
-        });
+        }, exits, (status, othersAlive) -> run.started.future().onComplete(ar ->
+            shellExited(run, status == null ? null : status.shellCode(), othersAlive)));
     run.handler = handler;
     return context.executeBlocking(() -> startProcess(run, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
@@ -197,6 +200,7 @@ final class RunController {
   private Future<Run> running(LiveRun run, int pid, RunProcessHandler handler) {
     run.pgid = pid;
     run.pidStart = handler.pidStart();
+    run.stop = new GroupStop(vertx, context, settings.killGraceMs(), pid, run.pidStart);
     if (reaper != null) {
       reaper.register(pid, run.pidStart);
     }
@@ -292,32 +296,55 @@ final class RunController {
       endQueued(run, reason);
       return;
     }
-    if (!run.spawned() || run.exited || run.termSent) {
+    if (!run.spawned() || run.groupEnded) {
       return;
     }
-    run.termSent = true;
-    signal(run, ProcessGroups.SIGTERM).onComplete(ar -> {
-      if (!run.exited) {
-        run.killTimer = vertx.setTimer(Math.max(1, settings.killGraceMs()), t -> {
-          run.killTimer = -1;
-          if (!run.exited) {
-            signal(run, ProcessGroups.SIGKILL);
-          }
-        });
-      }
-    });
+    run.stop.terminate();
   }
 
-  private Future<Boolean> signal(LiveRun run, int sig) {
-    return context.executeBlocking(() -> ProcessGroups.signalGroup(run.pgid, run.pidStart, sig), false);
-  }
-
-  private void finish(LiveRun run, int nuProcessCode, ExitWaiter.Status status) {
+  /** The run's output ended: both pipes closed and every line was taken. */
+  private void outputEnded(LiveRun run, int nuProcessCode, ExitWaiter.Status status) {
     if (!run.spawned() || run.run.status().isFinal()) {
       return; // the spawn failed and that path ended the run
     }
+    run.outputEnded = true;
+    if (run.handler.watched()) {
+      endIfDone(run);
+    } else {
+      // without the exit watcher NuProcess reaped the shell just now, so its exit is known only here
+      shellExited(run, shellExitCode(nuProcessCode, status, run.stop.termSent()), null);
+    }
+  }
+
+  /**
+   * The shell exited ({@code exitCode} null: lost): the run ends once what is left of its group is
+   * ended (see {@link GroupStop#drain}) and its output ended. {@code othersAlive} null: unknown.
+   */
+  private void shellExited(LiveRun run, Integer exitCode, Boolean othersAlive) {
+    if (!run.spawned() || run.exited || run.run.status().isFinal()) {
+      return;
+    }
+    run.exited = true;
+    run.exitCode = exitCode;
+    if (run.timeoutTimer >= 0) {
+      vertx.cancelTimer(run.timeoutTimer); // the run is ending: the timeout no longer applies
+      run.timeoutTimer = -1;
+    }
+    run.stop.drain(othersAlive).onComplete(ar -> {
+      run.groupEnded = true;
+      endIfDone(run);
+    });
+  }
+
+  private void endIfDone(LiveRun run) {
+    if (run.exited && run.outputEnded && run.groupEnded && !run.run.status().isFinal()) {
+      finish(run);
+    }
+  }
+
+  private void finish(LiveRun run) {
     cancelTimers(run);
-    Integer exitCode = shellExitCode(nuProcessCode, status, run.termSent);
+    Integer exitCode = run.exitCode;
     RunStatus outcome = run.requestedEnd != null ? run.requestedEnd
         : exitCode != null && exitCode == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
     String error = run.endError != null ? run.endError
@@ -327,8 +354,6 @@ final class RunController {
     recordEnd(ended, true);
     bus.saveAndPublish(ended)
         .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
-        // a background child that closed its pipes must not outlive the run
-        .eventually(() -> signal(run, ProcessGroups.SIGKILL))
         .onComplete(ar -> {
           if (reaper != null) {
             reaper.unregister(run.pgid);
@@ -358,18 +383,22 @@ final class RunController {
   }
 
   private void cancelTimers(LiveRun run) {
-    for (long timer : new long[] {run.timeoutTimer, run.killTimer, run.progressTimer}) {
+    for (long timer : new long[] {run.timeoutTimer, run.progressTimer}) {
       if (timer >= 0) {
         vertx.cancelTimer(timer);
       }
     }
-    run.timeoutTimer = run.killTimer = run.progressTimer = -1;
+    run.timeoutTimer = run.progressTimer = -1;
+    if (run.stop != null) {
+      run.stop.cancel();
+    }
   }
 
   /**
-   * The exit code as a shell reports it (128 + N for death by signal N). Fix A reads the real wait
-   * status; without it we fall back on NuProcess's code, which reports a signal N as plain N and
-   * exit 127 as Integer.MIN_VALUE (Integer.MAX_VALUE when the status was lost).
+   * The exit code as a shell reports it (128 + N for death by signal N), when NuProcess reaped the
+   * shell (no exit watcher). Fix A reads the real wait status; without it we fall back on
+   * NuProcess's code, which reports a signal N as plain N and exit 127 as Integer.MIN_VALUE
+   * (Integer.MAX_VALUE when the status was lost).
    */
   static Integer shellExitCode(int nuProcessCode, ExitWaiter.Status status, boolean signalled) {
     if (status != null) {

@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessHandler;
+import com.zaxxer.nuprocess.internal.BasePosixProcess;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
@@ -23,6 +24,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Busy output is read in fewer, larger reads: see {@link ReadPacer} (when to pause after a read)
  * and {@link ChildPipes} (pipes grown so the lines fit meanwhile, and read to the end at hang-up).
+ *
+ * <p>The end of a run has two parts. The shell's exit is seen by an {@link ExitWatcher} when one is
+ * given and works here: it reaps the shell (NuProcess is told not to) and reports its status at
+ * once, even while a background child still holds the pipes. The end of the output is NuProcess's
+ * {@code onExit}, which it calls once both pipes closed, after every line. Without a watcher
+ * NuProcess reaps the shell after the pipes closed and both parts arrive together (fix A's wait
+ * in {@link ExitWaiter} makes that prompt).
  */
 final class RunProcessHandler implements NuProcessHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessHandler.class);
@@ -30,7 +38,21 @@ final class RunProcessHandler implements NuProcessHandler {
   /** While output flows, lines reach the context every this many ms (live tails write every 10 ms). */
   private static final long HAND_OVER_PACE_MS = 5;
 
+  /** Told of the shell's exit, on the verticle's context. */
+  interface ShellExit {
+    /**
+     * {@code status} null: lost. {@code othersAlive}: whether some process (possibly a zombie) was
+     * left in the run's process group when the shell was reaped.
+     */
+    void exited(ExitWaiter.Status status, boolean othersAlive);
+  }
+
   private final IngestGate gate;
+  private final Context context;
+  private final ExitWatcher watcher;
+  private final ShellExit shellExit;
+  /** The watcher reaps the shell and reports its exit; NuProcess's onExit only ends the output. */
+  private volatile boolean watched;
   private final int readerNice;
   private final int pipeBytes;
   private final ReadPacer stdoutPacer;
@@ -52,8 +74,13 @@ final class RunProcessHandler implements NuProcessHandler {
   private volatile Long pidStart;
   private volatile ExitWaiter.Status exitStatus;
 
-  RunProcessHandler(Context context, ScriptdConfig.Runs settings, IngestGate gate, HandOver.Target events) {
+  /** {@code watcher} may be null (then NuProcess reaps the shell, and {@code shellExit} is not called). */
+  RunProcessHandler(Context context, ScriptdConfig.Runs settings, IngestGate gate, HandOver.Target events,
+      ExitWatcher watcher, ShellExit shellExit) {
     this.gate = gate;
+    this.context = context;
+    this.watcher = watcher;
+    this.shellExit = shellExit;
     this.readerNice = settings.readerNice();
     this.pipeBytes = settings.pipeBytes();
     long minReadIntervalNanos = TimeUnit.MICROSECONDS.toNanos(settings.minReadIntervalUs());
@@ -88,10 +115,19 @@ final class RunProcessHandler implements NuProcessHandler {
     return pidStart;
   }
 
+  /** Whether the shell's exit comes from the watcher (set in onStart, before the spawn returns). */
+  boolean watched() {
+    return watched;
+  }
+
   @Override
   public void onPreStart(NuProcess process) {
   }
 
+  /**
+   * Called on the spawning thread before NuProcess watches the pipes, so NuProcess cannot have
+   * reaped the child yet: its start time is read and its pidfd opened safely here.
+   */
   @Override
   public void onStart(NuProcess process) {
     try {
@@ -102,6 +138,24 @@ final class RunProcessHandler implements NuProcessHandler {
     } catch (Throwable e) {
       LOG.warn("could not read the start time of pid {}", pid, e);
     }
+    try {
+      if (watcher != null && process instanceof BasePosixProcess posix && watcher.watch(pid, this::shellExited)) {
+        // NuProcess (3.0.0) skips its waitpid for a process flagged so and calls onExit(0) as soon
+        // as both pipes closed: the watcher reaps the shell. NuProcess looks at the pipes, and so
+        // at the flag, only after this callback returned.
+        posix.cleanlyExitedBeforeProcess.set(true);
+        watched = true;
+      }
+    } catch (Throwable e) {
+      LOG.warn("could not watch the exit of pid {}", pid, e);
+    }
+  }
+
+  /** On the watcher's thread, once the shell was reaped. */
+  private void shellExited(ExitWaiter.Status status) {
+    // kill(2) with signal 0: does a process of the group remain, now that the leader is gone?
+    boolean othersAlive = ProcessGroups.groupExists(pid);
+    context.runOnContext(v -> shellExit.exited(status, othersAlive));
   }
 
   @Override
@@ -203,7 +257,8 @@ final class RunProcessHandler implements NuProcessHandler {
       stderrClosed = true;
     }
     // NuProcess checks for the exit right after this callback returns: make that check succeed
-    if (stdoutClosed && stderrClosed && pid > 0 && exitStatus == null) {
+    // (unless the watcher reaps the shell, and NuProcess does not check)
+    if (stdoutClosed && stderrClosed && pid > 0 && exitStatus == null && !watched) {
       exitStatus = ExitWaiter.awaitExitable(pid, EXIT_WAIT_NANOS);
     }
   }

@@ -1,5 +1,6 @@
 package dev.scriptd.process;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import java.util.LinkedHashMap;
 
@@ -24,11 +25,11 @@ final class RunSlots {
   }
 
   /** The 429 of a start when every slot is busy and the wait queue is full, else null. */
-  RunFailure refusal() {
+  BusFailure refusal() {
     if (active + waiting.size() + reserved < max + maxPending) {
       return null;
     }
-    return new RunFailure(ReplyCodes.TOO_MANY_REQUESTS, "too many queued runs: " + active + " running and "
+    return new BusFailure(ReplyCodes.TOO_MANY_REQUESTS, "too many queued runs: " + active + " running and "
         + waiting.size() + " waiting (limits.max_concurrent_runs = " + max + ", limits.max_pending_runs = "
         + maxPending + "); retry when some have ended");
   }

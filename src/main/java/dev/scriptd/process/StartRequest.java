@@ -1,5 +1,6 @@
 package dev.scriptd.process;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
@@ -77,7 +78,7 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
     return value == null || value.isBlank() ? fallback : value;
   }
 
-  static RunFailure bad(String message) {
-    return new RunFailure(ReplyCodes.BAD_REQUEST, message);
+  static BusFailure bad(String message) {
+    return new BusFailure(ReplyCodes.BAD_REQUEST, message);
   }
 }

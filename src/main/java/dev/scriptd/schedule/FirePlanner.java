@@ -1,5 +1,7 @@
 package dev.scriptd.schedule;
 
+import dev.scriptd.cron.CronSchedule;
+import dev.scriptd.cron.Misfire;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -1,6 +1,7 @@
 package dev.scriptd.schedule;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
@@ -9,13 +10,15 @@ import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.cron.CronSchedule;
+import dev.scriptd.cron.Misfire;
+import dev.scriptd.cron.Schedules;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -280,7 +283,7 @@ public final class SchedulerVerticle extends VerticleBase {
         .onSuccess(run -> LOG.debug("script {}: cron run {} for {}", entry.name, run.body().getString("id"),
             scheduledAt))
         .onFailure(e -> {
-          if (e instanceof ReplyException reply && reply.failureCode() == ReplyCodes.CONFLICT) {
+          if (BusFailure.is(e, ReplyCodes.CONFLICT)) {
             LOG.info("script {}: cron fire for {} skipped: {}", entry.name, scheduledAt, e.getMessage());
           } else {
             LOG.warn("script {}: cron fire for {} did not start a run: {}", entry.name, scheduledAt, e.getMessage());

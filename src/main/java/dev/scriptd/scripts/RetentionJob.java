@@ -2,11 +2,13 @@ package dev.scriptd.scripts;
 
 import com.cronutils.model.Cron;
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.CleanupRequest;
 import dev.scriptd.bus.CleanupStats;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.cron.Crons;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -83,7 +85,7 @@ final class RetentionJob {
   /** One pass now; fails 409 while another one runs. */
   Future<CleanupStats> run(int days) {
     if (runningSince != null) {
-      return Future.failedFuture(new ScriptFailure(ReplyCodes.CONFLICT, "a cleanup is already running (since "
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "a cleanup is already running (since "
           + Times.format(runningSince) + "); wait for it, see GET /api/runs/cleanup/status"));
     }
     runningSince = Instant.now();

@@ -1,6 +1,7 @@
 package dev.scriptd.scripts;
 
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.cron.Crons;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;

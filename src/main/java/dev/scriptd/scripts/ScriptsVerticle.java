@@ -1,6 +1,8 @@
 package dev.scriptd.scripts;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.BusReplies;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
@@ -8,12 +10,12 @@ import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.cron.Schedules;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
-import dev.scriptd.schedule.Schedules;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -135,19 +137,7 @@ public final class ScriptsVerticle extends VerticleBase {
   }
 
   private static void answer(Message<JsonObject> message, Function<JsonObject, Future<?>> action) {
-    Future<?> result;
-    try {
-      result = action.apply(message.body() == null ? new JsonObject() : message.body());
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(message::reply).onFailure(e -> {
-      int code = ScriptFailure.codeOf(e);
-      if (code >= 500 && code != 501) {
-        LOG.error("{} failed", message.address(), e);
-      }
-      message.fail(code, e.getMessage() == null ? e.toString() : e.getMessage());
-    });
+    BusReplies.answer(message, body -> action.apply(body == null ? new JsonObject() : body));
   }
 
   /** Queued runs left by a previous server start again, in order, one script at a time. */
@@ -224,7 +214,7 @@ public final class ScriptsVerticle extends VerticleBase {
         detail.append(i == 0 ? "" : "; ").append(error.getString("field")).append(' ')
             .append(error.getString("message"));
       }
-      throw new ScriptFailure(ReplyCodes.BAD_REQUEST, detail.toString());
+      throw new BusFailure(ReplyCodes.BAD_REQUEST, detail.toString());
     }
     return parsed.spec();
   }
@@ -254,7 +244,7 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<ScriptEntry> resolve(JsonObject body) {
     Object id = body.getValue("script_id");
     if (!(id instanceof String text) || text.isBlank()) {
-      return Future.failedFuture(new ScriptFailure(ReplyCodes.BAD_REQUEST, "script_id is required"));
+      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST, "script_id is required"));
     }
     return vertx.eventBus().<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), text).map(Message::body);
   }
@@ -280,7 +270,7 @@ public final class ScriptsVerticle extends VerticleBase {
       ScriptState state = state(script.id());
       return switch (script.concurrency()) {
         case Script.FORBID -> state.busy()
-            ? Future.failedFuture(new ScriptFailure(ReplyCodes.CONFLICT, "script " + script.name()
+            ? Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "script " + script.name()
                 + " already has an active run " + describeActive(state) + "; wait for it or kill it"))
             : start(script, env, trigger, extra);
         case Script.QUEUE -> state.busy() || !state.queue.isEmpty()
@@ -306,8 +296,8 @@ public final class ScriptsVerticle extends VerticleBase {
         && script.enabled() && script.schedule() != null;
   }
 
-  private static ScriptFailure scheduleChanged(String script) {
-    return new ScriptFailure(ReplyCodes.CONFLICT, "the schedule of script " + script
+  private static BusFailure scheduleChanged(String script) {
+    return new BusFailure(ReplyCodes.CONFLICT, "the schedule of script " + script
         + " changed; this cron fire is dropped");
   }
 
@@ -504,7 +494,7 @@ public final class ScriptsVerticle extends VerticleBase {
       return starting.compose(run -> vertx.eventBus()
           .<JsonObject>request(ns.of(Addresses.RUNS_KILL), new JsonObject().put("run_id", runId)).map(Message::body));
     }
-    return Future.failedFuture(new ScriptFailure(ReplyCodes.CONFLICT,
+    return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
         "run " + runId + " is pending but not waiting in a queue of this server"));
   }
 
@@ -547,7 +537,7 @@ public final class ScriptsVerticle extends VerticleBase {
     int value = days instanceof Number number ? number.intValue() : -1;
     if (days != null && (!(days instanceof Number number) || number.doubleValue() != value || value < 1
         || value > 36_500)) {
-      return Future.failedFuture(new ScriptFailure(ReplyCodes.BAD_REQUEST, "days must be a whole number 1..36500"));
+      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST, "days must be a whole number 1..36500"));
     }
     return retention.run(days == null ? ScriptdConfig.fromJson(config()).retention().days() : value)
         .map(stats -> stats.toJson());
@@ -559,11 +549,11 @@ public final class ScriptsVerticle extends VerticleBase {
       return env;
     }
     if (!(raw instanceof JsonObject object)) {
-      throw new ScriptFailure(ReplyCodes.BAD_REQUEST, "env must be an object of strings");
+      throw new BusFailure(ReplyCodes.BAD_REQUEST, "env must be an object of strings");
     }
     for (Map.Entry<String, Object> entry : object) {
       if (!entry.getKey().matches("[A-Za-z_][A-Za-z0-9_]{0,127}") || !(entry.getValue() instanceof String text)) {
-        throw new ScriptFailure(ReplyCodes.BAD_REQUEST, "env." + entry.getKey()
+        throw new BusFailure(ReplyCodes.BAD_REQUEST, "env." + entry.getKey()
             + " must be a string under a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
       }
       env.put(entry.getKey(), text);

@@ -188,6 +188,20 @@ class ProcessLimitsTest {
   }
 
   @Test
+  @DisplayName("under limits (prlimit, nice) a run still ends when its shell exits, with the shell's exit code")
+  void limitedRunEndsWithItsShell(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("cpu_seconds", 60).put("open_files", 64).put("nice", 3));
+    JsonObject started = api.startRun("sleep 300 & echo started; exit 4");
+    String id = started.getString("id");
+    JsonObject run = api.awaitRun(id, r -> !Set.of("pending", "running").contains(r.getString("status")),
+        Duration.ofSeconds(3));
+    assertEquals("failed", run.getString("status"), run.encode());
+    assertEquals(4, run.getInteger("exit_code"));
+    assertEquals(List.of("started"), texts(id));
+    assertEquals(List.of(), Processes.group(started.getInteger("pid")));
+  }
+
+  @Test
   @DisplayName("a memory hog fails under limits.memory_bytes (RLIMIT_AS)")
   void memoryHog(Vertx vertx) throws Exception {
     start(vertx, new JsonObject().put("memory_bytes", 200_000_000));

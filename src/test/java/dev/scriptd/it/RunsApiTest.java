@@ -149,6 +149,23 @@ class RunsApiTest {
   }
 
   @Test
+  @DisplayName("a run ends when its shell exits, though a background child holds its stdout; the child is ended first")
+  void endsWhenTheShellExits() {
+    JsonObject started = api.startRun("sleep 300 & echo $!; echo hi");
+    String id = started.getString("id");
+    JsonObject run = api.awaitRun(id, r -> !r.getString("status").equals("running"), Duration.ofSeconds(3));
+    assertEquals("completed", run.getString("status"));
+    assertEquals(0, run.getInteger("exit_code"));
+    List<JsonObject> lines = api.allLines(id);
+    assertEquals(List.of(1L, 2L), lines.stream().map(l -> l.getLong("seq")).toList());
+    assertEquals("hi", lines.get(1).getString("line"));
+    int sleep = Integer.parseInt(lines.get(0).getString("line"));
+    // gone, or a zombie left to an init that does not reap orphans: not running either way
+    assertFalse(Processes.group(started.getInteger("pid")).contains(sleep), "the background sleep outlived its run");
+    assertEquals(List.of(), Processes.group(started.getInteger("pid")));
+  }
+
+  @Test
   @DisplayName("a run that exceeds its timeout ends as timed_out")
   void timeout() {
     JsonObject run = api.startRun(new JsonObject().put("command", "sleep 30").put("timeout", 1));

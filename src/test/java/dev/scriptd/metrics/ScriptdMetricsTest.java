@@ -1,11 +1,16 @@
 package dev.scriptd.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scriptd.Main;
+import dev.scriptd.config.ConfigException;
+import dev.scriptd.config.ScriptdConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -38,6 +43,33 @@ class ScriptdMetricsTest {
     assertNotSame(metrics, ScriptdMetrics.of(vertx, new JsonObject()));
     metrics.close(vertx);
     assertNotSame(metrics, ScriptdMetrics.of(vertx, config));
+  }
+
+  @Test
+  @DisplayName("metrics.event_bus is on by default; false leaves the per-message event-bus meters out, JVM metrics stay")
+  void eventBusMetricsByConfig() throws Exception {
+    assertTrue(ScriptdConfig.eventBusMetrics(new JsonObject()));
+    assertThrows(ConfigException.class,
+        () -> ScriptdConfig.eventBusMetrics(new JsonObject().put("metrics", new JsonObject().put("event_bus", "maybe"))));
+    PrometheusMeterRegistry on = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    vertx = Main.newVertx(on, "scriptd-test-eb-on", ScriptdConfig.eventBusMetrics(new JsonObject()));
+    exchangeOneMessage();
+    assertTrue(on.scrape().contains("vertx_eventbus_processed_total"), on.scrape());
+    vertx.close().await(10, TimeUnit.SECONDS);
+
+    PrometheusMeterRegistry off = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    vertx = Main.newVertx(off, "scriptd-test-eb-off", ScriptdConfig.eventBusMetrics(
+        new JsonObject().put("metrics", new JsonObject().put("event_bus", false))));
+    exchangeOneMessage();
+    String scrape = off.scrape();
+    assertFalse(scrape.contains("vertx_eventbus"), scrape);
+    assertTrue(scrape.contains("jvm_memory_used_bytes"), scrape);
+  }
+
+  private void exchangeOneMessage() throws Exception {
+    vertx.eventBus().<String>consumer("scriptd.test.echo", message -> message.reply(message.body()));
+    assertEquals("ping", vertx.eventBus().<String>request("scriptd.test.echo", "ping")
+        .await(10, TimeUnit.SECONDS).body());
   }
 
   @Test

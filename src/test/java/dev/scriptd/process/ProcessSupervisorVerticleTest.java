@@ -1,6 +1,7 @@
 package dev.scriptd.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -325,6 +326,112 @@ class ProcessSupervisorVerticleTest {
     Run run = awaitEnd(started.getString("id"));
     assertEquals(RunStatus.COMPLETED, run.status());
     assertGroupGone(started.getInteger("pid"));
+  }
+
+  @Test
+  @DisplayName("a background child holding stdout does not keep the run running: it ends with the shell, the child is ended")
+  void endsWhenTheShellExits() throws Exception {
+    deploySupervisor();
+    JsonObject started = start("sleep 300 & echo $!");
+    String id = started.getString("id");
+    awaitTrue("the run to end while its background sleep holds stdout", 3000,
+        () -> db.runs.get(id).status().isFinal());
+    Run run = db.runs.get(id);
+    assertEquals(RunStatus.COMPLETED, run.status());
+    assertEquals(0, run.exitCode());
+    List<LogLine> lines = db.lines(id);
+    assertEquals(List.of(1L), seqs(lines));
+    int sleep = Integer.parseInt(lines.get(0).text());
+    assertFalse(Children.alive(sleep), "the background sleep " + sleep + " outlived its run");
+    assertFalse(Children.exists(started.getInteger("pid")), "the shell was not reaped");
+    assertTrue(ProcessGroups.members(started.getInteger("pid")).isEmpty());
+  }
+
+  @Test
+  @DisplayName("a TERM-ignoring background child is KILLed after the grace, before the final status is saved")
+  void groupEndedBeforeTheFinalStatus() throws Exception {
+    deploySupervisor(new JsonObject().put("kill_grace_ms", 300));
+    // its output goes elsewhere: only the process group tells that it is still there
+    JsonObject started = start("bash -c 'trap \"\" TERM; sleep 300' >/dev/null 2>&1 & echo started");
+    String id = started.getString("id");
+    int pgid = started.getInteger("pid");
+    long startedAt = System.nanoTime();
+    awaitTrue("the end of the run", 5000, () -> db.runs.get(id).status().isFinal());
+    // checked at once: the group must be gone when the final status is there, not some time after
+    List<Integer> left = ProcessGroups.members(pgid);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+    Run run = db.runs.get(id);
+    assertEquals(RunStatus.COMPLETED, run.status());
+    assertEquals(0, run.exitCode());
+    assertEquals(List.of(), left, "processes of the run alive after its final status");
+    assertTrue(tookMs >= 300, "ended before the grace: " + tookMs + " ms");
+    assertEquals(List.of("started"), db.lines(id).stream().map(LogLine::text).toList());
+  }
+
+  @Test
+  @DisplayName("every line the shell wrote is kept when a background child holding its output is ended")
+  void linesKeptWhenTheGroupIsEnded() throws Exception {
+    deploySupervisor();
+    String id = start("sleep 300 & seq 1 50000; echo done >&2").getString("id");
+    Run run = awaitEnd(id);
+    assertEquals(RunStatus.COMPLETED, run.status());
+    List<LogLine> lines = db.lines(id);
+    assertEquals(50_001, lines.size());
+    assertEquals(50_001, run.logLines());
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).seq());
+    }
+    assertEquals("50000", lines.stream().filter(l -> l.stream() == LogStream.STDOUT).reduce((a, b) -> b)
+        .orElseThrow().text());
+    assertEquals("done", lines.stream().filter(l -> l.stream() == LogStream.STDERR).findFirst().orElseThrow().text());
+  }
+
+  @Test
+  @DisplayName("a shell killed by a signal ends failed with 128 + N; exit codes are the shell's")
+  void exitCodesAndSignals() throws Exception {
+    deploySupervisor();
+    Run killed = awaitEnd(start("echo before; kill -9 $$").getString("id"));
+    assertEquals(RunStatus.FAILED, killed.status());
+    assertEquals(137, killed.exitCode());
+    assertEquals(List.of("before"), db.lines(killed.id()).stream().map(LogLine::text).toList());
+    Run three = awaitEnd(start("exit 3").getString("id"));
+    assertEquals(RunStatus.FAILED, three.status());
+    assertEquals(3, three.exitCode());
+    Run missing = awaitEnd(start("no-such-command-here").getString("id"));
+    assertEquals(127, missing.exitCode());
+  }
+
+  @Test
+  @DisplayName("many short runs at once: each completes with all its lines, gap-free")
+  void manyShortRuns() throws Exception {
+    deploySupervisor();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      ids.add(start("echo a" + i + "; echo b >&2; echo c; " + (i % 3 == 0 ? "sleep 300 & " : "") + "echo d").getString("id"));
+    }
+    for (String id : ids) {
+      Run run = awaitEnd(id);
+      assertEquals(RunStatus.COMPLETED, run.status(), run.toString());
+      assertEquals(List.of(1L, 2L, 3L, 4L), seqs(db.lines(id)), "lines of " + id);
+      assertEquals(4, run.logLines());
+      // reaped (by the exit watcher; NuProcess, told not to, does not wait for it)
+      assertFalse(Children.unreapedChild(run.pid()), "shell of " + id + " left a zombie");
+    }
+    assertEquals(0, Children.openPidFds(), "pidfds left open");
+  }
+
+  @Test
+  @DisplayName("without the exit watcher a run ends when its pipes close, with the right codes, its group ended first")
+  void withoutTheExitWatcher() throws Exception {
+    deploySupervisor(new JsonObject().put("exit_watcher", false).put("kill_grace_ms", 300));
+    Run three = awaitEnd(start("echo a; echo b >&2; exit 3").getString("id"));
+    assertEquals(3, three.exitCode());
+    assertEquals(List.of(1L, 2L), seqs(db.lines(three.id())));
+    assertEquals(137, awaitEnd(start("kill -9 $$").getString("id")).exitCode());
+    JsonObject started = start("bash -c 'trap \"\" TERM; sleep 300' >/dev/null 2>&1 & echo started");
+    Run run = awaitEnd(started.getString("id"));
+    assertEquals(List.of(), ProcessGroups.members(started.getInteger("pid")), "alive after the final status");
+    assertEquals(RunStatus.COMPLETED, run.status());
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scriptd.cron.CronSchedule;
+import dev.scriptd.cron.Misfire;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.scriptd.schedule;
+package dev.scriptd.cron;
 
 /** What happens to fire times missed while the server was down (or the clock jumped, or it stalled). */
 public enum Misfire {

@@ -1,4 +1,4 @@
-package dev.scriptd.schedule;
+package dev.scriptd.cron;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

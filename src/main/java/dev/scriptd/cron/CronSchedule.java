@@ -1,7 +1,6 @@
-package dev.scriptd.schedule;
+package dev.scriptd.cron;
 
 import com.cronutils.model.time.ExecutionTime;
-import dev.scriptd.scripts.Crons;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package dev.scriptd.scripts;
+package dev.scriptd.cron;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;

@@ -1,4 +1,4 @@
-package dev.scriptd.schedule;
+package dev.scriptd.cron;
 
 import dev.scriptd.domain.Script;
 import io.vertx.core.json.JsonObject;
