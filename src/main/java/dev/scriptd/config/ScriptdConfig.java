@@ -193,6 +193,23 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * Group commit of run rows ({@code persistence} section), read on its own so {@link Storage} keeps
+   * its shape: a transaction holds at most {@code batchRows} runs; saves gather for at most
+   * {@code flushIntervalMs} after the first (0: whatever arrived while the previous transaction
+   * was committing); beyond {@code maxQueued} waiting saves a save fails at once.
+   */
+  public record RunWrites(int batchRows, long flushIntervalMs, int maxQueued) {
+  }
+
+  public static RunWrites runWrites(JsonObject json) {
+    Settings persistence = new Settings(json, "").section("persistence");
+    return new RunWrites(
+        persistence.intValue("run_batch_rows", 256, 1, 100_000),
+        persistence.longValue("run_flush_interval_ms", 0, 0, 60_000),
+        persistence.intValue("run_max_queued", 10_000, 1, 1_000_000));
+  }
+
+  /**
    * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
    * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
    * different namespaces, e.g. {@code scriptd.tenant2}.

@@ -40,8 +40,12 @@ final class Database {
   private final Path file;
   private final Pool writer;
   private final Pool reader;
+  private final Vertx vertx;
+  /** The connection of {@link #writeBatches}; opened at its first use, guarded by this. */
+  private java.sql.Connection direct;
 
-  private Database(Path file, Pool writer, Pool reader) {
+  private Database(Vertx vertx, Path file, Pool writer, Pool reader) {
+    this.vertx = vertx;
     this.file = file;
     this.writer = writer;
     this.reader = reader;
@@ -63,6 +67,64 @@ final class Database {
 
   Pool reader() {
     return reader;
+  }
+
+  /** A statement and the parameter rows it runs with, one execution a row. */
+  record Batch(String sql, List<Tuple> rows) {
+  }
+
+  /**
+   * Runs batches in one transaction, in a single blocking task: a transaction through the pool
+   * costs a worker hand-off for its begin, for each statement and for its commit, which bounds
+   * how often the hot path of run rows can commit. The work goes over a second plain JDBC
+   * connection while the writer connection is held, so no other write runs meanwhile (the held
+   * connection has written nothing and takes no lock, as in {@link #incrementalVacuum}).
+   */
+  Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
+    return writer.getConnection().compose(held -> vertx.<Void>executeBlocking(() -> {
+      runBatches(batches);
+      return null;
+    }, false).eventually(() -> held.close()));
+  }
+
+  private synchronized void runBatches(List<Batch> batches) throws java.sql.SQLException {
+    if (direct == null) {
+      direct = dataSource(file, false).getConnection();
+    }
+    execute("BEGIN IMMEDIATE");
+    try {
+      for (Batch batch : batches) {
+        try (java.sql.PreparedStatement statement = direct.prepareStatement(batch.sql())) {
+          for (Tuple row : batch.rows()) {
+            for (int i = 0; i < row.size(); i++) {
+              statement.setObject(i + 1, row.getValue(i));
+            }
+            statement.addBatch();
+          }
+          statement.executeBatch();
+        }
+      }
+      execute("COMMIT");
+    } catch (java.sql.SQLException | RuntimeException e) {
+      try {
+        execute("ROLLBACK");
+      } catch (java.sql.SQLException rollback) {
+        e.addSuppressed(rollback);
+        // a connection that could not roll back is not trusted again: the next write opens another
+        try {
+          closeDirect();
+        } catch (java.sql.SQLException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void execute(String sql) throws java.sql.SQLException {
+    try (java.sql.Statement statement = direct.createStatement()) {
+      statement.execute(sql);
+    }
   }
 
   /**
@@ -99,7 +161,7 @@ final class Database {
           .setName("scriptd-db-writer-" + file));
       Pool reader = JDBCPool.pool(vertx, dataSource(file, false), new PoolOptions()
           .setMaxSize(storage.readPoolSize()).setName("scriptd-db-reader-" + file));
-      Database database = new Database(file, writer, reader);
+      Database database = new Database(vertx, file, writer, reader);
       return database.migrate(migrations)
           .map(database)
           .recover(err -> database.close().transform(ignored -> Future.failedFuture(err)));
@@ -107,7 +169,17 @@ final class Database {
   }
 
   Future<Void> close() {
-    return Future.join(writer.close(), reader.close()).mapEmpty();
+    return Future.join(writer.close(), reader.close()).compose(v -> vertx.executeBlocking(() -> {
+      closeDirect();
+      return null;
+    }, false)).mapEmpty();
+  }
+
+  private synchronized void closeDirect() throws java.sql.SQLException {
+    if (direct != null) {
+      direct.close();
+      direct = null;
+    }
   }
 
   /**

@@ -106,6 +106,16 @@ final class LogBatcher {
     return Future.succeededFuture();
   }
 
+  /** Like {@link #flushRun} for several runs at once: one flush if any of them has lines left. */
+  Future<Void> flushRuns(Iterable<String> runIds) {
+    for (String runId : runIds) {
+      if (pending.containsKey(runId) || inFlightRuns.contains(runId)) {
+        return flush();
+      }
+    }
+    return Future.succeededFuture();
+  }
+
   /** Writes every line pending now, after the flush in flight if there is one. */
   Future<Void> flush() {
     if (inFlight != null) {

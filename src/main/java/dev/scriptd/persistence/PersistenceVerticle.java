@@ -48,6 +48,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private LogReader logs;
   private LogFiles logFiles;
   private ScriptStore scripts;
+  private RunWriter runs;
   private ScriptdMetrics metrics;
 
   public PersistenceVerticle() {
@@ -67,13 +68,14 @@ public final class PersistenceVerticle extends VerticleBase {
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
       scripts = new ScriptStore(db, batcher, logFiles);
+      runs = new RunWriter(vertx, db, batcher, scripts, logFiles, ScriptdConfig.runWrites(config()));
       RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
       Codecs.register(vertx.eventBus());
       Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL); // the token store takes and replies with them
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(ns.of(Addresses.DB_APPEND_LOGS),
           message -> appendLogs(message.body()));
       consumers.add(append);
-      on(ns.of(Addresses.DB_SAVE_RUN), this::saveRun);
+      on(ns.of(Addresses.DB_SAVE_RUN), runs::save);
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
@@ -84,8 +86,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_SAVE_SCRIPT), scripts::save);
       on(ns.of(Addresses.DB_GET_SCRIPT), scripts::get);
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
-      on(ns.of(Addresses.DB_DELETE_SCRIPT), scripts::delete);
-      on(ns.of(Addresses.DB_QUEUE_RUN), scripts::queue);
+      // saves made before a delete are stored before it, so none brings a deleted run back
+      on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> runs.settled().compose(v -> scripts.delete(id)));
+      on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
       on(ns.of(Addresses.DB_CLEANUP), cleanup::run);
@@ -109,6 +112,7 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
+        .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
           LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);
@@ -142,19 +146,6 @@ public final class PersistenceVerticle extends VerticleBase {
       LOG.error("could not buffer log chunk of run {}", chunk.runId(), e);
       metrics.linesDropped(chunk.lines().size());
     }
-  }
-
-  private Future<Run> saveRun(Run run) {
-    return batcher.flushRun(run.id())
-        .compose(v -> db.write(conn ->
-            conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))))
-        .compose(v -> scripts.openLogFile(run))
-        .onSuccess(v -> {
-          if (run.status().isFinal()) {
-            logFiles.closed(run.id());
-          }
-        })
-        .map(run);
   }
 
   private Future<Run> getRun(String id) {
@@ -197,7 +188,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<?> deleteRun(String id) {
     long[] createdAt = new long[1];
-    return batcher.flushRun(id).compose(v -> db.write(conn ->
+    return runs.settled().compose(v -> batcher.flushRun(id)).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {

@@ -106,12 +106,6 @@ final class ScriptStore {
         .mapEmpty();
   }
 
-  Future<Run> queue(Run run) {
-    return db.write(conn -> conn.preparedQuery(RunRows.UPSERT).execute(RunRows.upsertParams(run))
-        .compose(v -> conn.preparedQuery(RunRows.MARK_QUEUED).execute(Tuple.of(run.id()))))
-        .map(run);
-  }
-
   Future<RunPage> queued() {
     return db.reader().query(RunRows.SELECT_QUEUED).execute().map(rows -> {
       List<Run> runs = new ArrayList<>(rows.size());

@@ -214,12 +214,13 @@ final class RunController {
     if (reaper != null) {
       reaper.register(pid, run.pidStart);
     }
+    // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
+    RunStateMachine.next(run.run.status(), RunStateMachine.Event.STARTED);
+    run.run = run.current().started(pid, run.pidStart, Instant.now());
     run.timeoutTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(run.run.timeoutSeconds()), t -> {
       run.timeoutTimer = -1;
       requestEnd(run, RunStatus.TIMED_OUT);
     });
-    RunStateMachine.next(run.run.status(), RunStateMachine.Event.STARTED);
-    run.run = run.current().started(pid, run.pidStart, Instant.now());
     log.started(run.run);
     if (run.requestedEnd != null) {
       requestEnd(run, run.requestedEnd); // a kill that came while the run was pending

@@ -50,6 +50,20 @@ class RunLifecycleTest extends PersistenceTestBase {
   }
 
   @Test
+  void aDeleteSeesASaveMadeBeforeItEvenWhileThatSaveStillWaitsForItsGroup() {
+    // a group would wait a minute: only the delete makes it commit now
+    redeploy(new JsonObject().put("run_flush_interval_ms", 60_000));
+    Run finished = runningRun(T0).ended(RunStatus.COMPLETED, 0, null, null, Instant.ofEpochMilli(T0 + 9));
+
+    var saved = vertx.eventBus().request(Addresses.DB_SAVE_RUN, finished);
+    Object reply = request(Addresses.DB_DELETE_RUN, finished.id());
+
+    assertNull(reply);
+    assertEquals(finished.id(), ((Run) await(saved).body()).id());
+    assertFails(ReplyCodes.NOT_FOUND, "not found", () -> get(finished.id()));
+  }
+
+  @Test
   void healthIsUpWithDetails() {
     JsonObject health = request(Addresses.DB_HEALTH, null);
 

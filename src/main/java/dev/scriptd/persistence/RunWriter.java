@@ -1,0 +1,258 @@
+package dev.scriptd.persistence;
+
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.Run;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes run rows by group commit: the saves of many runs share one transaction, so a run start
+ * costs a fraction of a commit instead of one. A group is whatever waited while the previous
+ * transaction was committing (plus up to {@code flushIntervalMs} after its first save), at most
+ * {@code batchRows} runs. Rules:
+ * <ul>
+ *   <li>a save's future completes only after the transaction holding its version (or a later one of
+ *   the same run) has committed, so an answered save survives a crash;</li>
+ *   <li>one transaction at a time, and a run has at most one row waiting, so a run's versions are
+ *   stored in the order they were saved; two saves of a run in one group: the last wins;</li>
+ *   <li>the log lines buffered for the group's runs are committed before the group (a final status
+ *   is never stored before its lines);</li>
+ *   <li>a failed transaction stores none of its rows and fails each of its saves with the same
+ *   error; the next group is tried as usual;</li>
+ *   <li>at most {@code maxQueued} saves wait; more fail at once with 503 instead of piling up.</li>
+ * </ul>
+ * Used from the persistence verticle's context only.
+ */
+final class RunWriter {
+  private final Vertx vertx;
+  private final Context context;
+  private final Database db;
+  private final LogBatcher batcher;
+  private final ScriptStore scripts;
+  private final LogFiles files;
+  private final int batchRows;
+  private final long flushIntervalMs;
+  private final int maxQueued;
+
+  /** Runs waiting for the next transaction, in the order of their first save; one entry a run. */
+  private Map<String, Entry> waiting = new LinkedHashMap<>();
+  private int waitingSaves;
+  private long oldestWaitingAt;
+  private List<Entry> inFlight = List.of();
+  private boolean writing;
+  private boolean scheduled;
+  private long timerId = -1;
+
+  private long transactions;
+  private long rowsWritten;
+
+  /** The newest version of one run in a group, and the saves that wait for it. */
+  private static final class Entry {
+    Run run;
+    boolean queued;
+    int saves;
+    final Promise<Void> done = Promise.promise();
+
+    Entry(Run run) {
+      this.run = run;
+    }
+  }
+
+  RunWriter(Vertx vertx, Database db, LogBatcher batcher, ScriptStore scripts, LogFiles files,
+      ScriptdConfig.RunWrites settings) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.db = db;
+    this.batcher = batcher;
+    this.scripts = scripts;
+    this.files = files;
+    this.batchRows = settings.batchRows();
+    this.flushIntervalMs = settings.flushIntervalMs();
+    this.maxQueued = settings.maxQueued();
+  }
+
+  /** Stores the run (insert or update); completes with it once committed. */
+  Future<Run> save(Run run) {
+    return enqueue(run, false);
+  }
+
+  /** Like {@link #save}, and marks the run as waiting in its script's queue. */
+  Future<Run> queue(Run run) {
+    return enqueue(run, true);
+  }
+
+  /** Completes once every save made before this call has been committed or has failed. */
+  Future<Void> settled() {
+    List<Future<Void>> open = new ArrayList<>(inFlight.size() + waiting.size());
+    for (Entry entry : inFlight) {
+      open.add(entry.done.future());
+    }
+    for (Entry entry : waiting.values()) {
+      open.add(entry.done.future());
+    }
+    if (open.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!writing) {
+      startGroup();
+    }
+    return Future.join(open).transform(ignored -> Future.succeededFuture());
+  }
+
+  /** Committed transactions of run rows so far. */
+  long transactions() {
+    return transactions;
+  }
+
+  /** Run rows written by those transactions (a run saved twice in one group counts once). */
+  long rowsWritten() {
+    return rowsWritten;
+  }
+
+  /** Saves waiting for a transaction (not counting the one being committed). */
+  int waitingSaves() {
+    return waitingSaves;
+  }
+
+  private Future<Run> enqueue(Run run, boolean queued) {
+    if (waitingSaves >= maxQueued) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE, "the database is behind: "
+          + waitingSaves + " run saves are waiting (persistence.run_max_queued); try again shortly"));
+    }
+    if (waiting.isEmpty()) {
+      oldestWaitingAt = System.currentTimeMillis();
+    }
+    Entry entry = waiting.get(run.id());
+    if (entry == null) {
+      entry = new Entry(run);
+      waiting.put(run.id(), entry);
+    } else {
+      entry.run = run;
+    }
+    entry.queued |= queued;
+    entry.saves++;
+    waitingSaves++;
+    if (!writing) {
+      schedule();
+    }
+    return entry.done.future().map(run);
+  }
+
+  /**
+   * Starts a group now if it is full or due; otherwise at its due time. With no interval the group
+   * starts on the next turn of the event loop, so saves that arrive together share it.
+   */
+  private void schedule() {
+    long due = oldestWaitingAt + flushIntervalMs;
+    long now = System.currentTimeMillis();
+    if (waiting.size() >= batchRows || (flushIntervalMs > 0 && now >= due)) {
+      startGroup();
+    } else if (flushIntervalMs == 0) {
+      if (scheduled) {
+        return;
+      }
+      scheduled = true;
+      context.runOnContext(v -> {
+        scheduled = false;
+        if (!writing) {
+          startGroup();
+        }
+      });
+    } else if (timerId == -1) {
+      timerId = vertx.setTimer(Math.max(1, due - now), id -> {
+        timerId = -1;
+        if (!writing) {
+          startGroup();
+        }
+      });
+    }
+  }
+
+  private void startGroup() {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    if (timerId != -1) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+    List<Entry> group = new ArrayList<>(Math.min(batchRows, waiting.size()));
+    Iterator<Entry> it = waiting.values().iterator();
+    while (it.hasNext() && group.size() < batchRows) {
+      Entry entry = it.next();
+      it.remove();
+      group.add(entry);
+      waitingSaves -= entry.saves;
+    }
+    if (!waiting.isEmpty()) {
+      oldestWaitingAt = System.currentTimeMillis();
+    }
+    writing = true;
+    inFlight = group;
+    Future<Void> written;
+    try {
+      written = write(group);
+    } catch (RuntimeException e) {
+      written = Future.failedFuture(e);
+    }
+    written.onComplete(result -> {
+      writing = false;
+      inFlight = List.of();
+      if (result.succeeded()) {
+        transactions++;
+        rowsWritten += group.size();
+        afterCommit(group);
+      } else {
+        for (Entry entry : group) {
+          entry.done.fail(result.cause());
+        }
+      }
+      if (flushIntervalMs == 0) {
+        // what arrived during this transaction has waited long enough: the classic group commit
+        startGroup();
+      } else if (!waiting.isEmpty()) {
+        schedule();
+      }
+    });
+  }
+
+  /** Lines first (their own transaction, as the batcher writes them), then every row at once. */
+  private Future<Void> write(List<Entry> group) {
+    List<String> ids = new ArrayList<>(group.size());
+    List<Tuple> rows = new ArrayList<>(group.size());
+    List<Tuple> queued = new ArrayList<>();
+    for (Entry entry : group) {
+      ids.add(entry.run.id());
+      rows.add(RunRows.upsertParams(entry.run));
+      if (entry.queued) {
+        queued.add(Tuple.of(entry.run.id()));
+      }
+    }
+    List<Database.Batch> batches = queued.isEmpty() ? List.of(new Database.Batch(RunRows.UPSERT, rows))
+        : List.of(new Database.Batch(RunRows.UPSERT, rows), new Database.Batch(RunRows.MARK_QUEUED, queued));
+    return batcher.flushRuns(ids).compose(v -> db.writeBatches(vertx, batches));
+  }
+
+  /** A new run's log file is placed (it needs its script's name) before its save is answered. */
+  private void afterCommit(List<Entry> group) {
+    for (Entry entry : group) {
+      Run run = entry.run;
+      if (run.status().isFinal()) {
+        files.closed(run.id());
+        entry.done.complete();
+      } else {
+        scripts.openLogFile(run).onComplete(entry.done);
+      }
+    }
+  }
+}
