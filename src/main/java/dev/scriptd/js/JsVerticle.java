@@ -17,7 +17,6 @@ import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.EventBus;
