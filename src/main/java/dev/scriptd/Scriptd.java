@@ -10,6 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
@@ -53,12 +54,14 @@ public final class Scriptd {
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
     ScriptdConfig parsed;
     SecurityConfig security;
+    TrafficConfig traffic;
     boolean scheduler;
     boolean js;
     Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
+      traffic = TrafficConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
       ns = Namespace.from(config);
@@ -94,7 +97,8 @@ public final class Scriptd {
           .setInstances(parsed.http().instances());
       chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts);
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
+        traffic);
     return chain
         .map(ok -> handle)
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

@@ -3,6 +3,7 @@ package dev.scriptd;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.ApiRouter;
 import dev.scriptd.http.HttpSecurity;
 import dev.scriptd.http.ScriptDefinitions;
@@ -28,12 +29,15 @@ public final class ScriptdHandle {
   private final ScriptdMetrics metrics;
   private final SecurityConfig security;
   private final ScriptDefinitions scripts;
+  private final TrafficConfig traffic;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private boolean closed;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
-      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts) {
+      NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
+      TrafficConfig traffic) {
+    this.traffic = traffic;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
@@ -79,7 +83,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic);
   }
 
   /**

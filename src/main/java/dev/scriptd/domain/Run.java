@@ -41,6 +41,8 @@ public record Run(
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
+  /** The trigger of runs started by a call to an endpoint ({@code /hooks/...}). */
+  public static final String TRIGGER_ENDPOINT = "endpoint";
 
   public Run {
     Objects.requireNonNull(id, "id");

@@ -2,6 +2,7 @@ package dev.scriptd.http;
 
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Vertx;
@@ -18,13 +19,22 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
+  /** Which counters of {@link SharedTraffic} a server uses: one set per deployment and listening address. */
+  static String trafficKey(Namespace ns, ScriptdConfig config) {
+    return ns.name() + "@" + config.http().host() + ":" + config.http().port();
+  }
+
   /**
    * The hub must be started by the caller (and stopped with the router's server). {@code scripts}
    * checks script definitions (the composition root hands it over; HTTP does not import scripts).
    */
   public static Router create(Vertx vertx, Namespace ns, ScriptdConfig config, TailHub hub,
-      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts) {
+      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts, TrafficConfig traffic) {
     Router router = Router.router(vertx);
+    SharedTraffic shared = SharedTraffic.of(vertx, trafficKey(ns, config));
+    StreamGate streams = new StreamGate(shared.streams, traffic.connections());
+    // streams opened with a token end as soon as it is revoked
+    security.tokens().onRevoked(hub::revoked);
     security.guard(router); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
     Bus bus = new Bus(vertx.eventBus(), ns);
@@ -53,16 +63,17 @@ public final class ApiRouter {
     });
     router.get("/health").handler(new Health(vertx, ns, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
-    router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.response()));
-    RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub), security.adhoc());
+    router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
+    RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub, streams), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id
     new ScriptRoutes(bus, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
-    new JsRoutes(bus, hub).mount(router);
+    new JsRoutes(bus, hub, streams).mount(router);
     EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),
         security.endpointCredentials().dropQuery());
-    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed, requestView).mount(router);
+    new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed, requestView,
+        new EndpointLimiter(shared.endpointRates, traffic.endpoints())).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);

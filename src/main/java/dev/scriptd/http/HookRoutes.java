@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.auth.Role;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
@@ -48,8 +49,12 @@ final class HookRoutes {
   private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
       HttpMethod.DELETE);
 
-  /** One endpoint: the script it runs. */
-  record Hook(String scriptId, String kind, String auth, long timeoutSeconds) {
+  /**
+   * One endpoint: the script it runs, and its definition ({@code role}, {@code rate_limit},
+   * {@code max_concurrent}). {@code role} is the least role of a token that may call an
+   * {@code auth: token} endpoint.
+   */
+  record Hook(String scriptId, String kind, String auth, long timeoutSeconds, Role role, JsonObject endpoint) {
   }
 
   private final Vertx vertx;
@@ -57,6 +62,7 @@ final class HookRoutes {
   private final BodyHandler bodies;
   private final BiFunction<RoutingContext, Hook, Future<Boolean>> auth;
   private final EndpointRequestView requestView;
+  private final EndpointLimiter limiter;
   private Map<String, Hook> table = Map.of();
   private Future<Void> loaded;
   private long generation;
@@ -66,8 +72,9 @@ final class HookRoutes {
    * only for those). {@code requestView} is what a program sees of the request: no credentials.
    */
   HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth,
-      EndpointRequestView requestView) {
+      EndpointRequestView requestView, EndpointLimiter limiter) {
     this.requestView = requestView;
+    this.limiter = limiter;
     this.vertx = vertx;
     this.bus = bus;
     this.auth = auth;
@@ -107,11 +114,18 @@ final class HookRoutes {
         JsonObject endpoint = script.endpoint();
         if (endpoint != null && script.enabled()) {
           into.putIfAbsent(key(endpoint.getString("method"), endpoint.getString("path")),
-              new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds()));
+              new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds(),
+                  roleOf(endpoint), endpoint));
         }
       }
       return list.nextCursor() == null ? Future.succeededFuture() : readPages(list.nextCursor(), into);
     });
+  }
+
+  /** {@code endpoint.role}, operator when absent (or unknown, which validation does not let through). */
+  private static Role roleOf(JsonObject endpoint) {
+    Role role = Role.fromWire(endpoint.getString("role"));
+    return role == null ? Role.OPERATOR : role;
   }
 
   private static String key(String method, String path) {
@@ -137,7 +151,22 @@ final class HookRoutes {
         if (!ok) {
           ctx.fail(new ApiException(401, "unauthorized", "this endpoint needs a valid token "
               + "(Authorization: Bearer <token>)"));
-        } else if (Run.KIND_JS.equals(hook.kind())) {
+          return;
+        }
+        // after the token: calls that may not use the endpoint do not spend its budget
+        ApiException overLimit = limiter.refusal(ctx, hook.scriptId(), hook.endpoint());
+        if (overLimit != null) {
+          ctx.fail(overLimit);
+          return;
+        }
+        // a 429 of the run's start (endpoint.max_concurrent, the endpoints' share of the run queue)
+        // says when to come back too
+        ctx.addHeadersEndHandler(v -> {
+          if (ctx.response().getStatusCode() == 429 && !ctx.response().headers().contains("Retry-After")) {
+            ctx.response().putHeader("Retry-After", "1");
+          }
+        });
+        if (Run.KIND_JS.equals(hook.kind())) {
           js(ctx, hook);
         } else {
           shell(ctx, hook);

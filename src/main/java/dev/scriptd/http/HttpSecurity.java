@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.auth.ApiToken;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -67,11 +68,23 @@ public final class HttpSecurity {
   }
 
   /**
-   * For {@code /hooks/*} endpoints with {@code auth: "token"}: any valid token (the AuthHandler in
-   * front of every route already resolved it); always true with auth off.
+   * For {@code /hooks/*} endpoints with {@code auth: "token"}: a valid token (the AuthHandler in
+   * front of every route already resolved it) of at least the endpoint's role, else false (401) or a
+   * 403 failure; always true with auth off.
    */
-  Future<Boolean> hookAllowed(RoutingContext ctx, Object hook) {
-    return Future.succeededFuture(!security.auth().enabled() || AuthHandler.token(ctx) != null);
+  Future<Boolean> hookAllowed(RoutingContext ctx, HookRoutes.Hook hook) {
+    if (!security.auth().enabled()) {
+      return Future.succeededFuture(true);
+    }
+    ApiToken token = AuthHandler.token(ctx);
+    if (token == null) {
+      return Future.succeededFuture(false);
+    }
+    if (!token.role().includes(hook.role())) {
+      return Future.failedFuture(new ApiException(403, "forbidden", "this endpoint needs a token of the "
+          + hook.role().wire() + " role (endpoint.role); token '" + token.name() + "' is " + token.role().wire()));
+    }
+    return Future.succeededFuture(true);
   }
 
   /**

@@ -3,12 +3,14 @@ package dev.scriptd.http;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.util.function.IntSupplier;
 
 /** Serves the API. Deployed with several instances; Vert.x spreads connections across them. */
@@ -38,17 +40,28 @@ public final class HttpVerticle extends VerticleBase {
         // every response is written from this verticle's event loop, so a connection needs no
         // cross-thread outbound queue: about 5 KB less per open connection (idle tails add up)
         .setStrictThreadMode(true)
-        // no HTTP/2 over cleartext (browsers never use it): Vert.x's HTTP/2 responses keep the body of
-        // a HEAD that a GET route answers, where HTTP/1.1 drops it as HEAD requires
+        // no cleartext HTTP/2: Vert.x's HTTP/2 responses keep the body of a HEAD that a GET route
+        // answers, and its detection of the preface holds a new connection before any handler sees
+        // it, so a client sending a few bytes could keep it open past every timeout
         .setHttp2ClearTextEnabled(false);
     hub = new TailHub(vertx, ns, config.tail());
     metrics = ScriptdMetrics.of(vertx, config());
     subscribers = hub::subscriberCount;
     metrics.addTailSource(subscribers);
-    security = new HttpSecurity(vertx, ns, config, SecurityConfig.fromJson(config()));
-    server = vertx.createHttpServer(options)
-        .requestHandler(ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts));
-    return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
+    SecurityConfig securityConfig = SecurityConfig.fromJson(config());
+    security = new HttpSecurity(vertx, ns, config, securityConfig);
+    TrafficConfig traffic = TrafficConfig.fromJson(config());
+    Router router = ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts, traffic);
+    // the open-file limit is read from /proc: off the event loop
+    return vertx.executeBlocking(TrafficConfig::fdSoftLimit).compose(fdLimit -> {
+      SharedTraffic shared = SharedTraffic.of(vertx, ApiRouter.trafficKey(ns, config));
+      ConnectionGuard guard = new ConnectionGuard(vertx, shared.connections,
+          traffic.connections().maxConnections(fdLimit), traffic.connections(), security.tokens(),
+          securityConfig.auth().enabled());
+      guard.install(router);
+      server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(router);
+      return security.start().compose(ok -> hub.start()).compose(ok -> server.listen());
+    });
   }
 
   @Override

@@ -29,10 +29,12 @@ final class JsRoutes {
 
   private final Bus bus;
   private final TailHub hub;
+  private final StreamGate streams;
 
-  JsRoutes(Bus bus, TailHub hub) {
+  JsRoutes(Bus bus, TailHub hub, StreamGate streams) {
     this.bus = bus;
     this.hub = hub;
+    this.streams = streams;
   }
 
   void mount(Router router) {
@@ -83,7 +85,7 @@ final class JsRoutes {
       Json.send(ctx, 404, new JsonObject().put("error", NOT_FOUND));
       return;
     }
-    hub.followLegacySse(id, ctx.request()).onFailure(e -> {
+    hub.followLegacySse(id, ctx.request(), streams.admit(ctx)).onFailure(e -> {
       if (isNotFound(e)) {
         Json.send(ctx, 404, new JsonObject().put("error", NOT_FOUND));
       } else {

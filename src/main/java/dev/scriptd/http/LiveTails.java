@@ -8,9 +8,11 @@ import io.vertx.ext.web.RoutingContext;
 /** Serves a run's log as SSE or WebSocket through the hub; the JSON form is the caller's. */
 final class LiveTails {
   private final TailHub hub;
+  private final StreamGate gate;
 
-  LiveTails(TailHub hub) {
+  LiveTails(TailHub hub, StreamGate gate) {
     this.hub = hub;
+    this.gate = gate;
   }
 
   /** Returns false when the request wants neither SSE nor WebSocket. */
@@ -19,12 +21,14 @@ final class LiveTails {
     if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       // hold the request's end back until the run is checked: an ended request cannot be upgraded
       request.pause();
-      hub.followWebSocket(runId, since(ctx, null), request).onFailure(ctx::fail);
+      long since = since(ctx, null);
+      hub.followWebSocket(runId, since, request, gate.admit(ctx)).onFailure(ctx::fail);
       return true;
     }
     String accept = request.getHeader(HttpHeaders.ACCEPT);
     if (accept != null && accept.contains("text/event-stream")) {
-      hub.followSse(runId, since(ctx, request.getHeader("Last-Event-ID")), request).onFailure(ctx::fail);
+      long since = since(ctx, request.getHeader("Last-Event-ID"));
+      hub.followSse(runId, since, request, gate.admit(ctx)).onFailure(ctx::fail);
       return true;
     }
     return false;

@@ -21,6 +21,9 @@ public final class RateLimiter implements Shareable {
   private static final class Bucket {
     double tokens;
     long refilledAt;
+    /** The rate and burst of the last take (a key's own, for endpoints), for eviction. */
+    double rate;
+    double burst;
 
     Bucket(double tokens, long now) {
       this.tokens = tokens;
@@ -28,6 +31,8 @@ public final class RateLimiter implements Shareable {
     }
 
     synchronized long take(double rate, double burst, long now) {
+      this.rate = rate;
+      this.burst = burst;
       tokens = Math.min(burst, tokens + (now - refilledAt) / 1e9 * rate);
       refilledAt = now;
       if (tokens >= 1) {
@@ -37,7 +42,7 @@ public final class RateLimiter implements Shareable {
       return (long) Math.ceil((1 - tokens) / rate * 1e9);
     }
 
-    synchronized boolean full(double rate, double burst, long now) {
+    synchronized boolean full(long now) {
       return tokens + (now - refilledAt) / 1e9 * rate >= burst;
     }
   }
@@ -57,13 +62,23 @@ public final class RateLimiter implements Shareable {
     if (!enabled()) {
       return 0;
     }
+    return take(key, rate, burst);
+  }
+
+  /**
+   * As {@link #take(String)} with this key's own rate (requests a second, above 0) and burst, for
+   * limits that differ by key (endpoints); enabled or not.
+   */
+  public long take(String key, double rate, double burst) {
+    burst = Math.max(1, burst);
     long now = System.nanoTime();
     Bucket bucket = buckets.get(key);
     if (bucket == null) {
       if (buckets.size() >= maxKeys) {
         evict(now);
       }
-      bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
+      double full = burst;
+      bucket = buckets.computeIfAbsent(key, k -> new Bucket(full, now));
     }
     return bucket.take(rate, burst, now);
   }
@@ -75,7 +90,7 @@ public final class RateLimiter implements Shareable {
   private void evict(long now) {
     int target = maxKeys - Math.max(1, maxKeys / 10);
     for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext() && buckets.size() > target; ) {
-      if (it.next().full(rate, burst, now)) {
+      if (it.next().full(now)) {
         it.remove();
       }
     }

@@ -16,8 +16,11 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Tells whether a presented token is valid, and whose it is. One per HTTP verticle instance, used
@@ -40,6 +43,8 @@ public final class TokenCheck {
     }
   };
   private MessageConsumer<String> revocations;
+  /** Told the hash of every revoked token, after the cache forgot it (open streams end on it). */
+  private final List<Consumer<String>> revocationListeners = new ArrayList<>();
   /** Bumped on every revocation: a lookup that started before one must not fill the cache. */
   private long generation;
 
@@ -70,6 +75,12 @@ public final class TokenCheck {
   private void revoked(Message<String> message) {
     generation++;
     cache.remove(message.body());
+    revocationListeners.forEach(listener -> listener.accept(message.body()));
+  }
+
+  /** {@code listener} gets the hash of each revoked token, on this instance's event loop. */
+  public void onRevoked(Consumer<String> listener) {
+    revocationListeners.add(listener);
   }
 
   /** The token a request carries: {@code Authorization: Bearer}, then {@code ?token=}, then the cookie. */

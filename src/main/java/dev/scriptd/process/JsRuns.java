@@ -101,25 +101,27 @@ final class JsRuns {
       return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE,
           "JavaScript runs are turned off on this server (js.enabled)"));
     }
+    String id = run.run.id();
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(run.run.trigger());
     if (!saved) {
-      BusFailure refused = slots.refusal();
+      BusFailure refused = slots.refusal(endpoint);
       if (refused != null) {
         return Future.failedFuture(refused);
       }
     }
-    live.put(run.run.id(), run);
+    live.put(id, run);
     log.metrics().runQueued();
-    if (slots.tryTake()) {
+    if (slots.tryTake(id, endpoint)) {
       return begin(run);
     }
     run.waiting = true;
     if (saved) {
-      slots.await(run.run.id(), () -> granted(run));
+      slots.await(id, endpoint, () -> granted(run));
       return Future.succeededFuture(run.run);
     }
-    slots.reserve();
+    slots.reserve(endpoint);
     return bus.saveAndPublish(run.run)
-        .onComplete(ar -> slots.unreserve())
+        .onComplete(ar -> slots.unreserve(endpoint))
         .onFailure(e -> {
           live.remove(run.run.id());
           log.metrics().runDequeued();
@@ -128,11 +130,11 @@ final class JsRuns {
           if (!run.waiting) {
             return run.run; // killed while its pending state was being saved
           }
-          if (slots.tryTake()) {
+          if (slots.tryTake(id, endpoint)) {
             run.waiting = false;
-            begin(run).onFailure(e -> LOG.error("could not begin js run {}", run.run.id(), e));
+            begin(run).onFailure(e -> LOG.error("could not begin js run {}", id, e));
           } else {
-            slots.await(run.run.id(), () -> granted(run));
+            slots.await(id, endpoint, () -> granted(run));
           }
           return pending;
         });
@@ -163,7 +165,7 @@ final class JsRuns {
       // not saved running: the run is forgotten here and its slot given back
       live.remove(running.id());
       log.metrics().runDequeued();
-      slots.release();
+      slots.release(running.id());
       run.ended.tryFail(e);
     });
   }
@@ -180,7 +182,7 @@ final class JsRuns {
         .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
         .onComplete(saved -> {
           live.remove(ended.id());
-          slots.release();
+          slots.release(ended.id());
           run.ended.tryComplete(ended);
         });
   }

@@ -13,6 +13,7 @@ import dev.scriptd.bus.StartScript;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
@@ -87,7 +88,8 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
-    RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns());
+    RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns(),
+        TrafficConfig.fromJson(config()).endpoints().maxRunSharePercent());
     RunLog log = new RunLog(ScriptdMetrics.of(vertx, config()));
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
@@ -109,7 +111,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       public Future<Run> kill(String runId) {
         return killLive(runId);
       }
-    }, settings.killGraceMs());
+    }, new EndpointRuns(TrafficConfig.fromJson(config()).endpoints()), settings.killGraceMs());
     bus.onEnd(run -> {
       ends.ended(run);
       scripts.ended(run);
@@ -279,7 +281,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     env.putAll(how.env());
     if (Run.KIND_JS.equals(script.kind())) {
       long timeoutMs = TimeUnit.SECONDS.toMillis(script.timeoutSeconds());
-      if ("endpoint".equals(how.trigger())) {
+      if (Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
         timeoutMs = Math.min(timeoutMs, jsSettings.endpointTimeoutMs());
       }
       Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),

@@ -86,7 +86,8 @@ final class RunController {
    * (answered pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   Future<Run> launch(StartRequest request) {
-    BusFailure refused = slots.refusal();
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(request.trigger());
+    BusFailure refused = slots.refusal(endpoint);
     if (refused != null) {
       return Future.failedFuture(refused);
     }
@@ -97,12 +98,12 @@ final class RunController {
     run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
-    if (slots.tryTake()) {
+    if (slots.tryTake(run.id(), endpoint)) {
       return spawn(run);
     }
-    slots.reserve();
+    slots.reserve(endpoint);
     return bus.saveAndPublish(pending)
-        .onComplete(ar -> slots.unreserve())
+        .onComplete(ar -> slots.unreserve(endpoint))
         .onSuccess(saved -> run.saved = true)
         .onFailure(e -> {
           live.remove(run.id());
@@ -113,11 +114,12 @@ final class RunController {
 
   /** Spawns now when a slot is free (limits.max_concurrent_runs), else waits in the FIFO. */
   private Future<Run> startOrQueue(LiveRun run) {
-    if (slots.tryTake()) {
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(run.run.trigger());
+    if (slots.tryTake(run.id(), endpoint)) {
       return spawn(run);
     }
     run.queued = true;
-    slots.await(run.id(), () -> {
+    slots.await(run.id(), endpoint, () -> {
       run.queued = false;
       spawn(run).onFailure(e -> LOG.error("could not start queued run {}", run.id(), e));
     });
@@ -240,7 +242,7 @@ final class RunController {
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
     LOG.warn("run {} could not start: {}", run.id(), cause.toString());
     live.remove(run.id());
-    slots.release();
+    slots.release(run.id());
     run.started.complete();
     Run failed = run.current().ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.START_FAILED),
         null, null, "could not start the process: " + cause.getMessage(), Instant.now());
@@ -372,7 +374,7 @@ final class RunController {
             reaper.unregister(run.pgid);
           }
           live.remove(run.id());
-          slots.release();
+          slots.release(run.id());
           run.ended.complete(ended);
         });
   }

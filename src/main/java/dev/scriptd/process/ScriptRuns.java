@@ -77,9 +77,12 @@ final class ScriptRuns {
   private final RunBus bus;
   private final RunEnds ends;
   private final Runner runner;
+  private final EndpointRuns endpointRuns;
   private final long killGraceMs;
 
-  ScriptRuns(EventBus eventBus, Namespace ns, RunBus bus, RunEnds ends, Runner runner, long killGraceMs) {
+  ScriptRuns(EventBus eventBus, Namespace ns, RunBus bus, RunEnds ends, Runner runner, EndpointRuns endpointRuns,
+      long killGraceMs) {
+    this.endpointRuns = endpointRuns;
     this.eventBus = eventBus;
     this.ns = ns;
     this.bus = bus;
@@ -141,35 +144,54 @@ final class ScriptRuns {
   /** A run this owner saved ended: the script's queue may go on. */
   void ended(Run run) {
     ended.put(run.id(), Boolean.TRUE);
+    endpointRuns.ended(run.id());
     if (run.scriptId() != null) {
       queue.ended(run.scriptId(), run.id());
       drain(run.scriptId());
     }
   }
 
-  /** A new run of a script: started, queued, refused (409) or started after the active ones ended (replace). */
+  /**
+   * A new run of a script: started, queued, refused (409) or started after the active ones ended
+   * (replace). An endpoint's call is first admitted under {@code endpoint.max_concurrent} (429).
+   */
   Future<Run> start(StartScript how) {
     Future<Script> script = how.script() != null ? Future.succeededFuture(how.script()) : resolve(how.scriptRef());
     return script.compose(definition -> {
-      String id = definition.id();
-      if (Script.REPLACE.equals(definition.concurrency())) {
-        Future<Run> previous = replacing.get(id);
-        Future<Run> mine = (previous == null ? Future.<Void>succeededFuture() : previous.<Void>transform(ar ->
-            Future.succeededFuture()))
-            .compose(v -> killAndWait(queue.active(id)))
-            .compose(v -> tracked(id, runner.start(definition, how)));
-        replacing.put(id, mine);
-        mine.onComplete(ar -> replacing.remove(id, mine));
-        return mine;
+      if (!Run.TRIGGER_ENDPOINT.equals(how.trigger()) || definition.endpoint() == null) {
+        return startAsConfigured(definition, how);
       }
-      ScriptQueue.Decision decision = queue.decide(id, definition.concurrency());
-      return switch (decision.verdict()) {
-        case REFUSE -> Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "script " + definition.name()
-            + " already has an active run " + queue.describeActive(id) + "; wait for it or kill it"));
-        case ENQUEUE -> enqueue(definition, how);
-        case START, REPLACE -> tracked(id, runner.start(definition, how));
-      };
+      BusFailure full = endpointRuns.admit(definition);
+      if (full != null) {
+        return Future.failedFuture(full);
+      }
+      return startAsConfigured(definition, how).andThen(ar -> {
+        String runId = ar.succeeded() ? ar.result().id() : null;
+        endpointRuns.answered(definition.id(), runId,
+            runId == null || ar.result().status().isFinal() || ended.containsKey(runId));
+      });
     });
+  }
+
+  private Future<Run> startAsConfigured(Script definition, StartScript how) {
+    String id = definition.id();
+    if (Script.REPLACE.equals(definition.concurrency())) {
+      Future<Run> previous = replacing.get(id);
+      Future<Run> mine = (previous == null ? Future.<Void>succeededFuture() : previous.<Void>transform(ar ->
+          Future.succeededFuture()))
+          .compose(v -> killAndWait(queue.active(id)))
+          .compose(v -> tracked(id, runner.start(definition, how)));
+      replacing.put(id, mine);
+      mine.onComplete(ar -> replacing.remove(id, mine));
+      return mine;
+    }
+    ScriptQueue.Decision decision = queue.decide(id, definition.concurrency());
+    return switch (decision.verdict()) {
+      case REFUSE -> Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "script " + definition.name()
+          + " already has an active run " + queue.describeActive(id) + "; wait for it or kill it"));
+      case ENQUEUE -> enqueue(definition, how);
+      case START, REPLACE -> tracked(id, runner.start(definition, how));
+    };
   }
 
   /** Counts a start in flight until it answers, then the run as active unless it already ended. */

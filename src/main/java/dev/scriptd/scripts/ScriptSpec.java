@@ -33,6 +33,10 @@ public record ScriptSpec(String name, String kind, String command, String progra
   private static final Set<String> MISFIRE = Set.of("skip", "once", "all");
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
   private static final Set<String> AUTH = Set.of("token", "public");
+  private static final Set<String> ROLES = Set.of("viewer", "operator", "admin");
+  /** Bounds of endpoint.rate_limit (calls a second) and endpoint.max_concurrent (runs at once). */
+  public static final long MAX_ENDPOINT_RATE = 100_000;
+  public static final long MAX_ENDPOINT_CONCURRENT = 100_000;
   private static final int MAX_COMMAND = 65_536;
   private static final int MAX_PROGRAM = 1 << 20;
 
@@ -199,7 +203,8 @@ public record ScriptSpec(String name, String kind, String command, String progra
       return null;
     }
     if (!(raw instanceof JsonObject object)) {
-      errors.add("endpoint", "must be an object {\"method\", \"path\", \"auth\"} or null");
+      errors.add("endpoint", "must be an object {\"method\", \"path\", \"auth\", \"role\", \"rate_limit\","
+          + " \"max_concurrent\"} or null");
       return null;
     }
     String method = errors.string(object, "method", 16, "endpoint.");
@@ -223,7 +228,26 @@ public record ScriptSpec(String name, String kind, String command, String progra
     } else if (!AUTH.contains(auth)) {
       errors.add("endpoint.auth", "must be \"token\" or \"public\"");
     }
-    return new JsonObject().put("method", method.toUpperCase()).put("path", path).put("auth", auth);
+    JsonObject valid = new JsonObject().put("method", method.toUpperCase()).put("path", path).put("auth", auth);
+    // role, rate_limit and max_concurrent are stored only when given: absent, the server's defaults
+    // apply (role operator; the endpoints.* limits of the endpoint's auth), so raising them takes effect
+    String role = errors.string(object, "role", 16, "endpoint.");
+    if (role != null && !ROLES.contains(role)) {
+      errors.add("endpoint.role",
+          "must be \"viewer\", \"operator\" or \"admin\" (the least role of a token that may call it)");
+    } else if (role != null) {
+      valid.put("role", role);
+    }
+    Long rateLimit = errors.wholeNumber(object, "rate_limit", 1, MAX_ENDPOINT_RATE, "endpoint.", "calls a second");
+    if (rateLimit != null) {
+      valid.put("rate_limit", rateLimit);
+    }
+    Long maxConcurrent = errors.wholeNumber(object, "max_concurrent", 1, MAX_ENDPOINT_CONCURRENT, "endpoint.",
+        "runs at once");
+    if (maxConcurrent != null) {
+      valid.put("max_concurrent", maxConcurrent);
+    }
+    return valid;
   }
 
   /** The stored script for this definition. */
@@ -262,6 +286,20 @@ public record ScriptSpec(String name, String kind, String command, String progra
         }
       }
       return true;
+    }
+
+    /** A whole number in min..max, or null when absent (an error is added when it is not one). */
+    Long wholeNumber(JsonObject body, String field, long min, long max, String prefix, String unit) {
+      Object value = body.getValue(field);
+      if (value == null) {
+        return null;
+      }
+      if (value instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())
+          && number.doubleValue() >= min && number.doubleValue() <= max) {
+        return number.longValue();
+      }
+      add(prefix + field, "must be a whole number of " + unit + " " + min + ".." + max);
+      return null;
     }
 
     String string(JsonObject body, String field, int maxLength) {

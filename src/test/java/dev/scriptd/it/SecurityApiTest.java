@@ -400,10 +400,10 @@ class SecurityApiTest {
           .put("endpoint", new JsonObject().put("method", "GET").put("path", auth).put("auth", auth)));
       assertEquals(201, created.statusCode(), created.body());
     }
-    String viewer = createToken("caller", "viewer");
+    String operator = createToken("caller", "operator"); // endpoint.role defaults to operator
     assertProblem(401, admin.as(null).get("/hooks/token?wait=true"), "no token");
     assertProblem(401, admin.as("sd_wrong-token-for-the-hook-000000").get("/hooks/token?wait=true"), "bad token");
-    HttpResponse<String> ok = admin.as(viewer).get("/hooks/token?wait=true");
+    HttpResponse<String> ok = admin.as(operator).get("/hooks/token?wait=true");
     assertEquals(200, ok.statusCode(), ok.body());
     assertEquals("hi", ok.body().strip());
     assertEquals(200, admin.as(null).get("/hooks/public?wait=true").statusCode());

@@ -70,7 +70,17 @@ final class LegacySseSink implements TailSink {
   }
 
   @Override
+  public boolean gone() {
+    return sse.gone();
+  }
+
+  @Override
   public void close() {
     sse.close();
+  }
+
+  @Override
+  public void revoked() {
+    sse.revoked();
   }
 }

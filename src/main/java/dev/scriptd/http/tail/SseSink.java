@@ -90,7 +90,17 @@ final class SseSink implements TailSink {
   }
 
   @Override
+  public boolean gone() {
+    return response.closed();
+  }
+
+  @Override
   public void close() {
+    endAndLinger();
+  }
+
+  @Override
+  public void revoked() {
     endAndLinger();
   }
 

@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,16 @@ public final class TailHub {
   private final Map<String, RunFeed> feeds = new HashMap<>();
   private final Set<TailSubscriber> subscribers = new LinkedHashSet<>();
   private final RunEventStreams runEvents;
+  /**
+   * Hashes of tokens revoked lately (bounded): a stream whose open was in flight when its token
+   * was revoked (the run lookup, the upgrade) is ended as it attaches.
+   */
+  private final Map<String, Boolean> revokedRecently = new LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 1024;
+    }
+  };
   private MessageConsumer<JsonObject> statusConsumer;
   private Context context;
   private long housekeepingTimer = -1;
@@ -62,7 +73,7 @@ public final class TailHub {
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.config = config;
-    this.runEvents = new RunEventStreams(config);
+    this.runEvents = new RunEventStreams(config, revokedRecently::containsKey);
   }
 
   public Future<Void> start() {
@@ -104,9 +115,13 @@ public final class TailHub {
     return subscribers.size();
   }
 
-  /** Streams a run's lines as server-sent events on this response, from {@code since}. */
-  public Future<Void> followSse(String runId, long since, HttpServerRequest request) {
-    return follow(runId, since, run -> Future.succeededFuture(new SseSink(vertx, request, config.writeQueueBytes())));
+  /**
+   * Streams a run's lines as server-sent events on this response, from {@code since}. Each follow
+   * method calls {@code owner}'s close action once the stream ends, or at once when it fails to open.
+   */
+  public Future<Void> followSse(String runId, long since, HttpServerRequest request, StreamOwner owner) {
+    return follow(runId, since, owner,
+        run -> Future.succeededFuture(new SseSink(vertx, request, config.writeQueueBytes())));
   }
 
   /**
@@ -114,25 +129,42 @@ public final class TailHub {
    * event per line, then {@code event: done} with {@code {}}. Fails 404 (before anything is
    * written) when the run does not exist.
    */
-  public Future<Void> followLegacySse(String runId, HttpServerRequest request) {
-    return follow(runId, 0, run -> Future.succeededFuture(new LegacySseSink(vertx, request, config.writeQueueBytes())));
+  public Future<Void> followLegacySse(String runId, HttpServerRequest request, StreamOwner owner) {
+    return follow(runId, 0, owner,
+        run -> Future.succeededFuture(new LegacySseSink(vertx, request, config.writeQueueBytes())));
   }
 
   /** Upgrades the request to a WebSocket and streams a run's lines on it, from {@code since}. */
-  public Future<Void> followWebSocket(String runId, long since, HttpServerRequest request) {
-    return follow(runId, since, run -> WebSocketUpgrade.accept(request)
+  public Future<Void> followWebSocket(String runId, long since, HttpServerRequest request, StreamOwner owner) {
+    return follow(runId, since, owner, run -> WebSocketUpgrade.accept(request)
         .map(socket -> new WebSocketSink(vertx, socket, config.writeQueueBytes())));
+  }
+
+  /**
+   * A token was revoked (the body of TOKENS_REVOKED: its hash): every stream it opened here ends
+   * now, tails and {@code /api/events} alike.
+   */
+  public void revoked(String tokenHash) {
+    revokedRecently.put(tokenHash, Boolean.TRUE);
+    for (TailSubscriber subscriber : new ArrayList<>(subscribers)) {
+      if (subscriber.owner.openedWith(tokenHash)) {
+        subscriber.sink.revoked();
+        finish(subscriber);
+      }
+    }
+    runEvents.revoked(tokenHash);
   }
 
   /**
    * Follows a run from {@code since}. Fails (before anything is written) when the run does not
    * exist; {@code openSink} is called only once the run is known.
    */
-  private Future<Void> follow(String runId, long since, Function<Run, Future<TailSink>> openSink) {
-    return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).compose(run -> {
+  private Future<Void> follow(String runId, long since, StreamOwner owner,
+      Function<Run, Future<TailSink>> openSink) {
+    return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).<Void>compose(run -> {
       if (run.status().isFinal()) {
         return openSink.apply(run).map(sink -> {
-          attach(new TailSubscriber(runId, sink, null, run.toJson(), since, now()));
+          attach(new TailSubscriber(runId, sink, null, run.toJson(), since, now(), owner));
           return null;
         });
       }
@@ -143,10 +175,10 @@ public final class TailHub {
             if (current.status().isFinal() && feed.endedRun == null) {
               feed.endedRun = current.toJson();
             }
-            attach(new TailSubscriber(runId, sink, feed, null, since, now()));
+            attach(new TailSubscriber(runId, sink, feed, null, since, now(), owner));
             return null;
           })));
-    });
+    }).onFailure(e -> owner.closed());
   }
 
   private Future<RunFeed> feed(String runId) {
@@ -168,6 +200,16 @@ public final class TailHub {
       subscriber.feed.subscribers.add(subscriber);
     }
     subscriber.sink.closeHandler(() -> finish(subscriber));
+    if (subscriber.sink.gone()) {
+      // the client left during the run lookup: its close handler will never fire
+      finish(subscriber);
+      return;
+    }
+    if (subscriber.owner.revokedBy(revokedRecently::containsKey)) {
+      subscriber.sink.revoked();
+      finish(subscriber);
+      return;
+    }
     pump(subscriber);
   }
 
@@ -327,6 +369,7 @@ public final class TailHub {
     }
     s.finished = true;
     subscribers.remove(s);
+    s.owner.closed();
     RunFeed feed = s.feed;
     if (feed != null) {
       feed.subscribers.remove(s);

@@ -23,6 +23,14 @@ interface TailSink {
 
   void closeHandler(Runnable handler);
 
+  /** True when the client is known to be gone already (it left while the stream was being opened). */
+  default boolean gone() {
+    return false;
+  }
+
   /** Closes without a final event (the run vanished or the server is stopping). */
   void close();
+
+  /** The token that opened the stream was revoked: end it at once, as a policy refusal where the form has one. */
+  void revoked();
 }

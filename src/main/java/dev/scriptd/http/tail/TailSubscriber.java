@@ -10,6 +10,7 @@ final class TailSubscriber {
   final RunFeed feed;
   /** The final run object for a run that ended before subscription. */
   final JsonObject endedBeforeSubscription;
+  final StreamOwner owner;
   /** Seq of the last line sent to the client. */
   long cursor;
   /** True once storage had nothing more than what was sent when last asked. */
@@ -23,7 +24,8 @@ final class TailSubscriber {
   long stalledSinceMillis;
 
   TailSubscriber(String runId, TailSink sink, RunFeed feed, JsonObject endedBeforeSubscription, long since,
-      long now) {
+      long now, StreamOwner owner) {
+    this.owner = owner;
     this.runId = runId;
     this.sink = sink;
     this.feed = feed;

@@ -13,6 +13,7 @@ import io.vertx.core.net.NetSocket;
  */
 final class WebSocketSink implements TailSink, WebSocketFrameReader.Listener {
   private static final int NORMAL_CLOSE = 1000;
+  private static final int POLICY_VIOLATION = 1008;
   private static final long LINGER_MS = 5_000;
   private static final byte[] EMPTY = new byte[0];
 
@@ -78,6 +79,11 @@ final class WebSocketSink implements TailSink, WebSocketFrameReader.Listener {
   @Override
   public void close() {
     startClose(NORMAL_CLOSE, "closing");
+  }
+
+  @Override
+  public void revoked() {
+    startClose(POLICY_VIOLATION, "token revoked");
   }
 
   @Override
