@@ -88,6 +88,13 @@ document.addEventListener('routechange', () => {
   }
 });
 
+// The skip link's '#main' would be taken for a route (the hash holds the page): move focus instead.
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+  main.scrollIntoView({ block: 'start' });
+});
+
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api.logout(); } catch { /* the cookie is gone either way */ }
   Object.assign(session, { name: null, role: null });
@@ -100,7 +107,8 @@ setUnauthorizedHandler(() => {
 
 onConnection((up) => {
   const dot = document.getElementById('live-dot');
-  dot.classList.toggle('up', up);
+  dot.hidden = up === null; // a page without live updates (a run view has its own stream) shows no dot
+  dot.classList.toggle('up', up === true);
   dot.setAttribute('aria-label', up ? 'live updates connected' : 'live updates disconnected');
   dot.title = up ? 'live updates connected' : 'live updates disconnected (reconnecting)';
 });

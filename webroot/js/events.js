@@ -5,7 +5,7 @@ import { urls } from './api.js';
 const listeners = new Set();
 const stateListeners = new Set();
 let source = null;
-let connected = false;
+let connected = null; // null: no page uses live updates, so there is no connection to report
 
 function open() {
   source = new EventSource(urls.events);
@@ -32,7 +32,7 @@ export function onRun(fn) {
   return () => listeners.delete(fn);
 }
 
-/** Calls fn(connected) now and whenever the live connection goes up or down. */
+/** Calls fn(connected) now and whenever the live connection goes up or down (null: not opened). */
 export function onConnection(fn) {
   stateListeners.add(fn);
   fn(connected);
@@ -42,5 +42,5 @@ export function onConnection(fn) {
 export function closeEvents() {
   if (source) source.close();
   source = null;
-  setConnected(false);
+  setConnected(null);
 }

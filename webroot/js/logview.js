@@ -1,11 +1,14 @@
 // The log terminal: xterm.js showing a window of a run's lines (bounded), fed by pages and live lines.
-// The model (this.lines) mirrors exactly what the terminal holds, so search can map a line to a row.
+// The model (this.lines) holds the loaded window; the terminal shows the lines of it that are shown
+// (::progress marker lines only on request), so search maps a shown line to its row.
 
 import { stripAnsi } from './dom.js';
 
 export const MAX_LINES = 10_000;
 const MIRROR_LINES = 200;
 const GUTTER = 2; // characters written before each line
+const STAMP = 13; // 'HH:MM:SS.mmm ' written before the gutter when timestamps are on
+const STAMP_COLOUR = '\x1b[38;5;244m';
 const OUT_MARK = '\x1b[38;5;238m│\x1b[0m ';
 const ERR_MARK = '\x1b[1;31m┃\x1b[0m ';
 
@@ -21,8 +24,23 @@ function clean(text) {
   return t.replace(NON_SGR, '');
 }
 
-function format(line) {
-  return (line.stream === 'stderr' ? ERR_MARK : OUT_MARK) + clean(line.line) + '\x1b[0m\r\n';
+// The exact form the server reads a run's progress from (0..100).
+const PROGRESS_PREFIX = '::progress ';
+const PROGRESS_LINE = /^::progress (\d{1,3})$/;
+
+/** Whether a log line is a progress marker, by the server's rule. */
+export function isProgressLine(line) {
+  const m = PROGRESS_LINE.exec(line.line);
+  return m !== null && Number(m[1]) <= 100;
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+
+/** A line's time as HH:MM:SS.mmm in the browser's zone (blank when the line has none). */
+function stamp(ts) {
+  const d = ts ? new Date(ts) : null;
+  if (!d || Number.isNaN(d.getTime())) return ' '.repeat(STAMP);
+  return `${STAMP_COLOUR}${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}\x1b[0m `;
 }
 
 export class LogView {
@@ -34,6 +52,10 @@ export class LogView {
     this.pending = 0; // lines received while paused
     this.detached = false; // the newest lines were dropped to make room for older ones
     this.following = true;
+    this.showProgress = false; // ::progress marker lines are hidden unless asked for
+    this.timestamps = false;
+    this.sawProgress = false; // a marker line was among the loaded lines
+    this.progress = null; // the value of the newest marker line loaded
     this.buffer = '';
     this.flushTimer = null;
     this.host = document.createElement('div');
@@ -66,7 +88,11 @@ export class LogView {
     this.term.open(this.host);
     this.term.write('\x1b[?25l'); // no cursor: this is a viewer
     this.safeFit();
-    this.resizeObserver = new ResizeObserver(() => this.safeFit());
+    this.resizeObserver = new ResizeObserver(() => {
+      const following = this.following; // a resize (the header grew, the window turned) keeps the end in view
+      this.safeFit();
+      if (following) this.scrollToEnd();
+    });
     this.resizeObserver.observe(this.host);
     this.term.onScroll(() => this.checkFollowing());
     this.host.addEventListener('wheel', () => setTimeout(() => this.checkFollowing(), 0), { passive: true });
@@ -82,9 +108,55 @@ export class LogView {
   get firstSeq() { return this.lines.length ? this.lines[0].seq : null; }
   get lastSeq() { return this.lines.length ? this.lines[this.lines.length - 1].seq : null; }
 
+  /** Whether the terminal shows this line. */
+  shown(line) {
+    return this.showProgress || !isProgressLine(line);
+  }
+
+  /** The terminal text of one line: '' for a hidden line. */
+  format(line) {
+    if (!this.shown(line)) return '';
+    return (this.timestamps ? stamp(line.ts) : '') + (line.stream === 'stderr' ? ERR_MARK : OUT_MARK)
+      + clean(line.line) + '\x1b[0m\r\n';
+  }
+
+  /** Notes marker lines among these; newest: whether they are the newest lines of the run so far. */
+  noteProgress(lines, newest) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (isProgressLine(lines[i])) {
+        this.sawProgress = true;
+        if (newest || this.progress === null) this.progress = Number(lines[i].line.slice(PROGRESS_PREFIX.length));
+        return;
+      }
+    }
+  }
+
+  /** Shows or hides ::progress marker lines and per-line timestamps (redraws, keeping the end in view). */
+  setDisplay({ showProgress = this.showProgress, timestamps = this.timestamps }) {
+    if (showProgress === this.showProgress && timestamps === this.timestamps) return;
+    this.showProgress = showProgress;
+    this.timestamps = timestamps;
+    this.flushNow();
+    const following = this.following;
+    const b = this.term.buffer.active;
+    const at = b.baseY > 0 ? b.viewportY / b.baseY : 1; // roughly where a reader scrolled back to
+    this.redraw(() => {
+      // The emptied buffer clamped the viewport's scrollTop to 0, and that scroll event may still
+      // come and move xterm to the top: place the view after it (scroll events run before frames).
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (following) this.scrollToEnd();
+        else this.term.scrollToLine(Math.round(at * this.term.buffer.active.baseY));
+        this.checkFollowing();
+        this.onChange();
+      }));
+    });
+  }
+
   /** Replaces everything with these lines (a fresh tail); calls done() once they are on screen. */
   reset(lines, done) {
     this.lines = lines.slice(-MAX_LINES);
+    this.progress = null;
+    this.noteProgress(this.lines, true);
     this.pending = 0;
     this.detached = false;
     this.redraw(() => {
@@ -104,10 +176,11 @@ export class LogView {
       return;
     }
     for (const line of lines) this.lines.push(line);
+    this.noteProgress(lines, true);
     if (this.paused) {
       this.pending += lines.length;
     } else {
-      for (const line of lines) this.buffer += format(line);
+      for (const line of lines) this.buffer += this.format(line);
       this.scheduleFlush();
     }
     if (this.lines.length > MAX_LINES + 1000) this.lines.splice(0, this.lines.length - MAX_LINES);
@@ -118,6 +191,7 @@ export class LogView {
   prepend(lines, done) {
     if (!lines.length) { if (done) done(); return; }
     this.flushNow();
+    this.noteProgress(lines, false);
     this.lines = lines.concat(this.lines);
     if (this.lines.length > MAX_LINES) {
       this.lines.length = MAX_LINES;
@@ -138,7 +212,8 @@ export class LogView {
     this.term.reset();
     this.term.write('\x1b[?25l');
     let data = '';
-    for (const line of this.lines) data += format(line);
+    const shown = this.lines.length - (this.paused ? this.pending : 0);
+    for (let i = 0; i < shown; i++) data += this.format(this.lines[i]);
     this.term.write(data, () => {
       this.updateMirror();
       if (done) done();
@@ -171,7 +246,7 @@ export class LogView {
       if (n >= this.lines.length || n > MAX_LINES) {
         this.redraw(() => this.term.scrollToBottom());
       } else {
-        for (const line of this.lines.slice(-n)) this.buffer += format(line);
+        for (const line of this.lines.slice(-n)) this.buffer += this.format(line);
         this.flushNow();
       }
     }
@@ -194,16 +269,20 @@ export class LogView {
     }
   }
 
-  /** The buffer row where model line i starts (walks wrapped rows up from the last written row). */
+  /**
+   * The buffer row where model line i starts (walks wrapped rows up from the last written row); for
+   * a hidden line, the row of the nearest shown line before it.
+   */
   rowOf(index) {
     const b = this.term.buffer.active;
     let row = b.baseY + b.cursorY - 1;
-    let logical = this.lines.length - 1 - (this.paused ? this.pending : 0);
+    const previousShown = (i) => { let j = i; while (j >= 0 && !this.shown(this.lines[j])) j--; return j; };
+    let logical = previousShown(this.lines.length - 1 - (this.paused ? this.pending : 0));
     while (row >= 0) {
       const start = !b.getLine(row)?.isWrapped;
       if (start) {
-        if (logical === index) return row;
-        logical--;
+        if (logical <= index) return row;
+        logical = previousShown(logical - 1);
       }
       row--;
     }
@@ -216,7 +295,7 @@ export class LogView {
     const hits = [];
     const shown = this.lines.length - (this.paused ? this.pending : 0);
     for (let i = 0; i < shown; i++) {
-      if (stripAnsi(this.lines[i].line).toLowerCase().includes(needle)) hits.push(i);
+      if (this.shown(this.lines[i]) && stripAnsi(this.lines[i].line).toLowerCase().includes(needle)) hits.push(i);
     }
     return hits;
   }
@@ -225,7 +304,7 @@ export class LogView {
   reveal(index, text) {
     const row = this.rowOf(index);
     const plain = stripAnsi(clean(this.lines[index].line));
-    const col = Math.max(0, plain.toLowerCase().indexOf(text.toLowerCase())) + GUTTER;
+    const col = Math.max(0, plain.toLowerCase().indexOf(text.toLowerCase())) + GUTTER + (this.timestamps ? STAMP : 0);
     this.term.scrollToLine(Math.max(0, row - Math.floor(this.term.rows / 2)));
     this.term.select(col % this.term.cols, row + Math.floor(col / this.term.cols), text.length);
     this.checkFollowing();
@@ -237,7 +316,11 @@ export class LogView {
 
   updateMirror() {
     const shown = this.lines.length - (this.paused ? this.pending : 0);
-    const tail = this.lines.slice(Math.max(0, shown - MIRROR_LINES), shown);
+    const tail = [];
+    for (let i = shown - 1; i >= 0 && tail.length < MIRROR_LINES; i--) {
+      if (this.shown(this.lines[i])) tail.push(this.lines[i]);
+    }
+    tail.reverse();
     this.mirror.textContent = tail.map((l) => (l.stream === 'stderr' ? '[stderr] ' : '') + stripAnsi(clean(l.line))).join('\n');
     this.host.dataset.firstSeq = this.firstSeq ?? '';
     this.host.dataset.lastSeq = tail.length ? tail[tail.length - 1].seq : '';

@@ -76,9 +76,9 @@ export class RunTable {
       h('td', {}, statusBadge(run.status)),
       h('td.label', {}, h('a', { href: `#/runs/${run.id}`, title: run.command || label }, run.script_id ? label : h('code', {}, label))),
       h('td', {}, h('span.tag', {}, run.trigger || '—')),
-      h('td', { title: run.started_at || run.created_at || '' }, fmtTime(run.started_at || run.created_at)),
+      h('td.when', { title: run.started_at || run.created_at || '' }, fmtTime(run.started_at || run.created_at)),
       h('td.dur', {}, fmtDuration(runDuration(run))),
-      h('td', {}, progressBar(run.progress, run.status)),
+      h('td', {}, Number(run.progress) > 0 ? progressBar(run.progress, run.status) : null), // only runs that report it
       h('td.num', {}, run.exit_code ?? '—'),
       h('td.actions', {}, this.actions ? this.actions(run) : null));
   }

@@ -16,9 +16,11 @@ export function runPage(el, { id }) {
   let source = null;
   let destroyed = false;
   let ticker = null;
+  let headerProgress = null; // the progress the header shows (null: none)
 
   const title = h('h1.run-title', {}, 'Run');
   const meta = h('dl.run-meta');
+  const commandBox = h('div.run-command', { hidden: true });
   const actions = h('div.actions');
   const msg = h('div.msg', { hidden: true });
   const termBox = h('div.term-box', { id: 'terminal' });
@@ -32,16 +34,22 @@ export function runPage(el, { id }) {
   const nextBtn = h('button.btn.btn-sm', { type: 'button', 'aria-label': 'Next match', title: 'Next match (Enter)' }, '↓');
   const searchCount = h('span.search-count', { 'aria-live': 'polite' });
   const rangeInfo = h('span.range-info');
+  const progressToggle = h('input', { type: 'checkbox', id: 'log-show-progress' });
+  const progressLabel = h('label.check.check-sm', { hidden: true, title: 'Lines of the form "::progress N" set the run\'s progress' },
+    progressToggle, ' ::progress lines');
+  const stampToggle = h('input', { type: 'checkbox', id: 'log-timestamps' });
 
   el.append(h('section.page.page-run', {},
     h('div.run-head', {},
       h('a.back', { href: '#/' }, '← Dashboard'),
       h('div.run-title-row', {}, title, actions),
-      meta),
+      meta,
+      commandBox),
     msg,
     h('div.log-toolbar', { role: 'toolbar', 'aria-label': 'Log' },
       h('div.tool-group', {}, pauseBtn, olderBtn, liveBtn, streamState),
       h('div.tool-group.search', {}, searchInput, prevBtn, nextBtn, searchCount),
+      h('div.tool-group', {}, h('label.check.check-sm', {}, stampToggle, ' Timestamps'), progressLabel),
       h('div.tool-group', {}, rangeInfo,
         h('span.legend', {}, h('span.legend-err', { 'aria-hidden': 'true' }, '┃'), ' stderr'),
         h('a.btn.btn-sm', { href: urls.logText(id, false), download: `${id}.log`, id: 'dl-ansi' }, 'log.txt'),
@@ -53,31 +61,58 @@ export function runPage(el, { id }) {
   function updateToolbar() {
     pauseBtn.textContent = view.paused ? `Resume${view.pending ? ` (${view.pending} new)` : ''}` : 'Pause';
     pauseBtn.setAttribute('aria-pressed', String(view.paused));
-    pauseBtn.hidden = !!run && FINAL.has(run.status) && !view.paused && !source;
+    const finished = !!run && FINAL.has(run.status);
+    pauseBtn.hidden = finished && !view.paused && !source;
     liveBtn.hidden = view.following && !view.detached && !view.paused;
+    // a finished run has nothing live to jump to: the same button only goes back to its end
+    liveBtn.textContent = finished ? '↓ Jump to end' : '↓ Jump to live';
+    progressLabel.hidden = !reportsProgress();
+    if (run && shownProgress() !== headerProgress) renderHeader(); // a marker line came, or the first one
     olderBtn.hidden = !(view.firstSeq > 1);
     rangeInfo.textContent = view.lines.length
       ? `lines ${view.firstSeq.toLocaleString()}–${view.lastSeq.toLocaleString()}${run ? ` of ${Math.max(run.log_lines || 0, view.lastSeq).toLocaleString()}` : ''}`
       : 'no output yet';
   }
 
+  /** A run reports progress when it has a value above 0 or printed a marker line. */
+  function reportsProgress() {
+    return (!!run && Number(run.progress) > 0) || view.sawProgress;
+  }
+
+  /** The progress to show, or null for a run that reports none. */
+  function shownProgress() {
+    if (!run || !reportsProgress()) return null;
+    if (run.status === 'completed') return 100;
+    // while it runs, the newest marker line can be ahead of the run object we last fetched
+    return !FINAL.has(run.status) && !view.detached && view.progress !== null ? view.progress : Number(run.progress) || 0;
+  }
+
   function renderHeader() {
     if (!run) return;
+    headerProgress = shownProgress();
     const label = runLabel(run, scripts);
     clear(title, statusBadge(run.status), ' ',
       run.script_id ? h('a', { href: `#/scripts/${run.script_id}` }, label) : h('code', { title: run.command || '' }, label));
     document.title = `${run.status} · ${label} · scriptd`;
-    const item = (k, v, cls) => [h('dt', {}, k), h(`dd${cls ? `.${cls}` : ''}`, {}, v)];
+    const item = (k, v, cls) => h(`div.meta-item${cls ? `.meta-${cls}` : ''}`, {}, h('dt', {}, k), h('dd', {}, v));
     clear(meta,
+      run.script_id ? item('Script', h('a', { href: `#/scripts/${run.script_id}`, id: 'run-script-link' }, label), 'script') : null,
       item('Exit', run.exit_code ?? '—', 'exit'),
       item('Duration', fmtDuration(runDuration(run)), 'duration'),
       item('Started', fmtTime(run.started_at || run.created_at)),
       item('Ended', fmtTime(run.ended_at)),
-      item('Trigger', run.trigger || '—'),
+      item('Trigger', run.trigger || '—', 'trigger'),
+      run.created_by ? item('Started by', run.created_by, 'created-by') : null,
       item('PID', run.pid ?? '—'),
-      item('Progress', h('span.inline-progress', {}, progressBar(run.progress, run.status), ` ${run.status === 'completed' ? 100 : run.progress || 0}%`)),
+      headerProgress !== null ? item('Progress', h('span.inline-progress', {}, progressBar(headerProgress, run.status), ` ${headerProgress}%`), 'progress') : null,
       run.restarted_from ? item('Restarted from', h('a', { href: `#/runs/${run.restarted_from}` }, run.restarted_from.slice(0, 8))) : null,
+      item('Working directory', run.cwd || 'the server\'s working directory', 'cwd'),
       run.error ? item('Error', run.error, 'err') : null);
+    commandBox.hidden = !run.command;
+    if (run.command) {
+      clear(commandBox, h('div.run-command-label', {}, run.kind === 'js' ? 'Program' : 'Command'),
+        h('pre.run-command-text', { id: 'run-command', tabindex: '0', 'aria-label': 'Command' }, run.command));
+    }
     termBox.dataset.status = run.status;
     const live = !FINAL.has(run.status);
     clear(actions,
@@ -114,6 +149,7 @@ export function runPage(el, { id }) {
   async function openTail() {
     closeStream();
     run = await api.run(id);
+    if (run.script_id && !scripts.has(run.script_id)) loadScripts(true);
     renderHeader();
     const total = run.log_lines || 0;
     const since = Math.max(0, total - TAIL);
@@ -133,7 +169,11 @@ export function runPage(el, { id }) {
     source.onopen = () => { streamState.textContent = '● live'; streamState.className = 'stream-state live'; };
     let batch = [];
     let batchTimer = null;
-    const flush = () => { batchTimer = null; view.append(batch); batch = []; };
+    const flush = () => {
+      batchTimer = null;
+      view.append(batch); // a marker line among them moves the bar (updateToolbar)
+      batch = [];
+    };
     source.addEventListener('log', (e) => {
       batch.push(JSON.parse(e.data));
       if (batchTimer === null) batchTimer = setTimeout(flush, 16);
@@ -191,6 +231,8 @@ export function runPage(el, { id }) {
     }
   });
 
+  progressToggle.addEventListener('change', () => view.setDisplay({ showProgress: progressToggle.checked }));
+  stampToggle.addEventListener('change', () => view.setDisplay({ timestamps: stampToggle.checked }));
   pauseBtn.addEventListener('click', () => view.setPaused(!view.paused));
   liveBtn.addEventListener('click', async () => {
     view.setPaused(false);
@@ -238,12 +280,20 @@ export function runPage(el, { id }) {
 
   ticker = setInterval(() => {
     if (run && !FINAL.has(run.status)) {
-      const d = meta.querySelector('dd.duration');
+      const d = meta.querySelector('.meta-duration dd');
       if (d) d.textContent = fmtDuration(runDuration(run));
     }
   }, 1000);
 
-  scriptsById().then((map) => { scripts = map; renderHeader(); });
+  /** Script names; a script newer than the cached list is looked up again. */
+  async function loadScripts(force) {
+    const map = await scriptsById(force);
+    if (destroyed) return;
+    if (!(run?.script_id && scripts.has(run.script_id) && !map.has(run.script_id))) scripts = map;
+    renderHeader();
+  }
+
+  loadScripts(false);
   openTail().catch((error) => {
     showError(msg, error);
     if (error.status === 404) clear(termBox, h('p.empty-state', {}, 'This run does not exist (it may have been deleted). ', h('a', { href: '#/' }, 'Back to the dashboard')));

@@ -8,6 +8,8 @@ import { invalidateScripts } from '../catalog.js';
 import { onRun } from '../events.js';
 import { envEditor } from '../envedit.js';
 
+const COLUMNS = ['Name', 'Enabled', 'Kind', 'Schedule', 'Time zone', 'Endpoint', 'Last run', 'Next run', ''];
+
 export function scriptsPage(el) {
   const msg = h('div.msg', { hidden: true });
   const body = h('tbody');
@@ -15,15 +17,15 @@ export function scriptsPage(el) {
     h('div.page-head', {}, h('h1', {}, 'Scripts'),
       can('operator') ? h('a.btn.btn-primary', { href: '#/scripts/new', id: 'script-new' }, 'New script') : null),
     msg,
-    h('div.card', {}, h('div.table-wrap', {}, h('table.scripts', {},
-      h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Schedule', 'Endpoint', 'Last run', 'Next run', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('div.card', {}, h('div.table-wrap', {}, h('table.scripts.cards', {},
+      h('thead', {}, h('tr', {}, COLUMNS.map((t) => h('th', { scope: 'col' }, t)))),
       body)))));
 
   async function load() {
     try {
       const page = await api.scripts();
       const items = page.items || [];
-      clear(body, items.length ? items.map(row) : h('tr.empty', {}, h('td', { colspan: 7 }, 'No scripts yet. ', can('operator') ? h('a', { href: '#/scripts/new' }, 'Create one') : null)));
+      clear(body, items.length ? items.map(row) : h('tr.empty', {}, h('td', { colspan: COLUMNS.length }, 'No scripts yet. ', can('operator') ? h('a', { href: '#/scripts/new' }, 'Create one') : null)));
       hideMsg(msg);
     } catch (error) {
       showError(msg, error);
@@ -32,13 +34,17 @@ export function scriptsPage(el) {
 
   function row(s) {
     const last = s.last_run;
-    return h('tr', { dataset: { scriptId: s.id } },
-      h('td', {}, h('a', { href: `#/scripts/${s.id}` }, s.name), s.enabled ? null : h('span.tag.tag-off', {}, 'disabled')),
-      h('td', {}, h('span.tag', {}, s.kind)),
-      h('td', {}, s.schedule ? h('code', { title: s.schedule.timezone }, s.schedule.cron) : '—'),
-      h('td', {}, s.endpoint ? h('code', {}, `${s.endpoint.method} /hooks/${s.endpoint.path}`) : '—'),
-      h('td', {}, last ? h('a', { href: `#/runs/${last.id}` }, statusBadge(last.status), ' ', fmtTime(last.started_at || last.created_at)) : '—'),
-      h('td', {}, fmtTime(s.next_run_at)),
+    // data-label names each cell where a phone shows the row as a card
+    const cell = (label, cls, ...content) => h(`td${cls}`, { 'data-label': label }, ...content);
+    return h('tr', { dataset: { scriptId: s.id, enabled: String(s.enabled !== false) } },
+      cell('Name', '.name', h('a', { href: `#/scripts/${s.id}` }, s.name)),
+      cell('Enabled', '.enabled', s.enabled !== false ? h('span.tag.tag-on', {}, 'enabled') : h('span.tag.tag-off', {}, 'disabled')),
+      cell('Kind', '', h('span.tag', {}, s.kind)),
+      cell('Schedule', '.schedule', s.schedule ? h('code', {}, s.schedule.cron) : '—'),
+      cell('Time zone', '.timezone', s.schedule ? s.schedule.timezone || 'UTC' : '—'),
+      cell('Endpoint', '', s.endpoint ? h('code', {}, `${s.endpoint.method} /hooks/${s.endpoint.path}`) : '—'),
+      cell('Last run', '', last ? h('a', { href: `#/runs/${last.id}` }, statusBadge(last.status), ' ', fmtTime(last.started_at || last.created_at)) : '—'),
+      cell('Next run', '', fmtTime(s.next_run_at)),
       h('td.actions', {}, can('operator') ? h('button.btn.btn-sm', { type: 'button', onclick: () => runNow(s, msg) }, 'Run now') : null));
   }
 

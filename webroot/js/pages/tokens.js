@@ -17,7 +17,7 @@ export function tokensPage(el) {
   const form = h('form.card.row', { 'aria-label': 'New token' }, field('Name', name), field('Role', role), h('button.btn.btn-primary', { type: 'submit', id: 't-create' }, 'Create token'));
 
   el.append(h('section.page', {}, h('div.page-head', {}, h('h1', {}, 'Tokens')), form, created, msg,
-    h('div.card', {}, h('div.table-wrap', {}, h('table', {},
+    h('div.card', {}, h('div.table-wrap', {}, h('table.tokens.cards', {},
       h('thead', {}, h('tr', {}, ['Name', 'Role', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col' }, t)))), body)))));
 
   async function load() {
@@ -25,7 +25,8 @@ export function tokensPage(el) {
       const page = await api.tokens();
       const items = Array.isArray(page) ? page : page.items || [];
       clear(body, items.length ? items.map((t) => h('tr', { dataset: { tokenId: t.id } },
-        h('td', {}, t.name), h('td', {}, h('span.tag', {}, t.role)), h('td', {}, fmtTime(t.created_at)), h('td', {}, fmtTime(t.last_used_at)),
+        h('td.name', { 'data-label': 'Name' }, t.name), h('td', { 'data-label': 'Role' }, h('span.tag', {}, t.role)),
+        h('td', { 'data-label': 'Created' }, fmtTime(t.created_at)), h('td', { 'data-label': 'Last used' }, fmtTime(t.last_used_at)),
         h('td.actions', {}, h('button.btn.btn-sm.btn-danger', { type: 'button', onclick: () => revoke(t) }, 'Revoke')))) : h('tr.empty', {}, h('td', { colspan: 5 }, 'No tokens.')));
       hideMsg(msg);
     } catch (error) {

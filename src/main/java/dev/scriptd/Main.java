@@ -1,5 +1,8 @@
 package dev.scriptd;
 
+import dev.scriptd.auth.AdminToken;
+import dev.scriptd.cli.Cli;
+import dev.scriptd.cli.Terminal;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ConfigLoader;
 import dev.scriptd.config.ScriptdConfig;
@@ -13,6 +16,11 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,7 +28,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
+ * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code token},
+ * {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
+ * standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
  * and on SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms}, then exits 0 (1
  * when the clean stop did not finish in time).
  */
@@ -31,6 +41,19 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (Cli.isClientCommand(args)) {
+      System.exit(new Cli(Terminal.system()).execute(args));
+      return;
+    }
+    serve(Cli.serverArgs(args));
+  }
+
+  private static void serve(String[] givenArgs) {
+    List<String> flags = new ArrayList<>(List.of(givenArgs));
+    // an action of this start, not a setting: never read from the config file or the environment
+    boolean resetAdminToken = flags.removeIf(flag -> flag.equals("--reset-admin-token")
+        || flag.equals("-reset-admin-token"));
+    String[] args = flags.toArray(new String[0]);
     JsonObject config;
     boolean eventBusMetrics;
     try {
@@ -47,10 +70,23 @@ public final class Main {
     try {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.error("scriptd failed to start: {}", e.getMessage(), e);
+      String inUse = portInUse(e, config);
+      if (inUse != null) {
+        LOG.error(inUse);
+      } else {
+        LOG.error("scriptd failed to start: {}", e.getMessage(), e);
+      }
       vertx.close();
       System.exit(1);
       return;
+    }
+    String link = handle.adminLink();
+    if (resetAdminToken) {
+      try {
+        link = handle.resetAdminToken().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.error("could not reset the admin token: {}", e.getMessage());
+      }
     }
     LOG.info("scriptd listening on http://{}:{}/", handle.config().http().host(), handle.config().http().port());
     Shutdown shutdown = new Shutdown(vertx, handle, handle.config().ops().shutdownTimeoutMs());
@@ -64,6 +100,38 @@ public final class Main {
             unavailable.getMessage());
       }
     }
+    if (link != null) {
+      printAdminLink(System.out, link, handle.config().storage().dataDir().resolve(AdminToken.LINK_FILE));
+    }
+  }
+
+  /** Last thing a start prints, so it is not lost among the log lines. */
+  static void printAdminLink(PrintStream out, String link, Path file) {
+    out.println();
+    out.println("  scriptd admin token (shown once; open this link to log in as admin):");
+    out.println();
+    out.println("    " + link);
+    out.println();
+    out.println("  It is also in " + file.toAbsolutePath().normalize() + " (owner-only); delete that file once the"
+        + " token is kept elsewhere.");
+    out.println();
+    out.flush();
+  }
+
+  /** One clear line when the port is taken (the cause is a bind failure); null otherwise. */
+  static String portInUse(Throwable failure, JsonObject config) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (cause instanceof BindException || message != null && message.contains("Address already in use")) {
+        ScriptdConfig.Http http = ScriptdConfig.fromJson(config).http();
+        return "cannot listen on " + http.host() + ":" + http.port() + ": the port is already in use (is another scriptd"
+            + " running?); stop that process or choose another port with --port";
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
   }
 
   /**

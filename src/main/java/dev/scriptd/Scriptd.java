@@ -18,6 +18,7 @@ import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
+import dev.scriptd.scripts.ScriptsDirVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
  * supervisor, then scripts, then JavaScript ({@code js.enabled}), then the scheduler
- * ({@code scheduler.enabled}), then HTTP ({@code http.enabled}). All of one deployment's event-bus
+ * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
+ * ({@code http.enabled}). All of one deployment's event-bus
  * addresses live in its {@code bus_namespace}; a second deployment in the same Vertx with the same
  * namespace is refused. The returned handle
  * undeploys them in reverse order, so running processes are killed while the database can still
@@ -57,6 +59,7 @@ public final class Scriptd {
     TrafficConfig traffic;
     boolean scheduler;
     boolean js;
+    boolean scriptsDir;
     Namespace ns;
     try {
       parsed = ScriptdConfig.fromJson(config);
@@ -64,6 +67,7 @@ public final class Scriptd {
       traffic = TrafficConfig.fromJson(config);
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
+      scriptsDir = ScriptdConfig.scriptsDir(config).dir() != null;
       ns = Namespace.from(config);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
@@ -82,15 +86,23 @@ public final class Scriptd {
     ScriptDefinitions scripts = new ScriptDefinitionRules(parsed.runs().defaultTimeoutSeconds(),
         security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
+    String[] adminLink = new String[1];
     Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
-        .compose(ok -> AdminToken.ensure(tokenStore(vertx, ns), parsed, security))
-        .compose(ok -> deploy(vertx, deployed, ProcessSupervisorVerticle::new, single))
+        .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
+        .compose(link -> {
+          adminLink[0] = link;
+          return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);
+        })
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
     if (js) {
       chain = chain.compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
     }
     if (scheduler) {
       chain = chain.compose(ok -> deploy(vertx, deployed, SchedulerVerticle::new, single));
+    }
+    if (scriptsDir) {
+      // after the scheduler and JS, which follow the SCRIPTS_CHANGED of its first apply
+      chain = chain.compose(ok -> deploy(vertx, deployed, ScriptsDirVerticle::new, single));
     }
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
@@ -100,12 +112,16 @@ public final class Scriptd {
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
         traffic);
     return chain
-        .map(ok -> handle)
+        .map(ok -> {
+          handle.adminLink(adminLink[0]);
+          return handle;
+        })
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   /** The admin token check's view of the token store: requests to the persistence verticle. */
-  private static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
+  /** The token store over the bus, for auth (which does not use the bus itself). */
+  static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
     return new AdminToken.Store() {
       @Override
       public Future<TokenList> list() {
@@ -115,6 +131,13 @@ public final class Scriptd {
       @Override
       public Future<?> save(ApiToken token) {
         return vertx.eventBus().request(ns.of(Addresses.DB_SAVE_TOKEN), token);
+      }
+
+      @Override
+      public Future<TokenList> replaceAdmins(ApiToken admin) {
+        return vertx.eventBus().<TokenList>request(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), admin).map(Message::body)
+            .onSuccess(revoked -> revoked.items().forEach(token ->
+                vertx.eventBus().publish(ns.of(Addresses.TOKENS_REVOKED), token.hash())));
       }
     };
   }

@@ -1,5 +1,6 @@
 package dev.scriptd;
 
+import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -33,6 +34,7 @@ public final class ScriptdHandle {
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private boolean closed;
+  private volatile String adminLink;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
@@ -55,6 +57,27 @@ public final class ScriptdHandle {
 
   public ScriptdConfig config() {
     return config;
+  }
+
+  /**
+   * The link (with the admin token) generated at this start because the database had no admin
+   * token, or null. Shown nowhere else but {@code <data_dir>/admin-link.txt}: the standalone server
+   * prints it last; an embedding host decides.
+   */
+  public String adminLink() {
+    return adminLink;
+  }
+
+  void adminLink(String link) {
+    adminLink = link;
+  }
+
+  /**
+   * Revokes every admin token and creates a new one; completes with its link (also written to
+   * {@code <data_dir>/admin-link.txt}).
+   */
+  public Future<String> resetAdminToken() {
+    return AdminToken.reset(vertx, Scriptd.tokenStore(vertx, ns), config);
   }
 
   /**

@@ -65,6 +65,12 @@ public final class Addresses {
   public static final String DB_LIST_SCRIPTS = "scriptd.db.query.scripts";
   /** String script id -> nothing: deletes the script, its runs (must have ended), their logs and log files. */
   public static final String DB_DELETE_SCRIPT = "scriptd.db.cmd.delete-script";
+  /**
+   * ScriptChanges -> the same ScriptChanges once written, all in one transaction; fails 409 (nothing
+   * written) when a script to delete has a pending or running run, when a script to update or delete
+   * changed since it was read, or when a new script's name is taken.
+   */
+  public static final String DB_APPLY_SCRIPTS = "scriptd.db.cmd.apply-scripts";
   /** Run (pending) -> the same Run, stored with its queued flag set (recovery leaves it pending). */
   public static final String DB_QUEUE_RUN = "scriptd.db.cmd.queue-run";
   /** Nothing -> RunPage of every queued pending run, oldest first. */
@@ -89,6 +95,21 @@ public final class Addresses {
   public static final String SCRIPTS_UPDATE = "scriptd.scripts.cmd.update";
   /** JSON {script_id} -> JSON {script_id}: kills its runs, then deletes it with its runs and logs. */
   public static final String SCRIPTS_DELETE = "scriptd.scripts.cmd.delete";
+  /**
+   * JSON {scripts: [definition], prune?, dry_run?} -> JSON {created, updated, unchanged, deleted}
+   * (script names): creates or replaces scripts by name (unchanged ones keep their version), with
+   * prune deletes the scripts not listed; with dry_run changes nothing. All or nothing: fails 400
+   * naming the first invalid definition, 409 when a script to prune has a pending or running run.
+   * Publishes SCRIPTS_CHANGED for each script created, updated or deleted.
+   */
+  public static final String SCRIPTS_APPLY = "scriptd.scripts.cmd.apply";
+  /** Nothing -> JSON {scripts: [definition]} by name: no ids, times or last_run; secret env values as "***". */
+  public static final String SCRIPTS_EXPORT = "scriptd.scripts.query.export";
+  /**
+   * Nothing -> JSON {status: UP|DOWN, dir, applied_at, error?, file?} of the scripts.dir folder;
+   * no consumer when scripts.dir is unset.
+   */
+  public static final String SCRIPTS_DIR_STATUS = "scriptd.scripts.query.dir-status";
   /** JSON {days?} -> cleanup stats JSON; 409 while a cleanup runs. */
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (API.md). */
@@ -114,12 +135,16 @@ public final class Addresses {
   public static final String DB_SAVE_TOKEN = "scriptd.db.cmd.save-token";
   /** String token id -> the deleted ApiToken; fails 404 unknown, 409 for the last admin token. */
   public static final String DB_DELETE_TOKEN = "scriptd.db.cmd.delete-token";
+  /** ApiToken (admin, hash only) -> TokenList of the admin tokens it replaced (all of them, revoked). */
+  public static final String DB_REPLACE_ADMIN_TOKENS = "scriptd.db.cmd.replace-admin-tokens";
   /** TokenUse, send only: records last_used_at (the sender throttles it). */
   public static final String DB_TOUCH_TOKEN = "scriptd.db.cmd.touch-token";
   /** String SHA-256 hex of a token -> ApiToken; fails 404. */
   public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
   /** Nothing -> TokenList, oldest first. */
   public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** Nothing -> String path of a new consistent snapshot of the database (the caller deletes it). */
+  public static final String DB_BACKUP = "scriptd.db.cmd.backup";
   /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 

@@ -37,6 +37,7 @@ public final class Codecs {
         LocalCodec.localOnly(ScriptEntry.class),
         LocalCodec.localOnly(ScriptList.class),
         LocalCodec.localOnly(ScriptQuery.class),
+        LocalCodec.localOnly(ScriptChanges.class),
         LocalCodec.localOnly(CleanupRequest.class),
         LocalCodec.localOnly(CleanupStats.class),
         LocalCodec.localOnly(ScheduleState.class),

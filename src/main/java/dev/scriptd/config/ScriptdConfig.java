@@ -193,6 +193,22 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * Scripts kept as files ({@code scripts} section): {@code dir} is a folder of definition files
+   * applied at start and whenever a file changes (null: none); {@code dir_prune} also deletes the
+   * scripts no file defines; {@code dir_debounce_ms} is how long the folder must be quiet before a
+   * change is applied (an editor or a git checkout writes several files at once).
+   */
+  public record ScriptsDir(Path dir, boolean prune, long debounceMs) {
+  }
+
+  public static ScriptsDir scriptsDir(JsonObject json) {
+    Settings scripts = new Settings(json, "").section("scripts");
+    String dir = scripts.string("dir", null);
+    return new ScriptsDir(dir == null ? null : Path.of(dir), scripts.bool("dir_prune", false),
+        scripts.longValue("dir_debounce_ms", 500, 10, 60_000));
+  }
+
+  /**
    * Group commit of run rows ({@code persistence} section), read on its own so {@link Storage} keeps
    * its shape: a transaction holds at most {@code batchRows} runs; saves gather for at most
    * {@code flushIntervalMs} after the first (0: whatever arrived while the previous transaction

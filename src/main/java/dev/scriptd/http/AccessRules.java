@@ -5,9 +5,10 @@ import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * The one table of who may do what. Under {@code /api/}: tokens and {@code POST
- * /api/runs/cleanup} need admin; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
- * every other method (POST, PUT, PATCH) operator. Login and logout are open. Outside {@code /api/}:
+ * The one table of who may do what. Under {@code /api/}: tokens, {@code /api/admin/*} (backup) and
+ * {@code POST /api/runs/cleanup} need admin; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
+ * every other method (POST, PUT, PATCH) operator. Login and logout are open, and so is reading the
+ * API's description ({@code /api/openapi.json}, {@code /api/docs}): it holds no data. Outside {@code /api/}:
  * {@code /health} and {@code /metrics} are open unless configured, {@code /hooks/*} decide per
  * endpoint ({@link TokenCheck}), and the UI's static files are open (the UI logs in through the API).
  */
@@ -35,7 +36,11 @@ public final class AccessRules {
     if (path.equals("/api/login") || path.equals("/api/logout")) {
       return null;
     }
-    if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")) {
+    if (isRead(method) && isApiDescription(path)) {
+      return null;
+    }
+    if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")
+        || path.equals("/api/admin") || path.startsWith("/api/admin/")) {
       return Role.ADMIN;
     }
     if (path.equals("/api/runs/cleanup") && !isRead(method)) {
@@ -45,6 +50,10 @@ public final class AccessRules {
       return Role.VIEWER;
     }
     return method == HttpMethod.DELETE ? Role.ADMIN : Role.OPERATOR;
+  }
+
+  private static boolean isApiDescription(String path) {
+    return path.equals("/api/openapi.json") || path.equals("/api/docs") || path.startsWith("/api/docs/");
   }
 
   private static boolean isRead(HttpMethod method) {

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Locale;
@@ -49,9 +50,10 @@ public final class ApiRouter {
         String type = ctx.request().getHeader("Content-Type");
         if (type != null && (type.regionMatches(true, 0, "multipart/", 0, 10)
             || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))
-            || hasBody(ctx.request()) && !isJson(type)) {
-          // the API reads JSON only; and a page elsewhere can send text/plain, forms and multipart
-          // without asking the browser first (no CORS preflight), never a JSON type
+            || hasBody(ctx.request()) && !isJson(type) && !takesYaml(ctx, type)) {
+          // the API reads JSON only (and YAML on apply); and a page elsewhere can send text/plain,
+          // forms and multipart without asking the browser first (no CORS preflight), never a
+          // JSON or YAML type
           ctx.fail(new ApiException(415, "unsupported-media-type", "the API takes JSON bodies; send"
               + " Content-Type: application/json" + (type == null ? "" : " (this request says " + brief(type) + ")")));
           return;
@@ -63,9 +65,11 @@ public final class ApiRouter {
     });
     router.get("/health").handler(new Health(vertx, ns, config)::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
+    new ApiDocs(vertx.fileSystem(), config.http().publicUrl()).mount(router);
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
     RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub, streams), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id
+    new ScriptFileRoutes(bus, scripts).mount(router); // before /api/scripts/:id, which would take "export"
     new ScriptRoutes(bus, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
@@ -90,6 +94,12 @@ public final class ApiRouter {
       return !length.trim().equals("0");
     }
     return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+  }
+
+  /** A YAML body, which only {@code POST /api/scripts/apply} takes. */
+  private static boolean takesYaml(RoutingContext ctx, String type) {
+    return ScriptFileRoutes.isYaml(type) && ctx.request().method() == HttpMethod.POST
+        && AuthHandler.path(ctx).equals(ScriptFileRoutes.APPLY_PATH);
   }
 
   /** {@code application/json} or any {@code type/subtype+json}, parameters aside. */

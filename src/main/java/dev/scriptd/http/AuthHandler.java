@@ -5,6 +5,7 @@ import dev.scriptd.auth.Role;
 import dev.scriptd.auth.TokenSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
@@ -82,8 +83,11 @@ final class AuthHandler implements Handler<RoutingContext> {
       ctx.next();
     } else if (token == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"scriptd\"");
+      String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
       ctx.fail(new ApiException(401, "unauthorized", presented
           ? "the token is not valid or was revoked; ask an admin for a new one (POST /api/tokens)"
+          : authorization != null && !authorization.isBlank()
+          ? notBearer(authorization)
           : "a token is required: send Authorization: Bearer <token>, ?token=<token>, or log in (POST /api/login)"));
     } else if (!token.role().includes(required)) {
       ctx.fail(new ApiException(403, "forbidden", ctx.request().method() + " " + path(ctx)
@@ -91,6 +95,20 @@ final class AuthHandler implements Handler<RoutingContext> {
     } else {
       ctx.next();
     }
+  }
+
+  /**
+   * The detail for an Authorization header without the Bearer scheme. It names a well-known scheme
+   * (Basic, Token...) but never repeats the value, which is a credential.
+   */
+  static String notBearer(String authorization) {
+    String trimmed = authorization.trim();
+    int space = trimmed.indexOf(' ');
+    String scheme = space > 0 ? trimmed.substring(0, space) : null;
+    String uses = scheme != null && scheme.length() <= 20 && scheme.chars().allMatch(Character::isLetter)
+        ? "uses the " + scheme + " scheme" : "has no scheme";
+    return "the Authorization header " + uses + "; scriptd takes Authorization: Bearer <token> (put 'Bearer '"
+        + " before the token)";
   }
 
   /** The path below the mount point, so a host mounting scriptd under a prefix gets the same rules. */

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 /**
  * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","writer_queue","disk"}}},
  * each check with its own {@code status} and, when DOWN, an {@code error} saying what failed; 200
- * when every check is UP, else 503.
+ * when every check is UP, else 503. With {@code scripts.dir} set, {@code checks.scripts_dir} says
+ * whether the folder was applied; it is DOWN (naming the file) while the folder cannot be applied,
+ * but never makes the server DOWN.
  */
 final class Health {
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(5000);
@@ -43,12 +45,18 @@ final class Health {
         .otherwise(Health::down);
     Future<JsonObject> disk = vertx.executeBlocking(this::disk, false)
         .otherwise(Health::down);
-    Future.all(database, writer, disk).onComplete(all -> {
+    // only with scripts.dir set (else no consumer: no check)
+    Future<JsonObject> scriptsDir = request(ns.of(Addresses.SCRIPTS_DIR_STATUS)).otherwise((JsonObject) null);
+    Future.all(database, writer, disk, scriptsDir).onComplete(all -> {
       JsonObject checks = new JsonObject()
           .put("database", database.result())
           .put("writer_queue", writer.result())
           .put("disk", disk.result());
       boolean up = checks.stream().allMatch(e -> UP.equals(((JsonObject) e.getValue()).getString("status")));
+      if (scriptsDir.result() != null) {
+        // a bad definition file is the author's to fix: the server still serves, so it is not a 503
+        checks.put("scripts_dir", scriptsDir.result());
+      }
       Json.send(ctx, up ? 200 : 503, new JsonObject().put("status", up ? UP : DOWN).put("checks", checks));
     });
   }

@@ -101,5 +101,6 @@ public final class HttpSecurity {
   void mountRoutes(Router router, Bus bus) {
     new SessionRoutes(auth, security.auth().enabled()).mount(router);
     new TokenRoutes(bus, vertx.eventBus()).mount(router);
+    new AdminRoutes(vertx, bus).mount(router);
   }
 }

@@ -1,11 +1,20 @@
 package dev.scriptd.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
 
 /** JSON request bodies and responses. */
 final class Json {
+  /** Jackson's "(start marker at [Source: ...; line: 1, column: 1])" and any bare "[Source: ...]". */
+  private static final Pattern SOURCE = Pattern.compile(
+      "\\s*\\((?:start marker|for root starting) at \\[Source:[^\\]]*\\]\\)|\\s*(?:at )?\\[Source:[^\\]]*\\]");
+  /** `Feature` mentions and dotted Java names, should a message carry one. */
+  private static final Pattern INTERNAL = Pattern.compile("`[^`]*`|\\b(?:[a-z_]\\w*\\.)+[A-Z]\\w*(?:\\$\\w+)?");
+
   private Json() {
   }
 
@@ -20,7 +29,7 @@ final class Json {
       value = io.vertx.core.json.Json.decodeValue(text);
     } catch (DecodeException e) {
       throw new ApiException(400, "malformed-json",
-          "the request body is not valid JSON (" + brief(e.getMessage()) + "); send a JSON object");
+          "the request body is not valid JSON: " + describe(e) + "; send a JSON object");
     }
     if (!(value instanceof JsonObject object)) {
       throw new ApiException(400, "malformed-json", "the request body must be a JSON object");
@@ -28,9 +37,24 @@ final class Json {
     return object;
   }
 
-  private static String brief(String message) {
-    String oneLine = message == null ? "parse error" : message.replaceAll("\\s+", " ");
-    return oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine;
+  /**
+   * What is wrong and where ("Unexpected end-of-input ... at line 1, column 7"), without the
+   * parser's internals: no source description, feature or class names.
+   */
+  static String describe(DecodeException e) {
+    if (!(e.getCause() instanceof JsonProcessingException parse)) {
+      return "it could not be parsed";
+    }
+    String what = parse.getOriginalMessage() == null ? "parse error" : parse.getOriginalMessage();
+    what = SOURCE.matcher(what).replaceAll("");
+    what = INTERNAL.matcher(what).replaceAll("");
+    what = what.replaceAll("\\s+", " ").trim();
+    if (what.length() > 200) {
+      what = what.substring(0, 200) + "...";
+    }
+    JsonLocation at = parse.getLocation();
+    return at == null || at.getLineNr() < 1 ? what
+        : what + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
   }
 
   static void send(RoutingContext ctx, int status, JsonObject body) {

@@ -11,6 +11,7 @@ import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.ScriptChanges;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
@@ -88,6 +89,9 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
       // saves made before a delete are stored before it, so none brings a deleted run back
       on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> runs.settled().compose(v -> scripts.delete(id)));
+      // as a delete: saves made before the apply are stored first
+      on(ns.of(Addresses.DB_APPLY_SCRIPTS), (ScriptChanges changes) -> runs.settled()
+          .compose(v -> scripts.apply(changes)));
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
@@ -99,12 +103,15 @@ public final class PersistenceVerticle extends VerticleBase {
       TokenStore tokens = new TokenStore(db);
       on(ns.of(Addresses.DB_SAVE_TOKEN), tokens::save);
       on(ns.of(Addresses.DB_DELETE_TOKEN), tokens::delete);
+      on(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), tokens::replaceAdmins);
       on(ns.of(Addresses.DB_FIND_TOKEN), tokens::find);
       on(ns.of(Addresses.DB_LIST_TOKENS), body -> tokens.list());
       consumers.add(vertx.eventBus().<TokenUse>localConsumer(ns.of(Addresses.DB_TOUCH_TOKEN), message -> tokens
           .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
+      DatabaseBackup backup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
+      on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
-      return Future.all(registered);
+      return Future.all(registered).compose(v -> backup.removeLeftovers());
     }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
   }
 

@@ -43,6 +43,8 @@ final class ScriptRows {
 
   static final String NAME_OF = "SELECT name FROM scripts WHERE id = ?";
   static final String RUNNING_COUNT = "SELECT count(*) FROM runs WHERE script_id = ? AND status = 'running'";
+  static final String ACTIVE_COUNT = "SELECT count(*) FROM runs WHERE script_id = ? AND status IN ('pending', 'running')";
+  static final String VERSION_OF = "SELECT version FROM scripts WHERE id = ?";
   static final String RUNS_OF = "SELECT id, created_at FROM runs WHERE script_id = ?";
   static final String DELETE_CHUNKS = "DELETE FROM log_chunks WHERE run_id IN "
       + "(SELECT id FROM runs WHERE script_id = ?)";

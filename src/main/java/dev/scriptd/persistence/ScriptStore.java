@@ -4,6 +4,7 @@ import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.ScriptChanges;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
@@ -12,11 +13,13 @@ import dev.scriptd.domain.Script;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 
 /** Scripts, queued runs and run statistics: the persistence side of issue 4. */
 final class ScriptStore {
@@ -103,6 +106,77 @@ final class ScriptStore {
         .compose(v2 -> conn.preparedQuery(ScriptRows.DELETE_RUNS).execute(Tuple.of(scriptId)))
         .compose(v2 -> conn.preparedQuery(ScriptRows.DELETE).execute(Tuple.of(scriptId)))))
         .compose(v -> files.delete(runs))
+        .mapEmpty();
+  }
+
+  /**
+   * Every change of an apply in one transaction: first the checks (no pending or running run of a
+   * script to delete, every script to update or delete still at the version it was planned
+   * from), then the writes; a failed check or write leaves everything as it was. Log files of the
+   * deleted runs go after the commit, as in {@link #delete}.
+   */
+  Future<ScriptChanges> apply(ScriptChanges changes) {
+    List<LogFiles.RunRef> runs = new ArrayList<>();
+    Future<Void> flushed = changes.deletes().isEmpty() ? Future.succeededFuture() : batcher.flush();
+    return flushed.compose(v -> db.write(conn -> each(changes.deletes(), script -> activeRuns(conn, script))
+        .compose(v2 -> each(changes.updates(), script -> expectVersion(conn, script, script.version() - 1)))
+        .compose(v2 -> each(changes.deletes(), script -> expectVersion(conn, script, script.version())))
+        .compose(v2 -> each(changes.creates(), script -> upsert(conn, script)))
+        .compose(v2 -> each(changes.updates(), script -> upsert(conn, script)))
+        .compose(v2 -> each(changes.deletes(), script -> deleteRows(conn, script.id(), runs)))))
+        .compose(v -> files.delete(runs))
+        .map(changes);
+  }
+
+  private static Future<Void> each(List<Script> scripts, Function<Script, Future<?>> step) {
+    Future<?> chain = Future.succeededFuture();
+    for (Script script : scripts) {
+      chain = chain.compose(v -> step.apply(script));
+    }
+    return chain.mapEmpty();
+  }
+
+  private static Future<Void> activeRuns(SqlConnection conn, Script script) {
+    return conn.preparedQuery(ScriptRows.ACTIVE_COUNT).execute(Tuple.of(script.id())).map(rows -> {
+      long active = rows.iterator().next().getLong(0);
+      if (active > 0) {
+        throw new BusFailure(ReplyCodes.CONFLICT, "script " + script.name() + " has " + active
+            + " pending or running run(s), so it cannot be pruned; kill them (POST /api/scripts/" + script.name()
+            + "/kill) or wait for them, then apply again; nothing was changed");
+      }
+      return null;
+    });
+  }
+
+  private static Future<Void> expectVersion(SqlConnection conn, Script script, long version) {
+    return conn.preparedQuery(ScriptRows.VERSION_OF).execute(Tuple.of(script.id())).map(rows -> {
+      if (rows.size() == 0 || rows.iterator().next().getLong(0) != version) {
+        throw new BusFailure(ReplyCodes.CONFLICT, "script " + script.name()
+            + " was changed by someone else while this apply was planned; apply again; nothing was changed");
+      }
+      return null;
+    });
+  }
+
+  private static Future<Void> upsert(SqlConnection conn, Script script) {
+    return conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script))
+        .<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(isNameTaken(err)
+            ? new BusFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
+                + "' was created by someone else while this apply was planned; apply again; nothing was changed")
+            : err));
+  }
+
+  private static Future<Void> deleteRows(SqlConnection conn, String scriptId, List<LogFiles.RunRef> runs) {
+    return conn.preparedQuery(ScriptRows.RUNS_OF).execute(Tuple.of(scriptId))
+        .compose(rows -> {
+          for (Row row : rows) {
+            runs.add(new LogFiles.RunRef(row.getString(0), row.getLong(1)));
+          }
+          return conn.preparedQuery(ScriptRows.DELETE_CHUNKS).execute(Tuple.of(scriptId));
+        })
+        .compose(v -> conn.preparedQuery(ScriptRows.DELETE_RUNS).execute(Tuple.of(scriptId)))
+        .compose(v -> conn.preparedQuery(ScriptRows.DELETE).execute(Tuple.of(scriptId)))
         .mapEmpty();
   }
 

@@ -70,6 +70,24 @@ final class TokenStore {
         }));
   }
 
+  /**
+   * Replaces every admin token by {@code admin} in one transaction and answers the revoked tokens
+   * (for the HTTP instances to forget them).
+   */
+  Future<TokenList> replaceAdmins(ApiToken admin) {
+    return db.write(conn -> conn.preparedQuery("SELECT " + COLUMNS + " FROM tokens WHERE role = ?")
+        .execute(Tuple.of(Role.ADMIN.wire()))
+        .compose(rows -> {
+          List<ApiToken> revoked = new ArrayList<>(rows.size());
+          rows.forEach(row -> revoked.add(fromRow(row)));
+          return conn.preparedQuery("DELETE FROM tokens WHERE role = ?").execute(Tuple.of(Role.ADMIN.wire()))
+              .compose(deleted -> conn.preparedQuery("INSERT INTO tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")
+                  .execute(Tuple.of(admin.id(), admin.name(), admin.role().wire(), admin.hash(),
+                      admin.createdAt().toEpochMilli(), null)))
+              .map(new TokenList(revoked));
+        }));
+  }
+
   Future<Void> touch(TokenUse use) {
     return db.write(conn -> conn.preparedQuery("UPDATE tokens SET last_used_at = ? WHERE id = ?")
         .execute(Tuple.of(use.at().toEpochMilli(), use.id()))).mapEmpty();

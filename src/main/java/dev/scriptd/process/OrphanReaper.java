@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OrphanReaper {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanReaper.class);
+  private static final String SCRIPT_VARIABLE = "REAPER_SCRIPT";
 
   private final Context context;
   private final long graceMs;
@@ -101,14 +102,18 @@ final class OrphanReaper {
       }
       script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    // setsid: its own session, so a terminal's Ctrl-C or a signal to our group does not reach it
-    ProcessBuilder builder = new ProcessBuilder("setsid", "bash", "-c", script, "scriptd-reaper",
+    // setsid: its own session, so a terminal's Ctrl-C or a signal to our group does not reach it.
+    // The script reaches bash through fd 3 rather than the command line, so ps shows
+    // "scriptd-reaper /dev/fd/3 <grace>" instead of the whole script; stdin stays the pipe from us.
+    ProcessBuilder builder = new ProcessBuilder("setsid", "bash", "-c", "s=$" + SCRIPT_VARIABLE + "; unset "
+        + SCRIPT_VARIABLE + "; exec -a scriptd-reaper bash /dev/fd/3 \"$@\" 3<<<\"$s\"", "scriptd-reaper",
         Long.toString(graceMs))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
     // not the server's environment: a run of the same user could read it from /proc/<pid>/environ
     builder.environment().clear();
     builder.environment().putAll(env);
+    builder.environment().put(SCRIPT_VARIABLE, script);
     return builder.start();
   }
 

@@ -83,6 +83,9 @@ public final class ScriptsVerticle extends VerticleBase {
     on(ns.of(Addresses.SCRIPTS_DELETE), this::delete);
     on(ns.of(Addresses.SCRIPTS_CLEANUP), this::cleanup);
     on(ns.of(Addresses.SCRIPTS_CLEANUP_STATUS), body -> retention.status());
+    ScriptApply files = new ScriptApply(vertx, ns, runSettings.defaultTimeoutSeconds(), defaultLimits);
+    on(ns.of(Addresses.SCRIPTS_APPLY), files::apply);
+    on(ns.of(Addresses.SCRIPTS_EXPORT), body -> files.export());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> retention.start());
   }

@@ -46,21 +46,36 @@ final class Api {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
     boolean ownAuthorization = false;
+    boolean ownType = false;
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
       ownAuthorization |= headers[i].equalsIgnoreCase("Authorization");
+      ownType |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    if (body != null && !ownType) {
+      request.header("Content-Type", "application/json");
     }
     if (token != null && !ownAuthorization) {
       request.header("Authorization", "Bearer " + token);
     }
+    HttpResponse<String> response;
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed: " + e, e);
+    }
+    conforms(method, path, response);
+    return response;
+  }
+
+  /** Every JSON answer must match the OpenAPI document's schema for its operation and status. */
+  private static void conforms(String method, String path, HttpResponse<String> response) {
+    int query = path.indexOf('?');
+    String mismatch = OpenApi.shared().check(method, query >= 0 ? path.substring(0, query) : path,
+        response.statusCode(), response.headers().firstValue("Content-Type").orElse(null), response.body());
+    if (mismatch != null) {
+      throw new AssertionError(mismatch);
     }
   }
 

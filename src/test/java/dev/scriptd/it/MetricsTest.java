@@ -68,7 +68,7 @@ class MetricsTest {
     assertTrue(kill.statusCode() < 300, kill.body());
     assertEquals("killed", api.awaitEnd(sleeper).getString("status"));
     JsonObject saved = new JsonObject(vertx.eventBus().<JsonObject>request(Addresses.RUNS_START,
-        new JsonObject().put("command", "true").put("script_id", "nightly-backup"))
+        new JsonObject().put("command", "true").put("script_id", "0f6b7c1e-2d3a-4b5c-8d9e-0a1b2c3d4e5f"))
         .map(Message::body).await(10, TimeUnit.SECONDS).encode());
     api.awaitEnd(saved.getString("id"));
 
@@ -78,7 +78,7 @@ class MetricsTest {
     assertEquals(1.0, scrape.value("script_executions_total", with(ADHOC_SHELL, "status", "failed")));
     assertEquals(1.0, scrape.value("script_executions_total", with(ADHOC_SHELL, "status", "killed")));
     assertEquals(1.0, scrape.value("script_executions_total",
-        "script_id", "nightly-backup", "type", "shell", "status", "completed"));
+        "script_id", "0f6b7c1e-2d3a-4b5c-8d9e-0a1b2c3d4e5f", "type", "shell", "status", "completed"));
     assertNull(scrape.value("script_executions_total", with(ADHOC_SHELL, "status", "timed_out")));
 
     assertEquals(2.0, scrape.value("script_execution_duration_seconds_count", with(ADHOC_SHELL, "status", "completed")));

@@ -22,6 +22,25 @@ final class ServerJvm {
   private ServerJvm() {
   }
 
+  /**
+   * Starts {@code dev.scriptd.Main} with exactly these arguments (no admin token) and the
+   * production logging configuration at INFO, as a user's first start would; does not wait.
+   * Output goes to {@code output}.
+   */
+  static Process launch(Path workDir, Path output, List<String> args, Map<String, String> env) throws IOException {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(javaBin, "-Dlogback.configurationFile=logback.xml", "-cp",
+        System.getProperty("java.class.path"), "dev.scriptd.Main"));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    builder.environment().put("SCRIPTD_LOG_LEVEL", "INFO");
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
   /** Starts {@code dev.scriptd.Main} with the flags and returns once /health answers 200. */
   static Process start(Path dataDir, int port, List<String> flags) throws Exception {
     return start(dataDir, port, flags, Map.of());

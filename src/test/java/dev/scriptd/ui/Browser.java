@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -84,6 +85,43 @@ final class Browser implements AutoCloseable {
 
   void resize(int width, int height) {
     driver.manage().window().setSize(new Dimension(width, height));
+  }
+
+  /** Sizes the window so that the page itself (the viewport) is width x height CSS pixels. */
+  void viewport(int width, int height) {
+    resize(width, height);
+    long innerWidth = ((Number) js("return window.innerWidth")).longValue();
+    long innerHeight = ((Number) js("return window.innerHeight")).longValue();
+    if (innerWidth != width || innerHeight != height) {
+      resize((int) (2L * width - innerWidth), (int) (2L * height - innerHeight)); // add what the window's frame takes
+    }
+  }
+
+  /** The whole page, below the fold too (Chromium's DevTools capture), as name.png. */
+  Path fullPageScreenshot(String name) throws IOException {
+    Files.createDirectories(SCREENSHOTS);
+    Number width = (Number) js("return window.innerWidth");
+    Number height = (Number) js("return document.documentElement.scrollHeight");
+    Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+        "captureBeyondViewport", true,
+        "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+    Path file = SCREENSHOTS.resolve(name + ".png");
+    Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
+    return file;
+  }
+
+  /**
+   * How far the page is wider than the window (0 when it has no horizontal scroll), with the
+   * elements that stick out on the right, for the failure message.
+   */
+  String horizontalOverflow() {
+    return (String) js("const over = document.documentElement.scrollWidth - window.innerWidth;"
+        + "if (over <= 0) return '';"
+        + "const culprits = [...document.querySelectorAll('body *')]"
+        + "  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.getClientRects().length)"
+        + "  .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + String(e.className).trim().replace(/\\s+/g, '.') : '')"
+        + "    + ' right=' + Math.round(e.getBoundingClientRect().right));"
+        + "return 'page is ' + over + ' px wider than the window (' + window.innerWidth + '): ' + culprits.join(', ');");
   }
 
   Path screenshot(String name) throws IOException {

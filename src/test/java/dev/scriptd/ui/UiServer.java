@@ -5,18 +5,23 @@ import dev.scriptd.ScriptdHandle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.openqa.selenium.support.ui.FluentWait;
 
 /** The real scriptd, deployed in-process on a free port with its data in a temp dir, plus a tiny API client. */
 final class UiServer implements AutoCloseable {
   /** The admin token of the UI test server; the browser logs in with {@code /?token=}. */
   static final String ADMIN_TOKEN = "sd_ui-test-admin-token-0123456789abcdef";
+  private static final Set<String> FINAL = Set.of("completed", "failed", "killed", "timed_out", "lost");
 
   final Vertx vertx;
   final ScriptdHandle handle;
@@ -70,6 +75,23 @@ final class UiServer implements AutoCloseable {
       throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
     }
     return new JsonObject(response.body());
+  }
+
+  /** Polls the run until it has a final status (or fails after the timeout); returns it. */
+  JsonObject awaitFinished(String runId, Duration timeout) {
+    return new FluentWait<>(this).withTimeout(timeout).pollingEvery(Duration.ofMillis(50))
+        .withMessage("run " + runId + " finishes")
+        .until(s -> {
+          try {
+            JsonObject run = s.getJson("/api/runs/" + runId);
+            return FINAL.contains(run.getString("status")) ? run : null;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   /** GET with another token (or none when null). */
