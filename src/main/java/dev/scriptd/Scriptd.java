@@ -16,6 +16,7 @@ import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.persistence.PersistenceVerticle;
+import dev.scriptd.persistence.RunView;
 import dev.scriptd.process.ProcessSupervisorVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsDirVerticle;
@@ -87,7 +88,9 @@ public final class Scriptd {
         security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     String[] adminLink = new String[1];
-    Future<Void> chain = deploy(vertx, deployed, PersistenceVerticle::new, single)
+    // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
+    RunView runs = new RunView(parsed.storage().viewRuns());
+    Future<Void> chain = deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single)
         .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
         .compose(link -> {
           adminLink[0] = link;
@@ -107,10 +110,10 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts), http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs), http));
     }
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic);
+        traffic, runs);
     return chain
         .map(ok -> {
           handle.adminLink(adminLink[0]);

@@ -2,6 +2,7 @@ package dev.scriptd;
 
 import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
@@ -33,13 +34,15 @@ public final class ScriptdHandle {
   private final TrafficConfig traffic;
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
+  private final RunReads runs;
   private boolean closed;
   private volatile String adminLink;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      TrafficConfig traffic) {
+      TrafficConfig traffic, RunReads runs) {
     this.traffic = traffic;
+    this.runs = runs;
     this.ns = ns;
     this.claim = claim;
     this.vertx = vertx;
@@ -106,7 +109,7 @@ public final class ScriptdHandle {
     synchronized (hostSecurity) {
       hostSecurity.add(guard);
     }
-    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic);
+    return ApiRouter.create(vertx, ns, config, hub, metrics, guard, scripts, traffic, runs);
   }
 
   /**

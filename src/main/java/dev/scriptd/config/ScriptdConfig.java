@@ -24,9 +24,12 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
       int rateLimit, int rateBurst, String publicUrl) {
   }
 
-  /** Where data lives and how log lines are batched into SQLite. */
+  /**
+   * Where data lives and how log lines are batched into SQLite; {@code viewRuns} is how many
+   * finished runs the in-memory run view keeps besides the live ones.
+   */
   public record Storage(Path dataDir, Path dbFile, Path logDir, int batchLines, long flushIntervalMs,
-      int readPoolSize) {
+      int readPoolSize, int viewRuns) {
   }
 
   /**
@@ -130,7 +133,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         Path.of(root.string("log_dir", dataDir.resolve("logs").toString())),
         persistence.intValue("batch_lines", 1000, 1, 1_000_000),
         persistence.longValue("flush_interval_ms", 50, 1, 60_000),
-        persistence.intValue("read_pool_size", 4, 1, 64));
+        persistence.intValue("read_pool_size", 4, 1, 64),
+        persistence.intValue("view_runs", 10_000, 0, 1_000_000));
 
     Runs runsConfig = new Runs(
         runs.longValue("default_timeout", 3600, 1, MAX_TIMEOUT_SECONDS),

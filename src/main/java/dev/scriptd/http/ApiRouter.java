@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.tail.TailHub;
@@ -30,7 +31,8 @@ public final class ApiRouter {
    * checks script definitions (the composition root hands it over; HTTP does not import scripts).
    */
   public static Router create(Vertx vertx, Namespace ns, ScriptdConfig config, TailHub hub,
-      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts, TrafficConfig traffic) {
+      ScriptdMetrics metrics, HttpSecurity security, ScriptDefinitions scripts, TrafficConfig traffic,
+      RunReads runs) {
     Router router = Router.router(vertx);
     SharedTraffic shared = SharedTraffic.of(vertx, trafficKey(ns, config));
     StreamGate streams = new StreamGate(shared.streams, traffic.connections());
@@ -67,10 +69,10 @@ public final class ApiRouter {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     new ApiDocs(vertx.fileSystem(), config.http().publicUrl()).mount(router);
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
-    RunRoutes runRoutes = new RunRoutes(bus, new LiveTails(hub, streams), security.adhoc());
+    RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub, streams), security.adhoc());
     // before the run routes: /api/runs/stats is not a run id
     new ScriptFileRoutes(bus, scripts).mount(router); // before /api/scripts/:id, which would take "export"
-    new ScriptRoutes(bus, runRoutes, scripts).mount(router);
+    new ScriptRoutes(bus, runs, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub, streams).mount(router);

@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
@@ -21,10 +22,15 @@ public final class HttpVerticle extends VerticleBase {
   private HttpSecurity security;
   private ScriptdMetrics metrics;
   private IntSupplier subscribers;
+  private final RunReads runs;
 
-  /** {@code scripts}: the script definition rules, from the composition root. */
-  public HttpVerticle(ScriptDefinitions scripts) {
+  /**
+   * {@code scripts}: the script definition rules; {@code runs}: the run reads shared by every
+   * instance. Both come from the composition root.
+   */
+  public HttpVerticle(ScriptDefinitions scripts, RunReads runs) {
     this.scripts = scripts;
+    this.runs = runs;
   }
 
   @Override
@@ -51,7 +57,7 @@ public final class HttpVerticle extends VerticleBase {
     SecurityConfig securityConfig = SecurityConfig.fromJson(config());
     security = new HttpSecurity(vertx, ns, config, securityConfig);
     TrafficConfig traffic = TrafficConfig.fromJson(config());
-    Router router = ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts, traffic);
+    Router router = ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts, traffic, runs);
     // the open-file limit is read from /proc: off the event loop
     return vertx.executeBlocking(TrafficConfig::fdSoftLimit).compose(fdLimit -> {
       SharedTraffic shared = SharedTraffic.of(vertx, ApiRouter.trafficKey(ns, config));

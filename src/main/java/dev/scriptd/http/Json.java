@@ -57,6 +57,13 @@ final class Json {
         : what + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
   }
 
+  /** A body already encoded as JSON (the run view's cached runs). */
+  static void send(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body);
+  }
+
   static void send(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json")

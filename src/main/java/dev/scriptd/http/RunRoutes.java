@@ -3,8 +3,8 @@ package dev.scriptd.http;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
-import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Ansi;
 import dev.scriptd.domain.LogLine;
@@ -28,11 +28,13 @@ final class RunRoutes {
   private static final int LOG_TEXT_PAGE = 5000;
 
   private final Bus bus;
+  private final RunReads runs;
   private final LiveTails tails;
   private final SecurityConfig.Adhoc adhoc;
 
-  RunRoutes(Bus bus, LiveTails tails, SecurityConfig.Adhoc adhoc) {
+  RunRoutes(Bus bus, RunReads runs, LiveTails tails, SecurityConfig.Adhoc adhoc) {
     this.bus = bus;
+    this.runs = runs;
     this.tails = tails;
     this.adhoc = adhoc;
   }
@@ -90,8 +92,8 @@ final class RunRoutes {
     Fields fields = new Fields();
     RunQuery query = historyQuery(ctx, fields, null);
     fields.check();
-    bus.<RunPage>request(Addresses.DB_LIST_RUNS, query)
-        .onSuccess(page -> Json.send(ctx, 200, pageJson(page)))
+    runs.pageJson(query)
+        .onSuccess(page -> Json.send(ctx, 200, page))
         .onFailure(ctx::fail);
   }
 
@@ -132,14 +134,8 @@ final class RunRoutes {
     }
   }
 
-  static JsonObject pageJson(RunPage page) {
-    JsonArray items = new JsonArray();
-    page.items().forEach(run -> items.add(run.toJson()));
-    return new JsonObject().put("items", items).put("next_cursor", page.nextCursor());
-  }
-
   private void get(RoutingContext ctx) {
-    runById(ctx).onSuccess(run -> Json.send(ctx, 200, run.toJson())).onFailure(ctx::fail);
+    runs.runJson(runId(ctx)).onSuccess(run -> Json.send(ctx, 200, run)).onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {

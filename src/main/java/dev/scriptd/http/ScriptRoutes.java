@@ -1,8 +1,8 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Addresses;
-import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
+import dev.scriptd.bus.RunReads;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
@@ -35,11 +35,13 @@ final class ScriptRoutes {
   private static final long RESTART_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(2);
 
   private final Bus bus;
+  private final RunReads reads;
   private final RunRoutes runs;
   private final ScriptDefinitions definitions;
 
-  ScriptRoutes(Bus bus, RunRoutes runs, ScriptDefinitions definitions) {
+  ScriptRoutes(Bus bus, RunReads reads, RunRoutes runs, ScriptDefinitions definitions) {
     this.bus = bus;
+    this.reads = reads;
     this.runs = runs;
     this.definitions = definitions;
   }
@@ -162,8 +164,8 @@ final class ScriptRoutes {
       Fields fields = new Fields();
       RunQuery query = RunRoutes.historyQuery(ctx, fields, entry.script().id());
       fields.check();
-      return bus.<RunPage>request(Addresses.DB_LIST_RUNS, query);
-    }).onSuccess(page -> Json.send(ctx, 200, RunRoutes.pageJson(page))).onFailure(ctx::fail);
+      return reads.pageJson(query);
+    }).onSuccess(page -> Json.send(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void preview(RoutingContext ctx) {
@@ -230,7 +232,7 @@ final class ScriptRoutes {
     Fields fields = new Fields();
     RunQuery query = RunRoutes.historyQuery(ctx, fields, null);
     fields.check();
-    bus.<JsonObject>request(Addresses.DB_RUN_STATS, query)
+    reads.stats(query)
         .onSuccess(stats -> Json.send(ctx, 200, stats))
         .onFailure(ctx::fail);
   }

@@ -50,6 +50,7 @@ final class LogBatcher {
   private boolean closed;
   private volatile long lastFlushMs = -1;
   private LogFiles files;
+  private RunView view;
 
   private long committedLines;
   private java.util.function.LongConsumer onCommitted;
@@ -65,6 +66,11 @@ final class LogBatcher {
   /** Told the running total of committed lines after each write (for back-pressure). */
   void onCommitted(java.util.function.LongConsumer listener) {
     this.onCommitted = listener;
+  }
+
+  /** Told each committed change of a run's log_lines and log_bytes, before the flush completes. */
+  void countsTo(RunView runView) {
+    this.view = runView;
   }
 
   /** Committed lines are also handed to these files (optional log files). */
@@ -136,6 +142,11 @@ final class LogBatcher {
     Promise<Void> finished = Promise.promise();
     inFlight = finished.future();
     write(batch).onComplete(result -> {
+      if (result.succeeded() && view != null) {
+        for (Tuple run : result.result().runs()) {
+          view.logFlushed(run.getString(2), run.getLong(0), run.getLong(1));
+        }
+      }
       inFlight = null;
       inFlightRuns = Set.of();
       if (result.succeeded()) {
@@ -156,7 +167,7 @@ final class LogBatcher {
         requeue(batch, batchOldest);
         retryNotBefore = System.currentTimeMillis() + flushIntervalMs;
       }
-      finished.handle(result);
+      finished.handle(result.mapEmpty());
       afterFlush(result.succeeded());
     });
     return finished.future();
@@ -221,11 +232,11 @@ final class LogBatcher {
    * the previous write (up to runs.max_unwritten_lines after a stall), too much for the event loop.
    * One flush at a time, so the codec is used by one thread at a time.
    */
-  private Future<Void> write(Map<String, List<LogChunk>> batch) {
+  private Future<Rows> write(Map<String, List<LogChunk>> batch) {
     return vertx.executeBlocking(() -> rows(batch), false)
         .compose(rows -> db.write(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows.chunks())
-            .compose(inserted -> conn.preparedQuery(UPDATE_RUN).executeBatch(rows.runs()))))
-        .mapEmpty();
+            .compose(inserted -> conn.preparedQuery(UPDATE_RUN).executeBatch(rows.runs())))
+            .map(rows));
   }
 
   /** The log_chunks rows of a batch and the runs updates that go with them. */

@@ -51,8 +51,15 @@ public final class PersistenceVerticle extends VerticleBase {
   private ScriptStore scripts;
   private RunWriter runs;
   private ScriptdMetrics metrics;
+  private RunView view;
 
+  /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
   public PersistenceVerticle() {
+  }
+
+  /** Keeps {@code view} current: the composition root hands the same view to HTTP. */
+  public PersistenceVerticle(RunView view) {
+    this.view = view;
   }
 
   @Override
@@ -63,14 +70,20 @@ public final class PersistenceVerticle extends VerticleBase {
     metrics = ScriptdMetrics.of(vertx, config());
     return privateFiles(settings).compose(v -> Database.open(vertx, storage)).compose(database -> {
       db = database;
+      if (view == null) {
+        view = new RunView(storage.viewRuns());
+      }
+      return loadView();
+    }).compose(loaded -> {
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
+      batcher.countsTo(view);
       batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
-      scripts = new ScriptStore(db, batcher, logFiles);
-      runs = new RunWriter(vertx, db, batcher, scripts, logFiles, ScriptdConfig.runWrites(config()));
-      RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles);
+      scripts = new ScriptStore(db, batcher, logFiles, view);
+      runs = new RunWriter(vertx, db, batcher, scripts, logFiles, view, ScriptdConfig.runWrites(config()));
+      RunCleanup cleanup = new RunCleanup(vertx, db, batcher, logFiles, view);
       Codecs.register(vertx.eventBus());
       Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL); // the token store takes and replies with them
       MessageConsumer<LogChunk> append = vertx.eventBus().localConsumer(ns.of(Addresses.DB_APPEND_LOGS),
@@ -211,8 +224,25 @@ public final class PersistenceVerticle extends VerticleBase {
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
             })
             .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
+        .compose(v -> {
+          view.deleted(List.of(id));
+          return Future.succeededFuture();
+        })
         .compose(v -> logFiles.delete(List.of(new LogFiles.RunRef(id, createdAt[0]))))
         .map(v -> null);
+  }
+
+  /**
+   * Fills the run view before any address answers: the newest view_runs + 1 runs (one more than
+   * it keeps, to know where its floor lies) and every live one.
+   */
+  private Future<Void> loadView() {
+    return db.reader().preparedQuery(RunRows.SELECT_NEWEST).execute(Tuple.of(view.capacity() + 1))
+        .compose(newest -> db.reader().query(RunRows.SELECT_LIVE).execute()
+            .map(live -> {
+              view.load(db.reader(), toRuns(newest), toRuns(live));
+              return null;
+            }));
   }
 
   /** The data dir, database and (with logs.files) log dir, created or made owner-only (see PrivateFiles). */

@@ -47,12 +47,14 @@ final class RunCleanup {
   private final Database db;
   private final LogBatcher batcher;
   private final LogFiles files;
+  private final RunView view;
 
-  RunCleanup(io.vertx.core.Vertx vertx, Database db, LogBatcher batcher, LogFiles files) {
+  RunCleanup(io.vertx.core.Vertx vertx, Database db, LogBatcher batcher, LogFiles files, RunView view) {
     this.vertx = vertx;
     this.db = db;
     this.batcher = batcher;
     this.files = files;
+    this.view = view;
   }
 
   Future<CleanupStats> run(CleanupRequest request) {
@@ -107,6 +109,7 @@ final class RunCleanup {
           .compose(v -> conn.preparedQuery(DELETE_RUN).executeBatch(ids))
           .mapEmpty();
     })).compose(v -> {
+      view.deleted(batch.stream().map(LogFiles.RunRef::id).toList());
       deleted[0] += batch.size();
       return files.delete(batch);
     }).compose(v -> batch.size() < batchSize ? Future.succeededFuture()

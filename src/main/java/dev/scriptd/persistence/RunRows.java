@@ -124,6 +124,29 @@ final class RunRows {
   record PageQuery(String sql, Tuple params) {
   }
 
+  /** The figures of GET /api/runs/stats, from {@code client} (a reader pool). */
+  static io.vertx.core.Future<JsonObject> stats(io.vertx.sqlclient.SqlClient client, RunQuery query) {
+    PageQuery stats = stats(query);
+    return client.preparedQuery(stats.sql()).execute(stats.params()).map(rows -> {
+      Row row = rows.iterator().next();
+      Object average = row.getValue("average_duration_ms");
+      return new JsonObject()
+          .put("total", row.getLong("total"))
+          .put("completed", row.getLong("completed"))
+          .put("failed", row.getLong("failed"))
+          .put("running", row.getLong("running"))
+          .put("killed", row.getLong("killed"))
+          .put("timed_out", row.getLong("timed_out"))
+          .put("average_duration_ms", average instanceof Number number ? Math.round(number.doubleValue()) : null);
+    });
+  }
+
+  /** Every pending or running run, queued ones too: the live part of the run view. */
+  static final String SELECT_LIVE = "SELECT " + COLUMNS + " FROM runs WHERE status IN ('pending', 'running')";
+
+  /** The newest runs, newest first; the parameter is how many. */
+  static final String SELECT_NEWEST = "SELECT " + COLUMNS + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?";
+
   static PageQuery stats(RunQuery query) {
     StringBuilder sql = new StringBuilder(STATS);
     Tuple params = Tuple.tuple();

@@ -40,6 +40,7 @@ final class RunWriter {
   private final LogBatcher batcher;
   private final ScriptStore scripts;
   private final LogFiles files;
+  private final RunView view;
   private final int batchRows;
   private final long flushIntervalMs;
   private final int maxQueued;
@@ -68,8 +69,9 @@ final class RunWriter {
     }
   }
 
-  RunWriter(Vertx vertx, Database db, LogBatcher batcher, ScriptStore scripts, LogFiles files,
+  RunWriter(Vertx vertx, Database db, LogBatcher batcher, ScriptStore scripts, LogFiles files, RunView view,
       ScriptdConfig.RunWrites settings) {
+    this.view = view;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.db = db;
@@ -243,8 +245,15 @@ final class RunWriter {
     return batcher.flushRuns(ids).compose(v -> db.writeBatches(vertx, batches));
   }
 
-  /** A new run's log file is placed (it needs its script's name) before its save is answered. */
+  /**
+   * The run view learns the whole group before any save of it is answered (reads never lag an
+   * acknowledgement); a new run's log file is placed (it needs its script's name) before its save is
+   * answered.
+   */
   private void afterCommit(List<Entry> group) {
+    for (Entry entry : group) {
+      view.saved(entry.run);
+    }
     for (Entry entry : group) {
       Run run = entry.run;
       if (run.status().isFinal()) {

@@ -26,11 +26,13 @@ final class ScriptStore {
   private final Database db;
   private final LogBatcher batcher;
   private final LogFiles files;
+  private final RunView view;
 
-  ScriptStore(Database db, LogBatcher batcher, LogFiles files) {
+  ScriptStore(Database db, LogBatcher batcher, LogFiles files, RunView view) {
     this.db = db;
     this.batcher = batcher;
     this.files = files;
+    this.view = view;
   }
 
   Future<Script> save(Script script) {
@@ -105,7 +107,10 @@ final class ScriptStore {
         })
         .compose(v2 -> conn.preparedQuery(ScriptRows.DELETE_RUNS).execute(Tuple.of(scriptId)))
         .compose(v2 -> conn.preparedQuery(ScriptRows.DELETE).execute(Tuple.of(scriptId)))))
-        .compose(v -> files.delete(runs))
+        .compose(v -> {
+          view.deleted(runs.stream().map(LogFiles.RunRef::id).toList());
+          return files.delete(runs);
+        })
         .mapEmpty();
   }
 
@@ -191,19 +196,7 @@ final class ScriptStore {
   }
 
   Future<JsonObject> stats(RunQuery query) {
-    RunRows.PageQuery stats = RunRows.stats(query);
-    return db.reader().preparedQuery(stats.sql()).execute(stats.params()).map(rows -> {
-      Row row = rows.iterator().next();
-      Object average = row.getValue("average_duration_ms");
-      return new JsonObject()
-          .put("total", row.getLong("total"))
-          .put("completed", row.getLong("completed"))
-          .put("failed", row.getLong("failed"))
-          .put("running", row.getLong("running"))
-          .put("killed", row.getLong("killed"))
-          .put("timed_out", row.getLong("timed_out"))
-          .put("average_duration_ms", average instanceof Number number ? Math.round(number.doubleValue()) : null);
-    });
+    return RunRows.stats(db.reader(), query);
   }
 
   /** Where a new run's log file goes needs its script's name: looked up once, at its first save. */

@@ -88,8 +88,9 @@ class RunWriterTest {
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(),
           ScriptdMetrics.of(vertx, config));
       LogFiles files = new LogFiles(vertx, storage.logDir(), false);
+      RunView view = new RunView(1000);
       return Future.succeededFuture(new RunWriter(vertx, db, batcher,
-          new ScriptStore(db, batcher, files), files, settings));
+          new ScriptStore(db, batcher, files, view), files, view, settings));
     });
   }
 
