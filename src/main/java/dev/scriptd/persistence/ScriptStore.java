@@ -129,7 +129,11 @@ final class ScriptStore {
         .compose(v2 -> each(changes.creates(), script -> upsert(conn, script)))
         .compose(v2 -> each(changes.updates(), script -> upsert(conn, script)))
         .compose(v2 -> each(changes.deletes(), script -> deleteRows(conn, script.id(), runs)))))
-        .compose(v -> files.delete(runs))
+        .compose(v -> {
+          // as a delete: the pruned scripts' runs leave the read view once their rows are gone
+          view.deleted(runs.stream().map(LogFiles.RunRef::id).toList());
+          return files.delete(runs);
+        })
         .map(changes);
   }
 
