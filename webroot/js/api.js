@@ -86,6 +86,7 @@ export const api = {
   deleteScript: (id) => del(`/api/scripts/${enc(id)}`),
   runScript: (id) => post(`/api/scripts/${enc(id)}/run`),
   preview: (id, count = 10) => get(`/api/scripts/${enc(id)}/schedule/preview?count=${count}`),
+  scheduleHistory: (id, cursor, limit = 50) => get(`/api/scripts/${enc(id)}/schedule/history${query({ limit, cursor })}`),
   checkCron: (cron, timezone, count = 10) => get(`/api/schedules/preview${query({ cron, timezone, count })}`),
 
   tokens: () => get('/api/tokens'),

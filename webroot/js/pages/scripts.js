@@ -71,7 +71,8 @@ const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
 function cronHint(cron) {
   const parts = cron.trim().split(/\s+/).filter(Boolean);
   if (!parts.length) return null;
-  if (parts.length !== 5 && parts.length !== 6) return `has ${parts.length} fields; use 5 (min hour day month weekday) or 6 (seconds first)`;
+  if (parts.length === 1 && parts[0].startsWith('@')) return null; // a macro (@daily ...): the server knows which
+  if (parts.length !== 5 && parts.length !== 6) return `has ${parts.length} fields; use 5 (minute hour day-of-month month day-of-week), 6 with seconds first, or a macro such as @daily`;
   const bad = parts.find((p) => !CRON_FIELD.test(p));
   return bad ? `“${bad}” is not a cron field` : null;
 }
@@ -106,7 +107,7 @@ export function scriptEditPage(el, { id }) {
   const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
   const preview = h('ol.preview', { id: 'schedule-preview' });
   const hookUrl = h('code.hook-url', { id: 'hook-url' });
-  const scheduleBox = h('div.sub', {}, h('div.row', {}, field('Cron', f.cron, '5 fields, or 6 with seconds first'), field('Time zone', f.timezone), field('Misfire', f.misfire)), cronState, preview);
+  const scheduleBox = h('div.sub', {}, h('div.row', {}, field('Cron', f.cron, '5 fields, 6 with seconds first, or @daily…'), field('Time zone', f.timezone), field('Misfire', f.misfire)), cronState, preview);
   const endpointBox = h('div.sub', {}, h('div.row', {}, field('Method', f.method), field('Path', f.path), field('Auth', f.auth)), h('p', {}, 'URL: ', hookUrl));
   const saveBtn = h('button.btn.btn-primary', { type: 'submit', id: 'script-save' }, isNew ? 'Create' : 'Save');
   const runBtn = h('button.btn', { type: 'button', id: 'script-run', hidden: isNew }, 'Run now');
@@ -124,7 +125,8 @@ export function scriptEditPage(el, { id }) {
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.endpointOn, ' HTTP endpoint')), endpointBox),
     msg,
     editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
-  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form,
+  const ledger = scheduleLedger();
+  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form, ledger.el,
     h('datalist#tz-list', {}, ['UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney',
       Intl.DateTimeFormat().resolvedOptions().timeZone].map((z) => h('option', { value: z })))));
 
@@ -144,7 +146,7 @@ export function scriptEditPage(el, { id }) {
       clear(cronState, h('span.bad', {}, `✗ ${hint}`));
       clear(preview);
     } else if (f.scheduleOn.checked && f.cron.value.trim()) {
-      // the server checks it (cron-utils, the zone) and lists the next fire times, 250 ms after the last key
+      // the server checks it (the expression, the zone) and lists the next fire times, 250 ms after the last key
       checkTimer = setTimeout(checkCron, 250);
     } else {
       checkedFor = null;
@@ -208,6 +210,7 @@ export function scriptEditPage(el, { id }) {
     }
     runBtn.hidden = false;
     deleteBtn.hidden = !can('admin');
+    ledger.show(s);
     saveBtn.textContent = 'Save';
     sync();
   }
@@ -284,4 +287,51 @@ export function scriptEditPage(el, { id }) {
   if (!isNew) {
     api.script(id).then(fill).catch((error) => showError(msg, error));
   }
+}
+
+const OUTCOME_LABELS = { started: 'started', queued: 'queued', skipped_forbid: 'skipped (forbid)', missed: 'missed', caught_up: 'caught up', failed_to_start: 'failed to start' };
+
+/**
+ * The schedule ledger of a saved script: one line per due fire time, newest first, with what the
+ * scheduler decided and the run it started; "Older" loads the next page.
+ */
+function scheduleLedger() {
+  const list = h('ol.ledger', { id: 'schedule-ledger' });
+  const more = h('button.btn', { type: 'button', id: 'schedule-ledger-more', hidden: true }, 'Older');
+  const empty = h('p.muted', { hidden: true }, 'No fire time was due yet.');
+  const msg = h('div.msg', { hidden: true });
+  const el = h('section.card.ledger-card', { hidden: true, 'aria-labelledby': 'ledger-title' },
+    h('h2', { id: 'ledger-title' }, 'Schedule history'), empty, list, msg, more);
+  let scriptId = null;
+  let cursor = null;
+
+  async function load() {
+    try {
+      const page = await api.scheduleHistory(scriptId, cursor);
+      for (const fire of page.items) {
+        list.append(h(`li.fire.fire-${fire.outcome}`, { 'data-outcome': fire.outcome },
+          h('time', { datetime: fire.fire_time, title: fire.fire_time }, fmtTime(fire.fire_time)), ' ',
+          h(`span.badge.fire-${fire.outcome}`, {}, OUTCOME_LABELS[fire.outcome] || fire.outcome), ' ',
+          fire.run_id ? h('a', { href: `#/runs/${fire.run_id}` }, `run ${fire.run_id.slice(0, 8)}`) : null, ' ',
+          h('span.muted', {}, fire.detail)));
+      }
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      empty.hidden = list.children.length > 0;
+    } catch (error) { showError(msg, error); }
+  }
+  more.addEventListener('click', load);
+
+  return {
+    el,
+    /** Shows the ledger of a saved script (once per page visit: a save does not reload it). */
+    show(script) {
+      if (scriptId === script.id) return;
+      scriptId = script.id;
+      cursor = null;
+      clear(list);
+      el.hidden = !script.schedule;
+      if (script.schedule) load();
+    },
+  };
 }

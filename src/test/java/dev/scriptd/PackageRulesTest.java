@@ -34,7 +34,7 @@ class PackageRulesTest {
   private static final Path SOURCES = Path.of("src", "main", "java", "dev", "scriptd");
   private static final String ROOT = "(root)";
   private static final Set<String> LEAVES = Set.of("domain", "config", "bus", "auth", "cron", "metrics");
-  /** What each leaf may use: domain nothing; cron is pure cron maths (JDK, cron-utils, domain). */
+  /** What each leaf may use: domain nothing; cron is pure cron maths (JDK, domain). */
   private static final Map<String, Set<String>> LEAF_USES = Map.of(
       "domain", Set.of(),
       "cron", Set.of("domain"),

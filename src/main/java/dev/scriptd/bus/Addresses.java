@@ -125,6 +125,17 @@ public final class Addresses {
   public static final String DB_SCHEDULE_STATES = "scriptd.db.query.schedule-states";
   /** ScheduleState -> the same ScheduleState once stored (insert or replace). */
   public static final String DB_SAVE_SCHEDULE_STATE = "scriptd.db.cmd.save-schedule-state";
+  /**
+   * ScheduleFire.Batch -> ScheduleFire.Batch of the rows it added: each row is inserted unless its
+   * (script, fire time) is in the ledger already (then it is left as it was and not in the reply).
+   */
+  public static final String DB_CLAIM_SCHEDULE_FIRES = "scriptd.db.cmd.claim-schedule-fires";
+  /** ScheduleFire (with its outcome) -> the same ScheduleFire once its ledger row carries it. */
+  public static final String DB_DECIDE_SCHEDULE_FIRE = "scriptd.db.cmd.decide-schedule-fire";
+  /** ScheduleFire.Query -> ScheduleFire.Page, newest fire time first; fails 400 on a bad cursor. */
+  public static final String DB_SCHEDULE_FIRES = "scriptd.db.query.schedule-fires";
+  /** ScheduleFire.Prune -> Long: ledger rows deleted (the retention job, after its pass over runs). */
+  public static final String DB_PRUNE_SCHEDULE_FIRES = "scriptd.db.cmd.prune-schedule-fires";
   /** JSON {script_id, action: created|updated|deleted, script}: published after a script is created,
    * replaced (script JSON) or deleted (script null), before the change is acknowledged; the scheduler
    * re-arms from it, the HTTP instances reload their endpoint tables, the JS verticle drops stale

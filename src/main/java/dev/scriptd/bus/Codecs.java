@@ -41,7 +41,12 @@ public final class Codecs {
         LocalCodec.localOnly(CleanupRequest.class),
         LocalCodec.localOnly(CleanupStats.class),
         LocalCodec.localOnly(ScheduleState.class),
-        LocalCodec.localOnly(ScheduleState.All.class));
+        LocalCodec.localOnly(ScheduleState.All.class),
+        LocalCodec.localOnly(ScheduleFire.class),
+        LocalCodec.localOnly(ScheduleFire.Batch.class),
+        LocalCodec.localOnly(ScheduleFire.Query.class),
+        LocalCodec.localOnly(ScheduleFire.Page.class),
+        LocalCodec.localOnly(ScheduleFire.Prune.class));
   }
 
   /**

@@ -1,11 +1,9 @@
 package dev.scriptd.cron;
 
-import com.cronutils.model.time.ExecutionTime;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
@@ -16,9 +14,8 @@ import java.util.Optional;
 
 /**
  * One cron expression in one time zone: its fire instants, with scriptd's daylight-saving rule.
- * cron-utils matches the expression on the zone's local time line (we hand it local times as if
- * they were UTC, so it never sees a transition); this class maps each matching local time to an
- * instant:
+ * {@link CronExpression} matches the expression on the zone's local time line (it never sees a
+ * transition); this class maps each matching local time to an instant:
  * <ul>
  *   <li>a local time that does not exist (spring-forward gap) fires at the first instant after the
  *   gap, once, however many matching local times fell into the gap;</li>
@@ -34,13 +31,13 @@ public final class CronSchedule {
   private final String cron;
   private final ZoneId zone;
   private final ZoneRules rules;
-  private final ExecutionTime times;
+  private final CronExpression times;
 
   private CronSchedule(String cron, ZoneId zone) {
     this.cron = cron;
     this.zone = zone;
     this.rules = zone.getRules();
-    this.times = ExecutionTime.forCron(Crons.parse(cron));
+    this.times = Crons.parse(cron);
   }
 
   /**
@@ -55,6 +52,11 @@ public final class CronSchedule {
       throw new IllegalArgumentException("'" + timezone + "' is not a time zone; use an IANA name such as "
           + "Europe/Paris or UTC");
     }
+    return of(cron, zone);
+  }
+
+  /** Parses {@code cron} in {@code zone}; throws IllegalArgumentException saying what is wrong. */
+  public static CronSchedule of(String cron, ZoneId zone) {
     try {
       return new CronSchedule(cron, zone);
     } catch (IllegalArgumentException e) {
@@ -79,11 +81,11 @@ public final class CronSchedule {
       cursor = overlap.getDateTimeBefore().minusSeconds(1);
     }
     for (int i = 0; i < MAX_STEPS; i++) {
-      Optional<ZonedDateTime> match = times.nextExecution(cursor.atZone(ZoneOffset.UTC));
+      Optional<LocalDateTime> match = times.next(cursor);
       if (match.isEmpty()) {
         return Optional.empty();
       }
-      LocalDateTime local = match.get().toLocalDateTime();
+      LocalDateTime local = match.get();
       Instant instant = instant(local);
       if (instant.isAfter(after)) {
         return Optional.of(instant);
@@ -106,11 +108,11 @@ public final class CronSchedule {
       cursor = overlap.getDateTimeBefore();
     }
     for (int i = 0; i < MAX_STEPS; i++) {
-      Optional<ZonedDateTime> match = times.lastExecution(cursor.atZone(ZoneOffset.UTC));
+      Optional<LocalDateTime> match = times.previous(cursor);
       if (match.isEmpty()) {
         return Optional.empty();
       }
-      LocalDateTime local = match.get().toLocalDateTime();
+      LocalDateTime local = match.get();
       Instant instant = instant(local);
       if (instant.isBefore(before)) {
         return Optional.of(instant);

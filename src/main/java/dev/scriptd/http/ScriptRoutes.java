@@ -3,6 +3,7 @@ package dev.scriptd.http;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.RunReads;
+import dev.scriptd.bus.ScheduleFire;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
@@ -61,6 +62,7 @@ final class ScriptRoutes {
     router.get("/api/scripts/:id/logs").handler(this::logs);
     router.get("/api/scripts/:id/runs").handler(this::scriptRuns);
     router.get("/api/scripts/:id/schedule/preview").handler(this::preview);
+    router.get("/api/scripts/:id/schedule/history").handler(this::history);
     router.get("/api/schedules/preview").handler(this::previewExpression);
   }
 
@@ -185,6 +187,29 @@ final class ScriptRoutes {
           .next(Instant.now(), count).forEach(time -> times.add(Times.format(time)));
       Json.send(ctx, 200, new JsonObject().put("times", times));
     }).onFailure(ctx::fail);
+  }
+
+  /** The schedule ledger of a script, newest fire time first. */
+  private void history(RoutingContext ctx) {
+    Fields fields = new Fields();
+    int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
+    fields.check();
+    String cursor = ctx.request().getParam("cursor");
+    script(ctx).compose(entry -> bus.<ScheduleFire.Page>request(Addresses.DB_SCHEDULE_FIRES,
+            new ScheduleFire.Query(entry.script().id(), limit, cursor)))
+        .onSuccess(page -> {
+          JsonArray items = new JsonArray();
+          for (ScheduleFire fire : page.items()) {
+            items.add(new JsonObject()
+                .put("fire_time", Times.format(fire.fireTime()))
+                .put("decided_at", Times.format(fire.decidedAt()))
+                .put("outcome", fire.outcome())
+                .put("run_id", fire.runId())
+                .put("detail", fire.detail()));
+          }
+          Json.send(ctx, 200, new JsonObject().put("items", items).put("next_cursor", page.nextCursor()));
+        })
+        .onFailure(ctx::fail);
   }
 
   /**

@@ -34,6 +34,14 @@ public final class Meters {
   /** Gauge: live tail subscribers (SSE and WebSocket), summed over the HTTP instances. */
   public static final String TAIL_SUBSCRIBERS = "scriptd_tail_subscribers";
 
+  /** Counter, tag outcome: once per due fire time of a schedule, when the scheduler decided for it. */
+  public static final String SCHEDULE_FIRES = "scriptd_schedule_fires";
+
+  public static final String TAG_OUTCOME = "outcome";
+  /** The outcome values of {@link #SCHEDULE_FIRES}: the schedule ledger's outcomes. */
+  public static final List<String> FIRE_OUTCOMES = List.of("started", "queued", "skipped_forbid", "missed",
+      "caught_up", "failed_to_start");
+
   public static final String TAG_SCRIPT_ID = "script_id";
   public static final String TAG_TYPE = "type";
   public static final String TAG_STATUS = "status";
@@ -48,5 +56,5 @@ public final class Meters {
 
   /** Every name above, to remove scriptd's meters from a registry it does not own. */
   static final List<String> ALL = List.of(EXECUTIONS, EXECUTION_DURATION, ACTIVE_SCRIPTS, ACTIVE_VMS,
-      QUEUED_RUNS, LINES_INGESTED, LINES_DROPPED, BATCH_LINES, FLUSH, TAIL_SUBSCRIBERS);
+      QUEUED_RUNS, LINES_INGESTED, LINES_DROPPED, BATCH_LINES, FLUSH, TAIL_SUBSCRIBERS, SCHEDULE_FIRES);
 }

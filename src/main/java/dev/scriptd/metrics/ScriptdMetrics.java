@@ -18,7 +18,9 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +55,7 @@ public final class ScriptdMetrics implements Shareable {
   private final DistributionSummary batchLines;
   private final Timer flush;
   private final RunMeters runMeters;
+  private final Map<String, Counter> scheduleFires = new HashMap<>();
 
   private ScriptdMetrics(String id, MeterRegistry registry, PrometheusMeterRegistry scrape, boolean owned) {
     this.id = id;
@@ -76,6 +79,10 @@ public final class ScriptdMetrics implements Shareable {
     flush = Timer.builder(Meters.FLUSH)
         .description("Duration of one SQLite batch write").register(registry);
     runMeters = new RunMeters(registry, MAX_KEPT_LABEL_SETS);
+    for (String outcome : Meters.FIRE_OUTCOMES) {
+      scheduleFires.put(outcome, Counter.builder(Meters.SCHEDULE_FIRES).tag(Meters.TAG_OUTCOME, outcome)
+          .description("Due fire times of schedules, by what the scheduler decided").register(registry));
+    }
   }
 
   /**
@@ -181,6 +188,14 @@ public final class ScriptdMetrics implements Shareable {
 
   public void removeVmSource(IntSupplier contextsInUse) {
     vmSources.remove(contextsInUse);
+  }
+
+  /** The scheduler decided for one due fire time; an outcome outside {@link Meters#FIRE_OUTCOMES} is ignored. */
+  public void scheduleFire(String outcome) {
+    Counter counter = scheduleFires.get(outcome);
+    if (counter != null) {
+      counter.increment();
+    }
   }
 
   public void linesIngested(int lines) {

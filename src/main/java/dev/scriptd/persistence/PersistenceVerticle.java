@@ -113,6 +113,11 @@ public final class PersistenceVerticle extends VerticleBase {
       ScheduleStore schedules = new ScheduleStore(db);
       on(ns.of(Addresses.DB_SCHEDULE_STATES), body -> schedules.all());
       on(ns.of(Addresses.DB_SAVE_SCHEDULE_STATE), schedules::save);
+      ScheduleLedgerStore ledger = new ScheduleLedgerStore(db);
+      on(ns.of(Addresses.DB_CLAIM_SCHEDULE_FIRES), ledger::claim);
+      on(ns.of(Addresses.DB_DECIDE_SCHEDULE_FIRE), ledger::decide);
+      on(ns.of(Addresses.DB_SCHEDULE_FIRES), ledger::page);
+      on(ns.of(Addresses.DB_PRUNE_SCHEDULE_FIRES), ledger::prune);
       TokenStore tokens = new TokenStore(db);
       on(ns.of(Addresses.DB_SAVE_TOKEN), tokens::save);
       on(ns.of(Addresses.DB_DELETE_TOKEN), tokens::delete);

@@ -130,7 +130,7 @@ final class ScriptStore {
         .compose(v2 -> each(changes.updates(), script -> upsert(conn, script)))
         .compose(v2 -> each(changes.deletes(), script -> deleteRows(conn, script.id(), runs)))))
         .compose(v -> {
-          // as a delete: the pruned scripts' runs leave the read view once their rows are gone
+          // reads answer from the view: it must forget the deleted runs before apply answers
           view.deleted(runs.stream().map(LogFiles.RunRef::id).toList());
           return files.delete(runs);
         })

@@ -5,6 +5,7 @@ import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.ScheduleFire;
 import dev.scriptd.bus.ScheduleState;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
@@ -15,6 +16,7 @@ import dev.scriptd.cron.Misfire;
 import dev.scriptd.cron.Schedules;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -37,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * latest fire time dealt with is stored before the runs start, so a restart neither repeats nor
  * (beyond the misfire policy) loses one. Runs start through SCRIPTS_RUN with {@code trigger: cron},
  * so the script's concurrency rule applies; a fire refused by it (forbid) is skipped and logged.
+ * Every due fire time gets a row in the schedule ledger ({@link FireLedger}) with what was decided
+ * for it, including the missed times a restart finds; a run starts only for a time whose row this
+ * scheduler added.
  * Timers are capped at an hour, and the wall clock is compared with the monotonic clock every
  * {@code scheduler.clock_check_ms}: on a jump every schedule is re-armed.
  */
@@ -48,6 +53,8 @@ public final class SchedulerVerticle extends VerticleBase {
   static final long JUMP_TOLERANCE_MS = 1_000;
   /** Env var of a cron run: the fire time it stands for (ISO-8601 UTC). */
   public static final String SCHEDULED_AT_ENV = "SCRIPTD_SCHEDULED_AT";
+  /** Ledger rows written per wake at most: the newest due times (a long downtime of a frequent schedule). */
+  static final int MAX_LEDGER_ROWS = 1_000;
 
   /** One armed schedule; lives on this verticle's context only. */
   private static final class Armed {
@@ -88,6 +95,7 @@ public final class SchedulerVerticle extends VerticleBase {
   private List<JsonObject> early = new ArrayList<>();
   private MessageConsumer<JsonObject> changes;
   private ScriptdConfig.Scheduler settings;
+  private ScriptdMetrics metrics;
   private long clockCheck = -1;
   private Instant lastWall;
   private long lastMonotonic;
@@ -105,6 +113,7 @@ public final class SchedulerVerticle extends VerticleBase {
     try {
       settings = ScriptdConfig.scheduler(config());
       ns = Namespace.from(config());
+      metrics = ScriptdMetrics.of(vertx, config());
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -247,11 +256,16 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
-  /** Plans what is due at {@code now}, stores the new last fire time, then starts the runs in order. */
+  /**
+   * Plans what is due at {@code now}, stores the new last fire time, writes the ledger rows of the
+   * due times, then starts the runs in order.
+   */
   private void fire(Armed entry, Instant now) {
-    FirePlanner.Plan plan = FirePlanner.plan(entry.schedule, entry.handledThrough(), now, entry.misfire,
-        settings.maxCatchupRuns(), Duration.ofMillis(settings.misfireGraceMs()));
-    boolean due = !plan.handledThrough().equals(entry.handledThrough());
+    Instant handledBefore = entry.handledThrough();
+    Duration grace = Duration.ofMillis(settings.misfireGraceMs());
+    FirePlanner.Plan plan = FirePlanner.plan(entry.schedule, handledBefore, now, entry.misfire,
+        settings.maxCatchupRuns(), grace);
+    boolean due = !plan.handledThrough().equals(handledBefore);
     if (due) {
       entry.lastFire = plan.handledThrough();
     }
@@ -266,30 +280,100 @@ public final class SchedulerVerticle extends VerticleBase {
     } else {
       LOG.debug("script {}: firing {}", entry.name, plan.fire());
     }
-    save(entry).onSuccess(saved -> startRuns(entry, plan.fire(), 0));
+    FireLedger.Rows rows = FireLedger.rows(entry.schedule, handledBefore, now, plan, entry.misfire,
+        settings.maxCatchupRuns(), grace, MAX_LEDGER_ROWS);
+    if (rows.omitted() > 0) {
+      LOG.info("script {}: {}{} older missed fire time(s) get no ledger row (at most {} per wake)", entry.name,
+          rows.omitted(), rows.omitted() >= FireLedger.MAX_OMITTED_COUNT ? " or more" : "", MAX_LEDGER_ROWS);
+    }
+    save(entry).compose(saved -> claim(entry, rows, now)).onSuccess(claimed -> startRuns(entry, claimed, 0));
   }
 
-  private void startRuns(Armed entry, List<Instant> times, int index) {
-    if (index >= times.size() || armed.get(entry.scriptId) != entry) {
+  /**
+   * Writes the ledger rows of one wake: a missed time's row is final, a time to run is claimed
+   * without an outcome yet. The unique (script, fire time) of the ledger is a fence: a time whose row
+   * exists already (another scheduler decided it) is not run again, and nothing runs when the rows
+   * cannot be written. Replies with the times to run, oldest first, each with its claimed row.
+   */
+  private Future<List<Claimed>> claim(Armed entry, FireLedger.Rows rows, Instant decidedAt) {
+    List<ScheduleFire> items = new ArrayList<>(rows.entries().size());
+    Map<Instant, FireLedger.Kind> kinds = new HashMap<>();
+    for (FireLedger.Entry row : rows.entries()) {
+      boolean missed = row.kind() == FireLedger.Kind.MISSED;
+      items.add(new ScheduleFire(entry.scriptId, row.fireTime(), decidedAt, missed ? ScheduleFire.MISSED : null,
+          null, missed ? row.detail() : "the run is being started"));
+      kinds.put(row.fireTime(), row.kind());
+    }
+    if (items.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return vertx.eventBus().<ScheduleFire.Batch>request(ns.of(Addresses.DB_CLAIM_SCHEDULE_FIRES),
+            new ScheduleFire.Batch(items))
+        .map(Message::body)
+        .map(added -> {
+          List<Claimed> toRun = new ArrayList<>();
+          for (ScheduleFire row : added.items()) {
+            if (ScheduleFire.MISSED.equals(row.outcome())) {
+              metrics.scheduleFire(ScheduleFire.MISSED);
+            } else {
+              toRun.add(new Claimed(row, kinds.get(row.fireTime())));
+            }
+          }
+          if (added.items().size() < items.size()) {
+            LOG.info("script {}: {} fire time(s) were in the schedule ledger already; not run again", entry.name,
+                items.size() - added.items().size());
+          }
+          return toRun;
+        })
+        .onFailure(e -> LOG.error("could not write the schedule ledger of script {}; the runs of this fire are "
+            + "not started", entry.name, e));
+  }
+
+  /** A fire time whose ledger row this scheduler added, and how it was planned. */
+  private record Claimed(ScheduleFire row, FireLedger.Kind kind) {
+  }
+
+  private void startRuns(Armed entry, List<Claimed> times, int index) {
+    if (index >= times.size()) {
       return;
     }
-    Instant scheduledAt = times.get(index);
+    Claimed claimed = times.get(index);
+    if (armed.get(entry.scriptId) != entry) {
+      // the schedule changed or went away before this time's run was asked for
+      for (Claimed rest : times.subList(index, times.size())) {
+        decide(entry, new ScheduleFire(entry.scriptId, rest.row().fireTime(), time.now(),
+            ScheduleFire.FAILED_TO_START, null, "the schedule changed before this fire time's run started"));
+      }
+      return;
+    }
+    Instant scheduledAt = claimed.row().fireTime();
     JsonObject request = new JsonObject()
         .put("script_id", entry.scriptId)
         .put("trigger", "cron")
         .put("version", entry.version)
         .put("env", new JsonObject().put(SCHEDULED_AT_ENV, Times.format(scheduledAt)));
     vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_RUN), request)
-        .onSuccess(run -> LOG.debug("script {}: cron run {} for {}", entry.name, run.body().getString("id"),
-            scheduledAt))
+        .onSuccess(run -> {
+          LOG.debug("script {}: cron run {} for {}", entry.name, run.body().getString("id"), scheduledAt);
+          decide(entry, FireLedger.started(claimed.row(), claimed.kind(), run.body(), time.now()));
+        })
         .onFailure(e -> {
           if (BusFailure.is(e, ReplyCodes.CONFLICT)) {
             LOG.info("script {}: cron fire for {} skipped: {}", entry.name, scheduledAt, e.getMessage());
           } else {
             LOG.warn("script {}: cron fire for {} did not start a run: {}", entry.name, scheduledAt, e.getMessage());
           }
+          decide(entry, FireLedger.refused(claimed.row(), claimed.kind(), e, time.now()));
         })
         .onComplete(ar -> startRuns(entry, times, index + 1));
+  }
+
+  /** Gives a claimed ledger row its outcome, and counts it. */
+  private void decide(Armed entry, ScheduleFire decided) {
+    metrics.scheduleFire(decided.outcome());
+    vertx.eventBus().request(ns.of(Addresses.DB_DECIDE_SCHEDULE_FIRE), decided)
+        .onFailure(e -> LOG.warn("could not write the outcome {} of the fire at {} of script {} to the schedule "
+            + "ledger: {}", decided.outcome(), decided.fireTime(), entry.name, e.getMessage()));
   }
 
   private Future<ScheduleState> save(Armed entry) {

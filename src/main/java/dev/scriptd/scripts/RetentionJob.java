@@ -1,30 +1,31 @@
 package dev.scriptd.scripts;
 
-import com.cronutils.model.Cron;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.CleanupRequest;
 import dev.scriptd.bus.CleanupStats;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.ScheduleFire;
 import dev.scriptd.config.ScriptdConfig;
-import dev.scriptd.cron.Crons;
+import dev.scriptd.cron.CronSchedule;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The retention job: a one-shot timer armed for the next fire time of {@code retention.cron} (in the
- * server's time zone) and armed again after each pass, plus cleanups on demand. One at a time.
+ * server's time zone, with the scheduler's daylight-saving rule) and armed again after each pass,
+ * plus cleanups on demand. One at a time.
  */
 final class RetentionJob {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
@@ -34,19 +35,25 @@ final class RetentionJob {
   private final Vertx vertx;
   private final Namespace ns;
   private final ScriptdConfig.Retention settings;
-  private final Cron cron;
+  private final CronSchedule schedule;
   private long timerId = -1;
   private Instant nextRunAt;
   private Instant runningSince;
 
   RetentionJob(Vertx vertx, Namespace ns, ScriptdConfig.Retention settings) {
+    this(vertx, ns, settings, ZoneId.systemDefault());
+  }
+
+  /** {@code zone}: the server's time zone, that {@code retention.cron} is read in. */
+  RetentionJob(Vertx vertx, Namespace ns, ScriptdConfig.Retention settings, ZoneId zone) {
     this.ns = ns;
     this.vertx = vertx;
     this.settings = settings;
     try {
-      this.cron = Crons.parse(settings.cron());
+      // the schedules' own type, so a pass follows the same daylight-saving rule as a script's schedule
+      this.schedule = CronSchedule.of(settings.cron(), zone);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("retention.cron '" + settings.cron() + "' is not valid: " + e.getMessage());
+      throw new IllegalArgumentException("retention.cron: " + e.getMessage());
     }
   }
 
@@ -62,13 +69,16 @@ final class RetentionJob {
     nextRunAt = null;
   }
 
+  /** When the next scheduled pass after {@code now} is due; null when the cron has no next time. */
+  Instant nextRunAfter(Instant now) {
+    return schedule.next(now).orElse(null);
+  }
+
   private void arm() {
-    List<Instant> next = Crons.next(cron, ZoneId.systemDefault(), Instant.now(), 1);
-    if (next.isEmpty()) {
-      nextRunAt = null;
+    nextRunAt = nextRunAfter(Instant.now());
+    if (nextRunAt == null) {
       return;
     }
-    nextRunAt = next.get(0);
     long delay = Math.max(1, nextRunAt.toEpochMilli() - System.currentTimeMillis());
     timerId = vertx.setTimer(delay, id -> {
       timerId = -1;
@@ -93,7 +103,29 @@ final class RetentionJob {
     return vertx.eventBus().<CleanupStats>request(ns.of(Addresses.DB_CLEANUP), request,
             new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
         .map(Message::body)
+        .compose(stats -> pruneLedger().map(stats))
         .onComplete(ar -> runningSince = null);
+  }
+
+  /**
+   * The schedule ledger is cleaned with the runs: its rows whose fire time is older than the
+   * server's {@code retention.days} go. A failure here is logged and does not fail the pass.
+   */
+  private Future<Void> pruneLedger() {
+    Instant before = Instant.now().minus(Duration.ofDays(settings.days()));
+    return vertx.eventBus().<Long>request(ns.of(Addresses.DB_PRUNE_SCHEDULE_FIRES), new ScheduleFire.Prune(before),
+            new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
+        .map(Message::body)
+        .onSuccess(deleted -> {
+          if (deleted > 0) {
+            LOG.info("deleted {} schedule ledger row(s) of fire times before {}", deleted, Times.format(before));
+          }
+        })
+        .otherwise(e -> {
+          LOG.warn("could not clean the schedule ledger: {}", e.getMessage());
+          return 0L;
+        })
+        .mapEmpty();
   }
 
   Future<JsonObject> status() {

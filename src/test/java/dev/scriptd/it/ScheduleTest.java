@@ -19,6 +19,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -358,5 +362,194 @@ class ScheduleTest {
     assertEquals(409, disabled.failureCode());
     // a manual run of the disabled script is still allowed
     assertEquals(201, server.api.post("/api/scripts/" + id + "/run", new JsonObject()).statusCode());
+  }
+
+  /** The whole schedule ledger of a script, newest first, read page by page ({@code limit} a page). */
+  List<JsonObject> ledger(String scriptId, int limit) {
+    List<JsonObject> rows = new ArrayList<>();
+    String cursor = null;
+    do {
+      HttpResponse<String> response = server.api.get("/api/scripts/" + scriptId + "/schedule/history?limit=" + limit
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      assertEquals(200, response.statusCode(), response.body());
+      JsonObject page = new JsonObject(response.body());
+      assertTrue(page.getJsonArray("items").size() <= limit, page.encode());
+      page.getJsonArray("items").forEach(row -> rows.add((JsonObject) row));
+      cursor = page.getString("next_cursor");
+    } while (cursor != null);
+    return rows;
+  }
+
+  List<JsonObject> awaitLedger(String scriptId, Predicate<List<JsonObject>> until, Duration deadline) {
+    Instant end = Instant.now().plus(deadline);
+    List<JsonObject> rows = ledger(scriptId, 1000);
+    while (!until.test(rows)) {
+      if (Instant.now().isAfter(end)) {
+        fail("the schedule ledger of " + scriptId + " did not reach the expected state within " + deadline + ": "
+            + rows);
+      }
+      LockSupport.parkNanos(50_000_000L);
+      rows = ledger(scriptId, 1000);
+    }
+    return rows;
+  }
+
+  static long count(List<JsonObject> rows, String outcome) {
+    return rows.stream().filter(row -> outcome.equals(row.getString("outcome"))).count();
+  }
+
+  static double fires(Scrape scrape, String outcome) {
+    Double value = scrape.value("scriptd_schedule_fires_total", "outcome", outcome);
+    return value == null ? 0 : value;
+  }
+
+  @Test
+  @DisplayName("ledger: an every-second forbid schedule whose command takes 1.5 s shows started rows (with their"
+      + " runs) and skipped_forbid rows, counted by scriptd_schedule_fires_total; pages return each fire time once;"
+      + " disabled, it adds no rows; the retention pass keeps recent rows; deleting the script deletes them")
+  void ledgerOfForbidSchedule(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir);
+    String id = create(scheduled("slow-ledger", "sleep 1.5", "* * * * * *").put("concurrency", "forbid"))
+        .getString("id");
+    List<JsonObject> rows = awaitLedger(id, list -> count(list, "started") >= 2
+        && count(list, "skipped_forbid") >= 2, Duration.ofSeconds(15));
+    JsonObject disabled = put(id, scheduled("slow-ledger", "sleep 1.5", "* * * * * *")
+        .put("concurrency", "forbid").put("enabled", false));
+    Instant disabledAt = Instant.now();
+    assertNull(disabled.getValue("next_run_at"));
+
+    Set<String> runIds = new HashSet<>();
+    runs(id).forEach(run -> runIds.add(run.getString("id")));
+    for (JsonObject row : rows) {
+      assertNotNull(row.getString("detail"), row.encode());
+      assertFalse(Instant.parse(row.getString("decided_at")).isBefore(Instant.parse(row.getString("fire_time"))),
+          row.encode());
+      switch (row.getString("outcome")) {
+        case "started" -> assertTrue(runIds.contains(row.getString("run_id")), row.encode() + " " + runIds);
+        case "skipped_forbid" -> {
+          assertNull(row.getValue("run_id"), row.encode());
+          assertTrue(row.getString("detail").contains("forbid"), row.encode());
+        }
+        default -> fail("only started and skipped_forbid expected: " + row.encode());
+      }
+    }
+    Scrape scrape = Scrape.of(server.api);
+    assertTrue(fires(scrape, "started") >= count(rows, "started"), scrape.text);
+    assertTrue(fires(scrape, "skipped_forbid") >= count(rows, "skipped_forbid"), scrape.text);
+
+    // disabled: no row for a fire time after the change
+    Instant watchedUntil = Instant.now().plusMillis(2500);
+    while (Instant.now().isBefore(watchedUntil)) {
+      for (JsonObject row : ledger(id, 1000)) {
+        assertFalse(Instant.parse(row.getString("fire_time")).isAfter(disabledAt), row.encode());
+      }
+      LockSupport.parkNanos(100_000_000L);
+    }
+
+    // paging: newest first, each fire time once, the same rows as one big page
+    List<JsonObject> all = ledger(id, 1000);
+    List<JsonObject> paged = ledger(id, 2);
+    assertEquals(all, paged);
+    List<String> times = paged.stream().map(row -> row.getString("fire_time")).toList();
+    assertEquals(times.size(), new HashSet<>(times).size(), times.toString());
+    List<String> newestFirst = new ArrayList<>(times);
+    newestFirst.sort(java.util.Comparator.reverseOrder());
+    assertEquals(newestFirst, times);
+    assertEquals(400, server.api.get("/api/scripts/" + id + "/schedule/history?cursor=nope").statusCode());
+    assertEquals(400, server.api.get("/api/scripts/" + id + "/schedule/history?limit=0").statusCode());
+    assertEquals(404, server.api.get("/api/scripts/no-such-script/schedule/history").statusCode());
+
+    // a retention pass deletes rows older than retention.days only: these are from now
+    HttpResponse<String> cleanup = server.api.post("/api/runs/cleanup", new JsonObject());
+    assertEquals(200, cleanup.statusCode(), cleanup.body());
+    assertEquals(all, ledger(id, 1000));
+
+    // deleting the script deletes its ledger
+    assertEquals(all.size(), storedLedgerRows(id));
+    HttpResponse<String> deleted = server.api.send("DELETE", "/api/scripts/" + id, null);
+    assertEquals(204, deleted.statusCode(), deleted.body());
+    assertEquals(0, storedLedgerRows(id));
+  }
+
+  /** The ledger rows of a script in the database file (the API cannot list those of a deleted script). */
+  long storedLedgerRows(String scriptId) throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
+        PreparedStatement count = db.prepareStatement("SELECT count(*) FROM schedule_fires WHERE script_id = ?")) {
+      db.createStatement().execute("PRAGMA busy_timeout = 5000");
+      count.setString(1, scriptId);
+      try (ResultSet rows = count.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("ledger after a simulated downtime (01:00 -> 06:30): skip has 5 missed rows, once 4 missed and one"
+      + " caught_up, all (max 3) 2 missed and 3 caught_up; the retention pass deletes rows older than retention.days")
+  void ledgerAfterDowntime(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+        .put("scheduler", new JsonObject().put("enabled", false).put("max_catchup_runs", 3));
+    server = TestServer.start(vertx, config);
+    List<String> ids = new ArrayList<>();
+    for (String misfire : List.of("skip", "once", "all")) {
+      JsonObject body = scheduled("ledger-" + misfire, ECHO_SCHEDULED, "0 * * * *");
+      body.getJsonObject("schedule").put("misfire", misfire);
+      ids.add(create(body).getString("id"));
+    }
+    MovableClock clock = new MovableClock();
+    clock.set(Instant.parse("2026-01-01T00:59:59.400Z"));
+    String first = deployScheduler(vertx, config, clock);
+    for (String id : ids) {
+      List<JsonObject> rows = awaitLedger(id, list -> count(list, "started") == 1, Duration.ofSeconds(5));
+      assertEquals(1, rows.size(), rows.toString());
+      assertEquals("2026-01-01T01:00:00.000Z", rows.get(0).getString("fire_time"));
+      assertNotNull(rows.get(0).getString("run_id"));
+    }
+    vertx.undeploy(first).await(30, TimeUnit.SECONDS);
+
+    clock.set(Instant.parse("2026-01-01T06:30:00Z"));
+    deployScheduler(vertx, config, clock);
+    List<String> missedHours = List.of("02", "03", "04", "05", "06");
+    // skip: every missed hour is a missed row, none runs
+    List<JsonObject> skip = awaitLedger(ids.get(0), list -> list.size() == 6, Duration.ofSeconds(5));
+    assertOutcomes(skip, missedHours, List.of("missed", "missed", "missed", "missed", "missed"));
+    // once: the latest missed hour is caught up, the others missed
+    List<JsonObject> once = awaitLedger(ids.get(1), list -> list.size() == 6 && count(list, "caught_up") == 1,
+        Duration.ofSeconds(5));
+    assertOutcomes(once, missedHours, List.of("missed", "missed", "missed", "missed", "caught_up"));
+    // all: the latest max_catchup_runs (3) are caught up, the older ones missed
+    List<JsonObject> all = awaitLedger(ids.get(2), list -> list.size() == 6 && count(list, "caught_up") == 3,
+        Duration.ofSeconds(10));
+    assertOutcomes(all, missedHours, List.of("missed", "missed", "caught_up", "caught_up", "caught_up"));
+    Set<String> allRuns = new HashSet<>();
+    runs(ids.get(2)).forEach(run -> allRuns.add(run.getString("id")));
+    for (JsonObject row : all) {
+      if (row.getString("outcome").equals("caught_up")) {
+        assertTrue(allRuns.contains(row.getString("run_id")), row.encode());
+      } else if (row.getString("outcome").equals("missed")) {
+        assertNull(row.getValue("run_id"));
+        assertTrue(row.getString("detail").contains("max_catchup_runs"), row.encode());
+      }
+    }
+
+    // fire times of 2026-01-01 are older than retention.days (30): the retention pass deletes them
+    HttpResponse<String> cleanup = server.api.post("/api/runs/cleanup", new JsonObject());
+    assertEquals(200, cleanup.statusCode(), cleanup.body());
+    for (String id : ids) {
+      assertEquals(List.of(), ledger(id, 1000));
+    }
+  }
+
+  /** The rows of 02:00 .. 06:00 (after the one of 01:00) have these outcomes, in that order. */
+  static void assertOutcomes(List<JsonObject> rows, List<String> hours, List<String> outcomes) {
+    List<JsonObject> oldestFirst = new ArrayList<>(rows);
+    java.util.Collections.reverse(oldestFirst);
+    assertEquals("started", oldestFirst.get(0).getString("outcome"), rows.toString());
+    for (int i = 0; i < hours.size(); i++) {
+      JsonObject row = oldestFirst.get(i + 1);
+      assertEquals("2026-01-01T" + hours.get(i) + ":00:00.000Z", row.getString("fire_time"), rows.toString());
+      assertEquals(outcomes.get(i), row.getString("outcome"), rows.toString());
+    }
   }
 }

@@ -208,9 +208,14 @@ class ScriptsApiTest {
     assertEquals(0, bad.getJsonArray("times").size());
     JsonArray errors = bad.getJsonArray("errors");
     assertEquals("cron", errors.getJsonObject(0).getString("field"));
-    assertTrue(errors.getJsonObject(0).getString("message").contains("not a valid cron expression"));
+    assertEquals("'99 * * * *' is not a valid cron expression: minute 99 is out of range 0-59",
+        errors.getJsonObject(0).getString("message"));
     assertEquals("timezone", errors.getJsonObject(1).getString("field"));
     assertEquals(false, new JsonObject(api.get("/api/schedules/preview").body()).getBoolean("valid"));
+    JsonObject weekly = new JsonObject(api.get("/api/schedules/preview?cron=@weekly&count=2").body());
+    assertEquals(true, weekly.getBoolean("valid"), weekly.encode());
+    assertEquals(Duration.ofDays(7), Duration.between(Instant.parse(weekly.getJsonArray("times").getString(0)),
+        Instant.parse(weekly.getJsonArray("times").getString(1))));
     assertProblem(api.get("/api/schedules/preview?cron=*+*+*+*+*&count=101"), 400);
   }
 

@@ -35,9 +35,13 @@ final class Children {
     return pid.getValue();
   }
 
-  /** SIGKILL to the whole group (cleanup). */
+  /**
+   * SIGKILL to the whole group, and to the pid itself: right after the spawn, setsid may not have
+   * made the group yet.
+   */
   static void killGroup(int pgid) {
     LIBC.kill(-pgid, 9);
+    LIBC.kill(pgid, 9);
   }
 
   /** Whether {@code pid} exists and is not a zombie. */

@@ -353,7 +353,9 @@ class ProcessSupervisorVerticleTest {
   void groupEndedBeforeTheFinalStatus() throws Exception {
     deploySupervisor(new JsonObject().put("kill_grace_ms", 300));
     // its output goes elsewhere: only the process group tells that it is still there
-    JsonObject started = start("bash -c 'trap \"\" TERM; sleep 300' >/dev/null 2>&1 & echo started");
+    // the shell exits only once the child ignores TERM (a loaded machine could otherwise TERM it first)
+    JsonObject started = start("f=$(mktemp -u); bash -c 'trap \"\" TERM; : > \"$0\"; sleep 300' \"$f\" >/dev/null 2>&1 & "
+        + "while [ ! -e \"$f\" ]; do sleep 0.01; done; rm -f \"$f\"; echo started");
     String id = started.getString("id");
     int pgid = started.getInteger("pid");
     long startedAt = System.nanoTime();
@@ -429,7 +431,9 @@ class ProcessSupervisorVerticleTest {
     assertEquals(3, three.exitCode());
     assertEquals(List.of(1L, 2L), seqs(db.lines(three.id())));
     assertEquals(137, awaitEnd(start("kill -9 $$").getString("id")).exitCode());
-    JsonObject started = start("bash -c 'trap \"\" TERM; sleep 300' >/dev/null 2>&1 & echo started");
+    // the shell exits only once the child ignores TERM (a loaded machine could otherwise TERM it first)
+    JsonObject started = start("f=$(mktemp -u); bash -c 'trap \"\" TERM; : > \"$0\"; sleep 300' \"$f\" >/dev/null 2>&1 & "
+        + "while [ ! -e \"$f\" ]; do sleep 0.01; done; rm -f \"$f\"; echo started");
     Run run = awaitEnd(started.getString("id"));
     assertEquals(List.of(), ProcessGroups.members(started.getInteger("pid")), "alive after the final status");
     assertEquals(RunStatus.COMPLETED, run.status());

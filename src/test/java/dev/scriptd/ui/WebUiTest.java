@@ -207,6 +207,11 @@ class WebUiTest {
     // the schedule is checked while typing: a local hint first, then the server's verdict and fire times
     browser.driver.findElement(By.id("f-schedule_on")).click();
     WebElement cron = browser.driver.findElement(By.id("f-schedule.cron"));
+    cron.sendKeys("@weekly");
+    browser.until("a macro is not refused while typing: the server finds it valid and lists its fire times",
+        d -> d.findElements(By.cssSelector("#schedule-preview li")).size() == 10
+            && d.findElement(By.id("cron-state")).getText().contains("valid;"), Duration.ofSeconds(5));
+    cron.clear();
     cron.sendKeys("* * *");
     browser.until("a 3-field cron is refused while typing",
         d -> d.findElement(By.id("cron-state")).getText().contains("3 fields"), Duration.ofSeconds(5));
@@ -247,6 +252,12 @@ class WebUiTest {
     browser.until("the list shows the last run", d -> !d.findElements(
         By.cssSelector("tr[data-script-id='" + scriptId + "'] a[href^='#/runs/']")).isEmpty(), Duration.ofSeconds(10));
     browser.screenshot("scripts");
+
+    // the script's page shows its schedule history: fire times with their outcome and run
+    browser.open("/scripts/" + scriptId);
+    browser.until("the schedule history lists started fire times with a link to their run",
+        d -> !d.findElements(By.cssSelector("#schedule-ledger li[data-outcome='started'] a[href^='#/runs/']")).isEmpty(),
+        Duration.ofSeconds(10));
 
     // stop the schedule so the other tests see a quiet server
     saved.put("enabled", false);
