@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code token},
- * {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
+ * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code apply},
+ * {@code export}, {@code token}, {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
  * standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
  * and on SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms}, then exits 0 (1
  * when the clean stop did not finish in time).
@@ -71,8 +71,11 @@ public final class Main {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       String inUse = portInUse(e, config);
+      DataDirLock.InUse dataDirInUse = dataDirInUse(e);
       if (inUse != null) {
         LOG.error(inUse);
+      } else if (dataDirInUse != null) {
+        LOG.error("cannot start: {}", dataDirInUse.getMessage());
       } else {
         LOG.error("scriptd failed to start: {}", e.getMessage(), e);
       }
@@ -129,6 +132,16 @@ public final class Main {
       }
       if (cause.getCause() == cause) {
         break;
+      }
+    }
+    return null;
+  }
+
+  /** The data dir refusal among the failure's causes, or null. */
+  static DataDirLock.InUse dataDirInUse(Throwable failure) {
+    for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+      if (cause instanceof DataDirLock.InUse inUse) {
+        return inUse;
       }
     }
     return null;

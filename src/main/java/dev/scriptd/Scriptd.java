@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
  * supervisor, then scripts, then JavaScript ({@code js.enabled}), then the scheduler
  * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
- * ({@code http.enabled}). All of one deployment's event-bus
+ * ({@code http.enabled}); before them all it locks the data dir (a second scriptd on the same data
+ * dir, in this process or another, is refused). All of one deployment's event-bus
  * addresses live in its {@code bus_namespace}; a second deployment in the same Vertx with the same
  * namespace is refused. The returned handle
  * undeploys them in reverse order, so running processes are killed while the database can still
@@ -90,7 +91,14 @@ public final class Scriptd {
     String[] adminLink = new String[1];
     // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
     RunView runs = new RunView(parsed.storage().viewRuns());
-    Future<Void> chain = deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single)
+    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
+        traffic, runs);
+    // the data dir is this instance's alone before the database opens and recovery marks runs lost
+    Future<Void> chain = vertx.executeBlocking(() -> DataDirLock.take(parsed.storage().dataDir()), false)
+        .compose(lock -> {
+          handle.dataDirLock(lock);
+          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single);
+        })
         .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
         .compose(link -> {
           adminLink[0] = link;
@@ -112,8 +120,6 @@ public final class Scriptd {
           .setInstances(parsed.http().instances());
       chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs), http));
     }
-    ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic, runs);
     return chain
         .map(ok -> {
           handle.adminLink(adminLink[0]);

@@ -37,6 +37,7 @@ public final class ScriptdHandle {
   private final RunReads runs;
   private boolean closed;
   private volatile String adminLink;
+  private volatile DataDirLock dataDirLock;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
@@ -73,6 +74,10 @@ public final class ScriptdHandle {
 
   void adminLink(String link) {
     adminLink = link;
+  }
+
+  void dataDirLock(DataDirLock lock) {
+    dataDirLock = lock;
   }
 
   /**
@@ -115,7 +120,7 @@ public final class ScriptdHandle {
   /**
    * Undeploys HTTP, then the supervisor (killing running processes, their runs end {@code killed}),
    * then persistence (writing the last batch of lines and closing the database), then removes
-   * scriptd's meters and frees the bus namespace. Safe to call twice.
+   * scriptd's meters, frees the bus namespace and unlocks the data dir. Safe to call twice.
    */
   public Future<Void> close() {
     boolean first = !closed;
@@ -142,7 +147,14 @@ public final class ScriptdHandle {
     return first ? chain.eventually(() -> {
       metrics.close(vertx);
       claim.release();
-      return Future.succeededFuture();
+      DataDirLock lock = dataDirLock;
+      dataDirLock = null;
+      // last: the database is closed by now, so the next server to take the data dir finds it whole
+      return lock == null ? Future.succeededFuture()
+          : vertx.executeBlocking(() -> {
+            lock.release();
+            return null;
+          }, false).recover(failure -> Future.succeededFuture());
     }) : chain;
   }
 }

@@ -1,16 +1,24 @@
 package dev.scriptd.cli;
 
+import dev.scriptd.domain.ScriptFolder;
+import dev.scriptd.domain.YamlText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +31,7 @@ import picocli.CommandLine.Parameters;
  */
 public final class Cli {
   /** The client's commands; anything else (flags, {@code serve}, nothing) starts the server. */
-  private static final Set<String> COMMANDS = Set.of("run", "tail", "runs", "token", "help", "-h", "--help",
+  private static final Set<String> COMMANDS = Set.of("run", "tail", "runs", "apply", "export", "token", "help", "-h", "--help",
       "-V", "--version");
 
   private final Terminal terminal;
@@ -59,6 +67,8 @@ public final class Cli {
         .addSubcommand("run", new RunCommand(client, terminal))
         .addSubcommand("tail", new Tail(client, terminal))
         .addSubcommand("runs", new Runs(client, terminal))
+        .addSubcommand("apply", new Apply(client, terminal))
+        .addSubcommand("export", new Export(client, terminal))
         .addSubcommand("token", new CommandLine(new TokenGroup()).addSubcommand("create",
             new TokenCreate(client, terminal)))
         .addSubcommand("help", new CommandLine.HelpCommand());
@@ -275,6 +285,137 @@ public final class Cli {
     private static String oneLine(String text) {
       String line = text.replaceAll("\\s*\n\\s*", "; ");
       return line.length() > 60 ? line.substring(0, 57) + "..." : line;
+    }
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = {"Make the server's scripts match definition files: create new names, replace changed ones,"
+          + " with --prune delete the others; all or nothing. FILE holds one definition, a list or an export;"
+          + " DIR is read like scripts.dir (its *.json, *.yaml and *.yml files). Prints what was created,"
+          + " updated, unchanged and deleted, one line each."})
+  static final class Apply implements Callable<Integer> {
+    static final List<String> OUTCOMES = List.of("created", "updated", "unchanged", "deleted");
+    private static final Pattern AT = Pattern.compile("scripts\\[(\\d+)]\\.?(.*)");
+    private final ScriptdClient client;
+    private final Terminal terminal;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE|DIR",
+        description = "a definition file, or a folder of them")
+    Path path;
+
+    @Option(names = "--prune", description = "also delete the scripts the files do not define (admin)")
+    boolean prune;
+
+    @Option(names = "--dry-run", description = "print what would happen and change nothing")
+    boolean dryRun;
+
+    Apply(ScriptdClient client, Terminal terminal) {
+      this.client = client;
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      ScriptFolder.Read read = Files.isDirectory(path) ? ScriptFolder.read(path) : ScriptFolder.readFile(path);
+      if (!read.ok()) {
+        throw new CliException((read.badFile() == null ? "" : read.badFile() + ": ") + read.error()
+            + "; nothing was sent");
+      }
+      if (prune && read.definitions().isEmpty()) {
+        // an empty folder (a wrong path, a checkout half done) must not wipe every script
+        throw new CliException(path + " holds no definitions; with --prune that would delete every script");
+      }
+      JsonObject summary;
+      try {
+        summary = client.post("/api/scripts/apply", new JsonObject().put("scripts", read.definitions())
+            .put("prune", prune).put("dry_run", dryRun));
+      } catch (CliException refused) {
+        if (refused.errors().isEmpty()) {
+          throw new CliException(read.locate(refused.getMessage()));
+        }
+        terminal.err().println("scriptd: nothing was applied: " + refused.errors().size()
+            + (refused.errors().size() == 1 ? " error" : " errors") + " in the definitions");
+        for (Object error : refused.errors()) {
+          terminal.err().println("  " + where((JsonObject) error, read));
+        }
+        return 2;
+      }
+      for (String outcome : OUTCOMES) {
+        JsonArray names = summary.getJsonArray(outcome, new JsonArray());
+        terminal.out().println(outcome + ": " + (names.isEmpty() ? "-" : String.join(", ", names.getList())));
+      }
+      if (summary.getBoolean("dry_run", false)) {
+        terminal.err().println("dry run: nothing was changed");
+      }
+      return 0;
+    }
+
+    /** {@code scripts[2].timeout} of an error as the file it came from, the script and the field. */
+    static String where(JsonObject error, ScriptFolder.Read read) {
+      String field = error.getString("field", "");
+      String message = error.getString("message", "");
+      Matcher index = AT.matcher(field);
+      if (!index.matches() || Integer.parseInt(index.group(1)) >= read.origins().size()) {
+        return field + ": " + message;
+      }
+      int i = Integer.parseInt(index.group(1));
+      Object definition = read.definitions().getValue(i);
+      String script = definition instanceof JsonObject object && object.getValue("name") instanceof String name
+          ? " (script " + name + ")" : "";
+      String rest = index.group(2);
+      return read.origins().get(i) + script + ": " + (rest.isEmpty() ? "" : rest + " ") + message;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Print every script as YAML definitions (secret values as ***), or with -o DIR write one"
+          + " <name>.yaml per script into DIR (created if missing; other files there are left alone)."
+          + " 'apply -f DIR' of that folder changes nothing."})
+  static final class Export implements Callable<Integer> {
+    private final ScriptdClient client;
+    private final Terminal terminal;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "write one <name>.yaml per script here")
+    Path dir;
+
+    Export(ScriptdClient client, Terminal terminal) {
+      this.client = client;
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      if (dir == null) {
+        terminal.out().print(client.text("/api/scripts/export", "application/yaml"));
+        return 0;
+      }
+      JsonArray scripts = client.get("/api/scripts/export").getJsonArray("scripts", new JsonArray());
+      Set<String> used = new HashSet<>();
+      try {
+        Files.createDirectories(dir);
+        for (Object item : scripts) {
+          JsonObject definition = (JsonObject) item;
+          Files.writeString(dir.resolve(fileName(definition.getString("name"), used)), YamlText.write(definition));
+        }
+      } catch (IOException e) {
+        throw new CliException("cannot write to " + dir + ": " + e.getMessage());
+      }
+      terminal.err().println("wrote " + scripts.size() + (scripts.size() == 1 ? " script" : " scripts") + " to "
+          + dir);
+      return 0;
+    }
+
+    /**
+     * {@code <name>.yaml}, not hidden (a folder's reader skips dot files, and a name may start with a
+     * dot) and not one already written.
+     */
+    static String fileName(String name, Set<String> used) {
+      String base = name.startsWith(".") ? "_" + name : name;
+      String file = base + ".yaml";
+      for (int n = 2; !used.add(file); n++) {
+        file = base + "-" + n + ".yaml";
+      }
+      return file;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.scriptd.cli;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +37,16 @@ final class ScriptdClient {
 
   JsonObject get(String path) {
     return send(request(path).GET());
+  }
+
+  /** The body of a GET as text, asking for {@code accept} (e.g. YAML). */
+  String text(String path, String accept) {
+    HttpResponse<String> response = exchange(request(path).setHeader("Accept", accept).GET()
+        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 400) {
+      throw problem(response.statusCode(), response.body());
+    }
+    return response.body();
   }
 
   JsonObject post(String path, JsonObject body) {
@@ -110,13 +121,14 @@ final class ScriptdClient {
     return message == null || message.isBlank() ? "connection failed" : message;
   }
 
-  /** The problem's detail when the body is problem+json, else the status line. */
+  /** The problem's detail (and its errors[]) when the body is problem+json, else the status line. */
   static CliException problem(int status, String body) {
     try {
       JsonObject problem = new JsonObject(body);
       String detail = problem.getString("detail");
       if (detail != null && !detail.isBlank()) {
-        return new CliException(detail);
+        Object errors = problem.getValue("errors");
+        return new CliException(detail, errors instanceof JsonArray list ? list : new JsonArray());
       }
     } catch (DecodeException | ClassCastException notProblem) {
       // fall through to the status

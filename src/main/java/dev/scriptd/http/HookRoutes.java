@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -132,6 +133,18 @@ final class HookRoutes {
     return method.toUpperCase(Locale.ROOT) + " " + path;
   }
 
+  /** The methods the table serves on {@code path}, sorted and comma separated; null when none. */
+  private String methodsServing(String path) {
+    Set<String> methods = new TreeSet<>();
+    String suffix = " " + path;
+    for (String key : table.keySet()) {
+      if (key.endsWith(suffix) && key.indexOf(' ') == key.length() - suffix.length()) {
+        methods.add(key.substring(0, key.length() - suffix.length()));
+      }
+    }
+    return methods.isEmpty() ? null : String.join(", ", methods);
+  }
+
   private void dispatch(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String path = request.path().substring(PREFIX.length());
@@ -142,6 +155,13 @@ final class HookRoutes {
     loaded.recover(e -> Future.succeededFuture()).onComplete(ignored -> {
       Hook hook = table.get(key(request.method().name(), hookPath));
       if (hook == null) {
+        String allow = methodsServing(hookPath);
+        if (allow != null) {
+          ctx.response().putHeader("Allow", allow);
+          ctx.fail(new ApiException(405, "method-not-allowed", request.method() + " " + request.path()
+              + " is not served; this endpoint answers " + allow));
+          return;
+        }
         ctx.fail(new ApiException(404, "not-found", "no script answers " + request.method() + " " + request.path()
             + "; give a script an endpoint {\"method\", \"path\"} to serve it"));
         return;

@@ -3,6 +3,7 @@ package dev.scriptd.scripts;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.ScriptFolder;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

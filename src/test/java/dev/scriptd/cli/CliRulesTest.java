@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scriptd.domain.ScriptFolder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -13,8 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +31,7 @@ class CliRulesTest {
     assertFalse(Cli.isClientCommand(new String[] {"-data-dir", "/tmp/x"}));
     assertFalse(Cli.isClientCommand(new String[] {"serve", "--port", "9000"}));
     assertTrue(Cli.isClientCommand(new String[] {"serve", "--help"}));
-    for (String command : List.of("run", "tail", "runs", "token", "help", "--help", "-h", "--version")) {
+    for (String command : List.of("run", "tail", "runs", "apply", "export", "token", "help", "--help", "-h", "--version")) {
       assertTrue(Cli.isClientCommand(new String[] {command}), command);
     }
     assertArrayEquals(new String[] {"--port=1"}, Cli.serverArgs(new String[] {"serve", "--port=1"}));
@@ -82,11 +85,38 @@ class CliRulesTest {
         false, false, action -> { });
     assertEquals(0, new Cli(terminal).execute("--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String command : List.of("serve", "run", "tail", "runs", "token")) {
+    for (String command : List.of("serve", "run", "tail", "runs", "apply", "export", "token")) {
       assertTrue(help.contains(command), help);
     }
     assertEquals(2, new Cli(terminal).execute("token", "create", "ci"));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--role"), err.toString(StandardCharsets.UTF_8));
     assertEquals(2, new Cli(terminal).execute("run", "--script", "x", "echo"));
+    assertEquals(2, new Cli(terminal).execute("apply", "--prune"), "apply needs -f");
+  }
+
+  @Test
+  @DisplayName("a problem's errors[] are kept; apply names an error's file, list index and script")
+  void applyErrorsNameTheFile() {
+    CliException refused = ScriptdClient.problem(400, "{\"detail\":\"nothing was applied\",\"errors\":"
+        + "[{\"field\":\"scripts[1].timeout\",\"message\":\"must be 1..604800\"}]}");
+    assertEquals(1, refused.errors().size());
+    ScriptFolder.Read read = new ScriptFolder.Read(new JsonArray().add(new JsonObject().put("name", "a"))
+        .add(new JsonObject().put("name", "b")).add("not an object"), List.of("a.yaml", "list.yaml[0]", "list.yaml[1]"),
+        2, null, null);
+    assertEquals("list.yaml[0] (script b): timeout must be 1..604800",
+        Cli.Apply.where(refused.errors().getJsonObject(0), read));
+    assertEquals("list.yaml[1]: must be an object", Cli.Apply.where(new JsonObject().put("field", "scripts[2]")
+        .put("message", "must be an object"), read));
+    assertEquals("scripts: is required", Cli.Apply.where(new JsonObject().put("field", "scripts")
+        .put("message", "is required"), read));
+  }
+
+  @Test
+  @DisplayName("export -o file names: <name>.yaml, never hidden, never twice")
+  void exportFileNames() {
+    Set<String> used = new HashSet<>();
+    assertEquals("backup.yaml", Cli.Export.fileName("backup", used));
+    assertEquals("_.hidden.yaml", Cli.Export.fileName(".hidden", used));
+    assertEquals("_.hidden-2.yaml", Cli.Export.fileName("_.hidden", used));
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.scriptd.cli.Cli;
 import dev.scriptd.cli.Terminal;
+import dev.scriptd.domain.YamlText;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -270,5 +271,121 @@ class CliTest {
     Invocation missing = cli("run", "--script", "nope");
     assertEquals(2, missing.await());
     assertTrue(missing.err().contains("not found"), missing.err());
+  }
+
+  private void create(JsonObject script) {
+    HttpResponse<String> created = api.post("/api/scripts", script);
+    assertEquals(201, created.statusCode(), created.body());
+  }
+
+  private List<String> scriptNames() {
+    return new JsonObject(api.get("/api/scripts/export").body()).getJsonArray("scripts").stream()
+        .map(item -> ((JsonObject) item).getString("name")).toList();
+  }
+
+  @Test
+  @DisplayName("export -o DIR writes one <name>.yaml per script, and apply -f DIR of that folder leaves all unchanged")
+  void exportApplyRoundTrip() throws Exception {
+    create(new JsonObject().put("name", "backup").put("command", "set -e\necho one\necho two\n").put("timeout", 600)
+        .put("env", new JsonObject().put("PLAIN", "8080")
+            .put("PASSWORD", new JsonObject().put("value", "s3cr3t").put("secret", true)))
+        .put("schedule", new JsonObject().put("cron", "0 2 * * *").put("timezone", "Europe/Paris")));
+    create(new JsonObject().put("name", "hello").put("kind", "js").put("program", "({status: 200, body: 'hi'})")
+        .put("endpoint", new JsonObject().put("method", "GET").put("path", "hello").put("auth", "public")));
+    create(new JsonObject().put("name", ".dotted").put("command", "true").put("enabled", false));
+    Path dir = dataDir.resolve("exported").resolve("scripts");
+
+    Invocation export = cli("export", "-o", dir.toString());
+    assertEquals(0, export.await(), export.err());
+    assertEquals(List.of("_.dotted.yaml", "backup.yaml", "hello.yaml"),
+        Files.list(dir).map(file -> file.getFileName().toString()).sorted().toList());
+    String backup = Files.readString(dir.resolve("backup.yaml"));
+    assertTrue(backup.contains("name: backup") && backup.contains("***") && !backup.contains("s3cr3t"), backup);
+
+    Invocation apply = cli("apply", "-f", dir.toString());
+    assertEquals(0, apply.await(), apply.err());
+    assertEquals("created: -\nupdated: -\nunchanged: .dotted, backup, hello\ndeleted: -\n",
+        sortedUnchanged(apply.out()));
+
+    Invocation yaml = cli("export");
+    assertEquals(0, yaml.await(), yaml.err());
+    JsonObject all = (JsonObject) YamlText.parse(yaml.out());
+    assertEquals(List.of(".dotted", "backup", "hello"), all.getJsonArray("scripts").stream()
+        .map(item -> ((JsonObject) item).getString("name")).sorted().toList());
+    Path file = dataDir.resolve("all.yaml");
+    Files.writeString(file, yaml.out());
+    Invocation again = cli("apply", "-f", file.toString());
+    assertEquals(0, again.await(), again.err());
+    assertTrue(again.out().contains("\nunchanged: ") && again.out().contains("created: -\nupdated: -\n"), again.out());
+    assertEquals(1, new JsonObject(api.get("/api/scripts/backup").body()).getInteger("version"));
+  }
+
+  /** The summary with the unchanged names sorted (the server lists them in its own order). */
+  private static String sortedUnchanged(String summary) {
+    return summary.lines().map(line -> line.startsWith("unchanged: ")
+        ? "unchanged: " + String.join(", ", Arrays.stream(line.substring(11).split(", ")).sorted().toList())
+        : line).reduce("", (a, b) -> a + b + "\n");
+  }
+
+  @Test
+  @DisplayName("apply --dry-run prints what would change and changes nothing; apply then does it")
+  void applyDryRun() throws Exception {
+    create(new JsonObject().put("name", "old").put("command", "echo old"));
+    Path dir = Files.createDirectory(dataDir.resolve("defs"));
+    Files.writeString(dir.resolve("a.yaml"), "- name: old\n  command: echo changed\n- name: fresh\n  command: echo new\n");
+
+    Invocation dry = cli("apply", "-f", dir.toString(), "--dry-run");
+    assertEquals(0, dry.await(), dry.err());
+    assertEquals("created: fresh\nupdated: old\nunchanged: -\ndeleted: -\n", dry.out());
+    assertTrue(dry.err().contains("dry run: nothing was changed"), dry.err());
+    assertEquals(List.of("old"), scriptNames());
+    assertEquals("echo old", new JsonObject(api.get("/api/scripts/old").body()).getString("command"));
+
+    Invocation real = cli("apply", "-f", dir.toString());
+    assertEquals(0, real.await(), real.err());
+    assertEquals("created: fresh\nupdated: old\nunchanged: -\ndeleted: -\n", real.out());
+    assertEquals("echo changed", new JsonObject(api.get("/api/scripts/old").body()).getString("command"));
+  }
+
+  @Test
+  @DisplayName("apply --prune deletes the scripts the files do not define; an empty folder with --prune sends nothing")
+  void applyPrune() throws Exception {
+    create(new JsonObject().put("name", "keep").put("command", "true"));
+    create(new JsonObject().put("name", "gone").put("command", "true"));
+    Path file = dataDir.resolve("keep.json");
+    Files.writeString(file, "{\"name\": \"keep\", \"command\": \"true\"}");
+
+    Path empty = Files.createDirectory(dataDir.resolve("empty"));
+    Invocation refused = cli("apply", "-f", empty.toString(), "--prune");
+    assertEquals(2, refused.await());
+    assertTrue(refused.err().contains("with --prune that would delete every script"), refused.err());
+    assertEquals(List.of("gone", "keep"), scriptNames());
+
+    Invocation prune = cli("apply", "-f", file.toString(), "--prune");
+    assertEquals(0, prune.await(), prune.err());
+    assertEquals("created: -\nupdated: -\nunchanged: keep\ndeleted: gone\n", prune.out());
+    assertEquals(List.of("keep"), scriptNames());
+  }
+
+  @Test
+  @DisplayName("apply of a bad file exits 2 naming the file, the script, the field and the message, and changes nothing")
+  void applyBadFile() throws Exception {
+    Path dir = Files.createDirectory(dataDir.resolve("bad"));
+    Files.writeString(dir.resolve("a.yaml"), "name: good\ncommand: echo fine\n");
+    Files.writeString(dir.resolve("b.yaml"), "- name: ok\n  command: echo ok\n- name: broken\n  command: echo broken\n"
+        + "  timeout: -5\n");
+
+    Invocation invalid = cli("apply", "-f", dir.toString());
+    assertEquals(2, invalid.await());
+    assertEquals("", invalid.out());
+    assertTrue(invalid.err().startsWith("scriptd: nothing was applied: 1 error"), invalid.err());
+    assertTrue(invalid.err().contains("\n  b.yaml[1] (script broken): timeout "), invalid.err());
+    assertEquals(List.of(), scriptNames());
+
+    Files.writeString(dir.resolve("b.yaml"), "- name: ok\n  command: [unclosed\n");
+    Invocation unreadable = cli("apply", "-f", dir.toString());
+    assertEquals(2, unreadable.await());
+    assertTrue(unreadable.err().startsWith("scriptd: b.yaml: not valid YAML"), unreadable.err());
+    assertEquals(List.of(), scriptNames());
   }
 }

@@ -11,6 +11,8 @@ import dev.scriptd.bus.Addresses;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -362,6 +364,30 @@ class EmbeddingTest {
     }
     // once closed, the namespace is free again
     Scriptd.deploy(vertx, embedded(otherDir)).await(30, TimeUnit.SECONDS).close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a second instance on the same data dir (another bus namespace) is refused before it touches the first one's runs")
+  void sameDataDirRefused(Vertx vertx) throws Exception {
+    ScriptdHandle first = Scriptd.deploy(vertx, embedded(dataDir)).await(30, TimeUnit.SECONDS);
+    try {
+      JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.RUNS_START,
+          new JsonObject().put("command", "exec sleep 60")).await(10, TimeUnit.SECONDS).body();
+      Throwable refused = assertThrows(Throwable.class, () -> Scriptd.deploy(vertx,
+          embedded(dataDir).put("bus_namespace", "scriptd.second")).await(30, TimeUnit.SECONDS));
+      assertTrue(refused.getMessage().contains("the data dir " + dataDir.toRealPath() + " is used by another scriptd"),
+          refused.getMessage());
+      // the first instance's run was neither recovered as lost nor signalled
+      Run still = vertx.eventBus().<Run>request(Addresses.DB_GET_RUN, run.getString("id"))
+          .await(10, TimeUnit.SECONDS).body();
+      assertEquals(RunStatus.RUNNING, still.status(), still.toString());
+      assertFalse(Processes.group(run.getInteger("pid")).isEmpty(), "the first instance's run was signalled");
+    } finally {
+      first.close().await(30, TimeUnit.SECONDS);
+    }
+    // once closed, the data dir is free again
+    Scriptd.deploy(vertx, embedded(dataDir).put("bus_namespace", "scriptd.second")).await(30, TimeUnit.SECONDS)
+        .close().await(30, TimeUnit.SECONDS);
   }
 
   @Test

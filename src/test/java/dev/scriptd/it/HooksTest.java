@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,13 +104,37 @@ class HooksTest {
   }
 
   @Test
+  @DisplayName("a method no script serves on a served path is 405 with Allow listing the methods served there; an unserved path stays 404")
+  void wrongMethodIs405WithAllow() {
+    create(js("read", "'read'", endpoint("GET", "items/list")));
+    create(js("write", "'written'", endpoint("POST", "items/list")));
+    create(js("other", "'other'", endpoint("DELETE", "items/list/extra")));
+
+    HttpResponse<String> put = api.send("PUT", "/hooks/items/list", "");
+    assertProblem(put, 405);
+    assertEquals("GET, POST", put.headers().firstValue("Allow").orElse(null), put.headers().toString());
+    assertTrue(new JsonObject(put.body()).getString("detail").contains("GET, POST"), put.body());
+    HttpResponse<String> delete = api.send("DELETE", "/hooks/items/list/", null);
+    assertProblem(delete, 405);
+    assertEquals("GET, POST", delete.headers().firstValue("Allow").orElse(null));
+    assertEquals("read", api.get("/hooks/items/list").body());
+    assertEquals("written", api.post("/hooks/items/list", null).body());
+
+    for (String path : List.of("/hooks/items", "/hooks/list", "/hooks/items/list/other")) {
+      HttpResponse<String> unserved = api.send("PUT", path, "");
+      assertProblem(unserved, 404);
+      assertTrue(unserved.headers().firstValue("Allow").isEmpty(), path + ": " + unserved.headers());
+    }
+  }
+
+  @Test
   @DisplayName("endpoints appear, change and disappear at once with create, update and delete; unknown is 404")
   void runtimeChanges() {
     assertProblem(api.get("/hooks/greet"), 404);
     JsonObject script = create(js("greet", "'v1'", endpoint("GET", "greet")));
     String id = script.getString("id");
     assertEquals("v1", api.get("/hooks/greet").body());
-    assertProblem(api.post("/hooks/greet", null), 404); // another method
+    assertProblem(api.post("/hooks/greet", null), 405); // another method
 
     HttpResponse<String> updated = api.send("PUT", "/api/scripts/" + id,
         js("greet", "'v2'", endpoint("GET", "greet")).encode());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -159,5 +160,48 @@ class StartupTest {
       assertTrue(errors.get(0).contains("--port"), output);
       assertFalse(output.contains("\tat ") || output.contains("Exception"), output);
     }
+  }
+
+  @Test
+  @DisplayName("a second server on the same data dir exits 1 with one line naming it, and the first one's running run"
+      + " keeps running; once the first has stopped, the data dir starts again")
+  void dataDirInUse() throws Exception {
+    Path data = Files.createDirectories(dataDir());
+    int firstPort = TestServer.freePort();
+    server = ServerJvm.start(data, firstPort, List.of());
+    Api first = new Api("http://127.0.0.1:" + firstPort, TestServer.ADMIN_TOKEN);
+    JsonObject run = first.startRun("echo started; exec sleep 300");
+    String id = run.getString("id");
+    JsonObject running = first.awaitRun(id, r -> "running".equals(r.getString("status")) && r.getInteger("pid") != null,
+        Duration.ofSeconds(30));
+    int pgid = running.getInteger("pid");
+
+    Path log = dir.resolve("second.log");
+    Process second = ServerJvm.launch(dir, log, List.of("--port=" + TestServer.freePort(), "--data-dir=" + data),
+        Map.of());
+    try {
+      assertTrue(second.waitFor(90, TimeUnit.SECONDS), "the second server gave up");
+    } finally {
+      second.destroyForcibly();
+    }
+    assertEquals(1, second.exitValue());
+    String output = Files.readString(log);
+    List<String> errors = output.lines().filter(line -> line.contains("ERROR")).toList();
+    assertEquals(1, errors.size(), output);
+    assertTrue(errors.get(0).contains("the data dir " + data.toRealPath() + " is used by another scriptd"), output);
+    assertTrue(errors.get(0).contains("(pid " + server.pid() + " holds " + data.toRealPath().resolve(".lock") + ")"),
+        output);
+    assertFalse(output.contains("\tat ") || output.contains("Exception"), output);
+
+    assertEquals("running", first.run(id).getString("status"));
+    assertFalse(Processes.group(pgid).isEmpty(), "the first server's run was signalled");
+
+    server.destroy(); // SIGTERM: a clean stop, which releases the lock
+    assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, server.exitValue());
+    int port = TestServer.freePort();
+    server = ServerJvm.start(data, port, List.of());
+    Api again = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
+    assertEquals("killed", again.run(id).getString("status"));
   }
 }

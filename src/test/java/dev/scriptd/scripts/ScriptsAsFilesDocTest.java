@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.Script;
+import dev.scriptd.domain.ScriptFolder;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;

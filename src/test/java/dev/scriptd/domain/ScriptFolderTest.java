@@ -1,4 +1,4 @@
-package dev.scriptd.scripts;
+package dev.scriptd.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,5 +60,17 @@ class ScriptFolderTest {
     assertEquals("nothing was applied: b.yaml[1]: timeout (script b2) must be 1..604800; a.yaml: must be an object",
         read.locate(message));
     assertEquals("b.yaml", read.firstFile(message));
+  }
+
+  @Test
+  @DisplayName("one file, whatever its name, is read like a folder's file: JSON by its .json name, else YAML")
+  void readsOneFile() throws Exception {
+    Path list = Files.writeString(dir.resolve("scripts.txt"), "- name: a\n  command: x\n- name: b\n  command: y\n");
+    ScriptFolder.Read read = ScriptFolder.readFile(list);
+    assertTrue(read.ok(), read.error());
+    assertEquals(List.of("scripts.txt[0]", "scripts.txt[1]"), read.origins());
+    Path json = Files.writeString(dir.resolve("one.json"), "{\"name\": ");
+    assertEquals("one.json", ScriptFolder.readFile(json).badFile());
+    assertTrue(ScriptFolder.readFile(dir.resolve("missing.yaml")).error().contains("does not exist"));
   }
 }

@@ -1,6 +1,5 @@
-package dev.scriptd.scripts;
+package dev.scriptd.domain;
 
-import dev.scriptd.domain.YamlText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -18,15 +17,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a scripts.dir folder (blocking; call it off the event loop): every {@code *.json},
- * {@code *.yaml} and {@code *.yml} file directly in it, in name order, hidden files aside. A file
- * holds one definition, a list of them, or an export ({@code {"scripts": [...]}}). The first file
- * that cannot be read makes the whole folder unreadable, so nothing is applied from a half-edited
- * folder.
+ * Reads a folder of script definition files (blocking; call it off the event loop): every
+ * {@code *.json}, {@code *.yaml} and {@code *.yml} file directly in it, in name order, hidden files
+ * aside. A file holds one definition, a list of them, or an export ({@code {"scripts": [...]}}). The
+ * first file that cannot be read makes the whole folder unreadable, so nothing is applied from a
+ * half-edited folder. The server's scripts.dir and the command line's {@code apply -f} read the
+ * same way.
  */
-final class ScriptFolder {
-  static final long MAX_FILE_BYTES = 4L << 20;
-  static final int MAX_FILES = 10_000;
+public final class ScriptFolder {
+  public static final long MAX_FILE_BYTES = 4L << 20;
+  public static final int MAX_FILES = 10_000;
   private static final Pattern INDEX = Pattern.compile("scripts\\[(\\d+)][. ]?");
 
   private ScriptFolder() {
@@ -36,8 +36,8 @@ final class ScriptFolder {
    * The definitions of the folder, each with the file it came from; or the file that cannot be
    * read and why ({@code definitions} then empty).
    */
-  record Read(JsonArray definitions, List<String> origins, int files, String badFile, String error) {
-    boolean ok() {
+  public record Read(JsonArray definitions, List<String> origins, int files, String badFile, String error) {
+    public boolean ok() {
       return error == null;
     }
 
@@ -49,7 +49,7 @@ final class ScriptFolder {
      * An apply's error message with each {@code scripts[i].} replaced by where that definition is
      * ({@code "file.yaml: "}, or {@code "file.yaml[k]: "} for the k-th of a file's list).
      */
-    String locate(String message) {
+    public String locate(String message) {
       Matcher matcher = INDEX.matcher(message);
       StringBuilder out = new StringBuilder();
       while (matcher.find()) {
@@ -62,7 +62,7 @@ final class ScriptFolder {
     }
 
     /** The file of the first {@code scripts[i]} the message names (null when none). */
-    String firstFile(String message) {
+    public String firstFile(String message) {
       Matcher matcher = INDEX.matcher(message);
       if (matcher.find()) {
         int index = Integer.parseInt(matcher.group(1));
@@ -76,13 +76,13 @@ final class ScriptFolder {
     }
   }
 
-  static boolean isDefinitionFile(Path file) {
+  public static boolean isDefinitionFile(Path file) {
     String name = file.getFileName().toString();
     String lower = name.toLowerCase(Locale.ROOT);
     return !name.startsWith(".") && (lower.endsWith(".json") || lower.endsWith(".yaml") || lower.endsWith(".yml"));
   }
 
-  static Read read(Path dir) {
+  public static Read read(Path dir) {
     if (!Files.isDirectory(dir)) {
       return Read.failed(null, "the folder " + dir.toAbsolutePath() + " does not exist or is not a directory");
     }
@@ -100,6 +100,21 @@ final class ScriptFolder {
       return Read.failed(null, "cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
     }
     files.sort(null);
+    return readFiles(files);
+  }
+
+  /**
+   * One definition file, read as a folder's file is (JSON by a {@code .json} name, else YAML), whatever
+   * its name.
+   */
+  public static Read readFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return Read.failed(null, "the file " + file.toAbsolutePath() + " does not exist or is not a regular file");
+    }
+    return readFiles(List.of(file));
+  }
+
+  private static Read readFiles(List<Path> files) {
     JsonArray definitions = new JsonArray();
     List<String> origins = new ArrayList<>();
     for (Path file : files) {
