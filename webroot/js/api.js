@@ -74,6 +74,7 @@ export const api = {
   killRun: (id) => post(`/api/runs/${enc(id)}/kill`),
   restartRun: (id) => post(`/api/runs/${enc(id)}/restart`),
   deleteRun: (id) => del(`/api/runs/${enc(id)}`),
+  pinRun: (id, pinned) => (pinned ? post(`/api/runs/${enc(id)}/pin`) : del(`/api/runs/${enc(id)}/pin`)),
   logs: (id, since, limit) => get(`/api/runs/${enc(id)}/logs${query({ since, limit })}`),
   stats: (filters) => get(`/api/runs/stats${query(filters)}`),
   cleanupStatus: () => get('/api/runs/cleanup/status'),

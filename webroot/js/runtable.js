@@ -2,6 +2,27 @@
 
 import { h, clear, statusBadge, fmtTime, fmtDuration, runDuration, progressBar, FINAL } from './dom.js';
 import { runLabel } from './catalog.js';
+import { api } from './api.js';
+import { can } from './session.js';
+
+/**
+ * The pin of a run: a toggle for operators, an icon for others when pinned. {@code onChange} gets the
+ * run as the server answered.
+ */
+export function pinToggle(run, onChange, onError) {
+  const label = run.pinned ? 'Unpin run (cleanups may delete it again)' : 'Pin run (no cleanup deletes it)';
+  if (!can('operator')) {
+    return run.pinned ? h('span.pin.pinned', { title: 'Pinned: no cleanup deletes it', role: 'img', 'aria-label': 'Pinned' }, '📌') : null;
+  }
+  return h(`button.pin${run.pinned ? '.pinned' : ''}`, {
+    type: 'button', title: label, 'aria-label': label, 'aria-pressed': String(!!run.pinned), dataset: { pin: run.id },
+    onclick: async () => {
+      try {
+        onChange(await api.pinRun(run.id, !run.pinned));
+      } catch (error) { if (onError) onError(error); }
+    },
+  }, '📌');
+}
 
 export class RunTable {
   constructor({ scripts, actions } = {}) {
@@ -35,8 +56,10 @@ export class RunTable {
   }
 
   /** Inserts or updates a run; new runs go on top. Returns false when it was not shown. */
-  upsert(run, { insert = true, limit = 200 } = {}) {
+  upsert(run, { insert = true, limit = 200, exact = false } = {}) {
     const existing = this.rows.get(run.id);
+    // live status events are made by the run path, which does not track pins: keep the one shown
+    if (existing && !exact) run = { ...run, pinned: !!existing.run.pinned };
     if (existing) {
       const tr = this.row(run);
       existing.tr.replaceWith(tr);
@@ -74,7 +97,8 @@ export class RunTable {
     const label = runLabel(run, this.scripts);
     return h('tr', { dataset: { runId: run.id, status: run.status } },
       h('td', {}, statusBadge(run.status)),
-      h('td.label', {}, h('a', { href: `#/runs/${run.id}`, title: run.command || label }, run.script_id ? label : h('code', {}, label))),
+      h('td.label', {}, pinToggle(run, (next) => this.upsert(next, { insert: false, exact: true })),
+        h('a', { href: `#/runs/${run.id}`, title: run.command || label }, run.script_id ? label : h('code', {}, label))),
       h('td', {}, h('span.tag', {}, run.trigger || '—')),
       h('td.when', { title: run.started_at || run.created_at || '' }, fmtTime(run.started_at || run.created_at)),
       h('td.dur', {}, fmtDuration(runDuration(run))),

@@ -15,7 +15,7 @@ export function historyPage(el) {
     to: h('input', { type: 'datetime-local', name: 'to', id: 'h-to' }),
   };
   const stats = h('div.stats', { id: 'stats', 'aria-live': 'polite' });
-  const table = new RunTable({ actions: (run) => (can('admin') && FINAL.has(run.status) ? h('button.btn.btn-sm.btn-ghost', { type: 'button', 'aria-label': `Delete run ${run.id}`, onclick: () => remove(run) }, 'Delete') : null) });
+  const table = new RunTable({ actions: (run) => (can('admin') && FINAL.has(run.status) && !run.pinned ? h('button.btn.btn-sm.btn-ghost', { type: 'button', 'aria-label': `Delete run ${run.id}`, onclick: () => remove(run) }, 'Delete') : null) });
   const prevBtn = h('button.btn', { type: 'button', id: 'h-prev', disabled: true }, '← Newer');
   const nextBtn = h('button.btn', { type: 'button', id: 'h-next', disabled: true }, 'Next page →');
   const pageInfo = h('span.muted');

@@ -6,6 +6,7 @@ import { LogView } from '../logview.js';
 import { navigate } from '../router.js';
 import { can } from '../session.js';
 import { scriptsById, runLabel } from '../catalog.js';
+import { pinToggle } from '../runtable.js';
 
 const TAIL = 5000; // lines fetched when the view opens
 const PAGE = 5000; // lines per "load older"
@@ -115,10 +116,12 @@ export function runPage(el, { id }) {
     }
     termBox.dataset.status = run.status;
     const live = !FINAL.has(run.status);
-    clear(actions,
+    const pin = pinToggle(run, (next) => { run = next; renderHeader(); }, (error) => showError(msg, error));
+    if (pin) pin.id = 'run-pin';
+    clear(actions, pin,
       can('operator') && live ? h('button.btn.btn-danger', { type: 'button', id: 'run-kill', onclick: kill }, 'Kill') : null,
       can('operator') ? h('button.btn', { type: 'button', id: 'run-restart', onclick: restart }, 'Restart') : null,
-      can('admin') && !live ? h('button.btn.btn-ghost', { type: 'button', id: 'run-delete', onclick: remove }, 'Delete') : null);
+      can('admin') && !live && !run.pinned ? h('button.btn.btn-ghost', { type: 'button', id: 'run-delete', onclick: remove }, 'Delete') : null);
     updateToolbar();
   }
 
@@ -179,12 +182,12 @@ export function runPage(el, { id }) {
       if (batchTimer === null) batchTimer = setTimeout(flush, 16);
     });
     source.addEventListener('status', (e) => {
-      run = JSON.parse(e.data);
+      run = { ...JSON.parse(e.data), pinned: !!run?.pinned }; // the run path does not track pins
       renderHeader();
     });
     source.addEventListener('done', (e) => {
       flush();
-      run = JSON.parse(e.data);
+      run = { ...JSON.parse(e.data), pinned: !!run?.pinned };
       renderHeader();
       closeStream();
       streamState.textContent = 'finished';

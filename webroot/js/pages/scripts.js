@@ -1,7 +1,7 @@
 // Scripts: the list (last run, next run) and the editor (command or program, schedule, endpoint).
 
 import { api } from '../api.js';
-import { h, clear, statusBadge, fmtTime, showError, hideMsg, showInfo, field } from '../dom.js';
+import { h, clear, statusBadge, fmtTime, fmtDuration, showError, hideMsg, showInfo, field } from '../dom.js';
 import { navigate } from '../router.js';
 import { can } from '../session.js';
 import { invalidateScripts } from '../catalog.js';
@@ -126,7 +126,8 @@ export function scriptEditPage(el, { id }) {
     msg,
     editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
   const ledger = scheduleLedger();
-  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form, ledger.el,
+  const trends = runTrends();
+  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form, trends.el, ledger.el,
     h('datalist#tz-list', {}, ['UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney',
       Intl.DateTimeFormat().resolvedOptions().timeZone].map((z) => h('option', { value: z })))));
 
@@ -211,6 +212,7 @@ export function scriptEditPage(el, { id }) {
     runBtn.hidden = false;
     deleteBtn.hidden = !can('admin');
     ledger.show(s);
+    trends.show(s);
     saveBtn.textContent = 'Save';
     sync();
   }
@@ -287,6 +289,114 @@ export function scriptEditPage(el, { id }) {
   if (!isNew) {
     api.script(id).then(fill).catch((error) => showError(msg, error));
   }
+  return { destroy() { trends.destroy(); } };
+}
+
+const TREND_RUNS = 100;
+// the outcome colours of the status badges (the chart draws on a canvas, so they are spelled out here)
+const OUTCOME_COLORS = { completed: '#3ddc97', failed: '#ff6b6b', timed_out: '#f5c451', killed: '#c792ea', lost: '#8494a7' };
+
+/**
+ * Trends of a saved script: the duration of each of its last 100 finished runs as a bar coloured
+ * by outcome (Chart.js from its WebJar), with the success rate and p50/p95 durations that
+ * GET /api/runs/stats computes over all of the script's finished runs.
+ */
+function runTrends() {
+  const canvas = h('canvas', { id: 'trend-chart', role: 'img', 'aria-label': 'Duration of the last runs, coloured by outcome' });
+  const figure = (id, label) => {
+    const value = h(`strong#${id}`, {}, '—');
+    return { value, el: h('div.trend-figure', {}, h('span.muted', {}, label), value) };
+  };
+  const success = figure('trend-success', 'Success rate');
+  const p50 = figure('trend-p50', 'p50 duration');
+  const p95 = figure('trend-p95', 'p95 duration');
+  const empty = h('p.muted', { hidden: true }, 'No finished run yet.');
+  const msg = h('div.msg', { hidden: true });
+  const el = h('section.card.trends-card', { id: 'trends', hidden: true, 'aria-labelledby': 'trends-title' },
+    h('h2', { id: 'trends-title' }, `Trends (last ${TREND_RUNS} runs)`),
+    h('div.trend-figures', {}, success.el, p50.el, p95.el, h('span.muted.trend-scope', {}, 'figures over all finished runs')), empty, h('div.trend-chart', {}, canvas), msg);
+  let scriptId = null;
+  let chart = null;
+  let reload = null;
+  let off = null;
+
+  async function load() {
+    try {
+      const [page, stats] = await Promise.all([
+        api.runs({ script_id: scriptId, limit: TREND_RUNS }),
+        api.stats({ script_id: scriptId }),
+      ]);
+      success.value.textContent = stats.success_rate === null ? '—' : `${(stats.success_rate * 100).toFixed(1)} %`;
+      p50.value.textContent = fmtDuration(stats.p50_duration_ms);
+      p95.value.textContent = fmtDuration(stats.p95_duration_ms);
+      const runs = (page.items || []).filter((r) => r.duration_ms !== null && r.duration_ms !== undefined && OUTCOME_COLORS[r.status]).reverse();
+      empty.hidden = runs.length > 0;
+      canvas.dataset.runs = String(runs.length);
+      draw(runs);
+      hideMsg(msg);
+    } catch (error) { showError(msg, error); }
+  }
+
+  function draw(runs) {
+    const data = {
+      labels: runs.map((r) => fmtTime(r.started_at || r.created_at)),
+      datasets: [{
+        label: 'duration (ms)',
+        data: runs.map((r) => r.duration_ms),
+        backgroundColor: runs.map((r) => OUTCOME_COLORS[r.status]),
+        maxBarThickness: 48,
+        runIds: runs.map((r) => r.id),
+        statuses: runs.map((r) => r.status),
+      }],
+    };
+    if (chart) {
+      chart.data = data;
+      chart.update();
+      return;
+    }
+    chart = new window.Chart(canvas, {
+      type: 'bar',
+      data,
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (c) => `${c.dataset.statuses[c.dataIndex].replace('_', ' ')} · ${fmtDuration(c.raw)}` } },
+        },
+        scales: {
+          x: { ticks: { color: '#8494a7', maxTicksLimit: 8 }, grid: { display: false } },
+          y: { beginAtZero: true, ticks: { color: '#8494a7', callback: (v) => fmtDuration(v) }, grid: { color: '#223041' } },
+        },
+        // a click on a bar opens that run
+        onClick: (event, elements) => {
+          if (elements.length) navigate(`/runs/${data.datasets[0].runIds[elements[0].index]}`);
+        },
+      },
+    });
+  }
+
+  return {
+    el,
+    /** Shows the trends of a saved script, and keeps them current as its runs end. */
+    show(script) {
+      if (scriptId === script.id) return;
+      scriptId = script.id;
+      el.hidden = false;
+      if (!off) {
+        off = onRun((run) => {
+          // at most one reload a second, however often the script runs
+          if (run.script_id === scriptId && run.ended_at && reload === null) reload = setTimeout(() => { reload = null; load(); }, 1000);
+        });
+      }
+      load();
+    },
+    destroy() {
+      if (off) off();
+      clearTimeout(reload);
+      if (chart) chart.destroy();
+    },
+  };
 }
 
 const OUTCOME_LABELS = { started: 'started', queued: 'queued', skipped_forbid: 'skipped (forbid)', missed: 'missed', caught_up: 'caught up', failed_to_start: 'failed to start' };

@@ -43,6 +43,8 @@ public final class Addresses {
   public static final String DB_APPEND_LOGS = "scriptd.db.cmd.append-logs";
   /** String run id -> nothing; fails 404 unknown, 409 when the run has not ended. */
   public static final String DB_DELETE_RUN = "scriptd.db.cmd.delete-run";
+  /** {@code {"run_id", "pinned": true|false}}; replies with the stored {@link dev.scriptd.domain.Run}. */
+  public static final String DB_PIN_RUN = "scriptd.db.cmd.pin-run";
   /** String run id -> Run; fails 404. */
   public static final String DB_GET_RUN = "scriptd.db.query.run";
   /** RunQuery -> RunPage, newest first. */

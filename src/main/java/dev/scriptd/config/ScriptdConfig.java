@@ -77,8 +77,16 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   public record Ops(long minFreeBytes, long maxPendingLines, long shutdownTimeoutMs) {
   }
 
-  /** The retention job: when (5-field cron, server time zone) and what it deletes. */
-  public record Retention(String cron, int days, int maxRunsPerScript, int batchSize) {
+  /**
+   * The retention job: when (5-field cron, server time zone) and what it deletes. {@code maxBytes}:
+   * the budget of stored log bytes (the runs' {@code log_bytes}); 0 means none.
+   */
+  public record Retention(String cron, int days, int maxRunsPerScript, int batchSize, long maxBytes) {
+
+    /** Without a stored-bytes budget. */
+    public Retention(String cron, int days, int maxRunsPerScript, int batchSize) {
+      this(cron, days, maxRunsPerScript, batchSize, 0);
+    }
   }
 
   /** {@code files}: also write each run's lines to {@code <log_dir>/YYYY-MM-DD/<name>_<run-id>.log}. */
@@ -172,7 +180,8 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         retention.string("cron", "0 3 * * *"),
         retention.intValue("days", 30, 1, 36_500),
         retention.intValue("max_runs_per_script", 1000, 1, 100_000_000),
-        retention.intValue("batch_size", 500, 1, 100_000));
+        retention.intValue("batch_size", 500, 1, 100_000),
+        retention.longValue("max_bytes", 0, 0, Long.MAX_VALUE / 2));
     Logs logsConfig = new Logs(root.section("logs").bool("files", false));
 
     return new ScriptdConfig(httpConfig, storage, runsConfig, tailConfig, ops, retentionConfig, logsConfig);

@@ -13,7 +13,8 @@ import java.util.Objects;
  * <p>{@code pidStart} is the child's start time in clock ticks since boot (field 22 of
  * {@code /proc/PID/stat}); with the pid it identifies the process group safely, so a reused pid
  * is never signalled. It, {@code env} and {@code limits} (the override of the server's per-run
- * limits the run was created with) are internal and never part of the API JSON.
+ * limits the run was created with) are internal and never part of the API JSON. {@code pinned}:
+ * no cleanup deletes the run; only the pin routes change it (a save of the run leaves it as stored).
  */
 public record Run(
     String id,
@@ -37,7 +38,8 @@ public record Run(
     String error,
     Map<String, String> env,
     String cwd,
-    RunLimits limits) {
+    RunLimits limits,
+    boolean pinned) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -52,6 +54,16 @@ public record Run(
     limits = limits == null ? RunLimits.NONE : limits;
   }
 
+  /** An unpinned run. */
+  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
+      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
+      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
+      Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
+    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
+        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
+        limits, false);
+  }
+
   /** A new run waiting to start, with the server's default limits. */
   public static Run pending(String id, String scriptId, String kind, String command, String trigger,
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now) {
@@ -64,7 +76,7 @@ public record Run(
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits);
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -72,26 +84,32 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits);
+        error, env, cwd, limits, pinned);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits);
+        error, env, cwd, limits, pinned);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits);
+        env, cwd, limits, pinned);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits);
+        error, env, cwd, limits, pinned);
+  }
+
+  public Run withPinned(boolean pin) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pin);
   }
 
   private void checkMove(RunStatus next) {
@@ -131,6 +149,7 @@ public record Run(
         .put("restarted_from", restartedFrom)
         .put("result", result)
         .put("error", error)
-        .put("cwd", cwd);
+        .put("cwd", cwd)
+        .put("pinned", pinned);
   }
 }

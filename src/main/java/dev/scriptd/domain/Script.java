@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * A saved script definition. Immutable; {@code schedule} and {@code endpoint} are JSON objects that
  * are copied in and out, never shared. {@code limits} is the script's override of the server's
- * per-run limits ({@link RunLimits#NONE}: the defaults).
+ * per-run limits ({@link RunLimits#NONE}: the defaults). {@code retention} overrides the server's
+ * retention settings for this script's runs, field by field ({@code days}, {@code max_runs},
+ * {@code max_bytes}, {@code keep_failed_days}); null: none.
  */
 public record Script(
     String id,
@@ -26,7 +28,8 @@ public record Script(
     RunLimits limits,
     long version,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    JsonObject retention) {
 
   public static final String ALLOW = "allow";
   public static final String FORBID = "forbid";
@@ -40,6 +43,20 @@ public record Script(
     limits = limits == null ? RunLimits.NONE : limits;
     schedule = schedule == null ? null : schedule.copy();
     endpoint = endpoint == null ? null : endpoint.copy();
+    retention = retention == null ? null : retention.copy();
+  }
+
+  /** A script without a retention override. */
+  public Script(String id, String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt) {
+    this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
+        limits, version, createdAt, updatedAt, null);
+  }
+
+  @Override
+  public JsonObject retention() {
+    return retention == null ? null : retention.copy();
   }
 
   @Override
@@ -68,6 +85,7 @@ public record Script(
         .put("endpoint", endpoint())
         .put("concurrency", concurrency)
         .put("limits", limits.toJson())
+        .put("retention", retention())
         .put("version", version)
         .put("created_at", Times.format(createdAt))
         .put("updated_at", Times.format(updatedAt))

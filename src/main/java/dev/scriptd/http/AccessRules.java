@@ -6,7 +6,8 @@ import io.vertx.core.http.HttpMethod;
 
 /**
  * The one table of who may do what. Under {@code /api/}: tokens, {@code /api/admin/*} (backup) and
- * {@code POST /api/runs/cleanup} need admin; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
+ * {@code POST /api/runs/cleanup} need admin; pinning and unpinning a run ({@code POST} and {@code
+ * DELETE /api/runs/{id}/pin}) need operator; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
  * every other method (POST, PUT, PATCH) operator. Login and logout are open, and so is reading the
  * API's description ({@code /api/openapi.json}, {@code /api/docs}): it holds no data. Outside {@code /api/}:
  * {@code /health} and {@code /metrics} are open unless configured, {@code /hooks/*} decide per
@@ -46,10 +47,21 @@ public final class AccessRules {
     if (path.equals("/api/runs/cleanup") && !isRead(method)) {
       return Role.ADMIN;
     }
+    if (!isRead(method) && isRunPin(path)) {
+      return Role.OPERATOR; // unpinning only gives the run back to cleanup; it deletes nothing
+    }
     if (isRead(method)) {
       return Role.VIEWER;
     }
     return method == HttpMethod.DELETE ? Role.ADMIN : Role.OPERATOR;
+  }
+
+  private static boolean isRunPin(String path) {
+    if (!path.startsWith("/api/runs/") || !path.endsWith("/pin")) {
+      return false;
+    }
+    String id = path.substring("/api/runs/".length(), path.length() - "/pin".length());
+    return !id.isEmpty() && id.indexOf('/') < 0;
   }
 
   private static boolean isApiDescription(String path) {

@@ -49,6 +49,15 @@ final class Fields {
     return text;
   }
 
+  Boolean optionalBoolean(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      error(field, "must be true or false");
+      return null;
+    }
+    return (Boolean) value;
+  }
+
   Long optionalLong(JsonObject body, String field, long min, long max) {
     Object value = body.getValue(field);
     if (value == null) {

@@ -46,6 +46,8 @@ final class RunRoutes {
     router.delete("/api/runs/:id").handler(this::delete);
     router.post("/api/runs/:id/kill").handler(this::kill);
     router.post("/api/runs/:id/restart").handler(this::restart);
+    router.post("/api/runs/:id/pin").handler(ctx -> pin(ctx, true));
+    router.delete("/api/runs/:id/pin").handler(ctx -> pin(ctx, false));
     router.get("/api/runs/:id/logs").handler(ctx -> logs(ctx, runId(ctx)));
     router.get("/api/runs/:id/log.txt").handler(this::logText);
   }
@@ -142,6 +144,12 @@ final class RunRoutes {
     String id = runId(ctx);
     bus.request(Addresses.DB_DELETE_RUN, id)
         .onSuccess(ignored -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  private void pin(RoutingContext ctx, boolean pinned) {
+    bus.<Run>request(Addresses.DB_PIN_RUN, new JsonObject().put("run_id", runId(ctx)).put("pinned", pinned))
+        .onSuccess(run -> Json.send(ctx, 200, run.toJson()))
         .onFailure(ctx::fail);
   }
 

@@ -265,9 +265,10 @@ final class ScriptRoutes {
   private void cleanup(RoutingContext ctx) {
     JsonObject body = Json.bodyObject(ctx);
     Fields fields = new Fields();
-    Long days = fields.optionalLong(body, "days", 1, 36_500);
+    Long days = fields.optionalLong(body, "days", 0, 36_500);
+    Boolean dryRun = fields.optionalBoolean(body, "dry_run");
     fields.check();
-    JsonObject request = new JsonObject();
+    JsonObject request = new JsonObject().put("dry_run", Boolean.TRUE.equals(dryRun));
     if (days != null) {
       request.put("days", days);
     }

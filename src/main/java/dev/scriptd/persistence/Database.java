@@ -65,6 +65,16 @@ final class Database {
     return writer.withTransaction(work);
   }
 
+  /**
+   * Runs work in a transaction on the writer connection and rolls it back whatever happens: a
+   * preview of writes (the cleanup's dry run). No other write runs meanwhile.
+   */
+  <T> Future<T> rolledBack(Function<SqlConnection, Future<T>> work) {
+    return writer.withConnection(conn -> conn.begin().compose(tx -> work.apply(conn)
+        .transform(done -> tx.rollback().transform(ignored -> done.succeeded()
+            ? Future.succeededFuture(done.result()) : Future.<T>failedFuture(done.cause())))));
+  }
+
   Pool reader() {
     return reader;
   }

@@ -94,6 +94,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
+      on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
       on(ns.of(Addresses.DB_HEALTH), body -> health());
       on(ns.of(Addresses.DB_WRITER_STATS), body -> Future.succeededFuture(writerStats()));
@@ -226,6 +227,10 @@ public final class PersistenceVerticle extends VerticleBase {
                 throw new BusFailure(ReplyCodes.CONFLICT,
                     "run " + id + " is still " + status.wire() + "; kill it first");
               }
+              if (Integer.valueOf(1).equals(row.getInteger(2))) {
+                throw new BusFailure(ReplyCodes.CONFLICT, "run " + id
+                    + " is pinned; unpin it first (DELETE /api/runs/" + id + "/pin)");
+              }
               return conn.preparedQuery(RunRows.DELETE_CHUNKS).execute(Tuple.of(id));
             })
             .compose(v2 -> conn.preparedQuery(RunRows.DELETE_RUN).execute(Tuple.of(id)))))
@@ -235,6 +240,25 @@ public final class PersistenceVerticle extends VerticleBase {
         })
         .compose(v -> logFiles.delete(List.of(new LogFiles.RunRef(id, createdAt[0]))))
         .map(v -> null);
+  }
+
+  /**
+   * Sets or clears a run's pin. Saves made before it are stored first, so the row exists for a run
+   * the API has already answered with.
+   */
+  private Future<Run> pinRun(JsonObject body) {
+    String id = body.getString("run_id");
+    boolean pinned = Boolean.TRUE.equals(body.getBoolean("pinned"));
+    return runs.settled().compose(v -> db.write(conn -> conn.preparedQuery(RunRows.SET_PINNED)
+        .execute(Tuple.of(pinned ? 1 : 0, id))
+        .compose(updated -> {
+          if (updated.rowCount() == 0) {
+            throw new BusFailure(ReplyCodes.NOT_FOUND, "run " + id + " not found");
+          }
+          return conn.preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id));
+        })
+        .map(rows -> RunRows.fromRow(rows.iterator().next()))))
+        .onSuccess(run -> view.pinned(id, run.pinned()));
   }
 
   /**

@@ -24,6 +24,12 @@ final class RunRows {
       + "log_bytes, restarted_from, result, error, env, cwd, limits";
 
   /**
+   * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
+   * save of a run (the upsert) never unpins it.
+   */
+  static final String SELECTED = COLUMNS + ", pinned";
+
+  /**
    * Insert or update. A new row also counts lines already flushed for it; an existing row never
    * loses lines counted by a flush.
    */
@@ -43,26 +49,31 @@ final class RunRows {
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
       + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits";
 
-  static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM runs WHERE id = ?";
+  static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
-  static final String SELECT_UNFINISHED = "SELECT " + COLUMNS
+  static final String SELECT_UNFINISHED = "SELECT " + SELECTED
       + " FROM runs WHERE status = 'running' OR (status = 'pending' AND queued = 0) ORDER BY created_at, id";
 
   /** Runs waiting in a script's queue, in the order they start. */
-  static final String SELECT_QUEUED = "SELECT " + COLUMNS
+  static final String SELECT_QUEUED = "SELECT " + SELECTED
       + " FROM runs WHERE status = 'pending' AND queued = 1 ORDER BY created_at, id";
   static final String MARK_QUEUED = "UPDATE runs SET queued = 1 WHERE id = ?";
+
+  /** The final statuses: a run with one of them has finished. */
+  private static final String FINISHED = "('completed', 'failed', 'killed', 'timed_out', 'lost')";
 
   /** The figures of GET /api/runs/stats; the filters are appended by {@link #stats}. */
   private static final String STATS = "SELECT count(*) AS total, "
       + "COALESCE(SUM(status = 'completed'), 0) AS completed, COALESCE(SUM(status = 'failed'), 0) AS failed, "
       + "COALESCE(SUM(status = 'running'), 0) AS running, COALESCE(SUM(status = 'killed'), 0) AS killed, "
       + "COALESCE(SUM(status = 'timed_out'), 0) AS timed_out, "
+      + "COALESCE(SUM(status IN " + FINISHED + "), 0) AS finished, "
       + "AVG(CASE WHEN started_at IS NOT NULL AND ended_at IS NOT NULL THEN ended_at - started_at END) "
       + "AS average_duration_ms FROM runs WHERE 1 = 1";
 
-  static final String SELECT_STATUS = "SELECT status, created_at FROM runs WHERE id = ?";
+  static final String SELECT_STATUS = "SELECT status, created_at, pinned FROM runs WHERE id = ?";
   static final String DELETE_RUN = "DELETE FROM runs WHERE id = ?";
+  static final String SET_PINNED = "UPDATE runs SET pinned = ? WHERE id = ?";
   static final String DELETE_CHUNKS = "DELETE FROM log_chunks WHERE run_id = ?";
 
   static Tuple upsertParams(Run run) {
@@ -117,12 +128,26 @@ final class RunRows {
         row.getString("error"),
         env(row.getString("env")),
         row.getString("cwd"),
-        RunLimits.fromStored(row.getString("limits")));
+        RunLimits.fromStored(row.getString("limits")),
+        Integer.valueOf(1).equals(row.getInteger("pinned")));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */
   record PageQuery(String sql, Tuple params) {
   }
+
+  /**
+   * The p50 and p95 durations of the finished runs, by the nearest-rank method: the value at rank
+   * ceil(p/100 * n) of the n durations sorted ascending (an observed duration, never an
+   * interpolation). The filters pick the rows through the same indexes as the list (runs_by_script
+   * for a script); the window function numbers them in duration order.
+   */
+  private static final String PERCENTILES_HEAD = "SELECT MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN ms END) AS p50, "
+      + "MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN ms END) AS p95 FROM ("
+      + "SELECT ms, ROW_NUMBER() OVER (ORDER BY ms) AS rn, COUNT(*) OVER () AS n FROM ("
+      + "SELECT ended_at - started_at AS ms FROM runs WHERE status IN " + FINISHED
+      + " AND started_at IS NOT NULL AND ended_at IS NOT NULL";
+  private static final String PERCENTILES_TAIL = "))";
 
   /** The figures of GET /api/runs/stats, from {@code client} (a reader pool). */
   static io.vertx.core.Future<JsonObject> stats(io.vertx.sqlclient.SqlClient client, RunQuery query) {
@@ -130,32 +155,40 @@ final class RunRows {
     return client.preparedQuery(stats.sql()).execute(stats.params()).map(rows -> {
       Row row = rows.iterator().next();
       Object average = row.getValue("average_duration_ms");
+      long completed = row.getLong("completed");
+      long finished = row.getLong("finished");
       return new JsonObject()
           .put("total", row.getLong("total"))
-          .put("completed", row.getLong("completed"))
+          .put("completed", completed)
           .put("failed", row.getLong("failed"))
           .put("running", row.getLong("running"))
           .put("killed", row.getLong("killed"))
           .put("timed_out", row.getLong("timed_out"))
-          .put("average_duration_ms", average instanceof Number number ? Math.round(number.doubleValue()) : null);
+          .put("average_duration_ms", average instanceof Number number ? Math.round(number.doubleValue()) : null)
+          .put("success_rate", finished == 0 ? null : (double) completed / finished)
+          .put("p50_duration_ms", row.getLong("p50"))
+          .put("p95_duration_ms", row.getLong("p95"));
     });
   }
 
   /** Every pending or running run, queued ones too: the live part of the run view. */
-  static final String SELECT_LIVE = "SELECT " + COLUMNS + " FROM runs WHERE status IN ('pending', 'running')";
+  static final String SELECT_LIVE = "SELECT " + SELECTED + " FROM runs WHERE status IN ('pending', 'running')";
 
   /** The newest runs, newest first; the parameter is how many. */
-  static final String SELECT_NEWEST = "SELECT " + COLUMNS + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?";
+  static final String SELECT_NEWEST = "SELECT " + SELECTED + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?";
 
+  /** The counts and the percentiles in one statement, so that both read one snapshot. */
   static PageQuery stats(RunQuery query) {
-    StringBuilder sql = new StringBuilder(STATS);
+    StringBuilder sql = new StringBuilder("SELECT * FROM (").append(STATS);
     Tuple params = Tuple.tuple();
     filters(query, sql, params, false);
-    return new PageQuery(sql.toString(), params);
+    sql.append("), (").append(PERCENTILES_HEAD);
+    filters(query, sql, params, false);
+    return new PageQuery(sql.append(PERCENTILES_TAIL).append(')').toString(), params);
   }
 
   static PageQuery page(RunQuery query, RunCursor after, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM runs WHERE 1 = 1");
+    StringBuilder sql = new StringBuilder("SELECT ").append(SELECTED).append(" FROM runs WHERE 1 = 1");
     Tuple params = Tuple.tuple();
     // below the cursor implies below "to": leaving "to" out lets the index seek on the cursor
     boolean cursorBoundsTo = after != null && query.to() != null && after.createdAtMs() < query.to().toEpochMilli();

@@ -178,7 +178,7 @@ public final class RunView implements RunReads {
 
   /**
    * What the upsert leaves in the row: it never lowers log_lines or log_bytes that log flushes
-   * counted (see RunRows.UPSERT).
+   * counted, and never touches the pin (see RunRows.UPSERT).
    */
   static Run stored(Run before, Run saved) {
     if (before == null) {
@@ -186,7 +186,23 @@ public final class RunView implements RunReads {
     }
     long lines = Math.max(before.logLines(), saved.logLines());
     long bytes = Math.max(before.logBytes(), saved.logBytes());
-    return lines == saved.logLines() && bytes == saved.logBytes() ? saved : saved.withLog(lines, bytes);
+    Run counted = lines == saved.logLines() && bytes == saved.logBytes() ? saved : saved.withLog(lines, bytes);
+    return counted.pinned() == before.pinned() ? counted : counted.withPinned(before.pinned());
+  }
+
+  /** A committed change of a run's pin. */
+  void pinned(String id, boolean pinned) {
+    lock.writeLock().lock();
+    try {
+      Key key = keys.get(id);
+      if (key == null) {
+        return;
+      }
+      Run run = byKey.get(key).run;
+      byKey.put(key, new Entry(run.withPinned(pinned)));
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /** A committed log flush: as LogBatcher's runs update, lines to at least lastSeq, bytes added. */

@@ -82,7 +82,7 @@ final class RetentionJob {
     long delay = Math.max(1, nextRunAt.toEpochMilli() - System.currentTimeMillis());
     timerId = vertx.setTimer(delay, id -> {
       timerId = -1;
-      run(settings.days())
+      run(settings.days(), false, true)
           .onFailure(e -> LOG.warn("scheduled cleanup did not run: {}", e.getMessage()))
           .onComplete(ar -> {
             if (nextRunAt != null) {
@@ -92,14 +92,18 @@ final class RetentionJob {
     });
   }
 
-  /** One pass now; fails 409 while another one runs. */
-  Future<CleanupStats> run(int days) {
+  /**
+   * One pass now (a dry run deletes nothing); fails 409 while another one runs. {@code scriptDays}:
+   * scripts' own {@code days} and {@code keep_failed_days} apply (see {@link CleanupRequest}).
+   */
+  Future<CleanupStats> run(int days, boolean dryRun, boolean scriptDays) {
     if (runningSince != null) {
       return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "a cleanup is already running (since "
           + Times.format(runningSince) + "); wait for it, see GET /api/runs/cleanup/status"));
     }
     runningSince = Instant.now();
-    CleanupRequest request = new CleanupRequest(days, settings.maxRunsPerScript(), settings.batchSize());
+    CleanupRequest request = new CleanupRequest(days, settings.maxRunsPerScript(), settings.maxBytes(),
+        settings.batchSize(), dryRun, scriptDays);
     return vertx.eventBus().<CleanupStats>request(ns.of(Addresses.DB_CLEANUP), request,
             new DeliveryOptions().setSendTimeout(CLEANUP_TIMEOUT_MS))
         .map(Message::body)

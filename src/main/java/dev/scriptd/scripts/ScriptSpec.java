@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,7 +24,19 @@ import java.util.regex.Pattern;
  */
 public record ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
     Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
-    String concurrency, RunLimits limits) {
+    String concurrency, RunLimits limits, JsonObject retention) {
+
+  /** The fields of a script's {@code retention} and their upper bounds. */
+  private static final Map<String, Long> RETENTION = Map.of("days", 36_500L, "keep_failed_days", 36_500L,
+      "max_runs", 100_000_000L, "max_bytes", 1L << 50);
+
+  /** A definition without a retention override. */
+  public ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits) {
+    this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
+        null);
+  }
 
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -107,9 +120,10 @@ public record ScriptSpec(String name, String kind, String command, String progra
       errors.add("concurrency", "must be one of allow, forbid, queue, replace");
     }
     RunLimits limits = limits(body.getValue("limits"), kind, defaultLimits, errors);
+    JsonObject retention = retention(body.getValue("retention"), errors);
     ScriptSpec spec = errors.list.isEmpty() ? new ScriptSpec(name, kind, "shell".equals(kind) ? command : null,
-        "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency, limits)
-        : null;
+        "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency, limits,
+        retention) : null;
     return new Parsed(spec, errors.list);
   }
 
@@ -145,6 +159,34 @@ public record ScriptSpec(String name, String kind, String command, String progra
       }
     }
     return SecretEnv.mark(env, secret);
+  }
+
+  /**
+   * The override of the server's retention settings: whole numbers, each in range; unknown fields
+   * are refused (a typo would silently keep the server's setting). Null or {} : no override.
+   */
+  private static JsonObject retention(Object raw, Errors errors) {
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      errors.add("retention", "must be an object with days, max_runs, max_bytes, keep_failed_days");
+      return null;
+    }
+    JsonObject valid = new JsonObject();
+    for (String field : object.fieldNames()) {
+      if (!RETENTION.containsKey(field)) {
+        errors.add("retention." + field, "is not a retention field (days, max_runs, max_bytes, keep_failed_days)");
+      }
+    }
+    for (String field : List.of("days", "max_runs", "max_bytes", "keep_failed_days")) {
+      String unit = field.endsWith("days") ? "days" : field.equals("max_runs") ? "runs" : "bytes";
+      Long value = errors.wholeNumber(object, field, 0, RETENTION.get(field), "retention.", unit);
+      if (value != null) {
+        valid.put(field, value);
+      }
+    }
+    return valid.isEmpty() ? null : valid;
   }
 
   /** The override of the per-run limits: each field in range, none looser than the server's. */
@@ -253,13 +295,13 @@ public record ScriptSpec(String name, String kind, String command, String progra
   /** The stored script for this definition. */
   public Script toScript(String id, long version, Instant createdAt, Instant updatedAt) {
     return new Script(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint,
-        concurrency, limits, version, createdAt, updatedAt);
+        concurrency, limits, version, createdAt, updatedAt, retention);
   }
 
   /** The same definition with another env (see {@link SecretEnv#keepMasked}). */
   public ScriptSpec withEnv(Map<String, String> otherEnv) {
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, otherEnv, cwd, enabled, schedule, endpoint,
-        concurrency, limits);
+        concurrency, limits, retention);
   }
 
   /** The definition in its API JSON form (what the bus carries to the scripts verticle). */
@@ -268,7 +310,7 @@ public record ScriptSpec(String name, String kind, String command, String progra
     return new JsonObject().put("name", name).put("kind", kind).put("command", command).put("program", program)
         .put("timeout", timeoutSeconds).put("env", envJson).put("cwd", cwd).put("enabled", enabled)
         .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency)
-        .put("limits", limits.toJson());
+        .put("limits", limits.toJson()).put("retention", retention);
   }
 
   private static final class Errors {

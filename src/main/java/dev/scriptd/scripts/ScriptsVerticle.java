@@ -244,11 +244,12 @@ public final class ScriptsVerticle extends VerticleBase {
   private Future<JsonObject> cleanup(JsonObject body) {
     Object days = body.getValue("days");
     int value = days instanceof Number number ? number.intValue() : -1;
-    if (days != null && (!(days instanceof Number number) || number.doubleValue() != value || value < 1
+    if (days != null && (!(days instanceof Number number) || number.doubleValue() != value || value < 0
         || value > 36_500)) {
-      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST, "days must be a whole number 1..36500"));
+      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST, "days must be a whole number 0..36500"));
     }
-    return retention.run(days == null ? ScriptdConfig.fromJson(config()).retention().days() : value)
+    return retention.run(days == null ? ScriptdConfig.fromJson(config()).retention().days() : value,
+            Boolean.TRUE.equals(body.getValue("dry_run")), days == null)
         .map(stats -> stats.toJson());
   }
 

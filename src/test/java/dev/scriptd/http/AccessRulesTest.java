@@ -70,4 +70,16 @@ class AccessRulesTest {
     AccessRules off = new AccessRules(new SecurityConfig.Auth(false, true, true, null));
     assertNull(off.required(HttpMethod.POST, "/api/admin/backup"));
   }
+
+  @Test
+  @DisplayName("pinning and unpinning a run need operator, while deleting a run stays admin")
+  void pinsNeedOperator() {
+    assertEquals(Role.OPERATOR, rules.required(HttpMethod.POST, "/api/runs/r1/pin"));
+    assertEquals(Role.OPERATOR, rules.required(HttpMethod.DELETE, "/api/runs/r1/pin"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/runs/r1/pin"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.DELETE, "/api/runs/r1"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.DELETE, "/api/runs/r1/logs/pin"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.DELETE, "/api/runs//pin"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.DELETE, "/api/scripts/s1/pin"));
+  }
 }

@@ -159,9 +159,50 @@ class HistoryApiTest {
     api.awaitEnd(running);
   }
 
+  @Test
+  @DisplayName("stats give the success rate and the nearest-rank p50 and p95 of the finished runs, null when none finished")
+  void successRateAndPercentiles() {
+    String scriptId = new JsonObject(api.post("/api/scripts", new JsonObject().put("name", "trend")
+        .put("command", "sleep $S; exit $CODE")).body()).getString("id");
+    // durations about 100, 100, 600 and 600 ms; the last one fails
+    for (String[] run : new String[][] {{"0.1", "0"}, {"0.1", "0"}, {"0.6", "0"}, {"0.6", "1"}}) {
+      String id = new JsonObject(api.post("/api/scripts/trend/run", new JsonObject()
+          .put("env", new JsonObject().put("S", run[0]).put("CODE", run[1]))).body()).getString("id");
+      api.awaitEnd(id);
+    }
+    String running = api.post("/api/scripts/trend/run", new JsonObject()
+        .put("env", new JsonObject().put("S", "30").put("CODE", "0"))).body();
+    String runningId = new JsonObject(running).getString("id");
+
+    JsonObject stats = new JsonObject(api.get("/api/runs/stats?script_id=" + scriptId).body());
+    assertEquals(0.75, stats.getDouble("success_rate"), 1e-9, stats.encode());
+    long p50 = stats.getLong("p50_duration_ms");
+    long p95 = stats.getLong("p95_duration_ms");
+    // nearest rank over 4 durations: p50 is the 2nd (a short run), p95 the 4th (a long one)
+    assertTrue(p50 >= 100 && p50 < 600, stats.encode());
+    assertTrue(p95 >= 600 && p95 < 5000, stats.encode());
+
+    JsonObject failedOnly = new JsonObject(api.get("/api/runs/stats?status=failed&script_id=" + scriptId).body());
+    assertEquals(0.0, failedOnly.getDouble("success_rate"), stats.encode());
+    assertEquals(failedOnly.getLong("p50_duration_ms"), failedOnly.getLong("p95_duration_ms"));
+    assertTrue(failedOnly.getLong("p50_duration_ms") >= 600, failedOnly.encode());
+
+    for (String none : List.of("?status=running", "?script_id=no-such-script")) {
+      JsonObject empty = new JsonObject(api.get("/api/runs/stats" + none).body());
+      assertTrue(empty.containsKey("success_rate") && empty.getValue("success_rate") == null, empty.encode());
+      assertTrue(empty.containsKey("p50_duration_ms") && empty.getValue("p50_duration_ms") == null, empty.encode());
+      assertTrue(empty.containsKey("p95_duration_ms") && empty.getValue("p95_duration_ms") == null, empty.encode());
+    }
+    api.post("/api/runs/" + runningId + "/kill", null);
+    api.awaitEnd(runningId);
+  }
+
   private static JsonObject withoutAverage(JsonObject stats) {
     JsonObject copy = stats.copy();
     copy.remove("average_duration_ms");
+    copy.remove("success_rate");
+    copy.remove("p50_duration_ms");
+    copy.remove("p95_duration_ms");
     return copy;
   }
 

@@ -303,7 +303,8 @@ class OpenApiTest {
         .put("command", "true").put("status", "completed").put("exit_code", 0).put("pid", 42).put("progress", 0)
         .put("trigger", "api").put("created_at", "2026-11-22T10:30:00.123Z").put("started_at", "2026-11-22T10:30:00.124Z")
         .put("ended_at", "2026-11-22T10:30:00.200Z").put("duration_ms", 76).put("timeout", 3600).put("log_lines", 0)
-        .put("log_bytes", 0).putNull("restarted_from").putNull("result").putNull("error").putNull("cwd");
+        .put("log_bytes", 0).putNull("restarted_from").putNull("result").putNull("error").putNull("cwd")
+        .put("pinned", false);
     assertNull(openApi.check("GET", path, 200, "application/json", run.encode()));
     assertNull(openApi.check("GET", "/api/runs/stats", 400, "application/problem+json",
         new JsonObject().put("type", "urn:x").put("title", "Bad Request").put("status", 400).put("detail", "d").encode()),

@@ -258,13 +258,156 @@ class RetentionTest {
   }
 
   @Test
-  @DisplayName("cleanup validates days")
+  @DisplayName("cleanup validates days (0..36500) and dry_run")
   void validation() {
-    for (Object days : List.of(0, 36_501, "x", 1.5)) {
+    for (Object days : List.of(-1, 36_501, "x", 1.5)) {
       HttpResponse<String> response = api.post("/api/runs/cleanup", new JsonObject().put("days", days));
       assertEquals(400, response.statusCode(), response.body());
       assertEquals("days", new JsonObject(response.body()).getJsonArray("errors").getJsonObject(0).getString("field"));
     }
+    HttpResponse<String> response = api.post("/api/runs/cleanup", new JsonObject().put("dry_run", "yes"));
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals("dry_run", new JsonObject(response.body()).getJsonArray("errors").getJsonObject(0).getString("field"));
+  }
+
+  private String token(String name, String role) {
+    HttpResponse<String> created = api.post("/api/tokens", new JsonObject().put("name", name).put("role", role));
+    assertEquals(201, created.statusCode(), created.body());
+    return new JsonObject(created.body()).getString("token");
+  }
+
+  private JsonObject pin(Api as, String runId) {
+    HttpResponse<String> response = as.post("/api/runs/" + runId + "/pin", null);
+    assertEquals(200, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  @Test
+  @DisplayName("days 0 deletes every finished unpinned run, the last failed one too, and keeps pinned and running runs")
+  void daysZero() throws Exception {
+    createScript("z", "echo z-$CODE; exit $CODE");
+    String ok = finished("z", "CODE", "0");
+    String failed = finished("z", "CODE", "2"); // the newest failed run of z: only days >= 1 spare it
+    String pinned = finished("z", "CODE", "0");
+    String adhoc = api.startRun("echo adhoc").getString("id");
+    api.awaitEnd(adhoc);
+    String running = api.startRun("sleep 30").getString("id");
+    Path pinnedFile = logFile("z", pinned);
+    Path okFile = logFile("z", ok);
+    assertTrue(pin(api, pinned).getBoolean("pinned"));
+
+    JsonObject stats = cleanup(new JsonObject().put("days", 0));
+
+    assertEquals(3, stats.getLong("deleted_runs"), stats.encode());
+    assertEquals(3, stats.getJsonObject("by_rule").getLong("days"), stats.encode());
+    assertFalse(exists(ok) || exists(failed) || exists(adhoc));
+    assertFalse(Files.exists(okFile));
+    assertTrue(exists(pinned) && exists(running));
+    assertTrue(Files.exists(pinnedFile));
+    assertTrue(api.run(pinned).getBoolean("pinned"));
+    JsonObject status = new JsonObject(api.get("/api/runs/cleanup/status").body());
+    assertEquals(stats, status.getJsonObject("last_run_stats"));
+    api.post("/api/runs/" + running + "/kill", null);
+    api.awaitEnd(running);
+  }
+
+  @Test
+  @DisplayName("a dry run deletes nothing and reports the runs, their log bytes and their ids")
+  void dryRun() throws Exception {
+    List<String> doomed = new java.util.ArrayList<>();
+    long bytes = 0;
+    for (int i = 0; i < 3; i++) {
+      String id = api.startRun("echo line-" + i + "-of-some-length").getString("id");
+      api.awaitEnd(id);
+      doomed.add(id);
+      bytes += api.run(id).getLong("log_bytes");
+    }
+    String pinned = api.startRun("echo keep").getString("id");
+    api.awaitEnd(pinned);
+    pin(api, pinned);
+    Path file = logFile("adhoc", doomed.get(0));
+    assertTrue(bytes > 0);
+
+    JsonObject preview = cleanup(new JsonObject().put("days", 0).put("dry_run", true));
+
+    assertEquals(3, preview.getLong("would_delete_runs"), preview.encode());
+    assertEquals(bytes, preview.getLong("would_free_bytes"), preview.encode());
+    assertEquals(new java.util.HashSet<>(doomed), new java.util.HashSet<>(preview.getJsonArray("run_ids").getList()));
+    assertEquals(3, preview.getJsonObject("by_rule").getLong("days"));
+    for (String id : doomed) {
+      assertTrue(exists(id), "the dry run deleted " + id);
+    }
+    assertTrue(exists(pinned) && Files.exists(file));
+    assertEquals(4, new JsonObject(api.get("/api/runs").body()).getJsonArray("items").size());
+    JsonObject status = new JsonObject(api.get("/api/runs/cleanup/status").body());
+    assertNull(status.getValue("last_run_at"), "a dry run is not a pass: " + status.encode());
+    assertEquals(0, status.getLong("total_deleted_runs"));
+
+    JsonObject real = cleanup(new JsonObject().put("days", 0));
+    assertEquals(3, real.getLong("deleted_runs"), "the real pass deletes what the preview named");
+    assertTrue(exists(pinned));
+  }
+
+  @Test
+  @DisplayName("pin and unpin: operators may, viewers may not; a pinned run cannot be deleted; a pin outlives the run's own saves")
+  void pins() {
+    Api viewer = api.as(token("v", "viewer"));
+    Api operator = api.as(token("o", "operator"));
+    String running = api.startRun("sleep 0.5; echo done").getString("id");
+    assertFalse(api.run(running).getBoolean("pinned"));
+
+    assertEquals(403, viewer.post("/api/runs/" + running + "/pin", null).statusCode());
+    JsonObject pinned = pin(operator, running);
+    assertEquals(running, pinned.getString("id"));
+    assertTrue(pinned.getBoolean("pinned"));
+    api.awaitEnd(running); // the run path saves the ended run; the pin stays
+    assertTrue(api.run(running).getBoolean("pinned"));
+    assertTrue(new JsonObject(api.get("/api/runs").body()).getJsonArray("items").getJsonObject(0).getBoolean("pinned"));
+
+    HttpResponse<String> refused = api.send("DELETE", "/api/runs/" + running, null);
+    assertEquals(409, refused.statusCode(), refused.body());
+    assertTrue(new JsonObject(refused.body()).getString("detail").contains("unpin it first"), refused.body());
+    assertEquals(403, viewer.send("DELETE", "/api/runs/" + running + "/pin", null).statusCode());
+    HttpResponse<String> unpinned = operator.send("DELETE", "/api/runs/" + running + "/pin", null);
+    assertEquals(200, unpinned.statusCode(), unpinned.body());
+    assertFalse(new JsonObject(unpinned.body()).getBoolean("pinned"));
+    assertEquals(403, operator.send("DELETE", "/api/runs/" + running, null).statusCode());
+    assertEquals(204, api.send("DELETE", "/api/runs/" + running, null).statusCode());
+    assertEquals(404, operator.post("/api/runs/" + running + "/pin", null).statusCode());
+  }
+
+  @Test
+  @DisplayName("retention.max_bytes: the oldest unpinned runs go, oldest first, until the stored log bytes are within it")
+  void maxBytes(Vertx vertx) throws Exception {
+    List<String> runs = new java.util.ArrayList<>();
+    List<Long> sizes = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String id = api.startRun("head -c " + (1000 + 100 * i) + " /dev/zero | tr '\\0' a; echo").getString("id");
+      api.awaitEnd(id);
+      runs.add(id);
+      sizes.add(api.run(id).getLong("log_bytes"));
+      assertTrue(sizes.get(i) >= 1000, "log_bytes " + sizes.get(i));
+    }
+    pin(api, runs.get(0)); // the oldest, pinned: never counted out
+    long total = sizes.stream().mapToLong(Long::longValue).sum();
+    long budget = total - sizes.get(1) - sizes.get(2); // deleting runs 1 and 2 is just enough
+    server.close();
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+        .put("retention", new JsonObject().put("max_bytes", budget)));
+    api = server.api;
+
+    JsonObject preview = cleanup(new JsonObject().put("dry_run", true));
+    assertEquals(List.of(runs.get(1), runs.get(2)), preview.getJsonArray("run_ids").getList(), preview.encode());
+    assertEquals(2, preview.getJsonObject("by_rule").getLong("max_bytes"));
+    JsonObject stats = cleanup(new JsonObject());
+
+    assertEquals(2, stats.getLong("deleted_runs"), stats.encode());
+    assertEquals(2, stats.getJsonObject("by_rule").getLong("max_bytes"), stats.encode());
+    assertEquals(0, stats.getJsonObject("by_rule").getLong("days"), stats.encode());
+    assertTrue(exists(runs.get(0)), "pinned");
+    assertFalse(exists(runs.get(1)) || exists(runs.get(2)));
+    assertTrue(exists(runs.get(3)) && exists(runs.get(4)));
+    assertEquals(0, cleanup(new JsonObject()).getLong("deleted_runs"), "within the budget now");
   }
 
   @Test
@@ -291,5 +434,82 @@ class RetentionTest {
       assertTrue(Files.exists(file), file + " missing; found " + files.toList());
     }
     return file;
+  }
+
+  private void createScript(String name, String command, JsonObject retention) {
+    HttpResponse<String> response = api.post("/api/scripts", new JsonObject().put("name", name)
+        .put("command", command).put("retention", retention));
+    assertEquals(201, response.statusCode(), response.body());
+    assertEquals(retention, new JsonObject(response.body()).getJsonObject("retention"));
+  }
+
+  @Test
+  @DisplayName("a script's retention overrides the server's settings for its runs, field by field")
+  void scriptRetentionOverrides() throws Exception {
+    createScript("keepall", "echo k", new JsonObject().put("max_runs", 0)); // no count limit (server: 2)
+    List<String> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      kept.add(finished("keepall"));
+    }
+    createScript("short", "echo s", new JsonObject().put("days", 1)); // server: 30 days
+    String shortOld = finished("short");
+    String shortNew = finished("short");
+    createScript("plain", "echo p");
+    String plainOld = finished("plain");
+    age(shortOld, 2, logFile("short", shortOld));
+    age(plainOld, 2, logFile("plain", plainOld));
+
+    JsonObject stats = cleanup(new JsonObject()); // the configured pass: scripts' own days apply
+
+    assertEquals(1, stats.getLong("deleted_runs"), stats.encode());
+    assertEquals(1, stats.getJsonObject("by_rule").getLong("days"), stats.encode());
+    assertEquals(0, stats.getJsonObject("by_rule").getLong("max_runs"), stats.encode());
+    assertFalse(exists(shortOld));
+    assertTrue(exists(shortNew) && exists(plainOld), "plain keeps the server's 30 days");
+    for (String id : kept) {
+      assertTrue(exists(id), "keepall has no count limit");
+    }
+    assertEquals(new JsonObject().put("days", 1), new JsonObject(api.get("/api/scripts/short").body())
+        .getJsonObject("retention"));
+  }
+
+  @Test
+  @DisplayName("keep_failed_days: failed runs are kept that long instead of days, and counted under their own rule")
+  void keepFailedDays() throws Exception {
+    createScript("flaky", "echo f; exit $CODE", new JsonObject().put("days", 1).put("keep_failed_days", 10));
+    String veryOldFailed = finished("flaky", "CODE", "1");
+    String oldFailed = finished("flaky", "CODE", "1");
+    String oldOk = finished("flaky", "CODE", "0");
+    age(veryOldFailed, 20, logFile("flaky", veryOldFailed));
+    age(oldFailed, 3, logFile("flaky", oldFailed));
+    age(oldOk, 3, logFile("flaky", oldOk));
+
+    JsonObject stats = cleanup(new JsonObject());
+
+    assertEquals(2, stats.getLong("deleted_runs"), stats.encode());
+    assertEquals(1, stats.getJsonObject("by_rule").getLong("days"), stats.encode());
+    assertEquals(1, stats.getJsonObject("by_rule").getLong("keep_failed_days"), stats.encode());
+    assertFalse(exists(oldOk), "ok runs follow days (1)");
+    assertTrue(exists(oldFailed), "a failed run 3 days old is within keep_failed_days (10)");
+    assertFalse(exists(veryOldFailed), "a failed run 20 days old is not");
+    JsonObject status = new JsonObject(api.get("/api/runs/cleanup/status").body());
+    assertEquals(1, status.getJsonObject("last_run_stats").getJsonObject("by_rule").getLong("keep_failed_days"));
+  }
+
+  @Test
+  @DisplayName("a script's retention is checked on save: whole numbers in range, known fields, each error named")
+  void scriptRetentionValidation() {
+    for (Object[] bad : new Object[][] {{"days", -1}, {"days", 1.5}, {"max_runs", "x"}, {"keep_failed_days", 36_501},
+        {"max_bytes", -5}, {"maxbytes", 1}}) {
+      HttpResponse<String> response = api.post("/api/scripts", new JsonObject().put("name", "v").put("command", "true")
+          .put("retention", new JsonObject().put((String) bad[0], bad[1])));
+      assertEquals(400, response.statusCode(), response.body());
+      assertEquals("retention." + bad[0], new JsonObject(response.body()).getJsonArray("errors").getJsonObject(0)
+          .getString("field"), response.body());
+    }
+    HttpResponse<String> notObject = api.post("/api/scripts", new JsonObject().put("name", "v").put("command", "true")
+        .put("retention", 7));
+    assertEquals(400, notObject.statusCode(), notObject.body());
+    assertEquals("retention", new JsonObject(notObject.body()).getJsonArray("errors").getJsonObject(0).getString("field"));
   }
 }

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 class HistoryPlanTest extends PersistenceTestBase {
 
   private List<String> plan(RunQuery query, boolean withCursor) throws Exception {
-    RunRows.PageQuery page = RunRows.page(query, withCursor ? new RunCursor(T0, "x") : null, 50);
+    return plan(RunRows.page(query, withCursor ? new RunCursor(T0, "x") : null, 50));
+  }
+
+  private List<String> plan(RunRows.PageQuery page) throws Exception {
     List<String> steps = new ArrayList<>();
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dbFile());
         PreparedStatement explain = db.prepareStatement("EXPLAIN QUERY PLAN " + page.sql())) {
@@ -56,5 +59,15 @@ class HistoryPlanTest extends PersistenceTestBase {
     assertIndexed(new RunQuery(null, RunStatus.FAILED, null, null, 50, null), "runs_by_status");
     assertIndexed(new RunQuery(null, null, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 1000), 50, null),
         "runs_by_created");
+  }
+
+  @Test
+  @DisplayName("the stats of one script, percentiles included, read only that script's rows through its index")
+  void statsOfOneScript() throws Exception {
+    List<String> steps = plan(RunRows.stats(new RunQuery("s", null, null, null, 50, null)));
+    String text = String.join(" | ", steps);
+    long scans = steps.stream().filter(step -> step.startsWith("SCAN runs")).count();
+    long seeks = steps.stream().filter(step -> step.contains("runs USING INDEX runs_by_script (script_id=?)")).count();
+    assertTrue(scans == 0 && seeks == 2, text);
   }
 }

@@ -140,8 +140,19 @@ class RunViewConsistencyTest extends PersistenceTestBase {
         request(Addresses.DB_DELETE_RUN, run.id());
       }
     }
-    request(Addresses.DB_CLEANUP, new CleanupRequest(36_500, 5, 10));
+    request(Addresses.DB_CLEANUP, new CleanupRequest(36_500, 5, 0, 10, false, false));
     vertx.eventBus().request(Addresses.DB_DELETE_SCRIPT, "s3"); // refused while s3 has live runs
+    assertSameAnswers();
+
+    // pins: set on live runs, then saves of those runs (the run path knows no pins), a dry run that
+    // deletes every finished run and rolls back, and a pass that deletes every unpinned finished run
+    for (int i = 0; i < live.size(); i += 3) {
+      request(Addresses.DB_PIN_RUN, new JsonObject().put("run_id", live.get(i).id()).put("pinned", true));
+      save(live.get(i).withProgress(77));
+    }
+    request(Addresses.DB_CLEANUP, new CleanupRequest(0, 5, 0, 10, true, false));
+    assertSameAnswers();
+    request(Addresses.DB_CLEANUP, new CleanupRequest(0, 5, 0, 10, false, false));
     assertSameAnswers();
   }
 

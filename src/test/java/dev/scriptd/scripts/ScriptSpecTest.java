@@ -38,4 +38,24 @@ class ScriptSpecTest {
     assertOnlyError(parse(new JsonObject().put("name", "a").put("command", "true").put("cwd", "/tmp\0x")), "cwd");
     assertTrue(parse(new JsonObject().put("name", "a").put("command", "true").put("cwd", "relative/dir")).valid());
   }
+
+  @Test
+  @DisplayName("retention: whole numbers from 0 in range, known fields only; an empty object is no override")
+  void retention() {
+    JsonObject base = new JsonObject().put("name", "a").put("command", "true");
+    JsonObject all = new JsonObject().put("days", 0).put("max_runs", 10).put("max_bytes", 1_000_000)
+        .put("keep_failed_days", 90);
+    ScriptSpec.Parsed parsed = parse(base.copy().put("retention", all));
+    assertTrue(parsed.valid(), parsed.errors().encode());
+    assertEquals(all, parsed.spec().retention());
+    assertEquals(all, parsed.spec().toScript("id", 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH).retention());
+    assertEquals(null, parse(base.copy().put("retention", new JsonObject())).spec().retention());
+    assertOnlyError(parse(base.copy().put("retention", new JsonObject().put("days", 36_501))), "retention.days");
+    assertOnlyError(parse(base.copy().put("retention", new JsonObject().put("max_runs", -1))), "retention.max_runs");
+    assertOnlyError(parse(base.copy().put("retention", new JsonObject().put("max_bytes", 0.5))), "retention.max_bytes");
+    assertOnlyError(parse(base.copy().put("retention", new JsonObject().put("keep_failed_days", "7"))),
+        "retention.keep_failed_days");
+    assertOnlyError(parse(base.copy().put("retention", new JsonObject().put("day", 7))), "retention.day");
+    assertOnlyError(parse(base.copy().put("retention", "7d")), "retention");
+  }
 }

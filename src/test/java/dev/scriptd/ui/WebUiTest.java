@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -362,5 +363,35 @@ class WebUiTest {
     List<String> lines = seen.stream().filter(m -> "log".equals(m.get("type"))).map(m -> (String) m.get("line")).toList();
     assertEquals(List.of("tick 1", "tick 2", "tick 3"), lines);
     assertEquals("done", seen.get(seen.size() - 1).get("type"));
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName("the pin toggle on the run view and in the history list pins and unpins the run; a pinned run offers no Delete")
+  void pinToggleOnTheRunViewAndInTheHistoryList() throws Exception {
+    String id = server.post("/api/runs", new JsonObject().put("command", "echo pin-me")).getString("id");
+    server.awaitFinished(id, Duration.ofSeconds(10));
+    browser.driver.get(server.base + "/?token=" + UiServer.ADMIN_TOKEN); // logged in, also when run alone
+    browser.await(By.id("new-command"));
+    browser.open("/runs/" + id);
+    browser.await(By.id("run-delete"));
+    browser.await(By.id("run-pin")).click();
+    browser.until("the run view shows the pin", d -> "true".equals(pressed("#run-pin"))
+        && d.findElements(By.id("run-delete")).isEmpty(), Duration.ofSeconds(10));
+    assertTrue(server.getJson("/api/runs/" + id).getBoolean("pinned"));
+
+    browser.open("/history");
+    String rowPin = "tr[data-run-id='" + id + "'] button.pin";
+    browser.until("the history row shows the pin", d -> "true".equals(pressed(rowPin)), Duration.ofSeconds(10));
+    browser.driver.findElement(By.cssSelector(rowPin)).click();
+    browser.until("the history row shows it unpinned", d -> "false".equals(pressed(rowPin)), Duration.ofSeconds(10));
+    assertFalse(server.getJson("/api/runs/" + id).getBoolean("pinned"));
+  }
+
+  /** aria-pressed of the element, read in one script (the views re-render their rows and headers). */
+  private String pressed(String css) {
+    Object value = browser.driver.executeScript(
+        "const e = document.querySelector(arguments[0]); return e ? e.getAttribute('aria-pressed') : null", css);
+    return value == null ? null : value.toString();
   }
 }
