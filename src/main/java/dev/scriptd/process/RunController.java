@@ -79,11 +79,10 @@ final class RunController {
   }
 
   /**
-   * With a slot free: spawn → running saved (its first row: one write, the answer once it is
-   * committed); a spawn failure ends the run failed. A process spawned but never saved (the server
-   * died in between) was never answered and is ended by the orphan reaper. With
-   * limits.max_concurrent_runs runs active, the run is saved pending and waits in a FIFO queue
-   * (answered pending); with that queue full too, the launch fails 429 before anything is saved.
+   * pending saved → spawn → running saved; a spawn failure ends the run failed. With
+   * limits.max_concurrent_runs runs active, the run waits as pending in a FIFO queue (answered
+   * pending); with that queue full too, the launch fails 429 before anything is saved. (The pending
+   * row comes first because storage names a run's log file from its row when its first lines come.)
    */
   Future<Run> launch(StartRequest request) {
     boolean endpoint = Run.TRIGGER_ENDPOINT.equals(request.trigger());
@@ -98,9 +97,6 @@ final class RunController {
     run.stdin = request.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
-    if (slots.tryTake(run.id(), endpoint)) {
-      return spawn(run);
-    }
     slots.reserve(endpoint);
     return bus.saveAndPublish(pending)
         .onComplete(ar -> slots.unreserve(endpoint))

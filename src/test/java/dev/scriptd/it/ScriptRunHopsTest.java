@@ -23,8 +23,8 @@ class ScriptRunHopsTest {
   Path dataDir;
 
   @Test
-  @DisplayName("POST /api/scripts/{id}/run takes two bus request/replies: the run owner, and the save of the running row")
-  void scriptRunTakesTwoRequests(Vertx vertx) throws Exception {
+  @DisplayName("POST /api/scripts/{id}/run takes three bus request/replies: the run owner, the pending row, the running row")
+  void scriptRunTakesThreeRequests(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dataDir);
     try {
       Api api = server.api;
@@ -49,8 +49,9 @@ class ScriptRunHopsTest {
       counting.set(false);
       assertEquals(201, started.statusCode(), started.body());
       assertEquals("running", new JsonObject(started.body()).getString("status"));
-      assertTrue(requests.size() <= 2, "request/replies: " + requests);
-      assertEquals(List.of("scriptd.runs.cmd.start-script", "scriptd.db.cmd.save-run"), requests);
+      assertTrue(requests.size() <= 3, "request/replies: " + requests);
+      assertEquals(List.of("scriptd.runs.cmd.start-script", "scriptd.db.cmd.save-run", "scriptd.db.cmd.save-run"),
+          requests);
       api.post("/api/scripts/hops/kill", null);
     } finally {
       server.close();
