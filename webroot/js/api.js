@@ -77,6 +77,7 @@ export const api = {
   pinRun: (id, pinned) => (pinned ? post(`/api/runs/${enc(id)}/pin`) : del(`/api/runs/${enc(id)}/pin`)),
   logs: (id, since, limit) => get(`/api/runs/${enc(id)}/logs${query({ since, limit })}`),
   stats: (filters) => get(`/api/runs/stats${query(filters)}`),
+  search: (params) => get(`/api/search${query(params)}`),
   cleanupStatus: () => get('/api/runs/cleanup/status'),
   cleanup: (days) => post('/api/runs/cleanup', { days }),
 

@@ -5,6 +5,7 @@ import { h, clear, STATUSES, FINAL, showError, hideMsg, showInfo, field, fmtDura
 import { can } from '../session.js';
 import { scriptsById } from '../catalog.js';
 import { RunTable } from '../runtable.js';
+import { searchBox } from '../search.js';
 
 export function historyPage(el) {
   const msg = h('div.msg', { hidden: true });
@@ -27,7 +28,7 @@ export function historyPage(el) {
 
   el.append(h('section.page', {},
     h('div.page-head', {}, h('h1', {}, 'History')),
-    filterForm, stats, msg,
+    filterForm, searchBox(() => filters(), { label: 'Search the logs of the runs filtered above' }), stats, msg,
     h('div.card', {}, table.el, h('div.pager', {}, prevBtn, pageInfo, nextBtn)),
     cleanup));
 

@@ -3,7 +3,7 @@
 import { api, urls } from '../api.js';
 import { h, clear, statusBadge, fmtTime, fmtDuration, runDuration, progressBar, FINAL, showError, hideMsg, showInfo } from '../dom.js';
 import { LogView } from '../logview.js';
-import { navigate } from '../router.js';
+import { navigate, hashParams } from '../router.js';
 import { can } from '../session.js';
 import { scriptsById, runLabel } from '../catalog.js';
 import { pinToggle } from '../runtable.js';
@@ -149,16 +149,28 @@ export function runPage(el, { id }) {
   }
 
   /** Fetches the newest lines and shows them, then follows the live tail if the run goes on. */
-  async function openTail() {
+  async function openTail(around = 0) {
     closeStream();
     run = await api.run(id);
     if (run.script_id && !scripts.has(run.script_id)) loadScripts(true);
     renderHeader();
     const total = run.log_lines || 0;
-    const since = Math.max(0, total - TAIL);
+    // ?seq=N (a search hit): the lines around N instead of the newest
+    const params = hashParams();
+    const at = around > 0 ? around : 0;
+    const since = at > 0 ? Math.max(0, at - TAIL / 2) : Math.max(0, total - TAIL);
     const page = await api.logs(id, since, TAIL);
     if (destroyed) return;
     await new Promise((resolve) => view.reset(page.lines || [], resolve));
+    if (at > 0) {
+      // a full page may have newer lines after it: they wait behind "Jump to live", which loads the tail
+      if ((page.lines || []).length >= TAIL) view.detached = true;
+      const index = view.lines.findIndex((line) => line.seq === at);
+      if (index >= 0) {
+        view.reveal(index, params.get('q') || '');
+        termBox.dataset.revealedSeq = String(at);
+      }
+    }
     termBox.dataset.ready = 'true';
     updateToolbar();
     if (!FINAL.has(run.status) || !page.complete) follow(page.next_since ?? view.lastSeq ?? since);
@@ -297,7 +309,7 @@ export function runPage(el, { id }) {
   }
 
   loadScripts(false);
-  openTail().catch((error) => {
+  openTail(Number.parseInt(hashParams().get('seq') || '', 10) || 0).catch((error) => {
     showError(msg, error);
     if (error.status === 404) clear(termBox, h('p.empty-state', {}, 'This run does not exist (it may have been deleted). ', h('a', { href: '#/' }, 'Back to the dashboard')));
   });

@@ -1,5 +1,6 @@
 // Scripts: the list (last run, next run) and the editor (command or program, schedule, endpoint).
 
+import { searchBox } from '../search.js';
 import { api } from '../api.js';
 import { h, clear, statusBadge, fmtTime, fmtDuration, showError, hideMsg, showInfo, field } from '../dom.js';
 import { navigate } from '../router.js';
@@ -127,7 +128,8 @@ export function scriptEditPage(el, { id }) {
     editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
   const ledger = scheduleLedger();
   const trends = runTrends();
-  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form, trends.el, ledger.el,
+  el.append(h('section.page', {}, h('a.back', { href: '#/scripts' }, '← Scripts'), h('div.page-head', {}, heading, version), form,
+    isNew ? null : searchBox(() => ({ script_id: id }), { label: "Search this script's logs" }), trends.el, ledger.el,
     h('datalist#tz-list', {}, ['UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney',
       Intl.DateTimeFormat().resolvedOptions().timeZone].map((z) => h('option', { value: z })))));
 

@@ -51,6 +51,8 @@ public final class Addresses {
   public static final String DB_LIST_RUNS = "scriptd.db.query.runs";
   /** LogQuery -> LogPage; everything appended before the query is included. */
   public static final String DB_READ_LOGS = "scriptd.db.query.logs";
+  /** SearchQuery -> SearchPage; lines still buffered by the log writer are not included yet. */
+  public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
   /** Nothing -> RunPage of every run left pending or running (for recovery at start). */
   public static final String DB_UNFINISHED_RUNS = "scriptd.db.query.unfinished-runs";
   /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */

@@ -33,6 +33,8 @@ public final class Codecs {
         LocalCodec.localOnly(RunPage.class),
         LocalCodec.localOnly(LogQuery.class),
         LocalCodec.localOnly(LogPage.class),
+        LocalCodec.localOnly(SearchQuery.class),
+        LocalCodec.localOnly(SearchPage.class),
         LocalCodec.localOnly(dev.scriptd.domain.Script.class),
         LocalCodec.localOnly(ScriptEntry.class),
         LocalCodec.localOnly(ScriptList.class),

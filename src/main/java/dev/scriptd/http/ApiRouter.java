@@ -74,6 +74,7 @@ public final class ApiRouter {
     new ScriptFileRoutes(bus, scripts).mount(router); // before /api/scripts/:id, which would take "export"
     new ScriptRoutes(bus, runs, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
+    new SearchRoutes(bus).mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub, streams).mount(router);
     EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),

@@ -82,6 +82,11 @@ final class LogBatcher {
     return pendingLines;
   }
 
+  /** Whether lines wait or a write is under way (the search indexer waits for neither). */
+  boolean busy() {
+    return pendingLines > 0 || inFlight != null;
+  }
+
   /** Duration of the last successful flush in ms, -1 before the first. */
   long lastFlushMs() {
     return lastFlushMs;

@@ -47,6 +47,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Database db;
   private LogBatcher batcher;
   private LogReader logs;
+  private SearchIndexer indexer;
   private LogFiles logFiles;
   private ScriptStore scripts;
   private RunWriter runs;
@@ -77,7 +78,11 @@ public final class PersistenceVerticle extends VerticleBase {
     }).compose(loaded -> {
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
       batcher.countsTo(view);
-      batcher.onCommitted(total -> vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total));
+      indexer = new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
+      batcher.onCommitted(total -> {
+        vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total);
+        indexer.kick();
+      });
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
       batcher.copyTo(logFiles);
@@ -93,6 +98,8 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
+      LogSearch search = new LogSearch(vertx, db.reader());
+      on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
       on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
@@ -131,11 +138,17 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
       return Future.all(registered).compose(v -> backup.removeLeftovers());
-    }).onSuccess(v -> LOG.info("persistence ready on {}", db.file()));
+    }).onSuccess(v -> {
+      LOG.info("persistence ready on {}", db.file());
+      indexer.start();
+    });
   }
 
   @Override
   public Future<?> stop() {
+    if (indexer != null) {
+      indexer.stop();
+    }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
         .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
@@ -148,6 +161,9 @@ public final class PersistenceVerticle extends VerticleBase {
         .eventually(() -> {
           if (logs != null) {
             logs.close();
+          }
+          if (indexer != null) {
+            indexer.close();
           }
           return db == null ? Future.succeededFuture() : db.close();
         });

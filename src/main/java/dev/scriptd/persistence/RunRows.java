@@ -204,7 +204,8 @@ final class RunRows {
     return new PageQuery(sql.toString(), params);
   }
 
-  private static void filters(RunQuery query, StringBuilder sql, Tuple params, boolean skipTo) {
+  /** Appends the run-list filters as " AND ..." conditions on unqualified runs columns. */
+  static void filters(RunQuery query, StringBuilder sql, Tuple params, boolean skipTo) {
     if (query.scriptId() != null) {
       sql.append(" AND script_id = ?");
       params.addString(query.scriptId());

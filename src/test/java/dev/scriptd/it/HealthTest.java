@@ -87,7 +87,12 @@ class HealthTest {
     start(vertx, new JsonObject()
         .put("persistence", new JsonObject().put("batch_lines", 1_000_000).put("flush_interval_ms", 60_000))
         .put("health", new JsonObject().put("max_pending_lines", 10)));
-    String id = api.startRun("seq 1 100; sleep 60").getString("id");
+    // the lines come only once the run's own row is saved (a save first writes the run's buffered
+    // lines, which would empty the queue this test fills)
+    Path go = dataDir.resolve("go");
+    String id = api.startRun("while [ ! -e '" + go + "' ]; do sleep 0.02; done; seq 1 100; sleep 60").getString("id");
+    api.awaitRun(id, run -> run.getString("status").equals("running"), Duration.ofSeconds(20));
+    Files.createFile(go);
     Instant end = Instant.now().plus(Duration.ofSeconds(20));
     HttpResponse<String> response = api.get("/health");
     while (response.statusCode() != 503) {

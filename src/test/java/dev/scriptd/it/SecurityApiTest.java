@@ -85,6 +85,9 @@ class SecurityApiTest {
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       return "viewer";
     }
+    if (path.matches("/api/runs/[^/]+/pin")) {
+      return "operator"; // pin and unpin: "(operator)" in API.md, DELETE included
+    }
     return method == HttpMethod.DELETE ? "admin" : "operator";
   }
 
