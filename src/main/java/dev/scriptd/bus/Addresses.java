@@ -14,9 +14,18 @@ public final class Addresses {
   private Addresses() {
   }
 
-  /** JSON {command, timeout?, env?, cwd?, script_id?, trigger?, restarted_from?} -> run JSON. */
+  /**
+   * JSON {command, timeout?, env?, cwd?, stdin?, limits?, trigger?} (a shell run), {program,
+   * timeout?, wait?} (a js run; with wait the reply comes once it ended) or {script_id, env?,
+   * trigger?} (a script's run, under its concurrency) -> run JSON. The public face of the run
+   * owner: one adapter turns the JSON into its typed commands.
+   */
   public static final String RUNS_START = "scriptd.runs.cmd.start";
-  /** JSON {run_id} -> run JSON; fails 404 unknown, 409 already ended. */
+  /** StartScript -> Run (internal, typed): a script's run under its concurrency rule; see StartScript. */
+  public static final String RUNS_START_SCRIPT = "scriptd.runs.cmd.start-script";
+  /** ScriptRunsCommand -> see ScriptRunsCommand (internal, typed): kill, restart or end every run of a script. */
+  public static final String RUNS_SCRIPT_RUNS = "scriptd.runs.cmd.script-runs";
+  /** JSON {run_id} -> run JSON (a queued run ends killed at once); fails 404 unknown, 409 already ended. */
   public static final String RUNS_KILL = "scriptd.runs.cmd.kill";
   /** JSON {run_id, trigger?} -> the new run JSON. */
   public static final String RUNS_RESTART = "scriptd.runs.cmd.restart";
@@ -25,14 +34,6 @@ public final class Addresses {
   public static final String RUNS_RECENT_LINES = "scriptd.runs.query.recent-lines";
   /** Run JSON published on every status change. */
   public static final String RUNS_STATUS = "scriptd.runs.evt.status";
-  /**
-   * JSON {run_id} of a js run about to execute -> JSON {granted}: true when it took one of the
-   * limits.max_concurrent_runs slots, false when it waits for one (JS_SLOT_GRANTED tells it later);
-   * fails 429 when the wait queue (limits.max_pending_runs) is full.
-   */
-  public static final String RUNS_SLOT_ACQUIRE = "scriptd.runs.cmd.acquire-slot";
-  /** JSON {run_id} -> JSON {released}: gives back its slot, or leaves the wait queue. */
-  public static final String RUNS_SLOT_RELEASE = "scriptd.runs.cmd.release-slot";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */
   public static final String RUNS_LOG_PREFIX = "scriptd.runs.log.";
 
@@ -86,8 +87,9 @@ public final class Addresses {
   /** Nothing -> JsonObject {last_run_at, last_run_stats, total_deleted_runs, total_freed_bytes}. */
   public static final String DB_CLEANUP_STATE = "scriptd.db.query.cleanup-state";
 
-  /** JSON {script_id (id or name), env?, trigger?} -> run JSON (201 semantics); applies the script's
-   * concurrency: 409 forbid, a pending queued run for queue, kills first for replace.
+  /** JSON {script_id (id or name), env?, trigger?, stdin?, request?, wait?} -> run JSON (201
+   * semantics): resolves the script and hands the run owner a StartScript, which applies the
+   * script's concurrency: 409 forbid, a pending queued run for queue, kills first for replace.
    * With {trigger: cron, version} (a scheduler fire) it fails 409 unless that version is still the
    * stored, enabled, scheduled definition and no change of the script is in flight. */
   public static final String SCRIPTS_RUN = "scriptd.scripts.cmd.run";
@@ -97,12 +99,6 @@ public final class Addresses {
   public static final String SCRIPTS_UPDATE = "scriptd.scripts.cmd.update";
   /** JSON {script_id} -> JSON {script_id}: kills its runs, then deletes it with its runs and logs. */
   public static final String SCRIPTS_DELETE = "scriptd.scripts.cmd.delete";
-  /** JSON {script_id} -> JSON {script_id, killed: [run]}: kills active runs, cancels queued ones. */
-  public static final String SCRIPTS_KILL = "scriptd.scripts.cmd.kill";
-  /** JSON {script_id} -> run JSON: kill, wait for the ends, start one. */
-  public static final String SCRIPTS_RESTART = "scriptd.scripts.cmd.restart";
-  /** JSON {run_id} of a queued pending run -> run JSON, ended killed without a process. */
-  public static final String SCRIPTS_CANCEL = "scriptd.scripts.cmd.cancel";
   /**
    * JSON {scripts: [definition], prune?, dry_run?} -> JSON {created, updated, unchanged, deleted}
    * (script names): creates or replaces scripts by name (unchanged ones keep their version), with
@@ -122,20 +118,10 @@ public final class Addresses {
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (src/docs/api.md). */
   public static final String SCRIPTS_CLEANUP_STATUS = "scriptd.scripts.query.cleanup-status";
-  /**
-   * JSON {program, script_id?, version?, timeout? (s), trigger?, request?, wait?, env?, limits?} or
-   * {run_id} of a saved pending js run -> run JSON: once running (or, all limits.max_concurrent_runs
-   * slots busy, pending) is saved, or with {@code wait: true} once the run ended (its {@code result}
-   * set). Fails 400 on a bad body, 429 when too many runs wait for a slot.
-   */
-  public static final String JS_START = "scriptd.js.cmd.start";
-  /** JSON {run_id} -> run JSON as it was asked to stop; fails 404 when the run is not executing here. */
-  public static final String JS_KILL = "scriptd.js.cmd.kill";
-  /**
-   * JSON {run_id} of a js run waiting for a slot, which it now holds -> true when its program starts,
-   * false when the run is gone (the supervisor takes the slot back).
-   */
-  public static final String JS_SLOT_GRANTED = "scriptd.js.cmd.slot-granted";
+  /** JsProgram -> JsOutcome once the program ended (internal, typed): the JS executor runs a js run's program. */
+  public static final String JS_EXECUTE = "scriptd.js.cmd.execute";
+  /** StopRun, send only (internal, typed): the JS executor stops a program (kill, timeout of a wait, shutdown). */
+  public static final String JS_STOP = "scriptd.js.cmd.stop";
   /** Nothing -> JSON {compilations, cached_sources, contexts_in_use, executions}. */
   public static final String JS_STATS = "scriptd.js.query.stats";
 

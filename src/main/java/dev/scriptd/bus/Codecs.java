@@ -24,6 +24,11 @@ public final class Codecs {
     return List.of(
         LocalCodec.withWireForm(LogChunk.class, LogChunk::toJson, LogChunk::fromJson),
         LocalCodec.localOnly(Run.class),
+        LocalCodec.localOnly(StartScript.class),
+        LocalCodec.localOnly(ScriptRunsCommand.class),
+        LocalCodec.localOnly(JsProgram.class),
+        LocalCodec.localOnly(JsOutcome.class),
+        LocalCodec.localOnly(StopRun.class),
         LocalCodec.localOnly(RunQuery.class),
         LocalCodec.localOnly(RunPage.class),
         LocalCodec.localOnly(LogQuery.class),

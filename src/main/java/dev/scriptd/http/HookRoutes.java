@@ -7,16 +7,17 @@ import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -25,9 +26,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -65,7 +64,6 @@ final class HookRoutes {
   private final BiFunction<RoutingContext, Hook, Future<Boolean>> auth;
   private final EndpointRequestView requestView;
   private final EndpointLimiter limiter;
-  private final Map<String, List<Promise<JsonObject>>> endWaiters = new HashMap<>();
   private Map<String, Hook> table = Map.of();
   private Future<Void> loaded;
   private long generation;
@@ -84,7 +82,6 @@ final class HookRoutes {
     this.bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     EventBus eventBus = vertx.eventBus();
     eventBus.<JsonObject>localConsumer(bus.namespace().of(Addresses.SCRIPTS_CHANGED), message -> loaded = reload());
-    eventBus.<JsonObject>localConsumer(bus.namespace().of(Addresses.RUNS_STATUS), message -> onStatus(message.body()));
     loaded = reload();
   }
 
@@ -201,14 +198,10 @@ final class HookRoutes {
   // ---- JavaScript: the program answers
 
   private void js(RoutingContext ctx, Hook hook) {
-    JsonObject start = new JsonObject()
-        .put("script_id", hook.scriptId())
-        .put("trigger", "endpoint")
-        .put("request", requestJson(ctx))
-        .put("wait", true);
-    // the JS verticle stops the program at min(script timeout, js.endpoint_timeout_ms)
+    StartScript start = new StartScript(hook.scriptId(), null, Map.of(), "endpoint", null, requestJson(ctx), true);
+    // the program is stopped at min(script timeout, js.endpoint_timeout_ms); the owner answers at its end
     long waitMs = TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000;
-    bus.<JsonObject>request(Addresses.SCRIPTS_RUN, start, waitMs).onSuccess(run -> {
+    bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).map(Run::toJson).onSuccess(run -> {
       String status = run.getString("status");
       if (RunStatus.COMPLETED.wire().equals(status)) {
         respond(ctx, run.getValue("result"));
@@ -315,28 +308,24 @@ final class HookRoutes {
         .put("SCRIPTD_REQUEST_METHOD", request.method().name())
         .put("SCRIPTD_REQUEST_PATH", request.path());
     requestView.putVariables(env, request.params(), request.headers());
-    JsonObject start = new JsonObject()
-        .put("script_id", hook.scriptId())
-        .put("trigger", "endpoint")
-        .put("env", env);
+    Map<String, String> variables = new HashMap<>();
+    env.forEach(entry -> variables.put(entry.getKey(), String.valueOf(entry.getValue())));
     String body = ctx.body() == null ? null : ctx.body().asString();
-    if (body != null && !body.isEmpty()) {
-      start.put("stdin", body);
-    }
-    bus.<JsonObject>request(Addresses.SCRIPTS_RUN, start).onSuccess(run -> {
-      String id = run.getString("id");
+    StartScript start = new StartScript(hook.scriptId(), null, variables, "endpoint",
+        body == null || body.isEmpty() ? null : body, null, await);
+    // with ?wait=true the run owner answers the moment the run's end is saved
+    long waitMs = await ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
+    bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(run -> {
       if (!await) {
-        Json.send(ctx, 202, new JsonObject().put("run_id", id));
+        Json.send(ctx, 202, new JsonObject().put("run_id", run.id()));
         return;
       }
-      awaitEnd(id, TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000)
-          .compose(ended -> bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(id, 0, MAX_STDOUT_LINES))
-              .map(page -> {
-                answerShell(ctx, ended, page);
-                return null;
-              }))
+      bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(run.id(), 0, MAX_STDOUT_LINES))
+          .onSuccess(page -> answerShell(ctx, run.toJson(), page))
           .onFailure(ctx::fail);
-    }).onFailure(ctx::fail);
+    }).onFailure(e -> ctx.fail(await && e instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
+        ? new ApiException(504, "endpoint-timeout", "the endpoint's run did not end in time; follow it at /api/runs")
+        : e));
   }
 
   private static void answerShell(RoutingContext ctx, JsonObject run, LogPage page) {
@@ -356,39 +345,6 @@ final class HookRoutes {
         + (run.getValue("exit_code") == null ? "" : " with exit code " + run.getValue("exit_code"))
         + (run.getString("error") == null ? "" : " (" + run.getString("error") + ")")
         + "; run " + run.getString("id") + " has its log"));
-  }
-
-  /** The run's final JSON: from the status events, or from storage when it ended before we listened. */
-  private Future<JsonObject> awaitEnd(String runId, long timeoutMs) {
-    Promise<JsonObject> ended = Promise.promise();
-    endWaiters.computeIfAbsent(runId, id -> new ArrayList<>()).add(ended);
-    bus.<Run>request(Addresses.DB_GET_RUN, runId).onSuccess(run -> {
-      if (run.status().isFinal()) {
-        ended.tryComplete(run.toJson());
-      }
-    });
-    long timer = vertx.setTimer(timeoutMs, t -> ended.tryFail(new ApiException(504, "endpoint-timeout",
-        "run " + runId + " did not end in time; follow it at /api/runs/" + runId)));
-    return ended.future().andThen(ar -> {
-      vertx.cancelTimer(timer);
-      List<Promise<JsonObject>> waiters = endWaiters.get(runId);
-      if (waiters != null) {
-        waiters.remove(ended);
-        if (waiters.isEmpty()) {
-          endWaiters.remove(runId);
-        }
-      }
-    });
-  }
-
-  private void onStatus(JsonObject run) {
-    if (endWaiters.isEmpty()) {
-      return;
-    }
-    List<Promise<JsonObject>> waiters = endWaiters.get(run.getString("id"));
-    if (waiters != null && RunStatus.fromWire(run.getString("status")).isFinal()) {
-      new ArrayList<>(waiters).forEach(waiter -> waiter.tryComplete(run));
-    }
   }
 
   /** Until the security issue's token check is wired in: {@code auth: token} endpoints refuse every call. */

@@ -56,7 +56,7 @@ final class JsRoutes {
       start.put("timeout", timeout);
     }
     long waitMs = (timeout == null ? 604_800 : timeout) * 1000L + 30_000;
-    bus.<JsonObject>request(Addresses.JS_START, start, waitMs).onSuccess(run -> {
+    bus.<JsonObject>request(Addresses.RUNS_START, start, waitMs).onSuccess(run -> {
       if (RunStatus.COMPLETED.wire().equals(run.getString("status"))) {
         Json.send(ctx, 200, new JsonObject().put("result", run.getValue("result")));
       } else {
@@ -73,7 +73,7 @@ final class JsRoutes {
       Json.send(ctx, 400, new JsonObject().put("error", "Missing program in request"));
       return;
     }
-    bus.<JsonObject>request(Addresses.JS_START, new JsonObject().put("program", program))
+    bus.<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("program", program))
         .onSuccess(run -> Json.send(ctx, 200, new JsonObject().put("execution_id", run.getString("id"))))
         .onFailure(ctx::fail);
   }

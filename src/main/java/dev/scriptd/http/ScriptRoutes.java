@@ -5,6 +5,9 @@ import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.RunReads;
 import dev.scriptd.bus.ScheduleFire;
 import dev.scriptd.bus.ScriptEntry;
+import dev.scriptd.bus.ScriptRunsCommand;
+import dev.scriptd.bus.StartScript;
+import dev.scriptd.domain.Run;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
 import dev.scriptd.cron.CronSchedule;
@@ -29,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ScriptRoutes {
   private static final long CLEANUP_TIMEOUT_MS = TimeUnit.HOURS.toMillis(6);
+  /** A restart waits for the kill of the active runs (their grace and the group's end) before it starts. */
+  private static final long RESTART_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(2);
 
   private final Bus bus;
   private final RunReads reads;
@@ -119,16 +124,23 @@ final class ScriptRoutes {
       fields.error("trigger", "must be \"api\" or \"ui\"");
     }
     fields.check();
-    command(ctx, Addresses.SCRIPTS_RUN, new JsonObject().put("env", new JsonObject(Map.copyOf(env)))
-        .put("trigger", trigger == null ? "api" : trigger), 201);
+    // straight to the run owner, which resolves the script and applies its concurrency
+    bus.<Run>request(Addresses.RUNS_START_SCRIPT, StartScript.of(scriptId(ctx), env, trigger == null ? "api" : trigger))
+        .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
+        .onFailure(ctx::fail);
   }
 
   private void kill(RoutingContext ctx) {
-    command(ctx, Addresses.SCRIPTS_KILL, new JsonObject(), 202);
+    bus.<JsonObject>request(Addresses.RUNS_SCRIPT_RUNS, new ScriptRunsCommand(scriptId(ctx), ScriptRunsCommand.Action.KILL))
+        .onSuccess(reply -> Json.send(ctx, 202, reply))
+        .onFailure(ctx::fail);
   }
 
   private void restart(RoutingContext ctx) {
-    command(ctx, Addresses.SCRIPTS_RESTART, new JsonObject(), 201);
+    bus.<Run>request(Addresses.RUNS_SCRIPT_RUNS, new ScriptRunsCommand(scriptId(ctx), ScriptRunsCommand.Action.RESTART),
+            RESTART_TIMEOUT_MS)
+        .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
+        .onFailure(ctx::fail);
   }
 
   private void command(RoutingContext ctx, String address, JsonObject body, int status) {

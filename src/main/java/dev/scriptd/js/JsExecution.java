@@ -1,5 +1,6 @@
 package dev.scriptd.js;
 
+import dev.scriptd.bus.JsOutcome;
 import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
@@ -10,8 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.graalvm.polyglot.Context;
 
 /**
- * One JavaScript execution, shared by three threads: the verticle's event loop (the run, its
- * saves), the worker executing the program, and the watchdog (timeout, memory, kill).
+ * One JavaScript execution, shared by three threads: the verticle's event loop (its output), the
+ * worker executing the program, and the watchdog (timeout, memory, kill).
  */
 final class JsExecution {
   /** Why the execution was stopped from outside, with the run's error text. */
@@ -29,8 +30,6 @@ final class JsExecution {
   long bytes;
   /** The error the output limit set (truncated, or killed), or null. Confined to the verticle's context. */
   String limitError;
-  /** Waiting for one of the limits.max_concurrent_runs slots (saved pending). Confined to the verticle's context. */
-  boolean waiting;
   /** The program ended; the last lines are being taken. Confined to the verticle's context. */
   boolean ending;
   final JsSource source;
@@ -40,8 +39,8 @@ final class JsExecution {
   /** Set when the program is handed to the worker pool (the timeout does not count a wait for a slot). */
   volatile long deadlineNanos;
   final long timeoutMs;
-  /** Completes with the final run once saved (or its save failed). */
-  final Promise<Run> ended = Promise.promise();
+  /** Completes with how the program ended, once its last lines were taken. */
+  final Promise<JsOutcome> ended = Promise.promise();
   final AtomicReference<Stop> stop = new AtomicReference<>();
 
   /** Set by the worker while the program runs. */

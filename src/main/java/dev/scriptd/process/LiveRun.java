@@ -25,6 +25,8 @@ final class LiveRun {
   /** Completes with the final run once it is saved (or its save failed). */
   final Promise<Run> ended = Promise.promise();
 
+  /** A row of the run is stored (pending, or running). */
+  boolean saved;
   /** Written to the child's stdin at spawn (null: stdin closed at once). */
   String stdin;
   int pgid;

@@ -3,49 +3,70 @@ package dev.scriptd.process;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.BusReplies;
-import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.ScriptRunsCommand;
+import dev.scriptd.bus.StartScript;
+import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs shell commands as process groups through NuProcess, turns their output into log chunks and
- * makes sure no process outlives its run. Bus API: RUNS_START, RUNS_KILL, RUNS_RESTART,
- * RUNS_RECENT_LINES; publishes RUNS_STATUS and the per-run log streams. All run state lives on this
- * verticle's context.
+ * The run owner: every run of the server, shell or js, whatever started it (API, UI, cron,
+ * endpoint, restart), is started, queued, killed, saved and published here, and only here. It
+ * keeps the concurrency slots ({@link RunSlots}), scripts' concurrency and queues
+ * ({@link ScriptRuns}), the state machine ({@link RunStateMachine}), the waits for ends
+ * ({@link RunEnds}) and the start and end log lines ({@link RunLog}). Shell runs are executed by
+ * {@link RunController} (NuProcess process groups, output into log chunks, no process outliving its
+ * run), js runs by the JS verticle through {@link JsRuns}.
+ *
+ * <p>Bus API: the public RUNS_START, RUNS_KILL, RUNS_RESTART (JSON, turned into typed commands
+ * here), the internal RUNS_START_SCRIPT and RUNS_SCRIPT_RUNS (typed) and RUNS_RECENT_LINES;
+ * publishes RUNS_STATUS and the per-run log streams. All run state lives on this verticle's
+ * context.
  */
 public final class ProcessSupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessSupervisorVerticle.class);
   static final String LOST_ERROR = "the server stopped while this run was active";
+  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
   private Namespace ns;
   private ScriptdConfig.Runs settings;
+  private JsConfig jsSettings;
   private RunController runs;
+  private JsRuns js;
+  private ScriptRuns scripts;
+  private RunEnds ends;
   private RunBus bus;
   private OrphanReaper reaper;
   private Recovery recovery;
   private IngestGate gate;
-  private JsSlots jsSlots;
   private ExitWatcher exits;
 
   public ProcessSupervisorVerticle() {
@@ -55,6 +76,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   public Future<?> start() {
     ns = Namespace.from(config());
     settings = ScriptdConfig.fromJson(config()).runs();
+    jsSettings = JsConfig.fromJson(config());
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
@@ -68,36 +90,66 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns(),
         TrafficConfig.fromJson(config()).endpoints().maxRunSharePercent());
-    jsSlots = new JsSlots(slots, eventBus, ns);
+    RunLog log = new RunLog(ScriptdMetrics.of(vertx, config()));
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
-    runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, ScriptdMetrics.of(vertx, config()),
+    runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
         gate, exits != null && exits.available() ? exits : null, childEnv);
+    js = new JsRuns(eventBus, ns, bus, slots, log, ScriptdConfig.jsEnabled(config()));
+    ends = new RunEnds(bus, id -> runs.get(id) != null || js.has(id) || scripts.has(id));
+    scripts = new ScriptRuns(eventBus, ns, bus, ends, new ScriptRuns.Runner() {
+      @Override
+      public Future<Run> start(Script script, StartScript how) {
+        return startScript(script, how);
+      }
+
+      @Override
+      public Future<Run> startQueued(Run pending, Script script) {
+        return startQueuedRun(pending, script);
+      }
+
+      @Override
+      public Future<Run> kill(String runId) {
+        return killLive(runId);
+      }
+    }, new EndpointRuns(TrafficConfig.fromJson(config()).endpoints()), settings.killGraceMs());
+    bus.onEnd(run -> {
+      ends.ended(run);
+      scripts.ended(run);
+    });
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
         .compose(v -> recovery.recoverUnfinished())
         .compose(v -> Future.join(List.of(
             consume(eventBus, ns.of(Addresses.RUNS_START), this::startRun),
+            consume(eventBus, ns.of(Addresses.RUNS_START_SCRIPT), this::startScriptRun),
+            consume(eventBus, ns.of(Addresses.RUNS_SCRIPT_RUNS), this::scriptRuns),
             consume(eventBus, ns.of(Addresses.RUNS_KILL), this::killRun),
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
             consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
-            consume(eventBus, ns.of(Addresses.RUNS_SLOT_ACQUIRE), jsSlots::acquire),
-            consume(eventBus, ns.of(Addresses.RUNS_SLOT_RELEASE), jsSlots::release),
+            eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), m -> {
+              if (m.body() != null && m.body().getValue("script_id") instanceof String id) {
+                scripts.changed(id);
+              }
+            }).completion(),
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
-                .completion())));
+                .completion())))
+        .compose(v -> scripts.restore());
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
   @Override
   public Future<?> stop() {
-    List<Future<Run>> ends = new ArrayList<>();
+    scripts.stop();
+    List<Future<?>> ends = new ArrayList<>();
     for (LiveRun run : runs.live()) {
       runs.requestEnd(run, RunStatus.KILLED);
       ends.add(run.ended.future());
     }
+    ends.add(js.stopAll());
     return Future.join(ends)
         .timeout(settings.killGraceMs() + 3000, TimeUnit.MILLISECONDS)
         .recover(e -> {
-          LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size());
+          LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size() + js.size());
           return Future.succeededFuture();
         })
         .onComplete(ar -> {
@@ -114,75 +166,66 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   }
 
   private <T> Future<Void> consume(EventBus eventBus, String address, Function<T, Future<?>> action) {
-    return eventBus.<T>localConsumer(address, message -> answer(message, action)).completion();
+    return eventBus.<T>localConsumer(address, message -> BusReplies.answer(message, action)).completion();
   }
 
-  private <T> void answer(Message<T> message, Function<T, Future<?>> action) {
-    BusReplies.answer(message, action);
-  }
+  // ---- the public JSON adapter
 
+  /** RUNS_START: {command...} a shell run, {program...} a js run, {script_id...} a script's run. */
   private Future<JsonObject> startRun(JsonObject body) {
-    if (body != null && body.getValue("run_id") instanceof String pendingId) {
-      return startPending(pendingId);
+    if (body != null && body.getValue("program") != null && body.getValue("command") == null) {
+      return startProgram(body).map(Run::toJson);
     }
     if (body != null && body.getValue("script_id") != null && body.getValue("command") == null) {
-      // a script's run: the scripts verticle applies its concurrency and comes back with a command
-      return vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_RUN), body).map(Message::body);
+      Object ref = body.getValue("script_id");
+      if (!(ref instanceof String text) || text.isBlank()) {
+        throw StartRequest.bad("script_id must be a script's id or name");
+      }
+      String trigger = body.getValue("trigger") instanceof String given && !given.isBlank() ? given : "api";
+      return startScriptRun(StartScript.of(text, env(body.getValue("env")), trigger)).map(Run::toJson);
     }
     StartRequest request = StartRequest.parse(body, settings);
     return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
   }
 
-  /** Starts a run saved pending earlier (a script's queued run). */
-  private Future<JsonObject> startPending(String id) {
-    if (runs.get(id) != null) {
-      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + id + " is already started"));
+  /** {program, timeout?, trigger?, env?, limits?, wait?}: a js run of an ad-hoc program. */
+  private Future<Run> startProgram(JsonObject body) {
+    if (!(body.getValue("program") instanceof String program) || program.isBlank()) {
+      throw StartRequest.bad("program is required and must be a non-blank string of JavaScript");
     }
-    return bus.get(id).compose(stored -> {
-      if (stored.status() == RunStatus.PENDING && Run.KIND_JS.equals(stored.kind())) {
-        // a queued run of a js script: the JS verticle executes it
-        return vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_START), new JsonObject().put("run_id", id))
-            .map(Message::body);
+    Object rawTimeout = body.getValue("timeout");
+    long timeoutSeconds = settings.defaultTimeoutSeconds();
+    if (rawTimeout != null) {
+      if (!(rawTimeout instanceof Number number) || number.doubleValue() != number.longValue()
+          || number.longValue() < 1 || number.longValue() > ScriptdConfig.MAX_TIMEOUT_SECONDS) {
+        throw StartRequest.bad("timeout must be a whole number of seconds in 1.." + ScriptdConfig.MAX_TIMEOUT_SECONDS);
       }
-      if (stored.status() != RunStatus.PENDING || stored.command() == null) {
-        return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + id + " is "
-            + stored.status().wire() + ", not a pending shell run; only pending runs can be started"));
-      }
-      // a cwd gone meanwhile fails the spawn, and so the run
-      return runs.launchPending(stored).map(Run::toJson);
-    });
+      timeoutSeconds = number.longValue();
+    }
+    String trigger = body.getValue("trigger") instanceof String given && !given.isBlank() ? given : "api";
+    Run pending = Run.pending(UUID.randomUUID().toString(), null, Run.KIND_JS, null, trigger, timeoutSeconds,
+        StartRequest.env(body.getValue("env")), null, null, Instant.now(),
+        dev.scriptd.domain.RunLimits.parse(body.getValue("limits"), (field, message) -> {
+          throw StartRequest.bad(field + " " + message);
+        }));
+    boolean await = Boolean.TRUE.equals(body.getValue("wait"));
+    return js.launch(pending, program, "program.js", null, null, TimeUnit.SECONDS.toMillis(timeoutSeconds))
+        .compose(run -> await && !run.status().isFinal() ? ends.await(run.id()) : Future.succeededFuture(run));
   }
 
   private Future<JsonObject> killRun(JsonObject body) {
     String id = runId(body);
-    LiveRun run = runs.get(id);
-    if (run != null) {
-      runs.requestEnd(run, RunStatus.KILLED);
-      return Future.succeededFuture(run.current().toJson());
+    Future<Run> killed = killLive(id);
+    if (killed == null) {
+      killed = scripts.cancel(id);
     }
-    if (jsSlots.counts(id)) {
-      // a js run holding or waiting for a slot (pending or not, of a script or not): the JS verticle's
-      return vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_KILL), new JsonObject().put("run_id", id))
-          .map(Message::body);
+    if (killed != null) {
+      return killed.map(Run::toJson);
     }
-    return bus.get(id).compose(stored -> Run.KIND_JS.equals(stored.kind()) && !stored.status().isFinal()
-        && !queued(stored)
-        // a JavaScript run executes in the JS verticle
-        ? vertx.eventBus().<JsonObject>request(ns.of(Addresses.JS_KILL), new JsonObject().put("run_id", id))
-            .map(Message::body)
-        : stored.status() == RunStatus.PENDING && stored.scriptId() != null
-        // waiting in its script's queue: the scripts verticle owns it
-        ? vertx.eventBus().<JsonObject>request(ns.of(Addresses.SCRIPTS_CANCEL), new JsonObject().put("run_id", id))
-            .map(Message::body)
-        : Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
+    return bus.get(id).compose(stored -> Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
         stored.status().isFinal()
             ? "run " + id + " has already ended (" + stored.status().wire() + ")"
             : "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
-  }
-
-  /** A pending run of a script waits in its queue (a js run waiting for a slot is counted by JsSlots, checked first). */
-  private static boolean queued(Run stored) {
-    return stored.status() == RunStatus.PENDING && stored.scriptId() != null;
   }
 
   private Future<JsonObject> restartRun(JsonObject body) {
@@ -199,6 +242,78 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
               "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
     }
     return previous.compose(old -> runs.launch(StartRequest.restartOf(old, trigger))).map(Run::toJson);
+  }
+
+  // ---- typed commands
+
+  /**
+   * A script's run under its concurrency rule; with {@code await}, answered once it ended (a js
+   * run queued behind other runs of its script is answered pending at once).
+   */
+  private Future<Run> startScriptRun(StartScript how) {
+    for (String name : how.env().keySet()) {
+      if (!VARIABLE.matcher(name).matches()) {
+        throw StartRequest.bad("env." + name + " must be a string under a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+    }
+    return scripts.start(how).compose(run -> {
+      boolean queuedJs = Run.KIND_JS.equals(run.kind()) && scripts.has(run.id());
+      return how.await() && !run.status().isFinal() && !queuedJs ? ends.await(run.id()) : Future.succeededFuture(run);
+    });
+  }
+
+  private Future<Object> scriptRuns(ScriptRunsCommand command) {
+    return scripts.resolve(command.scriptRef()).compose(script -> switch (command.action()) {
+      case KILL -> scripts.killAll(script.id()).map(killed -> {
+        JsonArray list = new JsonArray();
+        killed.forEach(run -> list.add(run.toJson()));
+        return (Object) new JsonObject().put("script_id", command.scriptRef()).put("killed", list);
+      });
+      case RESTART -> scripts.restart(script).map(run -> (Object) run);
+      case END_ALL -> scripts.endAll(script.id()).map(v -> (Object) null);
+    });
+  }
+
+  // ---- what ScriptRuns asks of the executors
+
+  private Future<Run> startScript(Script script, StartScript how) {
+    Map<String, String> env = new HashMap<>(script.env());
+    env.putAll(how.env());
+    if (Run.KIND_JS.equals(script.kind())) {
+      long timeoutMs = TimeUnit.SECONDS.toMillis(script.timeoutSeconds());
+      if (Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
+        timeoutMs = Math.min(timeoutMs, jsSettings.endpointTimeoutMs());
+      }
+      Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
+          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits());
+      return js.launch(pending, script.program(), script.name() + ".js", script.version(), how.request(), timeoutMs);
+    }
+    StartRequest request = new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
+        how.trigger(), null, how.stdin(), script.limits());
+    return checkCwd(request.cwd()).compose(v -> runs.launch(request));
+  }
+
+  private Future<Run> startQueuedRun(Run pending, Script script) {
+    if (Run.KIND_JS.equals(pending.kind())) {
+      return js.launchQueued(pending, script.program(), script.name() + ".js", script.version(),
+          TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()));
+    }
+    if (pending.command() == null) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
+          + " is not a shell run with a command"));
+    }
+    // a cwd gone meanwhile fails the spawn, and so the run
+    return runs.launchPending(pending);
+  }
+
+  /** Asks a live run (shell or js, running or waiting for a slot) to end killed; null when none is live here. */
+  private Future<Run> killLive(String runId) {
+    LiveRun run = runs.get(runId);
+    if (run != null) {
+      runs.requestEnd(run, RunStatus.KILLED);
+      return Future.succeededFuture(run.current());
+    }
+    return js.kill(runId, RunStatus.KILLED, "killed through the API");
   }
 
   private Future<Object> recentLines(LogQuery query) {
@@ -221,6 +336,25 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       throw StartRequest.bad("run_id is required");
     }
     return text;
+  }
+
+  /** A script start's extra env on the public bus: strings under valid variable names. */
+  private static Map<String, String> env(Object raw) {
+    Map<String, String> env = new HashMap<>();
+    if (raw == null) {
+      return env;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      throw StartRequest.bad("env must be an object of strings");
+    }
+    for (Map.Entry<String, Object> entry : object) {
+      if (!VARIABLE.matcher(entry.getKey()).matches() || !(entry.getValue() instanceof String text)) {
+        throw StartRequest.bad("env." + entry.getKey()
+            + " must be a string under a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      env.put(entry.getKey(), text);
+    }
+    return env;
   }
 
   private Future<Void> checkCwd(String cwd) {

@@ -7,18 +7,34 @@ import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.function.Consumer;
 
-/** The supervisor's conversations with persistence and with listeners, over the event bus. */
+/**
+ * The run owner's conversations with persistence and with listeners, over the event bus: the one
+ * path by which a run's status is saved and then published. Every final status passes here, so the
+ * owner learns each end once, from {@link #onEnd} (not from its own status events).
+ */
 final class RunBus {
   private final EventBus eventBus;
   private final Namespace ns;
+  private Consumer<Run> endListener = run -> { };
 
   RunBus(EventBus eventBus, Namespace ns) {
     this.eventBus = eventBus;
     this.ns = ns;
+  }
+
+  /**
+   * Called on the owner's context once the save of a final status completed (saved or not: its
+   * waiters must not wait forever), after the callbacks of the saver.
+   */
+  void onEnd(Consumer<Run> listener) {
+    this.endListener = listener;
   }
 
   Future<Run> save(Run run) {
@@ -27,9 +43,28 @@ final class RunBus {
 
   /** Saves, then (only once the save is acknowledged) publishes the status change. */
   Future<Run> saveAndPublish(Run run) {
-    return save(run).map(saved -> {
+    Future<Run> saved = save(run).map(stored -> {
       eventBus.publish(ns.of(Addresses.RUNS_STATUS), run.toJson());
       return run;
+    });
+    if (run.status().isFinal()) {
+      Context context = Vertx.currentContext();
+      saved.onComplete(ar -> {
+        if (context == null) {
+          endListener.accept(run);
+        } else {
+          context.runOnContext(v -> endListener.accept(run));
+        }
+      });
+    }
+    return saved;
+  }
+
+  /** A script's queued run: saved pending with its queued flag (recovery leaves it), then published. */
+  Future<Run> queueAndPublish(Run pending) {
+    return eventBus.<Run>request(ns.of(Addresses.DB_QUEUE_RUN), pending).map(stored -> {
+      eventBus.publish(ns.of(Addresses.RUNS_STATUS), pending.toJson());
+      return pending;
     });
   }
 

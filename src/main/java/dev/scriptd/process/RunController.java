@@ -44,7 +44,8 @@ final class RunController {
   private final OrphanReaper reaper;
   private final SecurityConfig.Limits limits;
   private final ScriptdMetrics metrics;
-  /** limits.max_concurrent_runs, shared with JavaScript runs (see JsSlots). */
+  private final RunLog log;
+  /** limits.max_concurrent_runs, shared with JavaScript runs (see JsRuns). */
   private final RunSlots slots;
   private final IngestGate gate;
   private final ChildEnvironment childEnv;
@@ -52,13 +53,14 @@ final class RunController {
 
   /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, ScriptdMetrics metrics, IngestGate gate,
+      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, RunLog log, IngestGate gate,
       ExitWatcher exits, ChildEnvironment childEnv) {
     this.childEnv = childEnv;
     this.exits = exits;
     this.slots = slots;
     this.gate = gate;
-    this.metrics = metrics;
+    this.log = log;
+    this.metrics = log.metrics();
     this.vertx = vertx;
     this.context = context;
     this.settings = settings;
@@ -79,7 +81,8 @@ final class RunController {
   /**
    * pending saved → spawn → running saved; a spawn failure ends the run failed. With
    * limits.max_concurrent_runs runs active, the run waits as pending in a FIFO queue (answered
-   * pending); with that queue full too, the launch fails 429 before anything is saved.
+   * pending); with that queue full too, the launch fails 429 before anything is saved. (The pending
+   * row comes first because storage names a run's log file from its row when its first lines come.)
    */
   Future<Run> launch(StartRequest request) {
     boolean endpoint = Run.TRIGGER_ENDPOINT.equals(request.trigger());
@@ -97,6 +100,7 @@ final class RunController {
     slots.reserve(endpoint);
     return bus.saveAndPublish(pending)
         .onComplete(ar -> slots.unreserve(endpoint))
+        .onSuccess(saved -> run.saved = true)
         .onFailure(e -> {
           live.remove(run.id());
           metrics.runDequeued();
@@ -124,7 +128,8 @@ final class RunController {
     run.queued = false;
     live.remove(run.id());
     run.started.complete();
-    Run ended = run.current().ended(reason == RunStatus.TIMED_OUT ? RunStatus.KILLED : reason, null, null,
+    Run ended = run.current().ended(
+        RunStateMachine.next(run.run.status(), RunStateMachine.endEvent(reason, false)), null, null,
         "stopped while waiting for a free slot (limits.max_concurrent_runs)", Instant.now());
     run.run = ended;
     recordEnd(ended, false);
@@ -136,6 +141,7 @@ final class RunController {
   /** Spawns a run already saved pending (a queued run of a script). */
   Future<Run> launchPending(Run pending) {
     LiveRun run = liveRun(pending);
+    run.saved = true;
     live.put(run.id(), run);
     metrics.runQueued(); // spawn counts it started (or failed) like any launch
     return startOrQueue(run);
@@ -207,23 +213,25 @@ final class RunController {
       reaper.register(pid, run.pidStart);
     }
     // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
+    RunStateMachine.next(run.run.status(), RunStateMachine.Event.STARTED);
     run.run = run.current().started(pid, run.pidStart, Instant.now());
     run.timeoutTimer = vertx.setTimer(TimeUnit.SECONDS.toMillis(run.run.timeoutSeconds()), t -> {
       run.timeoutTimer = -1;
       requestEnd(run, RunStatus.TIMED_OUT);
     });
-    metrics.runStarted();
-    LOG.atInfo().setMessage("run {} started: script={} kind={} pid={} trigger={}")
-        .addArgument(run.id()).addArgument(scriptOf(run.run)).addArgument(run.run.kind())
-        .addArgument(pid).addArgument(run.run.trigger())
-        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run.run))
-        .addKeyValue("kind", run.run.kind()).addKeyValue("status", RunStatus.RUNNING.wire())
-        .log();
+    log.started(run.run);
     if (run.requestedEnd != null) {
       requestEnd(run, run.requestedEnd); // a kill that came while the run was pending
     }
+    boolean firstRow = !run.saved;
     return bus.saveAndPublish(run.run)
-        .onFailure(e -> LOG.error("could not save the start of run {}", run.id(), e))
+        .onSuccess(saved -> run.saved = true)
+        .onFailure(e -> {
+          LOG.error("could not save the start of run {}", run.id(), e);
+          if (firstRow) {
+            requestEnd(run, RunStatus.KILLED); // nobody was told of it: it must not run on unrecorded
+          }
+        })
         .onComplete(ar -> run.started.complete());
   }
 
@@ -232,8 +240,8 @@ final class RunController {
     live.remove(run.id());
     slots.release(run.id());
     run.started.complete();
-    Run failed = run.current().ended(RunStatus.FAILED, null, null,
-        "could not start the process: " + cause.getMessage(), Instant.now());
+    Run failed = run.current().ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.START_FAILED),
+        null, null, "could not start the process: " + cause.getMessage(), Instant.now());
     run.run = failed;
     recordEnd(failed, false);
     return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
@@ -348,8 +356,8 @@ final class RunController {
   private void finish(LiveRun run) {
     cancelTimers(run);
     Integer exitCode = run.exitCode;
-    RunStatus outcome = run.requestedEnd != null ? run.requestedEnd
-        : exitCode != null && exitCode == 0 ? RunStatus.COMPLETED : RunStatus.FAILED;
+    RunStatus outcome = RunStateMachine.next(run.run.status(),
+        RunStateMachine.endEvent(run.requestedEnd, exitCode != null && exitCode == 0));
     String error = run.endError != null ? run.endError
         : exitCode == null ? "the exit status of the process was lost" : null;
     Run ended = run.current().ended(outcome, exitCode, null, error, Instant.now());
@@ -367,22 +375,8 @@ final class RunController {
         });
   }
 
-  /** Counts the run and logs its end; called once per run, when its final status is decided. */
   private void recordEnd(Run run, boolean wasRunning) {
-    metrics.runEnded(run, wasRunning);
-    Long durationMs = run.durationMs(Instant.now());
-    LOG.atInfo().setMessage("run {} ended: script={} kind={} status={} exit_code={} duration_ms={} lines={}")
-        .addArgument(run.id()).addArgument(scriptOf(run)).addArgument(run.kind())
-        .addArgument(run.status().wire()).addArgument(run.exitCode()).addArgument(durationMs)
-        .addArgument(run.logLines())
-        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run))
-        .addKeyValue("kind", run.kind()).addKeyValue("status", run.status().wire())
-        .addKeyValue("exit_code", run.exitCode()).addKeyValue("duration_ms", durationMs)
-        .log();
-  }
-
-  private static String scriptOf(Run run) {
-    return run.scriptId() == null ? "adhoc" : run.scriptId();
+    log.ended(run, wasRunning);
   }
 
   private void cancelTimers(LiveRun run) {

@@ -29,7 +29,7 @@ class NamespaceTest {
     assertEquals("scriptd.tenant2.runs.cmd.start", ns.of(Addresses.RUNS_START));
     assertEquals("scriptd.tenant2.db.query.run", ns.of(Addresses.DB_GET_RUN));
     assertEquals("scriptd.tenant2.runs.log.abc", ns.runLog("abc"));
-    assertEquals("scriptd.a.b-2.js.cmd.start", Namespace.named("scriptd.a.b-2").of(Addresses.JS_START));
+    assertEquals("scriptd.a.b-2.js.cmd.execute", Namespace.named("scriptd.a.b-2").of(Addresses.JS_EXECUTE));
     assertThrows(IllegalArgumentException.class, () -> ns.of("other.address"));
   }
 

@@ -14,8 +14,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -299,6 +302,27 @@ class ScriptsApiTest {
     Processes.awaitGroupGone(first.getInteger("pid"), Duration.ofSeconds(5));
     api.post("/api/scripts/latest/kill", null);
     api.awaitEnd(second.getString("id"));
+  }
+
+  @Test
+  @DisplayName("replace under simultaneous starts: once every start answered, exactly one run is active")
+  void simultaneousReplaces() throws Exception {
+    create(script("rival", "sleep 30", "replace"));
+    JsonObject first = runScript("rival", null);
+    List<CompletableFuture<JsonObject>> starts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      starts.add(CompletableFuture.supplyAsync(() -> runScript("rival", null)));
+    }
+    List<String> ids = new ArrayList<>(List.of(first.getString("id")));
+    for (CompletableFuture<JsonObject> start : starts) {
+      ids.add(start.get(60, TimeUnit.SECONDS).getString("id"));
+    }
+    List<String> active = ids.stream().filter(id -> !Set.of("killed").contains(api.run(id).getString("status")))
+        .toList();
+    assertEquals(1, active.size(), "runs not killed: " + active);
+    assertEquals("running", api.run(active.get(0)).getString("status"));
+    api.post("/api/scripts/rival/kill", null);
+    api.awaitEnd(active.get(0));
   }
 
   @Test

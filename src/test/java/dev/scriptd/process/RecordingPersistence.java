@@ -54,7 +54,9 @@ final class RecordingPersistence extends VerticleBase {
           }
           unfinished.sort(Comparator.comparing(Run::createdAt).reversed());
           m.reply(new RunPage(unfinished, null));
-        }).completion());
+        }).completion(),
+        // no script queues here: the run owner restores none
+        eventBus.localConsumer(Addresses.DB_QUEUED_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion());
   }
 
   /** Every stored line of a run, in the order the chunks arrived. */

@@ -1,4 +1,4 @@
-package dev.scriptd.scripts;
+package dev.scriptd.process;
 
 import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
@@ -14,7 +14,7 @@ import java.util.Set;
  * script's concurrency or waiting for a slot) or running, by default
  * {@code endpoints.public_max_concurrent} or {@code endpoints.token_max_concurrent} after its auth.
  * A start is counted from its admission; its run from the start's answer to its final status.
- * Confined to the scripts verticle's context.
+ * Confined to the run owner's context.
  */
 final class EndpointRuns {
   private final TrafficConfig.Endpoints defaults;

@@ -1,4 +1,4 @@
-package dev.scriptd.scripts;
+package dev.scriptd.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Script;
+import dev.scriptd.scripts.ScriptSpec;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;

@@ -1,0 +1,29 @@
+package dev.scriptd.bus;
+
+import dev.scriptd.domain.Script;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * RUNS_START_SCRIPT: start a run of a script under its concurrency rule. {@code script} is the
+ * definition when the sender resolved it already (a cron fire checked against its version), else
+ * null and the run owner resolves {@code scriptRef} (an id or a name). {@code env} is added to the
+ * script's; {@code stdin} (shell) and {@code request} (js) come from an endpoint call; with
+ * {@code await} the reply comes once the run ended (a run queued behind others is answered
+ * pending at once).
+ */
+public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
+    JsonObject request, boolean await) {
+  public StartScript {
+    env = env == null ? Map.of() : Map.copyOf(env);
+  }
+
+  /** A start of {@code scriptRef} with no extra input. */
+  public static StartScript of(String scriptRef, Map<String, String> env, String trigger) {
+    return new StartScript(scriptRef, null, env, trigger, null, null, false);
+  }
+
+  public StartScript resolved(Script definition) {
+    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await);
+  }
+}

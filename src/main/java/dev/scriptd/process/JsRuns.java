@@ -1,0 +1,239 @@
+package dev.scriptd.process;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.JsOutcome;
+import dev.scriptd.bus.JsProgram;
+import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StopRun;
+import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunStatus;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JS executor as the run owner drives it: a js run takes one of the limits.max_concurrent_runs
+ * slots (the same {@link RunSlots} as shell runs, no bus in between), is saved running, and its
+ * program goes to the JS verticle (JS_EXECUTE, which runs it on its worker pool with its engine and
+ * context pool, streams its lines, and answers how it ended); the owner saves the end. With no slot
+ * free the run is saved pending and begins when one is. Confined to the owner's context.
+ */
+final class JsRuns {
+  private static final Logger LOG = LoggerFactory.getLogger(JsRuns.class);
+  /** Beyond its own timeout (the JS verticle's watchdog ends the program), how long the answer may take. */
+  private static final long ANSWER_MARGIN_MS = 60_000;
+
+  /** One js run of this owner. */
+  private static final class JsRun {
+    Run run;
+    final String program;
+    final String name;
+    final Long version;
+    final JsonObject request;
+    final long timeoutMs;
+    /** Waiting for a slot, saved pending. */
+    boolean waiting;
+    /** Its program was handed to the JS verticle. */
+    boolean executing;
+    /** A stop asked before the program was handed over. */
+    StopRun stop;
+    final Promise<Run> ended = Promise.promise();
+
+    JsRun(Run run, String program, String name, Long version, JsonObject request, long timeoutMs) {
+      this.run = run;
+      this.program = program;
+      this.name = name;
+      this.version = version;
+      this.request = request;
+      this.timeoutMs = timeoutMs;
+    }
+  }
+
+  private final Map<String, JsRun> live = new HashMap<>();
+  private final EventBus eventBus;
+  private final Namespace ns;
+  private final RunBus bus;
+  private final RunSlots slots;
+  private final RunLog log;
+  private final boolean enabled;
+
+  JsRuns(EventBus eventBus, Namespace ns, RunBus bus, RunSlots slots, RunLog log, boolean enabled) {
+    this.eventBus = eventBus;
+    this.ns = ns;
+    this.bus = bus;
+    this.slots = slots;
+    this.log = log;
+    this.enabled = enabled;
+  }
+
+  boolean has(String runId) {
+    return live.containsKey(runId);
+  }
+
+  /**
+   * A new js run ({@code pending} not saved yet): answered once running (or, every slot busy,
+   * pending) is saved; fails 429 when too many runs wait, 503 when JavaScript is off.
+   */
+  Future<Run> launch(Run pending, String program, String name, Long version, JsonObject request, long timeoutMs) {
+    return start(new JsRun(pending, program, name, version, request, timeoutMs), false);
+  }
+
+  /** A script's queued js run, saved pending earlier, with its script's current program. */
+  Future<Run> launchQueued(Run pending, String program, String name, Long version, long timeoutMs) {
+    return start(new JsRun(pending, program, name, version, null, timeoutMs), true);
+  }
+
+  private Future<Run> start(JsRun run, boolean saved) {
+    if (!enabled) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE,
+          "JavaScript runs are turned off on this server (js.enabled)"));
+    }
+    String id = run.run.id();
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(run.run.trigger());
+    if (!saved) {
+      BusFailure refused = slots.refusal(endpoint);
+      if (refused != null) {
+        return Future.failedFuture(refused);
+      }
+    }
+    live.put(id, run);
+    log.metrics().runQueued();
+    if (slots.tryTake(id, endpoint)) {
+      return begin(run);
+    }
+    run.waiting = true;
+    if (saved) {
+      slots.await(id, endpoint, () -> granted(run));
+      return Future.succeededFuture(run.run);
+    }
+    slots.reserve(endpoint);
+    return bus.saveAndPublish(run.run)
+        .onComplete(ar -> slots.unreserve(endpoint))
+        .onFailure(e -> {
+          live.remove(run.run.id());
+          log.metrics().runDequeued();
+        })
+        .map(pending -> {
+          if (!run.waiting) {
+            return run.run; // killed while its pending state was being saved
+          }
+          if (slots.tryTake(id, endpoint)) {
+            run.waiting = false;
+            begin(run).onFailure(e -> LOG.error("could not begin js run {}", id, e));
+          } else {
+            slots.await(id, endpoint, () -> granted(run));
+          }
+          return pending;
+        });
+  }
+
+  private void granted(JsRun run) {
+    run.waiting = false;
+    begin(run).onFailure(e -> LOG.error("could not begin js run {}", run.run.id(), e));
+  }
+
+  /** The run has its slot: saved running, then its program goes to the JS verticle. */
+  private Future<Run> begin(JsRun run) {
+    RunStateMachine.next(run.run.status(), RunStateMachine.Event.STARTED);
+    Run running = run.run.started(null, null, Instant.now());
+    run.run = running;
+    return bus.saveAndPublish(running).onSuccess(saved -> {
+      log.started(running);
+      run.executing = true;
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(run.timeoutMs + ANSWER_MARGIN_MS);
+      eventBus.<JsOutcome>request(ns.of(Addresses.JS_EXECUTE),
+              new JsProgram(running, run.program, run.name, run.version, run.request, run.timeoutMs), options)
+          .map(Message::body)
+          .onComplete(ar -> finish(run, ar));
+      if (run.stop != null) {
+        eventBus.send(ns.of(Addresses.JS_STOP), run.stop); // a kill that came while it was being saved
+      }
+    }).onFailure(e -> {
+      // not saved running: the run is forgotten here and its slot given back
+      live.remove(running.id());
+      log.metrics().runDequeued();
+      slots.release(running.id());
+      run.ended.tryFail(e);
+    });
+  }
+
+  private void finish(JsRun run, AsyncResult<JsOutcome> ar) {
+    JsOutcome outcome = ar.succeeded() ? ar.result()
+        : new JsOutcome(RunStatus.FAILED, null, "the execution failed: " + ar.cause().getMessage(), 0, 0);
+    RunStatus status = RunStateMachine.next(run.run.status(), RunStateMachine.endEvent(outcome.status(), true));
+    Run ended = run.run.withLog(outcome.lines(), outcome.bytes())
+        .ended(status, null, outcome.result(), outcome.error(), Instant.now());
+    run.run = ended;
+    log.ended(ended, true);
+    bus.saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
+        .onComplete(saved -> {
+          live.remove(ended.id());
+          slots.release(ended.id());
+          run.ended.tryComplete(ended);
+        });
+  }
+
+  /** Asks a js run to stop; a run waiting for a slot ends killed at once. Null when it is not ours. */
+  Future<Run> kill(String runId, RunStatus status, String error) {
+    JsRun run = live.get(runId);
+    if (run == null) {
+      return null;
+    }
+    if (run.waiting) {
+      return endWaiting(run, "killed while waiting for a free slot (limits.max_concurrent_runs)");
+    }
+    StopRun stop = new StopRun(runId, status, error);
+    if (run.executing) {
+      eventBus.send(ns.of(Addresses.JS_STOP), stop);
+    } else if (run.stop == null) {
+      run.stop = stop;
+    }
+    return Future.succeededFuture(run.run);
+  }
+
+  /** A run waiting for a slot ends killed without running (kill, or the server stopping). */
+  private Future<Run> endWaiting(JsRun run, String error) {
+    run.waiting = false;
+    slots.withdraw(run.run.id());
+    live.remove(run.run.id());
+    Run ended = run.run.ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.KILLED), null, null,
+        error, Instant.now());
+    run.run = ended;
+    log.ended(ended, false);
+    return bus.saveAndPublish(ended)
+        .onFailure(e -> LOG.error("could not save the end of waiting run {}", ended.id(), e))
+        .onComplete(ar -> run.ended.tryComplete(ended));
+  }
+
+  /** At shutdown: every js run ends killed; completes once each end was saved (or failed). */
+  Future<?> stopAll() {
+    List<Future<Run>> ends = new ArrayList<>();
+    for (JsRun run : List.copyOf(live.values())) {
+      if (run.waiting) {
+        ends.add(endWaiting(run, "the server stopped while this run waited for a free slot"));
+      } else {
+        kill(run.run.id(), RunStatus.KILLED, "the server stopped while this program ran");
+        ends.add(run.ended.future());
+      }
+    }
+    return Future.join(ends);
+  }
+
+  int size() {
+    return live.size();
+  }
+}
