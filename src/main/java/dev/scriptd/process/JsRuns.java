@@ -92,8 +92,9 @@ final class JsRuns {
   }
 
   /** A script's queued js run, saved pending earlier, with its script's current program. */
-  Future<Run> launchQueued(Run pending, String program, String name, Long version, long timeoutMs) {
-    return start(new JsRun(pending, program, name, version, null, timeoutMs), true);
+  Future<Run> launchQueued(Run pending, String program, String name, Long version, JsonObject request,
+      long timeoutMs) {
+    return start(new JsRun(pending, program, name, version, request, timeoutMs), true);
   }
 
   private Future<Run> start(JsRun run, boolean saved) {

@@ -103,8 +103,8 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
       }
 
       @Override
-      public Future<Run> startQueued(Run pending, Script script) {
-        return startQueuedRun(pending, script);
+      public Future<Run> startQueued(Run pending, Script script, StartScript input) {
+        return startQueuedRun(pending, script, input);
       }
 
       @Override
@@ -293,17 +293,17 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     return checkCwd(request.cwd()).compose(v -> runs.launch(request));
   }
 
-  private Future<Run> startQueuedRun(Run pending, Script script) {
+  private Future<Run> startQueuedRun(Run pending, Script script, StartScript input) {
     if (Run.KIND_JS.equals(pending.kind())) {
       return js.launchQueued(pending, script.program(), script.name() + ".js", script.version(),
-          TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()));
+          input == null ? null : input.request(), TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()));
     }
     if (pending.command() == null) {
       return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
           + " is not a shell run with a command"));
     }
     // a cwd gone meanwhile fails the spawn, and so the run
-    return runs.launchPending(pending);
+    return runs.launchPending(pending, input == null ? null : input.stdin());
   }
 
   /** Asks a live run (shell or js, running or waiting for a slot) to end killed; null when none is live here. */

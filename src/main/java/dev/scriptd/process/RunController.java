@@ -139,8 +139,9 @@ final class RunController {
   }
 
   /** Spawns a run already saved pending (a queued run of a script). */
-  Future<Run> launchPending(Run pending) {
+  Future<Run> launchPending(Run pending, String stdin) {
     LiveRun run = liveRun(pending);
+    run.stdin = stdin;
     run.saved = true;
     live.put(run.id(), run);
     metrics.runQueued(); // spawn counts it started (or failed) like any launch

@@ -42,8 +42,12 @@ final class ScriptRuns {
     /** Starts a run of {@code script} now; answers once it is running (or pending, waiting for a slot). */
     Future<Run> start(Script script, StartScript how);
 
-    /** Starts a queued run saved pending earlier, with its script's current definition. */
-    Future<Run> startQueued(Run pending, Script script);
+    /**
+     * Starts a queued run saved pending earlier, with its script's current definition and the input
+     * of the call that queued it ({@code stdin} of a shell endpoint, {@code request} of a js one; null
+     * after a restart).
+     */
+    Future<Run> startQueued(Run pending, Script script, StartScript input);
 
     /** Asks a live run to end killed; null when the run is not live here. */
     Future<Run> kill(String runId);
@@ -52,6 +56,8 @@ final class ScriptRuns {
   private final ScriptQueue queue = new ScriptQueue();
   /** Per script: the last replace in flight, which the next one waits for. */
   private final Map<String, Future<Run>> replacing = new HashMap<>();
+  /** The request input of queued endpoint calls (stdin, js request), until their run starts. */
+  private final Map<String, StartScript> queuedInput = new HashMap<>();
   /** Queued runs being handed over (their start in flight): a kill waits for the start. */
   private final Map<String, Future<Run>> dispatching = new HashMap<>();
   /** Recently ended run ids, so a late start answer does not count an ended run active. */
@@ -215,9 +221,16 @@ final class ScriptRuns {
     Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(), js ? null : script.command(),
         how.trigger(), script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits());
     queue.enqueue(script.id(), pending.id(), true);
+    if (how.stdin() != null || how.request() != null) {
+      // an endpoint call's body waits with its run (in memory: a restart starts it without one)
+      queuedInput.put(pending.id(), how);
+    }
     return bus.queueAndPublish(pending)
         .onSuccess(saved -> queue.saved(pending.id()))
-        .onFailure(e -> queue.remove(pending.id()))
+        .onFailure(e -> {
+          queue.remove(pending.id());
+          queuedInput.remove(pending.id());
+        })
         .andThen(ar -> drain(script.id()));
   }
 
@@ -234,8 +247,9 @@ final class ScriptRuns {
       if (pending.status() != RunStatus.PENDING) {
         return Future.succeededFuture(pending); // ended meanwhile (recovery, a kill elsewhere)
       }
-      return resolve(scriptId).compose(script -> runner.startQueued(pending, script));
+      return resolve(scriptId).compose(script -> runner.startQueued(pending, script, queuedInput.get(runId)));
     });
+    started.onComplete(ar -> queuedInput.remove(runId));
     dispatching.put(runId, started);
     started.onComplete(ar -> {
       dispatching.remove(runId);
@@ -258,6 +272,7 @@ final class ScriptRuns {
     String scriptId = queue.queuedScript(runId);
     if (scriptId != null) {
       queue.remove(runId);
+      queuedInput.remove(runId);
       return bus.get(runId).compose(run -> bus.saveAndPublish(run.ended(
           RunStateMachine.next(run.status(), RunStateMachine.Event.KILLED), null, null,
           "killed while waiting in the queue", Instant.now())));

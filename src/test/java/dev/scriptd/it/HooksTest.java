@@ -179,6 +179,31 @@ class HooksTest {
     assertTrue(new JsonObject(response.body()).getString("detail").contains("exit code 3"), response.body());
   }
 
+  @Test
+  @DisplayName("a call to a queue script's endpoint that has to wait keeps its body: its run reads it on stdin when its turn comes")
+  void queuedEndpointCallKeepsItsBody() throws Exception {
+    java.nio.file.Path gate = java.nio.file.Files.createTempFile("hooks-gate", "");
+    java.nio.file.Files.delete(gate);
+    create(new JsonObject().put("name", "queued-sh").put("concurrency", "queue")
+        .put("command", "while [ ! -e '" + gate + "' ]; do sleep 0.02; done; cat")
+        .put("endpoint", endpoint("POST", "queued")));
+    HttpResponse<String> first = api.send("POST", "/hooks/queued", "first body");
+    assertEquals(202, first.statusCode(), first.body());
+    HttpResponse<String> second = api.send("POST", "/hooks/queued", "second body");
+    assertEquals(202, second.statusCode(), second.body());
+    String secondId = new JsonObject(second.body()).getString("run_id");
+    assertEquals("pending", api.run(secondId).getString("status"), "the second call waits");
+    java.nio.file.Files.createFile(gate);
+    try {
+      JsonObject run = api.awaitEnd(secondId);
+      assertEquals("completed", run.getString("status"), run.encode());
+      assertEquals("second body", api.allLines(secondId).get(0).getString("line"));
+      assertEquals("first body", api.allLines(new JsonObject(first.body()).getString("run_id")).get(0).getString("line"));
+    } finally {
+      java.nio.file.Files.deleteIfExists(gate);
+    }
+  }
+
   JsonObject stats() {
     try {
       return server.vertx.eventBus().<JsonObject>request(Addresses.JS_STATS, null).await(5, TimeUnit.SECONDS).body();
