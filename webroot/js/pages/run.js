@@ -127,7 +127,9 @@ export function runPage(el, { id }) {
 
   async function kill() {
     try {
-      run = await api.killRun(id);
+      const asked = await api.killRun(id);
+      // the stream's done event may have come first: an answer saying "still running" must not undo it
+      if (!FINAL.has(run.status)) run = asked;
       renderHeader();
       showInfo(msg, 'Kill sent: SIGTERM to the process group, SIGKILL after the grace period.');
     } catch (error) { showError(msg, error); }
