@@ -32,15 +32,7 @@ class ApiDocsUiTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    Browser.closeBoth(browser, server);
   }
 
   @Test

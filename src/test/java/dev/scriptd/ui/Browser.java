@@ -132,6 +132,26 @@ final class Browser implements AutoCloseable {
   }
 
   /** Console entries at SEVERE since the last call. */
+  /** Fails with every severe console entry (a CSP violation, a failed script) since the last call. */
+  void assertNoConsoleErrors() {
+    List<LogEntry> errors = severeConsoleEntries();
+    org.junit.jupiter.api.Assertions.assertTrue(errors.isEmpty(), "browser console errors:\n"
+        + errors.stream().map(LogEntry::toString).collect(java.util.stream.Collectors.joining("\n")));
+  }
+
+  /** Closes the browser, then the server (either may be null: a start that failed half way). */
+  static void closeBoth(Browser browser, UiServer server) throws Exception {
+    try {
+      if (browser != null) {
+        browser.close();
+      }
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
   List<LogEntry> severeConsoleEntries() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())

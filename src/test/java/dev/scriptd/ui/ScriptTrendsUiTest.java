@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.logging.LogEntry;
 
 /** A script's page charts its last runs with Chart.js from the WebJar, under the UI's strict CSP. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -38,22 +36,12 @@ class ScriptTrendsUiTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    Browser.closeBoth(browser, server);
   }
 
   @AfterEach
   void consoleHasNoErrors() {
-    List<LogEntry> errors = browser.severeConsoleEntries();
-    assertTrue(errors.isEmpty(), "browser console errors:\n"
-        + errors.stream().map(LogEntry::toString).collect(Collectors.joining("\n")));
+    browser.assertNoConsoleErrors();
   }
 
   @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
 
 /** Log search in Chromium: the box on History, a hit with its match highlighted, the run view at that line. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -36,15 +33,7 @@ class SearchUiTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    Browser.closeBoth(browser, server);
   }
 
   @Test
@@ -73,8 +62,6 @@ class SearchUiTest {
     long firstSeq = Long.parseLong(browser.driver.findElement(By.cssSelector("#terminal .term-host")).getDomAttribute("data-first-seq"));
     assertTrue(firstSeq <= 100, "the loaded lines start at " + firstSeq);
 
-    List<LogEntry> errors = browser.severeConsoleEntries();
-    assertTrue(errors.isEmpty(), "browser console errors:\n"
-        + errors.stream().map(LogEntry::toString).collect(Collectors.joining("\n")));
+    browser.assertNoConsoleErrors();
   }
 }

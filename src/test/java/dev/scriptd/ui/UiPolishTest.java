@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
 
 /** The newcomer's UI polish, in Chromium: the run view's details and toggles, the skip link, the scripts list. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,22 +44,12 @@ class UiPolishTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    Browser.closeBoth(browser, server);
   }
 
   @AfterEach
   void consoleHasNoErrors() {
-    List<LogEntry> errors = browser.severeConsoleEntries();
-    assertTrue(errors.isEmpty(), "browser console errors:\n"
-        + errors.stream().map(LogEntry::toString).collect(Collectors.joining("\n")));
+    browser.assertNoConsoleErrors();
   }
 
   /** A script run of PROGRESS_COMMAND in workDir, finished; returns the run. */

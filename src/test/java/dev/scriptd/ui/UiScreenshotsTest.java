@@ -45,15 +45,7 @@ class UiScreenshotsTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    Browser.closeBoth(browser, server);
   }
 
   /** Scripts, runs (finished with progress, failed, still running) and a token, so no page is empty. */

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.support.ui.FluentWait;
 import org.openqa.selenium.support.ui.Select;
 
@@ -43,22 +41,12 @@ class WebUiTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
+    Browser.closeBoth(browser, server);
   }
 
   @AfterEach
   void consoleHasNoErrors() {
-    List<LogEntry> errors = browser.severeConsoleEntries();
-    assertTrue(errors.isEmpty(), "browser console errors:\n"
-        + errors.stream().map(LogEntry::toString).collect(Collectors.joining("\n")));
+    browser.assertNoConsoleErrors();
   }
 
   @Test
