@@ -101,6 +101,22 @@ class LiveTailTest {
   }
 
   @Test
+  @DisplayName("an ended stream says Connection: close, so a client never sends its next request on the closing socket")
+  void endedStreamsSayConnectionClose() {
+    String id = api.startRun("echo done").getString("id");
+    api.awaitEnd(id);
+    for (int i = 0; i < 30; i++) {
+      // the stream of a finished run ends at once; the server then closes the connection
+      HttpResponse<String> stream = api.send("GET", "/api/runs/" + id + "/logs", null, "Accept", "text/event-stream");
+      assertEquals(200, stream.statusCode());
+      assertTrue(stream.body().contains("event: done"), stream.body());
+      assertEquals("close", stream.headers().firstValue("Connection").orElse("").toLowerCase(java.util.Locale.ROOT));
+      // the next request on the same client must get its answer
+      assertEquals(200, api.get("/api/runs/" + id).statusCode());
+    }
+  }
+
+  @Test
   @DisplayName("resume with Last-Event-ID: 20 (or ?since=20) gets 21.. only")
   void resume() throws Exception {
     String id = api.startRun(SLOW_200).getString("id");

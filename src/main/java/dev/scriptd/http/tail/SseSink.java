@@ -25,7 +25,12 @@ final class SseSink implements TailSink {
     open(response, writeQueueBytes);
   }
 
-  /** Headers that keep proxies from buffering or compressing the stream, then a first comment. */
+  /**
+   * Headers that keep proxies from buffering or compressing the stream, then a first comment. The
+   * connection is closed when the stream ends (see {@link #endAndLinger}), and {@code Connection:
+   * close} says so up front: a client that put it back in its pool could send its next request on
+   * a socket about to close and get no answer.
+   */
   static void open(HttpServerResponse response, int writeQueueBytes) {
     response.setStatusCode(200)
         .setChunked(true)
@@ -33,7 +38,7 @@ final class SseSink implements TailSink {
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no")
-        .putHeader("Connection", "keep-alive");
+        .putHeader("Connection", "close");
     response.write(": stream open\n\n");
   }
 
