@@ -91,15 +91,16 @@ public final class Scriptd {
     String[] adminLink = new String[1];
     // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
     RunView runs = new RunView(parsed.storage().viewRuns());
+    AdminToken.Store tokens = tokenStore(vertx, ns);
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic, runs);
+        traffic, runs, tokens);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
     Future<Void> chain = vertx.executeBlocking(() -> DataDirLock.take(parsed.storage().dataDir()), false)
         .compose(lock -> {
           handle.dataDirLock(lock);
           return deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single);
         })
-        .compose(ok -> AdminToken.ensure(vertx, tokenStore(vertx, ns), parsed, security))
+        .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
           return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);

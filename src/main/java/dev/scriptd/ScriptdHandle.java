@@ -35,13 +35,15 @@ public final class ScriptdHandle {
   private final List<TailHub> hostHubs = new ArrayList<>();
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private final RunReads runs;
+  private final AdminToken.Store tokens;
   private boolean closed;
   private volatile String adminLink;
   private volatile DataDirLock dataDirLock;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      TrafficConfig traffic, RunReads runs) {
+      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens) {
+    this.tokens = tokens;
     this.traffic = traffic;
     this.runs = runs;
     this.ns = ns;
@@ -85,7 +87,7 @@ public final class ScriptdHandle {
    * {@code <data_dir>/admin-link.txt}).
    */
   public Future<String> resetAdminToken() {
-    return AdminToken.reset(vertx, Scriptd.tokenStore(vertx, ns), config);
+    return AdminToken.reset(vertx, tokens, config);
   }
 
   /**
