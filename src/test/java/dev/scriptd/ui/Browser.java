@@ -132,6 +132,14 @@ final class Browser implements AutoCloseable {
   }
 
   /** Console entries at SEVERE since the last call. */
+  /** Logs in through the UI's login form and waits for the dashboard. */
+  void logIn(String token) {
+    driver.get(base + "/");
+    await(org.openqa.selenium.By.id("login-token")).sendKeys(token);
+    driver.findElement(org.openqa.selenium.By.cssSelector("form.login-card button[type='submit']")).click();
+    await(org.openqa.selenium.By.id("new-command"));
+  }
+
   /** Fails with every severe console entry (a CSP violation, a failed script) since the last call. */
   void assertNoConsoleErrors() {
     List<LogEntry> errors = severeConsoleEntries();

@@ -39,10 +39,7 @@ class ScriptEditorSecretsTest {
   void start() throws Exception {
     server = UiServer.start(temp.resolve("data"));
     browser = new Browser(server.base, temp.resolve("chromium-profile"));
-    browser.driver.get(server.base + "/");
-    browser.await(By.id("login-token")).sendKeys(UiServer.ADMIN_TOKEN);
-    browser.driver.findElement(By.cssSelector("form.login-card button[type='submit']")).click();
-    browser.await(By.id("new-command"));
+    browser.logIn(UiServer.ADMIN_TOKEN);
   }
 
   @AfterAll
