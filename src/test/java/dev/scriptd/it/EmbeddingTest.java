@@ -326,11 +326,13 @@ class EmbeddingTest {
       assertEquals("killed", apiB.awaitEnd(idB).getString("status"));
       Processes.awaitGroupGone(runB.getInteger("pid"), Duration.ofSeconds(10));
 
-      // each status stream carried its own runs only
+      // each status stream carried its own runs only; status events are published after the run's end is stored: wait for them with a deadline
+      ScriptsDirTest.await("A's killed status event", () -> List.copyOf(statusA),
+          seen -> seen.stream().anyMatch(s -> s.getString("status").equals("killed")));
+      ScriptsDirTest.await("B's killed status event", () -> List.copyOf(statusB),
+          seen -> seen.stream().anyMatch(s -> s.getString("id").equals(idB) && s.getString("status").equals("killed")));
       assertTrue(statusA.stream().allMatch(s -> s.getString("id").equals(idA)), statusA.toString());
       assertTrue(statusB.stream().allMatch(s -> !s.getString("id").equals(idA)), statusB.toString());
-      assertTrue(statusA.stream().anyMatch(s -> s.getString("status").equals("killed")));
-      assertTrue(statusB.stream().anyMatch(s -> s.getString("id").equals(idB) && s.getString("status").equals("killed")));
     } finally {
       if (!aClosed) {
         a.close().await(30, TimeUnit.SECONDS);
