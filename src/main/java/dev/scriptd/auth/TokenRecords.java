@@ -8,7 +8,8 @@ import java.util.List;
  */
 public final class TokenRecords {
   /** Every auth record sent or replied on the bus. */
-  public static final List<Class<?>> ALL = List.of(ApiToken.class, TokenList.class, TokenUse.class);
+  public static final List<Class<?>> ALL = List.of(ApiToken.class, TokenList.class, TokenUse.class,
+      SsoSession.class);
 
   private TokenRecords() {
   }

@@ -158,6 +158,12 @@ public final class Addresses {
   public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
   /** Nothing -> TokenList, oldest first. */
   public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** SsoSession (hash only) -> the same session once stored; expired sessions are dropped on the way. */
+  public static final String DB_SAVE_SESSION = "scriptd.db.cmd.save-session";
+  /** String SHA-256 hex of a session id -> SsoSession; fails 404 when unknown or expired. */
+  public static final String DB_FIND_SESSION = "scriptd.db.query.session";
+  /** String SHA-256 hex of a session id -> Boolean: whether a session was deleted (logout). */
+  public static final String DB_DELETE_SESSION = "scriptd.db.cmd.delete-session";
   /** Nothing -> String path of a new consistent snapshot of the database (the caller deletes it). */
   public static final String DB_BACKUP = "scriptd.db.cmd.backup";
   /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */

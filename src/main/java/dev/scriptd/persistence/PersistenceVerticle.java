@@ -134,6 +134,10 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_LIST_TOKENS), body -> tokens.list());
       consumers.add(vertx.eventBus().<TokenUse>localConsumer(ns.of(Addresses.DB_TOUCH_TOKEN), message -> tokens
           .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
+      SessionStore sessions = new SessionStore(db);
+      on(ns.of(Addresses.DB_SAVE_SESSION), sessions::save);
+      on(ns.of(Addresses.DB_FIND_SESSION), sessions::find);
+      on(ns.of(Addresses.DB_DELETE_SESSION), sessions::delete);
       DatabaseBackup backup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
       on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
