@@ -1,10 +1,13 @@
 package dev.scriptd.http;
 
 import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.Role;
+import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.auth.TokenSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -14,44 +17,69 @@ import io.vertx.ext.web.RoutingContext;
  * First handler of every request: finds the token (header, {@code ?token=} or cookie), applies the
  * rate limit (per token, per client address when anonymous or unknown) and the role that
  * {@link AccessRules} asks for. 401 with {@code WWW-Authenticate: Bearer} for a missing, invalid or
- * revoked token, 403 for a role too low, 429 with {@code Retry-After} over the limit. The valid
- * token, if any, is left in the context under {@link #TOKEN}.
+ * revoked token, 403 for a role too low, 429 with {@code Retry-After} over the limit. Without a
+ * token, a {@code scriptd_session} cookie is resolved by the {@link SessionCheck}. Every request
+ * leaves its {@link Caller} in the context under {@link #CALLER} (anonymous when nothing valid was
+ * presented; everyone is an admin when auth is off), and the valid token, if any, under
+ * {@link #TOKEN}.
  */
 final class AuthHandler implements Handler<RoutingContext> {
   static final String TOKEN = "scriptd.token";
+  static final String CALLER = "scriptd.caller";
 
   private final AccessRules rules;
   private final TokenCheck tokens;
+  private final SessionCheck sessions;
   private final RateLimiter limiter;
   private final boolean authEnabled;
 
-  AuthHandler(AccessRules rules, TokenCheck tokens, RateLimiter limiter, boolean authEnabled) {
+  AuthHandler(AccessRules rules, TokenCheck tokens, SessionCheck sessions, RateLimiter limiter, boolean authEnabled) {
     this.rules = rules;
     this.tokens = tokens;
+    this.sessions = sessions;
     this.limiter = limiter;
     this.authEnabled = authEnabled;
   }
 
+  /** The valid token of this request, or null (no token, a session, or auth off). */
   static ApiToken token(RoutingContext ctx) {
     return ctx.get(TOKEN);
+  }
+
+  /** Who made this request; anonymous when nothing valid was presented. */
+  static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    return caller != null ? caller : Caller.anonymous();
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     Role required = rules.required(request.method(), path(ctx));
-    String secret = authEnabled ? TokenCheck.presented(request) : null;
+    if (!authEnabled) {
+      ctx.put(CALLER, Caller.open());
+      if (!limited(ctx, "addr:" + address(request))) {
+        ctx.next();
+      }
+      return;
+    }
+    String secret = TokenCheck.presented(request);
     if (secret == null || !TokenSecrets.plausible(secret)) {
       if (limited(ctx, "addr:" + address(request))) {
         return;
       }
-      decide(ctx, required, null, secret != null);
+      String session = secret == null ? session(request) : null;
+      if (session == null) {
+        decide(ctx, required, null, null, secret != null ? Presented.TOKEN : Presented.NOTHING);
+      } else {
+        whilePaused(ctx, sessions.caller(session), caller -> decide(ctx, required, null, caller, Presented.SESSION));
+      }
       return;
     }
     ApiToken known = tokens.cached(secret);
     if (known != null) {
       if (!limited(ctx, "token:" + known.id())) {
-        decide(ctx, required, known, true);
+        decide(ctx, required, known, Caller.of(known), Presented.TOKEN);
       }
       return;
     }
@@ -59,42 +87,65 @@ final class AuthHandler implements Handler<RoutingContext> {
     if (limited(ctx, "addr:" + address(request))) {
       return;
     }
+    whilePaused(ctx, tokens.resolve(secret),
+        token -> decide(ctx, required, token, token == null ? null : Caller.of(token), Presented.TOKEN));
+  }
+
+  /** What the request carried as a credential, for the 401's detail. */
+  private enum Presented { NOTHING, TOKEN, SESSION }
+
+  /** Holds the request body back while {@code lookup} runs, then hands its result on (or fails the request). */
+  private static <T> void whilePaused(RoutingContext ctx, Future<T> lookup, Handler<T> then) {
+    HttpServerRequest request = ctx.request();
     boolean paused = !request.isEnded();
     if (paused) {
       request.pause();
     }
-    tokens.resolve(secret).onComplete(ar -> {
+    lookup.onComplete(ar -> {
       if (paused && !request.isEnded()) {
         request.resume();
       }
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else {
-        decide(ctx, required, ar.result(), true);
+        then.handle(ar.result());
       }
     });
   }
 
-  private void decide(RoutingContext ctx, Role required, ApiToken token, boolean presented) {
+  private static String session(HttpServerRequest request) {
+    Cookie cookie = request.getCookie(SessionCheck.COOKIE);
+    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+  }
+
+  private void decide(RoutingContext ctx, Role required, ApiToken token, Caller caller, Presented presented) {
     if (token != null) {
       ctx.put(TOKEN, token);
     }
+    ctx.put(CALLER, caller != null ? caller : Caller.anonymous());
     if (required == null) {
       ctx.next();
-    } else if (token == null) {
+    } else if (caller == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"scriptd\"");
       String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-      ctx.fail(new ApiException(401, "unauthorized", presented
-          ? "the token is not valid or was revoked; ask an admin for a new one (POST /api/tokens)"
-          : authorization != null && !authorization.isBlank()
-          ? notBearer(authorization)
-          : "a token is required: send Authorization: Bearer <token>, ?token=<token>, or log in (POST /api/login)"));
-    } else if (!token.role().includes(required)) {
+      ctx.fail(new ApiException(401, "unauthorized", switch (presented) {
+        case TOKEN -> "the token is not valid or was revoked; ask an admin for a new one (POST /api/tokens)";
+        case SESSION -> "the session has expired or was ended; log in again";
+        case NOTHING -> authorization != null && !authorization.isBlank()
+            ? notBearer(authorization)
+            : "a token is required: send Authorization: Bearer <token>, ?token=<token>, or log in (POST /api/login)";
+      }));
+    } else if (!caller.may(required)) {
       ctx.fail(new ApiException(403, "forbidden", ctx.request().method() + " " + path(ctx)
-          + " needs the " + required.wire() + " role; token '" + token.name() + "' is " + token.role().wire()));
+          + " needs the " + required.wire() + " role; " + describe(caller) + " is " + caller.role().wire()));
     } else {
       ctx.next();
     }
+  }
+
+  /** How a detail names the caller: {@code token 'ci'} or {@code user 'ada'}. */
+  static String describe(Caller caller) {
+    return (caller.type().equals(Caller.TOKEN) ? "token '" : "user '") + caller.name() + "'";
   }
 
   /**

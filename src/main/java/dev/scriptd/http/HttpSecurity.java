@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
-import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.Caller;
+import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -29,7 +30,9 @@ public final class HttpSecurity {
     this.vertx = vertx;
     this.security = security;
     this.tokens = new TokenCheck(vertx, ns);
-    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sharedLimiter(vertx, ns, config),
+    // no single sign-on yet: a session cookie is never valid
+    SessionCheck sessions = SessionCheck.none();
+    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sessions, sharedLimiter(vertx, ns, config),
         security.auth().enabled());
     this.origins = new OriginCheck(config.http().publicUrl());
   }
@@ -68,7 +71,7 @@ public final class HttpSecurity {
   }
 
   /**
-   * For {@code /hooks/*} endpoints with {@code auth: "token"}: a valid token (the AuthHandler in
+   * For {@code /hooks/*} endpoints with {@code auth: "token"}: a valid caller (the AuthHandler in
    * front of every route already resolved it) of at least the endpoint's role, else false (401) or a
    * 403 failure; always true with auth off.
    */
@@ -76,13 +79,14 @@ public final class HttpSecurity {
     if (!security.auth().enabled()) {
       return Future.succeededFuture(true);
     }
-    ApiToken token = AuthHandler.token(ctx);
-    if (token == null) {
+    Caller caller = AuthHandler.caller(ctx);
+    if (!caller.authenticated()) {
       return Future.succeededFuture(false);
     }
-    if (!token.role().includes(hook.role())) {
+    if (!caller.may(hook.role())) {
       return Future.failedFuture(new ApiException(403, "forbidden", "this endpoint needs a token of the "
-          + hook.role().wire() + " role (endpoint.role); token '" + token.name() + "' is " + token.role().wire()));
+          + hook.role().wire() + " role (endpoint.role); " + AuthHandler.describe(caller) + " is "
+          + caller.role().wire()));
     }
     return Future.succeededFuture(true);
   }

@@ -49,6 +49,7 @@ final class OriginCheck implements Handler<RoutingContext> {
       // an endpoint decides by its own auth: there the cookie just does not count, so a public
       // endpoint answers as for anyone and an auth: token one asks for a token (401)
       ctx.remove(AuthHandler.TOKEN);
+      ctx.remove(AuthHandler.CALLER);
       ctx.next();
     } else {
       ctx.fail(new ApiException(403, "cross-origin", refusal));

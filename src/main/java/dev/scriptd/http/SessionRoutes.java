@@ -1,6 +1,7 @@
 package dev.scriptd.http;
 
 import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.Caller;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +39,7 @@ final class SessionRoutes {
     auth.login(secret.trim())
         .onSuccess(token -> {
           ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"));
-          Json.send(ctx, 200, me(token));
+          Json.send(ctx, 200, me(Caller.of(token)));
         })
         .onFailure(ctx::fail);
   }
@@ -48,12 +49,12 @@ final class SessionRoutes {
   }
 
   private void me(RoutingContext ctx) {
-    ApiToken token = AuthHandler.token(ctx);
-    if (token == null) {
+    Caller caller = AuthHandler.caller(ctx);
+    if (!caller.authenticated()) {
       // only reachable with auth.enabled = false: everyone is admin
       Json.send(ctx, 200, new JsonObject().put("name", "anonymous").put("role", "admin").put("auth", false));
     } else {
-      Json.send(ctx, 200, me(token));
+      Json.send(ctx, 200, me(caller));
     }
   }
 
@@ -132,8 +133,10 @@ final class SessionRoutes {
         .replace("'", "&#39;");
   }
 
-  private static JsonObject me(ApiToken token) {
-    return new JsonObject().put("id", token.id()).put("name", token.name()).put("role", token.role().wire());
+  /** {@code source} says how the caller authenticated: {@code token} or {@code oidc}. */
+  static JsonObject me(Caller caller) {
+    return new JsonObject().put("id", caller.id()).put("name", caller.name()).put("role", caller.role().wire())
+        .put("source", caller.type());
   }
 
   /**

@@ -183,6 +183,7 @@ class SecurityApiTest {
     JsonObject me = new JsonObject(ci.get("/api/me").body());
     assertEquals("ci", me.getString("name"));
     assertEquals("operator", me.getString("role"));
+    assertEquals("token", me.getString("source"));
     assertFalse(ci.get("/api/me").body().contains(secret));
 
     // neither the file nor its WAL holds a secret; the table holds the SHA-256 only
