@@ -10,6 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.SsoConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.http.ScriptDefinitions;
@@ -67,6 +68,7 @@ public final class Scriptd {
       parsed = ScriptdConfig.fromJson(config);
       security = SecurityConfig.fromJson(config);
       traffic = TrafficConfig.fromJson(config);
+      SsoConfig.fromJson(config); // checked here so a wrong auth.oidc stops the start with its message
       scheduler = ScriptdConfig.scheduler(config).enabled();
       js = ScriptdConfig.jsEnabled(config);
       scriptsDir = ScriptdConfig.scriptsDir(config).dir() != null;

@@ -1,9 +1,11 @@
 package dev.scriptd.auth;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Base64;
 
 /**
  * The checks an ID token's claims must pass (OpenID Connect Core 3.1.3.7) once its signature has
@@ -48,6 +50,25 @@ public final class IdTokenRules {
       return "the ID token's nonce is not the one this sign-in sent";
     }
     return null;
+  }
+
+  /**
+   * The payload of a compact JWT without any check, or null when it is not one: only to explain why
+   * a token that failed verification was refused, never to trust it.
+   */
+  public static JsonObject unverifiedClaims(String jwt) {
+    if (jwt == null || jwt.length() > 65_536) {
+      return null;
+    }
+    String[] parts = jwt.split("\\.");
+    if (parts.length != 3) {
+      return null;
+    }
+    try {
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | DecodeException e) {
+      return null;
+    }
   }
 
   /** The name to show: preferred_username, then email, then the subject. */

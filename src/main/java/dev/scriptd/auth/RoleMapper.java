@@ -3,6 +3,7 @@ package dev.scriptd.auth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ public final class RoleMapper {
   /** {@code roles}: role wire name (admin, operator, viewer) -> claim values that give it. */
   public RoleMapper(String claim, Map<String, List<String>> roles) {
     this.claim = claim;
-    this.values = new java.util.EnumMap<>(Role.class);
+    this.values = new EnumMap<>(Role.class);
     roles.forEach((name, list) -> {
       Role role = Role.fromWire(name);
       if (role == null) {
@@ -41,13 +42,14 @@ public final class RoleMapper {
     return best;
   }
 
-  /**
-   * The claim's values as strings. A claim named exactly (namespaced claims may hold dots, e.g.
-   * {@code https://example.com/roles}) is taken before a dotted path into nested objects.
-   */
-  List<String> claimValues(JsonObject claims) {
+  /** Whether the claims hold the role claim at all (with whatever values). */
+  public boolean hasClaim(JsonObject claims) {
+    return claimValue(claims) != null;
+  }
+
+  private Object claimValue(JsonObject claims) {
     if (claims == null) {
-      return List.of();
+      return null;
     }
     Object value = claims.getValue(claim);
     if (value == null && claim.indexOf('.') > 0) {
@@ -57,6 +59,15 @@ public final class RoleMapper {
       }
       value = node;
     }
+    return value;
+  }
+
+  /**
+   * The claim's values as strings. A claim named exactly (namespaced claims may hold dots, e.g.
+   * {@code https://example.com/roles}) is taken before a dotted path into nested objects.
+   */
+  List<String> claimValues(JsonObject claims) {
+    Object value = claimValue(claims);
     List<String> result = new ArrayList<>();
     if (value instanceof String text) {
       result.add(text);

@@ -5,6 +5,7 @@ import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.SsoConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -25,16 +26,26 @@ public final class HttpSecurity {
   private final TokenCheck tokens;
   private final AuthHandler auth;
   private final OriginCheck origins;
+  private final SessionLookup sessions;
+  private final SsoRoutes sso;
 
+  /** Without single sign-on: a session cookie is never valid (a host application's router). */
   public HttpSecurity(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
+    this(vertx, ns, config, security, new SsoConfig(null, SsoConfig.DEFAULT_SESSION_TTL_MS, false));
+  }
+
+  public HttpSecurity(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security, SsoConfig sso) {
     this.vertx = vertx;
     this.security = security;
     this.tokens = new TokenCheck(vertx, ns);
-    // no single sign-on yet: a session cookie is never valid
-    SessionCheck sessions = SessionCheck.none();
-    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, sessions, sharedLimiter(vertx, ns, config),
+    Bus bus = new Bus(vertx.eventBus(), ns);
+    this.sessions = new SessionLookup(bus);
+    // sessions exist only where single sign-on creates them; a stale cookie after it was turned off is not one
+    SessionCheck check = sso.enabled() ? sessions : SessionCheck.none();
+    this.auth = new AuthHandler(new AccessRules(security.auth()), tokens, check, sharedLimiter(vertx, ns, config),
         security.auth().enabled());
     this.origins = new OriginCheck(config.http().publicUrl());
+    this.sso = new SsoRoutes(vertx, bus, sso, sessions, config.http().publicUrl());
   }
 
   /**
@@ -63,6 +74,7 @@ public final class HttpSecurity {
   }
 
   public Future<Void> start() {
+    sso.start();
     return tokens.start();
   }
 
@@ -103,7 +115,8 @@ public final class HttpSecurity {
   }
 
   void mountRoutes(Router router, Bus bus) {
-    new SessionRoutes(auth, security.auth().enabled()).mount(router);
+    new SessionRoutes(auth, sessions, security.auth().enabled()).mount(router);
+    sso.mount(router);
     new TokenRoutes(bus, vertx.eventBus()).mount(router);
     new AdminRoutes(vertx, bus).mount(router);
   }

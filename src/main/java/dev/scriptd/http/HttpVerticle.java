@@ -4,6 +4,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.RunReads;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.config.SsoConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.http.tail.TailHub;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -55,7 +56,7 @@ public final class HttpVerticle extends VerticleBase {
     subscribers = hub::subscriberCount;
     metrics.addTailSource(subscribers);
     SecurityConfig securityConfig = SecurityConfig.fromJson(config());
-    security = new HttpSecurity(vertx, ns, config, securityConfig);
+    security = new HttpSecurity(vertx, ns, config, securityConfig, SsoConfig.fromJson(config()));
     TrafficConfig traffic = TrafficConfig.fromJson(config());
     Router router = ApiRouter.create(vertx, ns, config, hub, metrics, security, scripts, traffic, runs);
     // the open-file limit is read from /proc: off the event loop

@@ -2,6 +2,8 @@ package dev.scriptd.http;
 
 import dev.scriptd.auth.ApiToken;
 import dev.scriptd.auth.Caller;
+import dev.scriptd.auth.SessionCheck;
+import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonObject;
@@ -17,10 +19,17 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class SessionRoutes {
   private final AuthHandler auth;
+  private final SessionLookup sessions;
   private final boolean authEnabled;
 
+  /** Without single sign-on sessions to end at logout. */
   SessionRoutes(AuthHandler auth, boolean authEnabled) {
+    this(auth, null, authEnabled);
+  }
+
+  SessionRoutes(AuthHandler auth, SessionLookup sessions, boolean authEnabled) {
     this.auth = auth;
+    this.sessions = sessions;
     this.authEnabled = authEnabled;
   }
 
@@ -44,8 +53,19 @@ final class SessionRoutes {
         .onFailure(ctx::fail);
   }
 
+  /** Clears the cookies; a single sign-on session also ends server-side, so a copy of its cookie is worthless. */
   private void logout(RoutingContext ctx) {
-    ctx.response().addCookie(cookie("").setMaxAge(0)).addCookie(hint("").setMaxAge(0)).setStatusCode(204).end();
+    Cookie session = ctx.request().getCookie(SessionCheck.COOKIE);
+    (sessions == null || session == null ? Future.<Void>succeededFuture() : sessions.end(session.getValue()))
+        .onSuccess(v -> {
+          ctx.response().addCookie(cookie("").setMaxAge(0)).addCookie(hint("").setMaxAge(0));
+          if (session != null) {
+            ctx.response().addCookie(Cookie.cookie(SessionCheck.COOKIE, "").setPath("/").setHttpOnly(true)
+                .setSameSite(CookieSameSite.LAX).setMaxAge(0));
+          }
+          ctx.response().setStatusCode(204).end();
+        })
+        .onFailure(ctx::fail);
   }
 
   private void me(RoutingContext ctx) {
@@ -144,7 +164,7 @@ final class SessionRoutes {
    * session cookie was set (or that auth is off), so a logged-out browser shows the login form
    * without first asking {@code /api/me} for a 401.
    */
-  private static Cookie hint(String value) {
+  static Cookie hint(String value) {
     return Cookie.cookie("scriptd_ui", value).setPath("/").setSameSite(CookieSameSite.STRICT);
   }
 

@@ -120,6 +120,28 @@ class SecurityApiTest {
     assertFalse(problem.getString("detail", "").isBlank(), what);
   }
 
+  /**
+   * The single sign-on routes under {@code /auth/}, which need no token: a person signs in through
+   * them. Each answers without a token as it does when single sign-on is off (404 where it needs it).
+   */
+  private static final String[][] SSO_ROUTES = {
+      {"GET", "/auth/info", "200"},
+      {"GET", "/auth/login", "404"},
+      {"GET", "/auth/callback", "404"},
+      {"POST", "/auth/logout", "303"},
+  };
+
+  @Test
+  @DisplayName("the single sign-on routes under /auth/ need no token")
+  void theSingleSignOnRoutesAreOpen(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    Api anonymous = admin.as(null);
+    for (String[] route : SSO_ROUTES) {
+      HttpResponse<String> response = anonymous.send(route[0], route[1], null);
+      assertEquals(Integer.parseInt(route[2]), response.statusCode(), route[0] + " " + route[1] + ": " + response.body());
+    }
+  }
+
   @Test
   @DisplayName("every API route: 401 without, with an invalid and with a revoked token; 403 below its role")
   void everyRouteIsGuarded(Vertx vertx) throws Exception {

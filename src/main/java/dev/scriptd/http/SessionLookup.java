@@ -1,0 +1,42 @@
+package dev.scriptd.http;
+
+import dev.scriptd.auth.Caller;
+import dev.scriptd.auth.SessionCheck;
+import dev.scriptd.auth.SsoSession;
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.ReplyCodes;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * Single sign-on sessions as callers: the cookie's value is hashed and looked up in the sessions
+ * table on every request. Nothing is cached, so a logout (or an expiry) takes effect at once on
+ * every HTTP instance and node; the lookup is one primary-key read on the read pool.
+ */
+final class SessionLookup implements SessionCheck {
+  private final Bus bus;
+
+  SessionLookup(Bus bus) {
+    this.bus = bus;
+  }
+
+  @Override
+  public Future<Caller> caller(String sessionId) {
+    if (!SsoSession.plausible(sessionId)) {
+      return Future.succeededFuture(null);
+    }
+    return bus.<SsoSession>request(Addresses.DB_FIND_SESSION, SsoSession.hash(sessionId))
+        .map(session -> Caller.oidc(session.subject(), session.name(), session.role()))
+        .recover(e -> e instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+            && reply.failureCode() == ReplyCodes.NOT_FOUND ? Future.succeededFuture(null) : Future.failedFuture(e));
+  }
+
+  /** Ends the session of this cookie value, if there is one. */
+  Future<Void> end(String sessionId) {
+    if (!SsoSession.plausible(sessionId)) {
+      return Future.succeededFuture();
+    }
+    return bus.<Boolean>request(Addresses.DB_DELETE_SESSION, SsoSession.hash(sessionId)).mapEmpty();
+  }
+}
