@@ -8,8 +8,10 @@
 //   OIDC_ID_TOKEN_AUD   optional: re-sign every ID token from the token endpoint for this audience
 //                       instead of the client (with the provider's own key), to test that the relying
 //                       party refuses an ID token meant for someone else
-// Sign-in happens on the provider's own pages (devInteractions): any password, and the login is
-// one of the accounts below. Consent is granted on sign-in so a test sees one form only.
+// Sign-in happens on the provider's own page (a small form served below, in place of the package's
+// devInteractions, whose pages load web fonts from the internet): any password, and the login is
+// one of the accounts below. Consent is granted on sign-in so a test sees one form only. Every page
+// it serves is self-contained: nothing is fetched from outside the machine.
 import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -56,7 +58,23 @@ const provider = new Provider(issuer, {
   },
   // the claims of the granted scopes go into the ID token too, as Keycloak and Dex do
   conformIdTokenClaims: false,
-  features: { devInteractions: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = page('Sign out', `${form}<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Sign out</button>`);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = page('Signed out', '<p>You are signed out.</p>');
+      },
+    },
+  },
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  async renderError(ctx, out) {
+    ctx.type = 'html';
+    ctx.body = page('Error', `<pre>${escape(JSON.stringify(out))}</pre>`);
+  },
   async findAccount(_ctx, sub) {
     const account = accounts[sub];
     if (!account) {
@@ -84,6 +102,60 @@ const provider = new Provider(issuer, {
     await grant.save();
     return grant;
   },
+});
+
+function escape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(title, body) {
+  return `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escape(title)}</title></head>`
+    + `<body><h1>${escape(title)}</h1>${body}</body></html>`;
+}
+
+async function formBody(req) {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 10_000) {
+      break;
+    }
+  }
+  return new URLSearchParams(text);
+}
+
+// the sign-in page: GET shows the form, POST signs the login in (any password)
+provider.use(async (ctx, next) => {
+  const match = ctx.path.match(/^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/);
+  if (!match) {
+    return next();
+  }
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  if (ctx.method === 'GET' && !match[2]) {
+    ctx.type = 'html';
+    ctx.body = page('Sign in', `<p>${escape(details.params.client_id)} asks you to sign in.</p>`
+      + `<form autocomplete="off" method="post" action="/interaction/${escape(details.uid)}/login">`
+      + '<input required type="text" name="login" placeholder="login" autofocus>'
+      + '<input required type="password" name="password" placeholder="password">'
+      + '<button type="submit">Sign in</button></form>');
+    return undefined;
+  }
+  if (ctx.method === 'POST' && match[2]) {
+    const form = await formBody(ctx.req);
+    const login = form.get('login');
+    if (!accounts[login]) {
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = page('Sign in', `<p>No account ${escape(login)}.</p>`);
+      return undefined;
+    }
+    const target = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: login } },
+      { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(target);
+    return undefined;
+  }
+  return next();
 });
 
 function b64url(data) {

@@ -1,4 +1,5 @@
-// The login form: a token, exchanged for the HttpOnly scriptd_token cookie.
+// The login form: a token, exchanged for the HttpOnly scriptd_token cookie; and, when the server has
+// single sign-on configured (GET /auth/info), a "Sign in with SSO" link to the OpenID provider.
 
 import { api } from '../api.js';
 import { h, showError, field } from '../dom.js';
@@ -29,4 +30,22 @@ export function loginPage(el, { onLogin }) {
   });
   el.append(h('section.login', {}, form));
   input.focus();
+  offerSso(form, msg);
+}
+
+/** Adds the SSO button above the token field when the server says single sign-on is on. */
+async function offerSso(form, msg) {
+  let info;
+  try {
+    const response = await fetch('/auth/info', { headers: { Accept: 'application/json' } });
+    if (!response.ok) return;
+    info = await response.json();
+  } catch {
+    return; // an older server, or offline: the token form still works
+  }
+  if (!info.sso) return;
+  const sso = h('a.btn.btn-primary#login-sso', { href: info.login || '/auth/login' }, 'Sign in with SSO');
+  const or = h('p.muted.login-or', {}, 'or');
+  form.insertBefore(or, form.querySelector('p.muted'));
+  form.insertBefore(sso, or);
 }

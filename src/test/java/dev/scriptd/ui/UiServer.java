@@ -35,10 +35,17 @@ final class UiServer implements AutoCloseable {
   }
 
   static UiServer start(Path dataDir) throws Exception {
-    int port;
+    return start(dataDir, freePort(), new JsonObject());
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+      return socket.getLocalPort();
     }
+  }
+
+  /** On {@code port}, with {@code extra} merged over the test config (e.g. an {@code auth} section). */
+  static UiServer start(Path dataDir, int port, JsonObject extra) throws Exception {
     JsonObject config = new JsonObject()
         .put("host", "127.0.0.1")
         .put("port", port)
@@ -47,6 +54,7 @@ final class UiServer implements AutoCloseable {
         .put("rate_limit", 0)
         .put("http", new JsonObject().put("instances", 2))
         .put("runs", new JsonObject().put("kill_grace_ms", 1000));
+    config.mergeIn(extra, true);
     Vertx vertx = Vertx.vertx();
     ScriptdHandle handle = Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS);
     return new UiServer(vertx, handle, port);
