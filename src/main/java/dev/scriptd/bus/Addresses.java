@@ -166,6 +166,16 @@ public final class Addresses {
   public static final String DB_DELETE_SESSION = "scriptd.db.cmd.delete-session";
   /** Nothing -> String path of a new consistent snapshot of the database (the caller deletes it). */
   public static final String DB_BACKUP = "scriptd.db.cmd.backup";
+
+  /**
+   * AuditRecord (unchained), send only: appended to the audit log by its one writer, in arrival
+   * order; dropped and counted when the writer's queue is full.
+   */
+  public static final String DB_AUDIT_APPEND = "scriptd.db.cmd.audit-append";
+  /** AuditQuery -> JSON {items: [record], next_cursor}, newest first; 400 for a bad cursor. */
+  public static final String DB_AUDIT_LIST = "scriptd.db.query.audit";
+  /** Nothing -> JSON {ok: true, records} or {ok: false, first_bad_id}: the chain checked from its anchor. */
+  public static final String DB_AUDIT_VERIFY = "scriptd.db.query.audit-verify";
   /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 

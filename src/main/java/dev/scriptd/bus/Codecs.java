@@ -30,6 +30,8 @@ public final class Codecs {
         LocalCodec.localOnly(JsOutcome.class),
         LocalCodec.localOnly(StopRun.class),
         LocalCodec.localOnly(RunQuery.class),
+        LocalCodec.localOnly(dev.scriptd.domain.AuditRecord.class),
+        LocalCodec.localOnly(AuditQuery.class),
         LocalCodec.localOnly(RunPage.class),
         LocalCodec.localOnly(LogQuery.class),
         LocalCodec.localOnly(LogPage.class),

@@ -10,20 +10,26 @@ import java.util.Map;
  * null and the run owner resolves {@code scriptRef} (an id or a name). {@code env} is added to the
  * script's; {@code stdin} (shell) and {@code request} (js) come from an endpoint call; with
  * {@code await} the reply comes once the run ended (a run queued behind others is answered
- * pending at once).
+ * pending at once). {@code createdBy} is the name of the caller who asked (null for cron, chains,
+ * retries and anonymous callers).
  */
 public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-    JsonObject request, boolean await) {
+    JsonObject request, boolean await, String createdBy) {
   public StartScript {
     env = env == null ? Map.of() : Map.copyOf(env);
   }
 
-  /** A start of {@code scriptRef} with no extra input. */
+  /** A start of {@code scriptRef} with no extra input, by scriptd itself or nobody known. */
   public static StartScript of(String scriptRef, Map<String, String> env, String trigger) {
-    return new StartScript(scriptRef, null, env, trigger, null, null, false);
+    return of(scriptRef, env, trigger, null);
+  }
+
+  /** A start of {@code scriptRef} with no extra input, asked by the caller named {@code createdBy}. */
+  public static StartScript of(String scriptRef, Map<String, String> env, String trigger, String createdBy) {
+    return new StartScript(scriptRef, null, env, trigger, null, null, false, createdBy);
   }
 
   public StartScript resolved(Script definition) {
-    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await);
+    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, createdBy);
   }
 }

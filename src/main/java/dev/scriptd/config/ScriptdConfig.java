@@ -239,6 +239,21 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * {@code audit.days}: records older than this are dropped (the chain stays checkable from the first
+   * kept one); {@code audit.max_queued}: records waiting for the writer; beyond it a record is dropped
+   * and counted, never a request held up.
+   */
+  public record Audit(int days, int maxQueued) {
+  }
+
+  public static Audit audit(JsonObject json) {
+    Settings audit = new Settings(json, "").section("audit");
+    return new Audit(
+        audit.intValue("days", 365, 1, 36_500),
+        audit.intValue("max_queued", 10_000, 1, 1_000_000));
+  }
+
+  /**
    * {@code bus_namespace}: the prefix of every event-bus address of this deployment (default
    * {@code scriptd}, the names documented in {@code Addresses}). Two instances in one Vertx need
    * different namespaces, e.g. {@code scriptd.tenant2}.

@@ -143,6 +143,15 @@ final class AuthHandler implements Handler<RoutingContext> {
     }
   }
 
+  /**
+   * The name a run started by this request records in {@code created_by}: the token's or user's
+   * name; null for anonymous callers (public routes, auth off).
+   */
+  static String startedBy(RoutingContext ctx) {
+    Caller caller = caller(ctx);
+    return caller.authenticated() ? caller.name() : null;
+  }
+
   /** How a detail names the caller: {@code token 'ci'} or {@code user 'ada'}. */
   static String describe(Caller caller) {
     return (caller.type().equals(Caller.TOKEN) ? "token '" : "user '") + caller.name() + "'";

@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.Role;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
@@ -195,10 +196,20 @@ final class HookRoutes {
     });
   }
 
+  /** The caller's name for a token-protected endpoint; null for a public one, whoever calls it. */
+  private static String startedBy(RoutingContext ctx, Hook hook) {
+    if ("public".equals(hook.auth())) {
+      return null;
+    }
+    Caller caller = AuthHandler.caller(ctx);
+    return caller.authenticated() ? caller.name() : null;
+  }
+
   // ---- JavaScript: the program answers
 
   private void js(RoutingContext ctx, Hook hook) {
-    StartScript start = new StartScript(hook.scriptId(), null, Map.of(), "endpoint", null, requestJson(ctx), true);
+    StartScript start = new StartScript(hook.scriptId(), null, Map.of(), "endpoint", null, requestJson(ctx), true,
+        startedBy(ctx, hook));
     // the program is stopped at min(script timeout, js.endpoint_timeout_ms); the owner answers at its end
     long waitMs = TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000;
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).map(Run::toJson).onSuccess(run -> {
@@ -312,7 +323,7 @@ final class HookRoutes {
     env.forEach(entry -> variables.put(entry.getKey(), String.valueOf(entry.getValue())));
     String body = ctx.body() == null ? null : ctx.body().asString();
     StartScript start = new StartScript(hook.scriptId(), null, variables, "endpoint",
-        body == null || body.isEmpty() ? null : body, null, await);
+        body == null || body.isEmpty() ? null : body, null, await, startedBy(ctx, hook));
     // with ?wait=true the run owner answers the moment the run's end is saved
     long waitMs = await ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(run -> {

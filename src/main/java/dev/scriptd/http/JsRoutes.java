@@ -51,7 +51,8 @@ final class JsRoutes {
     String program = fields.requiredString(body, "program", 1 << 20);
     Long timeout = fields.optionalLong(body, "timeout", 1, 604_800);
     fields.check();
-    JsonObject start = new JsonObject().put("program", program).put("wait", true);
+    JsonObject start = new JsonObject().put("program", program).put("wait", true)
+        .put("created_by", AuthHandler.startedBy(ctx));
     if (timeout != null) {
       start.put("timeout", timeout);
     }
@@ -73,7 +74,8 @@ final class JsRoutes {
       Json.send(ctx, 400, new JsonObject().put("error", "Missing program in request"));
       return;
     }
-    bus.<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("program", program))
+    bus.<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("program", program)
+            .put("created_by", AuthHandler.startedBy(ctx)))
         .onSuccess(run -> Json.send(ctx, 200, new JsonObject().put("execution_id", run.getString("id"))))
         .onFailure(ctx::fail);
   }

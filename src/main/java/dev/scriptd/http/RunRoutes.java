@@ -78,7 +78,8 @@ final class RunRoutes {
     JsonObject start = new JsonObject()
         .put("command", command)
         .put("env", env)
-        .put("trigger", trigger == null ? "api" : trigger);
+        .put("trigger", trigger == null ? "api" : trigger)
+        .put("created_by", AuthHandler.startedBy(ctx));
     if (timeout != null) {
       start.put("timeout", timeout);
     }
@@ -99,7 +100,7 @@ final class RunRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** The filters shared by every run list: script_id, status, from, to, limit, cursor. */
+  /** The filters shared by every run list: script_id, status, from, to, limit, cursor, created_by. */
   static RunQuery historyQuery(RoutingContext ctx, Fields fields, String scriptId) {
     String script = scriptId != null ? scriptId : ctx.request().getParam("script_id");
     if (script != null && script.length() > 128) {
@@ -119,8 +120,13 @@ final class RunRoutes {
     Instant to = instantParam(ctx, fields, "to");
     int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
     String cursor = ctx.request().getParam("cursor");
+    String createdBy = ctx.request().getParam("created_by");
+    if (createdBy != null && createdBy.length() > 128) {
+      fields.error("created_by", "must be a caller's name of at most 128 characters");
+      createdBy = null;
+    }
     return new RunQuery(script == null || script.isEmpty() ? null : script, status, from, to, limit,
-        cursor == null || cursor.isEmpty() ? null : cursor);
+        cursor == null || cursor.isEmpty() ? null : cursor, createdBy == null || createdBy.isEmpty() ? null : createdBy);
   }
 
   private static Instant instantParam(RoutingContext ctx, Fields fields, String name) {
@@ -162,7 +168,8 @@ final class RunRoutes {
 
   private void restart(RoutingContext ctx) {
     String id = runId(ctx);
-    bus.<JsonObject>request(Addresses.RUNS_RESTART, new JsonObject().put("run_id", id).put("trigger", "restart"))
+    bus.<JsonObject>request(Addresses.RUNS_RESTART, new JsonObject().put("run_id", id).put("trigger", "restart")
+            .put("created_by", AuthHandler.startedBy(ctx)))
         .onSuccess(run -> Json.send(ctx, 201, run))
         .onFailure(ctx::fail);
   }

@@ -125,7 +125,8 @@ final class ScriptRoutes {
     }
     fields.check();
     // straight to the run owner, which resolves the script and applies its concurrency
-    bus.<Run>request(Addresses.RUNS_START_SCRIPT, StartScript.of(scriptId(ctx), env, trigger == null ? "api" : trigger))
+    bus.<Run>request(Addresses.RUNS_START_SCRIPT, StartScript.of(scriptId(ctx), env, trigger == null ? "api" : trigger,
+            AuthHandler.startedBy(ctx)))
         .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
         .onFailure(ctx::fail);
   }
@@ -137,7 +138,8 @@ final class ScriptRoutes {
   }
 
   private void restart(RoutingContext ctx) {
-    bus.<Run>request(Addresses.RUNS_SCRIPT_RUNS, new ScriptRunsCommand(scriptId(ctx), ScriptRunsCommand.Action.RESTART),
+    bus.<Run>request(Addresses.RUNS_SCRIPT_RUNS, new ScriptRunsCommand(scriptId(ctx), ScriptRunsCommand.Action.RESTART,
+            AuthHandler.startedBy(ctx)),
             RESTART_TIMEOUT_MS)
         .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
         .onFailure(ctx::fail);

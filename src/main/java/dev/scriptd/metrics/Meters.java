@@ -37,6 +37,15 @@ public final class Meters {
   /** Counter, tag outcome: once per due fire time of a schedule, when the scheduler decided for it. */
   public static final String SCHEDULE_FIRES = "scriptd_schedule_fires";
 
+  /** Counter, tag status: requests refused with 401 (no valid credential), 403 (role too low, cross-origin) or 429. */
+  public static final String REQUESTS_REFUSED = "scriptd_requests_refused";
+  /** The status values of {@link #REQUESTS_REFUSED}. */
+  public static final List<Integer> REFUSED_STATUSES = List.of(401, 403, 429);
+  /** Counter: audit records dropped because the writer's queue was full (audit.max_queued). */
+  public static final String AUDIT_DROPPED = "scriptd_audit_dropped";
+  /** Counter: audit records written. */
+  public static final String AUDIT_WRITTEN = "scriptd_audit_records";
+
   public static final String TAG_OUTCOME = "outcome";
   /** The outcome values of {@link #SCHEDULE_FIRES}: the schedule ledger's outcomes. */
   public static final List<String> FIRE_OUTCOMES = List.of("started", "queued", "skipped_forbid", "missed",
@@ -56,5 +65,6 @@ public final class Meters {
 
   /** Every name above, to remove scriptd's meters from a registry it does not own. */
   static final List<String> ALL = List.of(EXECUTIONS, EXECUTION_DURATION, ACTIVE_SCRIPTS, ACTIVE_VMS,
-      QUEUED_RUNS, LINES_INGESTED, LINES_DROPPED, BATCH_LINES, FLUSH, TAIL_SUBSCRIBERS, SCHEDULE_FIRES);
+      QUEUED_RUNS, LINES_INGESTED, LINES_DROPPED, BATCH_LINES, FLUSH, TAIL_SUBSCRIBERS, SCHEDULE_FIRES,
+      REQUESTS_REFUSED, AUDIT_DROPPED, AUDIT_WRITTEN);
 }

@@ -56,6 +56,9 @@ public final class ScriptdMetrics implements Shareable {
   private final Timer flush;
   private final RunMeters runMeters;
   private final Map<String, Counter> scheduleFires = new HashMap<>();
+  private final Map<Integer, Counter> refused = new HashMap<>();
+  private final Counter auditDropped;
+  private final Counter auditWritten;
 
   private ScriptdMetrics(String id, MeterRegistry registry, PrometheusMeterRegistry scrape, boolean owned) {
     this.id = id;
@@ -79,6 +82,15 @@ public final class ScriptdMetrics implements Shareable {
     flush = Timer.builder(Meters.FLUSH)
         .description("Duration of one SQLite batch write").register(registry);
     runMeters = new RunMeters(registry, MAX_KEPT_LABEL_SETS);
+    for (Integer status : Meters.REFUSED_STATUSES) {
+      refused.put(status, Counter.builder(Meters.REQUESTS_REFUSED).tag(Meters.TAG_STATUS, status.toString())
+          .description("Requests refused: 401 no valid credential, 403 not allowed, 429 over a limit")
+          .register(registry));
+    }
+    auditDropped = Counter.builder(Meters.AUDIT_DROPPED)
+        .description("Audit records dropped because the writer's queue was full").register(registry);
+    auditWritten = Counter.builder(Meters.AUDIT_WRITTEN)
+        .description("Audit records written").register(registry);
     for (String outcome : Meters.FIRE_OUTCOMES) {
       scheduleFires.put(outcome, Counter.builder(Meters.SCHEDULE_FIRES).tag(Meters.TAG_OUTCOME, outcome)
           .description("Due fire times of schedules, by what the scheduler decided").register(registry));
@@ -196,6 +208,22 @@ public final class ScriptdMetrics implements Shareable {
     if (counter != null) {
       counter.increment();
     }
+  }
+
+  /** A request answered {@code status}; counted when it is a refusal (401, 403, 429). */
+  public void requestAnswered(int status) {
+    Counter counter = refused.get(status);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  public void auditDropped() {
+    auditDropped.increment();
+  }
+
+  public void auditWritten(int records) {
+    auditWritten.increment(records);
   }
 
   public void linesIngested(int lines) {

@@ -13,6 +13,7 @@ import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptChanges;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.AuditRecord;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
@@ -41,6 +42,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int MAX_PAGE = 1000;
   private static final int DEFAULT_LOG_LIMIT = 1000;
   private static final int MAX_LOG_LIMIT = 10_000;
+  /** The longest a stop waits for queued audit records to be written. */
+  private static final long AUDIT_CLOSE_WAIT_MS = 5000;
 
   private Namespace ns;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -53,6 +56,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private RunWriter runs;
   private ScriptdMetrics metrics;
   private RunView view;
+  private AuditLog audit;
 
   /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
   public PersistenceVerticle() {
@@ -138,10 +142,15 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_SAVE_SESSION), sessions::save);
       on(ns.of(Addresses.DB_FIND_SESSION), sessions::find);
       on(ns.of(Addresses.DB_DELETE_SESSION), sessions::delete);
+      audit = new AuditLog(vertx, db, metrics, ScriptdConfig.audit(config()));
+      consumers.add(vertx.eventBus().<AuditRecord>localConsumer(ns.of(Addresses.DB_AUDIT_APPEND),
+          message -> audit.append(message.body())));
+      on(ns.of(Addresses.DB_AUDIT_LIST), audit::list);
+      on(ns.of(Addresses.DB_AUDIT_VERIFY), body -> audit.verify());
       DatabaseBackup backup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
       on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
-      return Future.all(registered).compose(v -> backup.removeLeftovers());
+      return Future.all(registered).compose(v -> backup.removeLeftovers()).compose(v -> audit.start());
     }).onSuccess(v -> {
       LOG.info("persistence ready on {}", db.file());
       indexer.start();
@@ -156,6 +165,7 @@ public final class PersistenceVerticle extends VerticleBase {
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
         .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
+        .transform(ignored -> audit == null ? Future.succeededFuture() : audit.close(AUDIT_CLOSE_WAIT_MS))
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
           LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);

@@ -340,7 +340,8 @@ public final class RunView implements RunReads {
           break;
         }
         if (query.scriptId() != null && !query.scriptId().equals(run.scriptId())
-            || query.status() != null && query.status() != run.status()) {
+            || query.status() != null && query.status() != run.status()
+            || query.createdBy() != null && !query.createdBy().equals(run.createdBy())) {
           continue;
         }
         matches.add(entry);

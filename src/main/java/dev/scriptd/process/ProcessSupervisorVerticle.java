@@ -182,7 +182,8 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         throw StartRequest.bad("script_id must be a script's id or name");
       }
       String trigger = body.getValue("trigger") instanceof String given && !given.isBlank() ? given : "api";
-      return startScriptRun(StartScript.of(text, env(body.getValue("env")), trigger)).map(Run::toJson);
+      return startScriptRun(StartScript.of(text, env(body.getValue("env")), trigger, createdBy(body)))
+          .map(Run::toJson);
     }
     StartRequest request = StartRequest.parse(body, settings);
     return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
@@ -207,10 +208,18 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         StartRequest.env(body.getValue("env")), null, null, Instant.now(),
         dev.scriptd.domain.RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw StartRequest.bad(field + " " + message);
-        }));
+        })).withCreatedBy(createdBy(body));
     boolean await = Boolean.TRUE.equals(body.getValue("wait"));
     return js.launch(pending, program, "program.js", null, null, TimeUnit.SECONDS.toMillis(timeoutSeconds))
         .compose(run -> await && !run.status().isFinal() ? ends.await(run.id()) : Future.succeededFuture(run));
+  }
+
+  /** The name of the caller a start body carries (the HTTP layer sets it, never the client). */
+  private static String createdBy(JsonObject body) {
+    if (body.getValue("created_by") != null && !(body.getValue("created_by") instanceof String)) {
+      throw StartRequest.bad("created_by must be a string");
+    }
+    return body.getString("created_by");
   }
 
   private Future<JsonObject> killRun(JsonObject body) {
@@ -231,6 +240,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Future<JsonObject> restartRun(JsonObject body) {
     String id = runId(body);
     String trigger = body.getValue("trigger") instanceof String text ? text : null;
+    String createdBy = createdBy(body);
     LiveRun run = runs.get(id);
     Future<Run> previous;
     if (run != null) {
@@ -241,7 +251,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
           : Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
               "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
     }
-    return previous.compose(old -> runs.launch(StartRequest.restartOf(old, trigger))).map(Run::toJson);
+    return previous.compose(old -> runs.launch(StartRequest.restartOf(old, trigger, createdBy))).map(Run::toJson);
   }
 
   // ---- typed commands
@@ -269,7 +279,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         killed.forEach(run -> list.add(run.toJson()));
         return (Object) new JsonObject().put("script_id", command.scriptRef()).put("killed", list);
       });
-      case RESTART -> scripts.restart(script).map(run -> (Object) run);
+      case RESTART -> scripts.restart(script, command.createdBy()).map(run -> (Object) run);
       case END_ALL -> scripts.endAll(script.id()).map(v -> (Object) null);
     });
   }
@@ -285,11 +295,12 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         timeoutMs = Math.min(timeoutMs, jsSettings.endpointTimeoutMs());
       }
       Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
-          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits());
+          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits())
+          .withCreatedBy(how.createdBy());
       return js.launch(pending, script.program(), script.name() + ".js", script.version(), how.request(), timeoutMs);
     }
     StartRequest request = new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
-        how.trigger(), null, how.stdin(), script.limits());
+        how.trigger(), null, how.stdin(), script.limits(), how.createdBy());
     return checkCwd(request.cwd()).compose(v -> runs.launch(request));
   }
 

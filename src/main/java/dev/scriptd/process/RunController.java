@@ -92,7 +92,7 @@ final class RunController {
     }
     Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
-        request.cwd(), request.restartedFrom(), Instant.now(), request.limits());
+        request.cwd(), request.restartedFrom(), Instant.now(), request.limits()).withCreatedBy(request.createdBy());
     LiveRun run = liveRun(pending);
     run.stdin = request.stdin();
     live.put(run.id(), run);

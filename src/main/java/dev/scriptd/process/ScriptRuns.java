@@ -219,7 +219,8 @@ final class ScriptRuns {
     env.putAll(how.env());
     boolean js = Run.KIND_JS.equals(script.kind());
     Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(), js ? null : script.command(),
-        how.trigger(), script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits());
+        how.trigger(), script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits())
+        .withCreatedBy(how.createdBy());
     queue.enqueue(script.id(), pending.id(), true);
     if (how.stdin() != null || how.request() != null) {
       // an endpoint call's body waits with its run (in memory: a restart starts it without one)
@@ -307,11 +308,12 @@ final class ScriptRuns {
   }
 
   /** Kill, wait for the ends, start one (trigger restart). */
-  Future<Run> restart(Script script) {
+  Future<Run> restart(Script script, String createdBy) {
     List<String> active = queue.active(script.id());
     return killAll(script.id())
         .compose(killed -> killAndWait(active))
-        .compose(v -> tracked(script.id(), runner.start(script, StartScript.of(script.id(), Map.of(), "restart"))));
+        .compose(v -> tracked(script.id(), runner.start(script,
+            StartScript.of(script.id(), Map.of(), "restart", createdBy))));
   }
 
   /** Before a delete: the queue is dropped and every active run ended (waited for, bounded). */

@@ -13,10 +13,11 @@ import java.util.Map;
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
  * {@code stdin} (optional) is written to the child's standard input, which is then closed.
  * {@code limits} is the run's override of the server's limits (a script's {@code limits}); it is
- * capped by the server's when the run spawns.
+ * capped by the server's when the run spawns. {@code createdBy}: the name of the caller who asked
+ * (null for scriptd's own starts and anonymous callers).
  */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
-    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits) {
+    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits, String createdBy) {
 
   static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
     if (body == null) {
@@ -44,17 +45,20 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         optional(body, "restarted_from"), optional(body, "stdin"),
         RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw bad(field + " " + message);
-        }));
+        }), optional(body, "created_by"));
   }
 
-  /** The same command, env, cwd, timeout, limits and script of {@code previous}, restarted from it. */
-  static StartRequest restartOf(Run previous, String trigger) {
+  /**
+   * The same command, env, cwd, timeout, limits and script of {@code previous}, restarted from it by
+   * {@code createdBy}.
+   */
+  static StartRequest restartOf(Run previous, String trigger, String createdBy) {
     if (previous.command() == null || !Run.KIND_SHELL.equals(previous.kind())) {
       throw bad("run " + previous.id() + " is not a shell command and cannot be restarted here");
     }
     return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
         previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null,
-        previous.limits());
+        previous.limits(), createdBy);
   }
 
   /** See {@link SecretEnv#fromInput}: the shared path of ad-hoc, script and JS runs, so all redact alike. */

@@ -208,6 +208,7 @@ public final class ScriptsVerticle extends VerticleBase {
     String stdin = body.getValue("stdin") instanceof String text ? text : null;
     JsonObject request = body.getValue("request") instanceof JsonObject object ? object : null;
     boolean await = Boolean.TRUE.equals(body.getValue("wait"));
+    String createdBy = body.getValue("created_by") instanceof String text ? text : null;
     return resolve(body).compose(entry -> {
       Script script = entry.script();
       if (fire && !stillScheduled(script, body.getLong("version"), changeSeen)) {
@@ -218,7 +219,7 @@ public final class ScriptsVerticle extends VerticleBase {
         options.setSendTimeout(TimeUnit.SECONDS.toMillis(script.timeoutSeconds()) + 30_000);
       }
       return vertx.eventBus().<Run>request(ns.of(Addresses.RUNS_START_SCRIPT),
-              new StartScript(script.id(), script, env, trigger, stdin, request, await), options)
+              new StartScript(script.id(), script, env, trigger, stdin, request, await, createdBy), options)
           .map(reply -> (Object) reply.body().toJson());
     });
   }

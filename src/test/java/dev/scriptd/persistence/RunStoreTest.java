@@ -53,6 +53,18 @@ class RunStoreTest extends PersistenceTestBase {
   }
 
   @Test
+  @org.junit.jupiter.api.DisplayName("created_by is stored, listed by its filter, and kept by a later save that does not carry it")
+  void createdByIsStoredAndKept() {
+    Run run = save(pendingRun(null, T0).withCreatedBy("ci"));
+    save(pendingRun(null, T0 + 1));
+    assertEquals("ci", get(run.id()).createdBy());
+    save(run.withCreatedBy(null).started(77, null, Instant.ofEpochMilli(T0 + 5)));
+    assertEquals("ci", get(run.id()).createdBy(), "who started a run never changes");
+    RunPage byCi = list(new RunQuery(null, null, null, null, 50, null, "ci"));
+    assertEquals(List.of(run.id()), byCi.items().stream().map(Run::id).toList());
+  }
+
+  @Test
   void getUnknownFails404() {
     assertFails(ReplyCodes.NOT_FOUND, "run nope not found", () -> get("nope"));
   }
