@@ -24,6 +24,8 @@ public final class RunParameters {
   public static final String ENV_PREFIX = "SCRIPTD_PARAM_";
   public static final String ENV_ALL = "SCRIPTD_PARAMS";
   public static final String MASK = "***";
+  /** How the run owner's refusal of a start's values begins (its detail; the HTTP edge lists them in errors[]). */
+  public static final String INVALID = "the run's parameters are invalid: ";
 
   /**
    * Either the values after defaults ({@code errors} empty) or one {field, message} item per bad
@@ -111,7 +113,9 @@ public final class RunParameters {
         try {
           supplied.put(name, fromText(properties.getJsonObject(name), texts));
         } catch (IllegalArgumentException e) {
-          error(errors, name, e.getMessage());
+          boolean secret = Boolean.TRUE.equals(properties.getJsonObject(name).getValue(ParameterSchema.SECRET));
+          // a secret value is never repeated in an answer
+          error(errors, name, secret ? e.getMessage().replaceFirst(" \\(got '.*'\\)$", "") : e.getMessage());
         }
       }
       if (body instanceof JsonObject object && object.getValue(name) != null) {

@@ -105,4 +105,138 @@ class ParametersApiTest {
     assertEquals(200, updated.statusCode(), updated.body());
     assertFalse(updated.body().contains("hunter2"));
   }
+
+  JsonObject run(String script, JsonObject params) {
+    HttpResponse<String> response = api.post("/api/scripts/" + script + "/run", new JsonObject().put("params", params));
+    assertEquals(201, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  List<String> lines(String runId) {
+    return api.allLines(runId).stream().map(line -> line.getString("line")).toList();
+  }
+
+  @Test
+  @DisplayName("a shell run sees SCRIPTD_PARAM_<NAME> and SCRIPTD_PARAMS after defaults; values never enter the command text")
+  void shellEnvironment() {
+    create(new JsonObject().put("name", "env").put("parameters", SCHEMA).put("command",
+        "echo \"day=$SCRIPTD_PARAM_DAY count=$SCRIPTD_PARAM_COUNT env=$SCRIPTD_PARAM_ENV tags=$SCRIPTD_PARAM_TAGS\"; "
+            + "echo \"all=$SCRIPTD_PARAMS\""));
+    JsonObject run = run("env", new JsonObject().put("day", "2026-01-31").put("tags", new JsonArray().add(1).add(2)));
+    assertEquals(new JsonObject().put("day", "2026-01-31").put("tags", new JsonArray().add(1).add(2))
+        .put("count", 3).put("env", "dev"), run.getJsonObject("params"));
+    JsonObject ended = api.awaitEnd(run.getString("id"));
+    assertEquals("completed", ended.getString("status"), ended.encode());
+    List<String> lines = lines(run.getString("id"));
+    assertEquals("day=2026-01-31 count=3 env=dev tags=[1,2]", lines.get(0));
+    assertEquals(new JsonObject().put("day", "2026-01-31").put("count", 3).put("env", "dev")
+        .put("tags", new JsonArray().add(1).add(2)), new JsonObject(lines.get(1).substring("all=".length())));
+    assertEquals(new JsonObject(), ended.getJsonObject("outputs"));
+    // a value with shell syntax stays a value
+    JsonObject quoted = run("env", new JsonObject().put("day", "2026-02-01").put("code", "ABC"));
+    assertEquals("completed", api.awaitEnd(quoted.getString("id")).getString("status"));
+  }
+
+  @Test
+  @DisplayName("each kind of bad value is one errors[] item named params.<name>, and no run is created")
+  void validationErrors() {
+    create(new JsonObject().put("name", "v").put("parameters", SCHEMA).put("command", "true"));
+    record Case(JsonObject params, String field) {
+    }
+    List<Case> cases = List.of(
+        new Case(new JsonObject(), "params.day"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("count", "three"), "params.count"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("env", "qa"), "params.env"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("count", 0), "params.count"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("count", 10), "params.count"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("code", "abc"), "params.code"),
+        new Case(new JsonObject().put("day", "31.01.2026"), "params.day"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("tags", new JsonArray().add(1).add(9)), "params.tags"),
+        new Case(new JsonObject().put("day", "2026-01-31").put("unknown", 1), "params.unknown"));
+    for (Case bad : cases) {
+      HttpResponse<String> response = api.post("/api/scripts/v/run", new JsonObject().put("params", bad.params()));
+      assertEquals(Set.of(bad.field()), errorFields(response), bad.params().encode() + " -> " + response.body());
+    }
+    HttpResponse<String> two = api.post("/api/scripts/v/run", new JsonObject().put("params",
+        new JsonObject().put("count", 10).put("env", "qa")));
+    assertEquals(Set.of("params.day", "params.count", "params.env"), errorFields(two));
+    JsonObject runs = new JsonObject(api.get("/api/runs?script_id=" + new JsonObject(api.get("/api/scripts/v").body())
+        .getString("id")).body());
+    assertEquals(0, runs.getJsonArray("items").size(), runs.encode());
+  }
+
+  @Test
+  @DisplayName("a secret parameter is *** in params (answers, events, stored) and in the run's lines and outputs")
+  void secretMasked() {
+    create(new JsonObject().put("name", "sec").put("parameters", SCHEMA).put("command",
+        "echo \"pw=$SCRIPTD_PARAM_PASSWORD\"; echo \"$SCRIPTD_PARAMS\"; echo \"token=$SCRIPTD_PARAM_PASSWORD\" >> \"$SCRIPTD_OUTPUT\""));
+    JsonObject run = run("sec", new JsonObject().put("day", "2026-01-31").put("password", "hunter2-secret"));
+    assertEquals("***", run.getJsonObject("params").getString("password"));
+    JsonObject ended = api.awaitEnd(run.getString("id"));
+    assertEquals("completed", ended.getString("status"), ended.encode());
+    assertEquals("***", ended.getJsonObject("params").getString("password"));
+    assertEquals("***", ended.getJsonObject("outputs").getString("token"));
+    List<String> lines = lines(run.getString("id"));
+    assertEquals("pw=***", lines.get(0));
+    assertFalse(String.join("\n", lines).contains("hunter2"), lines.toString());
+    assertFalse(api.get("/api/runs?limit=10").body().contains("hunter2"));
+    assertFalse(api.get("/api/runs/" + run.getString("id") + "/log.txt").body().contains("hunter2"));
+  }
+
+  @Test
+  @DisplayName("a JS run sees the global params and declares outputs with setOutput")
+  void jsParamsAndOutputs() {
+    create(new JsonObject().put("name", "js").put("kind", "js").put("parameters", SCHEMA).put("program",
+        "console.log('day ' + params.day + ' count ' + params.count); "
+            + "setOutput('doubled', params.count * 2); setOutput('greeting', 'hi ' + params.env); params.count"));
+    JsonObject run = run("js", new JsonObject().put("day", "2026-01-31").put("count", 4));
+    JsonObject ended = api.awaitEnd(run.getString("id"));
+    assertEquals("completed", ended.getString("status"), ended.encode());
+    assertEquals(new JsonObject().put("doubled", 8).put("greeting", "hi dev"), ended.getJsonObject("outputs"));
+    assertEquals(List.of("day 2026-01-31 count 4"), lines(run.getString("id")));
+  }
+
+  @Test
+  @DisplayName("a shell run's name=value lines in SCRIPTD_OUTPUT become outputs; the file is private and gone afterwards")
+  void shellOutputs() {
+    create(new JsonObject().put("name", "out").put("command",
+        "echo \"file=$SCRIPTD_OUTPUT\"; stat -c %a \"$SCRIPTD_OUTPUT\"; echo first=1 >> \"$SCRIPTD_OUTPUT\"; "
+            + "echo 'url=https://x.invalid/?a=b' >> \"$SCRIPTD_OUTPUT\"; echo first=2 >> \"$SCRIPTD_OUTPUT\""));
+    JsonObject run = run("out", null);
+    JsonObject ended = api.awaitEnd(run.getString("id"));
+    assertEquals("completed", ended.getString("status"), ended.encode());
+    assertEquals(new JsonObject().put("first", "2").put("url", "https://x.invalid/?a=b"), ended.getJsonObject("outputs"));
+    assertNull(ended.getValue("error"));
+    List<String> lines = lines(run.getString("id"));
+    assertEquals("600", lines.get(1));
+    Path file = Path.of(lines.get(0).substring("file=".length()));
+    assertFalse(java.nio.file.Files.exists(file), file + " is left behind");
+    assertFalse(java.nio.file.Files.exists(file.getParent()), file.getParent() + " is left behind");
+  }
+
+  @Test
+  @DisplayName("outputs beyond 100 names or 64 KiB are dropped and the run's error says so")
+  void outputLimits() {
+    create(new JsonObject().put("name", "many").put("command",
+        "for i in $(seq 1 105); do echo \"n$i=$i\" >> \"$SCRIPTD_OUTPUT\"; done"));
+    JsonObject many = api.awaitEnd(run("many", null).getString("id"));
+    assertEquals("completed", many.getString("status"), many.encode());
+    assertEquals(100, many.getJsonObject("outputs").size());
+    assertTrue(many.getString("error").contains("5 name(s) beyond the first 100 were dropped (n101, n102, n103, n104, n105)"),
+        many.getString("error"));
+
+    create(new JsonObject().put("name", "big").put("command",
+        "head -c 70000 /dev/zero | tr '\\0' x | sed 's/^/big=/' >> \"$SCRIPTD_OUTPUT\"; echo >> \"$SCRIPTD_OUTPUT\"; echo small=1 >> \"$SCRIPTD_OUTPUT\""));
+    JsonObject big = api.awaitEnd(run("big", null).getString("id"));
+    assertTrue(big.getString("error").contains("bytes and only the first 65536 were read"),
+        big.getString("error"));
+    assertEquals(new JsonObject(), big.getJsonObject("outputs"));
+
+    create(new JsonObject().put("name", "jsbig").put("kind", "js").put("program",
+        "for (let i = 1; i <= 101; i++) setOutput('n' + i, i); setOutput('huge', 'y'.repeat(70000)); 1"));
+    JsonObject js = api.awaitEnd(run("jsbig", null).getString("id"));
+    assertEquals("completed", js.getString("status"), js.encode());
+    assertEquals(100, js.getJsonObject("outputs").size());
+    assertTrue(js.getString("error").contains("1 name(s) beyond the first 100 were dropped (n101)"), js.getString("error"));
+  }
 }
