@@ -239,4 +239,91 @@ class ParametersApiTest {
     assertEquals(100, js.getJsonObject("outputs").size());
     assertTrue(js.getString("error").contains("1 name(s) beyond the first 100 were dropped (n101)"), js.getString("error"));
   }
+
+  @Test
+  @DisplayName("a cron run takes schedule.params after defaults; a secret sent back as *** keeps its stored value")
+  void cronRuns() {
+    JsonObject created = create(new JsonObject().put("name", "cron").put("parameters", SCHEMA)
+        .put("command", "echo \"day=$SCRIPTD_PARAM_DAY count=$SCRIPTD_PARAM_COUNT pw=${SCRIPTD_PARAM_PASSWORD:0:3}\"")
+        .put("schedule", new JsonObject().put("cron", "0 0 1 1 *").put("params",
+            new JsonObject().put("day", "2026-03-01").put("password", "swordfish"))));
+    // sent back as the API shows it (password "***"), now firing every second
+    created.getJsonObject("schedule").put("cron", "* * * * * *");
+    HttpResponse<String> updated = api.send("PUT", "/api/scripts/cron", created.encode(), "Content-Type",
+        "application/json");
+    assertEquals(200, updated.statusCode(), updated.body());
+    String scriptId = created.getString("id");
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+    JsonObject run = null;
+    while (run == null) {
+      JsonArray items = new JsonObject(api.get("/api/runs?script_id=" + scriptId + "&status=completed").body())
+          .getJsonArray("items");
+      if (!items.isEmpty()) {
+        run = items.getJsonObject(0);
+      } else {
+        assertTrue(java.time.Instant.now().isBefore(deadline), "no completed cron run in time");
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+      }
+    }
+    api.send("PUT", "/api/scripts/cron", created.put("enabled", false).encode(), "Content-Type", "application/json");
+    assertEquals("cron", run.getString("trigger"));
+    assertEquals(new JsonObject().put("day", "2026-03-01").put("count", 3).put("env", "dev").put("password", "***"),
+        run.getJsonObject("params"));
+    assertEquals(List.of("day=2026-03-01 count=3 pw=swo"), lines(run.getString("id")));
+  }
+
+  @Test
+  @DisplayName("an endpoint takes values from its query string (converted to the declared types) and a JSON body's fields")
+  void endpointRuns() {
+    create(new JsonObject().put("name", "hook").put("parameters", SCHEMA)
+        .put("command", "echo \"day=$SCRIPTD_PARAM_DAY count=$SCRIPTD_PARAM_COUNT tags=$SCRIPTD_PARAM_TAGS\"")
+        .put("endpoint", new JsonObject().put("method", "POST").put("path", "report")));
+    HttpResponse<String> answered = api.send("POST", "/hooks/report?count=4&tags=1&tags=2&wait=true",
+        "{\"day\": \"2026-04-01\", \"other\": true}", "Content-Type", "application/json");
+    assertEquals(200, answered.statusCode(), answered.body());
+    assertEquals("day=2026-04-01 count=4 tags=[1,2]", answered.body().trim());
+
+    HttpResponse<String> bad = api.send("POST", "/hooks/report?count=four&day=2026-04-01", "");
+    assertEquals(Set.of("params.count"), errorFields(bad));
+    assertEquals(Set.of("params.day"), errorFields(api.send("POST", "/hooks/report?count=4", "not json")));
+
+    create(new JsonObject().put("name", "jshook").put("kind", "js").put("parameters", SCHEMA)
+        .put("program", "({status: 200, body: params})")
+        .put("endpoint", new JsonObject().put("method", "GET").put("path", "echo-params")));
+    HttpResponse<String> js = api.get("/hooks/echo-params?day=2026-05-01&count=2");
+    assertEquals(200, js.statusCode(), js.body());
+    assertEquals(new JsonObject().put("day", "2026-05-01").put("count", 2).put("env", "dev"), new JsonObject(js.body()));
+    HttpResponse<String> again = api.get("/hooks/echo-params?day=2026-05-02");
+    assertEquals(new JsonObject().put("day", "2026-05-02").put("count", 3).put("env", "dev"), new JsonObject(again.body()));
+  }
+
+  @Test
+  @DisplayName("the run's status events (/api/events and the log stream's status and done) carry params with secrets masked")
+  void events() throws Exception {
+    create(new JsonObject().put("name", "ev").put("parameters", SCHEMA).put("command", "echo x=1 >> \"$SCRIPTD_OUTPUT\""));
+    try (SseClient events = new SseClient(api.client, api.base + "/api/events", "Authorization", "Bearer " + api.token)) {
+      events.awaitResponse();
+      JsonObject run = run("ev", new JsonObject().put("day", "2026-01-31").put("password", "opensesame"));
+      JsonObject last = null;
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+      while (last == null || !last.getString("status").equals("completed")) {
+        SseClient.Event event = events.next(Duration.ofSeconds(20));
+        assertTrue(event != null && java.time.Instant.now().isBefore(deadline), "no completed event in time");
+        if ("run".equals(event.event()) && event.data().contains(run.getString("id"))) {
+          assertFalse(event.data().contains("opensesame"), event.data());
+          last = new JsonObject(event.data());
+        }
+      }
+      assertEquals("***", last.getJsonObject("params").getString("password"));
+      assertEquals(new JsonObject().put("x", "1"), last.getJsonObject("outputs"));
+    }
+    String id = new JsonObject(api.get("/api/runs?limit=1").body()).getJsonArray("items").getJsonObject(0).getString("id");
+    try (SseClient tail = new SseClient(api.client, api.base + "/api/runs/" + id + "/logs", "Accept", "text/event-stream",
+        "Authorization", "Bearer " + api.token)) {
+      List<SseClient.Event> all = tail.untilClosed(Duration.ofSeconds(20));
+      SseClient.Event done = all.stream().filter(e -> "done".equals(e.event())).findFirst().orElseThrow();
+      assertEquals("***", new JsonObject(done.data()).getJsonObject("params").getString("password"));
+      assertEquals(new JsonObject().put("x", "1"), new JsonObject(done.data()).getJsonObject("outputs"));
+    }
+  }
 }
