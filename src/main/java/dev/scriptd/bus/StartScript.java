@@ -11,12 +11,30 @@ import java.util.Map;
  * script's; {@code stdin} (shell) and {@code request} (js) come from an endpoint call; with
  * {@code await} the reply comes once the run ended (a run queued behind others is answered
  * pending at once). {@code createdBy} is the name of the caller who asked (null for cron, chains,
- * retries and anonymous callers).
+ * retries and anonymous callers). {@code params}: the caller's parameter values (null: none given),
+ * which the run owner checks against the script's {@code parameters} and completes with the defaults.
  */
 public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-    JsonObject request, boolean await, String createdBy) {
+    JsonObject request, boolean await, String createdBy, JsonObject params) {
   public StartScript {
     env = env == null ? Map.of() : Map.copyOf(env);
+    params = params == null ? null : params.copy();
+  }
+
+  /** A start without parameter values (the defaults; for cron, {@code schedule.params}). */
+  public StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
+      JsonObject request, boolean await) {
+    this(scriptRef, script, env, trigger, stdin, request, await, null, null);
+  }
+
+  @Override
+  public JsonObject params() {
+    return params == null ? null : params.copy();
+  }
+
+  /** The same start with these parameter values (checked by the run owner against the script's parameters). */
+  public StartScript withParams(JsonObject values) {
+    return new StartScript(scriptRef, script, env, trigger, stdin, request, await, createdBy, values);
   }
 
   /** A start of {@code scriptRef} with no extra input, by scriptd itself or nobody known. */
@@ -26,10 +44,10 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
 
   /** A start of {@code scriptRef} with no extra input, asked by the caller named {@code createdBy}. */
   public static StartScript of(String scriptRef, Map<String, String> env, String trigger, String createdBy) {
-    return new StartScript(scriptRef, null, env, trigger, null, null, false, createdBy);
+    return new StartScript(scriptRef, null, env, trigger, null, null, false, createdBy, null);
   }
 
   public StartScript resolved(Script definition) {
-    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, createdBy);
+    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, createdBy, params);
   }
 }

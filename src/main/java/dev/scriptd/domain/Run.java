@@ -17,6 +17,7 @@ import java.util.Objects;
  * no cleanup deletes the run; only the pin routes change it (a save of the run leaves it as stored).
  * {@code createdBy}: the name of the caller who started it through the API, the UI or an endpoint
  * with a token; null for cron, chain, retry and public endpoint runs.
+ * {@code io}: its parameter values and outputs (secret values masked in the API JSON).
  */
 public record Run(
     String id,
@@ -42,7 +43,8 @@ public record Run(
     String cwd,
     RunLimits limits,
     boolean pinned,
-    String createdBy) {
+    String createdBy,
+    RunIo io) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -55,6 +57,17 @@ public record Run(
     Objects.requireNonNull(createdAt, "createdAt");
     env = env == null ? Map.of() : Map.copyOf(env);
     limits = limits == null ? RunLimits.NONE : limits;
+    io = io == null ? RunIo.NONE : io;
+  }
+
+  /** A run nobody known started, without parameters or outputs (tests, older callers). */
+  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
+      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
+      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
+      Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
+    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
+        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
+        limits, pinned, null, RunIo.NONE);
   }
 
   /** An unpinned run. */
@@ -64,17 +77,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false, null);
-  }
-
-  /** A run as stored before {@code created_by} was known to its caller (tests, older callers). */
-  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
-      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
-      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
-      Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
-    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
-        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, null);
+        limits, false, null, RunIo.NONE);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -89,7 +92,7 @@ public record Run(
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null);
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null, RunIo.NONE);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -97,39 +100,46 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy);
+        error, env, cwd, limits, pinned, createdBy, io);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy);
+        error, env, cwd, limits, pinned, createdBy, io);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy);
+        env, cwd, limits, pinned, createdBy, io);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy);
+        error, env, cwd, limits, pinned, createdBy, io);
   }
 
   public Run withPinned(boolean pin) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin, createdBy);
+        env, cwd, limits, pin, createdBy, io);
   }
 
   /** The same run, started by {@code name} (null: by scriptd itself or an anonymous caller). */
   public Run withCreatedBy(String name) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, name);
+        env, cwd, limits, pinned, name, io);
+  }
+
+  /** The same run with these parameter values (and outputs); see {@link RunIo}. */
+  public Run withIo(RunIo other) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pinned, createdBy, other);
   }
 
   private void checkMove(RunStatus next) {
@@ -170,6 +180,8 @@ public record Run(
         .put("result", result)
         .put("error", error)
         .put("cwd", cwd)
+        .put("params", io.paramsForApi())
+        .put("outputs", io.outputs())
         .put("pinned", pinned)
         .put("created_by", createdBy);
   }

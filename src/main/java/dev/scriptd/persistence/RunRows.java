@@ -2,6 +2,7 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.json.Json;
@@ -21,7 +22,7 @@ final class RunRows {
 
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
-      + "log_bytes, restarted_from, result, error, env, cwd, limits, created_by";
+      + "log_bytes, restarted_from, result, error, env, cwd, limits, created_by, params, param_secrets, outputs";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -37,7 +38,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -48,6 +49,7 @@ final class RunRows {
       + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
       + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits, "
+      + "params = excluded.params, param_secrets = excluded.param_secrets, outputs = excluded.outputs, "
       // who started a run never changes: a save that does not know it keeps the stored name
       + "created_by = COALESCE(excluded.created_by, runs.created_by)";
 
@@ -105,6 +107,9 @@ final class RunRows {
     values.add(run.cwd());
     values.add(run.limits().toStored());
     values.add(run.createdBy());
+    values.add(run.io().params().isEmpty() ? null : run.io().params().encode());
+    values.add(run.io().secretsStored());
+    values.add(run.io().outputs().isEmpty() ? null : run.io().outputs().encode());
     return Tuple.tuple(values);
   }
 
@@ -133,7 +138,8 @@ final class RunRows {
         row.getString("cwd"),
         RunLimits.fromStored(row.getString("limits")),
         Integer.valueOf(1).equals(row.getInteger("pinned")),
-        row.getString("created_by"));
+        row.getString("created_by"),
+        RunIo.fromStored(row.getString("params"), row.getString("param_secrets"), row.getString("outputs")));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */

@@ -4,6 +4,7 @@ import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
@@ -14,10 +15,11 @@ import java.util.Map;
  * {@code stdin} (optional) is written to the child's standard input, which is then closed.
  * {@code limits} is the run's override of the server's limits (a script's {@code limits}); it is
  * capped by the server's when the run spawns. {@code createdBy}: the name of the caller who asked
- * (null for scriptd's own starts and anonymous callers).
+ * (null for scriptd's own starts and anonymous callers). {@code io}: its parameter values (no outputs yet).
  */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
-    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits, String createdBy) {
+    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits, String createdBy,
+    RunIo io) {
 
   static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
     if (body == null) {
@@ -45,12 +47,12 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         optional(body, "restarted_from"), optional(body, "stdin"),
         RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw bad(field + " " + message);
-        }), optional(body, "created_by"));
+        }), optional(body, "created_by"), RunIo.NONE);
   }
 
   /**
-   * The same command, env, cwd, timeout, limits and script of {@code previous}, restarted from it by
-   * {@code createdBy}.
+   * The same command, env, cwd, timeout, limits, params and script of {@code previous}, restarted
+   * from it by {@code createdBy}.
    */
   static StartRequest restartOf(Run previous, String trigger, String createdBy) {
     if (previous.command() == null || !Run.KIND_SHELL.equals(previous.kind())) {
@@ -58,7 +60,7 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
     }
     return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
         previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null,
-        previous.limits(), createdBy);
+        previous.limits(), createdBy, previous.io().withOutputs(null));
   }
 
   /** See {@link SecretEnv#fromInput}: the shared path of ad-hoc, script and JS runs, so all redact alike. */

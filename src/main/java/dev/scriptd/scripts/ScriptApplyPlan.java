@@ -125,7 +125,7 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
       if (masked) {
         continue;
       }
-      ScriptSpec resolved = spec.withEnv(env);
+      ScriptSpec resolved = old == null ? spec : spec.keepingSecrets(old);
       if (old == null) {
         creates.add(resolved.toScript(newId.get(), 1, now, now));
       } else {
@@ -154,12 +154,14 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
 
   /**
    * A stored script as a definition (what export writes and apply takes): the script object
-   * without id, version, times and last run. {@code masked}: secret env values as {@code "***"}
+   * without id, version, times and last run. {@code masked}: secret env values (and secret
+   * {@code schedule.params} values) as {@code "***"}
    * (for clients); otherwise their real values (only to compare definitions).
    */
   public static JsonObject definition(Script script, boolean masked) {
     JsonObject json = script.toJson(null, null);
     NOT_DEFINITION.forEach(json::remove);
-    return json.put("env", masked ? SecretEnv.toApiJson(script.env()) : SecretEnv.toInputJson(script.env()));
+    return json.put("env", masked ? SecretEnv.toApiJson(script.env()) : SecretEnv.toInputJson(script.env()))
+        .put("schedule", masked ? script.scheduleForApi() : script.schedule());
   }
 }

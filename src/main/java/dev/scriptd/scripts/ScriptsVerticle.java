@@ -122,7 +122,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ScriptSpec spec = valid(definition instanceof JsonObject object ? object : new JsonObject());
     return resolve(body).compose(entry -> {
       Script old = entry.script();
-      Script script = spec.withEnv(SecretEnv.keepMasked(spec.env(), old.env()))
+      Script script = spec.keepingSecrets(old)
           .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
       return vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script)
@@ -219,7 +219,7 @@ public final class ScriptsVerticle extends VerticleBase {
         options.setSendTimeout(TimeUnit.SECONDS.toMillis(script.timeoutSeconds()) + 30_000);
       }
       return vertx.eventBus().<Run>request(ns.of(Addresses.RUNS_START_SCRIPT),
-              new StartScript(script.id(), script, env, trigger, stdin, request, await, createdBy), options)
+              new StartScript(script.id(), script, env, trigger, stdin, request, await, createdBy, null), options)
           .map(reply -> (Object) reply.body().toJson());
     });
   }
