@@ -5,6 +5,7 @@ import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -21,6 +22,7 @@ public final class HttpSecurity {
   private static final int MAX_RATE_KEYS = 100_000;
 
   private final Vertx vertx;
+  private final Namespace ns;
   private final SecurityConfig security;
   private final TokenCheck tokens;
   private final AuthHandler auth;
@@ -28,6 +30,7 @@ public final class HttpSecurity {
 
   public HttpSecurity(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security) {
     this.vertx = vertx;
+    this.ns = ns;
     this.security = security;
     this.tokens = new TokenCheck(vertx, ns);
     // no single sign-on yet: a session cookie is never valid
@@ -93,11 +96,13 @@ public final class HttpSecurity {
 
   /**
    * Must be called first on the router, before any other route: HEAD as GET and the security
-   * headers of every response, then tokens, roles and the rate limit, then the origin of
+   * headers of every response, the audit trail, then tokens, roles and the rate limit, then the origin of
    * cookie-authenticated changes.
    */
-  void guard(Router router) {
+  void guard(Router router, ScriptdMetrics metrics) {
     router.route().handler(new ResponseHeaders());
+    // before the tokens: refusals are recorded too
+    router.route().handler(new AuditTrail(vertx.eventBus(), ns, metrics));
     router.route().handler(auth);
     router.route().handler(origins);
   }
@@ -106,5 +111,6 @@ public final class HttpSecurity {
     new SessionRoutes(auth, security.auth().enabled()).mount(router);
     new TokenRoutes(bus, vertx.eventBus()).mount(router);
     new AdminRoutes(vertx, bus).mount(router);
+    new AuditRoutes(bus).mount(router);
   }
 }
