@@ -10,16 +10,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.net.URLDecoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -307,5 +312,70 @@ class SsoLoginTest {
     } finally {
       plain.close();
     }
+  }
+
+  /** The audit rows of single sign-on (details.source oidc), once {@code count} of them are written. */
+  private List<JsonObject> ssoAuditRows(int count) throws Exception {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    List<JsonObject> rows = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      rows.clear();
+      try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
+           ResultSet rs = db.createStatement().executeQuery("SELECT * FROM audit ORDER BY seq")) {
+        while (rs.next()) {
+          JsonObject row = new JsonObject();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+          }
+          if (new JsonObject(row.getString("details")).getString("source", "").equals("oidc")) {
+            rows.add(row);
+          }
+        }
+      }
+      if (rows.size() >= count) {
+        return rows;
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
+    throw new AssertionError("fewer than " + count + " single sign-on audit records: " + rows);
+  }
+
+  @Test
+  @DisplayName("sign-ins, refused sign-ins and sign-outs are in the audit log, with no code, state or session value")
+  void signInsAndSignOutsAreAudited() throws Exception {
+    SsoClient alice = new SsoClient();
+    String back = alice.signInAtProvider(alice.startLogin(self, null), "alice");
+    assertEquals(302, alice.get(back).statusCode());
+    String session = alice.cookie("scriptd_session");
+    assertEquals(403, signIn(new SsoClient(), "nora").statusCode());
+    SsoClient tamperer = new SsoClient();
+    String other = tamperer.signInAtProvider(tamperer.startLogin(self, null), "oscar");
+    assertEquals(400, tamperer.get(other.replace("state=", "state=x")).statusCode());
+    assertEquals(303, alice.post(self + "/auth/logout", self, null).statusCode());
+
+    List<JsonObject> rows = ssoAuditRows(4);
+    JsonObject login = rows.get(0);
+    assertEquals(List.of("oidc", "alice", "alice", "login", "ok", 302), List.of(login.getString("actor_type"),
+        login.getString("actor_id"), login.getString("actor_name"), login.getString("action"),
+        login.getString("result"), login.getInteger("status")), login.encode());
+    assertEquals("admin", new JsonObject(login.getString("details")).getString("role"));
+    JsonObject noRole = rows.get(1);
+    assertEquals(List.of("oidc", "nora", "login", "denied", 403), List.of(noRole.getString("actor_type"),
+        noRole.getString("actor_id"), noRole.getString("action"), noRole.getString("result"),
+        noRole.getInteger("status")), noRole.encode());
+    JsonObject badState = rows.get(2);
+    assertEquals(List.of("anonymous", "login", "denied", 400), List.of(badState.getString("actor_type"),
+        badState.getString("action"), badState.getString("result"), badState.getInteger("status")), badState.encode());
+    assertEquals("sso-state", new JsonObject(badState.getString("details")).getString("reason"));
+    JsonObject logout = rows.get(3);
+    assertEquals(List.of("oidc", "alice", "logout", "ok"), List.of(logout.getString("actor_type"),
+        logout.getString("actor_id"), logout.getString("action"), logout.getString("result")), logout.encode());
+
+    String all = rows.toString();
+    String code = query(back).get("code");
+    assertFalse(all.contains(session) || all.contains(session.substring(3)), "no session id in the log");
+    assertFalse(all.contains(code), "no authorization code in the log");
+    assertFalse(all.contains(query(back).get("state")), "no state in the log");
+    assertFalse(all.contains(OidcProvider.CLIENT_SECRET));
   }
 }
