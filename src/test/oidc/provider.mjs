@@ -31,7 +31,7 @@ const accounts = {
   alice: { name: 'Alice Admin', email: 'alice@example.test', groups: ['scriptd-admins', 'staff'] },
   oscar: { name: 'Oscar Operator', email: 'oscar@example.test', groups: ['staff', 'scriptd-operators'] },
   vera: { name: 'Vera Viewer', email: 'vera@example.test', groups: ['scriptd-viewers'] },
-  nora: { name: 'Nora Nobody', email: 'nora@example.test', groups: ['staff'] },
+  nora: { name: 'Nora Nobody', email: 'nora@example.test', groups: ['contractors'] },
 };
 
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
