@@ -48,10 +48,10 @@ public final class OidcProvider implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(String, Path)}; with {@code idTokenAudience} set, every ID token its token
-   * endpoint gives out is for that audience instead of the client (still signed with its own key).
+   * As {@link #start(String, Path)}; with {@code idTokenClaims} set, every ID token its token
+   * endpoint gives out has these claims overwritten (still signed with its own key).
    */
-  public static OidcProvider start(String redirectUri, Path logDir, String idTokenAudience) throws Exception {
+  public static OidcProvider start(String redirectUri, Path logDir, JsonObject idTokenClaims) throws Exception {
     if (!Files.isDirectory(DIR.resolve("node_modules").resolve("oidc-provider"))) {
       fail("oidc-provider is not installed: run `npm ci --prefix src/test/oidc` (.ci/run does)");
     }
@@ -65,8 +65,8 @@ public final class OidcProvider implements AutoCloseable {
     builder.environment().put("OIDC_CLIENT_ID", CLIENT_ID);
     builder.environment().put("OIDC_CLIENT_SECRET", CLIENT_SECRET);
     builder.environment().put("OIDC_REDIRECT_URI", redirectUri);
-    if (idTokenAudience != null) {
-      builder.environment().put("OIDC_ID_TOKEN_AUD", idTokenAudience);
+    if (idTokenClaims != null) {
+      builder.environment().put("OIDC_ID_TOKEN_CLAIMS", idTokenClaims.encode());
     }
     OidcProvider provider = new OidcProvider(builder.start(), log, port);
     provider.awaitDiscovery();

@@ -259,25 +259,43 @@ class SsoLoginTest {
     assertEquals("admin", me(browser).getString("role"));
   }
 
-  @Test
-  @DisplayName("an ID token issued for another audience is refused, even signed with the provider's own key")
-  void anIdTokenForAnotherAudienceIsRefused(Vertx vertx, @TempDir Path otherData) throws Exception {
+  /** Signs alice in at a provider that rewrites {@code claims} in its ID tokens; answers the callback. */
+  private HttpResponse<String> signInWithRewrittenIdToken(Vertx vertx, Path otherData, JsonObject claims)
+      throws Exception {
     int otherPort = TestServer.freePort();
     String otherSelf = "http://127.0.0.1:" + otherPort;
-    try (OidcProvider lying = OidcProvider.start(otherSelf + "/auth/callback", logs, "some-other-client")) {
+    try (OidcProvider lying = OidcProvider.start(otherSelf + "/auth/callback", logs, claims)) {
       TestServer other = TestServer.start(vertx, config(otherData, otherPort, lying)
           .put("bus_namespace", "scriptd.other"));
       try {
         SsoClient browser = new SsoClient();
         HttpResponse<String> callback = browser.get(browser.signInAtProvider(browser.startLogin(otherSelf, null),
             "alice"));
-        assertEquals(401, callback.statusCode(), callback.body());
-        assertTrue(new JsonObject(callback.body()).getString("detail").contains("audience"), callback.body());
         assertNull(setCookie(callback, "scriptd_session"));
+        assertEquals(401, browser.get(otherSelf + "/api/me").statusCode());
+        return callback;
       } finally {
         other.close();
       }
     }
+  }
+
+  @Test
+  @DisplayName("an ID token issued for another audience is refused, even signed with the provider's own key")
+  void anIdTokenForAnotherAudienceIsRefused(Vertx vertx, @TempDir Path otherData) throws Exception {
+    HttpResponse<String> callback = signInWithRewrittenIdToken(vertx, otherData,
+        new JsonObject().put("aud", "some-other-client"));
+    assertEquals(401, callback.statusCode(), callback.body());
+    assertTrue(new JsonObject(callback.body()).getString("detail").contains("audience"), callback.body());
+  }
+
+  @Test
+  @DisplayName("an ID token whose nonce is not this sign-in's (a replayed token) is refused")
+  void anIdTokenWithAnotherNonceIsRefused(Vertx vertx, @TempDir Path otherData) throws Exception {
+    HttpResponse<String> callback = signInWithRewrittenIdToken(vertx, otherData,
+        new JsonObject().put("nonce", "nonce-of-another-sign-in"));
+    assertEquals(401, callback.statusCode(), callback.body());
+    assertTrue(new JsonObject(callback.body()).getString("detail").contains("nonce"), callback.body());
   }
 
   @Test
