@@ -27,6 +27,7 @@ import io.vertx.ext.auth.oauth2.Oauth2Credentials;
 import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Locale;
@@ -57,6 +58,12 @@ final class SsoRoutes {
   private final SsoConfig sso;
   private final SessionLookup sessions;
   private final String redirectUri;
+  /**
+   * The public URL's path ({@code ""} at a host's root, {@code /ops/scriptd} behind a proxy that
+   * serves scriptd there): what the browser's paths to scriptd start with, for cookie paths and
+   * redirects back into the UI.
+   */
+  private final String basePath;
   private final RoleMapper roles;
   private final SecureRandom random = new SecureRandom();
   private Future<OAuth2Auth> provider;
@@ -70,6 +77,8 @@ final class SsoRoutes {
     this.sso = sso;
     this.sessions = sessions;
     this.redirectUri = publicUrl + CALLBACK;
+    String path = URI.create(publicUrl).getRawPath();
+    this.basePath = path == null ? "" : path;
     this.roles = sso.enabled() ? new RoleMapper(sso.oidc().roleClaim(), sso.oidc().roles()) : null;
   }
 
@@ -201,7 +210,7 @@ final class SsoRoutes {
           ctx.response()
             .addCookie(sessionCookie(request, signedIn.id()).setMaxAge(sso.sessionTtlMs() / 1000))
             .addCookie(SessionRoutes.hint("1"))
-            .putHeader("Location", state.returnTo()).putHeader("Cache-Control", "no-store").setStatusCode(302).end();
+            .putHeader("Location", basePath + state.returnTo()).putHeader("Cache-Control", "no-store").setStatusCode(302).end();
         })
         .onFailure(e -> refused(ctx, e)));
   }
@@ -277,7 +286,7 @@ final class SsoRoutes {
         })
         .onSuccess(v -> ctx.response().addCookie(sessionCookie(ctx.request(), "").setMaxAge(0))
             .addCookie(SessionRoutes.hint("").setMaxAge(0))
-            .putHeader("Location", "/").putHeader("Cache-Control", "no-store").setStatusCode(303).end())
+            .putHeader("Location", basePath + "/").putHeader("Cache-Control", "no-store").setStatusCode(303).end())
         .onFailure(ctx::fail);
   }
 
@@ -323,7 +332,8 @@ final class SsoRoutes {
 
   /** The login cookie must be Lax: the callback is a navigation from the provider's site. */
   private Cookie loginCookie(HttpServerRequest request, String value) {
-    return Cookie.cookie(LOGIN_COOKIE, value).setPath("/auth").setHttpOnly(true).setSameSite(CookieSameSite.LAX)
+    return Cookie.cookie(LOGIN_COOKIE, value).setPath(basePath + "/auth").setHttpOnly(true)
+        .setSameSite(CookieSameSite.LAX)
         .setSecure(overHttps(request.isSSL(), request.getHeader("X-Forwarded-Proto"), sso.trustProxy()));
   }
 

@@ -396,4 +396,21 @@ class SsoLoginTest {
     assertFalse(all.contains(query(back).get("state")), "no state in the log");
     assertFalse(all.contains(OidcProvider.CLIENT_SECRET));
   }
+
+  @Test
+  @DisplayName("behind a proxy that serves scriptd under a path, the redirect URI and the login cookie's path carry it")
+  void aPublicUrlWithAPath(Vertx vertx, @TempDir Path otherData) throws Exception {
+    int otherPort = TestServer.freePort();
+    TestServer proxied = TestServer.start(vertx, config(otherData, otherPort, provider)
+        .put("bus_namespace", "scriptd.other").put("public_url", "https://ops.example.com/tools/scriptd"));
+    try {
+      HttpResponse<String> login = new SsoClient().get("http://127.0.0.1:" + otherPort + "/auth/login");
+      assertEquals(302, login.statusCode(), login.body());
+      assertEquals("https://ops.example.com/tools/scriptd/auth/callback",
+          query(login.headers().firstValue("Location").orElseThrow()).get("redirect_uri"));
+      assertTrue(setCookie(login, "scriptd_sso").contains("Path=/tools/scriptd/auth"), setCookie(login, "scriptd_sso"));
+    } finally {
+      proxied.close();
+    }
+  }
 }
