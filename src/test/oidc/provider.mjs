@@ -5,9 +5,9 @@
 //   OIDC_CLIENT_ID      the static client, confidential (client_secret_basic) and PKCE-bound
 //   OIDC_CLIENT_SECRET
 //   OIDC_REDIRECT_URI   its one redirect URI (scriptd's <public-url>/auth/callback)
-//   OIDC_ID_TOKEN_AUD   optional: re-sign every ID token from the token endpoint for this audience
-//                       instead of the client (with the provider's own key), to test that the relying
-//                       party refuses an ID token meant for someone else
+//   OIDC_ID_TOKEN_CLAIMS optional JSON object: claims to overwrite in every ID token the token
+//                       endpoint gives out, re-signed with the provider's own key (e.g. {"aud": "x"}
+//                       or {"nonce": "y"}), to test that the relying party refuses such a token
 // Sign-in happens on the provider's own page (a small form served below, in place of the package's
 // devInteractions, whose pages load web fonts from the internet): any password, and the login is
 // one of the accounts below. Consent is granted on sign-in so a test sees one form only. Every page
@@ -19,7 +19,7 @@ const port = Number(process.env.OIDC_PORT);
 const clientId = process.env.OIDC_CLIENT_ID;
 const clientSecret = process.env.OIDC_CLIENT_SECRET;
 const redirectUri = process.env.OIDC_REDIRECT_URI;
-const forcedAudience = process.env.OIDC_ID_TOKEN_AUD || null;
+const forcedClaims = process.env.OIDC_ID_TOKEN_CLAIMS ? JSON.parse(process.env.OIDC_ID_TOKEN_CLAIMS) : null;
 if (!port || !clientId || !clientSecret || !redirectUri) {
   console.error('provider.mjs needs OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI');
   process.exit(2);
@@ -31,7 +31,7 @@ const accounts = {
   alice: { name: 'Alice Admin', email: 'alice@example.test', groups: ['scriptd-admins', 'staff'] },
   oscar: { name: 'Oscar Operator', email: 'oscar@example.test', groups: ['staff', 'scriptd-operators'] },
   vera: { name: 'Vera Viewer', email: 'vera@example.test', groups: ['scriptd-viewers'] },
-  nora: { name: 'Nora Nobody', email: 'nora@example.test', groups: ['staff'] },
+  nora: { name: 'Nora Nobody', email: 'nora@example.test', groups: ['contractors'] },
 };
 
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -162,23 +162,24 @@ function b64url(data) {
   return Buffer.from(data).toString('base64url');
 }
 
-// the same ID token, signed with the same key, but for another audience
-function withAudience(idToken, audience) {
+// the same ID token, signed with the same key, with some claims changed
+function withClaims(idToken, changes) {
   const [, payload] = idToken.split('.');
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-  claims.aud = audience;
-  delete claims.azp;
+  const claims = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), ...changes };
+  if (changes.aud) {
+    delete claims.azp;
+  }
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: signingJwk.kid }));
   const body = b64url(JSON.stringify(claims));
   const signature = crypto.sign('RSA-SHA256', Buffer.from(`${header}.${body}`), privateKey).toString('base64url');
   return `${header}.${body}.${signature}`;
 }
 
-if (forcedAudience) {
+if (forcedClaims) {
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path === '/token' && ctx.body && typeof ctx.body === 'object' && ctx.body.id_token) {
-      ctx.body = { ...ctx.body, id_token: withAudience(ctx.body.id_token, forcedAudience) };
+      ctx.body = { ...ctx.body, id_token: withClaims(ctx.body.id_token, forcedClaims) };
     }
   });
 }

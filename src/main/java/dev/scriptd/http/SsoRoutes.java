@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.IdTokenRules;
 import dev.scriptd.auth.LoginState;
 import dev.scriptd.auth.ReturnPath;
@@ -9,12 +10,14 @@ import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.auth.SsoSession;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.config.SsoConfig;
+import dev.scriptd.domain.AuditRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2AuthorizationURL;
@@ -24,9 +27,11 @@ import io.vertx.ext.auth.oauth2.Oauth2Credentials;
 import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +58,12 @@ final class SsoRoutes {
   private final SsoConfig sso;
   private final SessionLookup sessions;
   private final String redirectUri;
+  /**
+   * The public URL's path ({@code ""} at a host's root, {@code /ops/scriptd} behind a proxy that
+   * serves scriptd there): what the browser's paths to scriptd start with, for cookie paths and
+   * redirects back into the UI.
+   */
+  private final String basePath;
   private final RoleMapper roles;
   private final SecureRandom random = new SecureRandom();
   private Future<OAuth2Auth> provider;
@@ -66,6 +77,8 @@ final class SsoRoutes {
     this.sso = sso;
     this.sessions = sessions;
     this.redirectUri = publicUrl + CALLBACK;
+    String path = URI.create(publicUrl).getRawPath();
+    this.basePath = path == null ? "" : path;
     this.roles = sso.enabled() ? new RoleMapper(sso.oidc().roleClaim(), sso.oidc().roles()) : null;
   }
 
@@ -149,18 +162,18 @@ final class SsoRoutes {
     ctx.response().addCookie(loginCookie(request, "").setMaxAge(0));
     LoginState state = LoginState.decode(cookie == null ? null : cookie.getValue(), System.currentTimeMillis());
     if (state == null) {
-      ctx.fail(new ApiException(400, "sso-state", "this sign-in expired or was started in another browser;"
+      refused(ctx, new ApiException(400, "sso-state", "this sign-in expired or was started in another browser;"
           + " start again from the login page (/auth/login)"));
       return;
     }
     if (!state.matches(request.getParam("state"))) {
-      ctx.fail(new ApiException(400, "sso-state", "the sign-in's state does not match the one this browser"
+      refused(ctx, new ApiException(400, "sso-state", "the sign-in's state does not match the one this browser"
           + " started with, so it is refused; start again from the login page (/auth/login)"));
       return;
     }
     String error = request.getParam("error");
     if (error != null) {
-      ctx.fail(new ApiException(403, "sso-refused", "the OpenID provider refused the sign-in ("
+      refused(ctx, new ApiException(403, "sso-refused", "the OpenID provider refused the sign-in ("
           + brief(error) + "); ask its administrator, or sign in with a token"));
       return;
     }
@@ -183,17 +196,23 @@ final class SsoRoutes {
         .compose(claims -> {
           Role role = roles.map(claims);
           if (role == null) {
-            return Future.failedFuture(new ApiException(403, "sso-no-role", "you signed in as '"
+            audit(ctx, claims.getString("sub"), IdTokenRules.displayName(claims), "login", AuditRecord.DENIED, 403,
+                new JsonObject().put("source", Caller.OIDC).put("reason", "sso-no-role"));
+            return Future.failedFuture(new Audited(new ApiException(403, "sso-no-role", "you signed in as '"
                 + IdTokenRules.displayName(claims) + "', but your " + sso.oidc().roleClaim()
-                + " claim gives no scriptd role; ask an admin to add one of your values to auth.oidc.roles"));
+                + " claim gives no scriptd role; ask an admin to add one of your values to auth.oidc.roles")));
           }
           return startSession(claims, role);
         })
-        .onSuccess(sessionId -> ctx.response()
-            .addCookie(sessionCookie(request, sessionId).setMaxAge(sso.sessionTtlMs() / 1000))
+        .onSuccess(signedIn -> {
+          audit(ctx, signedIn.session().subject(), signedIn.session().name(), "login", AuditRecord.OK, 302,
+              new JsonObject().put("source", Caller.OIDC).put("role", signedIn.session().role().wire()));
+          ctx.response()
+            .addCookie(sessionCookie(request, signedIn.id()).setMaxAge(sso.sessionTtlMs() / 1000))
             .addCookie(SessionRoutes.hint("1"))
-            .putHeader("Location", state.returnTo()).putHeader("Cache-Control", "no-store").setStatusCode(302).end())
-        .onFailure(ctx::fail));
+            .putHeader("Location", basePath + state.returnTo()).putHeader("Cache-Control", "no-store").setStatusCode(302).end();
+        })
+        .onFailure(e -> refused(ctx, e)));
   }
 
   /**
@@ -232,25 +251,72 @@ final class SsoRoutes {
         .otherwise(idToken);
   }
 
-  private Future<String> startSession(JsonObject claims, Role role) {
+  /** A stored session and the id only its cookie holds. */
+  private record SignedIn(String id, SsoSession session) {
+  }
+
+  /** A refusal already written to the audit log with who it was. */
+  private static final class Audited extends RuntimeException {
+    Audited(ApiException refusal) {
+      super(refusal.getMessage(), refusal, false, false);
+    }
+  }
+
+  private Future<SignedIn> startSession(JsonObject claims, Role role) {
     String id = SsoSession.newId(random);
     Instant now = Instant.now();
     SsoSession session = new SsoSession(SsoSession.hash(id), claims.getString("sub"),
         IdTokenRules.displayName(claims), role, now, now.plusMillis(sso.sessionTtlMs()));
     return bus.<SsoSession>request(Addresses.DB_SAVE_SESSION, session).map(saved -> {
       LOG.info("single sign-on: '{}' signed in as {}", saved.name(), saved.role().wire());
-      return id;
+      return new SignedIn(id, saved);
     });
   }
 
   /** Ends the session (server-side and the cookie) and goes back to the UI. */
   private void logout(RoutingContext ctx) {
     Cookie cookie = ctx.request().getCookie(SessionCheck.COOKIE);
+    Caller caller = AuthHandler.caller(ctx);
     sessions.end(cookie == null ? null : cookie.getValue())
+        .onSuccess(v -> {
+          if (caller.type().equals(Caller.OIDC)) {
+            audit(ctx, caller.id(), caller.name(), "logout", AuditRecord.OK, 303, new JsonObject()
+                .put("source", Caller.OIDC));
+          }
+        })
         .onSuccess(v -> ctx.response().addCookie(sessionCookie(ctx.request(), "").setMaxAge(0))
             .addCookie(SessionRoutes.hint("").setMaxAge(0))
-            .putHeader("Location", "/").putHeader("Cache-Control", "no-store").setStatusCode(303).end())
+            .putHeader("Location", basePath + "/").putHeader("Cache-Control", "no-store").setStatusCode(303).end())
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * A refused sign-in: to the audit log (as nobody known, unless already written with who it was)
+   * and to the browser as a problem.
+   */
+  private void refused(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof Audited audited) {
+      ctx.fail(audited.getCause());
+      return;
+    }
+    if (failure instanceof ApiException refusal) {
+      audit(ctx, null, null, "login", AuditRecord.DENIED, refusal.status(), new JsonObject()
+          .put("source", Caller.OIDC).put("reason", refusal.type()));
+    }
+    ctx.fail(failure);
+  }
+
+  /**
+   * One audit record for a sign-in or sign-out ({@code subject} null: nobody known). Only names,
+   * the role and why: never a code, state, token or cookie value.
+   */
+  private void audit(RoutingContext ctx, String subject, String name, String action, String result, int status,
+      JsonObject details) {
+    SocketAddress remote = ctx.request().remoteAddress();
+    AuditRecord record = AuditRecord.of(UUID.randomUUID().toString(), Instant.now(),
+        subject == null ? Caller.ANONYMOUS : Caller.OIDC, subject, name, action, null, result, status,
+        remote == null ? null : remote.host(), details);
+    vertx.eventBus().send(bus.namespace().of(Addresses.DB_AUDIT_APPEND), record);
   }
 
   /**
@@ -266,7 +332,8 @@ final class SsoRoutes {
 
   /** The login cookie must be Lax: the callback is a navigation from the provider's site. */
   private Cookie loginCookie(HttpServerRequest request, String value) {
-    return Cookie.cookie(LOGIN_COOKIE, value).setPath("/auth").setHttpOnly(true).setSameSite(CookieSameSite.LAX)
+    return Cookie.cookie(LOGIN_COOKIE, value).setPath(basePath + "/auth").setHttpOnly(true)
+        .setSameSite(CookieSameSite.LAX)
         .setSecure(overHttps(request.isSSL(), request.getHeader("X-Forwarded-Proto"), sso.trustProxy()));
   }
 

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A real OpenID provider for the single sign-on tests: the npm package oidc-provider (installed
  * from src/test/oidc's lockfile by .ci/run) run by the machine's Node on a free loopback port, with
- * one static client and the accounts {@code alice} (groups scriptd-admins), {@code oscar}
- * (scriptd-operators), {@code vera} (scriptd-viewers) and {@code nora} (no mapped group); any
+ * one static client and the accounts {@code alice} (groups scriptd-admins and staff), {@code oscar}
+ * (staff and scriptd-operators), {@code vera} (scriptd-viewers) and {@code nora} (contractors, which
+ * {@link #scriptdConfig} maps to no role); any
  * password signs in on its own pages. {@link #start} returns once its discovery document answers.
  */
 public final class OidcProvider implements AutoCloseable {
@@ -47,10 +48,10 @@ public final class OidcProvider implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(String, Path)}; with {@code idTokenAudience} set, every ID token its token
-   * endpoint gives out is for that audience instead of the client (still signed with its own key).
+   * As {@link #start(String, Path)}; with {@code idTokenClaims} set, every ID token its token
+   * endpoint gives out has these claims overwritten (still signed with its own key).
    */
-  public static OidcProvider start(String redirectUri, Path logDir, String idTokenAudience) throws Exception {
+  public static OidcProvider start(String redirectUri, Path logDir, JsonObject idTokenClaims) throws Exception {
     if (!Files.isDirectory(DIR.resolve("node_modules").resolve("oidc-provider"))) {
       fail("oidc-provider is not installed: run `npm ci --prefix src/test/oidc` (.ci/run does)");
     }
@@ -64,15 +65,18 @@ public final class OidcProvider implements AutoCloseable {
     builder.environment().put("OIDC_CLIENT_ID", CLIENT_ID);
     builder.environment().put("OIDC_CLIENT_SECRET", CLIENT_SECRET);
     builder.environment().put("OIDC_REDIRECT_URI", redirectUri);
-    if (idTokenAudience != null) {
-      builder.environment().put("OIDC_ID_TOKEN_AUD", idTokenAudience);
+    if (idTokenClaims != null) {
+      builder.environment().put("OIDC_ID_TOKEN_CLAIMS", idTokenClaims.encode());
     }
     OidcProvider provider = new OidcProvider(builder.start(), log, port);
     provider.awaitDiscovery();
     return provider;
   }
 
-  /** The {@code auth.oidc} config for scriptd that maps this provider's groups to the three roles. */
+  /**
+   * The {@code auth.oidc} config for scriptd that maps this provider's groups to the three roles;
+   * staff is a viewer too, so alice and oscar hold two roles and must get the higher one.
+   */
   public JsonObject scriptdConfig() {
     return new JsonObject()
         .put("issuer", issuer)
@@ -83,7 +87,7 @@ public final class OidcProvider implements AutoCloseable {
         .put("roles", new JsonObject()
             .put("admin", new JsonArray().add("scriptd-admins"))
             .put("operator", new JsonArray().add("scriptd-operators"))
-            .put("viewer", new JsonArray().add("scriptd-viewers")));
+            .put("viewer", new JsonArray().add("scriptd-viewers").add("staff")));
   }
 
   private void awaitDiscovery() throws Exception {

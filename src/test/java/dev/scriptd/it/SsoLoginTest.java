@@ -10,16 +10,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.net.URLDecoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -254,25 +259,43 @@ class SsoLoginTest {
     assertEquals("admin", me(browser).getString("role"));
   }
 
-  @Test
-  @DisplayName("an ID token issued for another audience is refused, even signed with the provider's own key")
-  void anIdTokenForAnotherAudienceIsRefused(Vertx vertx, @TempDir Path otherData) throws Exception {
+  /** Signs alice in at a provider that rewrites {@code claims} in its ID tokens; answers the callback. */
+  private HttpResponse<String> signInWithRewrittenIdToken(Vertx vertx, Path otherData, JsonObject claims)
+      throws Exception {
     int otherPort = TestServer.freePort();
     String otherSelf = "http://127.0.0.1:" + otherPort;
-    try (OidcProvider lying = OidcProvider.start(otherSelf + "/auth/callback", logs, "some-other-client")) {
+    try (OidcProvider lying = OidcProvider.start(otherSelf + "/auth/callback", logs, claims)) {
       TestServer other = TestServer.start(vertx, config(otherData, otherPort, lying)
           .put("bus_namespace", "scriptd.other"));
       try {
         SsoClient browser = new SsoClient();
         HttpResponse<String> callback = browser.get(browser.signInAtProvider(browser.startLogin(otherSelf, null),
             "alice"));
-        assertEquals(401, callback.statusCode(), callback.body());
-        assertTrue(new JsonObject(callback.body()).getString("detail").contains("audience"), callback.body());
         assertNull(setCookie(callback, "scriptd_session"));
+        assertEquals(401, browser.get(otherSelf + "/api/me").statusCode());
+        return callback;
       } finally {
         other.close();
       }
     }
+  }
+
+  @Test
+  @DisplayName("an ID token issued for another audience is refused, even signed with the provider's own key")
+  void anIdTokenForAnotherAudienceIsRefused(Vertx vertx, @TempDir Path otherData) throws Exception {
+    HttpResponse<String> callback = signInWithRewrittenIdToken(vertx, otherData,
+        new JsonObject().put("aud", "some-other-client"));
+    assertEquals(401, callback.statusCode(), callback.body());
+    assertTrue(new JsonObject(callback.body()).getString("detail").contains("audience"), callback.body());
+  }
+
+  @Test
+  @DisplayName("an ID token whose nonce is not this sign-in's (a replayed token) is refused")
+  void anIdTokenWithAnotherNonceIsRefused(Vertx vertx, @TempDir Path otherData) throws Exception {
+    HttpResponse<String> callback = signInWithRewrittenIdToken(vertx, otherData,
+        new JsonObject().put("nonce", "nonce-of-another-sign-in"));
+    assertEquals(401, callback.statusCode(), callback.body());
+    assertTrue(new JsonObject(callback.body()).getString("detail").contains("nonce"), callback.body());
   }
 
   @Test
@@ -306,6 +329,88 @@ class SsoLoginTest {
       assertEquals(404, new SsoClient().get("http://127.0.0.1:" + plain.port + "/auth/login").statusCode());
     } finally {
       plain.close();
+    }
+  }
+
+  /** The audit rows of single sign-on (details.source oidc), once {@code count} of them are written. */
+  private List<JsonObject> ssoAuditRows(int count) throws Exception {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    List<JsonObject> rows = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      rows.clear();
+      try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
+           ResultSet rs = db.createStatement().executeQuery("SELECT * FROM audit ORDER BY seq")) {
+        while (rs.next()) {
+          JsonObject row = new JsonObject();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+          }
+          if (new JsonObject(row.getString("details")).getString("source", "").equals("oidc")) {
+            rows.add(row);
+          }
+        }
+      }
+      if (rows.size() >= count) {
+        return rows;
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
+    throw new AssertionError("fewer than " + count + " single sign-on audit records: " + rows);
+  }
+
+  @Test
+  @DisplayName("sign-ins, refused sign-ins and sign-outs are in the audit log, with no code, state or session value")
+  void signInsAndSignOutsAreAudited() throws Exception {
+    SsoClient alice = new SsoClient();
+    String back = alice.signInAtProvider(alice.startLogin(self, null), "alice");
+    assertEquals(302, alice.get(back).statusCode());
+    String session = alice.cookie("scriptd_session");
+    assertEquals(403, signIn(new SsoClient(), "nora").statusCode());
+    SsoClient tamperer = new SsoClient();
+    String other = tamperer.signInAtProvider(tamperer.startLogin(self, null), "oscar");
+    assertEquals(400, tamperer.get(other.replace("state=", "state=x")).statusCode());
+    assertEquals(303, alice.post(self + "/auth/logout", self, null).statusCode());
+
+    List<JsonObject> rows = ssoAuditRows(4);
+    JsonObject login = rows.get(0);
+    assertEquals(List.of("oidc", "alice", "alice", "login", "ok", 302), List.of(login.getString("actor_type"),
+        login.getString("actor_id"), login.getString("actor_name"), login.getString("action"),
+        login.getString("result"), login.getInteger("status")), login.encode());
+    assertEquals("admin", new JsonObject(login.getString("details")).getString("role"));
+    JsonObject noRole = rows.get(1);
+    assertEquals(List.of("oidc", "nora", "login", "denied", 403), List.of(noRole.getString("actor_type"),
+        noRole.getString("actor_id"), noRole.getString("action"), noRole.getString("result"),
+        noRole.getInteger("status")), noRole.encode());
+    JsonObject badState = rows.get(2);
+    assertEquals(List.of("anonymous", "login", "denied", 400), List.of(badState.getString("actor_type"),
+        badState.getString("action"), badState.getString("result"), badState.getInteger("status")), badState.encode());
+    assertEquals("sso-state", new JsonObject(badState.getString("details")).getString("reason"));
+    JsonObject logout = rows.get(3);
+    assertEquals(List.of("oidc", "alice", "logout", "ok"), List.of(logout.getString("actor_type"),
+        logout.getString("actor_id"), logout.getString("action"), logout.getString("result")), logout.encode());
+
+    String all = rows.toString();
+    String code = query(back).get("code");
+    assertFalse(all.contains(session) || all.contains(session.substring(3)), "no session id in the log");
+    assertFalse(all.contains(code), "no authorization code in the log");
+    assertFalse(all.contains(query(back).get("state")), "no state in the log");
+    assertFalse(all.contains(OidcProvider.CLIENT_SECRET));
+  }
+
+  @Test
+  @DisplayName("behind a proxy that serves scriptd under a path, the redirect URI and the login cookie's path carry it")
+  void aPublicUrlWithAPath(Vertx vertx, @TempDir Path otherData) throws Exception {
+    int otherPort = TestServer.freePort();
+    TestServer proxied = TestServer.start(vertx, config(otherData, otherPort, provider)
+        .put("bus_namespace", "scriptd.other").put("public_url", "https://ops.example.com/tools/scriptd"));
+    try {
+      HttpResponse<String> login = new SsoClient().get("http://127.0.0.1:" + otherPort + "/auth/login");
+      assertEquals(302, login.statusCode(), login.body());
+      assertEquals("https://ops.example.com/tools/scriptd/auth/callback",
+          query(login.headers().firstValue("Location").orElseThrow()).get("redirect_uri"));
+      assertTrue(setCookie(login, "scriptd_sso").contains("Path=/tools/scriptd/auth"), setCookie(login, "scriptd_sso"));
+    } finally {
+      proxied.close();
     }
   }
 }
