@@ -7,6 +7,7 @@ import { navigate, hashParams } from '../router.js';
 import { can } from '../session.js';
 import { scriptsById, runLabel } from '../catalog.js';
 import { pinToggle } from '../runtable.js';
+import { valuesTable } from '../paramform.js';
 
 const TAIL = 5000; // lines fetched when the view opens
 const PAGE = 5000; // lines per "load older"
@@ -108,6 +109,8 @@ export function runPage(el, { id }) {
       headerProgress !== null ? item('Progress', h('span.inline-progress', {}, progressBar(headerProgress, run.status), ` ${headerProgress}%`), 'progress') : null,
       run.restarted_from ? item('Restarted from', h('a', { href: `#/runs/${run.restarted_from}` }, run.restarted_from.slice(0, 8))) : null,
       item('Working directory', run.cwd || 'the server\'s working directory', 'cwd'),
+      Object.keys(run.params || {}).length ? item('Params', valuesTable(run.params, 'run-params'), 'params') : null,
+      Object.keys(run.outputs || {}).length ? item('Outputs', valuesTable(run.outputs, 'run-outputs'), 'outputs') : null,
       run.error ? item('Error', run.error, 'err') : null);
     commandBox.hidden = !run.command;
     if (run.command) {
