@@ -39,7 +39,8 @@ public record Run(
     Map<String, String> env,
     String cwd,
     RunLimits limits,
-    boolean pinned) {
+    boolean pinned,
+    RunLineage lineage) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -52,6 +53,17 @@ public record Run(
     Objects.requireNonNull(createdAt, "createdAt");
     env = env == null ? Map.of() : Map.copyOf(env);
     limits = limits == null ? RunLimits.NONE : limits;
+    lineage = lineage == null ? RunLineage.FIRST : lineage;
+  }
+
+  /** A run that is no link of a chain nor a retry (see {@link RunLineage#FIRST}). */
+  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
+      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
+      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
+      Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
+    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
+        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
+        limits, pinned, RunLineage.FIRST);
   }
 
   /** An unpinned run. */
@@ -61,7 +73,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false);
+        limits, false, RunLineage.FIRST);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -76,7 +88,7 @@ public record Run(
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false);
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, RunLineage.FIRST);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -84,32 +96,39 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned);
+        error, env, cwd, limits, pinned, lineage);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned);
+        error, env, cwd, limits, pinned, lineage);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned);
+        env, cwd, limits, pinned, lineage);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned);
+        error, env, cwd, limits, pinned, lineage);
+  }
+
+  /** The same run as a link of a chain or an attempt of a retry series. */
+  public Run withLineage(RunLineage other) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pinned, other);
   }
 
   public Run withPinned(boolean pin) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin);
+        env, cwd, limits, pin, lineage);
   }
 
   private void checkMove(RunStatus next) {
@@ -150,6 +169,10 @@ public record Run(
         .put("result", result)
         .put("error", error)
         .put("cwd", cwd)
+        .put("parent_run_id", lineage.parentRunId())
+        .put("retry_of", lineage.retryOf())
+        .put("attempt", lineage.attempt())
+        .put("not_before", Times.format(lineage.notBefore()))
         .put("pinned", pinned);
   }
 }

@@ -29,7 +29,8 @@ public record Script(
     long version,
     Instant createdAt,
     Instant updatedAt,
-    JsonObject retention) {
+    JsonObject retention,
+    ScriptAutomation automation) {
 
   public static final String ALLOW = "allow";
   public static final String FORBID = "forbid";
@@ -44,6 +45,16 @@ public record Script(
     schedule = schedule == null ? null : schedule.copy();
     endpoint = endpoint == null ? null : endpoint.copy();
     retention = retention == null ? null : retention.copy();
+    automation = automation == null ? ScriptAutomation.NONE : automation;
+  }
+
+  /** A script with no then, retry or notify. */
+  public Script(String id, String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt,
+      JsonObject retention) {
+    this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
+        limits, version, createdAt, updatedAt, retention, ScriptAutomation.NONE);
   }
 
   /** A script without a retention override. */
@@ -51,7 +62,7 @@ public record Script(
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt) {
     this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
-        limits, version, createdAt, updatedAt, null);
+        limits, version, createdAt, updatedAt, null, ScriptAutomation.NONE);
   }
 
   @Override
@@ -86,6 +97,9 @@ public record Script(
         .put("concurrency", concurrency)
         .put("limits", limits.toJson())
         .put("retention", retention())
+        .put("then", automation.then())
+        .put("retry", automation.retry())
+        .put("notify", automation.toApiJson().getJsonArray("notify"))
         .put("version", version)
         .put("created_at", Times.format(createdAt))
         .put("updated_at", Times.format(updatedAt))

@@ -3,6 +3,7 @@ package dev.scriptd.persistence;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
+import dev.scriptd.domain.RunLineage;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,8 @@ final class RunRows {
 
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
-      + "log_bytes, restarted_from, result, error, env, cwd, limits";
+      + "log_bytes, restarted_from, result, error, env, cwd, limits, parent_run_id, retry_of, attempt, "
+      + "not_before, chain_depth";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -37,7 +39,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -47,12 +49,20 @@ final class RunRows {
       + "log_lines = MAX(runs.log_lines, excluded.log_lines), "
       + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
-      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits";
+      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits, "
+      + "parent_run_id = excluded.parent_run_id, retry_of = excluded.retry_of, attempt = excluded.attempt, "
+      + "not_before = excluded.not_before, chain_depth = excluded.chain_depth";
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
   static final String SELECT_UNFINISHED = "SELECT " + SELECTED
-      + " FROM runs WHERE status = 'running' OR (status = 'pending' AND queued = 0) ORDER BY created_at, id";
+      + " FROM runs WHERE status = 'running' OR (status = 'pending' AND queued = 0 AND held = 0)"
+      + " ORDER BY created_at, id";
+
+  /** Pending runs the run owner holds for a later start (retries, decided chain links), oldest first. */
+  static final String SELECT_HELD = "SELECT " + SELECTED
+      + " FROM runs WHERE status = 'pending' AND held = 1 ORDER BY created_at, id";
+  static final String MARK_HELD = "UPDATE runs SET held = 1 WHERE id = ?";
 
   /** Runs waiting in a script's queue, in the order they start. */
   static final String SELECT_QUEUED = "SELECT " + SELECTED
@@ -102,6 +112,11 @@ final class RunRows {
     values.add(new JsonObject(new HashMap<String, Object>(run.env())).encode());
     values.add(run.cwd());
     values.add(run.limits().toStored());
+    values.add(run.lineage().parentRunId());
+    values.add(run.lineage().retryOf());
+    values.add(run.lineage().attempt());
+    values.add(millis(run.lineage().notBefore()));
+    values.add(run.lineage().chainDepth());
     return Tuple.tuple(values);
   }
 
@@ -129,7 +144,10 @@ final class RunRows {
         env(row.getString("env")),
         row.getString("cwd"),
         RunLimits.fromStored(row.getString("limits")),
-        Integer.valueOf(1).equals(row.getInteger("pinned")));
+        Integer.valueOf(1).equals(row.getInteger("pinned")),
+        new RunLineage(row.getString("parent_run_id"), row.getString("retry_of"),
+            Math.max(1, row.getInteger("attempt")), instant(row.getLong("not_before")),
+            Math.max(0, row.getInteger("chain_depth"))));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */
@@ -206,6 +224,18 @@ final class RunRows {
 
   /** Appends the run-list filters as " AND ..." conditions on unqualified runs columns. */
   static void filters(RunQuery query, StringBuilder sql, Tuple params, boolean skipTo) {
+    if (query.parentRunId() != null) {
+      sql.append(" AND parent_run_id = ?");
+      params.addString(query.parentRunId());
+    }
+    if (query.trigger() != null) {
+      sql.append(" AND trigger = ?");
+      params.addString(query.trigger());
+    }
+    if (query.retryOf() != null) {
+      sql.append(" AND retry_of = ?");
+      params.addString(query.retryOf());
+    }
     if (query.scriptId() != null) {
       sql.append(" AND script_id = ?");
       params.addString(query.scriptId());

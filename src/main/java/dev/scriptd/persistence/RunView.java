@@ -340,7 +340,10 @@ public final class RunView implements RunReads {
           break;
         }
         if (query.scriptId() != null && !query.scriptId().equals(run.scriptId())
-            || query.status() != null && query.status() != run.status()) {
+            || query.status() != null && query.status() != run.status()
+            || query.parentRunId() != null && !query.parentRunId().equals(run.lineage().parentRunId())
+            || query.retryOf() != null && !query.retryOf().equals(run.lineage().retryOf())
+            || query.trigger() != null && !query.trigger().equals(run.trigger())) {
           continue;
         }
         matches.add(entry);

@@ -4,6 +4,8 @@ import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
+import dev.scriptd.domain.ScriptAutomation;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -17,15 +19,17 @@ final class ScriptRows {
   }
 
   private static final String COLUMNS = "id, name, kind, command, program, timeout_seconds, env, cwd, "
-      + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention";
+      + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention, then_runs, "
+      + "retry, notify";
 
   static final String UPSERT = "INSERT INTO scripts (" + COLUMNS + ") VALUES "
-      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
       + "name = excluded.name, kind = excluded.kind, command = excluded.command, "
       + "program = excluded.program, timeout_seconds = excluded.timeout_seconds, env = excluded.env, "
       + "cwd = excluded.cwd, enabled = excluded.enabled, schedule = excluded.schedule, "
       + "endpoint = excluded.endpoint, concurrency = excluded.concurrency, version = excluded.version, "
-      + "updated_at = excluded.updated_at, limits = excluded.limits, retention = excluded.retention";
+      + "updated_at = excluded.updated_at, limits = excluded.limits, retention = excluded.retention, "
+      + "then_runs = excluded.then_runs, retry = excluded.retry, notify = excluded.notify";
 
   /** Script columns prefixed s_, run columns under their own names (RunRows.fromRow reads them). */
   private static final String WITH_LAST_RUN = "SELECT s.id AS s_id, s.name AS s_name, s.kind AS s_kind, "
@@ -33,6 +37,7 @@ final class ScriptRows {
       + "s.env AS s_env, s.cwd AS s_cwd, s.enabled AS s_enabled, s.schedule AS s_schedule, "
       + "s.endpoint AS s_endpoint, s.concurrency AS s_concurrency, s.version AS s_version, "
       + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.limits AS s_limits, s.retention AS s_retention, "
+      + "s.then_runs AS s_then_runs, s.retry AS s_retry, s.notify AS s_notify, "
       + prefixed("r", RunRows.SELECTED)
       + " FROM scripts s LEFT JOIN runs r ON r.id = (SELECT l.id FROM runs l WHERE l.script_id = s.id "
       + "ORDER BY l.created_at DESC, l.id DESC LIMIT 1)";
@@ -80,7 +85,10 @@ final class ScriptRows {
         .addLong(script.createdAt().toEpochMilli())
         .addLong(script.updatedAt().toEpochMilli())
         .addString(script.limits().toStored())
-        .addString(script.retention() == null ? null : script.retention().encode());
+        .addString(script.retention() == null ? null : script.retention().encode())
+        .addString(script.automation().then() == null ? null : script.automation().then().encode())
+        .addString(script.automation().retry() == null ? null : script.automation().retry().encode())
+        .addString(script.automation().notifications() == null ? null : script.automation().notifications().encode());
   }
 
   static ScriptEntry entryFromRow(Row row) {
@@ -106,9 +114,15 @@ final class ScriptRows {
         row.getLong("s_version"),
         Instant.ofEpochMilli(row.getLong("s_created_at")),
         Instant.ofEpochMilli(row.getLong("s_updated_at")),
-        json(row.getString("s_retention")));
+        json(row.getString("s_retention")),
+        new ScriptAutomation(array(row.getString("s_then_runs")), json(row.getString("s_retry")),
+            array(row.getString("s_notify"))));
     Run lastRun = row.getString("id") == null ? null : RunRows.fromRow(row);
     return new ScriptEntry(script, lastRun);
+  }
+
+  private static JsonArray array(String text) {
+    return text == null ? null : new JsonArray(text);
   }
 
   private static JsonObject json(String text) {

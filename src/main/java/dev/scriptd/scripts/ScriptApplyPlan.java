@@ -125,7 +125,7 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
       if (masked) {
         continue;
       }
-      ScriptSpec resolved = spec.withEnv(env);
+      ScriptSpec resolved = old == null ? spec.withEnv(env) : spec.keepingSecretsOf(old).withEnv(env);
       if (old == null) {
         creates.add(resolved.toScript(newId.get(), 1, now, now));
       } else {
@@ -160,6 +160,9 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
   public static JsonObject definition(Script script, boolean masked) {
     JsonObject json = script.toJson(null, null);
     NOT_DEFINITION.forEach(json::remove);
+    if (!masked) {
+      json.put("notify", script.automation().notifications());
+    }
     return json.put("env", masked ? SecretEnv.toApiJson(script.env()) : SecretEnv.toInputJson(script.env()));
   }
 }

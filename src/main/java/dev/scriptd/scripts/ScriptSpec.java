@@ -4,6 +4,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.cron.Crons;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
+import dev.scriptd.domain.ScriptAutomation;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,19 @@ import java.util.regex.Pattern;
  */
 public record ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
     Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
-    String concurrency, RunLimits limits, JsonObject retention) {
+    String concurrency, RunLimits limits, JsonObject retention, ScriptAutomation automation) {
+
+  public ScriptSpec {
+    automation = automation == null ? ScriptAutomation.NONE : automation;
+  }
+
+  /** A definition without then, retry or notify. */
+  public ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, JsonObject retention) {
+    this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
+        retention, ScriptAutomation.NONE);
+  }
 
   /** The fields of a script's {@code retention} and their upper bounds. */
   private static final Map<String, Long> RETENTION = Map.of("days", 36_500L, "keep_failed_days", 36_500L,
@@ -121,9 +134,10 @@ public record ScriptSpec(String name, String kind, String command, String progra
     }
     RunLimits limits = limits(body.getValue("limits"), kind, defaultLimits, errors);
     JsonObject retention = retention(body.getValue("retention"), errors);
+    ScriptAutomation automation = ScriptAutomation.parse(body, errors::add);
     ScriptSpec spec = errors.list.isEmpty() ? new ScriptSpec(name, kind, "shell".equals(kind) ? command : null,
         "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency, limits,
-        retention) : null;
+        retention, automation) : null;
     return new Parsed(spec, errors.list);
   }
 
@@ -295,13 +309,19 @@ public record ScriptSpec(String name, String kind, String command, String progra
   /** The stored script for this definition. */
   public Script toScript(String id, long version, Instant createdAt, Instant updatedAt) {
     return new Script(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint,
-        concurrency, limits, version, createdAt, updatedAt, retention);
+        concurrency, limits, version, createdAt, updatedAt, retention, automation);
   }
 
   /** The same definition with another env (see {@link SecretEnv#keepMasked}). */
   public ScriptSpec withEnv(Map<String, String> otherEnv) {
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, otherEnv, cwd, enabled, schedule, endpoint,
-        concurrency, limits, retention);
+        concurrency, limits, retention, automation);
+  }
+
+  /** The same definition with each notify secret sent as "***" replaced by the one {@code previous} stores. */
+  public ScriptSpec keepingSecretsOf(Script previous) {
+    return new ScriptSpec(name, kind, command, program, timeoutSeconds, SecretEnv.keepMasked(env, previous.env()),
+        cwd, enabled, schedule, endpoint, concurrency, limits, retention, automation.keepMasked(previous.automation()));
   }
 
   /** The definition in its API JSON form (what the bus carries to the scripts verticle). */
@@ -310,7 +330,8 @@ public record ScriptSpec(String name, String kind, String command, String progra
     return new JsonObject().put("name", name).put("kind", kind).put("command", command).put("program", program)
         .put("timeout", timeoutSeconds).put("env", envJson).put("cwd", cwd).put("enabled", enabled)
         .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency)
-        .put("limits", limits.toJson()).put("retention", retention);
+        .put("limits", limits.toJson()).put("retention", retention)
+        .put("then", automation.then()).put("retry", automation.retry()).put("notify", automation.notifications());
   }
 
   private static final class Errors {

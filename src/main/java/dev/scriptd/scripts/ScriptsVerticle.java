@@ -122,8 +122,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ScriptSpec spec = valid(definition instanceof JsonObject object ? object : new JsonObject());
     return resolve(body).compose(entry -> {
       Script old = entry.script();
-      Script script = spec.withEnv(SecretEnv.keepMasked(spec.env(), old.env()))
-          .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
+      Script script = spec.keepingSecretsOf(old).toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
       return vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script)
           .map(saved -> changed(saved.body(), "updated",
