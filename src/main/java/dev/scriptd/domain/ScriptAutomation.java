@@ -174,8 +174,11 @@ public record ScriptAutomation(JsonArray then, JsonObject retry, JsonArray notif
       }
       JsonObject headers = headers(entry.getValue("headers"), field + ".headers", errors);
       JsonArray on = statuses(entry.getValue("on"), NOTIFY_DEFAULT_ON, field + ".on", FINAL, errors);
-      valid.add(new JsonObject().put("on", on).put("url", text).put("format", format == null ? "json" : format)
-          .put("secret", secret).put("headers", headers));
+      JsonObject normal = new JsonObject().put("on", on).put("url", text).put("format", format == null ? "json" : format);
+      if (secret != null) {
+        normal.put("secret", secret);
+      }
+      valid.add(normal.put("headers", headers));
     }
     return valid;
   }
@@ -226,7 +229,11 @@ public record ScriptAutomation(JsonArray then, JsonObject retry, JsonArray notif
       if (stored == null && i < old.size()) {
         stored = old.getJsonObject(i).getString("secret");
       }
-      entry.put("secret", stored);
+      if (stored == null) {
+        entry.remove("secret");
+      } else {
+        entry.put("secret", stored);
+      }
     }
     return new ScriptAutomation(then, retry, kept);
   }
