@@ -79,6 +79,8 @@ public final class Addresses {
   public static final String DB_QUEUE_RUN = "scriptd.db.cmd.queue-run";
   /** Nothing -> RunPage of every queued pending run, oldest first. */
   public static final String DB_QUEUED_RUNS = "scriptd.db.query.queued-runs";
+  /** JSON {script_id, name} -> JsonArray of the names of the other scripts whose then names it (by id or name). */
+  public static final String DB_CHAINED_FROM = "scriptd.db.query.chained-from";
   /** Run (pending) -> the same Run, stored held: a retry waiting for not_before or a decided chain link. */
   public static final String DB_HOLD_RUN = "scriptd.db.cmd.hold-run";
   /** Nothing -> RunPage of every held pending run, oldest first (the run owner starts them again at start). */

@@ -116,6 +116,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
       on(ns.of(Addresses.DB_HOLD_RUN), runs::hold);
+      on(ns.of(Addresses.DB_CHAINED_FROM), this::chainedFrom);
       on(ns.of(Addresses.DB_HELD_RUNS), body -> heldRuns());
       NotificationStore notifications = new NotificationStore(db);
       on(ns.of(Addresses.DB_ADD_NOTIFICATIONS), notifications::add);
@@ -308,6 +309,16 @@ public final class PersistenceVerticle extends VerticleBase {
                 tightened.size() == 1 ? "a path" : tightened.size() + " paths", tightened);
           }
           return null;
+        });
+  }
+
+  private Future<io.vertx.core.json.JsonArray> chainedFrom(JsonObject body) {
+    String id = body.getString("script_id");
+    return db.reader().preparedQuery(ScriptRows.CHAINED_FROM).execute(Tuple.of(id, id, body.getString("name")))
+        .map(rows -> {
+          io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray();
+          rows.forEach(row -> names.add(row.getString(0)));
+          return names;
         });
   }
 
