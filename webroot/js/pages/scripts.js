@@ -103,6 +103,13 @@ export function scriptEditPage(el, { id }) {
     auth: h('select', { name: 'endpoint.auth', id: 'f-auth', disabled: !editable }, h('option', { value: 'token' }, 'token required'), h('option', { value: 'public' }, 'public')),
   };
   f.method.value = 'POST'; // the API's default
+  // then, retry and notify as JSON (null or empty: none); a notify secret comes back as "***", which a save keeps
+  const jsonArea = (name, placeholder) => h('textarea.mono.code', { name, id: `f-${name}`, rows: 4, spellcheck: 'false', disabled: !editable, placeholder });
+  const auto = {
+    then: jsonArea('then', '[{"on": ["completed"], "script": "next-step", "params": {}}]'),
+    retry: jsonArea('retry', '{"max_attempts": 3, "delay_ms": 1000, "backoff": 2.0, "max_delay_ms": 300000, "on": ["failed", "timed_out"]}'),
+    notify: jsonArea('notify', '[{"on": ["failed", "timed_out", "lost"], "url": "https://hooks.example.com/...", "format": "json", "secret": "..."}]'),
+  };
   const env = envEditor({ editable });
   const sourceLabel = h('span.field-label', {}, 'Command (bash)');
   const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
@@ -124,6 +131,10 @@ export function scriptEditPage(el, { id }) {
     env.el,
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.scheduleOn, ' Schedule')), scheduleBox),
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.endpointOn, ' HTTP endpoint')), endpointBox),
+    h('fieldset#automation', {}, h('legend', {}, 'Chains, retries and notifications (JSON)'),
+      field('Then: runs started when a run ends', auto.then),
+      field('Retry', auto.retry),
+      field('Notify: webhooks called when a run ends', auto.notify)),
     msg,
     editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
   const ledger = scheduleLedger();
@@ -205,6 +216,7 @@ export function scriptEditPage(el, { id }) {
       f.timezone.value = s.schedule.timezone || 'UTC';
       f.misfire.value = s.schedule.misfire || 'skip';
     }
+    for (const key of ['then', 'retry', 'notify']) auto[key].value = s[key] ? JSON.stringify(s[key], null, 2) : '';
     f.endpointOn.checked = !!s.endpoint;
     if (s.endpoint) {
       f.method.value = s.endpoint.method;
@@ -231,6 +243,14 @@ export function scriptEditPage(el, { id }) {
       schedule: f.scheduleOn.checked ? { cron: f.cron.value.trim(), timezone: f.timezone.value.trim() || 'UTC', misfire: f.misfire.value } : null,
       endpoint: f.endpointOn.checked ? { method: f.method.value, path: f.path.value.trim().replace(/^\/+/, ''), auth: f.auth.value } : null,
     };
+    for (const key of ['then', 'retry', 'notify']) {
+      const text = auto[key].value.trim();
+      try {
+        body[key] = text ? JSON.parse(text) : null;
+      } catch (e) {
+        throw { problem: { title: `Check ${key}` }, message: `${key} is not valid JSON: ${e.message}`, errors: [], fieldError: () => undefined };
+      }
+    }
     if (f.timeout.value) body.timeout = Number(f.timeout.value);
     if (saved) body.version = saved.version;
     if (saved && saved.limits) body.limits = saved.limits; // not edited here: a save keeps them
