@@ -21,3 +21,6 @@ CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
 CREATE INDEX notifications_by_run ON notifications (run_id, created_at DESC);
 -- a script's notify, JSON text (NULL: none)
 ALTER TABLE scripts ADD COLUMN notify TEXT;
+-- a run's deliveries go with it, whichever path deletes it (DELETE /api/runs/{id}, cleanup, a script's delete)
+-- (one line: the migration runner splits statements at a semicolon that ends a line)
+CREATE TRIGGER runs_delete_notifications AFTER DELETE ON runs BEGIN DELETE FROM notifications WHERE run_id = OLD.id; END;

@@ -284,13 +284,23 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
 
   private Future<Object> scriptRuns(ScriptRunsCommand command) {
     return scripts.resolve(command.scriptRef()).compose(script -> switch (command.action()) {
-      case KILL -> scripts.killAll(script.id()).map(killed -> {
+      case KILL -> scripts.killAll(script.id()).compose(killed -> {
+        List<Future<Run>> retries = followUps.cancelAll(script.id());
+        return Future.join(retries).transform(ar -> {
+          List<Run> all = new ArrayList<>(killed);
+          retries.stream().filter(Future::succeeded).map(Future::result).forEach(all::add);
+          return Future.succeededFuture(all);
+        });
+      }).map(killed -> {
         JsonArray list = new JsonArray();
         killed.forEach(run -> list.add(run.toJson()));
         return (Object) new JsonObject().put("script_id", command.scriptRef()).put("killed", list);
       });
       case RESTART -> scripts.restart(script).map(run -> (Object) run);
-      case END_ALL -> scripts.endAll(script.id()).map(v -> (Object) null);
+      case END_ALL -> {
+        followUps.forget(script.id());
+        yield scripts.endAll(script.id()).map(v -> (Object) null);
+      }
     });
   }
 

@@ -53,8 +53,12 @@ final class RunFollowUps {
   private final AutomationConfig settings;
   private final ScriptdMetrics metrics;
   private final String publicUrl;
-  /** Pending retries waiting for their not_before: run id -> timer id. */
-  private final Map<String, Long> waiting = new HashMap<>();
+  /** A pending retry waiting for its not_before. */
+  private record Waiting(long timerId, String scriptId) {
+  }
+
+  /** Pending retries waiting for their not_before, by run id. */
+  private final Map<String, Waiting> waiting = new HashMap<>();
   private boolean stopping;
 
   RunFollowUps(Vertx vertx, Namespace ns, RunBus bus, Scripts scripts, AutomationConfig settings,
@@ -85,7 +89,7 @@ final class RunFollowUps {
   /** No held run starts any more: they stay saved for the next start. */
   void stop() {
     stopping = true;
-    waiting.values().forEach(vertx::cancelTimer);
+    waiting.values().forEach(held -> vertx.cancelTimer(held.timerId()));
     waiting.clear();
   }
 
@@ -95,13 +99,34 @@ final class RunFollowUps {
 
   /** A pending retry is killed: it ends killed, and so does its series. Null when it is not waiting here. */
   Future<Run> cancel(String runId) {
-    Long timer = waiting.remove(runId);
-    if (timer == null) {
+    Waiting held = waiting.remove(runId);
+    if (held == null) {
       return null;
     }
-    vertx.cancelTimer(timer);
+    vertx.cancelTimer(held.timerId());
     return bus.get(runId).compose(run -> bus.saveAndPublish(run.ended(RunStatus.KILLED, null, null,
         "killed while waiting for its retry time", Instant.now())));
+  }
+
+  /** The script's pending retries end killed (a kill of all its runs). */
+  List<Future<Run>> cancelAll(String scriptId) {
+    List<Future<Run>> killed = new ArrayList<>();
+    for (String runId : retriesOf(scriptId)) {
+      killed.add(cancel(runId));
+    }
+    return killed;
+  }
+
+  /** The script is being deleted with its runs: its pending retries are dropped, unsaved. */
+  void forget(String scriptId) {
+    for (String runId : retriesOf(scriptId)) {
+      vertx.cancelTimer(waiting.remove(runId).timerId());
+    }
+  }
+
+  private List<String> retriesOf(String scriptId) {
+    return waiting.entrySet().stream().filter(entry -> scriptId.equals(entry.getValue().scriptId()))
+        .map(Map.Entry::getKey).toList();
   }
 
   /** A run's final status is saved. */
@@ -146,11 +171,11 @@ final class RunFollowUps {
       start(held);
       return;
     }
-    waiting.put(held.id(), vertx.setTimer(delay, id -> {
+    waiting.put(held.id(), new Waiting(vertx.setTimer(delay, id -> {
       if (waiting.remove(held.id()) != null) {
         start(held);
       }
-    }));
+    }), held.scriptId()));
   }
 
   private void start(Run held) {

@@ -120,6 +120,38 @@ class RetriesTest {
   }
 
   @Test
+  @DisplayName("a script's kill ends its pending retries; deleting a script drops them and none comes back")
+  void killAndDeleteOfTheScriptEndPendingRetries(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dataDir);
+    try {
+      JsonObject retry = new JsonObject().put("max_attempts", 2).put("delay_ms", 1500);
+      create(server.api, new JsonObject().put("name", "killed-series").put("command", "exit 1")
+          .put("retry", retry.copy().put("delay_ms", 600_000)));
+      String first = start(server.api, "killed-series");
+      server.api.awaitEnd(first);
+      JsonObject pending = awaitSeriesPending(server.api, first);
+      HttpResponse<String> kill = server.api.post("/api/scripts/killed-series/kill", null);
+      assertEquals(202, kill.statusCode(), kill.body());
+      assertEquals("killed", server.api.awaitEnd(pending.getString("id")).getString("status"));
+
+      create(server.api, new JsonObject().put("name", "deleted").put("command", "exit 1").put("retry", retry));
+      String doomed = start(server.api, "deleted");
+      server.api.awaitEnd(doomed);
+      String doomedRetry = awaitSeriesPending(server.api, doomed).getString("id");
+      assertEquals(204, server.api.send("DELETE", "/api/scripts/deleted", null).statusCode());
+      // a clock made of runs: this retry is due after the deleted one would have been
+      create(server.api, new JsonObject().put("name", "witness").put("command", "exit 1")
+          .put("retry", retry.copy().put("delay_ms", 2000)));
+      String witness = start(server.api, "witness");
+      server.api.awaitEnd(witness);
+      awaitSeries(server.api, witness, 1);
+      assertEquals(404, server.api.get("/api/runs/" + doomedRetry).statusCode(), "the deleted script's retry stays gone");
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
   @DisplayName("retry is validated on save: max_attempts 1..100, delays, backoff, and never on killed")
   void retryIsValidated(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dataDir);
