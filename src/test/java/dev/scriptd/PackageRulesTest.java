@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * not count) is an edge from the first package segment to the other's (http/tail counts as http).
  *
  * <p>Leaves, which anyone may use: {@code domain}, {@code config}, {@code bus}, {@code auth},
- * {@code cron}, {@code metrics}. Every other package is a feature (http, process, persistence,
+ * {@code cron}, {@code metrics}, {@code params} (a script's parameter rules, which every trigger
+ * applies). Every other package is a feature (http, process, persistence,
  * schedule, scripts, js, and any new one): features talk over the bus and use only leaves. The
  * composition root ({@code dev.scriptd} itself) may use everything.
  */
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class PackageRulesTest {
   private static final Path SOURCES = Path.of("src", "main", "java", "dev", "scriptd");
   private static final String ROOT = "(root)";
-  private static final Set<String> LEAVES = Set.of("domain", "config", "bus", "auth", "cron", "metrics");
+  private static final Set<String> LEAVES = Set.of("domain", "config", "bus", "auth", "cron", "metrics", "params");
   /** What each leaf may use: domain nothing; cron is pure cron maths (JDK, domain). */
   private static final Map<String, Set<String>> LEAF_USES = Map.of(
       "domain", Set.of(),
@@ -41,7 +42,8 @@ class PackageRulesTest {
       "config", Set.of("domain"),
       "metrics", Set.of("domain", "config"),
       "bus", Set.of("domain", "config"),
-      "auth", Set.of("domain", "config"));
+      "auth", Set.of("domain", "config"),
+      "params", Set.of("domain"));
   private static final Pattern VERTX = Pattern.compile("\\bio\\.vertx\\.[A-Za-z0-9_.]+");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.scriptd\\.([a-z][a-z0-9_]*)\\b");
 

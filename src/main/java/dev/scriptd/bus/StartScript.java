@@ -10,12 +10,30 @@ import java.util.Map;
  * null and the run owner resolves {@code scriptRef} (an id or a name). {@code env} is added to the
  * script's; {@code stdin} (shell) and {@code request} (js) come from an endpoint call; with
  * {@code await} the reply comes once the run ended (a run queued behind others is answered
- * pending at once).
+ * pending at once). {@code params}: the caller's parameter values (null: none given), which the
+ * run owner checks against the script's {@code parameters} and completes with the defaults.
  */
 public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-    JsonObject request, boolean await) {
+    JsonObject request, boolean await, JsonObject params) {
   public StartScript {
     env = env == null ? Map.of() : Map.copyOf(env);
+    params = params == null ? null : params.copy();
+  }
+
+  /** A start without parameter values (the defaults; for cron, {@code schedule.params}). */
+  public StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
+      JsonObject request, boolean await) {
+    this(scriptRef, script, env, trigger, stdin, request, await, null);
+  }
+
+  @Override
+  public JsonObject params() {
+    return params == null ? null : params.copy();
+  }
+
+  /** The same start with these parameter values (checked by the run owner against the script's parameters). */
+  public StartScript withParams(JsonObject values) {
+    return new StartScript(scriptRef, script, env, trigger, stdin, request, await, values);
   }
 
   /** A start of {@code scriptRef} with no extra input. */
@@ -24,6 +42,6 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
   }
 
   public StartScript resolved(Script definition) {
-    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await);
+    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, params);
   }
 }

@@ -25,6 +25,21 @@ public final class OutputGuard {
     return new OutputGuard(SecretEnv.secretValues(env), limits.maxLogBytes());
   }
 
+  /**
+   * The guard of {@code run}: its secret env values and the text of its secret parameter values
+   * (see {@link RunIo#secretTexts}) are masked; {@code limits} as above.
+   */
+  public static OutputGuard forRun(Run run, RunLimits limits) {
+    List<String> secrets = new java.util.ArrayList<>(SecretEnv.secretValues(run.env()));
+    for (String text : run.io().secretTexts()) {
+      if (!secrets.contains(text)) {
+        secrets.add(text);
+      }
+    }
+    secrets.sort(java.util.Comparator.comparingInt(String::length).reversed()); // a longer one is masked whole
+    return new OutputGuard(secrets, limits.maxLogBytes());
+  }
+
   /** {@code secrets}: the values to mask ({@link SecretEnv#secretValues}). */
   public OutputGuard(List<String> secrets, long maxBytes) {
     this.secrets = List.copyOf(secrets);

@@ -15,6 +15,7 @@ import java.util.Objects;
  * is never signalled. It, {@code env} and {@code limits} (the override of the server's per-run
  * limits the run was created with) are internal and never part of the API JSON. {@code pinned}:
  * no cleanup deletes the run; only the pin routes change it (a save of the run leaves it as stored).
+ * {@code io}: its parameter values and outputs (secret values masked in the API JSON).
  */
 public record Run(
     String id,
@@ -40,6 +41,7 @@ public record Run(
     String cwd,
     RunLimits limits,
     boolean pinned,
+    RunIo io,
     RunLineage lineage) {
 
   public static final String KIND_SHELL = "shell";
@@ -53,6 +55,7 @@ public record Run(
     Objects.requireNonNull(createdAt, "createdAt");
     env = env == null ? Map.of() : Map.copyOf(env);
     limits = limits == null ? RunLimits.NONE : limits;
+    io = io == null ? RunIo.NONE : io;
     lineage = lineage == null ? RunLineage.FIRST : lineage;
   }
 
@@ -60,10 +63,21 @@ public record Run(
   public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
       Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
       Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
+      Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned,
+      RunIo io) {
+    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
+        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
+        limits, pinned, io, RunLineage.FIRST);
+  }
+
+  /** A run without parameters or outputs. */
+  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
+      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
+      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, RunLineage.FIRST);
+        limits, pinned, RunIo.NONE);
   }
 
   /** An unpinned run. */
@@ -73,7 +87,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false, RunLineage.FIRST);
+        limits, false);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -88,7 +102,7 @@ public record Run(
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, RunLineage.FIRST);
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, RunIo.NONE);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -96,39 +110,46 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, lineage);
+        error, env, cwd, limits, pinned, io, lineage);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, lineage);
+        error, env, cwd, limits, pinned, io, lineage);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, lineage);
+        env, cwd, limits, pinned, io, lineage);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, lineage);
+        error, env, cwd, limits, pinned, io, lineage);
+  }
+
+  public Run withPinned(boolean pin) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pin, io, lineage);
   }
 
   /** The same run as a link of a chain or an attempt of a retry series. */
   public Run withLineage(RunLineage other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, other);
+        env, cwd, limits, pinned, io, other);
   }
 
-  public Run withPinned(boolean pin) {
+  /** The same run with these parameter values (and outputs); see {@link RunIo}. */
+  public Run withIo(RunIo other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin, lineage);
+        env, cwd, limits, pinned, other, lineage);
   }
 
   private void checkMove(RunStatus next) {
@@ -169,6 +190,8 @@ public record Run(
         .put("result", result)
         .put("error", error)
         .put("cwd", cwd)
+        .put("params", io.paramsForApi())
+        .put("outputs", io.outputs())
         .put("parent_run_id", lineage.parentRunId())
         .put("retry_of", lineage.retryOf())
         .put("attempt", lineage.attempt())

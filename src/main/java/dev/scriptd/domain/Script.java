@@ -2,15 +2,18 @@ package dev.scriptd.domain;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A saved script definition. Immutable; {@code schedule} and {@code endpoint} are JSON objects that
  * are copied in and out, never shared. {@code limits} is the script's override of the server's
  * per-run limits ({@link RunLimits#NONE}: the defaults). {@code retention} overrides the server's
  * retention settings for this script's runs, field by field ({@code days}, {@code max_runs},
- * {@code max_bytes}, {@code keep_failed_days}); null: none.
+ * {@code max_bytes}, {@code keep_failed_days}); null: none. {@code parameters}: the JSON Schema of
+ * its runs' parameter values (null: none); {@code schedule.params} holds the values of cron runs.
  */
 public record Script(
     String id,
@@ -30,6 +33,7 @@ public record Script(
     Instant createdAt,
     Instant updatedAt,
     JsonObject retention,
+    JsonObject parameters,
     ScriptAutomation automation) {
 
   public static final String ALLOW = "allow";
@@ -45,16 +49,25 @@ public record Script(
     schedule = schedule == null ? null : schedule.copy();
     endpoint = endpoint == null ? null : endpoint.copy();
     retention = retention == null ? null : retention.copy();
+    parameters = parameters == null ? null : parameters.copy();
     automation = automation == null ? ScriptAutomation.NONE : automation;
   }
 
   /** A script with no then, retry or notify. */
   public Script(String id, String name, String kind, String command, String program, long timeoutSeconds,
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
-      String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt,
-      JsonObject retention) {
+      String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt, JsonObject retention,
+      JsonObject parameters) {
     this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
-        limits, version, createdAt, updatedAt, retention, ScriptAutomation.NONE);
+        limits, version, createdAt, updatedAt, retention, parameters, ScriptAutomation.NONE);
+  }
+
+  /** A script without parameters. */
+  public Script(String id, String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt, JsonObject retention) {
+    this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
+        limits, version, createdAt, updatedAt, retention, null, ScriptAutomation.NONE);
   }
 
   /** A script without a retention override. */
@@ -62,12 +75,45 @@ public record Script(
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt) {
     this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
-        limits, version, createdAt, updatedAt, null, ScriptAutomation.NONE);
+        limits, version, createdAt, updatedAt, null, null, ScriptAutomation.NONE);
   }
 
   @Override
   public JsonObject retention() {
     return retention == null ? null : retention.copy();
+  }
+
+  /** The JSON Schema of the script's parameters as saved; null: it declares none. */
+  @Override
+  public JsonObject parameters() {
+    return parameters == null ? null : parameters.copy();
+  }
+
+  /** The names of the parameters marked {@code "x-secret": true}. */
+  public Set<String> secretParameters() {
+    Set<String> names = new LinkedHashSet<>();
+    if (parameters != null && parameters.getValue("properties") instanceof JsonObject properties) {
+      for (String name : properties.fieldNames()) {
+        if (properties.getValue(name) instanceof JsonObject property && Boolean.TRUE.equals(property.getValue("x-secret"))) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The schedule as the API shows it: secret values of {@code schedule.params} as {@link SecretEnv#MASK}. */
+  public JsonObject scheduleForApi() {
+    JsonObject shown = schedule();
+    if (shown != null && shown.getValue("params") instanceof JsonObject params) {
+      Set<String> secret = secretParameters();
+      for (String name : params.fieldNames()) {
+        if (secret.contains(name) && params.getValue(name) != null) {
+          params.put(name, SecretEnv.MASK);
+        }
+      }
+    }
+    return shown;
   }
 
   @Override
@@ -92,11 +138,12 @@ public record Script(
         .put("env", SecretEnv.toApiJson(env))
         .put("cwd", cwd)
         .put("enabled", enabled)
-        .put("schedule", schedule())
+        .put("schedule", scheduleForApi())
         .put("endpoint", endpoint())
         .put("concurrency", concurrency)
         .put("limits", limits.toJson())
         .put("retention", retention())
+        .put("parameters", parameters())
         .put("then", automation.then())
         .put("retry", automation.retry())
         .put("notify", automation.toApiJson().getJsonArray("notify"))

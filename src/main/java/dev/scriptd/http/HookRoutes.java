@@ -13,6 +13,8 @@ import dev.scriptd.domain.LogStream;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
+import dev.scriptd.params.ParameterSchema;
+import dev.scriptd.params.RunParameters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -27,6 +29,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +58,8 @@ final class HookRoutes {
    * {@code max_concurrent}). {@code role} is the least role of a token that may call an
    * {@code auth: token} endpoint.
    */
-  record Hook(String scriptId, String kind, String auth, long timeoutSeconds, Role role, JsonObject endpoint) {
+  record Hook(String scriptId, String kind, String auth, long timeoutSeconds, Role role, JsonObject endpoint,
+      JsonObject parameters) {
   }
 
   private final Vertx vertx;
@@ -116,7 +120,7 @@ final class HookRoutes {
         if (endpoint != null && script.enabled()) {
           into.putIfAbsent(key(endpoint.getString("method"), endpoint.getString("path")),
               new Hook(script.id(), script.kind(), endpoint.getString("auth", "token"), script.timeoutSeconds(),
-                  roleOf(endpoint), endpoint));
+                  roleOf(endpoint), endpoint, script.parameters()));
         }
       }
       return list.nextCursor() == null ? Future.succeededFuture() : readPages(list.nextCursor(), into);
@@ -186,10 +190,13 @@ final class HookRoutes {
             ctx.response().putHeader("Retry-After", "1");
           }
         });
-        if (Run.KIND_JS.equals(hook.kind())) {
-          js(ctx, hook);
+        RunParameters.Result params = params(ctx, hook);
+        if (!params.valid()) {
+          ctx.fail(ApiException.invalid(params.errors()));
+        } else if (Run.KIND_JS.equals(hook.kind())) {
+          js(ctx, hook, params.values());
         } else {
-          shell(ctx, hook);
+          shell(ctx, hook, params.values());
         }
       }).onFailure(ctx::fail);
     });
@@ -197,8 +204,33 @@ final class HookRoutes {
 
   // ---- JavaScript: the program answers
 
-  private void js(RoutingContext ctx, Hook hook) {
-    StartScript start = new StartScript(hook.scriptId(), null, Map.of(), "endpoint", null, requestJson(ctx), true);
+  /**
+   * The run's parameter values: the query string's values of the declared names, then a JSON
+   * object body's top-level fields of the same names (see RunParameters.fromRequest).
+   */
+  private static RunParameters.Result params(RoutingContext ctx, Hook hook) {
+    Map<String, List<String>> query = new HashMap<>();
+    for (String name : ParameterSchema.properties(hook.parameters()).fieldNames()) {
+      List<String> values = ctx.queryParam(name);
+      if (values != null && !values.isEmpty()) {
+        query.put(name, values);
+      }
+    }
+    Object json = null;
+    String body = ctx.body() == null ? null : ctx.body().asString();
+    if (hook.parameters() != null && body != null && body.trim().startsWith("{")) {
+      try {
+        json = io.vertx.core.json.Json.decodeValue(body);
+      } catch (DecodeException notJson) {
+        json = null; // not JSON: the body is the run's input only
+      }
+    }
+    return RunParameters.fromRequest(hook.parameters(), query, json);
+  }
+
+  private void js(RoutingContext ctx, Hook hook, JsonObject params) {
+    StartScript start = new StartScript(hook.scriptId(), null, Map.of(), "endpoint", null, requestJson(ctx), true,
+        params);
     // the program is stopped at min(script timeout, js.endpoint_timeout_ms); the owner answers at its end
     long waitMs = TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000;
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).map(Run::toJson).onSuccess(run -> {
@@ -301,7 +333,7 @@ final class HookRoutes {
 
   // ---- shell: the request on stdin and in SCRIPTD_* variables
 
-  private void shell(RoutingContext ctx, Hook hook) {
+  private void shell(RoutingContext ctx, Hook hook, JsonObject params) {
     HttpServerRequest request = ctx.request();
     boolean await = "true".equalsIgnoreCase(request.getParam("wait"));
     JsonObject env = new JsonObject()
@@ -312,7 +344,7 @@ final class HookRoutes {
     env.forEach(entry -> variables.put(entry.getKey(), String.valueOf(entry.getValue())));
     String body = ctx.body() == null ? null : ctx.body().asString();
     StartScript start = new StartScript(hook.scriptId(), null, variables, "endpoint",
-        body == null || body.isEmpty() ? null : body, null, await);
+        body == null || body.isEmpty() ? null : body, null, await, params);
     // with ?wait=true the run owner answers the moment the run's end is saved
     long waitMs = await ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(run -> {

@@ -1,6 +1,8 @@
 package dev.scriptd.http;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.RunReads;
 import dev.scriptd.bus.ScheduleFire;
@@ -15,6 +17,7 @@ import dev.scriptd.cron.Crons;
 import dev.scriptd.cron.Schedules;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.Times;
+import dev.scriptd.params.RunParameters;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -123,11 +126,29 @@ final class ScriptRoutes {
     if (trigger != null && !trigger.equals("api") && !trigger.equals("ui")) {
       fields.error("trigger", "must be \"api\" or \"ui\"");
     }
+    Object rawParams = body.getValue("params");
+    if (rawParams != null && !(rawParams instanceof JsonObject)) {
+      fields.error("params", "must be an object of parameter values");
+    }
     fields.check();
-    // straight to the run owner, which resolves the script and applies its concurrency
-    bus.<Run>request(Addresses.RUNS_START_SCRIPT, StartScript.of(scriptId(ctx), env, trigger == null ? "api" : trigger))
+    JsonObject params = (JsonObject) rawParams;
+    StartScript start = StartScript.of(scriptId(ctx), env, trigger == null ? "api" : trigger).withParams(params);
+    // straight to the run owner, which checks the values, resolves the script and applies its
+    // concurrency; only when it refuses the values is the definition read, to list them in errors[]
+    bus.<Run>request(Addresses.RUNS_START_SCRIPT, start)
+        .recover(e -> BusFailure.is(e, ReplyCodes.BAD_REQUEST) && e.getMessage() != null
+            && e.getMessage().startsWith(RunParameters.INVALID) ? invalidParams(ctx, params, e) : Future.failedFuture(e))
         .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
         .onFailure(ctx::fail);
+  }
+
+  /** The owner's refusal of {@code params} as a 400 with one errors[] item per bad value. */
+  private Future<Run> invalidParams(RoutingContext ctx, JsonObject params, Throwable refusal) {
+    return script(ctx).compose(entry -> {
+      RunParameters.Result checked = RunParameters.resolve(entry.script().parameters(), params);
+      // valid now: the definition changed in between; the owner's words stand
+      return Future.failedFuture(checked.valid() ? refusal : ApiException.invalid(checked.errors()));
+    });
   }
 
   private void kill(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package dev.scriptd.js;
 
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.domain.LogStream;
+import dev.scriptd.domain.RunOutputs;
 import dev.scriptd.domain.RunStatus;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -249,14 +250,15 @@ final class JsEngine implements AutoCloseable {
       }
       Value value;
       if (reusable != null) {
+        context.getBindings("js").putMember("params", reusable.parse.execute(execution.paramsJson));
         value = reusable.handle.execute(reusable.parse.execute(execution.request.encode()));
       } else {
         Value bindings = context.getBindings("js");
         install(bindings, output);
-        Value parse = null;
+        Value parse = context.eval("js", "JSON.parse");
         Value request = null;
+        bindings.putMember("params", parse.execute(execution.paramsJson));
         if (execution.request != null) {
-          parse = context.eval("js", "JSON.parse");
           request = parse.execute(execution.request.encode());
           bindings.putMember("request", request);
         }
@@ -349,7 +351,8 @@ final class JsEngine implements AutoCloseable {
 
   /**
    * {@code logPrint}, {@code console.log/info/debug} (stdout) and {@code console.warn/error}
-   * (stderr), writing to the output of the execution the context currently serves.
+   * (stderr), writing to the output of the execution the context currently serves, and
+   * {@code setOutput(name, value)}, which declares one of its outputs.
    */
   private static void install(Value bindings, AtomicReference<JsOutput> output) {
     ProxyExecutable out = args -> {
@@ -360,6 +363,20 @@ final class JsEngine implements AutoCloseable {
       write(output, LogStream.STDERR, args);
       return null;
     };
+    ProxyExecutable setOutput = args -> {
+      JsOutput current = output.get();
+      if (current == null || args.length < 1 || !args[0].isString()) {
+        return false;
+      }
+      Object value;
+      try {
+        value = args.length < 2 || args[1].isNull() ? null : JsValues.toJson(args[1], RunOutputs.MAX_BYTES);
+      } catch (JsValues.TooLarge e) {
+        return current.declareTooLarge();
+      }
+      return current.declare(args[0].asString(), value);
+    };
+    bindings.putMember("setOutput", setOutput);
     bindings.putMember("logPrint", out);
     bindings.putMember("console", ProxyObject.fromMap(Map.of(
         "log", out, "info", out, "debug", out, "warn", err, "error", err)));

@@ -33,6 +33,8 @@ final class JsExecution {
   /** The program ended; the last lines are being taken. Confined to the verticle's context. */
   boolean ending;
   final JsSource source;
+  /** The run's parameter values as JSON text (the global {@code params}), read on the program's thread. */
+  final String paramsJson;
   /** The endpoint request (JSON), or null for a program run. */
   final JsonObject request;
   final JsOutput output;
@@ -54,7 +56,8 @@ final class JsExecution {
   JsExecution(Run run, JsSource source, JsonObject request, JsOutput output, long timeoutMs, RunLimits limits) {
     this.run = run;
     this.limits = limits;
-    this.guard = OutputGuard.forRun(run.env(), limits);
+    this.guard = OutputGuard.forRun(run, limits);
+    this.paramsJson = run.io().params().encode();
     this.source = source;
     this.request = request;
     this.output = output;

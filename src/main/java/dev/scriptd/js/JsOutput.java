@@ -2,6 +2,7 @@ package dev.scriptd.js;
 
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
+import dev.scriptd.domain.RunOutputs;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,25 @@ final class JsOutput {
   private boolean drainRequested;
   private volatile boolean stopped;
   private volatile boolean discarding;
+
+  /** What the program declared with setOutput (written on the program's thread, read once it ended). */
+  private final RunOutputs declared = new RunOutputs();
+
+  /** setOutput(name, value): false when the name is invalid or a limit dropped it. */
+  synchronized boolean declare(String name, Object value) {
+    return declared.put(name, value);
+  }
+
+  /** A setOutput value too large to keep: dropped, and said so in the run's error. */
+  synchronized boolean declareTooLarge() {
+    declared.dropForSize();
+    return false;
+  }
+
+  /** The outputs declared so far (read once the program ended). */
+  synchronized RunOutputs declared() {
+    return declared;
+  }
 
   /** {@code wakeDrain} asks the verticle to take the lines soon (called from the program's thread). */
   JsOutput(int maxLineChars, Runnable wakeDrain) {

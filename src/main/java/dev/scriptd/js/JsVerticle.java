@@ -12,6 +12,7 @@ import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.OutputGuard;
+import dev.scriptd.domain.RunOutputs;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -189,8 +190,14 @@ public final class JsVerticle extends VerticleBase {
     live.remove(execution.id());
     JsEngine.Outcome outcome = ar.succeeded() ? ar.result()
         : new JsEngine.Outcome(RunStatus.FAILED, null, "the execution failed: " + ar.cause());
+    RunOutputs declared = execution.output.declared();
+    String error = endError(execution, outcome);
+    if (declared.dropped() != null) {
+      error = error == null ? declared.dropped() : error + "; " + declared.dropped();
+    }
     execution.ended.tryComplete(new JsOutcome(outcome.status(), execution.guard.redactValue(outcome.result()),
-        execution.guard.redact(endError(execution, outcome)), execution.lines, execution.bytes));
+        execution.guard.redact(error), execution.lines, execution.bytes,
+        (JsonObject) execution.guard.redactValue(declared.outputs())));
   }
 
   /** The program's error, and the output limit's when the output was truncated (a kill is its own error). */

@@ -2,6 +2,7 @@ package dev.scriptd.persistence;
 
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunLineage;
 import dev.scriptd.domain.RunStatus;
@@ -22,8 +23,8 @@ final class RunRows {
 
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
-      + "log_bytes, restarted_from, result, error, env, cwd, limits, parent_run_id, retry_of, attempt, "
-      + "not_before, chain_depth";
+      + "log_bytes, restarted_from, result, error, env, cwd, limits, params, param_secrets, outputs, "
+      + "parent_run_id, retry_of, attempt, not_before, chain_depth";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -39,7 +40,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -50,6 +51,7 @@ final class RunRows {
       + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
       + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits, "
+      + "params = excluded.params, param_secrets = excluded.param_secrets, outputs = excluded.outputs, "
       + "parent_run_id = excluded.parent_run_id, retry_of = excluded.retry_of, attempt = excluded.attempt, "
       + "not_before = excluded.not_before, chain_depth = excluded.chain_depth";
 
@@ -112,6 +114,9 @@ final class RunRows {
     values.add(new JsonObject(new HashMap<String, Object>(run.env())).encode());
     values.add(run.cwd());
     values.add(run.limits().toStored());
+    values.add(run.io().params().isEmpty() ? null : run.io().params().encode());
+    values.add(run.io().secretsStored());
+    values.add(run.io().outputs().isEmpty() ? null : run.io().outputs().encode());
     values.add(run.lineage().parentRunId());
     values.add(run.lineage().retryOf());
     values.add(run.lineage().attempt());
@@ -145,6 +150,7 @@ final class RunRows {
         row.getString("cwd"),
         RunLimits.fromStored(row.getString("limits")),
         Integer.valueOf(1).equals(row.getInteger("pinned")),
+        RunIo.fromStored(row.getString("params"), row.getString("param_secrets"), row.getString("outputs")),
         new RunLineage(row.getString("parent_run_id"), row.getString("retry_of"),
             Math.max(1, row.getInteger("attempt")), instant(row.getLong("not_before")),
             Math.max(0, row.getInteger("chain_depth"))));

@@ -19,16 +19,17 @@ final class ScriptRows {
   }
 
   private static final String COLUMNS = "id, name, kind, command, program, timeout_seconds, env, cwd, "
-      + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention, then_runs, "
-      + "retry, notify";
+      + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention, parameters, "
+      + "then_runs, retry, notify";
 
   static final String UPSERT = "INSERT INTO scripts (" + COLUMNS + ") VALUES "
-      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
       + "name = excluded.name, kind = excluded.kind, command = excluded.command, "
       + "program = excluded.program, timeout_seconds = excluded.timeout_seconds, env = excluded.env, "
       + "cwd = excluded.cwd, enabled = excluded.enabled, schedule = excluded.schedule, "
       + "endpoint = excluded.endpoint, concurrency = excluded.concurrency, version = excluded.version, "
       + "updated_at = excluded.updated_at, limits = excluded.limits, retention = excluded.retention, "
+      + "parameters = excluded.parameters, "
       + "then_runs = excluded.then_runs, retry = excluded.retry, notify = excluded.notify";
 
   /** Script columns prefixed s_, run columns under their own names (RunRows.fromRow reads them). */
@@ -37,6 +38,7 @@ final class ScriptRows {
       + "s.env AS s_env, s.cwd AS s_cwd, s.enabled AS s_enabled, s.schedule AS s_schedule, "
       + "s.endpoint AS s_endpoint, s.concurrency AS s_concurrency, s.version AS s_version, "
       + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.limits AS s_limits, s.retention AS s_retention, "
+      + "s.parameters AS s_parameters, "
       + "s.then_runs AS s_then_runs, s.retry AS s_retry, s.notify AS s_notify, "
       + prefixed("r", RunRows.SELECTED)
       + " FROM scripts s LEFT JOIN runs r ON r.id = (SELECT l.id FROM runs l WHERE l.script_id = s.id "
@@ -90,6 +92,7 @@ final class ScriptRows {
         .addLong(script.updatedAt().toEpochMilli())
         .addString(script.limits().toStored())
         .addString(script.retention() == null ? null : script.retention().encode())
+        .addString(script.parameters() == null ? null : script.parameters().encode())
         .addString(script.automation().then() == null ? null : script.automation().then().encode())
         .addString(script.automation().retry() == null ? null : script.automation().retry().encode())
         .addString(script.automation().notifications() == null ? null : script.automation().notifications().encode());
@@ -119,6 +122,7 @@ final class ScriptRows {
         Instant.ofEpochMilli(row.getLong("s_created_at")),
         Instant.ofEpochMilli(row.getLong("s_updated_at")),
         json(row.getString("s_retention")),
+        json(row.getString("s_parameters")),
         new ScriptAutomation(array(row.getString("s_then_runs")), json(row.getString("s_retry")),
             array(row.getString("s_notify"))));
     Run lastRun = row.getString("id") == null ? null : RunRows.fromRow(row);

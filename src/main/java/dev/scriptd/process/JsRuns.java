@@ -175,8 +175,9 @@ final class JsRuns {
     JsOutcome outcome = ar.succeeded() ? ar.result()
         : new JsOutcome(RunStatus.FAILED, null, "the execution failed: " + ar.cause().getMessage(), 0, 0);
     RunStatus status = RunStateMachine.next(run.run.status(), RunStateMachine.endEvent(outcome.status(), true));
-    Run ended = run.run.withLog(outcome.lines(), outcome.bytes())
+    Run stopped = run.run.withLog(outcome.lines(), outcome.bytes())
         .ended(status, null, outcome.result(), outcome.error(), Instant.now());
+    Run ended = stopped.withIo(stopped.io().withOutputs(outcome.outputs()));
     run.run = ended;
     log.ended(ended, true);
     bus.saveAndPublish(ended)

@@ -57,6 +57,10 @@ final class LiveRun {
   OutputGuard guard;
   /** The error to record at the end (output limit), or null. */
   String endError;
+  /** Its SCRIPTD_OUTPUT file once spawned (read and removed when it ends), or null. */
+  java.nio.file.Path outputFile;
+  /** Its end is being made (outputs read, then saved): a second call does nothing. */
+  boolean finishing;
   long timeoutTimer = -1;
   long progressTimer = -1;
 

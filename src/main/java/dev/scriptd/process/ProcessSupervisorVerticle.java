@@ -16,6 +16,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.metrics.ScriptdMetrics;
@@ -93,9 +94,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns(),
         TrafficConfig.fromJson(config()).endpoints().maxRunSharePercent());
     RunLog log = new RunLog(ScriptdMetrics.of(vertx, config()));
+    OutputFiles outputFiles = new OutputFiles(ScriptdConfig.fromJson(config()).storage().dataDir().resolve("outputs"),
+        limits.user());
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
-        gate, exits != null && exits.available() ? exits : null, childEnv);
+        gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles);
     js = new JsRuns(eventBus, ns, bus, slots, log, ScriptdConfig.jsEnabled(config()));
     ends = new RunEnds(bus, id -> runs.get(id) != null || js.has(id) || scripts.has(id) || followUps.has(id));
     scripts = new ScriptRuns(eventBus, ns, bus, ends, new ScriptRuns.Runner() {
@@ -133,6 +136,10 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     });
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
+        .compose(v -> vertx.executeBlocking(() -> {
+          outputFiles.clearLeftovers();
+          return null;
+        }, false))
         .compose(v -> recovery.recoverUnfinished())
         .compose(v -> Future.join(List.of(
             consume(eventBus, ns.of(Addresses.RUNS_START), this::startRun),
@@ -188,7 +195,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
 
   // ---- the public JSON adapter
 
-  /** RUNS_START: {command...} a shell run, {program...} a js run, {script_id...} a script's run. */
+  /** RUNS_START: {command...} a shell run, {program...} a js run, {script_id, params?, env?...} a script's run. */
   private Future<JsonObject> startRun(JsonObject body) {
     if (body != null && body.getValue("program") != null && body.getValue("command") == null) {
       return startProgram(body).map(Run::toJson);
@@ -199,7 +206,12 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         throw StartRequest.bad("script_id must be a script's id or name");
       }
       String trigger = body.getValue("trigger") instanceof String given && !given.isBlank() ? given : "api";
-      return startScriptRun(StartScript.of(text, env(body.getValue("env")), trigger)).map(Run::toJson);
+      Object params = body.getValue("params");
+      if (params != null && !(params instanceof JsonObject)) {
+        throw StartRequest.bad("params must be an object of parameter values");
+      }
+      return startScriptRun(StartScript.of(text, env(body.getValue("env")), trigger).withParams((JsonObject) params))
+          .map(Run::toJson);
     }
     StartRequest request = StartRequest.parse(body, settings);
     return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
@@ -307,6 +319,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   // ---- what ScriptRuns asks of the executors
 
   private Future<Run> startScript(Script script, StartScript how) {
+    RunIo io = ScriptParams.io(script, ScriptParams.supplied(script, how));
     Map<String, String> env = new HashMap<>(script.env());
     env.putAll(how.env());
     if (Run.KIND_JS.equals(script.kind())) {
@@ -315,11 +328,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         timeoutMs = Math.min(timeoutMs, jsSettings.endpointTimeoutMs());
       }
       Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
-          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits());
+          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits()).withIo(io);
       return js.launch(pending, script.program(), script.name() + ".js", script.version(), how.request(), timeoutMs);
     }
     StartRequest request = new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
-        how.trigger(), null, how.stdin(), script.limits());
+        how.trigger(), null, how.stdin(), script.limits(), io);
     return checkCwd(request.cwd()).compose(v -> runs.launch(request));
   }
 

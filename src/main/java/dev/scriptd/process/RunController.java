@@ -9,12 +9,15 @@ import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunOutputs;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.SecretEnv;
 import dev.scriptd.metrics.ScriptdMetrics;
+import dev.scriptd.params.RunParameters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,11 +53,13 @@ final class RunController {
   private final IngestGate gate;
   private final ChildEnvironment childEnv;
   private final ExitWatcher exits;
+  private final OutputFiles outputs;
 
   /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
       OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, RunLog log, IngestGate gate,
-      ExitWatcher exits, ChildEnvironment childEnv) {
+      ExitWatcher exits, ChildEnvironment childEnv, OutputFiles outputs) {
+    this.outputs = outputs;
     this.childEnv = childEnv;
     this.exits = exits;
     this.slots = slots;
@@ -92,7 +97,7 @@ final class RunController {
     }
     Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
         request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
-        request.cwd(), request.restartedFrom(), Instant.now(), request.limits());
+        request.cwd(), request.restartedFrom(), Instant.now(), request.limits()).withIo(request.io());
     LiveRun run = liveRun(pending);
     run.stdin = request.stdin();
     live.put(run.id(), run);
@@ -155,7 +160,7 @@ final class RunController {
   private LiveRun liveRun(Run pending) {
     LiveRun run = new LiveRun(pending, settings.ringLines());
     run.limits = limits.perRun().resolve(pending.limits());
-    run.guard = OutputGuard.forRun(pending.env(), run.limits);
+    run.guard = OutputGuard.forRun(pending, run.limits);
     return run;
   }
 
@@ -185,8 +190,13 @@ final class RunController {
   private int startProcess(LiveRun live, RunProcessHandler handler) throws IOException {
     Run run = live.run;
     String stdin = live.stdin;
+    live.outputFile = outputs.create(run.id());
+    // the parameter values go in the environment only, never into the command text
+    Map<String, String> own = new HashMap<>(RunParameters.environment(run.io().params()));
+    own.put("SCRIPTD_RUN_ID", run.id());
+    own.put("SCRIPTD_OUTPUT", live.outputFile.toString());
     // never the server's whole environment: it holds the admin token (SCRIPTD_ADMIN_TOKEN)
-    Map<String, String> env = childEnv.forRun(SecretEnv.processEnv(run.env()), Map.of("SCRIPTD_RUN_ID", run.id()));
+    Map<String, String> env = childEnv.forRun(SecretEnv.processEnv(run.env()), own);
     NuProcessBuilder builder = new NuProcessBuilder(
         ProcessLimits.command(live.limits, limits.user(), settings.shell(), run.command()), env);
     if (run.cwd() != null) {
@@ -238,6 +248,10 @@ final class RunController {
 
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
     LOG.warn("run {} could not start: {}", run.id(), cause.toString());
+    Path file = run.outputFile;
+    if (file != null) {
+      context.executeBlocking(() -> outputs.readAndRemove(file), false);
+    }
     live.remove(run.id());
     slots.release(run.id());
     run.started.complete();
@@ -354,14 +368,35 @@ final class RunController {
     }
   }
 
+  /** The outputs the run declared are read off the event loop first, then its end is saved. */
   private void finish(LiveRun run) {
+    if (run.finishing) {
+      return;
+    }
+    run.finishing = true;
     cancelTimers(run);
+    Path file = run.outputFile;
+    Future<RunOutputs> declared = file == null ? Future.succeededFuture(new RunOutputs())
+        : context.executeBlocking(() -> outputs.readAndRemove(file), false);
+    declared.otherwise(e -> {
+      LOG.warn("could not read the outputs of run {}: {}", run.id(), e.toString());
+      return new RunOutputs();
+    }).onSuccess(read -> end(run, read));
+  }
+
+  private void end(LiveRun run, RunOutputs declared) {
     Integer exitCode = run.exitCode;
     RunStatus outcome = RunStateMachine.next(run.run.status(),
         RunStateMachine.endEvent(run.requestedEnd, exitCode != null && exitCode == 0));
     String error = run.endError != null ? run.endError
         : exitCode == null ? "the exit status of the process was lost" : null;
-    Run ended = run.current().ended(outcome, exitCode, null, error, Instant.now());
+    String dropped = run.guard.redact(declared.dropped());
+    if (dropped != null) {
+      error = error == null ? dropped : error + "; " + dropped;
+    }
+    Run stopped = run.current().ended(outcome, exitCode, null, error, Instant.now());
+    // what a run declared is masked like its lines: a secret never reaches an answer through outputs
+    Run ended = stopped.withIo(stopped.io().withOutputs((JsonObject) run.guard.redactValue(declared.outputs())));
     run.run = ended;
     recordEnd(ended, true);
     bus.saveAndPublish(ended)

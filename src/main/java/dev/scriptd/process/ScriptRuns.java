@@ -164,18 +164,24 @@ final class ScriptRuns {
   Future<Run> start(StartScript how) {
     Future<Script> script = how.script() != null ? Future.succeededFuture(how.script()) : resolve(how.scriptRef());
     return script.compose(definition -> {
-      if (!Run.TRIGGER_ENDPOINT.equals(how.trigger()) || definition.endpoint() == null) {
-        return startAsConfigured(definition, how);
-      }
-      BusFailure full = endpointRuns.admit(definition);
-      if (full != null) {
-        return Future.failedFuture(full);
-      }
-      return startAsConfigured(definition, how).andThen(ar -> {
-        String runId = ar.succeeded() ? ar.result().id() : null;
-        endpointRuns.answered(definition.id(), runId,
-            runId == null || ar.result().status().isFinal() || ended.containsKey(runId));
-      });
+      // bad parameter values refuse the start before any decision: no run is created, none queued
+      StartScript checked = how.withParams(ScriptParams.io(definition, ScriptParams.supplied(definition, how)).params());
+      return admitAndStart(definition, checked);
+    });
+  }
+
+  private Future<Run> admitAndStart(Script definition, StartScript how) {
+    if (!Run.TRIGGER_ENDPOINT.equals(how.trigger()) || definition.endpoint() == null) {
+      return startAsConfigured(definition, how);
+    }
+    BusFailure full = endpointRuns.admit(definition);
+    if (full != null) {
+      return Future.failedFuture(full);
+    }
+    return startAsConfigured(definition, how).andThen(ar -> {
+      String runId = ar.succeeded() ? ar.result().id() : null;
+      endpointRuns.answered(definition.id(), runId,
+          runId == null || ar.result().status().isFinal() || ended.containsKey(runId));
     });
   }
 
@@ -219,7 +225,8 @@ final class ScriptRuns {
     env.putAll(how.env());
     boolean js = Run.KIND_JS.equals(script.kind());
     Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(), js ? null : script.command(),
-        how.trigger(), script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits());
+        how.trigger(), script.timeoutSeconds(), env, script.cwd(), null, Instant.now(), script.limits())
+        .withIo(ScriptParams.io(script, how.params()));
     queue.enqueue(script.id(), pending.id(), true);
     if (how.stdin() != null || how.request() != null) {
       // an endpoint call's body waits with its run (in memory: a restart starts it without one)

@@ -4,6 +4,7 @@ import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
@@ -13,10 +14,10 @@ import java.util.Map;
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
  * {@code stdin} (optional) is written to the child's standard input, which is then closed.
  * {@code limits} is the run's override of the server's limits (a script's {@code limits}); it is
- * capped by the server's when the run spawns.
+ * capped by the server's when the run spawns. {@code io}: its parameter values (no outputs yet).
  */
 record StartRequest(String command, long timeoutSeconds, Map<String, String> env, String cwd,
-    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits) {
+    String scriptId, String trigger, String restartedFrom, String stdin, RunLimits limits, RunIo io) {
 
   static StartRequest parse(JsonObject body, ScriptdConfig.Runs settings) {
     if (body == null) {
@@ -44,17 +45,17 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         optional(body, "restarted_from"), optional(body, "stdin"),
         RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw bad(field + " " + message);
-        }));
+        }), RunIo.NONE);
   }
 
-  /** The same command, env, cwd, timeout, limits and script of {@code previous}, restarted from it. */
+  /** The same command, env, cwd, timeout, limits, params and script of {@code previous}, restarted from it. */
   static StartRequest restartOf(Run previous, String trigger) {
     if (previous.command() == null || !Run.KIND_SHELL.equals(previous.kind())) {
       throw bad("run " + previous.id() + " is not a shell command and cannot be restarted here");
     }
     return new StartRequest(previous.command(), previous.timeoutSeconds(), previous.env(),
         previous.cwd(), previous.scriptId(), defaulted(trigger, "restart"), previous.id(), null,
-        previous.limits());
+        previous.limits(), previous.io().withOutputs(null));
   }
 
   /** See {@link SecretEnv#fromInput}: the shared path of ad-hoc, script and JS runs, so all redact alike. */

@@ -125,7 +125,7 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
       if (masked) {
         continue;
       }
-      ScriptSpec resolved = old == null ? spec.withEnv(env) : spec.keepingSecretsOf(old).withEnv(env);
+      ScriptSpec resolved = old == null ? spec : spec.keepingSecrets(old);
       if (old == null) {
         creates.add(resolved.toScript(newId.get(), 1, now, now));
       } else {
@@ -171,7 +171,8 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
 
   /**
    * A stored script as a definition (what export writes and apply takes): the script object
-   * without id, version, times and last run. {@code masked}: secret env values as {@code "***"}
+   * without id, version, times and last run. {@code masked}: secret env values (and secret
+   * {@code schedule.params} values) as {@code "***"}
    * (for clients); otherwise their real values (only to compare definitions).
    */
   public static JsonObject definition(Script script, boolean masked) {
@@ -180,6 +181,7 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
     if (!masked) {
       json.put("notify", script.automation().notifications());
     }
-    return json.put("env", masked ? SecretEnv.toApiJson(script.env()) : SecretEnv.toInputJson(script.env()));
+    return json.put("env", masked ? SecretEnv.toApiJson(script.env()) : SecretEnv.toInputJson(script.env()))
+        .put("schedule", masked ? script.scheduleForApi() : script.schedule());
   }
 }

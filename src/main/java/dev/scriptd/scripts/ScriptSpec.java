@@ -6,6 +6,8 @@ import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
 import dev.scriptd.domain.ScriptAutomation;
 import dev.scriptd.domain.SecretEnv;
+import dev.scriptd.params.ParameterSchema;
+import dev.scriptd.params.RunParameters;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
  */
 public record ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
     Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
-    String concurrency, RunLimits limits, JsonObject retention, ScriptAutomation automation) {
+    String concurrency, RunLimits limits, JsonObject retention, JsonObject parameters,
+    ScriptAutomation automation) {
 
   public ScriptSpec {
     automation = automation == null ? ScriptAutomation.NONE : automation;
@@ -34,9 +37,17 @@ public record ScriptSpec(String name, String kind, String command, String progra
   /** A definition without then, retry or notify. */
   public ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, JsonObject retention, JsonObject parameters) {
+    this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
+        retention, parameters, ScriptAutomation.NONE);
+  }
+
+  /** A definition without parameters. */
+  public ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits, JsonObject retention) {
     this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
-        retention, ScriptAutomation.NONE);
+        retention, null, ScriptAutomation.NONE);
   }
 
   /** The fields of a script's {@code retention} and their upper bounds. */
@@ -48,7 +59,7 @@ public record ScriptSpec(String name, String kind, String command, String progra
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits) {
     this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
-        null);
+        null, null);
   }
 
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -134,11 +145,41 @@ public record ScriptSpec(String name, String kind, String command, String progra
     }
     RunLimits limits = limits(body.getValue("limits"), kind, defaultLimits, errors);
     JsonObject retention = retention(body.getValue("retention"), errors);
+    JsonObject parameters = parameters(body.getValue("parameters"), schedule, errors);
     ScriptAutomation automation = ScriptAutomation.parse(body, errors::add);
     ScriptSpec spec = errors.list.isEmpty() ? new ScriptSpec(name, kind, "shell".equals(kind) ? command : null,
         "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency, limits,
-        retention, automation) : null;
+        retention, parameters, automation) : null;
     return new Parsed(spec, errors.list);
+  }
+
+  /**
+   * The parameters' JSON Schema (see {@link ParameterSchema}; null: none), and the values of cron
+   * runs ({@code schedule.params}) checked against it. A secret value sent back as {@code "***"} is
+   * not checked: it stands for the stored one (see {@link #keepingSecrets}).
+   */
+  private static JsonObject parameters(Object raw, JsonObject schedule, Errors errors) {
+    JsonArray problems = ParameterSchema.check(raw);
+    problems.forEach(problem -> errors.list.add(problem));
+    JsonObject parameters = problems.isEmpty() && raw instanceof JsonObject schema ? schema : null;
+    if (schedule != null && problems.isEmpty() && schedule.getValue("params") instanceof JsonObject params) {
+      JsonObject checked = params.copy();
+      ParameterSchema.secretNames(parameters).forEach(name -> {
+        if (SecretEnv.MASK.equals(checked.getValue(name))) {
+          checked.remove(name);
+        }
+      });
+      RunParameters.Result result = RunParameters.resolve(parameters, checked);
+      for (int i = 0; i < result.errors().size(); i++) {
+        JsonObject error = result.errors().getJsonObject(i);
+        if (error.getString("message").equals("is required") && params.getValue(
+            error.getString("field").substring("params.".length())) != null) {
+          continue; // a masked secret, replaced by the stored value
+        }
+        errors.add("schedule." + error.getString("field"), error.getString("message"));
+      }
+    }
+    return parameters;
   }
 
   private static Map<String, String> env(Object raw, Errors errors) {
@@ -250,8 +291,17 @@ public record ScriptSpec(String name, String kind, String command, String progra
     } else if (!MISFIRE.contains(misfire)) {
       errors.add("schedule.misfire", "must be one of skip, once, all");
     }
-    return new JsonObject().put("cron", cron == null ? null : cron.trim()).put("timezone", timezone)
+    JsonObject valid = new JsonObject().put("cron", cron == null ? null : cron.trim()).put("timezone", timezone)
         .put("misfire", misfire);
+    Object params = object.getValue("params");
+    if (params instanceof JsonObject values) {
+      if (!values.isEmpty()) {
+        valid.put("params", values.copy()); // checked against parameters once those are parsed
+      }
+    } else if (params != null) {
+      errors.add("schedule.params", "must be an object of parameter values");
+    }
+    return valid;
   }
 
   private static JsonObject endpoint(Object raw, Errors errors) {
@@ -309,19 +359,37 @@ public record ScriptSpec(String name, String kind, String command, String progra
   /** The stored script for this definition. */
   public Script toScript(String id, long version, Instant createdAt, Instant updatedAt) {
     return new Script(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint,
-        concurrency, limits, version, createdAt, updatedAt, retention, automation);
+        concurrency, limits, version, createdAt, updatedAt, retention, parameters, automation);
   }
 
   /** The same definition with another env (see {@link SecretEnv#keepMasked}). */
   public ScriptSpec withEnv(Map<String, String> otherEnv) {
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, otherEnv, cwd, enabled, schedule, endpoint,
-        concurrency, limits, retention, automation);
+        concurrency, limits, retention, parameters, automation);
   }
 
-  /** The same definition with each notify secret sent as "***" replaced by the one {@code previous} stores. */
-  public ScriptSpec keepingSecretsOf(Script previous) {
+  /**
+   * This definition as an update of {@code previous}: secret env values and secret
+   * {@code schedule.params} values and notify secrets sent back as {@code "***"} keep what
+   * {@code previous} had.
+   */
+  public ScriptSpec keepingSecrets(Script previous) {
+    JsonObject kept = schedule;
+    JsonObject before = previous.schedule();
+    if (kept != null && kept.getValue("params") instanceof JsonObject params && before != null
+        && before.getValue("params") instanceof JsonObject old) {
+      kept = kept.copy();
+      JsonObject merged = params.copy();
+      for (String name : ParameterSchema.secretNames(parameters)) {
+        if (SecretEnv.MASK.equals(merged.getValue(name)) && old.getValue(name) != null) {
+          merged.put(name, old.getValue(name));
+        }
+      }
+      kept.put("params", merged);
+    }
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, SecretEnv.keepMasked(env, previous.env()),
-        cwd, enabled, schedule, endpoint, concurrency, limits, retention, automation.keepMasked(previous.automation()));
+        cwd, enabled, kept, endpoint, concurrency, limits, retention, parameters,
+        automation.keepMasked(previous.automation()));
   }
 
   /** The definition in its API JSON form (what the bus carries to the scripts verticle). */
@@ -330,7 +398,7 @@ public record ScriptSpec(String name, String kind, String command, String progra
     return new JsonObject().put("name", name).put("kind", kind).put("command", command).put("program", program)
         .put("timeout", timeoutSeconds).put("env", envJson).put("cwd", cwd).put("enabled", enabled)
         .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency)
-        .put("limits", limits.toJson()).put("retention", retention)
+        .put("limits", limits.toJson()).put("retention", retention).put("parameters", parameters)
         .put("then", automation.then()).put("retry", automation.retry()).put("notify", automation.notifications());
   }
 

@@ -122,7 +122,8 @@ public final class ScriptsVerticle extends VerticleBase {
     ScriptSpec spec = valid(definition instanceof JsonObject object ? object : new JsonObject());
     return resolve(body).compose(entry -> {
       Script old = entry.script();
-      Script script = spec.keepingSecretsOf(old).toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
+      Script script = spec.keepingSecrets(old)
+          .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
       return chainedScriptsExist(script)
           .compose(v -> vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script))

@@ -273,6 +273,20 @@ class CliTest {
     assertTrue(missing.err().contains("not found"), missing.err());
   }
 
+  @Test
+  @DisplayName("run --script NAME --param k=v passes typed parameter values; a bad one is exit 2 with the field in the message")
+  void runScriptWithParams() throws Exception {
+    create(new JsonObject().put("name", "greet").put("command", "echo \"$SCRIPTD_PARAM_WHO x$SCRIPTD_PARAM_TIMES\"")
+        .put("parameters", new JsonObject("{\"type\": \"object\", \"required\": [\"who\"], \"properties\": {"
+            + "\"who\": {\"type\": \"string\"}, \"times\": {\"type\": \"integer\", \"maximum\": 5}}}")));
+    Invocation run = cli("run", "--follow", "--script", "greet", "--param", "who=world", "--param", "times=3");
+    assertEquals(0, run.await(), run.err());
+    assertEquals("world x3\n", run.out());
+    Invocation bad = cli("run", "--script", "greet", "--param", "who=world", "--param", "times=9");
+    assertEquals(2, bad.await());
+    assertTrue(bad.err().contains("params.times"), bad.err());
+  }
+
   private void create(JsonObject script) {
     HttpResponse<String> created = api.post("/api/scripts", script);
     assertEquals(201, created.statusCode(), created.body());

@@ -304,7 +304,7 @@ class OpenApiTest {
         .put("trigger", "api").put("created_at", "2026-11-22T10:30:00.123Z").put("started_at", "2026-11-22T10:30:00.124Z")
         .put("ended_at", "2026-11-22T10:30:00.200Z").put("duration_ms", 76).put("timeout", 3600).put("log_lines", 0)
         .put("log_bytes", 0).putNull("restarted_from").putNull("result").putNull("error").putNull("cwd")
-        .put("pinned", false);
+        .put("params", new JsonObject()).put("outputs", new JsonObject()).put("pinned", false);
     assertNull(openApi.check("GET", path, 200, "application/json", run.encode()));
     assertNull(openApi.check("GET", "/api/runs/stats", 400, "application/problem+json",
         new JsonObject().put("type", "urn:x").put("title", "Bad Request").put("status", 400).put("detail", "d").encode()),
