@@ -87,7 +87,7 @@ export const api = {
   createScript: (body) => post('/api/scripts', body),
   updateScript: (id, body) => put(`/api/scripts/${enc(id)}`, body),
   deleteScript: (id) => del(`/api/scripts/${enc(id)}`),
-  runScript: (id) => post(`/api/scripts/${enc(id)}/run`),
+  runScript: (id, body) => post(`/api/scripts/${enc(id)}/run`, body),
   preview: (id, count = 10) => get(`/api/scripts/${enc(id)}/schedule/preview?count=${count}`),
   scheduleHistory: (id, cursor, limit = 50) => get(`/api/scripts/${enc(id)}/schedule/history${query({ limit, cursor })}`),
   checkCron: (cron, timezone, count = 10) => get(`/api/schedules/preview${query({ cron, timezone, count })}`),

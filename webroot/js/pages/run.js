@@ -7,6 +7,7 @@ import { navigate, hashParams } from '../router.js';
 import { can } from '../session.js';
 import { scriptsById, runLabel } from '../catalog.js';
 import { pinToggle } from '../runtable.js';
+import { valuesTable } from '../paramform.js';
 
 const TAIL = 5000; // lines fetched when the view opens
 const PAGE = 5000; // lines per "load older"
@@ -113,6 +114,8 @@ export function runPage(el, { id }) {
       run.retry_of ? item('Retry of', h('a', { href: `#/runs/${run.retry_of}`, id: 'run-retry-of' }, run.retry_of.slice(0, 8)), 'retry-of') : null,
       run.attempt > 1 || retryLabel() ? item('Attempt', h('span', { id: 'run-attempt' }, retryLabel() || attemptLabel()), 'attempt') : null,
       item('Working directory', run.cwd || 'the server\'s working directory', 'cwd'),
+      Object.keys(run.params || {}).length ? item('Params', valuesTable(run.params, 'run-params'), 'params') : null,
+      Object.keys(run.outputs || {}).length ? item('Outputs', valuesTable(run.outputs, 'run-outputs'), 'outputs') : null,
       run.error ? item('Error', run.error, 'err') : null);
     commandBox.hidden = !run.command;
     if (run.command) {

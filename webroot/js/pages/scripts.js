@@ -1,4 +1,5 @@
-// Scripts: the list (last run, next run) and the editor (command or program, schedule, endpoint).
+// Scripts: the list (last run, next run) and the editor (command or program, schedule, endpoint,
+// parameters with a live preview of their run form).
 
 import { searchBox } from '../search.js';
 import { api } from '../api.js';
@@ -8,6 +9,7 @@ import { can } from '../session.js';
 import { invalidateScripts } from '../catalog.js';
 import { onRun } from '../events.js';
 import { envEditor } from '../envedit.js';
+import { hasParameters, openRunDialog, renderPreview } from '../paramform.js';
 
 const COLUMNS = ['Name', 'Enabled', 'Kind', 'Schedule', 'Time zone', 'Endpoint', 'Last run', 'Next run', ''];
 
@@ -46,7 +48,7 @@ export function scriptsPage(el) {
       cell('Endpoint', '', s.endpoint ? h('code', {}, `${s.endpoint.method} /hooks/${s.endpoint.path}`) : '—'),
       cell('Last run', '', last ? h('a', { href: `#/runs/${last.id}` }, statusBadge(last.status), ' ', fmtTime(last.started_at || last.created_at)) : '—'),
       cell('Next run', '', fmtTime(s.next_run_at)),
-      h('td.actions', {}, can('operator') ? h('button.btn.btn-sm', { type: 'button', onclick: () => runNow(s, msg) }, 'Run now') : null));
+      h('td.actions', {}, can('operator') ? h('button.btn.btn-sm', { type: 'button', onclick: () => runNow(s, msg) }, hasParameters(s) ? 'Run…' : 'Run now') : null));
   }
 
   let reload = null; // at most one reload a second, however busy the schedules are
@@ -57,7 +59,12 @@ export function scriptsPage(el) {
   return { destroy() { off(); clearTimeout(reload); } };
 }
 
+/** A script with parameters opens its run form ("Run…"); one without starts at once. */
 async function runNow(script, msg) {
+  if (hasParameters(script)) {
+    openRunDialog(script);
+    return;
+  }
   try {
     const run = await api.runScript(script.id);
     navigate(`/runs/${run.id}`);
@@ -101,7 +108,10 @@ export function scriptEditPage(el, { id }) {
     method: h('select', { name: 'endpoint.method', id: 'f-method', disabled: !editable }, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => h('option', { value: m }, m))),
     path: input('endpoint.path', { placeholder: 'hello', spellcheck: 'false', autocomplete: 'off' }),
     auth: h('select', { name: 'endpoint.auth', id: 'f-auth', disabled: !editable }, h('option', { value: 'token' }, 'token required'), h('option', { value: 'public' }, 'public')),
+    parameters: h('textarea.mono.code', { name: 'parameters', id: 'f-parameters', rows: 8, spellcheck: 'false', disabled: !editable, wrap: 'off',
+      placeholder: '{"type": "object", "required": ["day"], "properties": {"day": {"type": "string", "format": "date"}}}' }),
   };
+  const paramPreview = h('div.param-preview', { id: 'parameters-preview', 'aria-live': 'polite' });
   f.method.value = 'POST'; // the API's default
   // then, retry and notify as JSON (null or empty: none); a notify secret comes back as "***", which a save keeps
   const jsonArea = (name, placeholder) => h('textarea.mono.code', { name, id: `f-${name}`, rows: 4, spellcheck: 'false', disabled: !editable, placeholder });
@@ -131,6 +141,9 @@ export function scriptEditPage(el, { id }) {
     env.el,
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.scheduleOn, ' Schedule')), scheduleBox),
     h('fieldset', {}, h('legend', {}, h('label.check', {}, f.endpointOn, ' HTTP endpoint')), endpointBox),
+    h('fieldset', {}, h('legend', {}, 'Parameters'),
+      field('JSON Schema', f.parameters, 'type object; properties of type string, integer, number, boolean or array; x-secret: true hides a value'),
+      paramPreview),
     h('fieldset#automation', {}, h('legend', {}, 'Chains, retries and notifications (JSON)'),
       field('Then: runs started when a run ends', auto.then),
       field('Retry', auto.retry),
@@ -216,6 +229,8 @@ export function scriptEditPage(el, { id }) {
       f.timezone.value = s.schedule.timezone || 'UTC';
       f.misfire.value = s.schedule.misfire || 'skip';
     }
+    f.parameters.value = s.parameters ? JSON.stringify(s.parameters, null, 2) : '';
+    runBtn.textContent = hasParameters(s) ? 'Run…' : 'Run now';
     for (const key of ['then', 'retry', 'notify']) auto[key].value = s[key] ? JSON.stringify(s[key], null, 2) : '';
     f.endpointOn.checked = !!s.endpoint;
     if (s.endpoint) {
@@ -224,6 +239,7 @@ export function scriptEditPage(el, { id }) {
       f.auth.value = s.endpoint.auth;
     }
     runBtn.hidden = false;
+    renderPreview(paramPreview, f.parameters.value);
     deleteBtn.hidden = !can('admin');
     ledger.show(s);
     trends.show(s);
@@ -240,7 +256,10 @@ export function scriptEditPage(el, { id }) {
       cwd: f.cwd.value.trim() || null,
       enabled: f.enabled.checked,
       concurrency: f.concurrency.value,
-      schedule: f.scheduleOn.checked ? { cron: f.cron.value.trim(), timezone: f.timezone.value.trim() || 'UTC', misfire: f.misfire.value } : null,
+      // schedule.params are not edited here: a save keeps them (secret ones come back as "***" and stay)
+      schedule: f.scheduleOn.checked ? { cron: f.cron.value.trim(), timezone: f.timezone.value.trim() || 'UTC', misfire: f.misfire.value,
+        ...(saved && saved.schedule && saved.schedule.params ? { params: saved.schedule.params } : {}) } : null,
+      parameters: f.parameters.value.trim() ? JSON.parse(f.parameters.value) : null,
       endpoint: f.endpointOn.checked ? { method: f.method.value, path: f.path.value.trim().replace(/^\/+/, ''), auth: f.auth.value } : null,
     };
     for (const key of ['then', 'retry', 'notify']) {
@@ -257,6 +276,7 @@ export function scriptEditPage(el, { id }) {
     return body;
   }
 
+  f.parameters.addEventListener('input', () => renderPreview(paramPreview, f.parameters.value));
   for (const c of [f.kind, f.scheduleOn, f.endpointOn, f.method, f.path, f.cron, f.timezone]) {
     c.addEventListener('input', sync);
     c.addEventListener('change', sync);
@@ -281,6 +301,16 @@ export function scriptEditPage(el, { id }) {
       }
       problems[0].input.focus();
       return;
+    }
+    if (f.parameters.value.trim()) {
+      try {
+        JSON.parse(f.parameters.value);
+      } catch (error) {
+        showError(msg, { problem: { title: 'Check the parameters' }, message: `not JSON: ${error.message}`,
+          errors: [{ field: 'parameters', message: 'must be a JSON Schema object' }] }, form);
+        f.parameters.focus();
+        return;
+      }
     }
     saveBtn.disabled = true;
     try {
@@ -308,6 +338,7 @@ export function scriptEditPage(el, { id }) {
   });
 
   sync();
+  renderPreview(paramPreview, '');
   if (!isNew) {
     api.script(id).then(fill).catch((error) => showError(msg, error));
   }
