@@ -30,9 +30,14 @@ final class RetryPlanner {
     return end.plusMillis(ScriptAutomation.retryDelayMs(retry, next));
   }
 
-  /** The pending run of the next attempt after {@code ended}, with trigger retry, due at {@code due}. */
+  /**
+   * The pending run of the next attempt after {@code ended}, with trigger retry, due at {@code due}:
+   * the same command, env, cwd, limits and parameter values (not its outputs).
+   */
   static Run nextAttempt(Run ended, String id, Instant due, Instant now) {
     return Run.pending(id, ended.scriptId(), ended.kind(), ended.command(), "retry", ended.timeoutSeconds(),
-        ended.env(), ended.cwd(), null, now, ended.limits()).withLineage(ended.lineage().nextAttempt(ended.id(), due));
+        ended.env(), ended.cwd(), null, now, ended.limits())
+        .withIo(ended.io().withOutputs(null))
+        .withLineage(ended.lineage().nextAttempt(ended.id(), due));
   }
 }

@@ -1,12 +1,14 @@
 package dev.scriptd.process;
 
 import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.AutomationConfig;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLineage;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
@@ -213,14 +215,65 @@ final class RunFollowUps {
       if (!script.enabled()) {
         return refuse(script, lineage, "script " + script.name() + " is disabled");
       }
+      RunIo io;
+      try {
+        io = ScriptParams.io(script, chainParams(upstream, script, entry));
+      } catch (BusFailure invalid) {
+        return refuse(script, lineage, invalid.getMessage());
+      }
       Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), script.kind(),
           Run.KIND_JS.equals(script.kind()) ? null : script.command(), "chain", script.timeoutSeconds(), script.env(),
-          script.cwd(), null, Instant.now(), script.limits()).withLineage(lineage);
+          script.cwd(), null, Instant.now(), script.limits()).withIo(io).withLineage(lineage);
       return bus.holdAndPublish(pending).onSuccess(held -> {
         metrics.chainRun("started");
         start(held);
       });
     }).onFailure(e -> LOG.error("could not start the chain entry {} of run {}", ref, upstream.id(), e));
+  }
+
+  /**
+   * A chained run's supplied params: the upstream run's outputs whose names the downstream script
+   * declares as parameters, overridden by the entry's params (the defaults come after, when checked).
+   */
+  static JsonObject chainParams(Run upstream, Script downstream, JsonObject entry) {
+    JsonObject supplied = new JsonObject();
+    JsonObject schema = downstream.parameters();
+    if (schema != null && schema.getValue("properties") instanceof JsonObject declared) {
+      upstream.io().outputs().forEach(output -> {
+        if (declared.getValue(output.getKey()) instanceof JsonObject property) {
+          supplied.put(output.getKey(), typed(property, output.getValue()));
+        }
+      });
+    }
+    entry.getJsonObject("params", new JsonObject()).forEach(given -> supplied.put(given.getKey(), given.getValue()));
+    return supplied;
+  }
+
+  /**
+   * An output (text) as the value of the parameter it feeds: a number, a boolean or a JSON list when
+   * the parameter is one and the text reads as one; otherwise the text, which the check then refuses.
+   */
+  static Object typed(JsonObject property, Object output) {
+    if (!(output instanceof String text)) {
+      return output;
+    }
+    String trimmed = text.trim();
+    try {
+      switch (String.valueOf(property.getValue("type"))) {
+        case "integer":
+          return Long.parseLong(trimmed);
+        case "number":
+          return Double.parseDouble(trimmed);
+        case "boolean":
+          return trimmed.equals("true") ? Boolean.TRUE : trimmed.equals("false") ? Boolean.FALSE : text;
+        case "array":
+          return new JsonArray(trimmed);
+        default:
+          return text;
+      }
+    } catch (RuntimeException notOfThatType) {
+      return text;
+    }
   }
 
   /** A chain start that cannot happen is recorded as a failed run of the downstream script (if known). */
@@ -259,7 +312,10 @@ final class RunFollowUps {
   }
 
   private Future<Void> outbox(Run run, Script script, List<LogLine> tail, List<JsonObject> targets) {
-    List<String> secrets = SecretEnv.secretValues(run.env());
+    List<String> secrets = new ArrayList<>(SecretEnv.secretValues(run.env()));
+    run.io().secretTexts().stream().filter(text -> !secrets.contains(text)).forEach(secrets::add);
+    // longest first, so a value containing another is masked whole
+    secrets.sort(java.util.Comparator.comparingInt(String::length).reversed());
     String url = NotificationBody.runUrl(publicUrl, run.id());
     JsonArray items = new JsonArray();
     for (JsonObject target : targets) {

@@ -53,6 +53,67 @@ class ChainsTest {
   }
 
   @Test
+  @DisplayName("a chain of three scripts passes an output along: declared outputs become params (typed), the entry's params override them, the rest is dropped")
+  void threeScriptChainPassesAnOutputAlong(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dataDir);
+    try {
+      create(server.api, new JsonObject().put("name", "load-rows").put("command", "echo \"loading $SCRIPTD_PARAM_TOTAL rows\"")
+          .put("parameters", schema(new JsonObject().put("total", new JsonObject().put("type", "integer")), "total")));
+      create(server.api, new JsonObject().put("name", "double-rows")
+          .put("command", "echo \"rows=$SCRIPTD_PARAM_ROWS mode=$SCRIPTD_PARAM_MODE\"; "
+              + "echo \"total=$((SCRIPTD_PARAM_ROWS * 2))\" >> \"$SCRIPTD_OUTPUT\"")
+          .put("parameters", schema(new JsonObject()
+              .put("rows", new JsonObject().put("type", "integer"))
+              .put("mode", new JsonObject().put("type", "string").put("default", "slow"))
+              .put("dry", new JsonObject().put("type", "boolean").put("default", false)), "rows"))
+          .put("then", new JsonArray().add(new JsonObject().put("script", "load-rows"))));
+      create(server.api, new JsonObject().put("name", "count-rows")
+          .put("command", "echo rows=21 >> \"$SCRIPTD_OUTPUT\"; echo mode=upstream >> \"$SCRIPTD_OUTPUT\"; "
+              + "echo file=/tmp/rows.csv >> \"$SCRIPTD_OUTPUT\"")
+          .put("then", new JsonArray().add(new JsonObject().put("script", "double-rows")
+              .put("params", new JsonObject().put("mode", "fast")))));
+      String count = start(server.api, "count-rows");
+      JsonObject load = awaitRuns(server.api, "load-rows", 1).get(0);
+      JsonObject doubled = server.api.run(load.getString("parent_run_id"));
+      assertEquals(count, doubled.getString("parent_run_id"));
+      assertEquals(new JsonObject().put("rows", 21).put("mode", "fast").put("dry", false), doubled.getJsonObject("params"),
+          "rows from the output (as an integer), mode from the entry, dry its default; file is not declared");
+      assertEquals(new JsonObject().put("total", "42"), doubled.getJsonObject("outputs"));
+      assertEquals("completed", load.getString("status"), load.encode());
+      assertEquals(new JsonObject().put("total", 42), load.getJsonObject("params"));
+      assertEquals(List.of("loading 42 rows"), server.api.allLines(load.getString("id")).stream()
+          .map(line -> line.getString("line")).toList());
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a downstream run whose params do not satisfy its parameters is recorded failed with the reason")
+  void invalidParamsAreRecorded(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dataDir);
+    try {
+      create(server.api, new JsonObject().put("name", "needs-day").put("command", "true")
+          .put("parameters", schema(new JsonObject().put("day", new JsonObject().put("type", "string")
+              .put("format", "date")), "day")));
+      create(server.api, new JsonObject().put("name", "gives-nothing").put("command", "true")
+          .put("then", new JsonArray().add(new JsonObject().put("script", "needs-day"))));
+      String upstream = start(server.api, "gives-nothing");
+      JsonObject refused = awaitRuns(server.api, "needs-day", 1).get(0);
+      assertEquals("failed", refused.getString("status"));
+      assertEquals(upstream, refused.getString("parent_run_id"));
+      assertTrue(refused.getString("error").contains("params.day is required"), refused.encode());
+    } finally {
+      server.close();
+    }
+  }
+
+  private static JsonObject schema(JsonObject properties, String... required) {
+    return new JsonObject().put("type", "object").put("properties", properties)
+        .put("required", new JsonArray(List.of((Object[]) required)));
+  }
+
+  @Test
   @DisplayName("a chain of three scripts runs in order, each run naming its parent, and only on the listed statuses")
   void threeScriptChain(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dataDir);

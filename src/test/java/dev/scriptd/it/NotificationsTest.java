@@ -134,6 +134,44 @@ class NotificationsTest {
   }
 
   @Test
+  @DisplayName("an x-secret parameter's value is masked in the notification: params, log tail and slack text")
+  void secretParameterIsMasked(Vertx vertx) throws Exception {
+    String value = "tok-5f2a9c-very-secret";
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      TestServer server = TestServer.start(vertx, dataDir);
+      try {
+        HttpResponse<String> created = server.api.post("/api/scripts", new JsonObject().put("name", "uses-token")
+            .put("command", "echo \"calling with $SCRIPTD_PARAM_TOKEN\"")
+            .put("parameters", new JsonObject().put("type", "object").put("properties", new JsonObject()
+                .put("token", new JsonObject().put("type", "string").put("x-secret", true))))
+            .put("notify", new JsonArray()
+                .add(new JsonObject().put("url", receiver.url("/json")).put("on", new JsonArray().add("completed")))
+                .add(new JsonObject().put("url", receiver.url("/slack")).put("format", "slack")
+                    .put("on", new JsonArray().add("completed")))));
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> started = server.api.post("/api/scripts/uses-token/run",
+            new JsonObject().put("params", new JsonObject().put("token", value)));
+        assertEquals(201, started.statusCode(), started.body());
+        String runId = new JsonObject(started.body()).getString("id");
+        assertEquals("completed", server.api.awaitEnd(runId).getString("status"));
+        for (int i = 0; i < 2; i++) {
+          WebhookReceiver.Received received = receiver.next(Duration.ofSeconds(20));
+          assertFalse(received.text().contains(value), received.path() + ": " + received.text());
+          if (received.path().equals("/json")) {
+            JsonObject body = new JsonObject(received.text());
+            assertEquals("***", body.getJsonObject("run").getJsonObject("params").getString("token"));
+            assertEquals("calling with ***", body.getJsonArray("log_tail").getJsonObject(0).getString("line"));
+          } else {
+            assertTrue(received.text().contains("calling with ***"), received.text());
+          }
+        }
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a notify entry with a bad url, format or status is a 400 naming each field")
   void badEntriesAreRefused(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dataDir);

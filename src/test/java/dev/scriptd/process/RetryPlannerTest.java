@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLineage;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.ScriptAutomation;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,18 @@ class RetryPlannerTest {
     assertEquals(RunStatus.PENDING, next.status());
     assertEquals("retry", next.trigger());
     assertEquals(new RunLineage(null, first.id(), 2, due, 0), next.lineage());
+  }
+
+  @Test
+  @DisplayName("the next attempt keeps the run's parameter values (the secret ones too) but not its outputs")
+  void nextAttemptKeepsParams() {
+    Run first = ended(RunStatus.FAILED, RunLineage.FIRST, true)
+        .withIo(new RunIo(new JsonObject().put("day", "2026-12-24").put("token", "s3"), Set.of("token"),
+            new JsonObject().put("out", "1")));
+    Run next = RetryPlanner.nextAttempt(first, "run-2", T0, T0);
+    assertEquals(new JsonObject().put("day", "2026-12-24").put("token", "s3"), next.io().params());
+    assertEquals(Set.of("token"), next.io().secretParams());
+    assertEquals(new JsonObject(), next.io().outputs());
   }
 
   @Test
