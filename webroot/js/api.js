@@ -78,6 +78,7 @@ export const api = {
   logs: (id, since, limit) => get(`/api/runs/${enc(id)}/logs${query({ since, limit })}`),
   stats: (filters) => get(`/api/runs/stats${query(filters)}`),
   search: (params) => get(`/api/search${query(params)}`),
+  notifications: (filters) => get(`/api/notifications${query(filters)}`),
   cleanupStatus: () => get('/api/runs/cleanup/status'),
   cleanup: (days) => post('/api/runs/cleanup', { days }),
 

@@ -26,6 +26,7 @@ export function runPage(el, { id }) {
   const actions = h('div.actions');
   const msg = h('div.msg', { hidden: true });
   const termBox = h('div.term-box', { id: 'terminal' });
+  const related = h('div.run-related', { id: 'run-related', hidden: true });
   const streamState = h('span.stream-state', { 'aria-live': 'polite' });
 
   const pauseBtn = h('button.btn.btn-sm', { type: 'button', id: 'log-pause', 'aria-pressed': 'false' }, 'Pause');
@@ -46,7 +47,8 @@ export function runPage(el, { id }) {
       h('a.back', { href: '#/' }, '← Dashboard'),
       h('div.run-title-row', {}, title, actions),
       meta,
-      commandBox),
+      commandBox,
+      related),
     msg,
     h('div.log-toolbar', { role: 'toolbar', 'aria-label': 'Log' },
       h('div.tool-group', {}, pauseBtn, olderBtn, liveBtn, streamState),
@@ -108,6 +110,9 @@ export function runPage(el, { id }) {
       item('PID', run.pid ?? '—'),
       headerProgress !== null ? item('Progress', h('span.inline-progress', {}, progressBar(headerProgress, run.status), ` ${headerProgress}%`), 'progress') : null,
       run.restarted_from ? item('Restarted from', h('a', { href: `#/runs/${run.restarted_from}` }, run.restarted_from.slice(0, 8))) : null,
+      run.parent_run_id ? item('Started by the run', h('a', { href: `#/runs/${run.parent_run_id}`, id: 'run-parent' }, run.parent_run_id.slice(0, 8)), 'parent') : null,
+      run.retry_of ? item('Retry of', h('a', { href: `#/runs/${run.retry_of}`, id: 'run-retry-of' }, run.retry_of.slice(0, 8)), 'retry-of') : null,
+      run.attempt > 1 || retryLabel() ? item('Attempt', h('span', { id: 'run-attempt' }, retryLabel() || attemptLabel()), 'attempt') : null,
       item('Working directory', run.cwd || 'the server\'s working directory', 'cwd'),
       Object.keys(run.params || {}).length ? item('Params', valuesTable(run.params, 'run-params'), 'params') : null,
       Object.keys(run.outputs || {}).length ? item('Outputs', valuesTable(run.outputs, 'run-outputs'), 'outputs') : null,
@@ -126,6 +131,50 @@ export function runPage(el, { id }) {
       can('operator') ? h('button.btn', { type: 'button', id: 'run-restart', onclick: restart }, 'Restart') : null,
       can('admin') && !live && !run.pinned ? h('button.btn.btn-ghost', { type: 'button', id: 'run-delete', onclick: remove }, 'Delete') : null);
     updateToolbar();
+  }
+
+  /** "2/3": the attempt of the series and the script's max_attempts, when known. */
+  function attemptLabel() {
+    const max = scripts.get(run.script_id)?.retry?.max_attempts;
+    return max ? `${run.attempt}/${max}` : String(run.attempt);
+  }
+
+  /** "retry 2/3 at 10:42:05" while a retry waits for its time, else null. */
+  function retryLabel() {
+    if (run.status !== 'pending' || !run.not_before) return null;
+    const at = new Date(run.not_before).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    return `retry ${attemptLabel()} at ${at}`;
+  }
+
+  /** The chained runs it started, the other attempts of its retry series and its notification deliveries. */
+  async function loadRelated() {
+    try {
+      const first = run.retry_of || run.id;
+      const [children, retries, deliveries] = await Promise.all([
+        api.runs({ parent_run_id: run.id, limit: 50 }),
+        api.runs({ retry_of: first, limit: 100 }),
+        api.notifications({ run_id: run.id, limit: 20 }),
+      ]);
+      if (destroyed) return;
+      const link = (r) => h('li', {}, h('a', { href: `#/runs/${r.id}` }, r.id.slice(0, 8)), ' ', statusBadge(r.status), ' ',
+        runLabel(r, scripts), r.attempt > 1 ? ` · attempt ${r.attempt}` : '', r.status === 'pending' && r.not_before ? ` · at ${fmtTime(r.not_before)}` : '');
+      const series = run.retry_of ? [{ id: run.retry_of, status: '', attempt: 1, script_id: run.script_id }, ...retries.items.slice().reverse()]
+        : retries.items.slice().reverse();
+      const parts = [];
+      if (children.items.length) parts.push(h('div.related-group', { id: 'run-children' }, h('h2', {}, 'Started by this run'), h('ul', {}, children.items.map(link))));
+      if (series.length) parts.push(h('div.related-group', { id: 'run-retries' }, h('h2', {}, 'Retry series'),
+        h('ul', {}, series.filter((r) => r.id !== run.id).map((r) => (r.status ? link(r) : h('li', {}, h('a', { href: `#/runs/${r.id}` }, r.id.slice(0, 8)), ' first attempt'))))));
+      if (deliveries.items.length) parts.push(h('div.related-group', { id: 'run-deliveries' }, h('h2', {}, 'Notifications'),
+        h('ul', {}, deliveries.items.map((d) => h('li', { dataset: { status: d.status } }, h('code', {}, d.url), ' ', d.event, ' · ', d.status,
+          ` · ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`, d.last_status_code ? ` · HTTP ${d.last_status_code}` : '',
+          d.last_error && d.status !== 'delivered' ? ` · ${d.last_error}` : '',
+          d.status === 'pending' && d.next_attempt_at ? ` · next at ${fmtTime(d.next_attempt_at)}` : '')))));
+      clear(related, parts);
+      related.hidden = parts.length === 0;
+    } catch (error) {
+      // the related runs are extras: the view works without them
+      related.hidden = true;
+    }
   }
 
   async function kill() {
@@ -159,6 +208,7 @@ export function runPage(el, { id }) {
     run = await api.run(id);
     if (run.script_id && !scripts.has(run.script_id)) loadScripts(true);
     renderHeader();
+    loadRelated();
     const total = run.log_lines || 0;
     // ?seq=N (a search hit): the lines around N instead of the newest
     const params = hashParams();
@@ -207,6 +257,8 @@ export function runPage(el, { id }) {
       run = { ...JSON.parse(e.data), pinned: !!run?.pinned };
       renderHeader();
       closeStream();
+      // what followed the end (a retry, chained runs, deliveries) is decided just after it
+      setTimeout(loadRelated, 1000);
       streamState.textContent = 'finished';
       streamState.className = 'stream-state';
     });

@@ -113,6 +113,13 @@ export function scriptEditPage(el, { id }) {
   };
   const paramPreview = h('div.param-preview', { id: 'parameters-preview', 'aria-live': 'polite' });
   f.method.value = 'POST'; // the API's default
+  // then, retry and notify as JSON (null or empty: none); a notify secret comes back as "***", which a save keeps
+  const jsonArea = (name, placeholder) => h('textarea.mono.code', { name, id: `f-${name}`, rows: 4, spellcheck: 'false', disabled: !editable, placeholder });
+  const auto = {
+    then: jsonArea('then', '[{"on": ["completed"], "script": "next-step", "params": {}}]'),
+    retry: jsonArea('retry', '{"max_attempts": 3, "delay_ms": 1000, "backoff": 2.0, "max_delay_ms": 300000, "on": ["failed", "timed_out"]}'),
+    notify: jsonArea('notify', '[{"on": ["failed", "timed_out", "lost"], "url": "https://hooks.example.com/...", "format": "json", "secret": "..."}]'),
+  };
   const env = envEditor({ editable });
   const sourceLabel = h('span.field-label', {}, 'Command (bash)');
   const cronState = h('div.cron-state', { 'aria-live': 'polite', id: 'cron-state' });
@@ -137,6 +144,10 @@ export function scriptEditPage(el, { id }) {
     h('fieldset', {}, h('legend', {}, 'Parameters'),
       field('JSON Schema', f.parameters, 'type object; properties of type string, integer, number, boolean or array; x-secret: true hides a value'),
       paramPreview),
+    h('fieldset#automation', {}, h('legend', {}, 'Chains, retries and notifications (JSON)'),
+      field('Then: runs started when a run ends', auto.then),
+      field('Retry', auto.retry),
+      field('Notify: webhooks called when a run ends', auto.notify)),
     msg,
     editable ? h('div.row.form-actions', {}, saveBtn, runBtn, h('div.grow'), deleteBtn) : null);
   const ledger = scheduleLedger();
@@ -220,6 +231,7 @@ export function scriptEditPage(el, { id }) {
     }
     f.parameters.value = s.parameters ? JSON.stringify(s.parameters, null, 2) : '';
     runBtn.textContent = hasParameters(s) ? 'Run…' : 'Run now';
+    for (const key of ['then', 'retry', 'notify']) auto[key].value = s[key] ? JSON.stringify(s[key], null, 2) : '';
     f.endpointOn.checked = !!s.endpoint;
     if (s.endpoint) {
       f.method.value = s.endpoint.method;
@@ -250,6 +262,14 @@ export function scriptEditPage(el, { id }) {
       parameters: f.parameters.value.trim() ? JSON.parse(f.parameters.value) : null,
       endpoint: f.endpointOn.checked ? { method: f.method.value, path: f.path.value.trim().replace(/^\/+/, ''), auth: f.auth.value } : null,
     };
+    for (const key of ['then', 'retry', 'notify']) {
+      const text = auto[key].value.trim();
+      try {
+        body[key] = text ? JSON.parse(text) : null;
+      } catch (e) {
+        throw { problem: { title: `Check ${key}` }, message: `${key} is not valid JSON: ${e.message}`, errors: [], fieldError: () => undefined };
+      }
+    }
     if (f.timeout.value) body.timeout = Number(f.timeout.value);
     if (saved) body.version = saved.version;
     if (saved && saved.limits) body.limits = saved.limits; // not edited here: a save keeps them

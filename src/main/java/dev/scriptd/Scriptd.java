@@ -16,6 +16,7 @@ import dev.scriptd.http.HttpVerticle;
 import dev.scriptd.http.ScriptDefinitions;
 import dev.scriptd.js.JsVerticle;
 import dev.scriptd.metrics.ScriptdMetrics;
+import dev.scriptd.notify.NotifierVerticle;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.persistence.RunView;
 import dev.scriptd.process.ProcessSupervisorVerticle;
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then JavaScript ({@code js.enabled}), then the scheduler
+ * supervisor, then scripts, then the notifier, then JavaScript ({@code js.enabled}), then the scheduler
  * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
  * ({@code http.enabled}); before them all it locks the data dir (a second scriptd on the same data
  * dir, in this process or another, is refused). All of one deployment's event-bus
@@ -107,7 +108,8 @@ public final class Scriptd {
           adminLink[0] = link;
           return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);
         })
-        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single));
+        .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
+        .compose(ok -> deploy(vertx, deployed, NotifierVerticle::new, single));
     if (js) {
       chain = chain.compose(ok -> deploy(vertx, deployed, JsVerticle::new, single));
     }

@@ -79,6 +79,28 @@ public final class Addresses {
   public static final String DB_QUEUE_RUN = "scriptd.db.cmd.queue-run";
   /** Nothing -> RunPage of every queued pending run, oldest first. */
   public static final String DB_QUEUED_RUNS = "scriptd.db.query.queued-runs";
+  /** JSON {script_id, name} -> JsonArray of the names of the other scripts whose then names it (by id or name). */
+  public static final String DB_CHAINED_FROM = "scriptd.db.query.chained-from";
+  /** Run (pending) -> the same Run, stored held: a retry waiting for not_before or a decided chain link. */
+  public static final String DB_HOLD_RUN = "scriptd.db.cmd.hold-run";
+  /** Nothing -> RunPage of every held pending run, oldest first (the run owner starts them again at start). */
+  public static final String DB_HELD_RUNS = "scriptd.db.query.held-runs";
+  /**
+   * JSON {items: [delivery]} -> nothing: adds deliveries to the notification outbox (each {id, run_id,
+   * event, url, secret?, headers, body, next_attempt_at}), all in one transaction.
+   */
+  public static final String DB_ADD_NOTIFICATIONS = "scriptd.db.cmd.add-notifications";
+  /** JSON {limit} -> JSON {items: [delivery with url, secret, headers, body]}: pending deliveries now due, oldest first. */
+  public static final String DB_DUE_NOTIFICATIONS = "scriptd.db.query.due-notifications";
+  /** Nothing -> JSON {next_attempt_at: ms|null}: when the earliest pending delivery is due. */
+  public static final String DB_NEXT_NOTIFICATION = "scriptd.db.query.next-notification";
+  /** JSON {id, status, attempts, last_status_code, last_error, next_attempt_at, delivered_at} -> nothing. */
+  public static final String DB_UPDATE_NOTIFICATION = "scriptd.db.cmd.update-notification";
+  /** JSON {run_id?, status?, limit, cursor?} -> JSON {items: [delivery as the API shows it], next_cursor}. */
+  public static final String DB_LIST_NOTIFICATIONS = "scriptd.db.query.notifications";
+  /** Nothing, published when deliveries were added to the outbox: the notifier looks at once. */
+  public static final String NOTIFY_ADDED = "scriptd.notify.evt.added";
+
   /** RunQuery (filters only) -> JsonObject {total, completed, failed, running, killed, timed_out,
    * average_duration_ms}. */
   public static final String DB_RUN_STATS = "scriptd.db.query.run-stats";

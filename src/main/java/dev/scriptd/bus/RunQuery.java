@@ -5,13 +5,13 @@ import java.time.Instant;
 
 /**
  * Filters of the run history; null means "any". {@code cursor} is opaque, from a RunPage.
- * {@code createdBy}: runs started by the caller of that name.
+ * {@code parentRunId}: runs started by that run's {@code then}; {@code retryOf}: the later attempts
+ * of that run's retry series; {@code createdBy}: runs started by the caller of that name.
  */
 public record RunQuery(String scriptId, RunStatus status, Instant from, Instant to, int limit,
-    String cursor, String createdBy) {
+    String cursor, String parentRunId, String trigger, String retryOf, String createdBy) {
 
-  /** Without the created_by filter. */
   public RunQuery(String scriptId, RunStatus status, Instant from, Instant to, int limit, String cursor) {
-    this(scriptId, status, from, to, limit, cursor, null);
+    this(scriptId, status, from, to, limit, cursor, null, null, null, null);
   }
 }

@@ -44,7 +44,8 @@ public record Run(
     RunLimits limits,
     boolean pinned,
     String createdBy,
-    RunIo io) {
+    RunIo io,
+    RunLineage lineage) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -58,6 +59,18 @@ public record Run(
     env = env == null ? Map.of() : Map.copyOf(env);
     limits = limits == null ? RunLimits.NONE : limits;
     io = io == null ? RunIo.NONE : io;
+    lineage = lineage == null ? RunLineage.FIRST : lineage;
+  }
+
+  /** A run nobody known started that is no link of a chain nor a retry (see {@link RunLineage#FIRST}). */
+  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
+      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
+      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
+      Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned,
+      RunIo io) {
+    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
+        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
+        limits, pinned, null, io, RunLineage.FIRST);
   }
 
   /** A run nobody known started, without parameters or outputs (tests, older callers). */
@@ -67,7 +80,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, null, RunIo.NONE);
+        limits, pinned, null, RunIo.NONE, RunLineage.FIRST);
   }
 
   /** An unpinned run. */
@@ -77,7 +90,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false, null, RunIo.NONE);
+        limits, false, null, RunIo.NONE, RunLineage.FIRST);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -92,7 +105,8 @@ public record Run(
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null, RunIo.NONE);
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null, RunIo.NONE,
+        RunLineage.FIRST);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -100,46 +114,53 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io);
+        error, env, cwd, limits, pinned, createdBy, io, lineage);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io);
+        error, env, cwd, limits, pinned, createdBy, io, lineage);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, io);
+        env, cwd, limits, pinned, createdBy, io, lineage);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io);
+        error, env, cwd, limits, pinned, createdBy, io, lineage);
   }
 
   public Run withPinned(boolean pin) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin, createdBy, io);
+        env, cwd, limits, pin, createdBy, io, lineage);
   }
 
   /** The same run, started by {@code name} (null: by scriptd itself or an anonymous caller). */
   public Run withCreatedBy(String name) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, name, io);
+        env, cwd, limits, pinned, name, io, lineage);
+  }
+
+  /** The same run as a link of a chain or an attempt of a retry series. */
+  public Run withLineage(RunLineage other) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pinned, createdBy, io, other);
   }
 
   /** The same run with these parameter values (and outputs); see {@link RunIo}. */
   public Run withIo(RunIo other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, other);
+        env, cwd, limits, pinned, createdBy, other, lineage);
   }
 
   private void checkMove(RunStatus next) {
@@ -182,6 +203,10 @@ public record Run(
         .put("cwd", cwd)
         .put("params", io.paramsForApi())
         .put("outputs", io.outputs())
+        .put("parent_run_id", lineage.parentRunId())
+        .put("retry_of", lineage.retryOf())
+        .put("attempt", lineage.attempt())
+        .put("not_before", Times.format(lineage.notBefore()))
         .put("pinned", pinned)
         .put("created_by", createdBy);
   }

@@ -33,7 +33,8 @@ public record Script(
     Instant createdAt,
     Instant updatedAt,
     JsonObject retention,
-    JsonObject parameters) {
+    JsonObject parameters,
+    ScriptAutomation automation) {
 
   public static final String ALLOW = "allow";
   public static final String FORBID = "forbid";
@@ -49,6 +50,16 @@ public record Script(
     endpoint = endpoint == null ? null : endpoint.copy();
     retention = retention == null ? null : retention.copy();
     parameters = parameters == null ? null : parameters.copy();
+    automation = automation == null ? ScriptAutomation.NONE : automation;
+  }
+
+  /** A script with no then, retry or notify. */
+  public Script(String id, String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt, JsonObject retention,
+      JsonObject parameters) {
+    this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
+        limits, version, createdAt, updatedAt, retention, parameters, ScriptAutomation.NONE);
   }
 
   /** A script without parameters. */
@@ -56,7 +67,7 @@ public record Script(
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt, JsonObject retention) {
     this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
-        limits, version, createdAt, updatedAt, retention, null);
+        limits, version, createdAt, updatedAt, retention, null, ScriptAutomation.NONE);
   }
 
   /** A script without a retention override. */
@@ -64,7 +75,7 @@ public record Script(
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits, long version, Instant createdAt, Instant updatedAt) {
     this(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency,
-        limits, version, createdAt, updatedAt, null, null);
+        limits, version, createdAt, updatedAt, null, null, ScriptAutomation.NONE);
   }
 
   @Override
@@ -133,6 +144,9 @@ public record Script(
         .put("limits", limits.toJson())
         .put("retention", retention())
         .put("parameters", parameters())
+        .put("then", automation.then())
+        .put("retry", automation.retry())
+        .put("notify", automation.toApiJson().getJsonArray("notify"))
         .put("version", version)
         .put("created_at", Times.format(createdAt))
         .put("updated_at", Times.format(updatedAt))

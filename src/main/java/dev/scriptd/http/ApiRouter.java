@@ -75,6 +75,7 @@ public final class ApiRouter {
     new ScriptRoutes(bus, runs, runRoutes, scripts).mount(router);
     runRoutes.mount(router);
     new SearchRoutes(bus).mount(router);
+    new NotificationRoutes(bus).mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub, streams).mount(router);
     EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),

@@ -137,8 +137,33 @@ final class RunRoutes {
       fields.error("created_by", "must be a caller's name of at most 128 characters");
       createdBy = null;
     }
+    String parent = runIdParam(ctx, fields, "parent_run_id");
+    String retryOf = runIdParam(ctx, fields, "retry_of");
+    String trigger = ctx.request().getParam("trigger");
+    if (trigger != null && !trigger.isEmpty() && !TRIGGERS.contains(trigger)) {
+      fields.error("trigger", "must be one of " + String.join(", ", TRIGGERS));
+    }
     return new RunQuery(script == null || script.isEmpty() ? null : script, status, from, to, limit,
-        cursor == null || cursor.isEmpty() ? null : cursor, createdBy == null || createdBy.isEmpty() ? null : createdBy);
+        cursor == null || cursor.isEmpty() ? null : cursor, parent,
+        trigger == null || trigger.isEmpty() ? null : trigger, retryOf,
+        createdBy == null || createdBy.isEmpty() ? null : createdBy);
+  }
+
+  /** The run triggers of the contract, the values of the {@code trigger} filter. */
+  static final java.util.List<String> TRIGGERS = java.util.List.of("api", "cron", "endpoint", "restart", "ui",
+      "chain", "retry");
+
+  /** A run id filter: a UUID (lower-cased) or absent. */
+  private static String runIdParam(RoutingContext ctx, Fields fields, String name) {
+    String text = ctx.request().getParam(name);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    if (!UUID.matcher(text).matches()) {
+      fields.error(name, "must be a run id (a UUID)");
+      return null;
+    }
+    return text.toLowerCase();
   }
 
   private static Instant instantParam(RoutingContext ctx, Fields fields, String name) {

@@ -45,6 +45,15 @@ public final class Meters {
   public static final String AUDIT_DROPPED = "scriptd_audit_dropped";
   /** Counter: audit records written. */
   public static final String AUDIT_WRITTEN = "scriptd_audit_records";
+  /** Counter, tag outcome: once per delivery attempt of a notification (delivered, retried, failed). */
+  public static final String NOTIFICATIONS = "scriptd_notifications";
+  /** The outcome values of {@link #NOTIFICATIONS}: failed = no attempt left. */
+  public static final List<String> NOTIFICATION_OUTCOMES = List.of("delivered", "retried", "failed");
+  /** Counter: pending retries created (one per retry attempt decided). */
+  public static final String RETRIES = "scriptd_retries";
+  /** Counter, tag outcome: runs a chain ({@code then}) decided: started, or refused (recorded failed). */
+  public static final String CHAIN_RUNS = "scriptd_chain_runs";
+  public static final List<String> CHAIN_OUTCOMES = List.of("started", "refused");
 
   public static final String TAG_OUTCOME = "outcome";
   /** The outcome values of {@link #SCHEDULE_FIRES}: the schedule ledger's outcomes. */
@@ -66,5 +75,5 @@ public final class Meters {
   /** Every name above, to remove scriptd's meters from a registry it does not own. */
   static final List<String> ALL = List.of(EXECUTIONS, EXECUTION_DURATION, ACTIVE_SCRIPTS, ACTIVE_VMS,
       QUEUED_RUNS, LINES_INGESTED, LINES_DROPPED, BATCH_LINES, FLUSH, TAIL_SUBSCRIBERS, SCHEDULE_FIRES,
-      REQUESTS_REFUSED, AUDIT_DROPPED, AUDIT_WRITTEN);
+      REQUESTS_REFUSED, AUDIT_DROPPED, AUDIT_WRITTEN, NOTIFICATIONS, RETRIES, CHAIN_RUNS);
 }

@@ -59,6 +59,9 @@ public final class ScriptdMetrics implements Shareable {
   private final Map<Integer, Counter> refused = new HashMap<>();
   private final Counter auditDropped;
   private final Counter auditWritten;
+  private final Map<String, Counter> notifications = new HashMap<>();
+  private final Map<String, Counter> chainRuns = new HashMap<>();
+  private final Counter retries;
 
   private ScriptdMetrics(String id, MeterRegistry registry, PrometheusMeterRegistry scrape, boolean owned) {
     this.id = id;
@@ -95,6 +98,36 @@ public final class ScriptdMetrics implements Shareable {
       scheduleFires.put(outcome, Counter.builder(Meters.SCHEDULE_FIRES).tag(Meters.TAG_OUTCOME, outcome)
           .description("Due fire times of schedules, by what the scheduler decided").register(registry));
     }
+    for (String outcome : Meters.NOTIFICATION_OUTCOMES) {
+      notifications.put(outcome, Counter.builder(Meters.NOTIFICATIONS).tag(Meters.TAG_OUTCOME, outcome)
+          .description("Notification delivery attempts, by outcome").register(registry));
+    }
+    for (String outcome : Meters.CHAIN_OUTCOMES) {
+      chainRuns.put(outcome, Counter.builder(Meters.CHAIN_RUNS).tag(Meters.TAG_OUTCOME, outcome)
+          .description("Runs decided by chains (then), started or refused").register(registry));
+    }
+    retries = Counter.builder(Meters.RETRIES).description("Retry attempts scheduled").register(registry);
+  }
+
+  /** One delivery attempt of a notification ended: delivered, retried (later) or failed (no attempt left). */
+  public void notification(String outcome) {
+    Counter counter = notifications.get(outcome);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  /** A chain decided a run: started, or refused (recorded as a failed run). */
+  public void chainRun(String outcome) {
+    Counter counter = chainRuns.get(outcome);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  /** A pending retry was created. */
+  public void retryScheduled() {
+    retries.increment();
   }
 
   /**

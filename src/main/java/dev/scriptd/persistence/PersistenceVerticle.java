@@ -119,6 +119,15 @@ public final class PersistenceVerticle extends VerticleBase {
           .compose(v -> scripts.apply(changes)));
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
+      on(ns.of(Addresses.DB_HOLD_RUN), runs::hold);
+      on(ns.of(Addresses.DB_CHAINED_FROM), this::chainedFrom);
+      on(ns.of(Addresses.DB_HELD_RUNS), body -> heldRuns());
+      NotificationStore notifications = new NotificationStore(db);
+      on(ns.of(Addresses.DB_ADD_NOTIFICATIONS), notifications::add);
+      on(ns.of(Addresses.DB_DUE_NOTIFICATIONS), notifications::due);
+      on(ns.of(Addresses.DB_NEXT_NOTIFICATION), body -> notifications.next());
+      on(ns.of(Addresses.DB_UPDATE_NOTIFICATION), notifications::update);
+      on(ns.of(Addresses.DB_LIST_NOTIFICATIONS), notifications::list);
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
       on(ns.of(Addresses.DB_CLEANUP), cleanup::run);
       on(ns.of(Addresses.DB_CLEANUP_STATE), body -> cleanup.state());
@@ -315,6 +324,20 @@ public final class PersistenceVerticle extends VerticleBase {
           }
           return null;
         });
+  }
+
+  private Future<io.vertx.core.json.JsonArray> chainedFrom(JsonObject body) {
+    String id = body.getString("script_id");
+    return db.reader().preparedQuery(ScriptRows.CHAINED_FROM).execute(Tuple.of(id, id, body.getString("name")))
+        .map(rows -> {
+          io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray();
+          rows.forEach(row -> names.add(row.getString(0)));
+          return names;
+        });
+  }
+
+  private Future<RunPage> heldRuns() {
+    return db.reader().query(RunRows.SELECT_HELD).execute().map(rows -> new RunPage(toRuns(rows), null));
   }
 
   private Future<RunPage> unfinishedRuns() {

@@ -4,6 +4,7 @@ import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
+import dev.scriptd.domain.RunLineage;
 import dev.scriptd.domain.RunStatus;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,8 @@ final class RunRows {
 
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
-      + "log_bytes, restarted_from, result, error, env, cwd, limits, created_by, params, param_secrets, outputs";
+      + "log_bytes, restarted_from, result, error, env, cwd, limits, created_by, params, param_secrets, outputs, "
+      + "parent_run_id, retry_of, attempt, not_before, chain_depth";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -38,7 +40,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -50,13 +52,21 @@ final class RunRows {
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
       + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits, "
       + "params = excluded.params, param_secrets = excluded.param_secrets, outputs = excluded.outputs, "
+      + "parent_run_id = excluded.parent_run_id, retry_of = excluded.retry_of, attempt = excluded.attempt, "
+      + "not_before = excluded.not_before, chain_depth = excluded.chain_depth, "
       // who started a run never changes: a save that does not know it keeps the stored name
       + "created_by = COALESCE(excluded.created_by, runs.created_by)";
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
   static final String SELECT_UNFINISHED = "SELECT " + SELECTED
-      + " FROM runs WHERE status = 'running' OR (status = 'pending' AND queued = 0) ORDER BY created_at, id";
+      + " FROM runs WHERE status = 'running' OR (status = 'pending' AND queued = 0 AND held = 0)"
+      + " ORDER BY created_at, id";
+
+  /** Pending runs the run owner holds for a later start (retries, decided chain links), oldest first. */
+  static final String SELECT_HELD = "SELECT " + SELECTED
+      + " FROM runs WHERE status = 'pending' AND held = 1 ORDER BY created_at, id";
+  static final String MARK_HELD = "UPDATE runs SET held = 1 WHERE id = ?";
 
   /** Runs waiting in a script's queue, in the order they start. */
   static final String SELECT_QUEUED = "SELECT " + SELECTED
@@ -110,6 +120,11 @@ final class RunRows {
     values.add(run.io().params().isEmpty() ? null : run.io().params().encode());
     values.add(run.io().secretsStored());
     values.add(run.io().outputs().isEmpty() ? null : run.io().outputs().encode());
+    values.add(run.lineage().parentRunId());
+    values.add(run.lineage().retryOf());
+    values.add(run.lineage().attempt());
+    values.add(millis(run.lineage().notBefore()));
+    values.add(run.lineage().chainDepth());
     return Tuple.tuple(values);
   }
 
@@ -139,7 +154,10 @@ final class RunRows {
         RunLimits.fromStored(row.getString("limits")),
         Integer.valueOf(1).equals(row.getInteger("pinned")),
         row.getString("created_by"),
-        RunIo.fromStored(row.getString("params"), row.getString("param_secrets"), row.getString("outputs")));
+        RunIo.fromStored(row.getString("params"), row.getString("param_secrets"), row.getString("outputs")),
+        new RunLineage(row.getString("parent_run_id"), row.getString("retry_of"),
+            Math.max(1, row.getInteger("attempt")), instant(row.getLong("not_before")),
+            Math.max(0, row.getInteger("chain_depth"))));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */
@@ -216,6 +234,18 @@ final class RunRows {
 
   /** Appends the run-list filters as " AND ..." conditions on unqualified runs columns. */
   static void filters(RunQuery query, StringBuilder sql, Tuple params, boolean skipTo) {
+    if (query.parentRunId() != null) {
+      sql.append(" AND parent_run_id = ?");
+      params.addString(query.parentRunId());
+    }
+    if (query.trigger() != null) {
+      sql.append(" AND trigger = ?");
+      params.addString(query.trigger());
+    }
+    if (query.retryOf() != null) {
+      sql.append(" AND retry_of = ?");
+      params.addString(query.retryOf());
+    }
     if (query.scriptId() != null) {
       sql.append(" AND script_id = ?");
       params.addString(query.scriptId());

@@ -341,7 +341,10 @@ public final class RunView implements RunReads {
         }
         if (query.scriptId() != null && !query.scriptId().equals(run.scriptId())
             || query.status() != null && query.status() != run.status()
-            || query.createdBy() != null && !query.createdBy().equals(run.createdBy())) {
+            || query.createdBy() != null && !query.createdBy().equals(run.createdBy())
+            || query.parentRunId() != null && !query.parentRunId().equals(run.lineage().parentRunId())
+            || query.retryOf() != null && !query.retryOf().equals(run.lineage().retryOf())
+            || query.trigger() != null && !query.trigger().equals(run.trigger())) {
           continue;
         }
         matches.add(entry);

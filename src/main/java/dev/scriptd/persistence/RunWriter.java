@@ -61,6 +61,7 @@ final class RunWriter {
   private static final class Entry {
     Run run;
     boolean queued;
+    boolean held;
     int saves;
     final Promise<Void> done = Promise.promise();
 
@@ -85,12 +86,17 @@ final class RunWriter {
 
   /** Stores the run (insert or update); completes with it once committed. */
   Future<Run> save(Run run) {
-    return enqueue(run, false);
+    return enqueue(run, false, false);
   }
 
   /** Like {@link #save}, and marks the run as waiting in its script's queue. */
   Future<Run> queue(Run run) {
-    return enqueue(run, true);
+    return enqueue(run, true, false);
+  }
+
+  /** Like {@link #save}, and marks the run as held by the run owner for a later start (a retry, a chain link). */
+  Future<Run> hold(Run run) {
+    return enqueue(run, false, true);
   }
 
   /** Completes once every save made before this call has been committed or has failed. */
@@ -126,7 +132,7 @@ final class RunWriter {
     return waitingSaves;
   }
 
-  private Future<Run> enqueue(Run run, boolean queued) {
+  private Future<Run> enqueue(Run run, boolean queued, boolean held) {
     if (waitingSaves >= maxQueued) {
       return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE, "the database is behind: "
           + waitingSaves + " run saves are waiting (persistence.run_max_queued); try again shortly"));
@@ -142,6 +148,7 @@ final class RunWriter {
       entry.run = run;
     }
     entry.queued |= queued;
+    entry.held |= held;
     entry.saves++;
     waitingSaves++;
     if (!writing) {
@@ -233,15 +240,25 @@ final class RunWriter {
     List<String> ids = new ArrayList<>(group.size());
     List<Tuple> rows = new ArrayList<>(group.size());
     List<Tuple> queued = new ArrayList<>();
+    List<Tuple> held = new ArrayList<>();
     for (Entry entry : group) {
       ids.add(entry.run.id());
       rows.add(RunRows.upsertParams(entry.run));
       if (entry.queued) {
         queued.add(Tuple.of(entry.run.id()));
       }
+      if (entry.held) {
+        held.add(Tuple.of(entry.run.id()));
+      }
     }
-    List<Database.Batch> batches = queued.isEmpty() ? List.of(new Database.Batch(RunRows.UPSERT, rows))
-        : List.of(new Database.Batch(RunRows.UPSERT, rows), new Database.Batch(RunRows.MARK_QUEUED, queued));
+    List<Database.Batch> batches = new ArrayList<>(3);
+    batches.add(new Database.Batch(RunRows.UPSERT, rows));
+    if (!queued.isEmpty()) {
+      batches.add(new Database.Batch(RunRows.MARK_QUEUED, queued));
+    }
+    if (!held.isEmpty()) {
+      batches.add(new Database.Batch(RunRows.MARK_HELD, held));
+    }
     return batcher.flushRuns(ids).compose(v -> db.writeBatches(vertx, batches));
   }
 

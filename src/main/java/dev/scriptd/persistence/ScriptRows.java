@@ -4,6 +4,8 @@ import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
+import dev.scriptd.domain.ScriptAutomation;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -17,16 +19,18 @@ final class ScriptRows {
   }
 
   private static final String COLUMNS = "id, name, kind, command, program, timeout_seconds, env, cwd, "
-      + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention, parameters";
+      + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention, parameters, "
+      + "then_runs, retry, notify";
 
   static final String UPSERT = "INSERT INTO scripts (" + COLUMNS + ") VALUES "
-      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
       + "name = excluded.name, kind = excluded.kind, command = excluded.command, "
       + "program = excluded.program, timeout_seconds = excluded.timeout_seconds, env = excluded.env, "
       + "cwd = excluded.cwd, enabled = excluded.enabled, schedule = excluded.schedule, "
       + "endpoint = excluded.endpoint, concurrency = excluded.concurrency, version = excluded.version, "
       + "updated_at = excluded.updated_at, limits = excluded.limits, retention = excluded.retention, "
-      + "parameters = excluded.parameters";
+      + "parameters = excluded.parameters, "
+      + "then_runs = excluded.then_runs, retry = excluded.retry, notify = excluded.notify";
 
   /** Script columns prefixed s_, run columns under their own names (RunRows.fromRow reads them). */
   private static final String WITH_LAST_RUN = "SELECT s.id AS s_id, s.name AS s_name, s.kind AS s_kind, "
@@ -35,6 +39,7 @@ final class ScriptRows {
       + "s.endpoint AS s_endpoint, s.concurrency AS s_concurrency, s.version AS s_version, "
       + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.limits AS s_limits, s.retention AS s_retention, "
       + "s.parameters AS s_parameters, "
+      + "s.then_runs AS s_then_runs, s.retry AS s_retry, s.notify AS s_notify, "
       + prefixed("r", RunRows.SELECTED)
       + " FROM scripts s LEFT JOIN runs r ON r.id = (SELECT l.id FROM runs l WHERE l.script_id = s.id "
       + "ORDER BY l.created_at DESC, l.id DESC LIMIT 1)";
@@ -43,6 +48,10 @@ final class ScriptRows {
   /** An id match wins over a name match (a name may look like another script's id). */
   static final String GET = WITH_LAST_RUN + " WHERE s.id = ? OR s.name = ? ORDER BY (s.id = ?) DESC LIMIT 1";
 
+  /** The other scripts whose then names a script (parameters: its id, its id, its name), by name. */
+  static final String CHAINED_FROM = "SELECT s.name FROM scripts s WHERE s.id <> ? AND s.then_runs IS NOT NULL "
+      + "AND EXISTS (SELECT 1 FROM json_each(s.then_runs) t WHERE json_extract(t.value, '$.script') IN (?, ?)) "
+      + "ORDER BY s.name";
   static final String NAME_OF = "SELECT name FROM scripts WHERE id = ?";
   static final String RUNNING_COUNT = "SELECT count(*) FROM runs WHERE script_id = ? AND status = 'running'";
   static final String ACTIVE_COUNT = "SELECT count(*) FROM runs WHERE script_id = ? AND status IN ('pending', 'running')";
@@ -83,7 +92,10 @@ final class ScriptRows {
         .addLong(script.updatedAt().toEpochMilli())
         .addString(script.limits().toStored())
         .addString(script.retention() == null ? null : script.retention().encode())
-        .addString(script.parameters() == null ? null : script.parameters().encode());
+        .addString(script.parameters() == null ? null : script.parameters().encode())
+        .addString(script.automation().then() == null ? null : script.automation().then().encode())
+        .addString(script.automation().retry() == null ? null : script.automation().retry().encode())
+        .addString(script.automation().notifications() == null ? null : script.automation().notifications().encode());
   }
 
   static ScriptEntry entryFromRow(Row row) {
@@ -110,9 +122,15 @@ final class ScriptRows {
         Instant.ofEpochMilli(row.getLong("s_created_at")),
         Instant.ofEpochMilli(row.getLong("s_updated_at")),
         json(row.getString("s_retention")),
-        json(row.getString("s_parameters")));
+        json(row.getString("s_parameters")),
+        new ScriptAutomation(array(row.getString("s_then_runs")), json(row.getString("s_retry")),
+            array(row.getString("s_notify"))));
     Run lastRun = row.getString("id") == null ? null : RunRows.fromRow(row);
     return new ScriptEntry(script, lastRun);
+  }
+
+  private static JsonArray array(String text) {
+    return text == null ? null : new JsonArray(text);
   }
 
   private static JsonObject json(String text) {

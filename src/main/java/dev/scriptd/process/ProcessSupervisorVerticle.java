@@ -10,6 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
+import dev.scriptd.config.AutomationConfig;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -69,6 +70,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Recovery recovery;
   private IngestGate gate;
   private ExitWatcher exits;
+  private RunFollowUps followUps;
 
   public ProcessSupervisorVerticle() {
   }
@@ -98,7 +100,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
         gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles);
     js = new JsRuns(eventBus, ns, bus, slots, log, ScriptdConfig.jsEnabled(config()));
-    ends = new RunEnds(bus, id -> runs.get(id) != null || js.has(id) || scripts.has(id));
+    ends = new RunEnds(bus, id -> runs.get(id) != null || js.has(id) || scripts.has(id) || followUps.has(id));
     scripts = new ScriptRuns(eventBus, ns, bus, ends, new ScriptRuns.Runner() {
       @Override
       public Future<Run> start(Script script, StartScript how) {
@@ -115,9 +117,22 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         return killLive(runId);
       }
     }, new EndpointRuns(TrafficConfig.fromJson(config()).endpoints()), settings.killGraceMs());
+    followUps = new RunFollowUps(vertx, ns, bus, new RunFollowUps.Scripts() {
+      @Override
+      public Future<Script> resolve(String ref) {
+        return scripts.resolve(ref);
+      }
+
+      @Override
+      public Future<Run> startHeld(Run pending) {
+        return scripts.startHeld(pending);
+      }
+    }, AutomationConfig.fromJson(config()), ScriptdMetrics.of(vertx, config()),
+        ScriptdConfig.fromJson(config()).http().publicUrl());
     bus.onEnd(run -> {
       ends.ended(run);
       scripts.ended(run);
+      followUps.ended(run);
     });
     Future<Void> reaperStarted = reaper == null ? Future.succeededFuture() : reaper.start();
     return reaperStarted
@@ -140,13 +155,15 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             }).completion(),
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
                 .completion())))
-        .compose(v -> scripts.restore());
+        .compose(v -> scripts.restore())
+        .compose(v -> followUps.restore());
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
   @Override
   public Future<?> stop() {
     scripts.stop();
+    followUps.stop();
     List<Future<?>> ends = new ArrayList<>();
     for (LiveRun run : runs.live()) {
       runs.requestEnd(run, RunStatus.KILLED);
@@ -239,6 +256,9 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     if (killed == null) {
       killed = scripts.cancel(id);
     }
+    if (killed == null) {
+      killed = followUps.cancel(id);
+    }
     if (killed != null) {
       return killed.map(Run::toJson);
     }
@@ -285,13 +305,23 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
 
   private Future<Object> scriptRuns(ScriptRunsCommand command) {
     return scripts.resolve(command.scriptRef()).compose(script -> switch (command.action()) {
-      case KILL -> scripts.killAll(script.id()).map(killed -> {
+      case KILL -> scripts.killAll(script.id()).compose(killed -> {
+        List<Future<Run>> retries = followUps.cancelAll(script.id());
+        return Future.join(retries).transform(ar -> {
+          List<Run> all = new ArrayList<>(killed);
+          retries.stream().filter(Future::succeeded).map(Future::result).forEach(all::add);
+          return Future.succeededFuture(all);
+        });
+      }).map(killed -> {
         JsonArray list = new JsonArray();
         killed.forEach(run -> list.add(run.toJson()));
         return (Object) new JsonObject().put("script_id", command.scriptRef()).put("killed", list);
       });
       case RESTART -> scripts.restart(script, command.createdBy()).map(run -> (Object) run);
-      case END_ALL -> scripts.endAll(script.id()).map(v -> (Object) null);
+      case END_ALL -> {
+        followUps.forget(script.id());
+        yield scripts.endAll(script.id()).map(v -> (Object) null);
+      }
     });
   }
 

@@ -68,6 +68,19 @@ final class RunBus {
     });
   }
 
+  /** A run held for a later start (a retry, a chain link): saved pending with its held flag, then published. */
+  Future<Run> holdAndPublish(Run pending) {
+    return eventBus.<Run>request(ns.of(Addresses.DB_HOLD_RUN), pending).map(stored -> {
+      eventBus.publish(ns.of(Addresses.RUNS_STATUS), pending.toJson());
+      return pending;
+    });
+  }
+
+  /** Every held pending run a previous server left, oldest first. */
+  Future<RunPage> held() {
+    return eventBus.<RunPage>request(ns.of(Addresses.DB_HELD_RUNS), null).map(Message::body);
+  }
+
   Future<Run> get(String runId) {
     return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body)
         .recover(e -> Future.failedFuture(isNotFound(e)

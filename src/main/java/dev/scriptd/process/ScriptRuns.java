@@ -242,6 +242,41 @@ final class ScriptRuns {
         .andThen(ar -> drain(script.id()));
   }
 
+  /**
+   * Starts a run the owner held (a due retry, a decided chain link), saved pending earlier, under its
+   * script's concurrency rule: now, after the active runs ended (replace), in the queue (queue), or
+   * not at all (forbid with the script busy, or the script deleted): then it ends failed, saying why.
+   */
+  Future<Run> startHeld(Run pending) {
+    return resolve(pending.scriptId()).transform(found -> {
+      if (found.failed()) {
+        return refuse(pending, "its script " + pending.scriptId() + " no longer exists");
+      }
+      Script script = found.result();
+      String id = script.id();
+      if (Script.REPLACE.equals(script.concurrency())) {
+        return killAndWait(queue.active(id)).compose(v -> tracked(id, runner.startQueued(pending, script, null)));
+      }
+      ScriptQueue.Decision decision = queue.decide(id, script.concurrency());
+      return switch (decision.verdict()) {
+        case REFUSE -> refuse(pending, "script " + script.name() + " already had an active run "
+            + queue.describeActive(id) + " (concurrency forbid)");
+        case ENQUEUE -> {
+          queue.enqueue(id, pending.id(), false);
+          drain(id);
+          yield Future.succeededFuture(pending);
+        }
+        case START, REPLACE -> tracked(id, runner.startQueued(pending, script, null));
+      };
+    });
+  }
+
+  /** A held run that cannot start ends failed with the reason in its error. */
+  private Future<Run> refuse(Run pending, String reason) {
+    return bus.saveAndPublish(pending.ended(RunStatus.FAILED, null, null, "could not start: " + reason,
+        Instant.now()));
+  }
+
   /** Starts the head of the script's queue once nothing of it is active or starting. */
   private void drain(String scriptId) {
     if (stopping) {

@@ -143,6 +143,23 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
       stored.stream().filter(script -> !listed.contains(script.name()))
           .sorted(Comparator.comparing(Script::name)).forEach(deletes::add);
     }
+    // a then entry names a script that exists after the apply: stored and not pruned, or listed
+    Set<String> known = new HashSet<>(seen.keySet());
+    stored.stream().filter(script -> !deletes.contains(script)).forEach(script -> {
+      known.add(script.name());
+      known.add(script.id());
+    });
+    List<Script> changed = new ArrayList<>(creates);
+    changed.addAll(updates);
+    for (Script script : changed) {
+      List<String> chained = script.automation().chainedScripts();
+      for (int t = 0; t < chained.size(); t++) {
+        if (!known.contains(chained.get(t))) {
+          errors.add(error("scripts[" + seen.get(script.name()) + "].then[" + t + "].script", script.name(),
+              "names no script ('" + chained.get(t) + "' is neither stored nor in this apply)"));
+        }
+      }
+    }
     return errors.isEmpty() ? new ScriptApplyPlan(creates, updates, unchanged, deletes, errors)
         : new ScriptApplyPlan(List.of(), List.of(), List.of(), List.of(), errors);
   }
@@ -161,6 +178,9 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
   public static JsonObject definition(Script script, boolean masked) {
     JsonObject json = script.toJson(null, null);
     NOT_DEFINITION.forEach(json::remove);
+    if (!masked) {
+      json.put("notify", script.automation().notifications());
+    }
     return json.put("env", masked ? SecretEnv.toApiJson(script.env()) : SecretEnv.toInputJson(script.env()))
         .put("schedule", masked ? script.scheduleForApi() : script.schedule());
   }

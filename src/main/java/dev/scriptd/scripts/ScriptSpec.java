@@ -4,6 +4,7 @@ import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.cron.Crons;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
+import dev.scriptd.domain.ScriptAutomation;
 import dev.scriptd.domain.SecretEnv;
 import dev.scriptd.params.ParameterSchema;
 import dev.scriptd.params.RunParameters;
@@ -26,14 +27,27 @@ import java.util.regex.Pattern;
  */
 public record ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
     Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
-    String concurrency, RunLimits limits, JsonObject retention, JsonObject parameters) {
+    String concurrency, RunLimits limits, JsonObject retention, JsonObject parameters,
+    ScriptAutomation automation) {
+
+  public ScriptSpec {
+    automation = automation == null ? ScriptAutomation.NONE : automation;
+  }
+
+  /** A definition without then, retry or notify. */
+  public ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
+      Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
+      String concurrency, RunLimits limits, JsonObject retention, JsonObject parameters) {
+    this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
+        retention, parameters, ScriptAutomation.NONE);
+  }
 
   /** A definition without parameters. */
   public ScriptSpec(String name, String kind, String command, String program, long timeoutSeconds,
       Map<String, String> env, String cwd, boolean enabled, JsonObject schedule, JsonObject endpoint,
       String concurrency, RunLimits limits, JsonObject retention) {
     this(name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint, concurrency, limits,
-        retention, null);
+        retention, null, ScriptAutomation.NONE);
   }
 
   /** The fields of a script's {@code retention} and their upper bounds. */
@@ -132,9 +146,10 @@ public record ScriptSpec(String name, String kind, String command, String progra
     RunLimits limits = limits(body.getValue("limits"), kind, defaultLimits, errors);
     JsonObject retention = retention(body.getValue("retention"), errors);
     JsonObject parameters = parameters(body.getValue("parameters"), schedule, errors);
+    ScriptAutomation automation = ScriptAutomation.parse(body, errors::add);
     ScriptSpec spec = errors.list.isEmpty() ? new ScriptSpec(name, kind, "shell".equals(kind) ? command : null,
         "js".equals(kind) ? program : null, timeout, env, cwd, enabled, schedule, endpoint, concurrency, limits,
-        retention, parameters) : null;
+        retention, parameters, automation) : null;
     return new Parsed(spec, errors.list);
   }
 
@@ -344,18 +359,19 @@ public record ScriptSpec(String name, String kind, String command, String progra
   /** The stored script for this definition. */
   public Script toScript(String id, long version, Instant createdAt, Instant updatedAt) {
     return new Script(id, name, kind, command, program, timeoutSeconds, env, cwd, enabled, schedule, endpoint,
-        concurrency, limits, version, createdAt, updatedAt, retention, parameters);
+        concurrency, limits, version, createdAt, updatedAt, retention, parameters, automation);
   }
 
   /** The same definition with another env (see {@link SecretEnv#keepMasked}). */
   public ScriptSpec withEnv(Map<String, String> otherEnv) {
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, otherEnv, cwd, enabled, schedule, endpoint,
-        concurrency, limits, retention, parameters);
+        concurrency, limits, retention, parameters, automation);
   }
 
   /**
    * This definition as an update of {@code previous}: secret env values and secret
-   * {@code schedule.params} values sent back as {@code "***"} keep what {@code previous} had.
+   * {@code schedule.params} values and notify secrets sent back as {@code "***"} keep what
+   * {@code previous} had.
    */
   public ScriptSpec keepingSecrets(Script previous) {
     JsonObject kept = schedule;
@@ -372,7 +388,8 @@ public record ScriptSpec(String name, String kind, String command, String progra
       kept.put("params", merged);
     }
     return new ScriptSpec(name, kind, command, program, timeoutSeconds, SecretEnv.keepMasked(env, previous.env()),
-        cwd, enabled, kept, endpoint, concurrency, limits, retention, parameters);
+        cwd, enabled, kept, endpoint, concurrency, limits, retention, parameters,
+        automation.keepMasked(previous.automation()));
   }
 
   /** The definition in its API JSON form (what the bus carries to the scripts verticle). */
@@ -381,7 +398,8 @@ public record ScriptSpec(String name, String kind, String command, String progra
     return new JsonObject().put("name", name).put("kind", kind).put("command", command).put("program", program)
         .put("timeout", timeoutSeconds).put("env", envJson).put("cwd", cwd).put("enabled", enabled)
         .put("schedule", schedule).put("endpoint", endpoint).put("concurrency", concurrency)
-        .put("limits", limits.toJson()).put("retention", retention).put("parameters", parameters);
+        .put("limits", limits.toJson()).put("retention", retention).put("parameters", parameters)
+        .put("then", automation.then()).put("retry", automation.retry()).put("notify", automation.notifications());
   }
 
   private static final class Errors {

@@ -111,7 +111,7 @@ public final class ScriptsVerticle extends VerticleBase {
     ScriptSpec spec = valid(body);
     Instant now = Instant.now();
     Script script = spec.toScript(UUID.randomUUID().toString(), 1, now, now);
-    return vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script)
+    return chainedScriptsExist(script).compose(v -> vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script))
         .map(saved -> changed(saved.body(), "created",
             saved.body().toJson(null, Schedules.nextRunAt(saved.body(), Instant.now()))));
   }
@@ -124,7 +124,8 @@ public final class ScriptsVerticle extends VerticleBase {
       Script script = spec.keepingSecrets(old)
           .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
-      return vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script)
+      return chainedScriptsExist(script)
+          .compose(v -> vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script))
           .map(saved -> changed(saved.body(), "updated",
               saved.body().toJson(entry.lastRun(), Schedules.nextRunAt(saved.body(), Instant.now()))))
           .andThen(ar -> endChange(old.id()));
@@ -166,9 +167,42 @@ public final class ScriptsVerticle extends VerticleBase {
     return parsed.spec();
   }
 
-  /** The run owner ends its runs and drops its queue, then the script is deleted with its runs and logs. */
+  /**
+   * Each {@code then} entry names an existing script (or the script itself): 400 naming the first
+   * that does not.
+   */
+  private Future<Void> chainedScriptsExist(Script script) {
+    List<String> chained = script.automation().chainedScripts();
+    List<Future<Void>> checks = new ArrayList<>();
+    for (int i = 0; i < chained.size(); i++) {
+      String ref = chained.get(i);
+      if (ref.equals(script.name()) || ref.equals(script.id())) {
+        continue;
+      }
+      String field = "then[" + i + "].script";
+      checks.add(vertx.eventBus().request(ns.of(Addresses.DB_GET_SCRIPT), ref).<Void>mapEmpty()
+          .recover(e -> Future.failedFuture(BusFailure.is(e, ReplyCodes.NOT_FOUND)
+              ? new BusFailure(ReplyCodes.BAD_REQUEST, "the script has invalid fields: " + field
+                  + " names no script ('" + ref + "'); create it first")
+              : e)));
+    }
+    return Future.all(checks).mapEmpty();
+  }
+
+  /**
+   * The run owner ends its runs and drops its queue, then the script is deleted with its runs and
+   * logs; 409 while another script's {@code then} names it.
+   */
   private Future<JsonObject> delete(JsonObject body) {
-    return resolve(body).compose(entry -> {
+    return resolve(body).compose(entry -> vertx.eventBus().<JsonArray>request(ns.of(Addresses.DB_CHAINED_FROM),
+        new JsonObject().put("script_id", entry.script().id()).put("name", entry.script().name()))
+        .map(Message::body).map(names -> {
+          if (!names.isEmpty()) {
+            throw new BusFailure(ReplyCodes.CONFLICT, "script " + entry.script().name()
+                + " is named by the then of " + names.encode() + "; remove it from their then first");
+          }
+          return entry;
+        })).compose(entry -> {
       String id = entry.script().id();
       beginChange(id);
       return vertx.eventBus().request(ns.of(Addresses.RUNS_SCRIPT_RUNS),

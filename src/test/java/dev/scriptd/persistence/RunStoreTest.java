@@ -60,7 +60,7 @@ class RunStoreTest extends PersistenceTestBase {
     assertEquals("ci", get(run.id()).createdBy());
     save(run.withCreatedBy(null).started(77, null, Instant.ofEpochMilli(T0 + 5)));
     assertEquals("ci", get(run.id()).createdBy(), "who started a run never changes");
-    RunPage byCi = list(new RunQuery(null, null, null, null, 50, null, "ci"));
+    RunPage byCi = list(new RunQuery(null, null, null, null, 50, null, null, null, null, "ci"));
     assertEquals(List.of(run.id()), byCi.items().stream().map(Run::id).toList());
   }
 

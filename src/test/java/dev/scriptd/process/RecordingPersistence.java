@@ -56,7 +56,9 @@ final class RecordingPersistence extends VerticleBase {
           m.reply(new RunPage(unfinished, null));
         }).completion(),
         // no script queues here: the run owner restores none
-        eventBus.localConsumer(Addresses.DB_QUEUED_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion());
+        eventBus.localConsumer(Addresses.DB_QUEUED_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion(),
+        // nor held runs (retries, chain links)
+        eventBus.localConsumer(Addresses.DB_HELD_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion());
   }
 
   /** Every stored line of a run, in the order the chunks arrived. */
