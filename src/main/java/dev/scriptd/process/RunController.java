@@ -192,8 +192,9 @@ final class RunController {
     Run run = live.run;
     String stdin = live.stdin;
     live.outputFile = outputs.create(run.id());
-    // the parameter values go in the environment only, never into the command text
-    Map<String, String> own = new HashMap<>(RunParameters.environment(run.io().params()));
+    // a script run's parameter values go in the environment only, never into the command text
+    Map<String, String> own = new HashMap<>(run.scriptId() == null ? Map.of()
+        : RunParameters.environment(run.io().params()));
     own.put("SCRIPTD_RUN_ID", run.id());
     own.put("SCRIPTD_OUTPUT", live.outputFile.toString());
     // never the server's whole environment: it holds the admin token (SCRIPTD_ADMIN_TOKEN)

@@ -238,6 +238,14 @@ class ParametersApiTest {
     assertEquals("completed", js.getString("status"), js.encode());
     assertEquals(100, js.getJsonObject("outputs").size());
     assertTrue(js.getString("error").contains("1 name(s) beyond the first 100 were dropped (n101)"), js.getString("error"));
+
+    create(new JsonObject().put("name", "jsbytes").put("kind", "js").put("program",
+        "setOutput('a', 'x'.repeat(60000)); setOutput('b', 'y'.repeat(10000)); setOutput('c', 'z'); 1"));
+    JsonObject bytes = api.awaitEnd(run("jsbytes", null).getString("id"));
+    assertEquals("completed", bytes.getString("status"), bytes.encode());
+    assertEquals(Set.of("a", "c"), bytes.getJsonObject("outputs").fieldNames());
+    assertTrue(bytes.getString("error").contains("1 value(s) were dropped because the outputs would exceed 65536 bytes"),
+        bytes.getString("error"));
   }
 
   @Test

@@ -72,7 +72,7 @@ class RunEnvironmentTest {
   }
 
   @Test
-  @DisplayName("by default: PATH, HOME, LANG and LC_* of the server, the run's env and SCRIPTD_RUN_ID; no admin token, no SCRIPTD_*, no FOO")
+  @DisplayName("by default: PATH, HOME, LANG and LC_* of the server, the run's env, SCRIPTD_RUN_ID and SCRIPTD_OUTPUT; no admin token, no other SCRIPTD_*, no FOO")
   void defaultAllowlist() throws Exception {
     Api api = start(List.of());
     JsonObject body = new JsonObject().put("command", "env")
@@ -95,7 +95,8 @@ class RunEnvironmentTest {
     assertEquals("run-value", env.get("MINE"));
     assertEquals("/run/home", env.get("HOME"), "the run's env overrides what the server passes on");
     assertNotNull(env.get("SCRIPTD_RUN_ID"));
-    assertEquals(List.of("SCRIPTD_RUN_ID"), env.keySet().stream().filter(name -> name.startsWith("SCRIPTD_")).toList());
+    assertEquals(List.of("SCRIPTD_OUTPUT", "SCRIPTD_RUN_ID"),
+        env.keySet().stream().filter(name -> name.startsWith("SCRIPTD_")).sorted().toList());
     assertEquals(dataDir.toString(), envOfRun(api, new JsonObject().put("command", "env")).get("HOME"));
 
     // the orphan reaper, a child of the server too, does not carry them either

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -100,5 +101,34 @@ class ParameterSchemaTest {
   void secrets() {
     assertEquals(Set.of("p"), ParameterSchema.secretNames(
         schema("{\"p\": {\"type\": \"string\", \"x-secret\": true}, \"q\": {\"type\": \"string\", \"x-secret\": false}}")));
+  }
+
+  @Test
+  @DisplayName("odd schemas and odd values give errors, never an exception")
+  void oddInput() {
+    List<String> schemas = List.of(
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": [\"string\", \"null\"]}}}",
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"default\": \"x\"}}}",
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"default\": 5, \"pattern\": \"(\"}}}",
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"enum\": \"x\"}}}",
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"integer\", \"minimum\": \"1\"}}}",
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"array\", \"items\": []}}}",
+        "{\"type\": \"object\", \"properties\": {\"a\": null}}",
+        "{\"type\": \"object\", \"properties\": [], \"required\": \"a\"}",
+        "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"x-secret\": \"yes\"}}}");
+    for (String text : schemas) {
+      assertTrue(!ParameterSchema.check(new JsonObject(text)).isEmpty(), text);
+    }
+    JsonObject schema = new JsonObject("""
+        {"type": "object", "properties": {"s": {"type": "string", "format": "uri"}, "n": {"type": "number"},
+         "l": {"type": "array", "items": {"type": "boolean"}}}}""");
+    List<Object> values = List.of("", 0, -1.5, true, new JsonArray(), new JsonObject(), new JsonArray().add(new JsonObject()),
+        "x".repeat(10_000));
+    for (Object value : values) {
+      for (String name : List.of("s", "n", "l")) {
+        RunParameters.Result result = RunParameters.resolve(schema, new JsonObject().put(name, value));
+        assertTrue(result.valid() || result.errors().size() == 1, name + "=" + value + ": " + result.errors());
+      }
+    }
   }
 }
