@@ -84,6 +84,9 @@ public final class RunParameters {
       if (problem == null && containsNul(value)) {
         problem = "must not contain a NUL character";
       }
+      if (problem == null && !fitsLong(property, value)) {
+        problem = "must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+      }
       if (problem != null) {
         error(errors, name, problem);
       } else {
@@ -223,6 +226,28 @@ public final class RunParameters {
       return whole;
     }
     return value;
+  }
+
+  /** An integer property's value (or items) within a long, which is how runs get it. */
+  private static boolean fitsLong(JsonObject property, Object value) {
+    boolean integer = "integer".equals(property.getValue("type"));
+    if (value instanceof JsonArray list && property.getValue("items") instanceof JsonObject items) {
+      for (Object item : list) {
+        if (!fitsLong(items, item)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (!integer || !(value instanceof Number number) || value instanceof Integer || value instanceof Long) {
+      return true;
+    }
+    try {
+      new BigDecimal(number.toString()).longValueExact();
+      return true;
+    } catch (ArithmeticException | NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean containsNul(Object value) {

@@ -15,7 +15,6 @@ import dev.scriptd.cron.Schedules;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Script;
-import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -326,4 +326,40 @@ class ParametersApiTest {
       assertEquals(new JsonObject().put("x", "1"), new JsonObject(done.data()).getJsonObject("outputs"));
     }
   }
+
+  @Test
+  @DisplayName("a restarted run and a run that waited in its script's queue keep their params")
+  void restartAndQueue() {
+    create(new JsonObject().put("name", "q").put("parameters", SCHEMA).put("concurrency", "queue")
+        .put("command", "echo \"day=$SCRIPTD_PARAM_DAY\"; sleep 0.3"));
+    JsonObject first = run("q", new JsonObject().put("day", "2026-06-01"));
+    JsonObject queued = run("q", new JsonObject().put("day", "2026-06-02"));
+    assertEquals("pending", queued.getString("status"), queued.encode());
+    assertEquals("2026-06-02", queued.getJsonObject("params").getString("day"));
+    assertEquals("completed", api.awaitEnd(first.getString("id")).getString("status"));
+    JsonObject ended = api.awaitRun(queued.getString("id"), r -> r.getString("status").equals("completed"),
+        Duration.ofSeconds(30));
+    assertEquals("2026-06-02", ended.getJsonObject("params").getString("day"));
+    assertEquals(List.of("day=2026-06-02"), lines(queued.getString("id")));
+
+    HttpResponse<String> restarted = api.post("/api/runs/" + first.getString("id") + "/restart", null);
+    assertEquals(201, restarted.statusCode(), restarted.body());
+    JsonObject again = new JsonObject(restarted.body());
+    assertEquals("2026-06-01", again.getJsonObject("params").getString("day"));
+    api.awaitRun(again.getString("id"), r -> r.getString("status").equals("completed"), Duration.ofSeconds(30));
+    assertEquals(List.of("day=2026-06-01"), lines(again.getString("id")));
+  }
+
+  @Test
+  @DisplayName("an endpoint program with handle(request) sees each call's own params")
+  void pooledHandlerSeesEachCallsParams() {
+    create(new JsonObject().put("name", "handler").put("kind", "js").put("parameters", SCHEMA)
+        .put("program", "function handle(request) { return {status: 200, body: {day: params.day}}; }")
+        .put("endpoint", new JsonObject().put("method", "GET").put("path", "handler")));
+    for (String day : List.of("2026-07-01", "2026-07-02", "2026-07-03")) {
+      HttpResponse<String> answered = api.get("/hooks/handler?day=" + day);
+      assertEquals(200, answered.statusCode(), answered.body());
+      assertEquals(day, new JsonObject(answered.body()).getString("day"));
+    }
+  }
 }

@@ -49,6 +49,10 @@ class RunParametersTest {
     assertEquals(List.of("params.count"), fields(RunParameters.resolve(SCHEMA,
         new JsonObject().put("day", "2026-01-31").put("count", 10))));
     assertEquals(List.of("params.day"), fields(RunParameters.resolve(SCHEMA, new JsonObject().put("day", "31/01/2026"))));
+    JsonObject wide = new JsonObject("{\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\"}}}");
+    assertEquals(List.of("params.n"), fields(RunParameters.resolve(wide, new JsonObject().put("n", 1e20))),
+        "an integer beyond a long is refused, not clamped");
+    assertEquals(7L, RunParameters.resolve(wide, new JsonObject().put("n", 7.0)).values().getValue("n"));
   }
 
   @Test
