@@ -149,9 +149,10 @@ public record ScriptApplyPlan(List<Script> creates, List<Script> updates, List<S
       known.add(script.name());
       known.add(script.id());
     });
-    List<Script> changed = new ArrayList<>(creates);
-    changed.addAll(updates);
-    for (Script script : changed) {
+    List<Script> listed = new ArrayList<>(creates);
+    listed.addAll(updates);
+    unchanged.forEach(name -> listed.add(byName.get(name)));
+    for (Script script : listed) {
       List<String> chained = script.automation().chainedScripts();
       for (int t = 0; t < chained.size(); t++) {
         if (!known.contains(chained.get(t))) {

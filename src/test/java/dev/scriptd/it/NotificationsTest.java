@@ -121,6 +121,7 @@ class NotificationsTest {
             && body.getString("text").contains(ok.substring(0, 8)), body.getString("text"));
         assertNull(chat.header("X-Scriptd-Signature"), "no secret, no signature");
         awaitDelivery(server.api, ok, "delivered");
+        assertTrue(server.api.get("/metrics").body().contains("scriptd_notifications_total{outcome=\"delivered\"} 1.0"));
         HttpResponse<String> none = server.api.get("/api/notifications?run_id=" + failed);
         assertEquals(0, new JsonObject(none.body()).getJsonArray("items").size(), "failed is not listed");
         assertEquals(400, server.api.get("/api/notifications?status=nope").statusCode());

@@ -67,6 +67,26 @@ class ScriptApplyPlanTest {
   }
 
   @Test
+  @DisplayName("then names a script that exists after the apply: stored, or listed in it; one pruned or unknown is an error naming the entry")
+  void thenNamesAScriptThatExistsAfterTheApply() {
+    JsonArray chained = new JsonArray().add(new JsonObject().put("script", "target"));
+    Script target = stored(shell("target", "true"), 1);
+    Script upstream = stored(shell("up", "true").put("then", chained), 1);
+    assertTrue(plan(new JsonArray().add(shell("up", "true").put("then", chained)), List.of(target), false).valid(),
+        "target is stored and stays");
+    assertTrue(plan(new JsonArray().add(shell("up", "true").put("then", chained)).add(shell("target", "true")),
+        List.of(), false).valid(), "target comes in the same apply");
+    ScriptApplyPlan unknown = plan(new JsonArray().add(shell("new", "true")
+        .put("then", new JsonArray().add(new JsonObject().put("script", "nowhere")))), List.of(), false);
+    assertEquals("scripts[0].then[0].script", unknown.errors().getJsonObject(0).getString("field"));
+    ScriptApplyPlan pruned = plan(new JsonArray().add(shell("up", "true").put("then", chained)),
+        List.of(target, upstream), true);
+    assertEquals(1, pruned.errors().size(), pruned.errors().encode());
+    assertEquals("scripts[0].then[0].script", pruned.errors().getJsonObject(0).getString("field"),
+        "unchanged up names target, which the prune would delete");
+  }
+
+  @Test
   @DisplayName("defaults count as written: leaving out a field that holds its default is no change")
   void defaultsAreNoChange() {
     Script stored = stored(shell("d", "echo").put("timeout", 3600).put("enabled", true).put("concurrency", "allow")
