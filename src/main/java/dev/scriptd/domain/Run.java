@@ -15,6 +15,7 @@ import java.util.Objects;
  * is never signalled. It, {@code env} and {@code limits} (the override of the server's per-run
  * limits the run was created with) are internal and never part of the API JSON. {@code pinned}:
  * no cleanup deletes the run; only the pin routes change it (a save of the run leaves it as stored).
+ * {@code usage}: what the run used, set when a shell run ends (null before, and for js runs).
  */
 public record Run(
     String id,
@@ -39,7 +40,8 @@ public record Run(
     Map<String, String> env,
     String cwd,
     RunLimits limits,
-    boolean pinned) {
+    boolean pinned,
+    RunUsage usage) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -61,7 +63,17 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false);
+        limits, false, null);
+  }
+
+  /** A run without a measured usage. */
+  public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
+      Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
+      Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
+      Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
+    this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
+        startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
+        limits, pinned, null);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -76,7 +88,7 @@ public record Run(
       long timeoutSeconds, Map<String, String> env, String cwd, String restartedFrom, Instant now,
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
-        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false);
+        null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -84,32 +96,39 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned);
+        error, env, cwd, limits, pinned, usage);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned);
+        error, env, cwd, limits, pinned, usage);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned);
+        env, cwd, limits, pinned, usage);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned);
+        error, env, cwd, limits, pinned, usage);
   }
 
   public Run withPinned(boolean pin) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin);
+        env, cwd, limits, pin, usage);
+  }
+
+  /** The same run with what it used (see {@link RunUsage}). */
+  public Run withUsage(RunUsage measured) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pinned, measured);
   }
 
   private void checkMove(RunStatus next) {
@@ -150,6 +169,7 @@ public record Run(
         .put("result", result)
         .put("error", error)
         .put("cwd", cwd)
-        .put("pinned", pinned);
+        .put("pinned", pinned)
+        .put("usage", usage == null ? null : usage.toJson());
   }
 }

@@ -4,6 +4,7 @@ import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -21,7 +22,7 @@ final class RunRows {
 
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
-      + "log_bytes, restarted_from, result, error, env, cwd, limits";
+      + "log_bytes, restarted_from, result, error, env, cwd, limits, usage";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -37,7 +38,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -47,7 +48,9 @@ final class RunRows {
       + "log_lines = MAX(runs.log_lines, excluded.log_lines), "
       + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
-      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits";
+      + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits, "
+      // a save without a usage (a late progress save) never erases a measured one
+      + "usage = COALESCE(excluded.usage, runs.usage)";
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
@@ -102,6 +105,7 @@ final class RunRows {
     values.add(new JsonObject(new HashMap<String, Object>(run.env())).encode());
     values.add(run.cwd());
     values.add(run.limits().toStored());
+    values.add(run.usage() == null ? null : run.usage().toJson().encode());
     return Tuple.tuple(values);
   }
 
@@ -129,7 +133,8 @@ final class RunRows {
         env(row.getString("env")),
         row.getString("cwd"),
         RunLimits.fromStored(row.getString("limits")),
-        Integer.valueOf(1).equals(row.getInteger("pinned")));
+        Integer.valueOf(1).equals(row.getInteger("pinned")),
+        RunUsage.fromStored(row.getString("usage")));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */

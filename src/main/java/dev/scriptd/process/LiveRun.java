@@ -7,6 +7,7 @@ import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.Promise;
 import java.util.List;
 
@@ -57,6 +58,14 @@ final class LiveRun {
   OutputGuard guard;
   /** The error to record at the end (output limit), or null. */
   String endError;
+  /** The run's cgroup (with a cgroup per run), set once spawned. */
+  RunCgroup cgroup;
+  /** Its cgroup was removed at the end. */
+  boolean cgroupRemoved;
+  /** The shell's resource usage as reaped (null: not known). */
+  RunUsage shellUsage;
+  /** The end is being measured and saved. */
+  boolean finishing;
   long timeoutTimer = -1;
   long progressTimer = -1;
 
