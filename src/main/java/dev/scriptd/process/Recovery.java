@@ -57,7 +57,7 @@ final class Recovery {
           others.add(run.id());
         }
       }
-      return Future.join(recovered).transform(ar -> sweep(others));
+      return Future.join(recovered).transform(ar -> sweep(others, jvmStart));
     });
   }
 
@@ -78,12 +78,16 @@ final class Recovery {
         .onSuccess(lost -> LOG.info("run {} marked lost", run.id()));
   }
 
-  /** Ends and removes the run cgroups left under this server's group whose run is not open elsewhere. */
-  private Future<Void> sweep(Set<String> others) {
+  /**
+   * Ends and removes the run cgroups a previous server left under this server's group: made before
+   * this JVM started (as for runs, a newer one is another supervisor's of this JVM) and not of a run
+   * open elsewhere.
+   */
+  private Future<Void> sweep(Set<String> others, Instant jvmStart) {
     return context.executeBlocking(containment::leftovers, false).compose(left -> {
       List<Future<RunUsage>> removed = new ArrayList<>();
       for (RunCgroup cgroup : left) {
-        if (!others.contains(RunCgroup.runId(cgroup.dir()))) {
+        if (!others.contains(RunCgroup.runId(cgroup.dir())) && cgroup.madeBefore(jvmStart)) {
           LOG.info("ending and removing the leftover cgroup {}", cgroup.dir());
           removed.add(terminate(RunProcesses.of(cgroup, 0, null)).compose(v -> release(cgroup)));
         }

@@ -68,6 +68,15 @@ final class RunCgroup {
     }
   }
 
+  /** Whether the group's directory was made before {@code instant} (false when it is gone). */
+  boolean madeBefore(java.time.Instant instant) {
+    try {
+      return Files.getLastModifiedTime(dir).toInstant().isBefore(instant);
+    } catch (IOException gone) {
+      return false;
+    }
+  }
+
   /** The file a process writes its pid to, to enter the group. */
   Path procsFile() {
     return dir.resolve("cgroup.procs");
