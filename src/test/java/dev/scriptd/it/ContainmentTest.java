@@ -202,6 +202,33 @@ class ContainmentTest {
     assertNoRunCgroupLeft(api);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"cgroup"})
+  @DisplayName("at start, a run cgroup a previous server left without an open run is ended and removed")
+  void leftoverCgroupIsSwept(String mode) throws Exception {
+    int port = TestServer.freePort();
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
+    Process first = startJvm(port, mode, false);
+    assumeMode(api, mode);
+    Path parent = cgroupParent(api);
+    first.destroy();
+    assertTrue(first.waitFor(60, TimeUnit.SECONDS), "server still running");
+    // a group as a crashed server would leave it: a run's cgroup with a process in it, and no open run
+    Path left = parent.resolve("run-" + java.util.UUID.randomUUID());
+    Files.createDirectories(left);
+    Process orphan = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + left.resolve("cgroup.procs") + " && exec sleep 300")
+        .start();
+    daemons.add((int) orphan.pid());
+    Instant end = Instant.now().plusSeconds(10);
+    while (!Files.readString(left.resolve("cgroup.procs")).contains(Long.toString(orphan.pid()))) {
+      assertTrue(Instant.now().isBefore(end), "the process did not enter " + left);
+      LockSupport.parkNanos(10_000_000L);
+    }
+    startJvm(port, mode, false);
+    assertTrue(orphan.waitFor(20, TimeUnit.SECONDS), "the leftover group's process was not ended");
+    assertFalse(Files.exists(left), "the leftover group was not removed");
+  }
+
   // ---- helpers
 
   private Api startInProcess(String mode) throws Exception {
