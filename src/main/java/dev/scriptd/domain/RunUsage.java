@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * What a run used, measured when it ended. Each figure is null when the platform could not measure
  * it: with a cgroup per run, {@code cpu.stat} (every process of the run), {@code memory.peak} and
- * {@code pids.peak} (only where those controllers are enabled); with process groups, the resource
- * usage the kernel reports for the run's shell and the children it waited for. {@code containment}
+ * {@code pids.peak} (only where those controllers are enabled); with process groups, the CPU time
+ * the kernel reports for the run's shell and the children it waited for (not its peak memory: a
+ * process spawned by the JVM inherits the JVM's as its own through exec). {@code containment}
  * is how the run's processes were contained: {@link #CGROUP} or {@link #PROCESS_GROUP}.
  */
 public record RunUsage(Long cpuUserMs, Long cpuSystemMs, Long maxRssBytes, Long peakProcesses, String containment) {

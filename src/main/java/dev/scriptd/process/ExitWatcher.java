@@ -43,8 +43,8 @@ final class ExitWatcher implements AutoCloseable {
   interface Listener {
     /**
      * {@code status} is null when it could not be read (the child was reaped elsewhere);
-     * {@code usage} (containment unset) is the child's and its waited-for children's resource
-     * usage, or null.
+     * {@code usage} (containment unset) is the CPU time of the child and its waited-for children,
+     * or null.
      */
     void exited(ExitWaiter.Status status, RunUsage usage);
   }
@@ -193,9 +193,10 @@ final class ExitWatcher implements AutoCloseable {
     ExitWaiter.Status status = reap(watch.pid(), usage);
     RunUsage measured = null;
     if (status != null) {
-      // ru_utime and ru_stime (struct timeval) then ru_maxrss, in KiB
+      // ru_utime and ru_stime (struct timeval). Not ru_maxrss: a child spawned by the JVM (vfork)
+      // execs from the JVM's memory, and exec keeps that as the child's peak, so it tells the JVM's size
       measured = new RunUsage(usage.getLong(0) * 1000 + usage.getLong(8) / 1000,
-          usage.getLong(16) * 1000 + usage.getLong(24) / 1000, usage.getLong(32) * 1024, null, null);
+          usage.getLong(16) * 1000 + usage.getLong(24) / 1000, null, null, null);
     } else {
       status = PidFd.reap(pidfd);
     }
