@@ -1,9 +1,26 @@
 // The runs table used by the dashboard and the history page: one row per run, updated in place.
 
-import { h, clear, statusBadge, fmtTime, fmtDuration, runDuration, progressBar, FINAL } from './dom.js';
+import { h, clear, statusBadge, fmtTime, fmtDuration, fmtBytes, runDuration, progressBar, FINAL } from './dom.js';
 import { runLabel } from './catalog.js';
 import { api } from './api.js';
 import { can } from './session.js';
+
+/**
+ * A finished run's CPU time (user + system) as the cell shows it, with every figure of its
+ * {@code usage} in the title; '—' while it runs and when nothing was measured.
+ */
+export function usageCell(run) {
+  const u = run.usage;
+  if (!u) return h('td.usage', {}, '—');
+  const cpu = u.cpu_user_ms === null && u.cpu_system_ms === null ? null : (u.cpu_user_ms || 0) + (u.cpu_system_ms || 0);
+  const title = [
+    `CPU: ${fmtDuration(u.cpu_user_ms)} user, ${fmtDuration(u.cpu_system_ms)} system`,
+    `peak memory: ${fmtBytes(u.max_rss_bytes)}`,
+    `peak processes: ${u.peak_processes ?? '—'}`,
+    `contained by: ${u.containment === 'cgroup' ? 'a cgroup' : 'its process group'}`,
+  ].join('\n');
+  return h('td.usage', { title, dataset: { containment: u.containment } }, cpu === null ? '—' : fmtDuration(cpu));
+}
 
 /**
  * The pin of a run: a toggle for operators, an icon for others when pinned. {@code onChange} gets the
@@ -37,7 +54,8 @@ export class RunTable {
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Script / command'),
           h('th', { scope: 'col' }, 'Trigger'), h('th', { scope: 'col' }, 'By'), h('th', { scope: 'col' }, 'Started'),
-          h('th', { scope: 'col' }, 'Duration'), h('th', { scope: 'col' }, 'Progress'),
+          h('th', { scope: 'col' }, 'Duration'), h('th', { scope: 'col', title: 'CPU time (user + system); hover for memory and processes' }, 'CPU'),
+          h('th', { scope: 'col' }, 'Progress'),
           h('th', { scope: 'col', class: 'num' }, 'Exit'), h('th', { scope: 'col' }, h('span.sr-only', {}, 'Actions')))),
         this.body));
     // running durations count up once a second (local clock, not a server poll)
@@ -103,6 +121,7 @@ export class RunTable {
       h('td.by', { title: run.created_by ? `started by ${run.created_by}` : 'started by scriptd (cron, chain, retry) or a public endpoint' }, run.created_by || '—'),
       h('td.when', { title: run.started_at || run.created_at || '' }, fmtTime(run.started_at || run.created_at)),
       h('td.dur', {}, fmtDuration(runDuration(run))),
+      usageCell(run),
       h('td', {}, Number(run.progress) > 0 ? progressBar(run.progress, run.status) : null), // only runs that report it
       h('td.num', {}, run.exit_code ?? '—'),
       h('td.actions', {}, this.actions ? this.actions(run) : null));

@@ -351,11 +351,18 @@ const OUTCOME_COLORS = { completed: '#3ddc97', failed: '#ff6b6b', timed_out: '#f
 
 /**
  * Trends of a saved script: the duration of each of its last 100 finished runs as a bar coloured
- * by outcome (Chart.js from its WebJar), with the success rate and p50/p95 durations that
+ * by outcome (Chart.js from its WebJar) and its CPU time (usage: user + system) as a line, with the success rate and p50/p95 durations that
  * GET /api/runs/stats computes over all of the script's finished runs.
  */
+/** A run's CPU time (user + system) in ms, or null when it was not measured. */
+function cpuMs(run) {
+  const u = run.usage;
+  if (!u || (u.cpu_user_ms === null && u.cpu_system_ms === null)) return null;
+  return (u.cpu_user_ms || 0) + (u.cpu_system_ms || 0);
+}
+
 function runTrends() {
-  const canvas = h('canvas', { id: 'trend-chart', role: 'img', 'aria-label': 'Duration of the last runs, coloured by outcome' });
+  const canvas = h('canvas', { id: 'trend-chart', role: 'img', 'aria-label': 'Duration of the last runs, coloured by outcome, and their CPU time' });
   const figure = (id, label) => {
     const value = h(`strong#${id}`, {}, '—');
     return { value, el: h('div.trend-figure', {}, h('span.muted', {}, label), value) };
@@ -400,6 +407,15 @@ function runTrends() {
         maxBarThickness: 48,
         runIds: runs.map((r) => r.id),
         statuses: runs.map((r) => r.status),
+      }, {
+        type: 'line',
+        label: 'CPU (ms)',
+        data: runs.map(cpuMs),
+        borderColor: '#6cb6ff',
+        backgroundColor: '#6cb6ff',
+        pointRadius: 2,
+        borderWidth: 1.5,
+        spanGaps: true,
       }],
     };
     if (chart) {
@@ -415,7 +431,8 @@ function runTrends() {
         maintainAspectRatio: false,
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: (c) => `${c.dataset.statuses[c.dataIndex].replace('_', ' ')} · ${fmtDuration(c.raw)}` } },
+          tooltip: { callbacks: { label: (c) => (c.datasetIndex === 0
+            ? `${c.dataset.statuses[c.dataIndex].replace('_', ' ')} · ${fmtDuration(c.raw)}` : `CPU · ${fmtDuration(c.raw)}`) } },
         },
         scales: {
           x: { ticks: { color: '#8494a7', maxTicksLimit: 8 }, grid: { display: false } },

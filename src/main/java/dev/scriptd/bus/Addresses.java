@@ -32,6 +32,11 @@ public final class Addresses {
   /** LogQuery -> LogPage from the live run's ring buffer; fails 404 when the run is not live
    * or 416 when afterSeq is older than the ring (read SQLite instead). */
   public static final String RUNS_RECENT_LINES = "scriptd.runs.query.recent-lines";
+  /**
+   * Nothing -> JSON {status: UP, mode: cgroup|process_group, reason, cgroup?, controllers?}: how
+   * runs' processes are contained, and why (the containment check of /health).
+   */
+  public static final String RUNS_CONTAINMENT = "scriptd.runs.query.containment";
   /** Run JSON published on every status change. */
   public static final String RUNS_STATUS = "scriptd.runs.evt.status";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */

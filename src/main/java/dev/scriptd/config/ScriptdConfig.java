@@ -222,6 +222,33 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
   }
 
   /**
+   * How the processes of a run are contained ({@code runs} section), read on its own so {@link Runs}
+   * keeps its shape. {@code mode}: {@code auto} (a cgroup per run when a writable cgroup v2
+   * hierarchy is found, else process groups), {@code cgroup} (a cgroup per run, or the server does
+   * not start) or {@code process_group}. {@code cgroupRoot}: the cgroup under which each run gets its
+   * own (null: found at start, see src/docs/operations.md, "Containment").
+   */
+  public record Containment(String mode, Path cgroupRoot) {
+    public static final String AUTO = "auto";
+    public static final String CGROUP = "cgroup";
+    public static final String PROCESS_GROUP = "process_group";
+  }
+
+  public static Containment containment(JsonObject json) {
+    Settings runs = new Settings(json, "").section("runs");
+    String mode = runs.string("containment", Containment.AUTO);
+    if (!List.of(Containment.AUTO, Containment.CGROUP, Containment.PROCESS_GROUP).contains(mode)) {
+      throw new ConfigException("runs.containment must be auto, cgroup or process_group, got '" + mode + "'");
+    }
+    String root = runs.string("cgroup_root", null);
+    if (root != null && !Path.of(root).isAbsolute()) {
+      throw new ConfigException("runs.cgroup_root must be an absolute path (a directory of a cgroup v2"
+          + " hierarchy, e.g. /sys/fs/cgroup/system.slice/scriptd.service/runs), got '" + root + "'");
+    }
+    return new Containment(mode, root == null ? null : Path.of(root));
+  }
+
+  /**
    * Group commit of run rows ({@code persistence} section), read on its own so {@link Storage} keeps
    * its shape: a transaction holds at most {@code batchRows} runs; saves gather for at most
    * {@code flushIntervalMs} after the first (0: whatever arrived while the previous transaction

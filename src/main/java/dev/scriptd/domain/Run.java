@@ -18,6 +18,7 @@ import java.util.Objects;
  * {@code createdBy}: the name of the caller who started it through the API, the UI or an endpoint
  * with a token; null for cron, chain, retry and public endpoint runs.
  * {@code io}: its parameter values and outputs (secret values masked in the API JSON).
+ * {@code usage}: what the run used, set when a shell run ends (null before, and for js runs).
  */
 public record Run(
     String id,
@@ -45,7 +46,8 @@ public record Run(
     boolean pinned,
     String createdBy,
     RunIo io,
-    RunLineage lineage) {
+    RunLineage lineage,
+    RunUsage usage) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -70,7 +72,7 @@ public record Run(
       RunIo io) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, null, io, RunLineage.FIRST);
+        limits, pinned, null, io, RunLineage.FIRST, null);
   }
 
   /** A run nobody known started, without parameters or outputs (tests, older callers). */
@@ -80,7 +82,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, null, RunIo.NONE, RunLineage.FIRST);
+        limits, pinned, null, RunIo.NONE, RunLineage.FIRST, null);
   }
 
   /** An unpinned run. */
@@ -90,7 +92,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false, null, RunIo.NONE, RunLineage.FIRST);
+        limits, false, null, RunIo.NONE, RunLineage.FIRST, null);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -106,7 +108,7 @@ public record Run(
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
         null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null, RunIo.NONE,
-        RunLineage.FIRST);
+        RunLineage.FIRST, null);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -114,53 +116,60 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io, lineage);
+        error, env, cwd, limits, pinned, createdBy, io, lineage, usage);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io, lineage);
+        error, env, cwd, limits, pinned, createdBy, io, lineage, usage);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, io, lineage);
+        env, cwd, limits, pinned, createdBy, io, lineage, usage);
   }
 
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io, lineage);
+        error, env, cwd, limits, pinned, createdBy, io, lineage, usage);
   }
 
   public Run withPinned(boolean pin) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin, createdBy, io, lineage);
+        env, cwd, limits, pin, createdBy, io, lineage, usage);
   }
 
   /** The same run, started by {@code name} (null: by scriptd itself or an anonymous caller). */
   public Run withCreatedBy(String name) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, name, io, lineage);
+        env, cwd, limits, pinned, name, io, lineage, usage);
   }
 
   /** The same run as a link of a chain or an attempt of a retry series. */
   public Run withLineage(RunLineage other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, io, other);
+        env, cwd, limits, pinned, createdBy, io, other, usage);
   }
 
   /** The same run with these parameter values (and outputs); see {@link RunIo}. */
   public Run withIo(RunIo other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, other, lineage);
+        env, cwd, limits, pinned, createdBy, other, lineage, usage);
+  }
+
+  /** The same run with what it used (see {@link RunUsage}). */
+  public Run withUsage(RunUsage measured) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pinned, createdBy, io, lineage, measured);
   }
 
   private void checkMove(RunStatus next) {
@@ -208,6 +217,7 @@ public record Run(
         .put("attempt", lineage.attempt())
         .put("not_before", Times.format(lineage.notBefore()))
         .put("pinned", pinned)
-        .put("created_by", createdBy);
+        .put("created_by", createdBy)
+        .put("usage", usage == null ? null : usage.toJson());
   }
 }

@@ -11,13 +11,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","writer_queue","disk"}}},
  * each check with its own {@code status} and, when DOWN, an {@code error} saying what failed; 200
  * when every check is UP, else 503. With {@code scripts.dir} set, {@code checks.scripts_dir} says
  * whether the folder was applied; it is DOWN (naming the file) while the folder cannot be applied,
- * but never makes the server DOWN.
+ * but never makes the server DOWN. {@code checks.containment} says how runs' processes are
+ * contained ({@code mode}: {@code cgroup} or {@code process_group}) and why; it is always UP.
  */
 final class Health {
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(5000);
@@ -47,7 +49,9 @@ final class Health {
         .otherwise(Health::down);
     // only with scripts.dir set (else no consumer: no check)
     Future<JsonObject> scriptsDir = request(ns.of(Addresses.SCRIPTS_DIR_STATUS)).otherwise((JsonObject) null);
-    Future.all(database, writer, disk, scriptsDir).onComplete(all -> {
+    // no consumer when this deployment runs no processes: no check
+    Future<JsonObject> containment = request(ns.of(Addresses.RUNS_CONTAINMENT)).otherwise((JsonObject) null);
+    Future.all(List.of(database, writer, disk, scriptsDir, containment)).onComplete(all -> {
       JsonObject checks = new JsonObject()
           .put("database", database.result())
           .put("writer_queue", writer.result())
@@ -56,6 +60,9 @@ final class Health {
       if (scriptsDir.result() != null) {
         // a bad definition file is the author's to fix: the server still serves, so it is not a 503
         checks.put("scripts_dir", scriptsDir.result());
+      }
+      if (containment.result() != null) {
+        checks.put("containment", containment.result());
       }
       Json.send(ctx, up ? 200 : 503, new JsonObject().put("status", up ? UP : DOWN).put("checks", checks));
     });

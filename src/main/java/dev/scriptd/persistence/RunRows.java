@@ -6,6 +6,7 @@ import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunLineage;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -24,7 +25,7 @@ final class RunRows {
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
       + "log_bytes, restarted_from, result, error, env, cwd, limits, created_by, params, param_secrets, outputs, "
-      + "parent_run_id, retry_of, attempt, not_before, chain_depth";
+      + "parent_run_id, retry_of, attempt, not_before, chain_depth, usage";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -40,7 +41,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
       + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -55,7 +56,10 @@ final class RunRows {
       + "parent_run_id = excluded.parent_run_id, retry_of = excluded.retry_of, attempt = excluded.attempt, "
       + "not_before = excluded.not_before, chain_depth = excluded.chain_depth, "
       // who started a run never changes: a save that does not know it keeps the stored name
-      + "created_by = COALESCE(excluded.created_by, runs.created_by)";
+      + "created_by = COALESCE(excluded.created_by, runs.created_by), "
+
+      // a save without a usage (a late progress save) never erases a measured one
+      + "usage = COALESCE(excluded.usage, runs.usage)";
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
@@ -125,6 +129,7 @@ final class RunRows {
     values.add(run.lineage().attempt());
     values.add(millis(run.lineage().notBefore()));
     values.add(run.lineage().chainDepth());
+    values.add(run.usage() == null ? null : run.usage().toJson().encode());
     return Tuple.tuple(values);
   }
 
@@ -157,7 +162,8 @@ final class RunRows {
         RunIo.fromStored(row.getString("params"), row.getString("param_secrets"), row.getString("outputs")),
         new RunLineage(row.getString("parent_run_id"), row.getString("retry_of"),
             Math.max(1, row.getInteger("attempt")), instant(row.getLong("not_before")),
-            Math.max(0, row.getInteger("chain_depth"))));
+            Math.max(0, row.getInteger("chain_depth"))),
+        RunUsage.fromStored(row.getString("usage")));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */

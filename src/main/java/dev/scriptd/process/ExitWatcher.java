@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import dev.scriptd.domain.RunUsage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,11 +35,21 @@ final class ExitWatcher implements AutoCloseable {
   private static final int EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
   private static final int DATA_OFFSET = Platform.isIntel() && Platform.is64Bit() ? 4 : 8;
   private static final long WAKE_KEY = -1;
+  private static final int WNOHANG = 1;
+  /** struct rusage on 64-bit Linux: two struct timeval and fourteen longs. */
+  private static final int RUSAGE_SIZE = 144;
 
   /** Called on the watcher's thread: must be quick and must not block. */
   interface Listener {
-    /** {@code status} is null when it could not be read (the child was reaped elsewhere). */
-    void exited(ExitWaiter.Status status);
+    /**
+     * {@code status} is null when it could not be read (the child was reaped elsewhere);
+     * {@code usage} (containment unset) is the CPU time of the child and its waited-for children,
+     * or null.
+     */
+    void exited(ExitWaiter.Status status, RunUsage usage);
+  }
+
+  private record Watch(int pid, Listener listener) {
   }
 
   interface EpollLibrary extends Library {
@@ -53,11 +64,13 @@ final class ExitWatcher implements AutoCloseable {
     long write(int fd, Pointer buffer, long count);
 
     int close(int fd);
+
+    int wait4(int pid, Pointer status, int options, Pointer rusage);
   }
 
   private static final EpollLibrary LIBC = Native.load("c", EpollLibrary.class);
 
-  private final Map<Integer, Listener> watched = new ConcurrentHashMap<>();
+  private final Map<Integer, Watch> watched = new ConcurrentHashMap<>();
   private final AtomicBoolean openFailureLogged = new AtomicBoolean();
   private final int epoll;
   private final int wake;
@@ -112,7 +125,7 @@ final class ExitWatcher implements AutoCloseable {
       }
       return false;
     }
-    watched.put(fd, listener);
+    watched.put(fd, new Watch(pid, listener));
     if (closed || control(epoll, EPOLL_CTL_ADD, fd, fd) != 0) {
       watched.remove(fd);
       PidFd.close(fd);
@@ -170,19 +183,46 @@ final class ExitWatcher implements AutoCloseable {
   }
 
   private void exited(int pidfd) {
-    Listener listener = watched.remove(pidfd);
-    if (listener == null) {
+    Watch watch = watched.remove(pidfd);
+    if (watch == null) {
       return;
     }
     control(epoll, EPOLL_CTL_DEL, pidfd, pidfd);
-    ExitWaiter.Status status = PidFd.reap(pidfd);
+    Memory usage = new Memory(RUSAGE_SIZE);
+    usage.clear();
+    ExitWaiter.Status status = reap(watch.pid(), usage);
+    RunUsage measured = null;
+    if (status != null) {
+      // ru_utime and ru_stime (struct timeval). Not ru_maxrss: a child spawned by the JVM (vfork)
+      // execs from the JVM's memory, and exec keeps that as the child's peak, so it tells the JVM's size
+      measured = new RunUsage(usage.getLong(0) * 1000 + usage.getLong(8) / 1000,
+          usage.getLong(16) * 1000 + usage.getLong(24) / 1000, null, null, null);
+    } else {
+      status = PidFd.reap(pidfd);
+    }
     // closed only after the removal above, so a new pidfd with the same number is a new entry
     PidFd.close(pidfd);
     try {
-      listener.exited(status);
+      watch.listener().exited(status, measured);
     } catch (Throwable e) {
       LOG.error("a process exit listener failed", e);
     }
+  }
+
+  /**
+   * Reaps the exited child {@code pid} with wait4(2), which also reports its resource usage (with
+   * the children it waited for). The pidfd said the child exited and nothing else reaps it, so the
+   * pid cannot name another process yet. Null when it could not be reaped so.
+   */
+  private static ExitWaiter.Status reap(int pid, Memory usage) {
+    Memory status = new Memory(4);
+    status.clear();
+    if (LIBC.wait4(pid, status, WNOHANG, usage) != pid) {
+      return null;
+    }
+    int raw = status.getInt(0);
+    int signal = raw & 0x7f;
+    return signal == 0 ? new ExitWaiter.Status(false, (raw >> 8) & 0xff) : new ExitWaiter.Status(true, signal);
   }
 
   private static int control(int epfd, int op, int fd, long key) {

@@ -8,10 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends the processes of one run's process group: SIGTERM to the group, SIGKILL after the grace
- * ({@link #terminate}), and, once the run's shell exited, waits until no live process is left in the
- * group ({@link #drain}), so a run's final status is saved only after everything it started in its
- * group is gone. Confined to the verticle's context; signals and /proc reads run on a worker.
+ * Ends the processes of one run (its cgroup, or its process group: {@link RunProcesses}): SIGTERM to
+ * them, SIGKILL after the grace ({@link #terminate}), and, once the run's shell exited, waits until
+ * no live process of the run is left ({@link #drain}), so a run's final status is saved only after
+ * everything it started is gone. Confined to the verticle's context; signals and /proc reads run on
+ * a worker.
  */
 final class GroupStop {
   private static final Logger LOG = LoggerFactory.getLogger(GroupStop.class);
@@ -22,8 +23,7 @@ final class GroupStop {
   private final Vertx vertx;
   private final Context context;
   private final long graceMs;
-  private final int pgid;
-  private final Long leaderStart;
+  private final RunProcesses processes;
   private boolean termSent;
   private boolean killSent;
   private long killedAt;
@@ -31,13 +31,31 @@ final class GroupStop {
   private long checkTimer = -1;
   private Promise<Void> drained;
 
-  /** {@code leaderStart}: the leader's start time, so a reused pid is never signalled. */
+  /** The process group {@code pgid} alone; {@code leaderStart}: so a reused pid is never signalled. */
   GroupStop(Vertx vertx, Context context, long graceMs, int pgid, Long leaderStart) {
+    this(vertx, context, graceMs, new RunProcesses() {
+      @Override
+      public boolean signal(int sig) {
+        return ProcessGroups.signalGroup(pgid, leaderStart, sig);
+      }
+
+      @Override
+      public boolean anyAlive() {
+        return ProcessGroups.hasLiveMembers(pgid);
+      }
+
+      @Override
+      public String toString() {
+        return "process group " + pgid;
+      }
+    });
+  }
+
+  GroupStop(Vertx vertx, Context context, long graceMs, RunProcesses processes) {
     this.vertx = vertx;
     this.context = context;
     this.graceMs = Math.max(1, graceMs);
-    this.pgid = pgid;
-    this.leaderStart = leaderStart;
+    this.processes = processes;
   }
 
   boolean termSent() {
@@ -61,9 +79,9 @@ final class GroupStop {
   }
 
   /**
-   * For after the shell exited and was reaped: completes once no live process is left in the group,
+   * For after the shell exited and was reaped: completes once no live process of the run is left,
    * terminating the ones still there. {@code othersAlive} is what the caller already knows (false:
-   * the group is empty; null: unknown). After SIGKILL it waits at most one more grace (a process in
+   * no process of the run is left; null: unknown). After SIGKILL it waits at most one more grace (a process in
    * uninterruptible sleep cannot die sooner), then completes anyway.
    */
   Future<Void> drain(Boolean othersAlive) {
@@ -104,7 +122,7 @@ final class GroupStop {
   }
 
   private void check(long nextCheckMs) {
-    context.executeBlocking(() -> ProcessGroups.hasLiveMembers(pgid), false).onComplete(ar -> {
+    context.executeBlocking(processes::anyAlive, false).onComplete(ar -> {
       if (isDrained()) {
         return;
       }
@@ -114,7 +132,7 @@ final class GroupStop {
       }
       terminate();
       if (killSent && System.nanoTime() - killedAt > graceMs * 1_000_000L) {
-        LOG.warn("process group {} still has live processes a grace after SIGKILL; the run ends anyway", pgid);
+        LOG.warn("{} still has live processes a grace after SIGKILL; the run ends anyway", processes);
         drained();
         return;
       }
@@ -131,6 +149,6 @@ final class GroupStop {
   }
 
   private Future<Boolean> signal(int sig) {
-    return context.executeBlocking(() -> ProcessGroups.signalGroup(pgid, leaderStart, sig), false);
+    return context.executeBlocking(() -> processes.signal(sig), false);
   }
 }

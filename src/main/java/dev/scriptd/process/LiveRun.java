@@ -7,6 +7,7 @@ import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.Promise;
 import java.util.List;
 
@@ -59,7 +60,13 @@ final class LiveRun {
   String endError;
   /** Its SCRIPTD_OUTPUT file once spawned (read and removed when it ends), or null. */
   java.nio.file.Path outputFile;
-  /** Its end is being made (outputs read, then saved): a second call does nothing. */
+  /** The run's cgroup (with a cgroup per run), set once spawned. */
+  RunCgroup cgroup;
+  /** Its cgroup was removed at the end. */
+  boolean cgroupRemoved;
+  /** The shell's resource usage as reaped (null: not known). */
+  RunUsage shellUsage;
+  /** Its end is being made (outputs read and usage measured, then saved): a second call does nothing. */
   boolean finishing;
   long timeoutTimer = -1;
   long progressTimer = -1;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps run process groups from outliving a crashed server. One long-lived bash script
- * ({@code reaper.sh}) runs in its own session and reads {@code +PGID START} / {@code -PGID} lines;
- * when its stdin reaches EOF because this JVM died (or {@link #stop} closed it), it TERMs every
- * still registered group, waits the grace, then KILLs. Registrations are kept here too, so a
+ * Keeps runs' processes from outliving a crashed server. One long-lived bash script
+ * ({@code reaper.sh}) runs in its own session and reads {@code +PGID START RUNID CGROUP} /
+ * {@code -PGID} lines; when its stdin reaches EOF because this JVM died (or {@link #stop} closed
+ * it), it TERMs every process of each still registered run (its group, and its cgroup or the
+ * processes carrying its SCRIPTD_RUN_ID), waits the grace, then KILLs and removes the cgroups. Registrations are kept here too, so a
  * reaper that dies is restarted with every live group. Confined to the verticle's context; pipe
  * writes go through ordered executeBlocking, off the event loop and in order.
  */
@@ -27,12 +29,18 @@ final class OrphanReaper {
   private final Context context;
   private final long graceMs;
   private final Map<String, String> env;
-  private final Map<Integer, Long> groups = new LinkedHashMap<>();
+  private final Path cgroupParent;
+  /** pgid to the rest of its registration line. */
+  private final Map<Integer, String> groups = new LinkedHashMap<>();
   private volatile Process process;
   private boolean stopping;
 
-  /** {@code env}: the reaper's whole environment (see ChildEnvironment#base). */
-  OrphanReaper(Context context, long graceMs, Map<String, String> env) {
+  /**
+   * {@code env}: the reaper's whole environment (see ChildEnvironment#base); {@code cgroupParent}:
+   * the group of the runs' cgroups this server made, removed by the reaper once empty, or null.
+   */
+  OrphanReaper(Context context, long graceMs, Map<String, String> env, Path cgroupParent) {
+    this.cgroupParent = cgroupParent;
     this.context = context;
     this.graceMs = graceMs;
     this.env = Map.copyOf(env);
@@ -42,7 +50,7 @@ final class OrphanReaper {
   Future<Void> start() {
     return context.executeBlocking(this::launch, true).map(started -> {
       // queue the registrations before publishing the process, so no write can overtake them
-      groups.forEach((pgid, start) -> write(started, "+" + pgid + " " + start + "\n"));
+      groups.forEach((pgid, rest) -> write(started, "+" + pgid + " " + rest + "\n"));
       process = started;
       started.onExit().thenRun(() -> context.runOnContext(v -> died(started)));
       LOG.debug("orphan reaper started, pid {}", started.pid());
@@ -50,8 +58,9 @@ final class OrphanReaper {
     });
   }
 
-  void register(int pgid, Long startTime) {
-    groups.put(pgid, startTime == null ? 0L : startTime);
+  /** {@code cgroup}: the run's cgroup directory, or null. */
+  void register(int pgid, Long startTime, String runId, Path cgroup) {
+    groups.put(pgid, (startTime == null ? 0L : startTime) + " " + runId + " " + (cgroup == null ? "-" : cgroup));
     write("+" + pgid + " " + groups.get(pgid) + "\n");
   }
 
@@ -107,7 +116,7 @@ final class OrphanReaper {
     // "scriptd-reaper /dev/fd/3 <grace>" instead of the whole script; stdin stays the pipe from us.
     ProcessBuilder builder = new ProcessBuilder("setsid", "bash", "-c", "s=$" + SCRIPT_VARIABLE + "; unset "
         + SCRIPT_VARIABLE + "; exec -a scriptd-reaper bash /dev/fd/3 \"$@\" 3<<<\"$s\"", "scriptd-reaper",
-        Long.toString(graceMs))
+        Long.toString(graceMs), cgroupParent == null ? "-" : cgroupParent.toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
     // not the server's environment: a run of the same user could read it from /proc/<pid>/environ

@@ -56,6 +56,56 @@ final class ProcessGroups {
     return LIBC.kill(-pgid, sig) == 0;
   }
 
+  /** Sends {@code sig} to one process; true when it got it. */
+  static boolean signal(int pid, int sig) {
+    return pid > 1 && LIBC.kill(pid, sig) == 0;
+  }
+
+  /**
+   * Live pids whose environment, as they were started, holds {@code SCRIPTD_RUN_ID=<runId>}: what a
+   * run started, even after it left the run's process group and session (a setsid or double-forked
+   * daemon), unless it was started with an environment of its own. Reads /proc/*&#47;environ, which
+   * is the environment a process was exec'd with (unsetenv does not change it) and empty for a
+   * zombie; processes this server may not read (another user's, when not root) are not seen.
+   */
+  static List<Integer> marked(String runId) {
+    byte[] marker = ("SCRIPTD_RUN_ID=" + runId).getBytes(StandardCharsets.US_ASCII);
+    long self = ProcessHandle.current().pid();
+    List<Integer> pids = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
+          continue;
+        }
+        try {
+          if (holds(Files.readAllBytes(dir.resolve("environ")), marker)) {
+            pids.add(Integer.parseInt(name));
+          }
+        } catch (IOException | RuntimeException gone) {
+          // ended meanwhile, or not ours to read
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return pids;
+  }
+
+  /** Whether the NUL-separated {@code environ} holds exactly the entry {@code marker}. */
+  static boolean holds(byte[] environ, byte[] marker) {
+    int start = 0;
+    for (int i = 0; i <= environ.length; i++) {
+      if (i == environ.length || environ[i] == 0) {
+        if (i - start == marker.length && java.util.Arrays.equals(environ, start, i, marker, 0, marker.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
+  }
+
   /** Whether any process (zombies included) of the group exists, by {@code kill(-pgid, 0)}. */
   static boolean groupExists(int pgid) {
     return pgid > 1 && LIBC.kill(-pgid, 0) == 0;

@@ -71,6 +71,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private IngestGate gate;
   private ExitWatcher exits;
   private RunFollowUps followUps;
+  private RunContainment containment;
 
   public ProcessSupervisorVerticle() {
   }
@@ -83,12 +84,24 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
-    recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
+    ScriptdConfig.Containment containmentConfig = ScriptdConfig.containment(config());
+    java.nio.file.Path dataDir = ScriptdConfig.fromJson(config()).storage().dataDir();
+    return vertx.executeBlocking(() -> RunContainment.open(containmentConfig, dataDir), false)
+        .compose(opened -> {
+          containment = opened;
+          LOG.info("runs are contained by {}: {}", opened.mode(), opened.reason());
+          return startWith(eventBus);
+        });
+  }
+
+  private Future<?> startWith(EventBus eventBus) {
+    recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), containment);
     if (settings.protectServerProcess()) {
       NonDumpable.apply();
     }
     ChildEnvironment childEnv = new ChildEnvironment(settings.inheritEnv(), System.getenv());
-    reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base()) : null;
+    reaper = settings.reaper() ? new OrphanReaper(context, settings.killGraceMs(), childEnv.base(),
+        containment.ownParent()) : null;
     gate = new IngestGate(settings.maxUnwrittenLines(), settings.maxUnwrittenWaitMs());
     SecurityConfig.Limits limits = SecurityConfig.fromJson(config()).limits();
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns(),
@@ -98,7 +111,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         limits.user());
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
-        gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles);
+        gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles, containment);
     js = new JsRuns(eventBus, ns, bus, slots, log, ScriptdConfig.jsEnabled(config()));
     ends = new RunEnds(bus, id -> runs.get(id) != null || js.has(id) || scripts.has(id) || followUps.has(id));
     scripts = new ScriptRuns(eventBus, ns, bus, ends, new ScriptRuns.Runner() {
@@ -148,6 +161,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             consume(eventBus, ns.of(Addresses.RUNS_KILL), this::killRun),
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
             consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
+            consume(eventBus, ns.of(Addresses.RUNS_CONTAINMENT), body -> Future.succeededFuture(containment.health())),
             eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), m -> {
               if (m.body() != null && m.body().getValue("script_id") instanceof String id) {
                 scripts.changed(id);
@@ -181,7 +195,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             exits.close();
           }
         })
-        .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
+        .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop())
+        .compose(v -> containment == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          containment.close();
+          return null;
+        }, false));
   }
 
   /** For tests: the reaper, to simulate a JVM death. */

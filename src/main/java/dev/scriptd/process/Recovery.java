@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,13 +10,18 @@ import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * At start: every run a previous server left pending or running becomes {@code lost}, after its
- * process group (if it may still be alive) got TERM and, after the grace, KILL.
+ * At start: every run a previous server left pending or running becomes {@code lost}, after every
+ * process it left (its cgroup, or its process group and the processes carrying its marker) got
+ * TERM and, after the grace, KILL; its cgroup is removed, and what the cgroup measured is kept as
+ * the run's usage. Run cgroups left under this server's group by runs that are not open any more
+ * are ended and removed too.
  */
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -25,12 +31,14 @@ final class Recovery {
   private final Context context;
   private final RunBus bus;
   private final long graceMs;
+  private final RunContainment containment;
 
-  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs) {
+  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs, RunContainment containment) {
     this.vertx = vertx;
     this.context = context;
     this.bus = bus;
     this.graceMs = graceMs;
+    this.containment = containment;
   }
 
   Future<Void> recoverUnfinished() {
@@ -41,53 +49,113 @@ final class Recovery {
     Instant jvmStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
     return bus.unfinished().compose(page -> {
       List<Future<Run>> recovered = new ArrayList<>();
+      Set<String> others = new HashSet<>();
       for (Run run : page.items()) {
         if (run.createdAt().isBefore(jvmStart)) {
           recovered.add(recover(run));
+        } else {
+          others.add(run.id());
         }
       }
-      return Future.join(recovered).mapEmpty();
+      return Future.join(recovered).transform(ar -> sweep(others, jvmStart));
     });
   }
 
   private Future<Run> recover(Run run) {
-    Future<Void> stopped = run.pid() == null ? Future.succeededFuture()
-        : terminate(run.pid(), run.pidStart());
-    return stopped
+    RunCgroup cgroup = containment.cgroupOf(run.id());
+    return context.executeBlocking(() -> cgroup != null && cgroup.exists(), false)
+        .compose(inCgroup -> {
+          RunCgroup own = inCgroup ? cgroup : null;
+          return terminate(processesOf(run.pid() == null ? 0 : run.pid(), run.pidStart(), run.id(), own))
+              .compose(v -> own == null ? Future.<RunUsage>succeededFuture() : release(own));
+        })
         .recover(e -> {
           LOG.warn("could not stop the leftovers of run {}", run.id(), e);
           return Future.succeededFuture();
         })
-        .compose(v -> bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null,
-            ProcessSupervisorVerticle.LOST_ERROR, Instant.now())))
+        .compose(usage -> bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null,
+            ProcessSupervisorVerticle.LOST_ERROR, Instant.now()).withUsage(usage)))
         .onSuccess(lost -> LOG.info("run {} marked lost", run.id()));
   }
 
-  /** TERM to the group if it may still be ours and alive; KILL if it outlives the grace. */
-  private Future<Void> terminate(int pgid, Long pidStart) {
-    return context.executeBlocking(() -> ProcessGroups.mayBeAlive(pgid, pidStart)
-        && ProcessGroups.signalGroup(pgid, pidStart, ProcessGroups.SIGTERM), false)
+  /**
+   * Ends and removes the run cgroups a previous server left under this server's group: made before
+   * this JVM started (as for runs, a newer one is another supervisor's of this JVM) and not of a run
+   * open elsewhere.
+   */
+  private Future<Void> sweep(Set<String> others, Instant jvmStart) {
+    return context.executeBlocking(containment::leftovers, false).compose(left -> {
+      List<Future<RunUsage>> removed = new ArrayList<>();
+      for (RunCgroup cgroup : left) {
+        if (!others.contains(RunCgroup.runId(cgroup.dir())) && cgroup.madeBefore(jvmStart)) {
+          LOG.info("ending and removing the leftover cgroup {}", cgroup.dir());
+          removed.add(terminate(RunProcesses.of(cgroup, 0, null)).compose(v -> release(cgroup)));
+        }
+      }
+      return Future.join(removed).mapEmpty();
+    });
+  }
+
+  private Future<RunUsage> release(RunCgroup cgroup) {
+    return context.executeBlocking(() -> {
+      RunUsage usage = cgroup.usage(null);
+      if (!cgroup.release(Math.max(1000, graceMs))) {
+        LOG.warn("could not remove the cgroup {}: {} still in it", cgroup.dir(), cgroup.pids());
+      }
+      return usage;
+    }, false);
+  }
+
+  /**
+   * What a previous server's run may have left: its cgroup's processes, or its process group (when
+   * the leader is ours or gone) and the processes that kept the run's marker.
+   */
+  private static RunProcesses processesOf(int pgid, Long pidStart, String runId, RunCgroup cgroup) {
+    RunProcesses all = cgroup != null ? RunProcesses.of(cgroup, pgid, pidStart) : RunProcesses.of(pgid, pidStart, runId);
+    return new RunProcesses() {
+      @Override
+      public boolean signal(int sig) {
+        return all.signal(sig);
+      }
+
+      @Override
+      public boolean anyAlive() {
+        if (cgroup != null) {
+          return all.anyAlive();
+        }
+        return (pgid > 1 && ProcessGroups.mayBeAlive(pgid, pidStart)) || !ProcessGroups.marked(runId).isEmpty();
+      }
+
+      @Override
+      public String toString() {
+        return all.toString();
+      }
+    };
+  }
+
+  /** TERM to the processes if any is alive; KILL if one outlives the grace. */
+  private Future<Void> terminate(RunProcesses processes) {
+    return context.executeBlocking(() -> processes.anyAlive() && processes.signal(ProcessGroups.SIGTERM), false)
         .compose(signalled -> {
           if (!signalled) {
             return Future.succeededFuture();
           }
-          LOG.info("sent TERM to the leftover process group {}", pgid);
-          return goneWithin(pgid, pidStart, System.currentTimeMillis() + graceMs)
+          LOG.info("sent TERM to the leftover processes of {}", processes);
+          return goneWithin(processes, System.currentTimeMillis() + graceMs)
               .compose(gone -> gone ? Future.<Void>succeededFuture() : context.executeBlocking(
-                  () -> ProcessGroups.signalGroup(pgid, pidStart, ProcessGroups.SIGKILL), false)
-                  .mapEmpty());
+                  () -> processes.signal(ProcessGroups.SIGKILL), false).mapEmpty());
         });
   }
 
-  private Future<Boolean> goneWithin(int pgid, Long pidStart, long deadline) {
-    return context.executeBlocking(() -> !ProcessGroups.mayBeAlive(pgid, pidStart), false)
+  private Future<Boolean> goneWithin(RunProcesses processes, long deadline) {
+    return context.executeBlocking(() -> !processes.anyAlive(), false)
         .compose(gone -> {
           if (gone || System.currentTimeMillis() >= deadline) {
             return Future.succeededFuture(gone);
           }
           Promise<Void> later = Promise.promise();
           vertx.setTimer(POLL_MS, t -> later.complete());
-          return later.future().compose(v -> goneWithin(pgid, pidStart, deadline));
+          return later.future().compose(v -> goneWithin(processes, deadline));
         });
   }
 }

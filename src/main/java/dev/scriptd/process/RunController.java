@@ -11,6 +11,7 @@ import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunOutputs;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import dev.scriptd.domain.SecretEnv;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.params.RunParameters;
@@ -54,13 +55,15 @@ final class RunController {
   private final ChildEnvironment childEnv;
   private final ExitWatcher exits;
   private final OutputFiles outputs;
+  private final RunContainment containment;
 
   /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
       OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, RunLog log, IngestGate gate,
-      ExitWatcher exits, ChildEnvironment childEnv, OutputFiles outputs) {
+      ExitWatcher exits, ChildEnvironment childEnv, OutputFiles outputs, RunContainment containment) {
     this.outputs = outputs;
     this.childEnv = childEnv;
+    this.containment = containment;
     this.exits = exits;
     this.slots = slots;
     this.gate = gate;
@@ -177,18 +180,38 @@ final class RunController {
           public void exited(int code, ExitWaiter.Status status) {
             run.started.future().onComplete(ar -> outputEnded(run, code, status));
           }
-        }, exits, (status, othersAlive) -> run.started.future().onComplete(ar ->
-            shellExited(run, status == null ? null : status.shellCode(), othersAlive)));
+        }, exits, (status, othersAlive, usage) -> run.started.future().onComplete(ar -> {
+          run.shellUsage = usage;
+          shellExited(run, status == null ? null : status.shellCode(), othersAlive);
+        }));
     run.handler = handler;
     return context.executeBlocking(() -> startProcess(run, handler), false)
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
   /**
-   * Blocking: posix_spawn of {@code setsid [prlimit ...] [setpriv ...] [nice ...] <shell> -c COMMAND};
+   * Blocking: creates the run's cgroup (with a cgroup per run), then posix_spawn of
+   * {@code [sh -c 'enter the cgroup'] setsid [prlimit ...] [setpriv ...] [nice ...] <shell> -c COMMAND};
    * each of them execs the next, so pid = pgid (see {@link ProcessLimits}).
    */
   private int startProcess(LiveRun live, RunProcessHandler handler) throws IOException {
+    RunCgroup cgroup = containment.cgroupOf(live.id());
+    if (cgroup != null) {
+      cgroup.create(live.limits, containment.controllers());
+    }
+    try {
+      int pid = spawnProcess(live, handler, cgroup);
+      live.cgroup = cgroup;
+      return pid;
+    } catch (IOException | RuntimeException e) {
+      if (cgroup != null) {
+        cgroup.remove();
+      }
+      throw e;
+    }
+  }
+
+  private int spawnProcess(LiveRun live, RunProcessHandler handler, RunCgroup cgroup) throws IOException {
     Run run = live.run;
     String stdin = live.stdin;
     live.outputFile = outputs.create(run.id());
@@ -200,7 +223,8 @@ final class RunController {
     // never the server's whole environment: it holds the admin token (SCRIPTD_ADMIN_TOKEN)
     Map<String, String> env = childEnv.forRun(SecretEnv.processEnv(run.env()), own);
     NuProcessBuilder builder = new NuProcessBuilder(
-        ProcessLimits.command(live.limits, limits.user(), settings.shell(), run.command()), env);
+        ProcessLimits.command(cgroup == null ? null : cgroup.procsFile(), live.limits, limits.user(),
+            settings.shell(), run.command()), env);
     if (run.cwd() != null) {
       builder.setCwd(Path.of(run.cwd()));
     }
@@ -221,9 +245,10 @@ final class RunController {
   private Future<Run> running(LiveRun run, int pid, RunProcessHandler handler) {
     run.pgid = pid;
     run.pidStart = handler.pidStart();
-    run.stop = new GroupStop(vertx, context, settings.killGraceMs(), pid, run.pidStart);
+    run.stop = new GroupStop(vertx, context, settings.killGraceMs(), run.cgroup != null
+        ? RunProcesses.of(run.cgroup, pid, run.pidStart) : RunProcesses.of(pid, run.pidStart, run.id()));
     if (reaper != null) {
-      reaper.register(pid, run.pidStart);
+      reaper.register(pid, run.pidStart, run.id(), run.cgroup == null ? null : run.cgroup.dir());
     }
     // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
     RunStateMachine.next(run.run.status(), RunStateMachine.Event.STARTED);
@@ -358,35 +383,72 @@ final class RunController {
       vertx.cancelTimer(run.timeoutTimer); // the run is ending: the timeout no longer applies
       run.timeoutTimer = -1;
     }
-    run.stop.drain(othersAlive).onComplete(ar -> {
+    // the group's emptiness says nothing of processes that left it (a cgroup or the run's marker finds them)
+    run.stop.drain(Boolean.TRUE.equals(othersAlive) ? Boolean.TRUE : null).onComplete(ar -> {
       run.groupEnded = true;
       endIfDone(run);
     });
   }
 
   private void endIfDone(LiveRun run) {
-    if (run.exited && run.outputEnded && run.groupEnded && !run.run.status().isFinal()) {
-      finish(run);
+    if (run.exited && run.outputEnded && run.groupEnded && !run.finishing && !run.run.status().isFinal()) {
+      run.finishing = true;
+      cancelTimers(run);
+      context.executeBlocking(() -> collect(run), false).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("could not collect the end of run {}", run.id(), ar.cause());
+        }
+        finish(run, ar.succeeded() ? ar.result() : new Ending(new RunOutputs(), null));
+      });
     }
   }
 
-  /** The outputs the run declared are read off the event loop first, then its end is saved. */
-  private void finish(LiveRun run) {
-    if (run.finishing) {
-      return;
+  /**
+   * Blocking, once no process of the run is left: what it used, and its cgroup removed (killed once
+   * more first if a process is still in it). A group that cannot be removed stays registered with
+   * the reaper, and recovery removes it at the next start.
+   */
+  private RunUsage measureAndRelease(LiveRun run) {
+    RunUsage shell = run.shellUsage;
+    if (run.cgroup == null) {
+      return shell == null ? new RunUsage(null, null, null, null, RunUsage.PROCESS_GROUP)
+          : new RunUsage(shell.cpuUserMs(), shell.cpuSystemMs(), shell.maxRssBytes(), null, RunUsage.PROCESS_GROUP);
     }
-    run.finishing = true;
-    cancelTimers(run);
-    Path file = run.outputFile;
-    Future<RunOutputs> declared = file == null ? Future.succeededFuture(new RunOutputs())
-        : context.executeBlocking(() -> outputs.readAndRemove(file), false);
-    declared.otherwise(e -> {
-      LOG.warn("could not read the outputs of run {}: {}", run.id(), e.toString());
-      return new RunOutputs();
-    }).onSuccess(read -> end(run, read));
+    RunUsage usage = run.cgroup.usage(shell);
+    if (!run.cgroup.release(Math.min(1000, settings.killGraceMs() + 100))) {
+      LOG.warn("could not remove the cgroup {} of run {}: {} left in it", run.cgroup.dir(), run.id(),
+          run.cgroup.pids());
+      return usage;
+    }
+    run.cgroupRemoved = true;
+    return usage;
   }
 
-  private void end(LiveRun run, RunOutputs declared) {
+  /** What the end of a shell run collects off the event loop: its declared outputs and its usage. */
+  private record Ending(RunOutputs declared, RunUsage usage) {
+  }
+
+  /** Blocking: the outputs the run declared (its file read and removed), then what it used. */
+  private Ending collect(LiveRun run) {
+    RunOutputs declared = new RunOutputs();
+    if (run.outputFile != null) {
+      try {
+        declared = outputs.readAndRemove(run.outputFile);
+      } catch (RuntimeException e) {
+        LOG.warn("could not read the outputs of run {}: {}", run.id(), e.toString());
+      }
+    }
+    RunUsage usage = null;
+    try {
+      usage = measureAndRelease(run);
+    } catch (RuntimeException e) {
+      LOG.warn("could not measure the usage of run {}", run.id(), e);
+    }
+    return new Ending(declared, usage);
+  }
+
+  private void finish(LiveRun run, Ending ending) {
+    RunOutputs declared = ending.declared();
     Integer exitCode = run.exitCode;
     RunStatus outcome = RunStateMachine.next(run.run.status(),
         RunStateMachine.endEvent(run.requestedEnd, exitCode != null && exitCode == 0));
@@ -396,7 +458,7 @@ final class RunController {
     if (dropped != null) {
       error = error == null ? dropped : error + "; " + dropped;
     }
-    Run stopped = run.current().ended(outcome, exitCode, null, error, Instant.now());
+    Run stopped = run.current().ended(outcome, exitCode, null, error, Instant.now()).withUsage(ending.usage());
     // what a run declared is masked like its lines: a secret never reaches an answer through outputs
     Run ended = stopped.withIo(stopped.io().withOutputs((JsonObject) run.guard.redactValue(declared.outputs())));
     run.run = ended;
@@ -404,7 +466,7 @@ final class RunController {
     bus.saveAndPublish(ended)
         .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
         .onComplete(ar -> {
-          if (reaper != null) {
+          if (reaper != null && (run.cgroup == null || run.cgroupRemoved)) {
             reaper.unregister(run.pgid);
           }
           live.remove(run.id());

@@ -6,6 +6,7 @@ import com.zaxxer.nuprocess.internal.BasePosixProcess;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.Context;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -42,9 +43,10 @@ final class RunProcessHandler implements NuProcessHandler {
   interface ShellExit {
     /**
      * {@code status} null: lost. {@code othersAlive}: whether some process (possibly a zombie) was
-     * left in the run's process group when the shell was reaped.
+     * left in the run's process group when the shell was reaped. {@code usage}: the shell's and its
+     * waited-for children's resource usage, or null.
      */
-    void exited(ExitWaiter.Status status, boolean othersAlive);
+    void exited(ExitWaiter.Status status, boolean othersAlive, RunUsage usage);
   }
 
   private final IngestGate gate;
@@ -152,10 +154,10 @@ final class RunProcessHandler implements NuProcessHandler {
   }
 
   /** On the watcher's thread, once the shell was reaped. */
-  private void shellExited(ExitWaiter.Status status) {
+  private void shellExited(ExitWaiter.Status status, RunUsage usage) {
     // kill(2) with signal 0: does a process of the group remain, now that the leader is gone?
     boolean othersAlive = ProcessGroups.groupExists(pid);
-    context.runOnContext(v -> shellExit.exited(status, othersAlive));
+    context.runOnContext(v -> shellExit.exited(status, othersAlive, usage));
   }
 
   @Override

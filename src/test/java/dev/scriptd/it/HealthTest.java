@@ -57,6 +57,30 @@ class HealthTest {
   }
 
   @Test
+  @DisplayName("the containment check says how runs are contained and why: process groups when configured so")
+  void containmentForced(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("runs", new JsonObject().put("containment", "process_group")));
+    JsonObject containment = health(200).getJsonObject("checks").getJsonObject("containment");
+    assertEquals("UP", containment.getString("status"), containment.encode());
+    assertEquals("process_group", containment.getString("mode"));
+    assertEquals("runs.containment is process_group", containment.getString("reason"));
+  }
+
+  @Test
+  @DisplayName("with containment auto, the check names the cgroup the runs' groups go in, or why there is none")
+  void containmentAuto(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    JsonObject containment = health(200).getJsonObject("checks").getJsonObject("containment");
+    assertTrue(containment.getString("reason") != null && !containment.getString("reason").isBlank(), containment.encode());
+    if ("cgroup".equals(containment.getString("mode"))) {
+      assertTrue(Files.isDirectory(Path.of(containment.getString("cgroup"))), containment.encode());
+      assertTrue(containment.getJsonArray("controllers") != null, containment.encode());
+    } else {
+      assertEquals("process_group", containment.getString("mode"), containment.encode());
+    }
+  }
+
+  @Test
   @DisplayName("the database file removed: 503 with the database check DOWN")
   void databaseRemoved(Vertx vertx) throws Exception {
     start(vertx, new JsonObject());

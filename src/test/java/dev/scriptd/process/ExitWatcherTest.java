@@ -2,8 +2,12 @@ package dev.scriptd.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scriptd.domain.RunUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExitWatcherTest {
   private ExitWatcher watcher;
@@ -40,7 +47,7 @@ class ExitWatcherTest {
 
   private CompletableFuture<ExitWaiter.Status> watch(int pid) {
     CompletableFuture<ExitWaiter.Status> exit = new CompletableFuture<>();
-    assertTrue(watcher.watch(pid, exit::complete));
+    assertTrue(watcher.watch(pid, (status, usage) -> exit.complete(status)));
     return exit;
   }
 
@@ -77,7 +84,7 @@ class ExitWatcherTest {
       int pid = spawn("exit " + code);
       CompletableFuture<Void> reported = new CompletableFuture<>();
       done.add(reported);
-      assertTrue(watcher.watch(pid, status -> {
+      assertTrue(watcher.watch(pid, (status, usage) -> {
         reports.incrementAndGet();
         codes.put(code, status.value());
         reported.complete(null);
@@ -89,14 +96,32 @@ class ExitWatcherTest {
   }
 
   @Test
+  @DisplayName("the reaped child's CPU time comes with its exit, as the child itself counted it (within 10 %)")
+  void usage(@TempDir Path dir) throws Exception {
+    Path times = dir.resolve("times");
+    // bash's times builtin: the shell's own user and system time, then its children's
+    int pid = spawn("exec bash -c 'i=0; while ((i < 1500000)); do ((i++)); done; times > " + times + "'");
+    CompletableFuture<RunUsage> exit = new CompletableFuture<>();
+    assertTrue(watcher.watch(pid, (status, usage) -> exit.complete(usage)));
+    RunUsage usage = exit.get(60, TimeUnit.SECONDS);
+    Matcher own = Pattern.compile("^(\\d+)m([\\d.]+)s").matcher(Files.readString(times));
+    assertTrue(own.find(), Files.readString(times));
+    double counted = Long.parseLong(own.group(1)) * 60_000 + Double.parseDouble(own.group(2)) * 1000;
+    assertTrue(counted > 200, "the spinner ran too briefly to compare: " + counted + " ms");
+    assertEquals(counted, usage.cpuUserMs(), counted * 0.1, "user ms");
+    // the peak memory of a process spawned by the JVM is the JVM's own (exec keeps it): not reported
+    assertNull(usage.maxRssBytes(), "max rss");
+  }
+
+  @Test
   @DisplayName("a pid that is not a live child, or a closed watcher, is not watched")
   void refusals() throws Exception {
     int pid = spawn("exit 0");
     watch(pid).get(5, TimeUnit.SECONDS);
-    assertFalse(watcher.watch(pid, status -> { }), "reaped pid");
+    assertFalse(watcher.watch(pid, (status, usage) -> { }), "reaped pid");
     watcher.close();
     int unwatched = spawn("exit 0");
-    assertFalse(watcher.watch(unwatched, status -> { }), "closed watcher");
+    assertFalse(watcher.watch(unwatched, (status, usage) -> { }), "closed watcher");
     int fd = PidFd.open(unwatched); // reaped here, so no zombie is left to this JVM
     for (long deadline = System.currentTimeMillis() + 5000; PidFd.reap(fd) == null
         && System.currentTimeMillis() < deadline; ) {

@@ -42,7 +42,7 @@ class ScriptTrendsUiTest {
   }
 
   @Test
-  @DisplayName("a script's page shows a bar per finished run coloured by outcome, its success rate and p50/p95")
+  @DisplayName("a script's page shows a bar per finished run coloured by outcome, a line of their CPU time, its success rate and p50/p95")
   void theTrendsCardChartsEachRunAndTheFigures() throws Exception {
     String id = server.post("/api/scripts", new JsonObject().put("name", "trended")
         .put("command", "sleep $S; exit $CODE")).getString("id");
@@ -61,6 +61,9 @@ class ScriptTrendsUiTest {
     assertEquals("#3ddc97,#3ddc97,#ff6b6b", browser.js(
         "return Chart.getChart(document.getElementById('trend-chart')).data.datasets[0].backgroundColor.join(',')"));
     assertTrue(((Number) browser.js("return document.getElementById('trend-chart').getBoundingClientRect().height")).doubleValue() > 100);
+    // the line of CPU time: one point per run, each measured (the runs are shell runs that ended)
+    assertEquals(3L, browser.js("return Chart.getChart(document.getElementById('trend-chart')).data.datasets[1].data"
+        + ".filter(v => typeof v === 'number').length"));
     assertEquals("66.7 %", browser.driver.findElement(By.id("trend-success")).getText());
     for (String figure : List.of("trend-p50", "trend-p95")) {
       String text = browser.driver.findElement(By.id(figure)).getText();

@@ -284,6 +284,10 @@ class WebUiTest {
       return rows.size() == expected.getLong("total")
           && rows.stream().allMatch(r -> "completed".equals(r.getAttribute("data-status")) && r.getText().contains("ui-every-second"));
     }, Duration.ofSeconds(10));
+    // a finished shell run shows its CPU time, with what else it used and how it was contained on hover
+    List<WebElement> usage = browser.driver.findElements(By.cssSelector("table.runs tr[data-run-id] td.usage"));
+    assertTrue(!usage.isEmpty() && usage.stream().allMatch(td -> td.getAttribute("data-containment") != null
+        && td.getAttribute("title").contains("contained by") && !td.getText().isBlank()), "the CPU column of each run");
     browser.until("the stats cards follow the filters", d -> statCard("total").equals(String.format(Locale.ROOT, "%,d", expected.getLong("total")))
         && statCard("completed").equals(statCard("total")) && statCard("failed").equals("0"), Duration.ofSeconds(10));
     assertTrue(browser.driver.findElement(By.id("cleanup")).getText().contains("Next run"), "the cleanup status shows");
