@@ -80,7 +80,6 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
-    recovery = new Recovery(vertx, context, bus, settings.killGraceMs());
     if (settings.protectServerProcess()) {
       NonDumpable.apply();
     }
@@ -91,6 +90,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     RunSlots slots = new RunSlots(limits.maxConcurrentRuns(), limits.maxPendingRuns(),
         TrafficConfig.fromJson(config()).endpoints().maxRunSharePercent());
     RunLog log = new RunLog(ScriptdMetrics.of(vertx, config()));
+    recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), log);
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
         gate, exits != null && exits.available() ? exits : null, childEnv);

@@ -25,12 +25,14 @@ final class Recovery {
   private final Context context;
   private final RunBus bus;
   private final long graceMs;
+  private final RunLog log;
 
-  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs) {
+  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs, RunLog log) {
     this.vertx = vertx;
     this.context = context;
     this.bus = bus;
     this.graceMs = graceMs;
+    this.log = log;
   }
 
   Future<Void> recoverUnfinished() {
@@ -60,7 +62,7 @@ final class Recovery {
         })
         .compose(v -> bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null,
             ProcessSupervisorVerticle.LOST_ERROR, Instant.now())))
-        .onSuccess(lost -> LOG.info("run {} marked lost", run.id()));
+        .onSuccess(log::recovered);
   }
 
   /** TERM to the group if it may still be ours and alive; KILL if it outlives the grace. */

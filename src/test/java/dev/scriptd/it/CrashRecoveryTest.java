@@ -61,6 +61,8 @@ class CrashRecoveryTest {
     startServer(port, reaper);
     JsonObject recovered = api.run(id);
     assertEquals("lost", recovered.getString("status"));
+    assertEquals(1.0, Scrape.of(api).value("script_executions_total", "script_id", "adhoc", "type", "shell",
+        "status", "lost"), "a run ended lost at start is counted");
     Processes.awaitGroupGone(pgid, Duration.ofSeconds(15));
     List<JsonObject> lines = api.allLines(id);
     assertTrue(lines.size() >= 200, "lines stored before the crash: " + lines.size());
