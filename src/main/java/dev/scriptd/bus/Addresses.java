@@ -79,6 +79,13 @@ public final class Addresses {
   public static final String DB_QUEUE_RUN = "scriptd.db.cmd.queue-run";
   /** Nothing -> RunPage of every queued pending run, oldest first. */
   public static final String DB_QUEUED_RUNS = "scriptd.db.query.queued-runs";
+  /**
+   * Run (pending) -> the same Run, stored as waiting for a free slot (limits.max_concurrent_runs):
+   * recovery leaves it pending and the next start queues it for a slot again.
+   */
+  public static final String DB_AWAIT_SLOT = "scriptd.db.cmd.await-slot";
+  /** Nothing -> RunPage of every pending run waiting for a free slot, oldest first. */
+  public static final String DB_SLOT_WAITING_RUNS = "scriptd.db.query.slot-waiting-runs";
   /** RunQuery (filters only) -> JsonObject {total, completed, failed, running, killed, timed_out,
    * average_duration_ms}. */
   public static final String DB_RUN_STATS = "scriptd.db.query.run-stats";

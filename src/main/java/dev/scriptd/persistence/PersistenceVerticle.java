@@ -115,6 +115,8 @@ public final class PersistenceVerticle extends VerticleBase {
           .compose(v -> scripts.apply(changes)));
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
+      on(ns.of(Addresses.DB_AWAIT_SLOT), runs::awaitSlot);
+      on(ns.of(Addresses.DB_SLOT_WAITING_RUNS), body -> scripts.slotWaiting());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
       on(ns.of(Addresses.DB_CLEANUP), cleanup::run);
       on(ns.of(Addresses.DB_CLEANUP_STATE), body -> cleanup.state());

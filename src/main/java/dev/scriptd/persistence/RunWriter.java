@@ -60,7 +60,8 @@ final class RunWriter {
   /** The newest version of one run in a group, and the saves that wait for it. */
   private static final class Entry {
     Run run;
-    boolean queued;
+    /** The {@code queued} mark to set (RunRows.IN_SCRIPT_QUEUE, AWAITING_SLOT), 0 for none. */
+    int queued;
     int saves;
     final Promise<Void> done = Promise.promise();
 
@@ -85,12 +86,17 @@ final class RunWriter {
 
   /** Stores the run (insert or update); completes with it once committed. */
   Future<Run> save(Run run) {
-    return enqueue(run, false);
+    return enqueue(run, 0);
   }
 
   /** Like {@link #save}, and marks the run as waiting in its script's queue. */
   Future<Run> queue(Run run) {
-    return enqueue(run, true);
+    return enqueue(run, RunRows.IN_SCRIPT_QUEUE);
+  }
+
+  /** Like {@link #save}, and marks the run as waiting for a free slot. */
+  Future<Run> awaitSlot(Run run) {
+    return enqueue(run, RunRows.AWAITING_SLOT);
   }
 
   /** Completes once every save made before this call has been committed or has failed. */
@@ -126,7 +132,7 @@ final class RunWriter {
     return waitingSaves;
   }
 
-  private Future<Run> enqueue(Run run, boolean queued) {
+  private Future<Run> enqueue(Run run, int queued) {
     if (waitingSaves >= maxQueued) {
       return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE, "the database is behind: "
           + waitingSaves + " run saves are waiting (persistence.run_max_queued); try again shortly"));
@@ -141,7 +147,8 @@ final class RunWriter {
     } else {
       entry.run = run;
     }
-    entry.queued |= queued;
+    // a run handed over from its script's queue to the wait for a slot is marked by the later
+    entry.queued = Math.max(entry.queued, queued);
     entry.saves++;
     waitingSaves++;
     if (!writing) {
@@ -236,8 +243,8 @@ final class RunWriter {
     for (Entry entry : group) {
       ids.add(entry.run.id());
       rows.add(RunRows.upsertParams(entry.run));
-      if (entry.queued) {
-        queued.add(Tuple.of(entry.run.id()));
+      if (entry.queued != 0) {
+        queued.add(Tuple.of(entry.queued, entry.run.id()));
       }
     }
     List<Database.Batch> batches = queued.isEmpty() ? List.of(new Database.Batch(RunRows.UPSERT, rows))

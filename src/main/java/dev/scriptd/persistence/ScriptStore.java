@@ -234,7 +234,15 @@ final class ScriptStore {
   }
 
   Future<RunPage> queued() {
-    return db.reader().query(RunRows.SELECT_QUEUED).execute().map(rows -> {
+    return pending(RunRows.SELECT_QUEUED);
+  }
+
+  Future<RunPage> slotWaiting() {
+    return pending(RunRows.SELECT_SLOT_WAITING);
+  }
+
+  private Future<RunPage> pending(String query) {
+    return db.reader().query(query).execute().map(rows -> {
       List<Run> runs = new ArrayList<>(rows.size());
       for (Row row : rows) {
         runs.add(RunRows.fromRow(row));

@@ -133,7 +133,28 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             }).completion(),
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
                 .completion())))
+        .compose(v -> restoreSlotWaiting())
         .compose(v -> scripts.restore());
+  }
+
+  /**
+   * Runs a previous server left waiting for a free slot wait again, in their order, before the
+   * scripts' queues go on (they were ahead of them). A script's run is tracked under its script's
+   * concurrency, so its queue waits for it.
+   */
+  private Future<Void> restoreSlotWaiting() {
+    return bus.slotWaiting().compose(page -> {
+      List<Future<Run>> restored = new ArrayList<>();
+      for (Run pending : page.items()) {
+        restored.add((pending.scriptId() == null ? runs.launchPending(pending, null) : scripts.restoreWaiting(pending))
+            .onFailure(e -> LOG.warn("run {} waited for a slot but could not be queued again: {}", pending.id(),
+                e.getMessage())));
+      }
+      if (!restored.isEmpty()) {
+        LOG.info("{} run(s) waiting for a free slot restored", restored.size());
+      }
+      return Future.join(restored).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    });
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
@@ -142,6 +163,10 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     scripts.stop();
     List<Future<?>> ends = new ArrayList<>();
     for (LiveRun run : runs.live()) {
+      if (run.queued) {
+        runs.leaveWaiting(run); // stays pending for the next start, as a script's queue does
+        continue;
+      }
       runs.requestEnd(run, RunStatus.KILLED);
       ends.add(run.ended.future());
     }
