@@ -9,6 +9,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StopOrder;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptChanges;
@@ -18,6 +19,7 @@ import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -41,6 +43,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int MAX_PAGE = 1000;
   private static final int DEFAULT_LOG_LIMIT = 1000;
   private static final int MAX_LOG_LIMIT = 10_000;
+  /** Beyond the kill grace, how long storage waits for the run owner to stop (its own bound is 3 s). */
+  private static final long RUNS_END_MARGIN_MS = 5000;
 
   private Namespace ns;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -53,14 +57,22 @@ public final class PersistenceVerticle extends VerticleBase {
   private RunWriter runs;
   private ScriptdMetrics metrics;
   private RunView view;
+  private final StopOrder stopOrder;
 
   /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
   public PersistenceVerticle() {
+    this(null, new StopOrder());
   }
 
   /** Keeps {@code view} current: the composition root hands the same view to HTTP. */
   public PersistenceVerticle(RunView view) {
+    this(view, new StopOrder());
+  }
+
+  /** As {@link #PersistenceVerticle(RunView)}; stops only after the run owner of {@code stopOrder}. */
+  public PersistenceVerticle(RunView view, StopOrder stopOrder) {
     this.view = view;
+    this.stopOrder = stopOrder;
   }
 
   @Override
@@ -146,8 +158,30 @@ public final class PersistenceVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Waits (bounded) until the run owner has ended and saved its runs, which it does as it stops,
+   * even when both are undeployed at once; then writes what is buffered and closes the database.
+   */
   @Override
   public Future<?> stop() {
+    Promise<Void> runsEnded = Promise.promise();
+    stopOrder.whenRunsEnded().onComplete(ar -> context.runOnContext(v -> runsEnded.tryComplete()));
+    long bound = ScriptdConfig.fromJson(config()).runs().killGraceMs() + RUNS_END_MARGIN_MS;
+    long timer = vertx.setTimer(bound, t -> {
+      if (runsEnded.tryComplete()) {
+        LOG.warn("the run owner did not stop within {} ms; storage stops anyway", bound);
+      }
+    });
+    return runsEnded.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      return stopStorage();
+    }).eventually(() -> {
+      stopOrder.storageClosed();
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<?> stopStorage() {
     if (indexer != null) {
       indexer.stop();
     }

@@ -10,6 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
+import dev.scriptd.bus.StopOrder;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -69,11 +70,25 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private IngestGate gate;
   private ExitWatcher exits;
 
+  private final StopOrder stopOrder;
+
+  /** Alone (tests): nothing waits for its stop. */
   public ProcessSupervisorVerticle() {
+    this(new StopOrder());
+  }
+
+  /** Tells {@code stopOrder} when its runs have ended, so storage stops after it. */
+  public ProcessSupervisorVerticle(StopOrder stopOrder) {
+    this.stopOrder = stopOrder;
   }
 
   @Override
   public Future<?> start() {
+    stopOrder.runsStarted();
+    return startRuns().onFailure(e -> stopOrder.runsEnded());
+  }
+
+  private Future<?> startRuns() {
     ns = Namespace.from(config());
     settings = ScriptdConfig.fromJson(config()).runs();
     jsSettings = JsConfig.fromJson(config());
@@ -182,7 +197,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             exits.close();
           }
         })
-        .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop());
+        .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop())
+        .eventually(() -> {
+          stopOrder.runsEnded();
+          return Future.succeededFuture();
+        });
   }
 
   /** For tests: the reaper, to simulate a JVM death. */
