@@ -55,7 +55,7 @@ public final class Addresses {
   public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
   /** Nothing -> RunPage of every run left pending or running (for recovery at start). */
   public static final String DB_UNFINISHED_RUNS = "scriptd.db.query.unfinished-runs";
-  /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
+  /** Nothing -> JsonObject health details ({@code lock}: whether another process holds the write lock); fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
   /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the

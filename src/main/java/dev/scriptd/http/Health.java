@@ -11,9 +11,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","writer_queue","disk"}}},
+ * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","database_lock","writer_queue","disk"}}},
  * each check with its own {@code status} and, when DOWN, an {@code error} saying what failed; 200
  * when every check is UP, else 503. With {@code scripts.dir} set, {@code checks.scripts_dir} says
  * whether the folder was applied; it is DOWN (naming the file) while the folder cannot be applied,
@@ -37,8 +38,13 @@ final class Health {
   }
 
   void handle(RoutingContext ctx) {
-    Future<JsonObject> database = request(ns.of(Addresses.DB_HEALTH))
+    Future<JsonObject> health = request(ns.of(Addresses.DB_HEALTH));
+    Future<JsonObject> database = health
         .map(details -> new JsonObject().put("status", UP))
+        .otherwise(Health::down);
+    // another process holding the write lock: reads still work, every write waits and fails
+    Future<JsonObject> lock = health
+        .map(details -> details.getJsonObject("lock", new JsonObject().put("status", UP)))
         .otherwise(Health::down);
     Future<JsonObject> writer = request(ns.of(Addresses.DB_WRITER_STATS))
         .map(this::writerQueue)
@@ -47,9 +53,10 @@ final class Health {
         .otherwise(Health::down);
     // only with scripts.dir set (else no consumer: no check)
     Future<JsonObject> scriptsDir = request(ns.of(Addresses.SCRIPTS_DIR_STATUS)).otherwise((JsonObject) null);
-    Future.all(database, writer, disk, scriptsDir).onComplete(all -> {
+    Future.all(List.of(database, lock, writer, disk, scriptsDir)).onComplete(all -> {
       JsonObject checks = new JsonObject()
           .put("database", database.result())
+          .put("database_lock", lock.result())
           .put("writer_queue", writer.result())
           .put("disk", disk.result());
       boolean up = checks.stream().allMatch(e -> UP.equals(((JsonObject) e.getValue()).getString("status")));

@@ -35,24 +35,66 @@ final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final String MIGRATIONS = "db/migration/";
   private static final Pattern MIGRATION_NAME = Pattern.compile("V(\\d{3})__[A-Za-z0-9_]+\\.sql");
-  private static final int BUSY_TIMEOUT_MS = 5000;
+  /** How long the lock probe of {@link #lockedByOther} waits for the write lock. */
+  static final long LOCK_PROBE_MS = 500;
 
   private final Path file;
   private final Pool writer;
   private final Pool reader;
   private final Vertx vertx;
+  private final long busyTimeoutMs;
   /** The connection of {@link #writeBatches}; opened at its first use, guarded by this. */
   private java.sql.Connection direct;
+  /** System.nanoTime() of the last committed write. */
+  private volatile long lastCommitNanos = System.nanoTime();
 
-  private Database(Vertx vertx, Path file, Pool writer, Pool reader) {
+  private Database(Vertx vertx, Path file, Pool writer, Pool reader, long busyTimeoutMs) {
     this.vertx = vertx;
     this.file = file;
     this.writer = writer;
     this.reader = reader;
+    this.busyTimeoutMs = busyTimeoutMs;
   }
 
   Path file() {
     return file;
+  }
+
+  /** How long a write waits for the write lock another connection holds (persistence.busy_timeout_ms). */
+  long busyTimeoutMs() {
+    return busyTimeoutMs;
+  }
+
+  /** Whether {@code error} (or a cause) is SQLite's "database is locked": another connection held the write lock. */
+  static boolean isLocked(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String message = String.valueOf(cause.getMessage());
+      if (message.contains("SQLITE_BUSY") || message.contains("database is locked")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Blocking probe: whether another process holds the write lock. It takes the lock for an instant
+   * (BEGIN IMMEDIATE, ROLLBACK) on a connection of its own, waiting at most {@link #LOCK_PROBE_MS};
+   * a busy answer counts only when this server committed nothing meanwhile, since its own writes
+   * hold the lock for moments too.
+   */
+  boolean lockedByOther() throws java.sql.SQLException {
+    long began = System.nanoTime();
+    try (java.sql.Connection probe = dataSource(file, false, LOCK_PROBE_MS).getConnection();
+        java.sql.Statement statement = probe.createStatement()) {
+      statement.execute("BEGIN IMMEDIATE");
+      statement.execute("ROLLBACK");
+      return false;
+    } catch (java.sql.SQLException e) {
+      if (!isLocked(e)) {
+        throw e;
+      }
+      return lastCommitNanos - began < 0;
+    }
   }
 
   /**
@@ -62,7 +104,7 @@ final class Database {
    * would sit in a transaction that is never committed.
    */
   <T> Future<T> write(Function<SqlConnection, Future<T>> work) {
-    return writer.withTransaction(work);
+    return writer.withTransaction(work).onSuccess(done -> lastCommitNanos = System.nanoTime());
   }
 
   /**
@@ -99,7 +141,7 @@ final class Database {
 
   private synchronized void runBatches(List<Batch> batches) throws java.sql.SQLException {
     if (direct == null) {
-      direct = dataSource(file, false).getConnection();
+      direct = dataSource(file, false, busyTimeoutMs).getConnection();
     }
     execute("BEGIN IMMEDIATE");
     try {
@@ -115,6 +157,7 @@ final class Database {
         }
       }
       execute("COMMIT");
+      lastCommitNanos = System.nanoTime();
     } catch (java.sql.SQLException | RuntimeException e) {
       try {
         execute("ROLLBACK");
@@ -146,7 +189,7 @@ final class Database {
    */
   Future<Void> incrementalVacuum(Vertx vertx) {
     return write(conn -> vertx.executeBlocking(() -> {
-      try (java.sql.Connection raw = dataSource(file, false).getConnection();
+      try (java.sql.Connection raw = dataSource(file, false, busyTimeoutMs).getConnection();
           java.sql.Statement statement = raw.createStatement()) {
         statement.executeUpdate("PRAGMA incremental_vacuum");
         try (java.sql.ResultSet ignored = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
@@ -167,11 +210,12 @@ final class Database {
       }
       return loadMigrations();
     }).compose(migrations -> {
-      Pool writer = JDBCPool.pool(vertx, dataSource(file, true), new PoolOptions().setMaxSize(1)
+      long busyTimeoutMs = storage.busyTimeoutMs();
+      Pool writer = JDBCPool.pool(vertx, dataSource(file, true, busyTimeoutMs), new PoolOptions().setMaxSize(1)
           .setName("scriptd-db-writer-" + file));
-      Pool reader = JDBCPool.pool(vertx, dataSource(file, false), new PoolOptions()
+      Pool reader = JDBCPool.pool(vertx, dataSource(file, false, busyTimeoutMs), new PoolOptions()
           .setMaxSize(storage.readPoolSize()).setName("scriptd-db-reader-" + file));
-      Database database = new Database(vertx, file, writer, reader);
+      Database database = new Database(vertx, file, writer, reader, busyTimeoutMs);
       return database.migrate(migrations)
           .map(database)
           .recover(err -> database.close().transform(ignored -> Future.failedFuture(err)));
@@ -196,14 +240,14 @@ final class Database {
    * Only the writer may create the file: a reader connection opened after the file was deleted
    * must fail rather than start an empty database.
    */
-  private static SQLiteDataSource dataSource(Path file, boolean mayCreate) {
+  private static SQLiteDataSource dataSource(Path file, boolean mayCreate, long busyTimeoutMs) {
     SQLiteConfig config = new SQLiteConfig();
     if (!mayCreate) {
       config.resetOpenMode(SQLiteOpenMode.CREATE);
     }
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    config.setBusyTimeout((int) busyTimeoutMs);
     config.enforceForeignKeys(true);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + file);

@@ -207,13 +207,25 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private <T> void on(String address, Function<T, Future<?>> handler) {
     MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address,
-        message -> BusReplies.answer(message, handler, PersistenceVerticle::databaseError));
+        message -> BusReplies.answer(message, handler, this::databaseError));
     consumers.add(consumer);
   }
 
   /** A failure that is not a refusal of the request is the database's: 503, so the caller may retry. */
-  private static Throwable databaseError(Throwable err) {
-    return err instanceof BusFailure ? err : new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
+  private Throwable databaseError(Throwable err) {
+    if (err instanceof BusFailure) {
+      return err;
+    }
+    if (Database.isLocked(err)) {
+      return new BusFailure(ReplyCodes.UNAVAILABLE, lockedMessage(db), err);
+    }
+    return new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
+  }
+
+  static String lockedMessage(Database db) {
+    return "the database " + db.file() + " is locked by another process: a write waited "
+        + db.busyTimeoutMs() + " ms (persistence.busy_timeout_ms) for the lock; nothing was changed,"
+        + " retry once that process has released it";
   }
 
   private void appendLogs(LogChunk chunk) {
@@ -345,6 +357,10 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   /** The file check comes first: a query alone still answers from connections already open. */
+  /**
+   * The database answers a read, and {@code lock}: whether another process holds its write lock
+   * (then every write waits persistence.busy_timeout_ms and fails).
+   */
   private Future<JsonObject> health() {
     return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
         .compose(readable -> readable
@@ -354,7 +370,20 @@ public final class PersistenceVerticle extends VerticleBase {
         .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
             : new BusFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
-        .map(ok -> writerStats().put("database", "UP"));
+        .compose(ok -> vertx.executeBlocking(db::lockedByOther, false).transform(probe -> {
+          JsonObject lock = new JsonObject();
+          if (probe.failed()) {
+            lock.put("status", "DOWN").put("error", "could not probe the write lock of " + db.file() + ": "
+                + probe.cause().getMessage());
+          } else if (probe.result()) {
+            lock.put("status", "DOWN").put("error", "the database " + db.file() + " is locked by another process"
+                + " (its write lock was not free within " + Database.LOCK_PROBE_MS + " ms): writes wait "
+                + db.busyTimeoutMs() + " ms (persistence.busy_timeout_ms), then fail with 503");
+          } else {
+            lock.put("status", "UP");
+          }
+          return Future.succeededFuture(writerStats().put("database", "UP").put("lock", lock));
+        }));
   }
 
   private JsonObject writerStats() {
