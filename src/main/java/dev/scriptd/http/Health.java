@@ -74,12 +74,16 @@ final class Health {
 
   private JsonObject writerQueue(JsonObject stats) {
     long pending = stats.getLong("pending_lines", 0L);
+    String writeError = stats.getString("error");
     JsonObject check = new JsonObject()
-        .put("status", pending <= ops.maxPendingLines() ? UP : DOWN)
+        .put("status", pending <= ops.maxPendingLines() && writeError == null ? UP : DOWN)
         .put("pending_lines", pending)
         .put("max_pending_lines", ops.maxPendingLines())
         .put("last_flush_ms", stats.getLong("last_flush_ms"));
-    if (pending > ops.maxPendingLines()) {
+    if (writeError != null) {
+      // the writer cannot write at all (a full disk): lines wait in memory
+      check.put("error", writeError);
+    } else if (pending > ops.maxPendingLines()) {
       check.put("error", pending + " log lines wait to be written (more than "
           + ops.maxPendingLines() + "): the database falls behind");
     }

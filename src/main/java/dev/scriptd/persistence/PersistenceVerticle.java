@@ -45,6 +45,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int MAX_LOG_LIMIT = 10_000;
   /** Beyond the kill grace, how long storage waits for the run owner to stop (its own bound is 3 s). */
   private static final long RUNS_END_MARGIN_MS = 5000;
+  /** How long the stop waits for run saves still waiting (e.g. for room on a full disk). */
+  private static final long SETTLE_AT_STOP_MS = 10_000;
 
   private Namespace ns;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -88,7 +90,8 @@ public final class PersistenceVerticle extends VerticleBase {
       }
       return loadView();
     }).compose(loaded -> {
-      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(),
+          storage.maxBufferedLines(), metrics);
       batcher.countsTo(view);
       indexer = new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
       batcher.onCommitted(total -> {
@@ -121,9 +124,10 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_SCRIPT), scripts::get);
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
       // saves made before a delete are stored before it, so none brings a deleted run back
-      on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> runs.settled().compose(v -> scripts.delete(id)));
+      on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> roomFirst().compose(v -> runs.settled())
+          .compose(v -> scripts.delete(id)));
       // as a delete: saves made before the apply are stored first
-      on(ns.of(Addresses.DB_APPLY_SCRIPTS), (ScriptChanges changes) -> runs.settled()
+      on(ns.of(Addresses.DB_APPLY_SCRIPTS), (ScriptChanges changes) -> roomFirst().compose(v -> runs.settled())
           .compose(v -> scripts.apply(changes)));
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
@@ -187,7 +191,9 @@ public final class PersistenceVerticle extends VerticleBase {
     }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
-        .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
+        // bounded: saves kept while the disk is full would wait for room that may not come
+        .transform(ignored -> runs == null ? Future.succeededFuture()
+            : runs.settled().timeout(SETTLE_AT_STOP_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
           LOG.error("could not write the last {} log lines before stopping", batcher.pendingLines(), err);
@@ -209,6 +215,11 @@ public final class PersistenceVerticle extends VerticleBase {
     MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address,
         message -> BusReplies.answer(message, handler, this::databaseError));
     consumers.add(consumer);
+  }
+
+  /** A write that first waits for the saves before it fails at once while the disk is full (not after them). */
+  private Future<Void> roomFirst() {
+    return db.diskFull() ? Future.failedFuture(db.diskFullRefusal()) : Future.succeededFuture();
   }
 
   /** A failure that is not a refusal of the request is the database's: 503, so the caller may retry. */
@@ -278,7 +289,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<?> deleteRun(String id) {
     long[] createdAt = new long[1];
-    return runs.settled().compose(v -> batcher.flushRun(id)).compose(v -> db.write(conn ->
+    return roomFirst().compose(v -> runs.settled()).compose(v -> batcher.flushRun(id)).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
@@ -313,7 +324,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Future<Run> pinRun(JsonObject body) {
     String id = body.getString("run_id");
     boolean pinned = Boolean.TRUE.equals(body.getBoolean("pinned"));
-    return runs.settled().compose(v -> db.write(conn -> conn.preparedQuery(RunRows.SET_PINNED)
+    return roomFirst().compose(v -> runs.settled()).compose(v -> db.write(conn -> conn.preparedQuery(RunRows.SET_PINNED)
         .execute(Tuple.of(pinned ? 1 : 0, id))
         .compose(updated -> {
           if (updated.rowCount() == 0) {
@@ -387,9 +398,13 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   private JsonObject writerStats() {
-    return new JsonObject()
+    JsonObject stats = new JsonObject()
         .put("pending_lines", batcher.pendingLines())
         .put("last_flush_ms", batcher.lastFlushMs());
+    if (db.diskFull()) {
+      stats.put("error", "the writer cannot write: " + db.diskFullRefusal().getMessage());
+    }
+    return stats;
   }
 
   private static List<Run> toRuns(RowSet<Row> rows) {
