@@ -145,6 +145,38 @@ class DiskFullTest {
         "status", "completed"));
   }
 
+  @Test
+  @DisplayName("a script save that finds the disk full is a 507; once space returns the writer recovers by itself and saves work again")
+  void writerRecoversAfterAFullDisk(Vertx vertx) throws Exception {
+    Path data = mount.resolve("data");
+    server = TestServer.start(vertx, TestServer.config(data, TestServer.freePort())
+        .put("health", new JsonObject().put("min_free_bytes", 2_000_000)));
+    Api api = server.api;
+    Path filler = mount.resolve("filler");
+    fill(filler);
+    String big = "echo " + "x".repeat(60_000);
+    HttpResponse<String> refused = null;
+    for (int i = 0; i < 200 && refused == null; i++) {
+      HttpResponse<String> response = api.post("/api/scripts", new JsonObject().put("name", "big-" + i).put("command", big));
+      if (response.statusCode() != 201) {
+        refused = response;
+      }
+    }
+    assertTrue(refused != null, "the disk never filled");
+    assertDiskFull(refused, data);
+    awaitHealth(api, 503, health -> "DOWN".equals(check(health, "writer_queue").getString("status")));
+
+    Files.delete(filler);
+    awaitHealth(api, 200, health -> true);
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> saved = api.post("/api/scripts", new JsonObject().put("name", "after-" + i)
+          .put("command", "echo after"));
+      assertEquals(201, saved.statusCode(), saved.body());
+    }
+    String id = new JsonObject(api.post("/api/scripts/after-0/run", new JsonObject()).body()).getString("id");
+    assertEquals("completed", api.awaitEnd(id).getString("status"));
+  }
+
   /** Writes until the file system refuses another byte. */
   private static void fill(Path filler) throws IOException {
     ByteBuffer block = ByteBuffer.allocate(1 << 20);
