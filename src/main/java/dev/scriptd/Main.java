@@ -41,6 +41,8 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // before anything loads NuProcess: scriptd stops its runs itself at exit
+    ProcessShutdown.disableNuProcessHook();
     if (Cli.isClientCommand(args)) {
       System.exit(new Cli(Terminal.system()).execute(args));
       return;

@@ -7,6 +7,7 @@ import dev.scriptd.auth.TokenRecords;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.Namespace;
+import dev.scriptd.bus.StopOrder;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -58,6 +59,7 @@ public final class Scriptd {
 
   /** Deploys with scriptd's meters on {@code registry} (null: as {@link #deploy(Vertx, JsonObject)}). */
   public static Future<ScriptdHandle> deploy(Vertx vertx, JsonObject config, MeterRegistry registry) {
+    ProcessShutdown.disableNuProcessHook();
     ScriptdConfig parsed;
     SecurityConfig security;
     TrafficConfig traffic;
@@ -95,18 +97,21 @@ public final class Scriptd {
     // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
     RunView runs = new RunView(parsed.storage().viewRuns());
     AdminToken.Store tokens = tokenStore(vertx, ns);
+    // storage stops after the run owner however the verticles are undeployed (a host's
+    // vertx.close() undeploys the children of its verticle all at once)
+    StopOrder stopOrder = new StopOrder();
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic, runs, tokens);
+        traffic, runs, tokens, stopOrder);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
     Future<Void> chain = vertx.executeBlocking(() -> DataDirLock.take(parsed.storage().dataDir()), false)
         .compose(lock -> {
           handle.dataDirLock(lock);
-          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs), single);
+          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs, stopOrder), single);
         })
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
-          return deploy(vertx, deployed, ProcessSupervisorVerticle::new, single);
+          return deploy(vertx, deployed, () -> new ProcessSupervisorVerticle(stopOrder), single);
         })
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, NotifierVerticle::new, single));
@@ -128,6 +133,7 @@ public final class Scriptd {
     return chain
         .map(ok -> {
           handle.adminLink(adminLink[0]);
+          handle.stopOnJvmExit();
           return handle;
         })
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

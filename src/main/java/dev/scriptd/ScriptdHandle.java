@@ -3,6 +3,7 @@ package dev.scriptd;
 import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.RunReads;
+import dev.scriptd.bus.StopOrder;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
@@ -17,12 +18,16 @@ import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running scriptd inside some Vertx: its settings, a router a host can mount under its own
  * prefix, and {@link #close()} to stop it cleanly.
  */
 public final class ScriptdHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(ScriptdHandle.class);
   private final Vertx vertx;
   private final List<String> deploymentIds;
   private final ScriptdConfig config;
@@ -36,13 +41,17 @@ public final class ScriptdHandle {
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private final RunReads runs;
   private final AdminToken.Store tokens;
-  private boolean closed;
+  private final StopOrder stopOrder;
+  /** The first close, which every later call answers with. */
+  private Future<Void> closing;
+  private Thread jvmExitHook;
   private volatile String adminLink;
   private volatile DataDirLock dataDirLock;
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens) {
+      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens, StopOrder stopOrder) {
+    this.stopOrder = stopOrder;
     this.tokens = tokens;
     this.traffic = traffic;
     this.runs = runs;
@@ -120,13 +129,53 @@ public final class ScriptdHandle {
   }
 
   /**
+   * At JVM exit (SIGTERM, System.exit) this instance stops as {@link #close} does, unless the host
+   * closed it (or its Vertx) first: the hook waits, at most {@code shutdown_timeout_ms}, until the
+   * close has finished or storage has stopped (a host's own hook may be closing the Vertx at the
+   * same time). Without it, the JVM would exit in the middle of the stop.
+   */
+  synchronized void stopOnJvmExit() {
+    if (closing != null || jvmExitHook != null) {
+      return;
+    }
+    long limitMs = config.ops().shutdownTimeoutMs();
+    jvmExitHook = new Thread(() -> {
+      try {
+        Future.any(close(), stopOrder.whenStorageClosed()).await(limitMs, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warn("scriptd did not stop within {} ms of the JVM exit: {}", limitMs, e.toString());
+      }
+    }, "scriptd-stop-" + ns);
+    Runtime.getRuntime().addShutdownHook(jvmExitHook);
+  }
+
+  /**
    * Undeploys HTTP, then the supervisor (killing running processes, their runs end {@code killed}),
    * then persistence (writing the last batch of lines and closing the database), then removes
-   * scriptd's meters, frees the bus namespace and unlocks the data dir. Safe to call twice.
+   * scriptd's meters, frees the bus namespace and unlocks the data dir. A second call answers when
+   * the first has finished.
    */
-  public Future<Void> close() {
-    boolean first = !closed;
-    closed = true;
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      forgetJvmExitHook();
+      closing = closeOnce();
+    }
+    return closing;
+  }
+
+  private void forgetJvmExitHook() {
+    Thread hook = jvmExitHook;
+    jvmExitHook = null;
+    if (hook != null && hook != Thread.currentThread()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException exiting) {
+        // the JVM is exiting: the hook runs and waits for this close
+      }
+    }
+  }
+
+  private Future<Void> closeOnce() {
     List<TailHub> hubs;
     synchronized (hostHubs) {
       hubs = new ArrayList<>(hostHubs);
@@ -146,7 +195,7 @@ public final class ScriptdHandle {
     for (String id : reversed) {
       chain = chain.compose(ok -> vertx.undeploy(id).recover(failure -> Future.succeededFuture()));
     }
-    return first ? chain.eventually(() -> {
+    return chain.eventually(() -> {
       metrics.close(vertx);
       claim.release();
       DataDirLock lock = dataDirLock;
@@ -157,6 +206,6 @@ public final class ScriptdHandle {
             lock.release();
             return null;
           }, false).recover(failure -> Future.succeededFuture());
-    }) : chain;
+    });
   }
 }

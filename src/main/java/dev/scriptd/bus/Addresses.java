@@ -60,7 +60,7 @@ public final class Addresses {
   public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
   /** Nothing -> RunPage of every run left pending or running (for recovery at start). */
   public static final String DB_UNFINISHED_RUNS = "scriptd.db.query.unfinished-runs";
-  /** Nothing -> JsonObject health details; fails 503 when the database does not answer. */
+  /** Nothing -> JsonObject health details ({@code lock}: whether another process holds the write lock); fails 503 when the database does not answer. */
   public static final String DB_HEALTH = "scriptd.db.query.health";
 
   /** Nothing -> JsonObject {pending_lines, last_flush_ms} of the log writer; answers even when the
@@ -106,6 +106,13 @@ public final class Addresses {
   /** Nothing, published when deliveries were added to the outbox: the notifier looks at once. */
   public static final String NOTIFY_ADDED = "scriptd.notify.evt.added";
 
+  /**
+   * Run (pending) -> the same Run, stored as waiting for a free slot (limits.max_concurrent_runs):
+   * recovery leaves it pending and the next start queues it for a slot again.
+   */
+  public static final String DB_AWAIT_SLOT = "scriptd.db.cmd.await-slot";
+  /** Nothing -> RunPage of every pending run waiting for a free slot, oldest first. */
+  public static final String DB_SLOT_WAITING_RUNS = "scriptd.db.query.slot-waiting-runs";
   /** RunQuery (filters only) -> JsonObject {total, completed, failed, running, killed, timed_out,
    * average_duration_ms}. */
   public static final String DB_RUN_STATS = "scriptd.db.query.run-stats";

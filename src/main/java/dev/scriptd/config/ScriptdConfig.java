@@ -28,8 +28,14 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
    * Where data lives and how log lines are batched into SQLite; {@code viewRuns} is how many
    * finished runs the in-memory run view keeps besides the live ones.
    */
+  /**
+   * Where and how runs and lines are stored. {@code busyTimeoutMs}: how long a write waits for the
+   * database's write lock while another process holds it, before it fails (503).
+   * {@code maxBufferedLines}: how many log lines may wait in memory while they cannot be written
+   * (a full disk, a locked database); beyond it lines are dropped, counted and reported.
+   */
   public record Storage(Path dataDir, Path dbFile, Path logDir, int batchLines, long flushIntervalMs,
-      int readPoolSize, int viewRuns) {
+      int readPoolSize, int viewRuns, long busyTimeoutMs, long maxBufferedLines) {
   }
 
   /**
@@ -142,7 +148,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         persistence.intValue("batch_lines", 1000, 1, 1_000_000),
         persistence.longValue("flush_interval_ms", 50, 1, 60_000),
         persistence.intValue("read_pool_size", 4, 1, 64),
-        persistence.intValue("view_runs", 10_000, 0, 1_000_000));
+        persistence.intValue("view_runs", 10_000, 0, 1_000_000),
+        persistence.longValue("busy_timeout_ms", 5000, 100, 600_000),
+        persistence.longValue("max_buffered_lines", 1_000_000, 1000, 100_000_000));
 
     Runs runsConfig = new Runs(
         runs.longValue("default_timeout", 3600, 1, MAX_TIMEOUT_SECONDS),

@@ -132,6 +132,14 @@ public record Run(
         env, cwd, limits, pinned, createdBy, io, lineage, usage);
   }
 
+  /** The same run with {@code text} added to its error (after what it already says). */
+  public Run withErrorAdded(String text) {
+    String combined = error == null || error.isBlank() ? text : error + "; " + text;
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, combined,
+        env, cwd, limits, pinned);
+  }
+
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,

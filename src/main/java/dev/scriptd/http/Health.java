@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","writer_queue","disk"}}},
+ * {@code GET /health}: {@code {"status":"UP|DOWN","checks":{"database","database_lock","writer_queue","disk"}}},
  * each check with its own {@code status} and, when DOWN, an {@code error} saying what failed; 200
  * when every check is UP, else 503. With {@code scripts.dir} set, {@code checks.scripts_dir} says
  * whether the folder was applied; it is DOWN (naming the file) while the folder cannot be applied,
@@ -39,8 +39,13 @@ final class Health {
   }
 
   void handle(RoutingContext ctx) {
-    Future<JsonObject> database = request(ns.of(Addresses.DB_HEALTH))
+    Future<JsonObject> health = request(ns.of(Addresses.DB_HEALTH));
+    Future<JsonObject> database = health
         .map(details -> new JsonObject().put("status", UP))
+        .otherwise(Health::down);
+    // another process holding the write lock: reads still work, every write waits and fails
+    Future<JsonObject> lock = health
+        .map(details -> details.getJsonObject("lock", new JsonObject().put("status", UP)))
         .otherwise(Health::down);
     Future<JsonObject> writer = request(ns.of(Addresses.DB_WRITER_STATS))
         .map(this::writerQueue)
@@ -51,9 +56,10 @@ final class Health {
     Future<JsonObject> scriptsDir = request(ns.of(Addresses.SCRIPTS_DIR_STATUS)).otherwise((JsonObject) null);
     // no consumer when this deployment runs no processes: no check
     Future<JsonObject> containment = request(ns.of(Addresses.RUNS_CONTAINMENT)).otherwise((JsonObject) null);
-    Future.all(List.of(database, writer, disk, scriptsDir, containment)).onComplete(all -> {
+    Future.all(List.of(database, lock, writer, disk, scriptsDir, containment)).onComplete(all -> {
       JsonObject checks = new JsonObject()
           .put("database", database.result())
+          .put("database_lock", lock.result())
           .put("writer_queue", writer.result())
           .put("disk", disk.result());
       boolean up = checks.stream().allMatch(e -> UP.equals(((JsonObject) e.getValue()).getString("status")));
@@ -74,12 +80,16 @@ final class Health {
 
   private JsonObject writerQueue(JsonObject stats) {
     long pending = stats.getLong("pending_lines", 0L);
+    String writeError = stats.getString("error");
     JsonObject check = new JsonObject()
-        .put("status", pending <= ops.maxPendingLines() ? UP : DOWN)
+        .put("status", pending <= ops.maxPendingLines() && writeError == null ? UP : DOWN)
         .put("pending_lines", pending)
         .put("max_pending_lines", ops.maxPendingLines())
         .put("last_flush_ms", stats.getLong("last_flush_ms"));
-    if (pending > ops.maxPendingLines()) {
+    if (writeError != null) {
+      // the writer cannot write at all (a full disk): lines wait in memory
+      check.put("error", writeError);
+    } else if (pending > ops.maxPendingLines()) {
       check.put("error", pending + " log lines wait to be written (more than "
           + ops.maxPendingLines() + "): the database falls behind");
     }

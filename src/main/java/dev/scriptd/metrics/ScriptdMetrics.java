@@ -217,6 +217,18 @@ public final class ScriptdMetrics implements Shareable {
     } else {
       queuedRuns.decrementAndGet();
     }
+    count(run);
+  }
+
+  /**
+   * A run a previous server left unfinished was ended at this start (as {@code lost}): counted
+   * like any final status, but it was never among this instance's active or queued runs.
+   */
+  public void runRecovered(Run run) {
+    count(run);
+  }
+
+  private void count(Run run) {
     RunMeters.Pair meters = runMeters.of(run.scriptId() == null ? Meters.ADHOC : run.scriptId(),
         run.kind() == null ? Run.KIND_SHELL : run.kind(), run.status().wire());
     meters.executions().increment();

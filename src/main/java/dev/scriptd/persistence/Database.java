@@ -1,5 +1,6 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.bus.BusFailure;
 import dev.scriptd.config.ScriptdConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,24 +36,145 @@ final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final String MIGRATIONS = "db/migration/";
   private static final Pattern MIGRATION_NAME = Pattern.compile("V(\\d{3})__[A-Za-z0-9_]+\\.sql");
-  private static final int BUSY_TIMEOUT_MS = 5000;
+  /** How long the lock probe of {@link #lockedByOther} waits for the write lock. */
+  static final long LOCK_PROBE_MS = 500;
+
+  /** How often the free space is measured while the disk is full. */
+  private static final long DISK_CHECK_MS = 1000;
 
   private final Path file;
-  private final Pool writer;
+  /** Replaced by a new pool when a write failed in a way that may leave its connection unusable. */
+  private volatile Pool writer;
+  private int writerGeneration;
   private final Pool reader;
   private final Vertx vertx;
+  private final long busyTimeoutMs;
+  private final DiskSpace disk;
+  private final List<Runnable> roomListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private long diskTimer = -1;
   /** The connection of {@link #writeBatches}; opened at its first use, guarded by this. */
   private java.sql.Connection direct;
+  /** System.nanoTime() of the last committed write. */
+  private volatile long lastCommitNanos = System.nanoTime();
 
-  private Database(Vertx vertx, Path file, Pool writer, Pool reader) {
+  private Database(Vertx vertx, Path file, Pool writer, Pool reader, long busyTimeoutMs) {
     this.vertx = vertx;
     this.file = file;
     this.writer = writer;
     this.reader = reader;
+    this.busyTimeoutMs = busyTimeoutMs;
+    this.disk = new DiskSpace(file.getParent() == null ? file : file.getParent());
   }
 
   Path file() {
     return file;
+  }
+
+  /** Whether the disk was found full: every write fails at once meanwhile (507). */
+  boolean diskFull() {
+    return disk.full();
+  }
+
+  /** The 507 of a write while the disk is full. */
+  BusFailure diskFullRefusal() {
+    return disk.refusal();
+  }
+
+  /** Called (on the context that opened the database) when the disk has room again after being full. */
+  void onRoomAgain(Runnable listener) {
+    roomListeners.add(listener);
+  }
+
+  /**
+   * Every failed write passes here. A full disk is marked (writes fail at once from then on) and
+   * its free space measured every second until there is room again. After a full disk, or
+   * SQLite's own rollback of a transaction ("no transaction is active"), the writer pool is
+   * renewed: its JDBC connection may believe in a transaction SQLite already rolled back, and
+   * would then fail every later commit. Answers the error a caller should see: a 507 for a full disk.
+   */
+  private Throwable writeFailed(Throwable error, Pool pool) {
+    boolean full = DiskSpace.isDiskFull(error);
+    if (full || String.valueOf(error.getMessage()).contains("no transaction is active")) {
+      renewWriter(pool);
+    }
+    if (disk.failed(error)) {
+      LOG.warn("the disk holding {} is full: writes fail at once (507) until it has room again; log lines"
+          + " wait in memory meanwhile", file.getParent());
+      watchDisk();
+    }
+    if (error instanceof BusFailure) {
+      return error;
+    }
+    return full ? new BusFailure(DiskSpace.INSUFFICIENT_STORAGE, disk.refusal().getMessage(), error) : error;
+  }
+
+  private void watchDisk() {
+    vertx.runOnContext(v -> {
+      if (diskTimer != -1) {
+        return;
+      }
+      diskTimer = vertx.setPeriodic(DISK_CHECK_MS, id -> vertx.executeBlocking(
+              () -> Files.getFileStore(disk.dir()).getUsableSpace(), false)
+          .onSuccess(free -> {
+            if (disk.measured(free) || !disk.full()) {
+              vertx.cancelTimer(id);
+              diskTimer = -1;
+              LOG.info("the disk holding {} has room again ({} bytes free): writing what was buffered",
+                  file.getParent(), free);
+              roomListeners.forEach(Runnable::run);
+            }
+          }));
+    });
+  }
+
+  private synchronized void renewWriter(Pool failed) {
+    if (writer != failed) {
+      return;
+    }
+    writer = writerPool(vertx, file, busyTimeoutMs, ++writerGeneration);
+    failed.close();
+  }
+
+  private static Pool writerPool(Vertx vertx, Path file, long busyTimeoutMs, int generation) {
+    return JDBCPool.pool(vertx, dataSource(file, true, busyTimeoutMs), new PoolOptions().setMaxSize(1)
+        .setName("scriptd-db-writer-" + file + (generation == 0 ? "" : "-" + generation)));
+  }
+
+  /** How long a write waits for the write lock another connection holds (persistence.busy_timeout_ms). */
+  long busyTimeoutMs() {
+    return busyTimeoutMs;
+  }
+
+  /** Whether {@code error} (or a cause) is SQLite's "database is locked": another connection held the write lock. */
+  static boolean isLocked(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String message = String.valueOf(cause.getMessage());
+      if (message.contains("SQLITE_BUSY") || message.contains("database is locked")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Blocking probe: whether another process holds the write lock. It takes the lock for an instant
+   * (BEGIN IMMEDIATE, ROLLBACK) on a connection of its own, waiting at most {@link #LOCK_PROBE_MS};
+   * a busy answer counts only when this server committed nothing meanwhile, since its own writes
+   * hold the lock for moments too.
+   */
+  boolean lockedByOther() throws java.sql.SQLException {
+    long began = System.nanoTime();
+    try (java.sql.Connection probe = dataSource(file, false, LOCK_PROBE_MS).getConnection();
+        java.sql.Statement statement = probe.createStatement()) {
+      statement.execute("BEGIN IMMEDIATE");
+      statement.execute("ROLLBACK");
+      return false;
+    } catch (java.sql.SQLException e) {
+      if (!isLocked(e)) {
+        throw e;
+      }
+      return lastCommitNanos - began < 0;
+    }
   }
 
   /**
@@ -62,7 +184,13 @@ final class Database {
    * would sit in a transaction that is never committed.
    */
   <T> Future<T> write(Function<SqlConnection, Future<T>> work) {
-    return writer.withTransaction(work);
+    if (disk.full()) {
+      return Future.failedFuture(disk.refusal());
+    }
+    Pool pool = writer;
+    return pool.withTransaction(work)
+        .onSuccess(done -> lastCommitNanos = System.nanoTime())
+        .recover(error -> Future.failedFuture(writeFailed(error, pool)));
   }
 
   /**
@@ -91,15 +219,20 @@ final class Database {
    * connection has written nothing and takes no lock, as in {@link #incrementalVacuum}).
    */
   Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
-    return writer.getConnection().compose(held -> vertx.<Void>executeBlocking(() -> {
+    if (disk.full()) {
+      return Future.failedFuture(disk.refusal());
+    }
+    Pool pool = writer;
+    return pool.getConnection().compose(held -> vertx.<Void>executeBlocking(() -> {
       runBatches(batches);
       return null;
-    }, false).eventually(() -> held.close()));
+    }, false).eventually(() -> held.close()))
+        .recover(error -> Future.failedFuture(writeFailed(error, null)));
   }
 
   private synchronized void runBatches(List<Batch> batches) throws java.sql.SQLException {
     if (direct == null) {
-      direct = dataSource(file, false).getConnection();
+      direct = dataSource(file, false, busyTimeoutMs).getConnection();
     }
     execute("BEGIN IMMEDIATE");
     try {
@@ -115,6 +248,7 @@ final class Database {
         }
       }
       execute("COMMIT");
+      lastCommitNanos = System.nanoTime();
     } catch (java.sql.SQLException | RuntimeException e) {
       try {
         execute("ROLLBACK");
@@ -146,7 +280,7 @@ final class Database {
    */
   Future<Void> incrementalVacuum(Vertx vertx) {
     return write(conn -> vertx.executeBlocking(() -> {
-      try (java.sql.Connection raw = dataSource(file, false).getConnection();
+      try (java.sql.Connection raw = dataSource(file, false, busyTimeoutMs).getConnection();
           java.sql.Statement statement = raw.createStatement()) {
         statement.executeUpdate("PRAGMA incremental_vacuum");
         try (java.sql.ResultSet ignored = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
@@ -167,11 +301,11 @@ final class Database {
       }
       return loadMigrations();
     }).compose(migrations -> {
-      Pool writer = JDBCPool.pool(vertx, dataSource(file, true), new PoolOptions().setMaxSize(1)
-          .setName("scriptd-db-writer-" + file));
-      Pool reader = JDBCPool.pool(vertx, dataSource(file, false), new PoolOptions()
+      long busyTimeoutMs = storage.busyTimeoutMs();
+      Pool writer = writerPool(vertx, file, busyTimeoutMs, 0);
+      Pool reader = JDBCPool.pool(vertx, dataSource(file, false, busyTimeoutMs), new PoolOptions()
           .setMaxSize(storage.readPoolSize()).setName("scriptd-db-reader-" + file));
-      Database database = new Database(vertx, file, writer, reader);
+      Database database = new Database(vertx, file, writer, reader, busyTimeoutMs);
       return database.migrate(migrations)
           .map(database)
           .recover(err -> database.close().transform(ignored -> Future.failedFuture(err)));
@@ -179,6 +313,12 @@ final class Database {
   }
 
   Future<Void> close() {
+    vertx.runOnContext(v -> {
+      if (diskTimer != -1) {
+        vertx.cancelTimer(diskTimer);
+        diskTimer = -1;
+      }
+    });
     return Future.join(writer.close(), reader.close()).compose(v -> vertx.executeBlocking(() -> {
       closeDirect();
       return null;
@@ -196,14 +336,14 @@ final class Database {
    * Only the writer may create the file: a reader connection opened after the file was deleted
    * must fail rather than start an empty database.
    */
-  private static SQLiteDataSource dataSource(Path file, boolean mayCreate) {
+  private static SQLiteDataSource dataSource(Path file, boolean mayCreate, long busyTimeoutMs) {
     SQLiteConfig config = new SQLiteConfig();
     if (!mayCreate) {
       config.resetOpenMode(SQLiteOpenMode.CREATE);
     }
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    config.setBusyTimeout((int) busyTimeoutMs);
     config.enforceForeignKeys(true);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + file);

@@ -18,9 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Buffers appended log chunks and writes them in batches: when {@code batchLines} lines are
  * pending or {@code flushIntervalMs} after the oldest pending line, whichever comes first. One
- * flush at a time; lines that arrive meanwhile wait for the next. A failed flush keeps its lines
- * and tries again after the interval. Used only from the verticle's context, but for encoding a
- * batch's rows, which runs on a worker.
+ * flush at a time; lines that arrive meanwhile wait for the next. A batch's chunks and its runs'
+ * counts are one transaction, so a failed flush stored nothing of it: it keeps its lines and tries
+ * again after the interval (while the disk is full, once it has room again), and a retry never
+ * counts a line twice. At most {@code maxBufferedLines} lines wait: a chunk beyond that is dropped,
+ * counted in the lines-dropped meter and per run ({@link #takeDropped}), so the gap is reported.
+ * Used only from the verticle's context, but for encoding a batch's rows, which runs on a worker.
  */
 final class LogBatcher {
   private static final Logger LOG = LoggerFactory.getLogger(LogBatcher.class);
@@ -37,11 +40,18 @@ final class LogBatcher {
   private final Database db;
   private final int batchLines;
   private final long flushIntervalMs;
+  private final long maxBufferedLines;
+  /** Lines dropped per run (the buffer was full), until the run's end reports them. */
+  private final Map<String, Long> dropped = new java.util.HashMap<>();
+  /** Failed flushes in a row; the first is logged, the recovery too. */
+  private int failuresInRow;
   private final ScriptdMetrics metrics;
   private final LogBlobCodec codec = new LogBlobCodec();
 
   private Map<String, List<LogChunk>> pending = new LinkedHashMap<>();
   private int pendingLines;
+  /** Lines of the flush in flight (they count against maxBufferedLines until written). */
+  private int inFlightLines;
   private long oldestPendingAt;
   private Set<String> inFlightRuns = Set.of();
   private Future<Void> inFlight;
@@ -56,11 +66,32 @@ final class LogBatcher {
   private java.util.function.LongConsumer onCommitted;
 
   LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs, ScriptdMetrics metrics) {
+    this(vertx, db, batchLines, flushIntervalMs, Long.MAX_VALUE, metrics);
+  }
+
+  LogBatcher(Vertx vertx, Database db, int batchLines, long flushIntervalMs, long maxBufferedLines,
+      ScriptdMetrics metrics) {
     this.metrics = metrics;
     this.vertx = vertx;
     this.db = db;
     this.batchLines = batchLines;
     this.flushIntervalMs = flushIntervalMs;
+    this.maxBufferedLines = maxBufferedLines;
+    db.onRoomAgain(() -> {
+      retryNotBefore = 0;
+      if (!closed && inFlight == null && pendingLines > 0) {
+        flush();
+      }
+    });
+  }
+
+  /**
+   * The lines of the run dropped so far because too many waited (forgotten once taken): its end
+   * reports them.
+   */
+  long takeDropped(String runId) {
+    Long lines = dropped.remove(runId);
+    return lines == null ? 0 : lines;
   }
 
   /** Told the running total of committed lines after each write (for back-pressure). */
@@ -94,6 +125,17 @@ final class LogBatcher {
 
   void append(LogChunk chunk) {
     if (chunk.lines().isEmpty()) {
+      return;
+    }
+    int lines = chunk.lines().size();
+    if ((long) pendingLines + inFlightLines + lines > maxBufferedLines) {
+      // cannot be kept: counted (and as written for the back-pressure, which would wait for it forever)
+      dropped.merge(chunk.runId(), (long) lines, Long::sum);
+      metrics.linesDropped(lines);
+      committedLines += lines;
+      if (onCommitted != null) {
+        onCommitted.accept(committedLines);
+      }
       return;
     }
     if (pendingLines == 0) {
@@ -142,6 +184,7 @@ final class LogBatcher {
     pending = new LinkedHashMap<>();
     pendingLines = 0;
     inFlightRuns = batch.keySet();
+    inFlightLines = batchSize;
     long started = System.nanoTime();
     // inFlight is set before the write starts: a write that completes at once must still clear it
     Promise<Void> finished = Promise.promise();
@@ -154,6 +197,7 @@ final class LogBatcher {
       }
       inFlight = null;
       inFlightRuns = Set.of();
+      inFlightLines = 0;
       if (result.succeeded()) {
         committedLines += batchSize;
         if (onCommitted != null) {
@@ -163,14 +207,26 @@ final class LogBatcher {
         lastFlushMs = took / 1_000_000;
         metrics.batchWritten(batchSize, took);
         retryNotBefore = 0;
+        if (failuresInRow > 0) {
+          LOG.info("log lines are written again after {} failed flush(es); {} lines still wait", failuresInRow,
+              pendingLines);
+          failuresInRow = 0;
+        }
         if (files != null) {
           files.append(batch);
         }
       } else {
-        LOG.error("log flush of {} runs failed; keeping the lines to retry", batch.size(),
-            result.cause());
+        if (failuresInRow++ == 0) {
+          if (DiskSpace.isDiskFull(result.cause())) {
+            LOG.error("log flush of {} lines failed, the disk is full: keeping them (at most {}) to write once it"
+                + " has room again", batchSize, maxBufferedLines);
+          } else {
+            LOG.error("log flush of {} runs failed; keeping the lines to retry", batch.size(), result.cause());
+          }
+        }
         requeue(batch, batchOldest);
-        retryNotBefore = System.currentTimeMillis() + flushIntervalMs;
+        // while the disk is full, the database says when it has room again
+        retryNotBefore = System.currentTimeMillis() + (db.diskFull() ? 60_000 : flushIntervalMs);
       }
       finished.handle(result.mapEmpty());
       afterFlush(result.succeeded());
@@ -238,10 +294,12 @@ final class LogBatcher {
    * One flush at a time, so the codec is used by one thread at a time.
    */
   private Future<Rows> write(Map<String, List<LogChunk>> batch) {
+    if (db.diskFull()) {
+      return Future.failedFuture(db.diskFullRefusal());
+    }
     return vertx.executeBlocking(() -> rows(batch), false)
-        .compose(rows -> db.write(conn -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows.chunks())
-            .compose(inserted -> conn.preparedQuery(UPDATE_RUN).executeBatch(rows.runs())))
-            .map(rows));
+        .compose(rows -> db.writeBatches(vertx, List.of(new Database.Batch(INSERT_CHUNK, rows.chunks()),
+            new Database.Batch(UPDATE_RUN, rows.runs()))).map(rows));
   }
 
   /** The log_chunks rows of a batch and the runs updates that go with them. */

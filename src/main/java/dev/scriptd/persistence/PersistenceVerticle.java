@@ -9,6 +9,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StopOrder;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptChanges;
@@ -19,6 +20,7 @@ import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -44,6 +46,10 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int MAX_LOG_LIMIT = 10_000;
   /** The longest a stop waits for queued audit records to be written. */
   private static final long AUDIT_CLOSE_WAIT_MS = 5000;
+  /** Beyond the kill grace, how long storage waits for the run owner to stop (its own bound is 3 s). */
+  private static final long RUNS_END_MARGIN_MS = 5000;
+  /** How long the stop waits for run saves still waiting (e.g. for room on a full disk). */
+  private static final long SETTLE_AT_STOP_MS = 10_000;
 
   private Namespace ns;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -57,14 +63,22 @@ public final class PersistenceVerticle extends VerticleBase {
   private ScriptdMetrics metrics;
   private RunView view;
   private AuditLog audit;
+  private final StopOrder stopOrder;
 
   /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
   public PersistenceVerticle() {
+    this(null, new StopOrder());
   }
 
   /** Keeps {@code view} current: the composition root hands the same view to HTTP. */
   public PersistenceVerticle(RunView view) {
+    this(view, new StopOrder());
+  }
+
+  /** As {@link #PersistenceVerticle(RunView)}; stops only after the run owner of {@code stopOrder}. */
+  public PersistenceVerticle(RunView view, StopOrder stopOrder) {
     this.view = view;
+    this.stopOrder = stopOrder;
   }
 
   @Override
@@ -80,7 +94,8 @@ public final class PersistenceVerticle extends VerticleBase {
       }
       return loadView();
     }).compose(loaded -> {
-      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(), metrics);
+      batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(),
+          storage.maxBufferedLines(), metrics);
       batcher.countsTo(view);
       indexer = new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
       batcher.onCommitted(total -> {
@@ -113,9 +128,10 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_SCRIPT), scripts::get);
       on(ns.of(Addresses.DB_LIST_SCRIPTS), scripts::list);
       // saves made before a delete are stored before it, so none brings a deleted run back
-      on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> runs.settled().compose(v -> scripts.delete(id)));
+      on(ns.of(Addresses.DB_DELETE_SCRIPT), (String id) -> roomFirst().compose(v -> runs.settled())
+          .compose(v -> scripts.delete(id)));
       // as a delete: saves made before the apply are stored first
-      on(ns.of(Addresses.DB_APPLY_SCRIPTS), (ScriptChanges changes) -> runs.settled()
+      on(ns.of(Addresses.DB_APPLY_SCRIPTS), (ScriptChanges changes) -> roomFirst().compose(v -> runs.settled())
           .compose(v -> scripts.apply(changes)));
       on(ns.of(Addresses.DB_QUEUE_RUN), runs::queue);
       on(ns.of(Addresses.DB_QUEUED_RUNS), body -> scripts.queued());
@@ -128,6 +144,8 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_NEXT_NOTIFICATION), body -> notifications.next());
       on(ns.of(Addresses.DB_UPDATE_NOTIFICATION), notifications::update);
       on(ns.of(Addresses.DB_LIST_NOTIFICATIONS), notifications::list);
+      on(ns.of(Addresses.DB_AWAIT_SLOT), runs::awaitSlot);
+      on(ns.of(Addresses.DB_SLOT_WAITING_RUNS), body -> scripts.slotWaiting());
       on(ns.of(Addresses.DB_RUN_STATS), scripts::stats);
       on(ns.of(Addresses.DB_CLEANUP), cleanup::run);
       on(ns.of(Addresses.DB_CLEANUP_STATE), body -> cleanup.state());
@@ -166,14 +184,38 @@ public final class PersistenceVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Waits (bounded) until the run owner has ended and saved its runs, which it does as it stops,
+   * even when both are undeployed at once; then writes what is buffered and closes the database.
+   */
   @Override
   public Future<?> stop() {
+    Promise<Void> runsEnded = Promise.promise();
+    stopOrder.whenRunsEnded().onComplete(ar -> context.runOnContext(v -> runsEnded.tryComplete()));
+    long bound = ScriptdConfig.fromJson(config()).runs().killGraceMs() + RUNS_END_MARGIN_MS;
+    long timer = vertx.setTimer(bound, t -> {
+      if (runsEnded.tryComplete()) {
+        LOG.warn("the run owner did not stop within {} ms; storage stops anyway", bound);
+      }
+    });
+    return runsEnded.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      return stopStorage();
+    }).eventually(() -> {
+      stopOrder.storageClosed();
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<?> stopStorage() {
     if (indexer != null) {
       indexer.stop();
     }
     List<Future<Void>> unregistered = consumers.stream().map(MessageConsumer::unregister).toList();
     return Future.join(unregistered)
-        .transform(ignored -> runs == null ? Future.succeededFuture() : runs.settled())
+        // bounded: saves kept while the disk is full would wait for room that may not come
+        .transform(ignored -> runs == null ? Future.succeededFuture()
+            : runs.settled().timeout(SETTLE_AT_STOP_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
         .transform(ignored -> audit == null ? Future.succeededFuture() : audit.close(AUDIT_CLOSE_WAIT_MS))
         .transform(ignored -> batcher == null ? Future.succeededFuture() : batcher.close())
         .recover(err -> {
@@ -194,13 +236,30 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private <T> void on(String address, Function<T, Future<?>> handler) {
     MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address,
-        message -> BusReplies.answer(message, handler, PersistenceVerticle::databaseError));
+        message -> BusReplies.answer(message, handler, this::databaseError));
     consumers.add(consumer);
   }
 
+  /** A write that first waits for the saves before it fails at once while the disk is full (not after them). */
+  private Future<Void> roomFirst() {
+    return db.diskFull() ? Future.failedFuture(db.diskFullRefusal()) : Future.succeededFuture();
+  }
+
   /** A failure that is not a refusal of the request is the database's: 503, so the caller may retry. */
-  private static Throwable databaseError(Throwable err) {
-    return err instanceof BusFailure ? err : new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
+  private Throwable databaseError(Throwable err) {
+    if (err instanceof BusFailure) {
+      return err;
+    }
+    if (Database.isLocked(err)) {
+      return new BusFailure(ReplyCodes.UNAVAILABLE, lockedMessage(db), err);
+    }
+    return new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
+  }
+
+  static String lockedMessage(Database db) {
+    return "the database " + db.file() + " is locked by another process: a write waited "
+        + db.busyTimeoutMs() + " ms (persistence.busy_timeout_ms) for the lock; nothing was changed,"
+        + " retry once that process has released it";
   }
 
   private void appendLogs(LogChunk chunk) {
@@ -253,7 +312,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<?> deleteRun(String id) {
     long[] createdAt = new long[1];
-    return runs.settled().compose(v -> batcher.flushRun(id)).compose(v -> db.write(conn ->
+    return roomFirst().compose(v -> runs.settled()).compose(v -> batcher.flushRun(id)).compose(v -> db.write(conn ->
         conn.preparedQuery(RunRows.SELECT_STATUS).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) {
@@ -288,7 +347,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private Future<Run> pinRun(JsonObject body) {
     String id = body.getString("run_id");
     boolean pinned = Boolean.TRUE.equals(body.getBoolean("pinned"));
-    return runs.settled().compose(v -> db.write(conn -> conn.preparedQuery(RunRows.SET_PINNED)
+    return roomFirst().compose(v -> runs.settled()).compose(v -> db.write(conn -> conn.preparedQuery(RunRows.SET_PINNED)
         .execute(Tuple.of(pinned ? 1 : 0, id))
         .compose(updated -> {
           if (updated.rowCount() == 0) {
@@ -346,6 +405,10 @@ public final class PersistenceVerticle extends VerticleBase {
   }
 
   /** The file check comes first: a query alone still answers from connections already open. */
+  /**
+   * The database answers a read, and {@code lock}: whether another process holds its write lock
+   * (then every write waits persistence.busy_timeout_ms and fails).
+   */
   private Future<JsonObject> health() {
     return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
         .compose(readable -> readable
@@ -355,13 +418,30 @@ public final class PersistenceVerticle extends VerticleBase {
         .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
             : new BusFailure(ReplyCodes.UNAVAILABLE,
                 "database " + db.file() + " does not answer: " + err.getMessage())))
-        .map(ok -> writerStats().put("database", "UP"));
+        .compose(ok -> vertx.executeBlocking(db::lockedByOther, false).transform(probe -> {
+          JsonObject lock = new JsonObject();
+          if (probe.failed()) {
+            lock.put("status", "DOWN").put("error", "could not probe the write lock of " + db.file() + ": "
+                + probe.cause().getMessage());
+          } else if (probe.result()) {
+            lock.put("status", "DOWN").put("error", "the database " + db.file() + " is locked by another process"
+                + " (its write lock was not free within " + Database.LOCK_PROBE_MS + " ms): writes wait "
+                + db.busyTimeoutMs() + " ms (persistence.busy_timeout_ms), then fail with 503");
+          } else {
+            lock.put("status", "UP");
+          }
+          return Future.succeededFuture(writerStats().put("database", "UP").put("lock", lock));
+        }));
   }
 
   private JsonObject writerStats() {
-    return new JsonObject()
+    JsonObject stats = new JsonObject()
         .put("pending_lines", batcher.pendingLines())
         .put("last_flush_ms", batcher.lastFlushMs());
+    if (db.diskFull()) {
+      stats.put("error", "the writer cannot write: " + db.diskFullRefusal().getMessage());
+    }
+    return stats;
   }
 
   private static List<Run> toRuns(RowSet<Row> rows) {

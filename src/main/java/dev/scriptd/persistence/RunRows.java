@@ -72,10 +72,18 @@ final class RunRows {
       + " FROM runs WHERE status = 'pending' AND held = 1 ORDER BY created_at, id";
   static final String MARK_HELD = "UPDATE runs SET held = 1 WHERE id = ?";
 
+  /** {@code queued} of a run waiting in its script's queue. */
+  static final int IN_SCRIPT_QUEUE = 1;
+  /** {@code queued} of a run waiting for a free slot (limits.max_concurrent_runs). */
+  static final int AWAITING_SLOT = 2;
+
   /** Runs waiting in a script's queue, in the order they start. */
   static final String SELECT_QUEUED = "SELECT " + SELECTED
-      + " FROM runs WHERE status = 'pending' AND queued = 1 ORDER BY created_at, id";
-  static final String MARK_QUEUED = "UPDATE runs SET queued = 1 WHERE id = ?";
+      + " FROM runs WHERE status = 'pending' AND queued = " + IN_SCRIPT_QUEUE + " ORDER BY created_at, id";
+  /** Runs waiting for a free slot, in the order they take one. */
+  static final String SELECT_SLOT_WAITING = "SELECT " + SELECTED
+      + " FROM runs WHERE status = 'pending' AND queued = " + AWAITING_SLOT + " ORDER BY created_at, id";
+  static final String MARK_QUEUED = "UPDATE runs SET queued = ? WHERE id = ?";
 
   /** The final statuses: a run with one of them has finished. */
   private static final String FINISHED = "('completed', 'failed', 'killed', 'timed_out', 'lost')";

@@ -29,7 +29,11 @@ import java.util.Map;
  *   is never stored before its lines);</li>
  *   <li>a failed transaction stores none of its rows and fails each of its saves with the same
  *   error; the next group is tried as usual;</li>
- *   <li>at most {@code maxQueued} saves wait; more fail at once with 503 instead of piling up.</li>
+ *   <li>at most {@code maxQueued} saves wait; more fail at once with 503 instead of piling up;</li>
+ *   <li>while the disk is full a save fails at once (507), but for a final status: that one waits
+ *   (as does a final save whose transaction failed for want of space) and is written once the disk
+ *   has room again, so a run never stays {@code running} after it ended;</li>
+ *   <li>a final save of a run some of whose lines could not be kept says so in its {@code error}.</li>
  * </ul>
  * Used from the persistence verticle's context only.
  */
@@ -60,7 +64,8 @@ final class RunWriter {
   /** The newest version of one run in a group, and the saves that wait for it. */
   private static final class Entry {
     Run run;
-    boolean queued;
+    /** The {@code queued} mark to set (RunRows.IN_SCRIPT_QUEUE, AWAITING_SLOT), 0 for none. */
+    int queued;
     boolean held;
     int saves;
     final Promise<Void> done = Promise.promise();
@@ -82,21 +87,31 @@ final class RunWriter {
     this.batchRows = settings.batchRows();
     this.flushIntervalMs = settings.flushIntervalMs();
     this.maxQueued = settings.maxQueued();
+    db.onRoomAgain(() -> {
+      if (!writing) {
+        startGroup();
+      }
+    });
   }
 
   /** Stores the run (insert or update); completes with it once committed. */
   Future<Run> save(Run run) {
-    return enqueue(run, false, false);
+    return enqueue(run, 0, false);
   }
 
   /** Like {@link #save}, and marks the run as waiting in its script's queue. */
   Future<Run> queue(Run run) {
-    return enqueue(run, true, false);
+    return enqueue(run, RunRows.IN_SCRIPT_QUEUE, false);
+  }
+
+  /** Like {@link #save}, and marks the run as waiting for a free slot. */
+  Future<Run> awaitSlot(Run run) {
+    return enqueue(run, RunRows.AWAITING_SLOT, false);
   }
 
   /** Like {@link #save}, and marks the run as held by the run owner for a later start (a retry, a chain link). */
   Future<Run> hold(Run run) {
-    return enqueue(run, false, true);
+    return enqueue(run, 0, true);
   }
 
   /** Completes once every save made before this call has been committed or has failed. */
@@ -132,7 +147,18 @@ final class RunWriter {
     return waitingSaves;
   }
 
-  private Future<Run> enqueue(Run run, boolean queued, boolean held) {
+  private Future<Run> enqueue(Run given, int queued, boolean held) {
+    Run run = given;
+    if (db.diskFull() && !run.status().isFinal()) {
+      return Future.failedFuture(db.diskFullRefusal());
+    }
+    if (run.status().isFinal()) {
+      long lost = batcher.takeDropped(run.id());
+      if (lost > 0) {
+        run = run.withErrorAdded(lost + " log lines could not be stored (the disk was full and more lines waited"
+            + " than persistence.max_buffered_lines): the stored lines have a gap");
+      }
+    }
     if (waitingSaves >= maxQueued) {
       return Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE, "the database is behind: "
           + waitingSaves + " run saves are waiting (persistence.run_max_queued); try again shortly"));
@@ -147,7 +173,8 @@ final class RunWriter {
     } else {
       entry.run = run;
     }
-    entry.queued |= queued;
+    // a run handed over from its script's queue to the wait for a slot is marked by the later
+    entry.queued = Math.max(entry.queued, queued);
     entry.held |= held;
     entry.saves++;
     waitingSaves++;
@@ -191,6 +218,10 @@ final class RunWriter {
     if (waiting.isEmpty()) {
       return;
     }
+    if (db.diskFull()) {
+      refuseAllButEnds(db.diskFullRefusal());
+      return; // the ends wait for room (onRoomAgain)
+    }
     if (timerId != -1) {
       vertx.cancelTimer(timerId);
       timerId = -1;
@@ -221,6 +252,8 @@ final class RunWriter {
         transactions++;
         rowsWritten += group.size();
         afterCommit(group);
+      } else if (DiskSpace.isDiskFull(result.cause())) {
+        keepEnds(group, result.cause());
       } else {
         for (Entry entry : group) {
           entry.done.fail(result.cause());
@@ -235,6 +268,49 @@ final class RunWriter {
     });
   }
 
+  /** While the disk is full: every waiting save fails (507) but the final ones, which wait for room. */
+  private void refuseAllButEnds(Throwable refusal) {
+    Iterator<Entry> it = waiting.values().iterator();
+    while (it.hasNext()) {
+      Entry entry = it.next();
+      if (!entry.run.status().isFinal()) {
+        it.remove();
+        waitingSaves -= entry.saves;
+        entry.done.fail(refusal);
+      }
+    }
+  }
+
+  /**
+   * A group failed for want of space: its final saves wait again (ahead of, or merged into, a later
+   * save of the same run), the others fail.
+   */
+  private void keepEnds(List<Entry> group, Throwable cause) {
+    Map<String, Entry> next = new LinkedHashMap<>();
+    for (Entry entry : group) {
+      if (!entry.run.status().isFinal()) {
+        entry.done.fail(cause);
+        continue;
+      }
+      Entry later = waiting.get(entry.run.id());
+      if (later != null) {
+        // the later save holds the newer version: the earlier waiters wait for it
+        later.queued = Math.max(later.queued, entry.queued);
+        later.done.future().onComplete(entry.done);
+      } else {
+        next.put(entry.run.id(), entry);
+      }
+    }
+    next.putAll(waiting);
+    int saves = 0;
+    for (Entry entry : next.values()) {
+      saves += entry.saves;
+    }
+    waiting = next;
+    waitingSaves = saves;
+    oldestWaitingAt = System.currentTimeMillis();
+  }
+
   /** Lines first (their own transaction, as the batcher writes them), then every row at once. */
   private Future<Void> write(List<Entry> group) {
     List<String> ids = new ArrayList<>(group.size());
@@ -244,8 +320,8 @@ final class RunWriter {
     for (Entry entry : group) {
       ids.add(entry.run.id());
       rows.add(RunRows.upsertParams(entry.run));
-      if (entry.queued) {
-        queued.add(Tuple.of(entry.run.id()));
+      if (entry.queued != 0) {
+        queued.add(Tuple.of(entry.queued, entry.run.id()));
       }
       if (entry.held) {
         held.add(Tuple.of(entry.run.id()));

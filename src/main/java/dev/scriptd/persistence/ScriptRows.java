@@ -20,17 +20,24 @@ final class ScriptRows {
 
   private static final String COLUMNS = "id, name, kind, command, program, timeout_seconds, env, cwd, "
       + "enabled, schedule, endpoint, concurrency, version, created_at, updated_at, limits, retention, parameters, "
-      + "then_runs, retry, notify";
+      + "then_runs, retry, notify, endpoint_key";
 
   static final String UPSERT = "INSERT INTO scripts (" + COLUMNS + ") VALUES "
-      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+      + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
       + "name = excluded.name, kind = excluded.kind, command = excluded.command, "
       + "program = excluded.program, timeout_seconds = excluded.timeout_seconds, env = excluded.env, "
       + "cwd = excluded.cwd, enabled = excluded.enabled, schedule = excluded.schedule, "
       + "endpoint = excluded.endpoint, concurrency = excluded.concurrency, version = excluded.version, "
       + "updated_at = excluded.updated_at, limits = excluded.limits, retention = excluded.retention, "
       + "parameters = excluded.parameters, "
-      + "then_runs = excluded.then_runs, retry = excluded.retry, notify = excluded.notify";
+      + "then_runs = excluded.then_runs, retry = excluded.retry, notify = excluded.notify, "
+
+      + "endpoint_key = excluded.endpoint_key";
+
+  /** The other script that serves a route (endpoint_key), if any. */
+  static final String ENDPOINT_HOLDER = "SELECT name FROM scripts WHERE endpoint_key = ? AND id <> ?";
+  /** Frees a script's route for the rest of an apply, so two scripts may swap routes in one. */
+  static final String RELEASE_ENDPOINT = "UPDATE scripts SET endpoint_key = NULL WHERE id = ?";
 
   /** Script columns prefixed s_, run columns under their own names (RunRows.fromRow reads them). */
   private static final String WITH_LAST_RUN = "SELECT s.id AS s_id, s.name AS s_name, s.kind AS s_kind, "
@@ -95,7 +102,21 @@ final class ScriptRows {
         .addString(script.parameters() == null ? null : script.parameters().encode())
         .addString(script.automation().then() == null ? null : script.automation().then().encode())
         .addString(script.automation().retry() == null ? null : script.automation().retry().encode())
-        .addString(script.automation().notifications() == null ? null : script.automation().notifications().encode());
+        .addString(script.automation().notifications() == null ? null : script.automation().notifications().encode())
+        .addString(endpointKey(script));
+  }
+
+  /**
+   * "METHOD path" of the route a script serves, null without an endpoint: the unique key that
+   * keeps two scripts off one route. Validation already upper-cases the method and strips the
+   * path's leading slash, so equal routes have equal keys.
+   */
+  static String endpointKey(Script script) {
+    JsonObject endpoint = script.endpoint();
+    if (endpoint == null || endpoint.getString("path") == null) {
+      return null;
+    }
+    return endpoint.getString("method", "POST").toUpperCase(java.util.Locale.ROOT) + " " + endpoint.getString("path");
   }
 
   static ScriptEntry entryFromRow(Row row) {

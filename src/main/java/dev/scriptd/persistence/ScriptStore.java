@@ -36,17 +36,50 @@ final class ScriptStore {
   }
 
   Future<Script> save(Script script) {
-    return db.write(conn -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
+    return db.write(conn -> routeFree(conn, script)
+            .compose(v -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script))))
         .map(script)
         .recover(err -> Future.failedFuture(isNameTaken(err)
             ? new BusFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
                 + "' already exists; choose another name or update that script")
-            : err));
+            : isRouteTaken(err) ? routeTaken(script, null) : err));
   }
 
   private static boolean isNameTaken(Throwable err) {
     String message = String.valueOf(err.getMessage());
     return message.contains("UNIQUE") && message.contains("scripts.name");
+  }
+
+  private static boolean isRouteTaken(Throwable err) {
+    String message = String.valueOf(err.getMessage());
+    return message.contains("UNIQUE") && message.contains("scripts.endpoint_key");
+  }
+
+  /**
+   * Fails with a 409 naming the script that already serves this script's route. Writes run one at
+   * a time on the writer connection, so the check and the save that follows it cannot interleave
+   * with another save; the unique index on endpoint_key holds the rule even so.
+   */
+  private static Future<Void> routeFree(SqlConnection conn, Script script) {
+    String key = ScriptRows.endpointKey(script);
+    if (key == null) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(ScriptRows.ENDPOINT_HOLDER).execute(Tuple.of(key, script.id())).map(rows -> {
+      if (rows.size() > 0) {
+        throw routeTaken(script, rows.iterator().next().getString(0));
+      }
+      return null;
+    });
+  }
+
+  private static BusFailure routeTaken(Script script, String holder) {
+    JsonObject endpoint = script.endpoint();
+    return new BusFailure(ReplyCodes.CONFLICT, "endpoint " + endpoint.getString("method") + " /hooks/"
+        + endpoint.getString("path") + " is already served by "
+        + (holder == null ? "another script" : "script '" + holder + "'")
+        + "; two scripts cannot serve the same method and path: choose another path or method, "
+        + "or change that script's endpoint first");
   }
 
   Future<ScriptEntry> get(String idOrName) {
@@ -126,9 +159,13 @@ final class ScriptStore {
     return flushed.compose(v -> db.write(conn -> each(changes.deletes(), script -> activeRuns(conn, script))
         .compose(v2 -> each(changes.updates(), script -> expectVersion(conn, script, script.version() - 1)))
         .compose(v2 -> each(changes.deletes(), script -> expectVersion(conn, script, script.version())))
+        // the routes of deleted and updated scripts are free for the rest of the apply, so a
+        // route may move from one script to another, or two scripts swap theirs, in one apply
+        .compose(v2 -> each(changes.deletes(), script -> deleteRows(conn, script.id(), runs)))
+        .compose(v2 -> each(changes.updates(), script -> conn.preparedQuery(ScriptRows.RELEASE_ENDPOINT)
+            .execute(Tuple.of(script.id()))))
         .compose(v2 -> each(changes.creates(), script -> upsert(conn, script)))
-        .compose(v2 -> each(changes.updates(), script -> upsert(conn, script)))
-        .compose(v2 -> each(changes.deletes(), script -> deleteRows(conn, script.id(), runs)))))
+        .compose(v2 -> each(changes.updates(), script -> upsert(conn, script)))))
         .compose(v -> {
           // reads answer from the view: it must forget the deleted runs before apply answers
           view.deleted(runs.stream().map(LogFiles.RunRef::id).toList());
@@ -168,12 +205,19 @@ final class ScriptStore {
   }
 
   private static Future<Void> upsert(SqlConnection conn, Script script) {
-    return conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script))
+    return routeFree(conn, script)
+        .compose(v -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
         .<Void>mapEmpty()
         .recover(err -> Future.failedFuture(isNameTaken(err)
             ? new BusFailure(ReplyCodes.CONFLICT, "a script named '" + script.name()
                 + "' was created by someone else while this apply was planned; apply again; nothing was changed")
-            : err));
+            : err instanceof BusFailure failure ? applyFailure(script, failure)
+            : isRouteTaken(err) ? applyFailure(script, routeTaken(script, null)) : err));
+  }
+
+  private static BusFailure applyFailure(Script script, BusFailure failure) {
+    return new BusFailure(failure.code(), "script " + script.name() + ": " + failure.getMessage()
+        + "; nothing was changed");
   }
 
   private static Future<Void> deleteRows(SqlConnection conn, String scriptId, List<LogFiles.RunRef> runs) {
@@ -190,7 +234,15 @@ final class ScriptStore {
   }
 
   Future<RunPage> queued() {
-    return db.reader().query(RunRows.SELECT_QUEUED).execute().map(rows -> {
+    return pending(RunRows.SELECT_QUEUED);
+  }
+
+  Future<RunPage> slotWaiting() {
+    return pending(RunRows.SELECT_SLOT_WAITING);
+  }
+
+  private Future<RunPage> pending(String query) {
+    return db.reader().query(query).execute().map(rows -> {
       List<Run> runs = new ArrayList<>(rows.size());
       for (Row row : rows) {
         runs.add(RunRows.fromRow(row));

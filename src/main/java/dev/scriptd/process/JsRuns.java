@@ -118,6 +118,7 @@ final class JsRuns {
     run.waiting = true;
     if (saved) {
       slots.await(id, endpoint, () -> granted(run));
+      markWaiting(run);
       return Future.succeededFuture(run.run);
     }
     slots.reserve(endpoint);
@@ -136,9 +137,25 @@ final class JsRuns {
             begin(run).onFailure(e -> LOG.error("could not begin js run {}", id, e));
           } else {
             slots.await(id, endpoint, () -> granted(run));
+            markWaiting(run);
           }
           return pending;
         });
+  }
+
+  /**
+   * A script's run waiting for a slot is marked so: it stays pending over a restart and waits
+   * again with its script's program. An ad-hoc program is not stored, so such a run cannot.
+   */
+  private void markWaiting(JsRun run) {
+    if (restorable(run)) {
+      bus.awaitSlot(run.run).onFailure(e -> LOG.warn("js run {} waits for a slot but could not be marked so: {}",
+          run.run.id(), e.getMessage()));
+    }
+  }
+
+  private static boolean restorable(JsRun run) {
+    return run.run.scriptId() != null;
   }
 
   private void granted(JsRun run) {
@@ -225,7 +242,12 @@ final class JsRuns {
   Future<?> stopAll() {
     List<Future<Run>> ends = new ArrayList<>();
     for (JsRun run : List.copyOf(live.values())) {
-      if (run.waiting) {
+      if (run.waiting && restorable(run)) {
+        // stays pending, marked as waiting for a slot: the next start queues it again
+        run.waiting = false;
+        slots.withdraw(run.run.id());
+        live.remove(run.run.id());
+      } else if (run.waiting) {
         ends.add(endWaiting(run, "the server stopped while this run waited for a free slot"));
       } else {
         kill(run.run.id(), RunStatus.KILLED, "the server stopped while this program ran");

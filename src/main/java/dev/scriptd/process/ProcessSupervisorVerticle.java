@@ -10,6 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
+import dev.scriptd.bus.StopOrder;
 import dev.scriptd.config.AutomationConfig;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
@@ -73,11 +74,25 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private RunFollowUps followUps;
   private RunContainment containment;
 
+  private final StopOrder stopOrder;
+
+  /** Alone (tests): nothing waits for its stop. */
   public ProcessSupervisorVerticle() {
+    this(new StopOrder());
+  }
+
+  /** Tells {@code stopOrder} when its runs have ended, so storage stops after it. */
+  public ProcessSupervisorVerticle(StopOrder stopOrder) {
+    this.stopOrder = stopOrder;
   }
 
   @Override
   public Future<?> start() {
+    stopOrder.runsStarted();
+    return startRuns().onFailure(e -> stopOrder.runsEnded());
+  }
+
+  private Future<?> startRuns() {
     ns = Namespace.from(config());
     settings = ScriptdConfig.fromJson(config()).runs();
     jsSettings = JsConfig.fromJson(config());
@@ -95,8 +110,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   }
 
   private Future<?> startWith(EventBus eventBus) {
-    recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), containment);
-    if (settings.protectServerProcess()) {
+        if (settings.protectServerProcess()) {
       NonDumpable.apply();
     }
     ChildEnvironment childEnv = new ChildEnvironment(settings.inheritEnv(), System.getenv());
@@ -109,6 +123,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     RunLog log = new RunLog(ScriptdMetrics.of(vertx, config()));
     OutputFiles outputFiles = new OutputFiles(ScriptdConfig.fromJson(config()).storage().dataDir().resolve("outputs"),
         limits.user());
+    recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), containment, log);
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
         gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles, containment);
@@ -169,8 +184,29 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             }).completion(),
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
                 .completion())))
+        .compose(v -> restoreSlotWaiting())
         .compose(v -> scripts.restore())
         .compose(v -> followUps.restore());
+  }
+
+  /**
+   * Runs a previous server left waiting for a free slot wait again, in their order, before the
+   * scripts' queues go on (they were ahead of them). A script's run is tracked under its script's
+   * concurrency, so its queue waits for it.
+   */
+  private Future<Void> restoreSlotWaiting() {
+    return bus.slotWaiting().compose(page -> {
+      List<Future<Run>> restored = new ArrayList<>();
+      for (Run pending : page.items()) {
+        restored.add((pending.scriptId() == null ? runs.launchPending(pending, null) : scripts.restoreWaiting(pending))
+            .onFailure(e -> LOG.warn("run {} waited for a slot but could not be queued again: {}", pending.id(),
+                e.getMessage())));
+      }
+      if (!restored.isEmpty()) {
+        LOG.info("{} run(s) waiting for a free slot restored", restored.size());
+      }
+      return Future.join(restored).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    });
   }
 
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
@@ -180,6 +216,10 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     followUps.stop();
     List<Future<?>> ends = new ArrayList<>();
     for (LiveRun run : runs.live()) {
+      if (run.queued) {
+        runs.leaveWaiting(run); // stays pending for the next start, as a script's queue does
+        continue;
+      }
       runs.requestEnd(run, RunStatus.KILLED);
       ends.add(run.ended.future());
     }
@@ -199,7 +239,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         .compose(v -> containment == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           containment.close();
           return null;
-        }, false));
+        }, false))
+        .eventually(() -> {
+          stopOrder.runsEnded();
+          return Future.succeededFuture();
+        });
   }
 
   /** For tests: the reaper, to simulate a JVM death. */

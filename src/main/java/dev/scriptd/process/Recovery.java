@@ -32,13 +32,15 @@ final class Recovery {
   private final RunBus bus;
   private final long graceMs;
   private final RunContainment containment;
+  private final RunLog log;
 
-  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs, RunContainment containment) {
+  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs, RunContainment containment, RunLog log) {
     this.vertx = vertx;
     this.context = context;
     this.bus = bus;
     this.graceMs = graceMs;
     this.containment = containment;
+    this.log = log;
   }
 
   Future<Void> recoverUnfinished() {
@@ -75,7 +77,7 @@ final class Recovery {
         })
         .compose(usage -> bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null,
             ProcessSupervisorVerticle.LOST_ERROR, Instant.now()).withUsage(usage)))
-        .onSuccess(lost -> LOG.info("run {} marked lost", run.id()));
+        .onSuccess(log::recovered);
   }
 
   /**

@@ -81,6 +81,16 @@ final class RunBus {
     return eventBus.<RunPage>request(ns.of(Addresses.DB_HELD_RUNS), null).map(Message::body);
   }
 
+  /** A pending run that has to wait for a free slot: marked so (recovery leaves it pending), not published. */
+  Future<Run> awaitSlot(Run pending) {
+    return eventBus.<Run>request(ns.of(Addresses.DB_AWAIT_SLOT), pending).map(Message::body);
+  }
+
+  /** The pending runs a previous server left waiting for a free slot, oldest first. */
+  Future<RunPage> slotWaiting() {
+    return eventBus.<RunPage>request(ns.of(Addresses.DB_SLOT_WAITING_RUNS), null).map(Message::body);
+  }
+
   Future<Run> get(String runId) {
     return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body)
         .recover(e -> Future.failedFuture(isNotFound(e)

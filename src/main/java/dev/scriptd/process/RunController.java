@@ -128,7 +128,26 @@ final class RunController {
       run.queued = false;
       spawn(run).onFailure(e -> LOG.error("could not start queued run {}", run.id(), e));
     });
-    return Future.succeededFuture(run.current());
+    // marked so (before the answer), the run stays pending over a restart and waits for a slot
+    // again: its row holds all it needs (an endpoint call's stdin is kept in memory only, as in a
+    // script's queue)
+    return bus.awaitSlot(run.current()).transform(marked -> {
+      if (marked.failed()) {
+        LOG.warn("run {} waits for a slot but could not be marked so: a restart will end it lost: {}",
+            run.id(), marked.cause().getMessage());
+      }
+      return Future.succeededFuture(run.current());
+    });
+  }
+
+  /**
+   * The server is stopping: a run waiting for a slot leaves this server without ending; its row
+   * stays pending, marked as waiting for a slot, and the next start queues it again.
+   */
+  void leaveWaiting(LiveRun run) {
+    slots.withdraw(run.id());
+    run.queued = false;
+    live.remove(run.id());
   }
 
   /** A queued run asked to stop ends at once, never spawned. */

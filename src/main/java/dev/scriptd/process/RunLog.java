@@ -46,6 +46,16 @@ final class RunLog {
         .log();
   }
 
+  /** A run a previous server left unfinished, ended at this start: counted, with its own line. */
+  void recovered(Run run) {
+    metrics.runRecovered(run);
+    LOG.atInfo().setMessage("run {} marked lost: script={} kind={}")
+        .addArgument(run.id()).addArgument(scriptOf(run)).addArgument(run.kind())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run))
+        .addKeyValue("kind", run.kind()).addKeyValue("status", run.status().wire())
+        .log();
+  }
+
   static String scriptOf(Run run) {
     return run.scriptId() == null ? "adhoc" : run.scriptId();
   }

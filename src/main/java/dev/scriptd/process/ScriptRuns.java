@@ -147,6 +147,15 @@ final class ScriptRuns {
     });
   }
 
+  /**
+   * A run of a script a previous server left waiting for a free slot: it waits again, with its
+   * script's current definition, counted as the script's start in flight meanwhile.
+   */
+  Future<Run> restoreWaiting(Run pending) {
+    return resolve(pending.scriptId())
+        .compose(script -> tracked(script.id(), runner.startQueued(pending, script, null)));
+  }
+
   /** A run this owner saved ended: the script's queue may go on. */
   void ended(Run run) {
     ended.put(run.id(), Boolean.TRUE);

@@ -46,6 +46,28 @@ class CrashRecoveryTest {
     crashAndRecover(false);
   }
 
+  @Test
+  @DisplayName("a run waiting for a free slot when the JVM dies stays pending and runs after the restart; the running one is lost")
+  void slotWaiterSurvivesSigkill() throws Exception {
+    int port = TestServer.freePort();
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
+    List<String> flags = List.of("--runs.reaper=true", "--runs.kill_grace_ms=500", "--limits.max_concurrent_runs=1");
+    Process first = ServerJvm.start(dataDir, port, flags);
+    servers.add(first);
+    String holder = api.startRun("sleep 300").getString("id");
+    api.awaitRun(holder, r -> "running".equals(r.getString("status")), Duration.ofSeconds(20));
+    String waiter = api.startRun("echo after").getString("id");
+    assertEquals("pending", api.run(waiter).getString("status"));
+
+    first.destroyForcibly();
+    assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+    servers.add(ServerJvm.start(dataDir, port, flags));
+    assertEquals("lost", api.run(holder).getString("status"));
+    JsonObject ended = api.awaitEnd(waiter);
+    assertEquals("completed", ended.getString("status"), ended.encode());
+    assertEquals(List.of("after"), api.allLines(waiter).stream().map(line -> line.getString("line")).toList());
+  }
+
   private void crashAndRecover(boolean reaper) throws Exception {
     int port = TestServer.freePort();
     Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
@@ -66,6 +88,8 @@ class CrashRecoveryTest {
     startServer(port, reaper);
     JsonObject recovered = api.run(id);
     assertEquals("lost", recovered.getString("status"));
+    assertEquals(1.0, Scrape.of(api).value("script_executions_total", "script_id", "adhoc", "type", "shell",
+        "status", "lost"), "a run ended lost at start is counted");
     Processes.awaitGroupGone(pgid, Duration.ofSeconds(15));
     List<JsonObject> lines = api.allLines(id);
     assertTrue(lines.size() >= 200, "lines stored before the crash: " + lines.size());

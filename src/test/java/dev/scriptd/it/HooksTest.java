@@ -128,6 +128,74 @@ class HooksTest {
   }
 
   @Test
+  @DisplayName("two scripts cannot serve the same method and path: create, update and apply are 409 naming the script that serves it")
+  void sameRouteTwiceIsConflict() {
+    create(js("first", "'first'", endpoint("GET", "shared/route")));
+    HttpResponse<String> created = api.post("/api/scripts", js("second", "'second'", endpoint("get", "/shared/route")));
+    assertProblem(created, 409);
+    assertTrue(new JsonObject(created.body()).getString("detail").contains("'first'"), created.body());
+
+    String otherId = create(js("other", "'other'", endpoint("POST", "shared/route"))).getString("id");
+    HttpResponse<String> updated = api.send("PUT", "/api/scripts/" + otherId,
+        js("other", "'other'", endpoint("GET", "shared/route")).encode());
+    assertProblem(updated, 409);
+    assertTrue(new JsonObject(updated.body()).getString("detail").contains("'first'"), updated.body());
+
+    HttpResponse<String> applied = api.post("/api/scripts/apply", new JsonObject().put("scripts",
+        new io.vertx.core.json.JsonArray().add(js("third", "'third'", endpoint("GET", "shared/route")))));
+    assertProblem(applied, 409);
+    assertTrue(new JsonObject(applied.body()).getString("detail").contains("'first'"), applied.body());
+
+    // two scripts may swap their routes in one apply
+    HttpResponse<String> swapped = api.post("/api/scripts/apply", new JsonObject().put("scripts",
+        new io.vertx.core.json.JsonArray().add(js("first", "'first'", endpoint("POST", "shared/route")))
+            .add(js("other", "'other'", endpoint("GET", "shared/route")))));
+    assertEquals(200, swapped.statusCode(), swapped.body());
+    assertEquals("other", api.get("/hooks/shared/route").body());
+    assertEquals("first", api.post("/hooks/shared/route", null).body());
+    assertEquals(List.of("first", "other"), scriptNames());
+  }
+
+  @Test
+  @DisplayName("of simultaneous creates of scripts on one route exactly one is created, the others are 409")
+  void simultaneousCreatesOnOneRoute() throws Exception {
+    int callers = 6;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        JsonObject script = js("racer-" + i, "'" + i + "'", endpoint("PUT", "race"));
+        answers.add(pool.submit(() -> {
+          go.await();
+          return api.post("/api/scripts", script);
+        }));
+      }
+      go.countDown();
+      int created = 0;
+      for (java.util.concurrent.Future<HttpResponse<String>> answer : answers) {
+        HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+        if (response.statusCode() == 201) {
+          created++;
+        } else {
+          assertProblem(response, 409);
+        }
+      }
+      assertEquals(1, created);
+      assertEquals(1, scriptNames().size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  List<String> scriptNames() {
+    HttpResponse<String> list = api.get("/api/scripts");
+    assertEquals(200, list.statusCode(), list.body());
+    return new JsonObject(list.body()).getJsonArray("items").stream()
+        .map(item -> ((JsonObject) item).getString("name")).toList();
+  }
+
+  @Test
   @DisplayName("endpoints appear, change and disappear at once with create, update and delete; unknown is 404")
   void runtimeChanges() {
     assertProblem(api.get("/hooks/greet"), 404);

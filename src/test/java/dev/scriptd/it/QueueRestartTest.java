@@ -60,6 +60,52 @@ class QueueRestartTest {
   }
 
   @Test
+  @DisplayName("runs waiting for a free slot (limits.max_concurrent_runs) stay pending over a restart and start, in order, when a slot frees")
+  void slotWaitersSurviveRestart(Vertx vertx) throws Exception {
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+        .put("limits", new JsonObject().put("max_concurrent_runs", 1));
+    TestServer first = TestServer.start(vertx, config);
+    Api api = first.api;
+    assertEquals(201, api.post("/api/scripts", new JsonObject().put("name", "free").put("command", "echo script"))
+        .statusCode());
+    assertEquals(201, api.post("/api/scripts", new JsonObject().put("name", "hello-js").put("kind", "js")
+        .put("program", "'from js'")).statusCode());
+    String holder = api.startRun("sleep 30").getString("id");
+    api.awaitRun(holder, r -> "running".equals(r.getString("status")), java.time.Duration.ofSeconds(10));
+    String adhoc = api.startRun("echo adhoc").getString("id");
+    String script = start(api, "free", new JsonObject());
+    String js = start(api, "hello-js", new JsonObject());
+    for (String waiting : List.of(adhoc, script, js)) {
+      assertEquals("pending", api.run(waiting).getString("status"));
+    }
+    first.close();
+
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"))) {
+      assertEquals("killed", status(db, holder));
+      assertEquals("pending", status(db, adhoc));
+      assertEquals("pending", status(db, script));
+      assertEquals("pending", status(db, js));
+    }
+
+    TestServer second = TestServer.start(vertx, config);
+    try {
+      JsonObject endAdhoc = second.api.awaitEnd(adhoc);
+      JsonObject endScript = second.api.awaitEnd(script);
+      JsonObject endJs = second.api.awaitEnd(js);
+      assertEquals("completed", endAdhoc.getString("status"), endAdhoc.encode());
+      assertEquals("completed", endScript.getString("status"), endScript.encode());
+      assertEquals("completed", endJs.getString("status"), endJs.encode());
+      assertEquals(List.of("adhoc"), lines(second.api, adhoc));
+      assertEquals(List.of("script"), lines(second.api, script));
+      // one slot: each started after the one before it ended
+      assertFalse(Instant.parse(endScript.getString("started_at")).isBefore(Instant.parse(endAdhoc.getString("ended_at"))));
+      assertFalse(Instant.parse(endJs.getString("started_at")).isBefore(Instant.parse(endScript.getString("ended_at"))));
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
   @DisplayName("a queued run keeps the limits it was queued with across an edit of the script and a restart")
   void queuedRunKeepsItsLimits(Vertx vertx) throws Exception {
     JsonObject config = TestServer.config(dataDir, TestServer.freePort());

@@ -41,6 +41,22 @@ final class ServerJvm {
     return builder.start();
   }
 
+  /**
+   * Starts {@code mainClass} of the test class path (a host application embedding scriptd) with
+   * {@code args}; output goes to {@code output}; does not wait.
+   */
+  static Process launchMain(Path workDir, Path output, String mainClass, List<String> args) throws IOException {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    builder.environment().put("SCRIPTD_TEST_LOG_LEVEL", "INFO");
+    return builder.start();
+  }
+
   /** Starts {@code dev.scriptd.Main} with the flags and returns once /health answers 200. */
   static Process start(Path dataDir, int port, List<String> flags) throws Exception {
     return start(dataDir, port, flags, Map.of());

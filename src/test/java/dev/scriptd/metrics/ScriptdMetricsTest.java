@@ -95,4 +95,25 @@ class ScriptdMetricsTest {
     assertEquals(0.0, shared.get(Meters.QUEUED_RUNS).gauge().value());
     second.close(vertx);
   }
+
+  @Test
+  @DisplayName("a run a previous server left unfinished, ended lost at start, is counted by status without moving the active or queued gauges")
+  void recoveredRunsAreCounted() {
+    vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
+    java.time.Instant then = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    dev.scriptd.domain.Run lost = dev.scriptd.domain.Run.pending("r1", null, "shell", "sleep 9", "api", 60,
+            null, null, null, then)
+        .started(123, 1L, then)
+        .ended(dev.scriptd.domain.RunStatus.LOST, null, null, "the server stopped", then.plusSeconds(2));
+    metrics.runRecovered(lost);
+    assertEquals(1.0, registry.get(Meters.EXECUTIONS).tags(Meters.TAG_STATUS, "lost", Meters.TAG_SCRIPT_ID,
+        Meters.ADHOC, Meters.TAG_TYPE, "shell").counter().count());
+    assertEquals(2.0, registry.get(Meters.EXECUTION_DURATION).tags(Meters.TAG_STATUS, "lost").timer()
+        .totalTime(TimeUnit.SECONDS));
+    assertEquals(0.0, registry.get(Meters.ACTIVE_SCRIPTS).gauge().value());
+    assertEquals(0.0, registry.get(Meters.QUEUED_RUNS).gauge().value());
+    metrics.close(vertx);
+  }
 }

@@ -30,7 +30,7 @@ final class RecordingPersistence extends VerticleBase {
   public Future<?> start() {
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
-    return Future.join(
+    return Future.join(List.of(
         eventBus.<Run>localConsumer(Addresses.DB_SAVE_RUN, m -> {
           saves.add(m.body());
           runs.put(m.body().id(), m.body());
@@ -58,7 +58,11 @@ final class RecordingPersistence extends VerticleBase {
         // no script queues here: the run owner restores none
         eventBus.localConsumer(Addresses.DB_QUEUED_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion(),
         // nor held runs (retries, chain links)
-        eventBus.localConsumer(Addresses.DB_HELD_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion());
+        eventBus.localConsumer(Addresses.DB_HELD_RUNS, m -> m.reply(new RunPage(List.of(), null))).completion(),
+        // nor runs left waiting for a slot; the mark of a waiting run is acknowledged, not kept
+        eventBus.localConsumer(Addresses.DB_SLOT_WAITING_RUNS, m -> m.reply(new RunPage(List.of(), null)))
+            .completion(),
+        eventBus.<Run>localConsumer(Addresses.DB_AWAIT_SLOT, m -> m.reply(m.body())).completion()));
   }
 
   /** Every stored line of a run, in the order the chunks arrived. */
