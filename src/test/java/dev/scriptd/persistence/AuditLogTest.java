@@ -186,8 +186,10 @@ class AuditLogTest {
     for (int i = 0; i < 10; i++) {
       records.add(record(i, "hook.call", "ci"));
     }
-    appendAll(records); // in one event-loop turn: the first write cannot have finished meanwhile
-    assertEquals(7.0, metrics.registry().find(Meters.AUDIT_DROPPED).counter().count() - before);
-    assertEquals(new JsonObject().put("ok", true).put("records", 3L), verify());
+    appendAll(records);
+    // three wait (the first of them in flight); at most one more fits if that write ends meanwhile
+    long dropped = Math.round(metrics.registry().find(Meters.AUDIT_DROPPED).counter().count() - before);
+    assertTrue(dropped == 7 || dropped == 6, "dropped " + dropped);
+    assertEquals(new JsonObject().put("ok", true).put("records", 10 - dropped), verify());
   }
 }
