@@ -240,9 +240,16 @@ public final class ParameterSchema {
    * worded to follow "params.NAME " ("must be ...", "item 2 must be ...").
    */
   public static String problem(JsonObject property, Object value) {
-    OutputUnit result = Validator.create(JsonSchema.of(property.copy()), OPTIONS).validate(value);
+    // pattern is checked here, with a budget: a caller's value (a public endpoint's query) must not
+    // hold the event loop in a pattern's backtracking
+    JsonObject withoutPattern = property.copy();
+    withoutPattern.remove("pattern");
+    if (withoutPattern.getValue("items") instanceof JsonObject items) {
+      items.remove("pattern");
+    }
+    OutputUnit result = Validator.create(JsonSchema.of(withoutPattern), OPTIONS).validate(value);
     if (Boolean.TRUE.equals(result.getValid()) || result.getErrors() == null) {
-      return null;
+      return patternProblem(property, value);
     }
     // the most specific error: an item's own keyword rather than the "items did not match" summary
     OutputUnit worst = null;
@@ -265,6 +272,77 @@ public final class ParameterSchema {
     }
     int index = Integer.parseInt(location.substring(location.lastIndexOf('/') + 1));
     return "item " + (index + 1) + " " + message;
+  }
+
+  /** The most character reads a pattern may take on one value before the value is refused. */
+  static final long PATTERN_BUDGET = 1_000_000;
+
+  /** Null when the value (or each item) matches its schema's {@code pattern}, within the budget. */
+  private static String patternProblem(JsonObject property, Object value) {
+    if (value instanceof JsonArray list && property.getValue("items") instanceof JsonObject items) {
+      for (int i = 0; i < list.size(); i++) {
+        String problem = patternProblem(items, list.getValue(i));
+        if (problem != null) {
+          return "item " + (i + 1) + " " + problem;
+        }
+      }
+      return null;
+    }
+    if (!(property.getValue("pattern") instanceof String regex) || !(value instanceof String text)) {
+      return null;
+    }
+    try {
+      // JSON Schema patterns are not anchored: find, not matches
+      return Pattern.compile(regex).matcher(new Budgeted(text, PATTERN_BUDGET)).find() ? null
+          : "must match the pattern " + regex;
+    } catch (Budgeted.Exhausted e) {
+      return "could not be checked against the pattern " + regex + " in time; the pattern needs too much"
+          + " backtracking for this value";
+    }
+  }
+
+  /** A string whose reads are counted: past the budget it throws, which ends a regex search. */
+  private static final class Budgeted implements CharSequence {
+    static final class Exhausted extends RuntimeException {
+      Exhausted() {
+        super(null, null, false, false);
+      }
+    }
+
+    private final String text;
+    private final long[] left;
+
+    Budgeted(String text, long budget) {
+      this(text, new long[] {budget});
+    }
+
+    private Budgeted(String text, long[] left) {
+      this.text = text;
+      this.left = left;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (--left[0] < 0) {
+        throw new Exhausted();
+      }
+      return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new Budgeted(text.substring(start, end), left);
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
   }
 
   private static int depth(String location) {

@@ -99,7 +99,14 @@ class ParametersApiTest {
     JsonObject created = create(new JsonObject().put("name", "s").put("command", "true").put("parameters", SCHEMA)
         .put("schedule", good));
     assertEquals("***", created.getJsonObject("schedule").getJsonObject("params").getString("password"));
-    assertFalse(api.get("/api/scripts/export").body().contains("hunter2"));
+    JsonObject export = new JsonObject(api.get("/api/scripts/export").body());
+    assertFalse(export.encode().contains("hunter2"));
+    JsonObject exported = export.getJsonArray("scripts").getJsonObject(0);
+    assertEquals(SCHEMA, exported.getJsonObject("parameters"));
+    // applied back as exported (the secret as ***): nothing changes, the stored secret stays
+    HttpResponse<String> applied = api.post("/api/scripts/apply", new JsonObject().put("scripts", export.getJsonArray("scripts")));
+    assertEquals(200, applied.statusCode(), applied.body());
+    assertEquals(new JsonArray().add("s"), new JsonObject(applied.body()).getJsonArray("unchanged"), applied.body());
     // sent back as shown: the stored secret stays
     HttpResponse<String> updated = api.send("PUT", "/api/scripts/s", created.encode(), "Content-Type", "application/json");
     assertEquals(200, updated.statusCode(), updated.body());
