@@ -94,6 +94,9 @@ export const api = {
   tokens: () => get('/api/tokens'),
   createToken: (body) => post('/api/tokens', body),
   revokeToken: (id) => del(`/api/tokens/${enc(id)}`),
+
+  audit: (filters) => get(`/api/audit${query(filters)}`),
+  verifyAudit: () => get('/api/audit/verify'),
 };
 
 /** URLs the browser opens itself (EventSource, downloads). */

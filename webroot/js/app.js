@@ -11,6 +11,7 @@ import { runPage } from './pages/run.js';
 import { scriptsPage, scriptEditPage } from './pages/scripts.js';
 import { historyPage } from './pages/history.js';
 import { tokensPage } from './pages/tokens.js';
+import { auditPage } from './pages/audit.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -70,6 +71,7 @@ function enterApp() {
     route('/scripts/:id', scriptEditPage);
     route('/history', historyPage);
     route('/tokens', tokensPage);
+    route('/audit', auditPage);
     start(main, (el, { path }) => {
       el.append(h('section.page', {}, h('h1', {}, 'Not found'), h('p', {}, `Nothing at ${path}. `, h('a', { href: '#/' }, 'Back to the dashboard'))));
     });

@@ -30,13 +30,13 @@ export class RunTable {
     this.actions = actions; // optional (run) => [elements]
     this.rows = new Map();
     this.body = h('tbody');
-    this.empty = h('tr.empty', {}, h('td', { colspan: 8 }, 'No runs yet.'));
+    this.empty = h('tr.empty', {}, h('td', { colspan: 9 }, 'No runs yet.'));
     this.body.append(this.empty);
     this.el = h('div.table-wrap', {},
       h('table.runs', {},
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Script / command'),
-          h('th', { scope: 'col' }, 'Trigger'), h('th', { scope: 'col' }, 'Started'),
+          h('th', { scope: 'col' }, 'Trigger'), h('th', { scope: 'col' }, 'By'), h('th', { scope: 'col' }, 'Started'),
           h('th', { scope: 'col' }, 'Duration'), h('th', { scope: 'col' }, 'Progress'),
           h('th', { scope: 'col', class: 'num' }, 'Exit'), h('th', { scope: 'col' }, h('span.sr-only', {}, 'Actions')))),
         this.body));
@@ -100,6 +100,7 @@ export class RunTable {
       h('td.label', {}, pinToggle(run, (next) => this.upsert(next, { insert: false, exact: true })),
         h('a', { href: `#/runs/${run.id}`, title: run.command || label }, run.script_id ? label : h('code', {}, label))),
       h('td', {}, h('span.tag', {}, run.trigger || '—')),
+      h('td.by', { title: run.created_by ? `started by ${run.created_by}` : 'started by scriptd (cron, chain, retry) or a public endpoint' }, run.created_by || '—'),
       h('td.when', { title: run.started_at || run.created_at || '' }, fmtTime(run.started_at || run.created_at)),
       h('td.dur', {}, fmtDuration(runDuration(run))),
       h('td', {}, Number(run.progress) > 0 ? progressBar(run.progress, run.status) : null), // only runs that report it

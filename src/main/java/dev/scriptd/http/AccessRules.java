@@ -5,7 +5,7 @@ import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * The one table of who may do what. Under {@code /api/}: tokens, {@code /api/admin/*} (backup) and
+ * The one table of who may do what. Under {@code /api/}: tokens, the audit log, {@code /api/admin/*} (backup) and
  * {@code POST /api/runs/cleanup} need admin; pinning and unpinning a run ({@code POST} and {@code
  * DELETE /api/runs/{id}/pin}) need operator; otherwise reads (GET, HEAD, OPTIONS) need viewer, DELETE admin and
  * every other method (POST, PUT, PATCH) operator. Login and logout are open, and so is reading the
@@ -41,6 +41,7 @@ public final class AccessRules {
       return null;
     }
     if (path.equals("/api/tokens") || path.startsWith("/api/tokens/")
+        || path.equals("/api/audit") || path.startsWith("/api/audit/")
         || path.equals("/api/admin") || path.startsWith("/api/admin/")) {
       return Role.ADMIN;
     }

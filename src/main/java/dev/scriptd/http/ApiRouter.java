@@ -38,7 +38,7 @@ public final class ApiRouter {
     StreamGate streams = new StreamGate(shared.streams, traffic.connections());
     // streams opened with a token end as soon as it is revoked
     security.tokens().onRevoked(hub::revoked);
-    security.guard(router); // first: tokens, roles and the rate limit before anything else
+    security.guard(router, metrics); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());
     Bus bus = new Bus(vertx.eventBus(), ns);
 

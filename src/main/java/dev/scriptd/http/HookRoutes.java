@@ -1,6 +1,5 @@
 package dev.scriptd.http;
 
-import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.Role;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
@@ -198,11 +197,7 @@ final class HookRoutes {
 
   /** The caller's name for a token-protected endpoint; null for a public one, whoever calls it. */
   private static String startedBy(RoutingContext ctx, Hook hook) {
-    if ("public".equals(hook.auth())) {
-      return null;
-    }
-    Caller caller = AuthHandler.caller(ctx);
-    return caller.authenticated() ? caller.name() : null;
+    return "public".equals(hook.auth()) ? null : AuthHandler.startedBy(ctx);
   }
 
   // ---- JavaScript: the program answers
@@ -213,6 +208,7 @@ final class HookRoutes {
     // the program is stopped at min(script timeout, js.endpoint_timeout_ms); the owner answers at its end
     long waitMs = TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000;
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).map(Run::toJson).onSuccess(run -> {
+      AuditTrail.note(ctx, null, new JsonObject().put("run_id", run.getString("id")));
       String status = run.getString("status");
       if (RunStatus.COMPLETED.wire().equals(status)) {
         respond(ctx, run.getValue("result"));
@@ -327,6 +323,7 @@ final class HookRoutes {
     // with ?wait=true the run owner answers the moment the run's end is saved
     long waitMs = await ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(run -> {
+      AuditTrail.note(ctx, null, new JsonObject().put("run_id", run.id()));
       if (!await) {
         Json.send(ctx, 202, new JsonObject().put("run_id", run.id()));
         return;

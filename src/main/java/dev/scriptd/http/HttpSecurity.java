@@ -6,6 +6,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.SsoConfig;
+import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -22,6 +23,7 @@ public final class HttpSecurity {
   private static final int MAX_RATE_KEYS = 100_000;
 
   private final Vertx vertx;
+  private final Namespace ns;
   private final SecurityConfig security;
   private final TokenCheck tokens;
   private final AuthHandler auth;
@@ -36,6 +38,7 @@ public final class HttpSecurity {
 
   public HttpSecurity(Vertx vertx, Namespace ns, ScriptdConfig config, SecurityConfig security, SsoConfig sso) {
     this.vertx = vertx;
+    this.ns = ns;
     this.security = security;
     this.tokens = new TokenCheck(vertx, ns);
     Bus bus = new Bus(vertx.eventBus(), ns);
@@ -105,11 +108,13 @@ public final class HttpSecurity {
 
   /**
    * Must be called first on the router, before any other route: HEAD as GET and the security
-   * headers of every response, then tokens, roles and the rate limit, then the origin of
+   * headers of every response, the audit trail, then tokens, roles and the rate limit, then the origin of
    * cookie-authenticated changes.
    */
-  void guard(Router router) {
+  void guard(Router router, ScriptdMetrics metrics) {
     router.route().handler(new ResponseHeaders());
+    // before the tokens: refusals are recorded too
+    router.route().handler(new AuditTrail(vertx.eventBus(), ns, metrics));
     router.route().handler(auth);
     router.route().handler(origins);
   }
@@ -119,5 +124,6 @@ public final class HttpSecurity {
     sso.mount(router);
     new TokenRoutes(bus, vertx.eventBus()).mount(router);
     new AdminRoutes(vertx, bus).mount(router);
+    new AuditRoutes(bus).mount(router);
   }
 }

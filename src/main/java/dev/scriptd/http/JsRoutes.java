@@ -58,6 +58,7 @@ final class JsRoutes {
     }
     long waitMs = (timeout == null ? 604_800 : timeout) * 1000L + 30_000;
     bus.<JsonObject>request(Addresses.RUNS_START, start, waitMs).onSuccess(run -> {
+      AuditTrail.note(ctx, run.getString("id"), RunRoutes.auditDetails(run));
       if (RunStatus.COMPLETED.wire().equals(run.getString("status"))) {
         Json.send(ctx, 200, new JsonObject().put("result", run.getValue("result")));
       } else {
@@ -76,7 +77,10 @@ final class JsRoutes {
     }
     bus.<JsonObject>request(Addresses.RUNS_START, new JsonObject().put("program", program)
             .put("created_by", AuthHandler.startedBy(ctx)))
-        .onSuccess(run -> Json.send(ctx, 200, new JsonObject().put("execution_id", run.getString("id"))))
+        .onSuccess(run -> {
+          AuditTrail.note(ctx, run.getString("id"), RunRoutes.auditDetails(run));
+          Json.send(ctx, 200, new JsonObject().put("execution_id", run.getString("id")));
+        })
         .onFailure(ctx::fail);
   }
 

@@ -87,8 +87,20 @@ final class RunRoutes {
       start.put("cwd", cwd);
     }
     bus.<JsonObject>request(Addresses.RUNS_START, start)
-        .onSuccess(run -> Json.send(ctx, 201, run))
+        .onSuccess(run -> {
+          AuditTrail.note(ctx, run.getString("id"), auditDetails(run));
+          Json.send(ctx, 201, run);
+        })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * What the audit log keeps of a run started: its kind, trigger and script. Never its command or
+   * env, which may hold secrets.
+   */
+  static JsonObject auditDetails(JsonObject run) {
+    return new JsonObject().put("kind", run.getString("kind")).put("trigger", run.getString("trigger"))
+        .put("script_id", run.getString("script_id"));
   }
 
   private void list(RoutingContext ctx) {
@@ -170,7 +182,10 @@ final class RunRoutes {
     String id = runId(ctx);
     bus.<JsonObject>request(Addresses.RUNS_RESTART, new JsonObject().put("run_id", id).put("trigger", "restart")
             .put("created_by", AuthHandler.startedBy(ctx)))
-        .onSuccess(run -> Json.send(ctx, 201, run))
+        .onSuccess(run -> {
+          AuditTrail.note(ctx, null, new JsonObject().put("run_id", run.getString("id")));
+          Json.send(ctx, 201, run);
+        })
         .onFailure(ctx::fail);
   }
 

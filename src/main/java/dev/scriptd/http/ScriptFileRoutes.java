@@ -1,6 +1,6 @@
 package dev.scriptd.http;
 
-import dev.scriptd.auth.ApiToken;
+import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.Role;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.domain.YamlText;
@@ -107,15 +107,32 @@ final class ScriptFileRoutes {
     if (!errors.isEmpty()) {
       throw new ApiException(400, "validation", "nothing was applied: " + detail, errors);
     }
-    ApiToken token = AuthHandler.token(ctx);
-    if (prune && token != null && !token.role().includes(Role.ADMIN)) {
-      // with auth enabled every apply carries a token; pruning deletes scripts, which is admin work
-      throw new ApiException(403, "forbidden", "\"prune\": true deletes scripts and needs the admin role; token '"
-          + token.name() + "' is " + token.role().wire() + " (apply without prune to create and update only)");
+    Caller caller = AuthHandler.caller(ctx);
+    if (prune && !caller.may(Role.ADMIN)) {
+      // with auth enabled every apply carries a token or a session; pruning deletes scripts, which is admin work
+      throw new ApiException(403, "forbidden", "\"prune\": true deletes scripts and needs the admin role; "
+          + AuthHandler.describe(caller) + " is " + caller.role().wire()
+          + " (apply without prune to create and update only)");
     }
     bus.<JsonObject>request(Addresses.SCRIPTS_APPLY, body, APPLY_TIMEOUT_MS)
-        .onSuccess(summary -> Json.send(ctx, 200, summary))
+        .onSuccess(summary -> {
+          AuditTrail.note(ctx, null, applyDetails(summary, prune));
+          Json.send(ctx, 200, summary);
+        })
         .onFailure(ctx::fail);
+  }
+
+  /** What the audit log keeps of an apply: how many scripts each change touched, not the definitions. */
+  private static JsonObject applyDetails(JsonObject summary, boolean prune) {
+    JsonObject details = new JsonObject().put("prune", prune);
+    for (String change : new String[] {"created", "updated", "deleted"}) {
+      Object names = summary.getValue(change);
+      details.put(change, names instanceof JsonArray list ? list.size() : 0);
+    }
+    if (summary.getValue("dry_run") != null) {
+      details.put("dry_run", summary.getValue("dry_run"));
+    }
+    return details;
   }
 
   /** The body as an object: YAML when the request says so (only this route takes it), else JSON. */

@@ -69,8 +69,16 @@ final class ScriptRoutes {
   private void create(RoutingContext ctx) {
     JsonObject definition = definition(Json.bodyObject(ctx));
     bus.<JsonObject>request(Addresses.SCRIPTS_CREATE, definition)
-        .onSuccess(script -> Json.send(ctx, 201, script))
+        .onSuccess(script -> {
+          AuditTrail.note(ctx, script.getString("id"), scriptDetails(script));
+          Json.send(ctx, 201, script);
+        })
         .onFailure(ctx::fail);
+  }
+
+  /** What the audit log keeps of a script created or changed: its name and version, no definition. */
+  static JsonObject scriptDetails(JsonObject script) {
+    return new JsonObject().put("name", script.getString("name")).put("version", script.getValue("version"));
   }
 
   private JsonObject definition(JsonObject body) {
@@ -127,7 +135,10 @@ final class ScriptRoutes {
     // straight to the run owner, which resolves the script and applies its concurrency
     bus.<Run>request(Addresses.RUNS_START_SCRIPT, StartScript.of(scriptId(ctx), env, trigger == null ? "api" : trigger,
             AuthHandler.startedBy(ctx)))
-        .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
+        .onSuccess(run -> {
+          AuditTrail.note(ctx, run.id(), RunRoutes.auditDetails(run.toJson()));
+          Json.send(ctx, 201, run.toJson());
+        })
         .onFailure(ctx::fail);
   }
 
@@ -141,13 +152,21 @@ final class ScriptRoutes {
     bus.<Run>request(Addresses.RUNS_SCRIPT_RUNS, new ScriptRunsCommand(scriptId(ctx), ScriptRunsCommand.Action.RESTART,
             AuthHandler.startedBy(ctx)),
             RESTART_TIMEOUT_MS)
-        .onSuccess(run -> Json.send(ctx, 201, run.toJson()))
+        .onSuccess(run -> {
+          AuditTrail.note(ctx, null, new JsonObject().put("run_id", run.id()));
+          Json.send(ctx, 201, run.toJson());
+        })
         .onFailure(ctx::fail);
   }
 
   private void command(RoutingContext ctx, String address, JsonObject body, int status) {
     bus.<JsonObject>request(address, body.put("script_id", scriptId(ctx)))
-        .onSuccess(reply -> Json.send(ctx, status, reply))
+        .onSuccess(reply -> {
+          if (address.equals(Addresses.SCRIPTS_UPDATE)) {
+            AuditTrail.note(ctx, reply.getString("id"), scriptDetails(reply));
+          }
+          Json.send(ctx, status, reply);
+        })
         .onFailure(ctx::fail);
   }
 

@@ -45,8 +45,11 @@ final class SessionRoutes {
     Fields fields = new Fields();
     String secret = fields.requiredString(body, "token", 256);
     fields.check();
+    // a refused login names nobody, whatever session the browser already has
+    AuditTrail.actor(ctx, Caller.anonymous());
     auth.login(secret.trim())
         .onSuccess(token -> {
+          AuditTrail.actor(ctx, Caller.of(token));
           ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"));
           Json.send(ctx, 200, me(Caller.of(token)));
         })
@@ -90,6 +93,7 @@ final class SessionRoutes {
     auth.login(secret.trim())
         .onSuccess(token -> {
           if (startedHere(ctx.request().getHeader("Sec-Fetch-Site"))) {
+            AuditTrail.actor(ctx, Caller.of(token)); // a login through the link: recorded as one
             ctx.response().addCookie(cookie(secret.trim())).addCookie(hint("1"))
                 .putHeader("Location", "/").putHeader("Cache-Control", "no-store").setStatusCode(302).end();
           } else {

@@ -46,9 +46,13 @@ final class TokenRoutes {
     ApiToken token = new ApiToken(UUID.randomUUID().toString(), name.trim(), role, TokenSecrets.hash(secret),
         Instant.now(), null);
     bus.<ApiToken>request(Addresses.DB_SAVE_TOKEN, token)
-        .onSuccess(saved -> Json.send(ctx, 201, new JsonObject().put("id", saved.id()).put("name", saved.name())
-            .put("role", saved.role().wire()).put("token", secret)
-            .put("created_at", saved.toJson().getString("created_at"))))
+        .onSuccess(saved -> {
+          // the record names the token, never its secret
+          AuditTrail.note(ctx, saved.id(), new JsonObject().put("name", saved.name()).put("role", saved.role().wire()));
+          Json.send(ctx, 201, new JsonObject().put("id", saved.id()).put("name", saved.name())
+              .put("role", saved.role().wire()).put("token", secret)
+              .put("created_at", saved.toJson().getString("created_at")));
+        })
         .onFailure(ctx::fail);
   }
 
@@ -71,6 +75,8 @@ final class TokenRoutes {
         .onSuccess(deleted -> {
           // before answering: every HTTP instance drops the token from its cache
           eventBus.publish(bus.namespace().of(Addresses.TOKENS_REVOKED), deleted.hash());
+          AuditTrail.note(ctx, deleted.id(), new JsonObject().put("name", deleted.name())
+              .put("role", deleted.role().wire()));
           ctx.response().setStatusCode(204).end();
         })
         .onFailure(ctx::fail);

@@ -14,6 +14,15 @@ class AccessRulesTest {
   private final AccessRules rules = new AccessRules(new SecurityConfig.Auth(true, false, false, null));
 
   @Test
+  @DisplayName("the audit log and its check are admin only, reads included")
+  void auditIsAdminOnly() {
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.GET, "/api/audit"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.GET, "/api/audit/verify"));
+    assertEquals(Role.ADMIN, rules.required(HttpMethod.HEAD, "/api/audit"));
+    assertEquals(Role.VIEWER, rules.required(HttpMethod.GET, "/api/auditx"));
+  }
+
+  @Test
   @DisplayName("the API's description (the OpenAPI document and Swagger UI) is open to read, like /health")
   void theApiDescriptionIsOpen() {
     assertNull(rules.required(HttpMethod.GET, "/api/openapi.json"));

@@ -46,9 +46,10 @@ class FuzzTest {
   private static final String[] PATHS = {"/api/runs", "/api/runs/{id}", "/api/runs/{id}/logs", "/api/runs/{id}/log.txt",
       "/api/runs/{id}/kill", "/api/runs/{id}/restart", "/api/runs/stats", "/api/runs/cleanup", "/api/tokens",
       "/api/tokens/{id}", "/api/login", "/api/logout", "/api/me", "/api/scripts", "/api/scripts/{id}/run",
-      "/api/execute", "/health", "/metrics", "/hooks/{id}", "/", "/index.html", "/webjars/x", "/api", "/api/"};
+      "/api/execute", "/api/audit", "/api/audit/verify", "/health", "/metrics", "/hooks/{id}", "/", "/index.html", "/webjars/x", "/api", "/api/"};
   private static final String[] FIELDS = {"command", "timeout", "env", "cwd", "trigger", "name", "role", "token",
-      "days", "program", "since", "limit", "script_id", "status", "from", "to", "cursor", "ansi"};
+      "days", "program", "since", "limit", "script_id", "status", "from", "to", "cursor", "ansi", "actor", "action",
+      "result", "created_by"};
   private static final String[] WEIRD = {"", " ", "..", "../..", "%00", "%ff%fe", "\u00e9\u00e8", "\ud83d\ude00",
       "99999999999999999999999999", "-1", "1e400", "NaN", "null", "true", "[]", "{}", "%2e%2e%2f", "a".repeat(3000),
       "\u202e", "\\", "'", "\"", "<script>", "0x10", "00000000-0000-0000-0000-000000000000"};

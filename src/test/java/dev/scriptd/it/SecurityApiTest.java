@@ -78,7 +78,7 @@ class SecurityApiTest {
     if (method == HttpMethod.GET && (path.equals("/api/openapi.json") || path.startsWith("/api/docs"))) {
       return null; // the API's description, open like /health
     }
-    if (path.startsWith("/api/tokens") || path.startsWith("/api/admin/")
+    if (path.startsWith("/api/tokens") || path.startsWith("/api/admin/") || path.startsWith("/api/audit")
         || (path.equals("/api/runs/cleanup") && method == HttpMethod.POST)) {
       return "admin";
     }

@@ -88,9 +88,8 @@ class UiPolishTest {
     WebElement scriptLink = browser.driver.findElement(By.id("run-script-link"));
     assertEquals("polish-details", scriptLink.getText());
     assertEquals("#/scripts/" + run.getString("script_id"), scriptLink.getAttribute("href").replaceAll("^[^#]*", ""));
-    assertTrue(run.getValue("created_by") == null, "this server does not report who started a run yet");
-    assertTrue(browser.driver.findElements(By.cssSelector(".run-meta .meta-created-by")).isEmpty(),
-        "no 'Started by' row when the run does not say who started it");
+    assertEquals("admin", run.getString("created_by"), "the run names the token that started it");
+    assertEquals("admin", metaValue("created-by"), "the 'Started by' row names it too");
 
     scriptLink.click();
     browser.until("the link opens the script", d -> d.getCurrentUrl().endsWith("#/scripts/" + run.getString("script_id"))

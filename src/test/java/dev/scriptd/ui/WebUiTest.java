@@ -376,6 +376,38 @@ class WebUiTest {
     assertFalse(server.getJson("/api/runs/" + id).getBoolean("pinned"));
   }
 
+  @Test
+  @Order(9)
+  @DisplayName("the runs table and the run view say who started a run; the admin Audit page lists, filters and verifies the log")
+  void whoStartedARunAndTheAuditPage() throws Exception {
+    String id = server.post("/api/runs", new JsonObject().put("command", "echo audited")).getString("id");
+    server.awaitFinished(id, Duration.ofSeconds(10));
+    browser.driver.get(server.base + "/?token=" + UiServer.ADMIN_TOKEN); // logged in, also when run alone
+    browser.await(By.id("new-command"));
+
+    browser.open("/history");
+    String byCell = "tr[data-run-id='" + id + "'] td.by";
+    browser.until("the history row names who started the run",
+        d -> !d.findElements(By.cssSelector(byCell)).isEmpty() && "admin".equals(d.findElement(By.cssSelector(byCell)).getText()),
+        Duration.ofSeconds(10));
+    browser.open("/runs/" + id);
+    browser.until("the run view names who started it", d -> !d.findElements(By.cssSelector(".meta-created-by dd")).isEmpty()
+        && "admin".equals(d.findElement(By.cssSelector(".meta-created-by dd")).getText()), Duration.ofSeconds(10));
+
+    browser.driver.findElement(By.cssSelector("nav a[data-nav='/audit']")).click();
+    String startRow = "tr[data-action='run.start']";
+    browser.until("the audit page lists the run's start", d -> d.findElements(By.cssSelector(startRow)).stream()
+        .anyMatch(r -> r.getText().contains(id) && r.getText().contains("admin")), Duration.ofSeconds(10));
+    browser.await(By.id("a-action")).sendKeys("token.create");
+    browser.driver.findElement(By.cssSelector("#main form.filters button[type='submit']")).click();
+    browser.until("the filter leaves only token creations", d -> d.findElements(By.cssSelector(startRow)).isEmpty()
+        && !d.findElements(By.cssSelector("tr[data-action='token.create']")).isEmpty(), Duration.ofSeconds(10));
+    browser.driver.findElement(By.id("audit-verify")).click();
+    browser.until("verify says the chain holds", d -> d.findElement(By.id("audit-verify-result")).getText()
+        .startsWith("The chain holds"), Duration.ofSeconds(10));
+    browser.screenshot("audit");
+  }
+
   /** aria-pressed of the element, read in one script (the views re-render their rows and headers). */
   private String pressed(String css) {
     Object value = browser.driver.executeScript(
