@@ -67,7 +67,7 @@ public record Run(
         limits, false, null);
   }
 
-  /** A run as stored before {@code created_by} was known to its caller (tests, older callers). */
+  /** A run nobody is named as the starter of ({@code created_by} null). */
   public Run(String id, String scriptId, String kind, String command, RunStatus status, Integer exitCode,
       Integer pid, Long pidStart, int progress, String trigger, Instant createdAt, Instant startedAt,
       Instant endedAt, long timeoutSeconds, long logLines, long logBytes, String restartedFrom,
