@@ -169,6 +169,14 @@ final class SsoRoutes {
           + " started with, so it is refused; start again from the login page (/auth/login)"));
       return;
     }
+    String named = request.getParam("iss");
+    if (named != null && issuer != null && !named.equals(issuer)) {
+      // RFC 9207: the provider names itself in its answer; another issuer means the browser was
+      // sent back from a provider this sign-in did not start at (a mix-up)
+      refused(ctx, new ApiException(403, "sso-state", "the callback comes from another issuer than "
+          + issuer + "; start again from the login page (/auth/login)"));
+      return;
+    }
     String error = request.getParam("error");
     if (error != null) {
       refused(ctx, new ApiException(403, "sso-refused", "the OpenID provider refused the sign-in ("

@@ -180,7 +180,7 @@ class SsoLoginTest {
   }
 
   @Test
-  @DisplayName("a callback whose state was tampered with is refused, and so is one without the login cookie")
+  @DisplayName("a callback whose state was tampered with is refused, and so are one naming another issuer and one without the login cookie")
   void aTamperedStateIsRefused() {
     SsoClient browser = new SsoClient();
     String back = browser.signInAtProvider(browser.startLogin(self, null), "alice");
@@ -195,6 +195,15 @@ class SsoLoginTest {
     HttpResponse<String> replay = browser.get(back);
     assertEquals(403, replay.statusCode(), replay.body());
     assertEquals(401, browser.get(self + "/api/me").statusCode());
+
+    // a callback that names another issuer (RFC 9207 mix-up) is refused
+    SsoClient mixedUp = new SsoClient();
+    String fromProvider = mixedUp.signInAtProvider(mixedUp.startLogin(self, null), "alice");
+    assertTrue(fromProvider.contains("iss="), "the provider names itself: " + fromProvider);
+    HttpResponse<String> mixUp = mixedUp.get(fromProvider.replaceAll("iss=[^&]*", "iss=https%3A%2F%2Fevil.example"));
+    assertEquals(403, mixUp.statusCode(), mixUp.body());
+    assertTrue(new JsonObject(mixUp.body()).getString("detail").contains("another issuer"), mixUp.body());
+    assertNull(setCookie(mixUp, "scriptd_session"));
 
     // a callback in a browser that never started this sign-in (login CSRF) is refused too
     SsoClient starter = new SsoClient();
