@@ -169,14 +169,6 @@ final class SsoRoutes {
           + " started with, so it is refused; start again from the login page (/auth/login)"));
       return;
     }
-    String named = request.getParam("iss");
-    if (named != null && issuer != null && !named.equals(issuer)) {
-      // RFC 9207: the provider names itself in its answer; another issuer means the browser was
-      // sent back from a provider this sign-in did not start at (a mix-up)
-      refused(ctx, new ApiException(403, "sso-state", "the callback comes from another issuer than "
-          + issuer + "; start again from the login page (/auth/login)"));
-      return;
-    }
     String error = request.getParam("error");
     if (error != null) {
       refused(ctx, new ApiException(403, "sso-refused", "the OpenID provider refused the sign-in ("
@@ -188,7 +180,22 @@ final class SsoRoutes {
       ctx.fail(ApiException.badRequest("the callback carries no authorization code"));
       return;
     }
-    provider().onFailure(e -> ctx.fail(unavailable())).onSuccess(auth -> auth.authenticate(new Oauth2Credentials()
+    provider().onFailure(e -> ctx.fail(unavailable())).onSuccess(auth -> {
+      String named = request.getParam("iss");
+      if (named != null && !named.equals(issuer)) {
+        // RFC 9207: the provider names itself in its answer; another issuer means the browser was
+        // sent back from a provider this sign-in did not start at (a mix-up)
+        refused(ctx, new ApiException(403, "sso-state", "the callback comes from another issuer than "
+            + issuer + "; start again from the login page (/auth/login)"));
+        return;
+      }
+      signIn(ctx, auth, state, code);
+    });
+  }
+
+  /** Exchanges the code, checks the ID token and the role, stores the session and sets its cookie. */
+  private void signIn(RoutingContext ctx, OAuth2Auth auth, LoginState state, String code) {
+    auth.authenticate(new Oauth2Credentials()
             .setFlow(OAuth2FlowType.AUTH_CODE)
             .setCode(code)
             .setRedirectUri(redirectUri)
@@ -216,11 +223,13 @@ final class SsoRoutes {
           AuditTrail.actor(ctx, Caller.oidc(session.subject(), session.name(), session.role()));
           AuditTrail.note(ctx, null, new JsonObject().put("source", Caller.OIDC).put("role", session.role().wire()));
           ctx.response()
-            .addCookie(sessionCookie(request, signedIn.id()).setMaxAge(sso.sessionTtlMs() / 1000))
-            .addCookie(SessionRoutes.hint("1"))
-            .putHeader("Location", basePath + state.returnTo()).putHeader("Cache-Control", "no-store").setStatusCode(302).end();
+              .addCookie(sessionCookie(ctx.request(), signedIn.id()).setMaxAge(sso.sessionTtlMs() / 1000))
+              .addCookie(SessionRoutes.hint("1"))
+              .putHeader("Location", basePath + state.returnTo())
+              .putHeader("Cache-Control", "no-store")
+              .setStatusCode(302).end();
         })
-        .onFailure(e -> refused(ctx, e)));
+        .onFailure(e -> refused(ctx, e));
   }
 
   /**
