@@ -87,6 +87,13 @@ final class SsoRoutes {
     }
   }
 
+  /** Closes the provider's HTTP client (a server stopping, or a host's router going away). */
+  void stop() {
+    if (provider != null && provider.succeeded()) {
+      provider.result().close();
+    }
+  }
+
   void mount(Router router) {
     router.get("/auth/info").handler(this::info);
     router.get("/auth/login").handler(this::login);
