@@ -10,7 +10,8 @@ import java.util.Locale;
  * {@code POST /api/<things>/<id>/<verb>} {@code thing.verb} and {@code POST /api/<things>/<verb>}
  * (no id: cleanup, apply, backup) {@code thing.verb}; the target is the id in the path. Exceptions
  * say what happened in the contract's words: a run is started ({@code run.start}) and a token
- * revoked ({@code token.revoke}); {@code login}, {@code logout}; {@code /hooks/*} is
+ * revoked ({@code token.revoke}); {@code login}, {@code logout} (also single sign-on's
+ * {@code /auth/callback} and {@code /auth/logout}); {@code /hooks/*} is
  * {@code hook.call} with the endpoint's path as target; a refused read is {@code access} with the
  * path as target.
  */
@@ -26,6 +27,13 @@ final class AuditActions {
     String verb = method.toUpperCase(Locale.ROOT);
     if (path.equals("/hooks") || path.startsWith("/hooks/")) {
       return new Named("hook.call", path);
+    }
+    // single sign-on: the provider's return is the login, and its form's logout a logout
+    if (path.equals(SsoRoutes.CALLBACK)) {
+      return new Named("login", null);
+    }
+    if (path.equals(SsoRoutes.LOGOUT)) {
+      return new Named("logout", null);
     }
     boolean change = verb.equals("POST") || verb.equals("PUT") || verb.equals("PATCH") || verb.equals("DELETE");
     if (!change || !path.startsWith("/api/")) {

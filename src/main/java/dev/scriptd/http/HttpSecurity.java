@@ -82,6 +82,7 @@ public final class HttpSecurity {
   }
 
   public Future<Void> stop() {
+    sso.stop();
     return tokens.stop();
   }
 

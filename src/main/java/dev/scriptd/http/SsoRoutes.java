@@ -10,14 +10,12 @@ import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.auth.SsoSession;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.config.SsoConfig;
-import dev.scriptd.domain.AuditRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2AuthorizationURL;
@@ -31,7 +29,6 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +47,7 @@ final class SsoRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(SsoRoutes.class);
   static final String LOGIN_COOKIE = "scriptd_sso";
   static final String CALLBACK = "/auth/callback";
+  static final String LOGOUT = "/auth/logout";
   /** A failed discovery is tried again by a sign-in at most this often. */
   private static final long RETRY_MS = 5_000;
 
@@ -89,11 +87,18 @@ final class SsoRoutes {
     }
   }
 
+  /** Closes the provider's HTTP client (a server stopping, or a host's router going away). */
+  void stop() {
+    if (provider != null && provider.succeeded()) {
+      provider.result().close();
+    }
+  }
+
   void mount(Router router) {
     router.get("/auth/info").handler(this::info);
     router.get("/auth/login").handler(this::login);
     router.get(CALLBACK).handler(this::callback);
-    router.post("/auth/logout").handler(this::logout);
+    router.post(LOGOUT).handler(this::logout);
   }
 
   private void info(RoutingContext ctx) {
@@ -162,12 +167,12 @@ final class SsoRoutes {
     ctx.response().addCookie(loginCookie(request, "").setMaxAge(0));
     LoginState state = LoginState.decode(cookie == null ? null : cookie.getValue(), System.currentTimeMillis());
     if (state == null) {
-      refused(ctx, new ApiException(400, "sso-state", "this sign-in expired or was started in another browser;"
+      refused(ctx, new ApiException(403, "sso-state", "this sign-in expired or was started in another browser;"
           + " start again from the login page (/auth/login)"));
       return;
     }
     if (!state.matches(request.getParam("state"))) {
-      refused(ctx, new ApiException(400, "sso-state", "the sign-in's state does not match the one this browser"
+      refused(ctx, new ApiException(403, "sso-state", "the sign-in's state does not match the one this browser"
           + " started with, so it is refused; start again from the login page (/auth/login)"));
       return;
     }
@@ -182,7 +187,22 @@ final class SsoRoutes {
       ctx.fail(ApiException.badRequest("the callback carries no authorization code"));
       return;
     }
-    provider().onFailure(e -> ctx.fail(unavailable())).onSuccess(auth -> auth.authenticate(new Oauth2Credentials()
+    provider().onFailure(e -> ctx.fail(unavailable())).onSuccess(auth -> {
+      String named = request.getParam("iss");
+      if (named != null && !named.equals(issuer)) {
+        // RFC 9207: the provider names itself in its answer; another issuer means the browser was
+        // sent back from a provider this sign-in did not start at (a mix-up)
+        refused(ctx, new ApiException(403, "sso-state", "the callback comes from another issuer than "
+            + issuer + "; start again from the login page (/auth/login)"));
+        return;
+      }
+      signIn(ctx, auth, state, code);
+    });
+  }
+
+  /** Exchanges the code, checks the ID token and the role, stores the session and sets its cookie. */
+  private void signIn(RoutingContext ctx, OAuth2Auth auth, LoginState state, String code) {
+    auth.authenticate(new Oauth2Credentials()
             .setFlow(OAuth2FlowType.AUTH_CODE)
             .setCode(code)
             .setRedirectUri(redirectUri)
@@ -196,23 +216,27 @@ final class SsoRoutes {
         .compose(claims -> {
           Role role = roles.map(claims);
           if (role == null) {
-            audit(ctx, claims.getString("sub"), IdTokenRules.displayName(claims), "login", AuditRecord.DENIED, 403,
-                new JsonObject().put("source", Caller.OIDC).put("reason", "sso-no-role"));
-            return Future.failedFuture(new Audited(new ApiException(403, "sso-no-role", "you signed in as '"
+            // the provider named the person, who is no scriptd user: recorded with who it was
+            AuditTrail.actor(ctx, new Caller(Caller.ANONYMOUS, claims.getString("sub"),
+                IdTokenRules.displayName(claims), null));
+            return Future.failedFuture(new ApiException(403, "sso-no-role", "you signed in as '"
                 + IdTokenRules.displayName(claims) + "', but your " + sso.oidc().roleClaim()
-                + " claim gives no scriptd role; ask an admin to add one of your values to auth.oidc.roles")));
+                + " claim gives no scriptd role; ask an admin to add one of your values to auth.oidc.roles"));
           }
           return startSession(claims, role);
         })
         .onSuccess(signedIn -> {
-          audit(ctx, signedIn.session().subject(), signedIn.session().name(), "login", AuditRecord.OK, 302,
-              new JsonObject().put("source", Caller.OIDC).put("role", signedIn.session().role().wire()));
+          SsoSession session = signedIn.session();
+          AuditTrail.actor(ctx, Caller.oidc(session.subject(), session.name(), session.role()));
+          AuditTrail.note(ctx, null, new JsonObject().put("source", Caller.OIDC).put("role", session.role().wire()));
           ctx.response()
-            .addCookie(sessionCookie(request, signedIn.id()).setMaxAge(sso.sessionTtlMs() / 1000))
-            .addCookie(SessionRoutes.hint("1"))
-            .putHeader("Location", basePath + state.returnTo()).putHeader("Cache-Control", "no-store").setStatusCode(302).end();
+              .addCookie(sessionCookie(ctx.request(), signedIn.id()).setMaxAge(sso.sessionTtlMs() / 1000))
+              .addCookie(SessionRoutes.hint("1"))
+              .putHeader("Location", basePath + state.returnTo())
+              .putHeader("Cache-Control", "no-store")
+              .setStatusCode(302).end();
         })
-        .onFailure(e -> refused(ctx, e)));
+        .onFailure(e -> refused(ctx, e));
   }
 
   /**
@@ -255,13 +279,6 @@ final class SsoRoutes {
   private record SignedIn(String id, SsoSession session) {
   }
 
-  /** A refusal already written to the audit log with who it was. */
-  private static final class Audited extends RuntimeException {
-    Audited(ApiException refusal) {
-      super(refusal.getMessage(), refusal, false, false);
-    }
-  }
-
   private Future<SignedIn> startSession(JsonObject claims, Role role) {
     String id = SsoSession.newId(random);
     Instant now = Instant.now();
@@ -280,8 +297,7 @@ final class SsoRoutes {
     sessions.end(cookie == null ? null : cookie.getValue())
         .onSuccess(v -> {
           if (caller.type().equals(Caller.OIDC)) {
-            audit(ctx, caller.id(), caller.name(), "logout", AuditRecord.OK, 303, new JsonObject()
-                .put("source", Caller.OIDC));
+            AuditTrail.note(ctx, null, new JsonObject().put("source", Caller.OIDC));
           }
         })
         .onSuccess(v -> ctx.response().addCookie(sessionCookie(ctx.request(), "").setMaxAge(0))
@@ -291,32 +307,12 @@ final class SsoRoutes {
   }
 
   /**
-   * A refused sign-in: to the audit log (as nobody known, unless already written with who it was)
-   * and to the browser as a problem.
+   * A refused sign-in (401 or 403): the audit trail records it as a denied {@code login}, with this
+   * note saying it was single sign-on (and the trail adds the problem's type: why).
    */
   private void refused(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof Audited audited) {
-      ctx.fail(audited.getCause());
-      return;
-    }
-    if (failure instanceof ApiException refusal) {
-      audit(ctx, null, null, "login", AuditRecord.DENIED, refusal.status(), new JsonObject()
-          .put("source", Caller.OIDC).put("reason", refusal.type()));
-    }
+    AuditTrail.note(ctx, null, new JsonObject().put("source", Caller.OIDC));
     ctx.fail(failure);
-  }
-
-  /**
-   * One audit record for a sign-in or sign-out ({@code subject} null: nobody known). Only names,
-   * the role and why: never a code, state, token or cookie value.
-   */
-  private void audit(RoutingContext ctx, String subject, String name, String action, String result, int status,
-      JsonObject details) {
-    SocketAddress remote = ctx.request().remoteAddress();
-    AuditRecord record = AuditRecord.of(UUID.randomUUID().toString(), Instant.now(),
-        subject == null ? Caller.ANONYMOUS : Caller.OIDC, subject, name, action, null, result, status,
-        remote == null ? null : remote.host(), details);
-    vertx.eventBus().send(bus.namespace().of(Addresses.DB_AUDIT_APPEND), record);
   }
 
   /**

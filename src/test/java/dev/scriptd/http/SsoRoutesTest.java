@@ -1,5 +1,6 @@
 package dev.scriptd.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,5 +21,12 @@ class SsoRoutesTest {
     assertFalse(SsoRoutes.overHttps(false, "http, https", true));
     assertFalse(SsoRoutes.overHttps(false, "http", true));
     assertFalse(SsoRoutes.overHttps(false, null, true));
+  }
+
+  @Test
+  @DisplayName("the audit log names the provider's return a login and the form's logout a logout")
+  void auditNames() {
+    assertEquals(new AuditActions.Named("login", null), AuditActions.of("GET", "/auth/callback"));
+    assertEquals(new AuditActions.Named("logout", null), AuditActions.of("POST", "/auth/logout"));
   }
 }

@@ -180,7 +180,7 @@ class SsoLoginTest {
   }
 
   @Test
-  @DisplayName("a callback whose state was tampered with is refused, and so is one without the login cookie")
+  @DisplayName("a callback whose state was tampered with is refused, and so are one naming another issuer and one without the login cookie")
   void aTamperedStateIsRefused() {
     SsoClient browser = new SsoClient();
     String back = browser.signInAtProvider(browser.startLogin(self, null), "alice");
@@ -188,20 +188,29 @@ class SsoLoginTest {
     String tampered = back.replace("state=" + state, "state=" + (state.charAt(0) == 'A' ? 'B' : 'A')
         + state.substring(1));
     HttpResponse<String> refused = browser.get(tampered);
-    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals(403, refused.statusCode(), refused.body());
     assertTrue(new JsonObject(refused.body()).getString("detail").contains("state"), refused.body());
     assertNull(setCookie(refused, "scriptd_session"));
     // the untampered callback cannot be replayed after that: the login cookie served its one callback
     HttpResponse<String> replay = browser.get(back);
-    assertEquals(400, replay.statusCode(), replay.body());
+    assertEquals(403, replay.statusCode(), replay.body());
     assertEquals(401, browser.get(self + "/api/me").statusCode());
+
+    // a callback that names another issuer (RFC 9207 mix-up) is refused
+    SsoClient mixedUp = new SsoClient();
+    String fromProvider = mixedUp.signInAtProvider(mixedUp.startLogin(self, null), "alice");
+    assertTrue(fromProvider.contains("iss="), "the provider names itself: " + fromProvider);
+    HttpResponse<String> mixUp = mixedUp.get(fromProvider.replaceAll("iss=[^&]*", "iss=https%3A%2F%2Fevil.example"));
+    assertEquals(403, mixUp.statusCode(), mixUp.body());
+    assertTrue(new JsonObject(mixUp.body()).getString("detail").contains("another issuer"), mixUp.body());
+    assertNull(setCookie(mixUp, "scriptd_session"));
 
     // a callback in a browser that never started this sign-in (login CSRF) is refused too
     SsoClient starter = new SsoClient();
     String victimUrl = starter.signInAtProvider(starter.startLogin(self, null), "alice");
     SsoClient victim = new SsoClient();
     HttpResponse<String> planted = victim.get(victimUrl);
-    assertEquals(400, planted.statusCode(), planted.body());
+    assertEquals(403, planted.statusCode(), planted.body());
     assertNull(setCookie(planted, "scriptd_session"));
   }
 
@@ -368,7 +377,7 @@ class SsoLoginTest {
     assertEquals(403, signIn(new SsoClient(), "nora").statusCode());
     SsoClient tamperer = new SsoClient();
     String other = tamperer.signInAtProvider(tamperer.startLogin(self, null), "oscar");
-    assertEquals(400, tamperer.get(other.replace("state=", "state=x")).statusCode());
+    assertEquals(403, tamperer.get(other.replace("state=", "state=x")).statusCode());
     assertEquals(303, alice.post(self + "/auth/logout", self, null).statusCode());
 
     List<JsonObject> rows = ssoAuditRows(4);
@@ -378,13 +387,14 @@ class SsoLoginTest {
         login.getString("result"), login.getInteger("status")), login.encode());
     assertEquals("admin", new JsonObject(login.getString("details")).getString("role"));
     JsonObject noRole = rows.get(1);
-    assertEquals(List.of("oidc", "nora", "login", "denied", 403), List.of(noRole.getString("actor_type"),
+    assertEquals(List.of("anonymous", "nora", "login", "denied", 403), List.of(noRole.getString("actor_type"),
         noRole.getString("actor_id"), noRole.getString("action"), noRole.getString("result"),
         noRole.getInteger("status")), noRole.encode());
+    assertEquals("sso-no-role", new JsonObject(noRole.getString("details")).getString("problem"));
     JsonObject badState = rows.get(2);
-    assertEquals(List.of("anonymous", "login", "denied", 400), List.of(badState.getString("actor_type"),
+    assertEquals(List.of("anonymous", "login", "denied", 403), List.of(badState.getString("actor_type"),
         badState.getString("action"), badState.getString("result"), badState.getInteger("status")), badState.encode());
-    assertEquals("sso-state", new JsonObject(badState.getString("details")).getString("reason"));
+    assertEquals("sso-state", new JsonObject(badState.getString("details")).getString("problem"));
     JsonObject logout = rows.get(3);
     assertEquals(List.of("oidc", "alice", "logout", "ok"), List.of(logout.getString("actor_type"),
         logout.getString("actor_id"), logout.getString("action"), logout.getString("result")), logout.encode());
