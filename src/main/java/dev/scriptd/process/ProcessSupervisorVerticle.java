@@ -82,7 +82,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
     ScriptdConfig.Containment containmentConfig = ScriptdConfig.containment(config());
-    java.nio.file.Path dataDir = ScriptdConfig.fromJson(config()).storage().dataDir();
+    Path dataDir = ScriptdConfig.fromJson(config()).storage().dataDir();
     return vertx.executeBlocking(() -> RunContainment.open(containmentConfig, dataDir), false)
         .compose(opened -> {
           containment = opened;
