@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -97,7 +98,7 @@ final class ProcessGroups {
     int start = 0;
     for (int i = 0; i <= environ.length; i++) {
       if (i == environ.length || environ[i] == 0) {
-        if (i - start == marker.length && java.util.Arrays.equals(environ, start, i, marker, 0, marker.length)) {
+        if (i - start == marker.length && Arrays.equals(environ, start, i, marker, 0, marker.length)) {
           return true;
         }
         start = i + 1;

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * keeps the concurrency slots ({@link RunSlots}), scripts' concurrency and queues
  * ({@link ScriptRuns}), the state machine ({@link RunStateMachine}), the waits for ends
  * ({@link RunEnds}) and the start and end log lines ({@link RunLog}). Shell runs are executed by
- * {@link RunController} (NuProcess process groups, output into log chunks, no process outliving its
- * run), js runs by the JS verticle through {@link JsRuns}.
+ * {@link RunController} (NuProcess; a cgroup or a process group per run, see {@link RunContainment};
+ * output into log chunks, no process outliving its run), js runs by the JS verticle through {@link JsRuns}.
  *
  * <p>Bus API: the public RUNS_START, RUNS_KILL, RUNS_RESTART (JSON, turned into typed commands
  * here), the internal RUNS_START_SCRIPT and RUNS_SCRIPT_RUNS (typed) and RUNS_RECENT_LINES;
@@ -100,7 +100,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
     ScriptdConfig.Containment containmentConfig = ScriptdConfig.containment(config());
-    java.nio.file.Path dataDir = ScriptdConfig.fromJson(config()).storage().dataDir();
+    Path dataDir = ScriptdConfig.fromJson(config()).storage().dataDir();
     return vertx.executeBlocking(() -> RunContainment.open(containmentConfig, dataDir), false)
         .compose(opened -> {
           containment = opened;

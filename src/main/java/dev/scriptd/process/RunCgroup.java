@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -69,7 +70,7 @@ final class RunCgroup {
   }
 
   /** Whether the group's directory was made before {@code instant} (false when it is gone). */
-  boolean madeBefore(java.time.Instant instant) {
+  boolean madeBefore(Instant instant) {
     try {
       return Files.getLastModifiedTime(dir).toInstant().isBefore(instant);
     } catch (IOException gone) {

@@ -12,6 +12,7 @@ import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.RunUsage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -62,6 +63,22 @@ class RunStoreTest extends PersistenceTestBase {
     assertEquals("ci", get(run.id()).createdBy(), "who started a run never changes");
     RunPage byCi = list(new RunQuery(null, null, null, null, 50, null, null, null, null, "ci"));
     assertEquals(List.of(run.id()), byCi.items().stream().map(Run::id).toList());
+  }
+
+  @Test
+  @org.junit.jupiter.api.DisplayName("a run's usage is stored with its end, and a later save without one keeps it")
+  void usageIsStoredAndKept() {
+    Run run = save(pendingRun(null, T0));
+    RunUsage usage = new RunUsage(1234L, 56L, null, 3L, RunUsage.CGROUP);
+    Run ended = run.started(77, null, Instant.ofEpochMilli(T0 + 5))
+        .ended(RunStatus.COMPLETED, 0, null, null, Instant.ofEpochMilli(T0 + 50)).withUsage(usage);
+    assertEquals(ended, save(ended));
+    assertEquals(usage, get(run.id()).usage());
+    assertEquals(usage.toJson(), get(run.id()).toJson().getJsonObject("usage"));
+
+    save(ended.withUsage(null));
+    assertEquals(usage, get(run.id()).usage());
+    assertNull(get(save(pendingRun(null, T0 + 1)).id()).usage());
   }
 
   @Test
