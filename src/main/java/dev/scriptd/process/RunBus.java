@@ -10,8 +10,10 @@ import dev.scriptd.domain.Run;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +22,9 @@ import java.util.function.Consumer;
  * owner learns each end once, from {@link #onEnd} (not from its own status events).
  */
 final class RunBus {
+  private static final DeliveryOptions SAVE = new DeliveryOptions();
+  private static final DeliveryOptions FINAL_SAVE = new DeliveryOptions().setSendTimeout(TimeUnit.MINUTES.toMillis(10));
+
   private final EventBus eventBus;
   private final Namespace ns;
   private Consumer<Run> endListener = run -> { };
@@ -38,7 +43,10 @@ final class RunBus {
   }
 
   Future<Run> save(Run run) {
-    return eventBus.<Run>request(ns.of(Addresses.DB_SAVE_RUN), run).map(Message::body);
+    // storage keeps a final status while the disk is full and writes it once there is room: the
+    // run owner waits for that (and then publishes it) rather than give up after the usual 30 s
+    return eventBus.<Run>request(ns.of(Addresses.DB_SAVE_RUN), run, run.status().isFinal() ? FINAL_SAVE : SAVE)
+        .map(Message::body);
   }
 
   /** Saves, then (only once the save is acknowledged) publishes the status change. */

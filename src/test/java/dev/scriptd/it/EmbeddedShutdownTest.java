@@ -112,8 +112,8 @@ class EmbeddedShutdownTest {
     Stored stored = stored(id);
     assertEquals("killed", stored.status(), stored + "; see " + log);
     assertEquals(500, stored.lines(), stored.toString());
-    // the run's group takes TERM at once (kill_grace_ms 500); a lost exit would wait for NuProcess
-    assertTrue(tookMs < 5000, "the host took " + tookMs + " ms to stop");
+    // the run's group takes TERM at once (kill_grace_ms 500); the bound leaves room for a loaded machine
+    assertTrue(tookMs < 10_000, "the host took " + tookMs + " ms to stop");
   }
 
   private void awaitHealthy(Api api, Path log) throws Exception {
