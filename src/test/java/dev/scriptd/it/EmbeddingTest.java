@@ -375,6 +375,8 @@ class EmbeddingTest {
     try {
       JsonObject run = vertx.eventBus().<JsonObject>request(Addresses.RUNS_START,
           new JsonObject().put("command", "exec sleep 60")).await(10, TimeUnit.SECONDS).body();
+      // "running" comes right after the spawn: the launcher makes the run's process group a moment later
+      Processes.awaitGroupSize(run.getInteger("pid"), 1, Duration.ofSeconds(10));
       Throwable refused = assertThrows(Throwable.class, () -> Scriptd.deploy(vertx,
           embedded(dataDir).put("bus_namespace", "scriptd.second")).await(30, TimeUnit.SECONDS));
       assertTrue(refused.getMessage().contains("the data dir " + dataDir.toRealPath() + " is used by another scriptd"),
