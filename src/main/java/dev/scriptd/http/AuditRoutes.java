@@ -2,12 +2,10 @@ package dev.scriptd.http;
 
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.AuditQuery;
-import dev.scriptd.domain.Times;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
@@ -39,8 +37,8 @@ final class AuditRoutes {
     if (result != null && !RESULTS.contains(result)) {
       fields.error("result", "must be one of ok, denied, error");
     }
-    Instant from = instant(ctx, fields, "from");
-    Instant to = instant(ctx, fields, "to");
+    Instant from = fields.queryInstant("from", ctx.request().getParam("from"));
+    Instant to = fields.queryInstant("to", ctx.request().getParam("to"));
     int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
     String cursor = text(ctx, fields, "cursor", 128);
     fields.check();
@@ -65,18 +63,5 @@ final class AuditRoutes {
       return null;
     }
     return value;
-  }
-
-  private static Instant instant(RoutingContext ctx, Fields fields, String name) {
-    String text = ctx.request().getParam(name);
-    if (text == null || text.isEmpty()) {
-      return null;
-    }
-    try {
-      return Times.parse(text);
-    } catch (DateTimeParseException e) {
-      fields.error(name, "must be an ISO-8601 time such as 2026-11-22T10:30:00.000Z");
-      return null;
-    }
   }
 }

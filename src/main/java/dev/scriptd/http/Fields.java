@@ -1,7 +1,10 @@
 package dev.scriptd.http;
 
+import dev.scriptd.domain.Times;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -165,5 +168,18 @@ final class Fields {
     }
     error(name, "must be a whole number " + min + ".." + max);
     return defaultValue;
+  }
+
+  /** A query parameter as an ISO-8601 time, or null when absent. */
+  Instant queryInstant(String name, String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return Times.parse(raw);
+    } catch (DateTimeParseException e) {
+      error(name, "must be an ISO-8601 time such as 2026-11-22T10:30:00.000Z");
+      return null;
+    }
   }
 }

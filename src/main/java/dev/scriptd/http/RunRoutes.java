@@ -10,7 +10,6 @@ import dev.scriptd.domain.Ansi;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
-import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -128,8 +126,8 @@ final class RunRoutes {
         fields.error("status", "must be one of pending, running, completed, failed, killed, timed_out, lost");
       }
     }
-    Instant from = instantParam(ctx, fields, "from");
-    Instant to = instantParam(ctx, fields, "to");
+    Instant from = fields.queryInstant("from", ctx.request().getParam("from"));
+    Instant to = fields.queryInstant("to", ctx.request().getParam("to"));
     int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000);
     String cursor = ctx.request().getParam("cursor");
     String createdBy = ctx.request().getParam("created_by");
@@ -164,19 +162,6 @@ final class RunRoutes {
       return null;
     }
     return text.toLowerCase();
-  }
-
-  private static Instant instantParam(RoutingContext ctx, Fields fields, String name) {
-    String text = ctx.request().getParam(name);
-    if (text == null || text.isEmpty()) {
-      return null;
-    }
-    try {
-      return Times.parse(text);
-    } catch (DateTimeParseException e) {
-      fields.error(name, "must be an ISO-8601 time such as 2026-11-22T10:30:00.000Z");
-      return null;
-    }
   }
 
   private void get(RoutingContext ctx) {
