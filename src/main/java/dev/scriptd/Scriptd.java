@@ -7,7 +7,7 @@ import dev.scriptd.auth.TokenRecords;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.Namespace;
-import dev.scriptd.bus.StopOrder;
+import dev.scriptd.bus.InstanceLifecycle;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -99,19 +99,19 @@ public final class Scriptd {
     AdminToken.Store tokens = tokenStore(vertx, ns);
     // storage stops after the run owner however the verticles are undeployed (a host's
     // vertx.close() undeploys the children of its verticle all at once)
-    StopOrder stopOrder = new StopOrder();
+    InstanceLifecycle lifecycle = new InstanceLifecycle();
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic, runs, tokens, stopOrder);
+        traffic, runs, tokens, lifecycle);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
     Future<Void> chain = vertx.executeBlocking(() -> DataDirLock.take(parsed.storage().dataDir()), false)
         .compose(lock -> {
           handle.dataDirLock(lock);
-          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs, stopOrder), single);
+          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs, lifecycle), single);
         })
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
-          return deploy(vertx, deployed, () -> new ProcessSupervisorVerticle(stopOrder), single);
+          return deploy(vertx, deployed, () -> new ProcessSupervisorVerticle(lifecycle), single);
         })
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, NotifierVerticle::new, single));
@@ -134,6 +134,7 @@ public final class Scriptd {
         .map(ok -> {
           handle.adminLink(adminLink[0]);
           handle.stopOnJvmExit();
+          lifecycle.deployed();
           return handle;
         })
         .recover(failure -> handle.close().transform(closed -> Future.failedFuture(failure)));

@@ -3,7 +3,7 @@ package dev.scriptd;
 import dev.scriptd.auth.AdminToken;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.RunReads;
-import dev.scriptd.bus.StopOrder;
+import dev.scriptd.bus.InstanceLifecycle;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
@@ -41,7 +41,7 @@ public final class ScriptdHandle {
   private final List<HttpSecurity> hostSecurity = new ArrayList<>();
   private final RunReads runs;
   private final AdminToken.Store tokens;
-  private final StopOrder stopOrder;
+  private final InstanceLifecycle lifecycle;
   /** The first close, which every later call answers with. */
   private Future<Void> closing;
   private Thread jvmExitHook;
@@ -50,8 +50,8 @@ public final class ScriptdHandle {
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens, StopOrder stopOrder) {
-    this.stopOrder = stopOrder;
+      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens, InstanceLifecycle lifecycle) {
+    this.lifecycle = lifecycle;
     this.tokens = tokens;
     this.traffic = traffic;
     this.runs = runs;
@@ -129,10 +129,10 @@ public final class ScriptdHandle {
   }
 
   /**
-   * At JVM exit (SIGTERM, System.exit) this instance stops as {@link #close} does, unless the host
-   * closed it (or its Vertx) first: the hook waits, at most {@code shutdown_timeout_ms}, until the
-   * close has finished or storage has stopped (a host's own hook may be closing the Vertx at the
-   * same time). Without it, the JVM would exit in the middle of the stop.
+   * At JVM exit (SIGTERM, System.exit), unless the host closed this instance first: its runs end
+   * {@code killed} and storage writes what it buffered (the verticles do it without being
+   * undeployed, since a host's own hook may be closing the Vertx at the same time); the hook waits
+   * for that, at most {@code shutdown_timeout_ms}. Without it, the JVM would exit in the middle.
    */
   synchronized void stopOnJvmExit() {
     if (closing != null || jvmExitHook != null) {
@@ -141,7 +141,9 @@ public final class ScriptdHandle {
     long limitMs = config.ops().shutdownTimeoutMs();
     jvmExitHook = new Thread(() -> {
       try {
-        Future.any(close(), stopOrder.whenStorageClosed()).await(limitMs, TimeUnit.MILLISECONDS);
+        // no undeploy here: a host's own hook may be closing the Vertx, which undeploys the same
+        lifecycle.jvmExiting();
+        Future.any(lifecycle.whenFlushed(), lifecycle.whenStorageClosed()).await(limitMs, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("scriptd did not stop within {} ms of the JVM exit: {}", limitMs, e.toString());
       }

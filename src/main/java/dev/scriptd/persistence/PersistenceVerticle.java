@@ -9,7 +9,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
-import dev.scriptd.bus.StopOrder;
+import dev.scriptd.bus.InstanceLifecycle;
 import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.bus.ScriptChanges;
@@ -63,22 +63,22 @@ public final class PersistenceVerticle extends VerticleBase {
   private ScriptdMetrics metrics;
   private RunView view;
   private AuditLog audit;
-  private final StopOrder stopOrder;
+  private final InstanceLifecycle lifecycle;
 
   /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
   public PersistenceVerticle() {
-    this(null, new StopOrder());
+    this(null, new InstanceLifecycle());
   }
 
   /** Keeps {@code view} current: the composition root hands the same view to HTTP. */
   public PersistenceVerticle(RunView view) {
-    this(view, new StopOrder());
+    this(view, new InstanceLifecycle());
   }
 
-  /** As {@link #PersistenceVerticle(RunView)}; stops only after the run owner of {@code stopOrder}. */
-  public PersistenceVerticle(RunView view, StopOrder stopOrder) {
+  /** As {@link #PersistenceVerticle(RunView)}; stops only after the run owner of {@code lifecycle}. */
+  public PersistenceVerticle(RunView view, InstanceLifecycle lifecycle) {
     this.view = view;
-    this.stopOrder = stopOrder;
+    this.lifecycle = lifecycle;
   }
 
   @Override
@@ -181,6 +181,10 @@ public final class PersistenceVerticle extends VerticleBase {
     }).onSuccess(v -> {
       LOG.info("persistence ready on {}", db.file());
       indexer.start();
+      // at JVM exit: once the run owner has ended its runs, write everything buffered
+      lifecycle.whenJvmExiting().onComplete(exiting -> lifecycle.whenRunsEnded().onComplete(ended ->
+          context.runOnContext(go -> runs.settled().transform(settled -> batcher.flush())
+              .onComplete(done -> lifecycle.flushed()))));
     });
   }
 
@@ -191,7 +195,7 @@ public final class PersistenceVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Promise<Void> runsEnded = Promise.promise();
-    stopOrder.whenRunsEnded().onComplete(ar -> context.runOnContext(v -> runsEnded.tryComplete()));
+    lifecycle.whenRunsEnded().onComplete(ar -> context.runOnContext(v -> runsEnded.tryComplete()));
     long bound = ScriptdConfig.fromJson(config()).runs().killGraceMs() + RUNS_END_MARGIN_MS;
     long timer = vertx.setTimer(bound, t -> {
       if (runsEnded.tryComplete()) {
@@ -202,7 +206,7 @@ public final class PersistenceVerticle extends VerticleBase {
       vertx.cancelTimer(timer);
       return stopStorage();
     }).eventually(() -> {
-      stopOrder.storageClosed();
+      lifecycle.storageClosed();
       return Future.succeededFuture();
     });
   }

@@ -10,7 +10,7 @@ import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
-import dev.scriptd.bus.StopOrder;
+import dev.scriptd.bus.InstanceLifecycle;
 import dev.scriptd.config.AutomationConfig;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
@@ -74,22 +74,29 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private RunFollowUps followUps;
   private RunContainment containment;
 
-  private final StopOrder stopOrder;
+  private final InstanceLifecycle lifecycle;
+  private Future<Void> ending;
 
-  /** Alone (tests): nothing waits for its stop. */
+  /** Alone (tests): nothing else to wait for at start, nothing waits for its stop. */
   public ProcessSupervisorVerticle() {
-    this(new StopOrder());
+    this(alone());
   }
 
-  /** Tells {@code stopOrder} when its runs have ended, so storage stops after it. */
-  public ProcessSupervisorVerticle(StopOrder stopOrder) {
-    this.stopOrder = stopOrder;
+  private static InstanceLifecycle alone() {
+    InstanceLifecycle lifecycle = new InstanceLifecycle();
+    lifecycle.deployed();
+    return lifecycle;
+  }
+
+  /** Tells {@code lifecycle} when its runs have ended, so storage stops after it. */
+  public ProcessSupervisorVerticle(InstanceLifecycle lifecycle) {
+    this.lifecycle = lifecycle;
   }
 
   @Override
   public Future<?> start() {
-    stopOrder.runsStarted();
-    return startRuns().onFailure(e -> stopOrder.runsEnded());
+    lifecycle.runsStarted();
+    return startRuns().onFailure(e -> lifecycle.runsEnded());
   }
 
   private Future<?> startRuns() {
@@ -184,9 +191,18 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             }).completion(),
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
                 .completion())))
-        .compose(v -> restoreSlotWaiting())
+        .onSuccess(v -> {
+          lifecycle.whenDeployed().onComplete(deployed -> context.runOnContext(go -> restore()));
+          lifecycle.whenJvmExiting().onComplete(exiting -> context.runOnContext(go -> endRuns()));
+        });
+  }
+
+  /** Once the whole instance is deployed (a restored js run needs the JS verticle): the runs left waiting. */
+  private void restore() {
+    restoreSlotWaiting()
         .compose(v -> scripts.restore())
-        .compose(v -> followUps.restore());
+        .compose(v -> followUps.restore())
+        .onFailure(e -> LOG.error("could not restore the runs a previous server left waiting", e));
   }
 
   /**
@@ -212,6 +228,18 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   /** Every live run ends killed; waits (bounded) until each exited and was saved, then the reaper. */
   @Override
   public Future<?> stop() {
+    return endRuns();
+  }
+
+  /** The stop's work, once: at the undeploy, or earlier at JVM exit (the undeploy then waits for the same). */
+  private Future<Void> endRuns() {
+    if (ending == null) {
+      ending = endRunsOnce();
+    }
+    return ending;
+  }
+
+  private Future<Void> endRunsOnce() {
     scripts.stop();
     followUps.stop();
     List<Future<?>> ends = new ArrayList<>();
@@ -235,13 +263,13 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             exits.close();
           }
         })
-        .compose(v -> reaper == null ? Future.succeededFuture() : reaper.stop())
-        .compose(v -> containment == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+        .compose(v -> reaper == null ? Future.<Void>succeededFuture() : reaper.stop())
+        .compose(v -> containment == null ? Future.<Void>succeededFuture() : vertx.<Void>executeBlocking(() -> {
           containment.close();
           return null;
         }, false))
         .eventually(() -> {
-          stopOrder.runsEnded();
+          lifecycle.runsEnded();
           return Future.succeededFuture();
         });
   }

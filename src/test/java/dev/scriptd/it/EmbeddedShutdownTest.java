@@ -110,7 +110,7 @@ class EmbeddedShutdownTest {
     Processes.awaitGroupGone(run.getInteger("pid"), Duration.ofSeconds(10));
     dataDir = dataDir.resolve("data");
     Stored stored = stored(id);
-    assertEquals("killed", stored.status(), stored + "; see " + log);
+    assertEquals("killed", stored.status(), () -> stored + "; the host's log:\n" + tail(log));
     assertEquals(500, stored.lines(), stored.toString());
     // the run's group takes TERM at once (kill_grace_ms 500); the bound leaves room for a loaded machine
     assertTrue(tookMs < 10_000, "the host took " + tookMs + " ms to stop");
@@ -134,6 +134,15 @@ class EmbeddedShutdownTest {
       LockSupport.parkNanos(50_000_000L);
     }
     fail("the host did not become healthy within 60 s: " + Files.readString(log));
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return e.toString();
+    }
   }
 
   record Stored(String status, long lines, String error) {
