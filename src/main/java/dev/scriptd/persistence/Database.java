@@ -93,11 +93,17 @@ final class Database {
    * would then fail every later commit. Answers the error a caller should see: a 507 for a full disk.
    */
   private Throwable writeFailed(Throwable error, Pool pool) {
+    if (pool != null && pool != writer && disk.full()) {
+      // queued on a pool renewed meanwhile because the disk filled up: that is what it met
+      return disk.refusal();
+    }
     boolean full = DiskSpace.isDiskFull(error);
+    // marked before the renewal: writes queued on the old pool fail as it closes, and must see it
+    boolean newlyFull = disk.failed(error);
     if (full || String.valueOf(error.getMessage()).contains("no transaction is active")) {
       renewWriter(pool);
     }
-    if (disk.failed(error)) {
+    if (newlyFull) {
       LOG.warn("the disk holding {} is full: writes fail at once (507) until it has room again; log lines"
           + " wait in memory meanwhile", file.getParent());
       watchDisk();
