@@ -39,6 +39,11 @@ public final class Addresses {
   public static final String RUNS_CONTAINMENT = "scriptd.runs.query.containment";
   /** Run JSON published on every status change. */
   public static final String RUNS_STATUS = "scriptd.runs.evt.status";
+  /**
+   * JSON {run_id, pinned}, published once a pin change is committed: the run owner's copy of a live
+   * run learns it, so its answers and status events keep the pin.
+   */
+  public static final String RUNS_PINNED = "scriptd.runs.evt.pinned";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */
   public static final String RUNS_LOG_PREFIX = "scriptd.runs.log.";
 

@@ -360,7 +360,11 @@ public final class PersistenceVerticle extends VerticleBase {
           return conn.preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id));
         })
         .map(rows -> RunRows.fromRow(rows.iterator().next()))))
-        .onSuccess(run -> view.pinned(id, run.pinned()));
+        .onSuccess(run -> {
+          view.pinned(id, run.pinned());
+          vertx.eventBus().publish(ns.of(Addresses.RUNS_PINNED),
+              new JsonObject().put("run_id", id).put("pinned", run.pinned()));
+        });
   }
 
   /**

@@ -190,6 +190,21 @@ public final class RunView implements RunReads {
     return counted.pinned() == before.pinned() ? counted : counted.withPinned(before.pinned());
   }
 
+  /**
+   * {@code run} with the pin the view holds for it: the run owner's copy never learns of a pin set
+   * through the API while the run was live, and its answers and events must not undo it.
+   */
+  Run withStoredPin(Run run) {
+    lock.readLock().lock();
+    try {
+      Key key = keys.get(run.id());
+      Entry entry = key == null ? null : byKey.get(key);
+      return entry == null || entry.run.pinned() == run.pinned() ? run : run.withPinned(entry.run.pinned());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** A committed change of a run's pin. */
   void pinned(String id, boolean pinned) {
     lock.writeLock().lock();

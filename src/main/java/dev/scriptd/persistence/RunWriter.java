@@ -94,7 +94,7 @@ final class RunWriter {
     });
   }
 
-  /** Stores the run (insert or update); completes with it once committed. */
+  /** Stores the run (insert or update); completes with it once committed (with its stored pin). */
   Future<Run> save(Run run) {
     return enqueue(run, 0, false);
   }
@@ -181,7 +181,9 @@ final class RunWriter {
     if (!writing) {
       schedule();
     }
-    return entry.done.future().map(run);
+    // the view was updated before done completes: the answer carries the pin it holds
+    Run saved = run;
+    return entry.done.future().map(v -> view.withStoredPin(saved));
   }
 
   /**

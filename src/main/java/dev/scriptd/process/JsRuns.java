@@ -79,6 +79,14 @@ final class JsRuns {
     this.enabled = enabled;
   }
 
+  /** A pin change committed through the API, kept by the live copy of a js run. */
+  void pinned(String runId, boolean pin) {
+    JsRun run = live.get(runId);
+    if (run != null) {
+      run.run = run.run.withPinned(pin);
+    }
+  }
+
   boolean has(String runId) {
     return live.containsKey(runId);
   }

@@ -184,6 +184,11 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
             consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
             consume(eventBus, ns.of(Addresses.RUNS_CONTAINMENT), body -> Future.succeededFuture(containment.health())),
+            eventBus.<JsonObject>localConsumer(ns.of(Addresses.RUNS_PINNED), m -> {
+              if (m.body() != null && m.body().getValue("run_id") instanceof String id) {
+                pinned(id, Boolean.TRUE.equals(m.body().getBoolean("pinned")));
+              }
+            }).completion(),
             eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), m -> {
               if (m.body() != null && m.body().getValue("script_id") instanceof String id) {
                 scripts.changed(id);
@@ -450,6 +455,16 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   }
 
   /** Asks a live run (shell or js, running or waiting for a slot) to end killed; null when none is live here. */
+  /** A pin change committed through the API: the live copy of the run keeps it. */
+  private void pinned(String runId, boolean pin) {
+    LiveRun run = runs.get(runId);
+    if (run != null) {
+      run.run = run.run.withPinned(pin);
+    } else {
+      js.pinned(runId, pin);
+    }
+  }
+
   private Future<Run> killLive(String runId) {
     LiveRun run = runs.get(runId);
     if (run != null) {

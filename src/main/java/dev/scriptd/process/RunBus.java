@@ -51,9 +51,11 @@ final class RunBus {
 
   /** Saves, then (only once the save is acknowledged) publishes the status change. */
   Future<Run> saveAndPublish(Run run) {
+    // the stored copy carries what only storage knows of the run (its pin)
     Future<Run> saved = save(run).map(stored -> {
-      eventBus.publish(ns.of(Addresses.RUNS_STATUS), run.toJson());
-      return run;
+      Run published = stored == null ? run : stored;
+      eventBus.publish(ns.of(Addresses.RUNS_STATUS), published.toJson());
+      return published;
     });
     if (run.status().isFinal()) {
       Context context = Vertx.currentContext();

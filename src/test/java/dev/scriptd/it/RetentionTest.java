@@ -377,6 +377,29 @@ class RetentionTest {
   }
 
   @Test
+  @DisplayName("a run pinned while it runs is pinned in the kill's answer and in its stream's status and done events")
+  void pinOfALiveRunIsKeptInItsEvents() throws Exception {
+    String id = api.startRun("sleep 30").getString("id");
+    assertTrue(pin(api, id).getBoolean("pinned"));
+    try (SseClient stream = new SseClient(api.client, api.base + "/api/runs/" + id + "/logs",
+        "Authorization", "Bearer " + api.token)) {
+      assertEquals(200, stream.awaitResponse().statusCode());
+      HttpResponse<String> killed = api.post("/api/runs/" + id + "/kill", null);
+      assertEquals(202, killed.statusCode(), killed.body());
+      assertTrue(new JsonObject(killed.body()).getBoolean("pinned"), killed.body());
+      List<SseClient.Event> events = stream.untilClosed(Duration.ofSeconds(30));
+      SseClient.Event done = events.get(events.size() - 1);
+      assertEquals("done", done.event());
+      JsonObject run = new JsonObject(done.data());
+      assertEquals("killed", run.getString("status"));
+      assertTrue(run.getBoolean("pinned"), "the done event undid the pin: " + run.encode());
+      assertTrue(events.stream().filter(e -> "status".equals(e.event()))
+          .allMatch(e -> new JsonObject(e.data()).getBoolean("pinned")), events.toString());
+    }
+    assertTrue(api.run(id).getBoolean("pinned"));
+  }
+
+  @Test
   @DisplayName("retention.max_bytes: the oldest unpinned runs go, oldest first, until the stored log bytes are within it")
   void maxBytes(Vertx vertx) throws Exception {
     List<String> runs = new java.util.ArrayList<>();
