@@ -25,6 +25,7 @@ public final class Codecs {
         LocalCodec.withWireForm(LogChunk.class, LogChunk::toJson, LogChunk::fromJson),
         LocalCodec.localOnly(Run.class),
         LocalCodec.localOnly(StartScript.class),
+        LocalCodec.localOnly(RunEnd.class),
         LocalCodec.localOnly(ScriptRunsCommand.class),
         LocalCodec.localOnly(JsProgram.class),
         LocalCodec.localOnly(JsOutcome.class),

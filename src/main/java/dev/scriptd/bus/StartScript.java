@@ -13,12 +13,21 @@ import java.util.Map;
  * pending at once). {@code createdBy} is the name of the caller who asked (null for cron, chains,
  * retries and anonymous callers). {@code params}: the caller's parameter values (null: none given),
  * which the run owner checks against the script's {@code parameters} and completes with the defaults.
+ * {@code awaitLines} above 0 (with {@code await}): the reply is a {@link RunEnd} carrying up to that
+ * many first lines of the run from the run owner's live buffer, so an endpoint answers with its
+ * output without reading it back from storage.
  */
 public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-    JsonObject request, boolean await, String createdBy, JsonObject params) {
+    JsonObject request, boolean await, String createdBy, JsonObject params, int awaitLines) {
   public StartScript {
     env = env == null ? Map.of() : Map.copyOf(env);
     params = params == null ? null : params.copy();
+  }
+
+  /** A start answered with the run (no lines). */
+  public StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
+      JsonObject request, boolean await, String createdBy, JsonObject params) {
+    this(scriptRef, script, env, trigger, stdin, request, await, createdBy, params, 0);
   }
 
   /** A start without parameter values (the defaults; for cron, {@code schedule.params}). */
@@ -34,7 +43,7 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
 
   /** The same start with these parameter values (checked by the run owner against the script's parameters). */
   public StartScript withParams(JsonObject values) {
-    return new StartScript(scriptRef, script, env, trigger, stdin, request, await, createdBy, values);
+    return new StartScript(scriptRef, script, env, trigger, stdin, request, await, createdBy, values, awaitLines);
   }
 
   /** A start of {@code scriptRef} with no extra input, by scriptd itself or nobody known. */
@@ -48,6 +57,7 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
   }
 
   public StartScript resolved(Script definition) {
-    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, createdBy, params);
+    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, createdBy, params,
+        awaitLines);
   }
 }

@@ -4,6 +4,7 @@ import dev.scriptd.auth.Role;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.RunEnd;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
@@ -349,14 +350,22 @@ final class HookRoutes {
     Map<String, String> variables = new HashMap<>();
     env.forEach(entry -> variables.put(entry.getKey(), String.valueOf(entry.getValue())));
     String body = ctx.body() == null ? null : ctx.body().asString();
+    // with ?wait=true the run owner answers the moment the run's end is saved, with its first
+    // lines from its live buffer (storage is read only when the buffer no longer holds them)
     StartScript start = new StartScript(hook.scriptId(), null, variables, "endpoint",
-        body == null || body.isEmpty() ? null : body, null, await, startedBy(ctx, hook), params);
-    // with ?wait=true the run owner answers the moment the run's end is saved
+        body == null || body.isEmpty() ? null : body, null, await, startedBy(ctx, hook), params,
+        await ? MAX_STDOUT_LINES : 0);
     long waitMs = await ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
-    bus.<Run>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(run -> {
+    bus.<Object>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(reply -> {
+      RunEnd end = reply instanceof RunEnd ended ? ended : null;
+      Run run = end != null ? end.run() : (Run) reply;
       AuditTrail.note(ctx, null, new JsonObject().put("run_id", run.id()));
       if (!await) {
         Json.send(ctx, 202, new JsonObject().put("run_id", run.id()));
+        return;
+      }
+      if (end != null && end.lines() != null) {
+        answerShell(ctx, run.toJson(), end.lines());
         return;
       }
       bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(run.id(), 0, MAX_STDOUT_LINES))

@@ -48,14 +48,14 @@ import org.slf4j.LoggerFactory;
  * thread-safe.
  *
  * <p>Contexts: a program run gets a new {@link Context} on the shared engine (parsed code is
- * shared through the engine; globals never leak from one run to the next, and a reused context
- * would reject a second top-level {@code let x} of the same program). An endpoint whose program
- * defines {@code handle(request)} is different: its program is evaluated once per context and the
- * context is pooled per script version, so later calls only call {@code handle} (measured with
- * EndpointBenchmark: 205 endpoint calls/s with a new context per call, 355/s pooled). A pooled
- * context serves {@code js.context_max_uses} calls, then it is replaced; state a handler keeps in
- * globals lives as long as its context, as in a serverless function. Contexts of different
- * scripts (or versions) are never shared.
+ * shared through the engine; globals never leak from one run to the next). Endpoint calls are
+ * different: a new context costs far more than a call (GraalJS builds a realm), so after a call
+ * evaluated its program in a new context, the context is pooled per script version. When the
+ * program defines {@code handle(request)}, later calls only call {@code handle}; otherwise later
+ * calls evaluate the program again as a block (JsBlock: its top-level {@code let} would otherwise
+ * be declared twice). A pooled context serves {@code js.context_max_uses} calls, then it is
+ * replaced; state a program keeps in globals lives as long as its context, as in a serverless
+ * function. Contexts of different scripts (or versions) are never shared.
  *
  * <p>Limits: a wall-clock deadline and a memory guard, both checked by the watchdog every
  * {@link #WATCHDOG_MS} ms, which cancels the context ({@code close(true)}); and a statement limit
@@ -132,20 +132,25 @@ final class JsEngine implements AutoCloseable {
     return "script:" + scriptId + ":" + version;
   }
 
-  /** An idle endpoint context with its evaluated {@code handle} function. */
+  /**
+   * An idle endpoint context that evaluated its program once: with the {@code handle} function it
+   * defined, or (a plain program) with the program as a block to evaluate again (see JsBlock).
+   */
   private static final class Pooled {
     final String key;
     final Context context;
     final AtomicReference<JsOutput> output;
     final Value handle;
+    final Source block;
     final Value parse;
     int uses;
 
-    Pooled(String key, Context context, AtomicReference<JsOutput> output, Value handle, Value parse) {
+    Pooled(String key, Context context, AtomicReference<JsOutput> output, Value handle, Source block, Value parse) {
       this.key = key;
       this.context = context;
       this.output = output;
       this.handle = handle;
+      this.block = block;
       this.parse = parse;
     }
   }
@@ -250,8 +255,15 @@ final class JsEngine implements AutoCloseable {
       }
       Value value;
       if (reusable != null) {
-        context.getBindings("js").putMember("params", reusable.parse.execute(execution.paramsJson));
-        value = reusable.handle.execute(reusable.parse.execute(execution.request.encode()));
+        Value bindings = context.getBindings("js");
+        bindings.putMember("params", reusable.parse.execute(execution.paramsJson));
+        Value request = reusable.parse.execute(execution.request.encode());
+        if (reusable.handle != null) {
+          value = reusable.handle.execute(request);
+        } else {
+          bindings.putMember("request", request);
+          value = context.eval(reusable.block);
+        }
       } else {
         Value bindings = context.getBindings("js");
         install(bindings, output);
@@ -267,7 +279,12 @@ final class JsEngine implements AutoCloseable {
           Value handle = bindings.getMember("handle");
           if (handle != null && handle.canExecute()) {
             value = handle.execute(request);
-            reusable = new Pooled(execution.source.key(), context, output, handle, parse);
+            reusable = new Pooled(execution.source.key(), context, output, handle, null, parse);
+          } else {
+            Source block = block(execution.source, context);
+            if (block != null) {
+              reusable = new Pooled(execution.source.key(), context, output, null, block, parse);
+            }
           }
         }
       }
@@ -327,6 +344,37 @@ final class JsEngine implements AutoCloseable {
     compilations.incrementAndGet();
     synchronized (cache) {
       Source raced = cache.putIfAbsent(program.key(), built);
+      return raced != null ? raced : built;
+    }
+  }
+
+  /**
+   * A plain endpoint program as a block to evaluate again in its context (cached beside its
+   * source); null when it cannot be wrapped or the block does not parse (then every call gets a
+   * new context, as before).
+   */
+  private Source block(JsSource program, Context context) {
+    String key = program.key() + "#block";
+    synchronized (cache) {
+      Source cached = cache.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    String text = JsBlock.wrap(program.program());
+    if (text == null) {
+      return null;
+    }
+    Source built = Source.newBuilder("js", text, program.name()).cached(true).buildLiteral();
+    try {
+      context.parse(built);
+    } catch (PolyglotException e) {
+      LOG.debug("{}: its program cannot be evaluated again as a block ({}); no pooled context",
+          program.name(), e.getMessage());
+      return null;
+    }
+    synchronized (cache) {
+      Source raced = cache.putIfAbsent(key, built);
       return raced != null ? raced : built;
     }
   }

@@ -8,6 +8,7 @@ import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.RunEnd;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
 import dev.scriptd.bus.InstanceLifecycle;
@@ -178,7 +179,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
         .compose(v -> recovery.recoverUnfinished())
         .compose(v -> Future.join(List.of(
             consume(eventBus, ns.of(Addresses.RUNS_START), this::startRun),
-            consume(eventBus, ns.of(Addresses.RUNS_START_SCRIPT), this::startScriptRun),
+            consume(eventBus, ns.of(Addresses.RUNS_START_SCRIPT), this::startScriptCommand),
             consume(eventBus, ns.of(Addresses.RUNS_SCRIPT_RUNS), this::scriptRuns),
             consume(eventBus, ns.of(Addresses.RUNS_KILL), this::killRun),
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
@@ -395,6 +396,23 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
     return scripts.start(how).compose(run -> {
       boolean queuedJs = Run.KIND_JS.equals(run.kind()) && scripts.has(run.id());
       return how.await() && !run.status().isFinal() && !queuedJs ? ends.await(run.id()) : Future.succeededFuture(run);
+    });
+  }
+
+  /** RUNS_START_SCRIPT: the run, or with {@code awaitLines} its end with its first lines (see RunEnd). */
+  private Future<?> startScriptCommand(StartScript how) {
+    if (!how.await() || how.awaitLines() <= 0) {
+      return startScriptRun(how);
+    }
+    return scripts.start(how).compose(run -> {
+      boolean queuedJs = Run.KIND_JS.equals(run.kind()) && scripts.has(run.id());
+      if (run.status().isFinal() || queuedJs) {
+        return Future.succeededFuture(new RunEnd(run, null));
+      }
+      // every line a shell run kept passes through its live buffer before its end is saved
+      LiveRun live = runs.get(run.id());
+      return ends.await(run.id()).map(ended -> new RunEnd(ended,
+          live == null ? null : live.linesAfter(0, how.awaitLines())));
     });
   }
 

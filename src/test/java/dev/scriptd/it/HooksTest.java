@@ -310,6 +310,24 @@ class HooksTest {
   }
 
   @Test
+  @DisplayName("a plain endpoint program (top-level let, no handle) reuses its context until js.context_max_uses, each call answering its own request")
+  void pooledPlainProgramContexts() {
+    create(js("echo", "let n = Number(request.query.n);\nconst doubled = n * 2;\n({body: {n, doubled}})",
+        endpoint("GET", "double")));
+    long created = stats().getLong("contexts_created");
+    for (int i = 1; i <= 3; i++) {
+      HttpResponse<String> response = api.get("/hooks/double?n=" + i);
+      assertEquals(200, response.statusCode(), response.body());
+      assertEquals(new JsonObject().put("n", i).put("doubled", 2 * i), new JsonObject(response.body()),
+          "call " + i + " answers from its own request");
+    }
+    assertEquals(created + 1, stats().getLong("contexts_created"), "one context served the three calls");
+    assertEquals(200, api.get("/hooks/double?n=4").statusCode());
+    assertEquals(created + 2, stats().getLong("contexts_created"), "js.context_max_uses is 3");
+    assertEquals(0, stats().getInteger("contexts_in_use"));
+  }
+
+  @Test
   @DisplayName("an auth: token endpoint refuses a call without a valid token (401)")
   void tokenEndpoint() {
     create(js("secret", "'s'", endpoint("GET", "secret").put("auth", "token")));

@@ -2,18 +2,23 @@ package dev.scriptd.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
+import dev.scriptd.bus.RunEnd;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.LogStream;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -599,5 +605,42 @@ class ProcessSupervisorVerticleTest {
     long median = durations.stream().mapToLong(Long::longValue).sorted().skip(durations.size() / 2).findFirst()
         .orElseThrow();
     assertTrue(median <= 150, "median exit detection " + median + " ms: " + durations);
+  }
+
+  private static Script shellScript(String command) {
+    return new Script(UUID.randomUUID().toString(), "lines", Run.KIND_SHELL, command, null, 30, Map.of(), null, true,
+        null, null, Script.ALLOW, null, 1, Instant.now(), Instant.now(), null, null);
+  }
+
+  private Object startAwaiting(Script script, int awaitLines) throws Exception {
+    return await(vertx.eventBus().request(Addresses.RUNS_START_SCRIPT,
+        new StartScript(script.id(), script, Map.of(), "api", null, null, true, null, null, awaitLines),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(30_000))).body();
+  }
+
+  @Test
+  @DisplayName("a start awaiting its lines is answered with the saved end and every line the run kept, from the live buffer")
+  void awaitedStartCarriesItsLines() throws Exception {
+    deploySupervisor();
+    RunEnd end = assertInstanceOf(RunEnd.class, startAwaiting(shellScript("echo one; echo two >&2; echo three"), 100));
+    assertEquals(RunStatus.COMPLETED, end.run().status());
+    assertEquals(end.run(), db.runs.get(end.run().id()), "the answer is the run as saved");
+    assertNotNull(end.lines(), "three lines fit the live buffer");
+    assertEquals(List.of(1L, 2L, 3L), seqs(end.lines().lines()));
+    assertEquals(List.of("one", "three"), end.lines().lines().stream()
+        .filter(line -> line.stream() == LogStream.STDOUT).map(LogLine::text).toList());
+    assertEquals(1, startAwaiting(shellScript("echo one; echo two"), 1) instanceof RunEnd limited
+        ? limited.lines().lines().size() : -1, "no more lines than asked");
+    assertInstanceOf(Run.class, startAwaiting(shellScript("echo one"), 0), "without awaitLines the answer is the run");
+  }
+
+  @Test
+  @DisplayName("a run that wrote more than the live buffer holds is answered without lines: its start is only in storage")
+  void awaitedStartBeyondTheBufferHasNoLines() throws Exception {
+    deploySupervisor(new JsonObject().put("ring_lines", 16));
+    RunEnd end = assertInstanceOf(RunEnd.class, startAwaiting(shellScript("seq 1 40"), 100));
+    assertEquals(RunStatus.COMPLETED, end.run().status());
+    assertEquals(40, end.run().logLines());
+    assertNull(end.lines());
   }
 }
