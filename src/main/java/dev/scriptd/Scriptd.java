@@ -20,7 +20,7 @@ import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.notify.NotifierVerticle;
 import dev.scriptd.persistence.PersistenceVerticle;
 import dev.scriptd.persistence.RunView;
-import dev.scriptd.process.ProcessSupervisorVerticle;
+import dev.scriptd.process.RunsVerticle;
 import dev.scriptd.schedule.SchedulerVerticle;
 import dev.scriptd.scripts.ScriptsDirVerticle;
 import dev.scriptd.scripts.ScriptsVerticle;
@@ -35,8 +35,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the process
- * supervisor, then scripts, then the notifier, then JavaScript ({@code js.enabled}), then the scheduler
+ * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the
+ * run owner (RunsVerticle), then scripts, then the notifier, then JavaScript ({@code js.enabled}), then the scheduler
  * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
  * ({@code http.enabled}); before them all it locks the data dir (a second scriptd on the same data
  * dir, in this process or another, is refused). All of one deployment's event-bus
@@ -111,7 +111,7 @@ public final class Scriptd {
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
-          return deploy(vertx, deployed, () -> new ProcessSupervisorVerticle(lifecycle), single);
+          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle), single);
         })
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, NotifierVerticle::new, single));

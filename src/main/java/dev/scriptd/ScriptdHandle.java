@@ -152,7 +152,7 @@ public final class ScriptdHandle {
   }
 
   /**
-   * Undeploys HTTP, then the supervisor (killing running processes, their runs end {@code killed}),
+   * Undeploys HTTP, then the run owner, RunsVerticle (killing running processes, their runs end {@code killed}),
    * then persistence (writing the last batch of lines and closing the database), then removes
    * scriptd's meters, frees the bus namespace and unlocks the data dir. A second call answers when
    * the first has finished.

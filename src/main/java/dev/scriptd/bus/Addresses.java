@@ -223,6 +223,6 @@ public final class Addresses {
   }
 
   /** Long, published by persistence after each write: the total of log lines it has committed
-   * (the supervisor's back-pressure reads it). */
+   * (the run owner's back-pressure reads it). */
   public static final String DB_LINES_COMMITTED = "scriptd.db.evt.lines-committed";
 }

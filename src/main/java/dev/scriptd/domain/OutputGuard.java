@@ -11,7 +11,7 @@ import java.util.Map;
  * once {@code maxBytes} of lines (UTF-8 text plus newline) were taken, a last line
  * {@code [scriptd] output truncated at N bytes} takes the next seq and nothing after it is kept (the
  * process keeps running unless the limit kills it; its pipes are still drained). Shell runs (the
- * supervisor) and JavaScript runs (the JS verticle) both pass every line through one of these, so
+ * run owner) and JavaScript runs (the JS verticle) both pass every line through one of these, so
  * both mask and cap alike. Confined to the context of the verticle running the run.
  */
 public final class OutputGuard {

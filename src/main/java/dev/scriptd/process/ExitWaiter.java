@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>It also reads the real wait status: NuProcess reports death by signal N as plain N and exit
  * 127 as Integer.MIN_VALUE, which cannot be told apart from exit codes. Relies on NuProcess 3.0.0
- * internals (ProcessEpoll.cleanupProcess); ProcessSupervisorVerticleTest covers the behaviour.
+ * internals (ProcessEpoll.cleanupProcess); RunsVerticleTest covers the behaviour.
  * {@link Status} is also how the exit watcher reports an exit.
  */
 final class ExitWaiter {

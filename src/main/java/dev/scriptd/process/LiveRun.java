@@ -12,7 +12,7 @@ import io.vertx.core.Promise;
 import java.util.List;
 
 /**
- * State of one run this supervisor is running. Confined to the verticle's context: only touched
+ * State of one run this run owner is running. Confined to the verticle's context: only touched
  * there, so it needs no locking.
  */
 final class LiveRun {

@@ -44,7 +44,7 @@ final class Recovery {
   }
 
   Future<Void> recoverUnfinished() {
-    // A run created after this JVM started belongs to another supervisor instance in this JVM,
+    // A run created after this JVM started belongs to another run owner instance in this JVM,
     // not to a previous server: leave it alone. The JVM's own start time, in ms: the process start
     // time the OS gives (ProcessHandle) counts from a boot time in whole seconds, up to a second
     // early, and a run of a server killed less than that before this start would stay open forever.
@@ -76,13 +76,13 @@ final class Recovery {
           return Future.succeededFuture();
         })
         .compose(usage -> bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null,
-            ProcessSupervisorVerticle.LOST_ERROR, Instant.now()).withUsage(usage)))
+            RunsVerticle.LOST_ERROR, Instant.now()).withUsage(usage)))
         .onSuccess(log::recovered);
   }
 
   /**
    * Ends and removes the run cgroups a previous server left under this server's group: made before
-   * this JVM started (as for runs, a newer one is another supervisor's of this JVM) and not of a run
+   * this JVM started (as for runs, a newer one is another run owner's of this JVM) and not of a run
    * open elsewhere.
    */
   private Future<Void> sweep(Set<String> others, Instant jvmStart) {

@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of the runs this supervisor runs: spawn, output, progress, stop requests (TERM, then
+ * The life of the shell runs this run owner runs: spawn, output, progress, stop requests (TERM, then
  * KILL after the grace), timeout and exit. Confined to the verticle's context.
  */
 final class RunController {

@@ -11,7 +11,7 @@ import java.util.Set;
  * The {@code limits.max_concurrent_runs} slots shared by every run of the server, shell and
  * JavaScript alike, and the FIFO of runs waiting for one (at most {@code limits.max_pending_runs}).
  * A run holds a slot from its spawn (or the start of its program) to its end. Confined to the
- * supervisor's context.
+ * run owner's context.
  *
  * <p>Runs triggered by endpoints (anyone on the network may call a public one) hold at most
  * {@code endpoints.max_run_share_percent} of the slots, and of the slots and the queue together, so

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Run rows through storage alone: {@code clients} callers each save pending, running and completed
  * for one run after another through {@code scriptd.db.cmd.save-run} (each save waits for its answer,
- * as the run supervisor does), with only the persistence verticle deployed on a fresh file. Prints
+ * as the run owner does), with only the persistence verticle deployed on a fresh file. Prints
  * runs/s per round and the median, and checks every run is stored {@code completed}.
  * Usage: java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.RunWriteBenchmark
  * [runs=3000] [rounds=3] [clients=8] [persistence settings as JSON, e.g. {"run_flush_interval_ms":2}]

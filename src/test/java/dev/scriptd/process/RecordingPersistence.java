@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Stands in for the persistence verticle in tests: answers the four db addresses the supervisor
+ * Stands in for the persistence verticle in tests: answers the four db addresses the run owner
  * uses the way their javadoc says, and records what it got. Readable from the test thread.
  */
 final class RecordingPersistence extends VerticleBase {

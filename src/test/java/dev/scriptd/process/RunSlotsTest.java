@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Run slots: the concurrency limit, the wait queue, and the endpoints' share of both")
 class RunSlotsTest {
-  /** Admits a run as the supervisor does: refusal check, then a slot or the queue. */
+  /** Admits a run as the run owner does: refusal check, then a slot or the queue. */
   private static boolean admit(RunSlots slots, String id, boolean endpoint, List<String> granted) {
     if (slots.refusal(endpoint) != null) {
       return false;

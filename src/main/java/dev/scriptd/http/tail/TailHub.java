@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Live tails for one HTTP verticle instance (all on its event loop, so no locking).
  *
  * <p>Gap-free hand-over: a subscriber's feed registers its bus consumer first, then reads storage.
- * The supervisor sends each chunk to persistence before publishing it, and persistence answers a
+ * The run owner sends each chunk to persistence before publishing it, and persistence answers a
  * read only after writing everything it received before; so a line is either in storage when read,
  * or delivered to the consumer afterwards, or both (duplicates are dropped by seq).
  *

@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * publishes RUNS_STATUS and the per-run log streams. All run state lives on this verticle's
  * context.
  */
-public final class ProcessSupervisorVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(ProcessSupervisorVerticle.class);
+public final class RunsVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RunsVerticle.class);
   static final String LOST_ERROR = "the server stopped while this run was active";
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
@@ -79,7 +79,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   private Future<Void> ending;
 
   /** Alone (tests): nothing else to wait for at start, nothing waits for its stop. */
-  public ProcessSupervisorVerticle() {
+  public RunsVerticle() {
     this(alone());
   }
 
@@ -90,7 +90,7 @@ public final class ProcessSupervisorVerticle extends VerticleBase {
   }
 
   /** Tells {@code lifecycle} when its runs have ended, so storage stops after it. */
-  public ProcessSupervisorVerticle(InstanceLifecycle lifecycle) {
+  public RunsVerticle(InstanceLifecycle lifecycle) {
     this.lifecycle = lifecycle;
   }
 

@@ -46,13 +46,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
-class ProcessSupervisorVerticleTest {
+class RunsVerticleTest {
   @TempDir
   Path tempDir;
 
   private Vertx vertx;
   private RecordingPersistence db;
-  private ProcessSupervisorVerticle supervisor;
+  private RunsVerticle owner;
   private String supervisorDeployment;
   private final List<JsonObject> statusEvents = new CopyOnWriteArrayList<>();
   private final List<String> statusSavedFirst = new CopyOnWriteArrayList<>();
@@ -81,7 +81,7 @@ class ProcessSupervisorVerticleTest {
   }
 
   private void deploySupervisor(JsonObject runs) throws Exception {
-    supervisor = new ProcessSupervisorVerticle();
+    owner = new RunsVerticle();
     supervisorDeployment = await(vertx.deployVerticle(supervisor,
         new DeploymentOptions().setConfig(config(runs))));
   }
@@ -538,7 +538,7 @@ class ProcessSupervisorVerticleTest {
     deploySupervisor();
     Run lost = db.runs.get(left.id());
     assertEquals(RunStatus.LOST, lost.status());
-    assertEquals(ProcessSupervisorVerticle.LOST_ERROR, lost.error());
+    assertEquals(RunsVerticle.LOST_ERROR, lost.error());
     assertEquals(RunStatus.LOST, db.runs.get(pendingLeft.id()).status());
     assertTrue(sleeper.waitFor(5, TimeUnit.SECONDS), "the left-over process is still alive");
   }
@@ -550,7 +550,7 @@ class ProcessSupervisorVerticleTest {
     JsonObject started = start("trap '' TERM; sleep 300 & sleep 300 & wait");
     int pgid = started.getInteger("pid");
     awaitTrue("both sleeps", 5000, () -> ProcessGroups.members(pgid).size() == 3);
-    await(supervisor.reaper().simulateServerDeath());
+    await(owner.reaper().simulateServerDeath());
     assertGroupGone(pgid);
   }
 
@@ -560,11 +560,11 @@ class ProcessSupervisorVerticleTest {
     deploySupervisor();
     JsonObject started = start("sleep 300 & wait");
     int pgid = started.getInteger("pid");
-    long firstReaper = supervisor.reaper().pid();
+    long firstReaper = owner.reaper().pid();
     assertTrue(ProcessHandle.of(firstReaper).orElseThrow().destroyForcibly());
-    awaitTrue("a new reaper", 5000, () -> supervisor.reaper().pid() > 0
-        && supervisor.reaper().pid() != firstReaper);
-    await(supervisor.reaper().simulateServerDeath());
+    awaitTrue("a new reaper", 5000, () -> owner.reaper().pid() > 0
+        && owner.reaper().pid() != firstReaper);
+    await(owner.reaper().simulateServerDeath());
     assertGroupGone(pgid);
   }
 
