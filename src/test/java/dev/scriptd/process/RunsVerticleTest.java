@@ -82,7 +82,7 @@ class RunsVerticleTest {
 
   private void deploySupervisor(JsonObject runs) throws Exception {
     owner = new RunsVerticle();
-    supervisorDeployment = await(vertx.deployVerticle(supervisor,
+    supervisorDeployment = await(vertx.deployVerticle(owner,
         new DeploymentOptions().setConfig(config(runs))));
   }
 
