@@ -226,6 +226,8 @@ public record Run(
         .put("not_before", Times.format(lineage.notBefore()))
         .put("pinned", pinned)
         .put("created_by", createdBy)
+        // one node keeps every run; a cluster would name the node that runs it
+        .put("node", null)
         .put("usage", usage == null ? null : usage.toJson());
   }
 }
