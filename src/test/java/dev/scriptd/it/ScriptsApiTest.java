@@ -89,7 +89,9 @@ class ScriptsApiTest {
     assertEquals("hello", created.getJsonObject("env").getString("GREETING"));
     assertEquals(new JsonObject().put("cron", "*/5 * * * *").put("timezone", "UTC").put("misfire", "skip"),
         created.getJsonObject("schedule"));
-    assertEquals(new JsonObject().put("method", "GET").put("path", "hello").put("auth", "token"),
+    // every field of the contract's endpoint object: the default role, null limits (the server's defaults)
+    assertEquals(new JsonObject().put("method", "GET").put("path", "hello").put("auth", "token")
+        .put("role", "operator").putNull("rate_limit").putNull("max_concurrent"),
         created.getJsonObject("endpoint"));
     assertTrue(created.containsKey("next_run_at"));
     assertNull(created.getValue("last_run"));
