@@ -260,7 +260,8 @@ export function scriptEditPage(el, { id }) {
       schedule: f.scheduleOn.checked ? { cron: f.cron.value.trim(), timezone: f.timezone.value.trim() || 'UTC', misfire: f.misfire.value,
         ...(saved && saved.schedule && saved.schedule.params ? { params: saved.schedule.params } : {}) } : null,
       parameters: f.parameters.value.trim() ? JSON.parse(f.parameters.value) : null,
-      endpoint: f.endpointOn.checked ? { method: f.method.value, path: f.path.value.trim().replace(/^\/+/, ''), auth: f.auth.value } : null,
+      // role, rate_limit and max_concurrent are not edited here: a save keeps them
+      endpoint: f.endpointOn.checked ? { ...endpointExtras(saved), method: f.method.value, path: f.path.value.trim().replace(/^\/+/, ''), auth: f.auth.value } : null,
     };
     for (const key of ['then', 'retry', 'notify']) {
       const text = auto[key].value.trim();
@@ -273,7 +274,14 @@ export function scriptEditPage(el, { id }) {
     if (f.timeout.value) body.timeout = Number(f.timeout.value);
     if (saved) body.version = saved.version;
     if (saved && saved.limits) body.limits = saved.limits; // not edited here: a save keeps them
+    if (saved && saved.retention) body.retention = saved.retention; // likewise
     return body;
+  }
+
+  function endpointExtras(s) {
+    if (!s || !s.endpoint) return {};
+    const { role, rate_limit, max_concurrent } = s.endpoint;
+    return { role, rate_limit, max_concurrent };
   }
 
   f.parameters.addEventListener('input', () => renderPreview(paramPreview, f.parameters.value));

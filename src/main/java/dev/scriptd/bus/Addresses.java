@@ -197,6 +197,8 @@ public final class Addresses {
   public static final String DB_FIND_TOKEN = "scriptd.db.query.token";
   /** Nothing -> TokenList, oldest first. */
   public static final String DB_LIST_TOKENS = "scriptd.db.query.tokens";
+  /** JSON {limit, cursor?} -> JSON {items: [token as the API shows it, no secret], next_cursor}, oldest first. */
+  public static final String DB_PAGE_TOKENS = "scriptd.db.query.token-page";
   /** SsoSession (hash only) -> the same session once stored; expired sessions are dropped on the way. */
   public static final String DB_SAVE_SESSION = "scriptd.db.cmd.save-session";
   /** String SHA-256 hex of a session id -> SsoSession; fails 404 when unknown or expired. */

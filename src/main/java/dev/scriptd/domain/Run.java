@@ -1,7 +1,6 @@
 package dev.scriptd.domain;
 
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -186,13 +185,17 @@ public record Run(
     }
   }
 
-  /** Run time so far: ended - started, or now - started while running, or null before start. */
+  /**
+   * Run time so far: ended - started, or now - started while running, or null before start. In
+   * whole milliseconds of the times as shown (and stored), so a run read back from the database and
+   * the same run in memory say the same, and it equals ended_at - started_at.
+   */
   public Long durationMs(Instant now) {
     if (startedAt == null) {
       return null;
     }
     Instant end = endedAt != null ? endedAt : (status.isFinal() ? startedAt : now);
-    return Duration.between(startedAt, end).toMillis();
+    return Math.max(0, end.toEpochMilli() - startedAt.toEpochMilli());
   }
 
   /** The API shape of a run (src/docs/api.md, "Runs"). */
@@ -226,6 +229,8 @@ public record Run(
         .put("not_before", Times.format(lineage.notBefore()))
         .put("pinned", pinned)
         .put("created_by", createdBy)
+        // one node keeps every run; a cluster would name the node that runs it
+        .put("node", null)
         .put("usage", usage == null ? null : usage.toJson());
   }
 }

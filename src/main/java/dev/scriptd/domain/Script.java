@@ -126,6 +126,28 @@ public record Script(
     return endpoint == null ? null : endpoint.copy();
   }
 
+  /**
+   * The endpoint with every field of the API shape: {@code role} defaults to operator;
+   * {@code rate_limit} and {@code max_concurrent} are null while the server's defaults for the
+   * endpoint's auth apply (they are stored only when given, so raising those defaults reaches them,
+   * and null reads back as absent, so an exported definition applies unchanged).
+   */
+  private JsonObject endpointForApi() {
+    if (endpoint == null) {
+      return null;
+    }
+    JsonObject json = endpoint.copy();
+    if (json.getValue("role") == null) {
+      json.put("role", "operator");
+    }
+    for (String limit : new String[] {"rate_limit", "max_concurrent"}) {
+      if (json.getValue(limit) == null) {
+        json.putNull(limit);
+      }
+    }
+    return json;
+  }
+
   /** The API shape (src/docs/api.md, "Scripts"); {@code nextRunAt} stays null until a scheduler sets it. */
   public JsonObject toJson(Run lastRun, Instant nextRunAt) {
     return new JsonObject()
@@ -139,7 +161,7 @@ public record Script(
         .put("cwd", cwd)
         .put("enabled", enabled)
         .put("schedule", scheduleForApi())
-        .put("endpoint", endpoint())
+        .put("endpoint", endpointForApi())
         .put("concurrency", concurrency)
         .put("limits", limits.toJson())
         .put("retention", retention())

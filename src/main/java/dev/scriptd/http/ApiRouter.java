@@ -85,9 +85,18 @@ public final class ApiRouter {
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);
-    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 429, 500}) {
+    for (int status : new int[] {400, 401, 403, 404, 413, 415, 429, 500}) {
       router.errorHandler(status, problems::handle);
     }
+    // every route is mounted by now; a 405 names the methods the path does take
+    AllowedMethods allowed = AllowedMethods.of(router);
+    router.errorHandler(405, ctx -> {
+      String methods = allowed.at(ctx.request().path());
+      if (methods != null && !ctx.response().headWritten()) {
+        ctx.response().putHeader("Allow", methods);
+      }
+      problems.handle(ctx);
+    });
     return router;
   }
 

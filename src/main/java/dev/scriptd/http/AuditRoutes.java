@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * {@code GET /api/audit} (admin): the audit log, newest first, filtered by actor (name or id),
+ * {@code GET /api/audit} (admin): the audit log, newest first, filtered by actor (name, id or type),
  * action, result and time; {@code GET /api/audit/verify} (admin): the hash chain checked from its
  * anchor. Nothing here changes a record: the log has no write route.
  */

@@ -110,7 +110,10 @@ public final class Problems {
         .put("instance", ctx.request().path());
   }
 
-  /** Netty could not decode what the client sent (chunk sizes, form fields...): the client's fault. */
+  /**
+   * Netty could not decode what the client sent (chunk sizes, form fields...), or Vert.x could not
+   * decode its path (an invalid percent escape): the client's fault.
+   */
   private static boolean malformedRequest(Throwable failure) {
     if (failure == null) {
       return false;
@@ -119,10 +122,12 @@ public final class Problems {
       return true;
     }
     StackTraceElement[] stack = failure.getStackTrace();
-    return failure instanceof IllegalArgumentException && stack.length > 0
-        && stack[0].getClassName().startsWith("io.netty.handler.codec.")
-        || failure instanceof IllegalArgumentException && stack.length > 1
-        && stack[1].getClassName().startsWith("io.netty.handler.codec.");
+    return failure instanceof IllegalArgumentException && stack.length > 0 && decoder(stack[0].getClassName())
+        || failure instanceof IllegalArgumentException && stack.length > 1 && decoder(stack[1].getClassName());
+  }
+
+  private static boolean decoder(String className) {
+    return className.startsWith("io.netty.handler.codec.") || className.equals("io.vertx.core.internal.net.RFC3986");
   }
 
   private String defaultDetail(RoutingContext ctx, int status) {

@@ -2,11 +2,9 @@ package dev.scriptd.http;
 
 import dev.scriptd.auth.ApiToken;
 import dev.scriptd.auth.Role;
-import dev.scriptd.auth.TokenList;
 import dev.scriptd.auth.TokenSecrets;
 import dev.scriptd.bus.Addresses;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -57,12 +55,16 @@ final class TokenRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    bus.<TokenList>request(Addresses.DB_LIST_TOKENS, null)
-        .onSuccess(tokens -> {
-          JsonArray items = new JsonArray();
-          tokens.items().forEach(token -> items.add(token.toJson()));
-          Json.send(ctx, 200, new JsonObject().put("items", items).put("next_cursor", null));
-        })
+    Fields fields = new Fields();
+    JsonObject query = new JsonObject()
+        .put("limit", (int) fields.queryLong("limit", ctx.request().getParam("limit"), 50, 1, 1000));
+    String cursor = ctx.request().getParam("cursor");
+    if (cursor != null && !cursor.isEmpty()) {
+      query.put("cursor", cursor);
+    }
+    fields.check();
+    bus.<JsonObject>request(Addresses.DB_PAGE_TOKENS, query)
+        .onSuccess(page -> Json.send(ctx, 200, page))
         .onFailure(ctx::fail);
   }
 

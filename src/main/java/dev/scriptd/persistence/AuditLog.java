@@ -239,8 +239,9 @@ final class AuditLog {
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM audit WHERE 1 = 1");
     Tuple params = Tuple.tuple();
     if (query.actor() != null) {
-      sql.append(" AND (actor_name = ? OR actor_id = ?)");
-      params.addString(query.actor()).addString(query.actor());
+      // by type too: anonymous, scheduler and chain actors have no name or id to be found by
+      sql.append(" AND (actor_name = ? OR actor_id = ? OR actor_type = ?)");
+      params.addString(query.actor()).addString(query.actor()).addString(query.actor());
     }
     if (query.action() != null) {
       sql.append(" AND action = ?");

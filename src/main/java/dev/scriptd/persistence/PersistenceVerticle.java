@@ -163,6 +163,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_REPLACE_ADMIN_TOKENS), tokens::replaceAdmins);
       on(ns.of(Addresses.DB_FIND_TOKEN), tokens::find);
       on(ns.of(Addresses.DB_LIST_TOKENS), body -> tokens.list());
+      on(ns.of(Addresses.DB_PAGE_TOKENS), tokens::page);
       consumers.add(vertx.eventBus().<TokenUse>localConsumer(ns.of(Addresses.DB_TOUCH_TOKEN), message -> tokens
           .touch(message.body()).onFailure(e -> LOG.warn("could not record the use of a token", e))));
       SessionStore sessions = new SessionStore(db);

@@ -7,6 +7,8 @@ import dev.scriptd.auth.TokenUse;
 import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -37,6 +39,41 @@ final class TokenStore {
           rows.forEach(row -> tokens.add(fromRow(row)));
           return new TokenList(tokens);
         });
+  }
+
+  /** GET /api/tokens: oldest first, keyset paging on (created_at, id). */
+  Future<JsonObject> page(JsonObject body) {
+    int limit = Math.max(1, Math.min(body.getInteger("limit", 50), 1000));
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM tokens");
+    Tuple params = Tuple.tuple();
+    String cursor = body.getString("cursor");
+    if (cursor != null && !cursor.isEmpty()) {
+      RunCursor after;
+      try {
+        after = RunCursor.decode(cursor);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
+            "cursor is not valid; pass back the next_cursor of a previous page"));
+      }
+      sql.append(" WHERE (created_at, id) > (?, ?)");
+      params.addLong(after.createdAtMs()).addString(after.id());
+    }
+    sql.append(" ORDER BY created_at, id LIMIT ?");
+    params.addInteger(limit + 1);
+    return db.reader().preparedQuery(sql.toString()).execute(params).map(rows -> {
+      JsonArray items = new JsonArray();
+      String next = null;
+      ApiToken last = null;
+      for (Row row : rows) {
+        if (items.size() == limit) {
+          next = new RunCursor(last.createdAt().toEpochMilli(), last.id()).encode();
+          break;
+        }
+        last = fromRow(row);
+        items.add(last.toJson());
+      }
+      return new JsonObject().put("items", items).put("next_cursor", next);
+    });
   }
 
   Future<ApiToken> find(String hash) {

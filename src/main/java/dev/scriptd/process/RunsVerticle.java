@@ -428,7 +428,7 @@ public final class RunsVerticle extends VerticleBase {
       }).map(killed -> {
         JsonArray list = new JsonArray();
         killed.forEach(run -> list.add(run.toJson()));
-        return (Object) new JsonObject().put("script_id", command.scriptRef()).put("killed", list);
+        return (Object) new JsonObject().put("script_id", script.id()).put("killed", list);
       });
       case RESTART -> scripts.restart(script, command.createdBy()).map(run -> (Object) run);
       case END_ALL -> {

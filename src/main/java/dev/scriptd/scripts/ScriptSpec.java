@@ -65,6 +65,7 @@ public record ScriptSpec(String name, String kind, String command, String progra
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern ENDPOINT_PATH = Pattern.compile("[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*");
+  private static final Pattern DOT_SEGMENT = Pattern.compile("(^|/)\\.{1,2}(/|$)");
   private static final Set<String> KINDS = Set.of("shell", "js");
   private static final Set<String> CONCURRENCY = Set.of(Script.ALLOW, Script.FORBID, Script.QUEUE, Script.REPLACE);
   private static final Set<String> MISFIRE = Set.of("skip", "once", "all");
@@ -327,6 +328,9 @@ public record ScriptSpec(String name, String kind, String command, String progra
       errors.add("endpoint.path", "is required (the script answers /hooks/<path>)");
     } else if (path != null && !ENDPOINT_PATH.matcher(path).matches()) {
       errors.add("endpoint.path", "must be segments of A-Z a-z 0-9 . _ ~ - separated by /");
+    } else if (path != null && DOT_SEGMENT.matcher(path).find()) {
+      // clients and the router resolve . and .. before routing, so such an endpoint could never be called
+      errors.add("endpoint.path", "must not have a . or .. segment (requests resolve them before routing)");
     }
     String auth = errors.string(object, "auth", 16, "endpoint.");
     if (auth == null) {

@@ -176,6 +176,8 @@ class AuditTest {
     assertEquals(401, admin.as(null).get("/api/tokens").statusCode());
     JsonObject unauthorized = awaitRecord("&action=access", r -> "/api/tokens".equals(r.getString("target")));
     assertRecord(unauthorized, "anonymous", null, "denied", 401);
+    // an actor without a name is found by its type
+    assertEquals(unauthorized, awaitRecord("&actor=anonymous", r -> r.getString("id").equals(unauthorized.getString("id"))));
     assertEquals(401, admin.as("sd_not-a-valid-token-000000000000000000000").post("/api/scripts",
         new JsonObject()).statusCode());
     assertRecord(awaitRecord("&action=script.create&result=denied", r -> true), "anonymous", null, "denied", 401);

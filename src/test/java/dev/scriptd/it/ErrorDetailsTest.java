@@ -49,6 +49,18 @@ class ErrorDetailsTest {
   }
 
   @Test
+  @DisplayName("a method the path does not take is a 405 problem whose Allow header lists the methods it takes")
+  void methodNotAllowedSaysAllow() {
+    HttpResponse<String> runs = api.send("PATCH", "/api/runs", "{}");
+    assertEquals(405, runs.statusCode(), runs.body());
+    assertEquals("application/problem+json", runs.headers().firstValue("Content-Type").orElse(""));
+    assertEquals("GET, POST", runs.headers().firstValue("Allow").orElse(null));
+    HttpResponse<String> run = api.send("PUT", "/api/runs/6f1c0e9e-0000-4000-8000-000000000000", "{}");
+    assertEquals(405, run.statusCode(), run.body());
+    assertEquals("DELETE, GET", run.headers().firstValue("Allow").orElse(null));
+  }
+
+  @Test
   @DisplayName("an Authorization header without Bearer is a 401 that says so")
   void authorizationWithoutBearer() {
     HttpResponse<String> basic = api.as(null).send("GET", "/api/runs", null, "Authorization", "Basic dXNlcjpwdw==");

@@ -122,6 +122,18 @@ class FuzzTest {
     assertEquals("fuzz-survived", api.allLines(run.getString("id")).get(0).getString("line"));
   }
 
+  @Test
+  @DisplayName("an invalid percent escape in the path is a 400 problem, with or without a token, never a 500")
+  void invalidEscapeInThePath() throws Exception {
+    for (String path : new String[] {"/%zz", "/api/runs/%zz", "/api/scripts/%zz/runs", "/hooks/%zz", "/health/%",
+        "/api/result/%zz"}) {
+      for (String auth : new String[] {"", "Authorization: Bearer " + TestServer.ADMIN_TOKEN + "\r\n"}) {
+        String reply = raw("GET " + path + " HTTP/1.1\r\nHost: x\r\n" + auth + "Connection: close\r\n\r\n");
+        assertTrue(reply.startsWith("HTTP/1.1 400"), path + " -> " + abbreviate(reply));
+      }
+    }
+  }
+
   private String path() {
     String path = pick(PATHS).replace("{id}", random.nextBoolean() ? java.util.UUID.randomUUID().toString()
         : URLEncoder.encode(pick(WEIRD), StandardCharsets.UTF_8));

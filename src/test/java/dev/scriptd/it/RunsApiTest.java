@@ -42,8 +42,14 @@ class RunsApiTest {
     server.close();
   }
 
+  /** Every field of the run object as the contract lists it. */
+  static final Set<String> RUN_FIELDS = Set.of("id", "script_id", "kind", "command", "status", "exit_code", "pid",
+      "progress", "trigger", "created_at", "started_at", "ended_at", "duration_ms", "timeout", "log_lines",
+      "log_bytes", "restarted_from", "result", "error", "params", "outputs", "parent_run_id", "retry_of", "attempt",
+      "not_before", "pinned", "created_by", "node", "usage");
+
   @Test
-  @DisplayName("a command that exits 0 completes, with its lines, exit code, pid and times")
+  @DisplayName("a command that exits 0 completes, with every field of the run object, its lines, exit code, pid and times")
   void completedRun() {
     JsonObject started = api.startRun("echo hello; echo world");
     assertEquals("running", started.getString("status"));
@@ -51,6 +57,9 @@ class RunsApiTest {
     assertEquals("shell", started.getString("kind"));
     assertNotNull(started.getInteger("pid"));
     JsonObject run = api.awaitEnd(started.getString("id"));
+    assertTrue(run.fieldNames().containsAll(RUN_FIELDS), "missing: " + RUN_FIELDS.stream()
+        .filter(field -> !run.containsKey(field)).toList());
+    assertNull(run.getValue("node"));
     assertEquals("completed", run.getString("status"));
     assertEquals(0, run.getInteger("exit_code"));
     assertEquals(2, run.getLong("log_lines"));

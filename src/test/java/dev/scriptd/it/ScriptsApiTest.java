@@ -89,7 +89,9 @@ class ScriptsApiTest {
     assertEquals("hello", created.getJsonObject("env").getString("GREETING"));
     assertEquals(new JsonObject().put("cron", "*/5 * * * *").put("timezone", "UTC").put("misfire", "skip"),
         created.getJsonObject("schedule"));
-    assertEquals(new JsonObject().put("method", "GET").put("path", "hello").put("auth", "token"),
+    // every field of the contract's endpoint object: the default role, null limits (the server's defaults)
+    assertEquals(new JsonObject().put("method", "GET").put("path", "hello").put("auth", "token")
+        .put("role", "operator").putNull("rate_limit").putNull("max_concurrent"),
         created.getJsonObject("endpoint"));
     assertTrue(created.containsKey("next_run_at"));
     assertNull(created.getValue("last_run"));
@@ -273,7 +275,7 @@ class ScriptsApiTest {
   }
 
   @Test
-  @DisplayName("forbid: a second start while one runs is 409 naming the active run")
+  @DisplayName("forbid: a second start while one runs is 409 naming the active run; a kill by name answers the script's id")
   void forbid() {
     create(script("single", "sleep 30", "forbid"));
     JsonObject first = runScript("single", null);
@@ -285,7 +287,10 @@ class ScriptsApiTest {
     api.awaitEnd(first.getString("id"));
     JsonObject third = runScript("single", null);
     assertEquals("running", third.getString("status"));
-    api.post("/api/scripts/single/kill", null);
+    HttpResponse<String> kill = api.post("/api/scripts/single/kill", null);
+    assertEquals(202, kill.statusCode(), kill.body());
+    // killed by name, answered with the script's id
+    assertEquals(third.getString("script_id"), new JsonObject(kill.body()).getString("script_id"));
     api.awaitEnd(third.getString("id"));
   }
 

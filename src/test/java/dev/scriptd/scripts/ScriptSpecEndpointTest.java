@@ -37,6 +37,28 @@ class ScriptSpecEndpointTest {
   }
 
   @Test
+  @DisplayName("null limits and role, as the script object shows them, read as absent")
+  void nullsReadAsAbsent() {
+    ScriptSpec.Parsed parsed = parse(new JsonObject().put("path", "a").putNull("role").putNull("rate_limit")
+        .putNull("max_concurrent"));
+    assertTrue(parsed.valid(), parsed.errors().encode());
+    assertEquals(new JsonObject().put("method", "POST").put("path", "a").put("auth", "token"),
+        parsed.spec().endpoint());
+  }
+
+  @Test
+  @DisplayName("a path with a . or .. segment is a 400 (requests resolve them, so it could never be called)")
+  void rejectsDotSegments() {
+    for (String path : new String[] {"..", "../x", "a/./b", "a/..", "."}) {
+      assertEquals(Set.of("endpoint.path"), fields(parse(new JsonObject().put("path", path)).errors()), path);
+    }
+    for (String path : new String[] {"a.b", "..a", "a../b", ".well-known/x", "v1.2/x..y"}) {
+      ScriptSpec.Parsed parsed = parse(new JsonObject().put("path", path));
+      assertTrue(parsed.valid(), path + ": " + parsed.errors().encode());
+    }
+  }
+
+  @Test
   @DisplayName("an unknown role, a non-integer or out-of-range limit are each a 400 naming the field")
   void rejectsBadValues() {
     ScriptSpec.Parsed parsed = parse(new JsonObject().put("path", "a").put("role", "root").put("rate_limit", 0)
