@@ -43,6 +43,11 @@ public record SsoSession(String hash, String subject, String name, Role role, In
     return TokenSecrets.hash(id);
   }
 
+  /** The session's holder as a caller: the provider's subject, the name shown and the role. */
+  public Caller caller() {
+    return Caller.oidc(subject, name, role);
+  }
+
   public boolean expiredAt(Instant now) {
     return !now.isBefore(expiresAt);
   }

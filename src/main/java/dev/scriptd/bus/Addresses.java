@@ -217,7 +217,10 @@ public final class Addresses {
   public static final String DB_AUDIT_LIST = "scriptd.db.query.audit";
   /** Nothing -> JSON {ok: true, records} or {ok: false, first_bad_id}: the chain checked from its anchor. */
   public static final String DB_AUDIT_VERIFY = "scriptd.db.query.audit-verify";
-  /** String SHA-256 hex of a revoked token, published: every HTTP instance forgets it at once. */
+  /**
+   * String SHA-256 hex of a revoked token or of an ended single sign-on session, published: every
+   * HTTP instance forgets it at once and ends the streams opened with it.
+   */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 
   public static String runLog(String runId) {

@@ -35,8 +35,9 @@ public final class ApiRouter {
       RunReads runs) {
     Router router = Router.router(vertx);
     SharedTraffic shared = SharedTraffic.of(vertx, trafficKey(ns, config));
-    StreamGate streams = new StreamGate(shared.streams, traffic.connections());
-    // streams opened with a token end as soon as it is revoked
+    // streams opened with a token end as soon as it is revoked, those opened with a single sign-on
+    // session as soon as it ends (logout, published like a revocation) or expires
+    StreamGate streams = new StreamGate(shared.streams, traffic.connections(), vertx, hub::revoked);
     security.tokens().onRevoked(hub::revoked);
     security.guard(router, metrics); // first: tokens, roles and the rate limit before anything else
     Problems problems = new Problems(config.http().maxBodyBytes());

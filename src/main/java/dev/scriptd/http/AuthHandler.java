@@ -4,6 +4,7 @@ import dev.scriptd.auth.ApiToken;
 import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.Role;
 import dev.scriptd.auth.SessionCheck;
+import dev.scriptd.auth.SsoSession;
 import dev.scriptd.auth.TokenSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -20,12 +21,13 @@ import io.vertx.ext.web.RoutingContext;
  * revoked token, 403 for a role too low, 429 with {@code Retry-After} over the limit. Without a
  * token, a {@code scriptd_session} cookie is resolved by the {@link SessionCheck}. Every request
  * leaves its {@link Caller} in the context under {@link #CALLER} (anonymous when nothing valid was
- * presented; everyone is an admin when auth is off), and the valid token, if any, under
- * {@link #TOKEN}.
+ * presented; everyone is an admin when auth is off), the valid token, if any, under
+ * {@link #TOKEN}, and the live session, if any, under {@link #SESSION}.
  */
 final class AuthHandler implements Handler<RoutingContext> {
   static final String TOKEN = "scriptd.token";
   static final String CALLER = "scriptd.caller";
+  static final String SESSION = "scriptd.session";
 
   private final AccessRules rules;
   private final TokenCheck tokens;
@@ -44,6 +46,11 @@ final class AuthHandler implements Handler<RoutingContext> {
   /** The valid token of this request, or null (no token, a session, or auth off). */
   static ApiToken token(RoutingContext ctx) {
     return ctx.get(TOKEN);
+  }
+
+  /** The live single sign-on session of this request, or null (a token, no session, or auth off). */
+  static SsoSession session(RoutingContext ctx) {
+    return ctx.get(SESSION);
   }
 
   /** Who made this request; anonymous when nothing valid was presented. */
@@ -72,7 +79,12 @@ final class AuthHandler implements Handler<RoutingContext> {
       if (session == null) {
         decide(ctx, required, null, null, secret != null ? Presented.TOKEN : Presented.NOTHING);
       } else {
-        whilePaused(ctx, sessions.caller(session), caller -> decide(ctx, required, null, caller, Presented.SESSION));
+        whilePaused(ctx, sessions.session(session), found -> {
+          if (found != null) {
+            ctx.put(SESSION, found);
+          }
+          decide(ctx, required, null, found == null ? null : found.caller(), Presented.SESSION);
+        });
       }
       return;
     }

@@ -22,6 +22,11 @@ final class Bus {
     return ns;
   }
 
+  /** To every consumer of this deployment's {@code address} (every HTTP instance, for events). */
+  void publish(String address, Object body) {
+    eventBus.publish(ns.of(address), body);
+  }
+
   <T> Future<T> request(String address, Object body) {
     return eventBus.<T>request(ns.of(address), body).map(Message::body);
   }

@@ -1,6 +1,5 @@
 package dev.scriptd.http;
 
-import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.SessionCheck;
 import dev.scriptd.auth.SsoSession;
 import dev.scriptd.bus.Addresses;
@@ -22,21 +21,30 @@ final class SessionLookup implements SessionCheck {
   }
 
   @Override
-  public Future<Caller> caller(String sessionId) {
+  public Future<SsoSession> session(String sessionId) {
     if (!SsoSession.plausible(sessionId)) {
       return Future.succeededFuture(null);
     }
     return bus.<SsoSession>request(Addresses.DB_FIND_SESSION, SsoSession.hash(sessionId))
-        .map(session -> Caller.oidc(session.subject(), session.name(), session.role()))
         .recover(e -> e instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
             && reply.failureCode() == ReplyCodes.NOT_FOUND ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
-  /** Ends the session of this cookie value, if there is one. */
+  /**
+   * Ends the session of this cookie value, if there is one, and the streams opened with it: its
+   * hash goes out like a revoked token's, so every HTTP instance ends them the same way.
+   */
   Future<Void> end(String sessionId) {
     if (!SsoSession.plausible(sessionId)) {
       return Future.succeededFuture();
     }
-    return bus.<Boolean>request(Addresses.DB_DELETE_SESSION, SsoSession.hash(sessionId)).mapEmpty();
+    String hash = SsoSession.hash(sessionId);
+    return bus.<Boolean>request(Addresses.DB_DELETE_SESSION, hash)
+        .onSuccess(deleted -> {
+          if (deleted) {
+            bus.publish(Addresses.TOKENS_REVOKED, hash);
+          }
+        })
+        .mapEmpty();
   }
 }

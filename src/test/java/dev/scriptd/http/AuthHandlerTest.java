@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.scriptd.auth.Caller;
 import dev.scriptd.auth.Role;
 import dev.scriptd.auth.SessionCheck;
+import dev.scriptd.auth.SsoSession;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.SecurityConfig;
 import io.vertx.core.Future;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +42,9 @@ class AuthHandlerTest {
   void start(Vertx vertx) throws Exception {
     Namespace ns = Namespace.defaultNamespace();
     TokenCheck tokens = new TokenCheck(vertx, ns);
-    SessionCheck sessions = id -> Future.succeededFuture(
-        id.equals("ada-session") ? Caller.oidc("sub-ada", "ada", Role.VIEWER) : null);
+    SessionCheck sessions = id -> Future.succeededFuture(id.equals("ada-session")
+        ? new SsoSession("hash-of-ada-session", "sub-ada", "ada", Role.VIEWER, Instant.now(),
+            Instant.now().plusSeconds(3600)) : null);
     AuthHandler auth = new AuthHandler(new AccessRules(SecurityConfig.fromJson(new JsonObject()).auth()), tokens,
         sessions, new RateLimiter(0, 0, 100), true);
     Router router = Router.router(vertx);

@@ -2,6 +2,7 @@ package dev.scriptd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -239,6 +240,38 @@ class SsoLoginTest {
     assertEquals("/", formLogout.headers().firstValue("Location").orElseThrow());
     assertEquals(401, new SsoClient().send(HttpRequest.newBuilder(URI.create(self + "/api/me"))
         .header("Cookie", "scriptd_session=" + other).build()).statusCode());
+  }
+
+  /** Opens an SSE stream of {@code path} with this session cookie; fails unless it is answered 200. */
+  private SseClient sseWithSession(String path, String session) throws Exception {
+    SseClient client = new SseClient(server.api.client, self + path, "Cookie", "scriptd_session=" + session);
+    assertEquals(200, client.awaitResponse().statusCode(), path);
+    return client;
+  }
+
+  @Test
+  @DisplayName("logging out ends the streams opened with the session (a tail and /api/events); another session's tail goes on until it logs out too")
+  void logoutEndsTheStreamsOfTheSession() throws Exception {
+    String runId = server.api.startRun("for i in $(seq 1 3000); do echo line$i; sleep 0.05; done").getString("id");
+    SsoClient browser = new SsoClient();
+    assertEquals(302, signIn(browser, "oscar").statusCode());
+    SsoClient other = new SsoClient();
+    assertEquals(302, signIn(other, "vera").statusCode());
+    // published to every HTTP instance at once, like a token's revocation; this bounds a loaded machine
+    Duration closeDeadline = Duration.ofSeconds(2);
+    try (SseClient tail = sseWithSession("/api/runs/" + runId + "/logs", browser.cookie("scriptd_session"));
+        SseClient events = sseWithSession("/api/events", browser.cookie("scriptd_session"));
+        SseClient otherTail = sseWithSession("/api/runs/" + runId + "/logs", other.cookie("scriptd_session"))) {
+      assertNotEquals(SseClient.CLOSED, tail.next(Duration.ofSeconds(10)), "streaming before the logout");
+      assertEquals(204, browser.post(self + "/api/logout", self, null).statusCode());
+      tail.untilClosed(closeDeadline);
+      events.untilClosed(closeDeadline);
+      otherTail.events.clear();
+      assertNotEquals(SseClient.CLOSED, otherTail.next(Duration.ofSeconds(10)), "the other session's tail was closed");
+
+      assertEquals(303, other.post(self + "/auth/logout", self, null).statusCode());
+      otherTail.untilClosed(closeDeadline);
+    }
   }
 
   @Test

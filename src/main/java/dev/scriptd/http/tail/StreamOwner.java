@@ -3,8 +3,9 @@ package dev.scriptd.http.tail;
 import java.util.function.Predicate;
 
 /**
- * Who opened a stream (SSE, WebSocket or {@code /api/events}): the hash of the token it was opened
- * with (null when anonymous), so revoking that token can end it, and what to do once it closes
+ * Who opened a stream (SSE, WebSocket or {@code /api/events}): the hash of the token or single
+ * sign-on session it was opened with (null when anonymous), so revoking that token or ending that
+ * session can end it, and what to do once it closes
  * (give back its place in the per-token or per-address stream quota). Used on one event loop.
  */
 public final class StreamOwner {

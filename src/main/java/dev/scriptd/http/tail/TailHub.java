@@ -141,8 +141,8 @@ public final class TailHub {
   }
 
   /**
-   * A token was revoked (the body of TOKENS_REVOKED: its hash): every stream it opened here ends
-   * now, tails and {@code /api/events} alike.
+   * A token was revoked or a single sign-on session ended (the body of TOKENS_REVOKED: its hash;
+   * or a session's expiry): every stream it opened here ends now, tails and {@code /api/events} alike.
    */
   public void revoked(String tokenHash) {
     revokedRecently.put(tokenHash, Boolean.TRUE);

@@ -31,6 +31,6 @@ interface TailSink {
   /** Closes without a final event (the run vanished or the server is stopping). */
   void close();
 
-  /** The token that opened the stream was revoked: end it at once, as a policy refusal where the form has one. */
+  /** The token or session that opened the stream was revoked or ended: end it at once, as a policy refusal where the form has one. */
   void revoked();
 }

@@ -83,7 +83,7 @@ final class WebSocketSink implements TailSink, WebSocketFrameReader.Listener {
 
   @Override
   public void revoked() {
-    startClose(POLICY_VIOLATION, "token revoked");
+    startClose(POLICY_VIOLATION, "token revoked or session ended");
   }
 
   @Override
