@@ -69,6 +69,7 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics);
     ScriptdHandle handle;
+    // the JVM's main thread, never an event loop: waiting for the deployment here is allowed
     try {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {

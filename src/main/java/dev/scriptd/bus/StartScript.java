@@ -9,16 +9,16 @@ import java.util.Map;
  * definition when the sender resolved it already (a cron fire checked against its version), else
  * null and the run owner resolves {@code scriptRef} (an id or a name). {@code env} is added to the
  * script's; {@code stdin} (shell) and {@code request} (js) come from an endpoint call; with
- * {@code await} the reply comes once the run ended (a run queued behind others is answered
+ * {@code waitForEnd} the reply comes once the run ended (a run queued behind others is answered
  * pending at once). {@code createdBy} is the name of the caller who asked (null for cron, chains,
  * retries and anonymous callers). {@code params}: the caller's parameter values (null: none given),
  * which the run owner checks against the script's {@code parameters} and completes with the defaults.
- * {@code awaitLines} above 0 (with {@code await}): the reply is a {@link RunEnd} carrying up to that
+ * {@code awaitLines} above 0 (with {@code waitForEnd}): the reply is a {@link RunEnd} carrying up to that
  * many first lines of the run from the run owner's live buffer, so an endpoint answers with its
  * output without reading it back from storage.
  */
 public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-    JsonObject request, boolean await, String createdBy, JsonObject params, int awaitLines) {
+    JsonObject request, boolean waitForEnd, String createdBy, JsonObject params, int awaitLines) {
   public StartScript {
     env = env == null ? Map.of() : Map.copyOf(env);
     params = params == null ? null : params.copy();
@@ -26,14 +26,14 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
 
   /** A start answered with the run (no lines). */
   public StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-      JsonObject request, boolean await, String createdBy, JsonObject params) {
-    this(scriptRef, script, env, trigger, stdin, request, await, createdBy, params, 0);
+      JsonObject request, boolean waitForEnd, String createdBy, JsonObject params) {
+    this(scriptRef, script, env, trigger, stdin, request, waitForEnd, createdBy, params, 0);
   }
 
   /** A start without parameter values (the defaults; for cron, {@code schedule.params}). */
   public StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-      JsonObject request, boolean await) {
-    this(scriptRef, script, env, trigger, stdin, request, await, null, null);
+      JsonObject request, boolean waitForEnd) {
+    this(scriptRef, script, env, trigger, stdin, request, waitForEnd, null, null);
   }
 
   @Override
@@ -43,7 +43,7 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
 
   /** The same start with these parameter values (checked by the run owner against the script's parameters). */
   public StartScript withParams(JsonObject values) {
-    return new StartScript(scriptRef, script, env, trigger, stdin, request, await, createdBy, values, awaitLines);
+    return new StartScript(scriptRef, script, env, trigger, stdin, request, waitForEnd, createdBy, values, awaitLines);
   }
 
   /** A start of {@code scriptRef} with no extra input, by scriptd itself or nobody known. */
@@ -57,7 +57,7 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
   }
 
   public StartScript resolved(Script definition) {
-    return new StartScript(scriptRef, definition, env, trigger, stdin, request, await, createdBy, params,
+    return new StartScript(scriptRef, definition, env, trigger, stdin, request, waitForEnd, createdBy, params,
         awaitLines);
   }
 }

@@ -342,7 +342,7 @@ final class HookRoutes {
 
   private void shell(RoutingContext ctx, Hook hook, JsonObject params) {
     HttpServerRequest request = ctx.request();
-    boolean await = "true".equalsIgnoreCase(request.getParam("wait"));
+    boolean waitForEnd = "true".equalsIgnoreCase(request.getParam("wait"));
     JsonObject env = new JsonObject()
         .put("SCRIPTD_REQUEST_METHOD", request.method().name())
         .put("SCRIPTD_REQUEST_PATH", request.path());
@@ -353,14 +353,14 @@ final class HookRoutes {
     // with ?wait=true the run owner answers the moment the run's end is saved, with its first
     // lines from its live buffer (storage is read only when the buffer no longer holds them)
     StartScript start = new StartScript(hook.scriptId(), null, variables, "endpoint",
-        body == null || body.isEmpty() ? null : body, null, await, startedBy(ctx, hook), params,
-        await ? MAX_STDOUT_LINES : 0);
-    long waitMs = await ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
+        body == null || body.isEmpty() ? null : body, null, waitForEnd, startedBy(ctx, hook), params,
+        waitForEnd ? MAX_STDOUT_LINES : 0);
+    long waitMs = waitForEnd ? TimeUnit.SECONDS.toMillis(hook.timeoutSeconds()) + 30_000 : 30_000;
     bus.<Object>request(Addresses.RUNS_START_SCRIPT, start, waitMs).onSuccess(reply -> {
       RunEnd end = reply instanceof RunEnd ended ? ended : null;
       Run run = end != null ? end.run() : (Run) reply;
       AuditTrail.note(ctx, null, new JsonObject().put("run_id", run.id()));
-      if (!await) {
+      if (!waitForEnd) {
         Json.send(ctx, 202, new JsonObject().put("run_id", run.id()));
         return;
       }
@@ -371,7 +371,7 @@ final class HookRoutes {
       bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(run.id(), 0, MAX_STDOUT_LINES))
           .onSuccess(page -> answerShell(ctx, run.toJson(), page))
           .onFailure(ctx::fail);
-    }).onFailure(e -> ctx.fail(await && e instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
+    }).onFailure(e -> ctx.fail(waitForEnd && e instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
         ? new ApiException(504, "endpoint-timeout", "the endpoint's run did not end in time; follow it at /api/runs")
         : e));
   }

@@ -125,7 +125,7 @@ final class JsRuns {
     }
     run.waiting = true;
     if (saved) {
-      slots.await(id, endpoint, () -> granted(run));
+      slots.whenSlotFree(id, endpoint, () -> granted(run));
       markWaiting(run);
       return Future.succeededFuture(run.run);
     }
@@ -144,7 +144,7 @@ final class JsRuns {
             run.waiting = false;
             begin(run).onFailure(e -> LOG.error("could not begin js run {}", id, e));
           } else {
-            slots.await(id, endpoint, () -> granted(run));
+            slots.whenSlotFree(id, endpoint, () -> granted(run));
             markWaiting(run);
           }
           return pending;

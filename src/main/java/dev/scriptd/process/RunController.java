@@ -124,7 +124,7 @@ final class RunController {
       return spawn(run);
     }
     run.queued = true;
-    slots.await(run.id(), endpoint, () -> {
+    slots.whenSlotFree(run.id(), endpoint, () -> {
       run.queued = false;
       spawn(run).onFailure(e -> LOG.error("could not start queued run {}", run.id(), e));
     });

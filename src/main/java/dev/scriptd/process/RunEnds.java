@@ -35,7 +35,7 @@ final class RunEnds {
    * The run as saved with its final status. Fails 404 for an unknown run, 409 for one that is
    * neither ended nor managed here.
    */
-  Future<Run> await(String runId) {
+  Future<Run> whenEnded(String runId) {
     Promise<Run> ended = Promise.promise();
     waiters.computeIfAbsent(runId, id -> new ArrayList<>()).add(ended);
     if (!managed.has(runId)) {

@@ -100,7 +100,7 @@ final class RunSlots {
   }
 
   /** Waits in the FIFO; {@code granted} runs, on this context, once the run has its slot. */
-  void await(String runId, boolean endpoint, Runnable granted) {
+  void whenSlotFree(String runId, boolean endpoint, Runnable granted) {
     if (waiting.put(runId, new Waiter(endpoint, granted)) == null && endpoint) {
       endpointWaiting++;
     }

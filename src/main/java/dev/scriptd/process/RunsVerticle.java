@@ -333,9 +333,9 @@ public final class RunsVerticle extends VerticleBase {
         dev.scriptd.domain.RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw StartRequest.bad(field + " " + message);
         })).withCreatedBy(createdBy(body));
-    boolean await = Boolean.TRUE.equals(body.getValue("wait"));
+    boolean waitForEnd = Boolean.TRUE.equals(body.getValue("wait"));
     return js.launch(pending, program, "program.js", null, null, TimeUnit.SECONDS.toMillis(timeoutSeconds))
-        .compose(run -> await && !run.status().isFinal() ? ends.await(run.id()) : Future.succeededFuture(run));
+        .compose(run -> waitForEnd && !run.status().isFinal() ? ends.whenEnded(run.id()) : Future.succeededFuture(run));
   }
 
   /** The name of the caller a start body carries (the HTTP layer sets it, never the client). */
@@ -384,36 +384,47 @@ public final class RunsVerticle extends VerticleBase {
   // ---- typed commands
 
   /**
-   * A script's run under its concurrency rule; with {@code await}, answered once it ended (a js
+   * A script's run under its concurrency rule; with {@code waitForEnd}, answered once it ended (a js
    * run queued behind other runs of its script is answered pending at once).
    */
   private Future<Run> startScriptRun(StartScript how) {
+    checkEnvNames(how);
+    return scripts.start(how).compose(run -> answeredAtOnce(how, run) ? Future.succeededFuture(run)
+        : ends.whenEnded(run.id()));
+  }
+
+  /** RUNS_START_SCRIPT: the run, or with {@code awaitLines} its end with its first lines (see RunEnd). */
+  private Future<?> startScriptCommand(StartScript how) {
+    if (!how.waitForEnd() || how.awaitLines() <= 0) {
+      return startScriptRun(how);
+    }
+    checkEnvNames(how);
+    return scripts.start(how).compose(run -> {
+      if (answeredAtOnce(how, run)) {
+        return Future.succeededFuture(new RunEnd(run, null));
+      }
+      // every line a shell run kept passes through its live buffer before its end is saved
+      LiveRun live = runs.get(run.id());
+      return ends.whenEnded(run.id()).map(ended -> new RunEnd(ended,
+          live == null ? null : live.linesAfter(0, how.awaitLines())));
+    });
+  }
+
+  private static void checkEnvNames(StartScript how) {
     for (String name : how.env().keySet()) {
       if (!VARIABLE.matcher(name).matches()) {
         throw StartRequest.bad("env." + name + " must be a string under a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
       }
     }
-    return scripts.start(how).compose(run -> {
-      boolean queuedJs = Run.KIND_JS.equals(run.kind()) && scripts.has(run.id());
-      return how.await() && !run.status().isFinal() && !queuedJs ? ends.await(run.id()) : Future.succeededFuture(run);
-    });
   }
 
-  /** RUNS_START_SCRIPT: the run, or with {@code awaitLines} its end with its first lines (see RunEnd). */
-  private Future<?> startScriptCommand(StartScript how) {
-    if (!how.await() || how.awaitLines() <= 0) {
-      return startScriptRun(how);
-    }
-    return scripts.start(how).compose(run -> {
-      boolean queuedJs = Run.KIND_JS.equals(run.kind()) && scripts.has(run.id());
-      if (run.status().isFinal() || queuedJs) {
-        return Future.succeededFuture(new RunEnd(run, null));
-      }
-      // every line a shell run kept passes through its live buffer before its end is saved
-      LiveRun live = runs.get(run.id());
-      return ends.await(run.id()).map(ended -> new RunEnd(ended,
-          live == null ? null : live.linesAfter(0, how.awaitLines())));
-    });
+  /**
+   * Whether the start is answered with the run as it is now: not waiting for its end, already
+   * ended, or a js run queued behind other runs of its script (answered pending).
+   */
+  private boolean answeredAtOnce(StartScript how, Run run) {
+    boolean queuedJs = Run.KIND_JS.equals(run.kind()) && scripts.has(run.id());
+    return !how.waitForEnd() || run.status().isFinal() || queuedJs;
   }
 
   private Future<Object> scriptRuns(ScriptRunsCommand command) {

@@ -382,7 +382,7 @@ final class ScriptRuns {
     }
     List<Future<Run>> waits = new ArrayList<>();
     for (String id : runIds) {
-      waits.add(ends.await(id));
+      waits.add(ends.whenEnded(id));
       runner.kill(id);
     }
     return Future.join(waits)

@@ -240,7 +240,7 @@ public final class ScriptsVerticle extends VerticleBase {
     }
     String stdin = body.getValue("stdin") instanceof String text ? text : null;
     JsonObject request = body.getValue("request") instanceof JsonObject object ? object : null;
-    boolean await = Boolean.TRUE.equals(body.getValue("wait"));
+    boolean waitForEnd = Boolean.TRUE.equals(body.getValue("wait"));
     String createdBy = body.getValue("created_by") instanceof String text ? text : null;
     return resolve(body).compose(entry -> {
       Script script = entry.script();
@@ -248,11 +248,11 @@ public final class ScriptsVerticle extends VerticleBase {
         return Future.failedFuture(scheduleChanged(script.name()));
       }
       DeliveryOptions options = new DeliveryOptions();
-      if (await) {
+      if (waitForEnd) {
         options.setSendTimeout(TimeUnit.SECONDS.toMillis(script.timeoutSeconds()) + 30_000);
       }
       return vertx.eventBus().<Run>request(ns.of(Addresses.RUNS_START_SCRIPT),
-              new StartScript(script.id(), script, env, trigger, stdin, request, await, createdBy, null), options)
+              new StartScript(script.id(), script, env, trigger, stdin, request, waitForEnd, createdBy, null), options)
           .map(reply -> (Object) reply.body().toJson());
     });
   }

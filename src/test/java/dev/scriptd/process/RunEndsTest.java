@@ -63,8 +63,8 @@ class RunEndsTest {
   @DisplayName("a waiter of a run managed here gets the run whose end was saved, and not before")
   void aManagedRunIsAwaitedUntilItsEnd() throws Exception {
     managed.add("r1");
-    Future<Run> waited = ends.await("r1");
-    Future<Run> second = ends.await("r1");
+    Future<Run> waited = ends.whenEnded("r1");
+    Future<Run> second = ends.whenEnded("r1");
     assertFalse(waited.isComplete());
     Run ended = run("r1").started(1, null, Instant.now()).ended(RunStatus.COMPLETED, 0, null, null, Instant.now());
     ends.ended(ended);
@@ -78,7 +78,7 @@ class RunEndsTest {
   void anEndedRunComesFromStorage() throws Exception {
     Run ended = run("r2").ended(RunStatus.KILLED, null, null, "killed", Instant.now());
     stored.put("r2", ended);
-    assertEquals(RunStatus.KILLED, onContext(() -> ends.await("r2")).status());
+    assertEquals(RunStatus.KILLED, onContext(() -> ends.whenEnded("r2")).status());
     assertEquals(0, ends.waiting());
   }
 
@@ -87,10 +87,10 @@ class RunEndsTest {
   void unknownAndForeignRunsFail() throws Exception {
     stored.put("r3", run("r3").started(1, null, Instant.now()));
     ExecutionException unknown = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> onContext(() -> ends.await("nope")));
+        () -> onContext(() -> ends.whenEnded("nope")));
     assertEquals(ReplyCodes.NOT_FOUND, dev.scriptd.bus.BusFailure.codeOf(unknown.getCause()));
     ExecutionException foreign = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> onContext(() -> ends.await("r3")));
+        () -> onContext(() -> ends.whenEnded("r3")));
     assertEquals(ReplyCodes.CONFLICT, dev.scriptd.bus.BusFailure.codeOf(foreign.getCause()));
     assertEquals(0, ends.waiting());
   }

@@ -19,7 +19,7 @@ class RunSlotsTest {
       return false;
     }
     if (!slots.tryTake(id, endpoint)) {
-      slots.await(id, endpoint, () -> granted.add(id));
+      slots.whenSlotFree(id, endpoint, () -> granted.add(id));
     } else {
       granted.add(id);
     }
