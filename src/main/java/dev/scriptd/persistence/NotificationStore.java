@@ -1,7 +1,6 @@
 package dev.scriptd.persistence;
 
 import dev.scriptd.bus.BusFailure;
-import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -92,15 +91,13 @@ final class NotificationStore {
       sql.append(" AND status = ?");
       params.addString(body.getString("status"));
     }
-    String cursor = body.getString("cursor");
-    if (cursor != null && !cursor.isEmpty()) {
-      RunCursor after;
-      try {
-        after = RunCursor.decode(cursor);
-      } catch (IllegalArgumentException e) {
-        return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
-            "cursor is not valid; pass back the next_cursor of a previous page"));
-      }
+    RunCursor after;
+    try {
+      after = RunCursor.after(body.getString("cursor"));
+    } catch (BusFailure invalid) {
+      return Future.failedFuture(invalid);
+    }
+    if (after != null) {
       sql.append(" AND (created_at, id) < (?, ?)");
       params.addLong(after.createdAtMs()).addString(after.id());
     }

@@ -290,11 +290,9 @@ public final class PersistenceVerticle extends VerticleBase {
   private Future<RunPage> listRuns(RunQuery query) {
     RunCursor after;
     try {
-      after = query.cursor() == null || query.cursor().isEmpty()
-          ? null : RunCursor.decode(query.cursor());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
-          "cursor is not valid; pass back the next_cursor of a previous page"));
+      after = RunCursor.after(query.cursor());
+    } catch (BusFailure invalid) {
+      return Future.failedFuture(invalid);
     }
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
     RunRows.PageQuery page = RunRows.page(query, after, limit);

@@ -1,9 +1,11 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.ReplyCodes;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** The keyset position of a run in the history list: its created_at (epoch ms) and id. */
+/** The keyset position of a row in a list paged by (created_at, id): its created_at (epoch ms) and id. */
 record RunCursor(long createdAtMs, String id) {
 
   String encode() {
@@ -21,5 +23,20 @@ record RunCursor(long createdAtMs, String id) {
     }
     long createdAt = Long.parseLong(plain.substring(0, colon));
     return new RunCursor(createdAt, plain.substring(colon + 1));
+  }
+
+  /**
+   * The position a caller's cursor stands for: null when none was given, a 400 {@link BusFailure}
+   * when it is not one of ours.
+   */
+  static RunCursor after(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      return decode(cursor);
+    } catch (IllegalArgumentException e) {
+      throw new BusFailure(ReplyCodes.BAD_REQUEST, "cursor is not valid; pass back the next_cursor of a previous page");
+    }
   }
 }

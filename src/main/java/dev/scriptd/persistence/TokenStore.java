@@ -46,15 +46,13 @@ final class TokenStore {
     int limit = Math.max(1, Math.min(body.getInteger("limit", 50), 1000));
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM tokens");
     Tuple params = Tuple.tuple();
-    String cursor = body.getString("cursor");
-    if (cursor != null && !cursor.isEmpty()) {
-      RunCursor after;
-      try {
-        after = RunCursor.decode(cursor);
-      } catch (IllegalArgumentException e) {
-        return Future.failedFuture(new BusFailure(ReplyCodes.BAD_REQUEST,
-            "cursor is not valid; pass back the next_cursor of a previous page"));
-      }
+    RunCursor after;
+    try {
+      after = RunCursor.after(body.getString("cursor"));
+    } catch (BusFailure invalid) {
+      return Future.failedFuture(invalid);
+    }
+    if (after != null) {
       sql.append(" WHERE (created_at, id) > (?, ?)");
       params.addLong(after.createdAtMs()).addString(after.id());
     }

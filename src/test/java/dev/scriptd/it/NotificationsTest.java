@@ -125,6 +125,7 @@ class NotificationsTest {
         HttpResponse<String> none = server.api.get("/api/notifications?run_id=" + failed);
         assertEquals(0, new JsonObject(none.body()).getJsonArray("items").size(), "failed is not listed");
         assertEquals(400, server.api.get("/api/notifications?status=nope").statusCode());
+        assertEquals(400, server.api.get("/api/notifications?cursor=not-a-cursor").statusCode());
         assertEquals(204, server.api.send("DELETE", "/api/runs/" + ok, null).statusCode());
         assertEquals(0, new JsonObject(server.api.get("/api/notifications?run_id=" + ok).body()).getJsonArray("items").size(),
             "a run's deliveries are deleted with it");
