@@ -48,6 +48,7 @@ final class RunWriter {
   private final int batchRows;
   private final long flushIntervalMs;
   private final int maxQueued;
+  private final String upsert;
 
   /** Runs waiting for the next transaction, in the order of their first save; one entry a run. */
   private Map<String, Entry> waiting = new LinkedHashMap<>();
@@ -87,6 +88,7 @@ final class RunWriter {
     this.batchRows = settings.batchRows();
     this.flushIntervalMs = settings.flushIntervalMs();
     this.maxQueued = settings.maxQueued();
+    this.upsert = RunRows.upsert(db.dialect());
     db.onRoomAgain(() -> {
       if (!writing) {
         startGroup();
@@ -330,7 +332,7 @@ final class RunWriter {
       }
     }
     List<Database.Batch> batches = new ArrayList<>(3);
-    batches.add(new Database.Batch(RunRows.UPSERT, rows));
+    batches.add(new Database.Batch(upsert, rows));
     if (!queued.isEmpty()) {
       batches.add(new Database.Batch(RunRows.MARK_QUEUED, queued));
     }

@@ -33,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Retention: cleanup by age and per script, what it never deletes, freed bytes, status, log files")
 class RetentionTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -40,7 +45,7 @@ class RetentionTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("retention", new JsonObject().put("max_runs_per_script", 2).put("batch_size", 2))
         .put("logs", new JsonObject().put("files", true));
     server = TestServer.start(vertx, config);
@@ -415,7 +420,7 @@ class RetentionTest {
     long total = sizes.stream().mapToLong(Long::longValue).sum();
     long budget = total - sizes.get(1) - sizes.get(2); // deleting runs 1 and 2 is just enough
     server.close();
-    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("retention", new JsonObject().put("max_bytes", budget)));
     api = server.api;
 

@@ -1,0 +1,63 @@
+package dev.scriptd.persistence;
+
+/**
+ * The pieces of SQL that SQLite and PostgreSQL spell differently, side by side, so the stores write
+ * each statement once. Placeholders stay JDBC {@code ?} in both (PostgreSQL's pool rewrites them).
+ */
+final class SqlDialect {
+  static final SqlDialect SQLITE = new SqlDialect(false);
+  static final SqlDialect POSTGRES = new SqlDialect(true);
+
+  private final boolean postgres;
+
+  private SqlDialect(boolean postgres) {
+    this.postgres = postgres;
+  }
+
+  boolean postgres() {
+    return postgres;
+  }
+
+  /** The larger of two values: SQLite's scalar {@code MAX(a, b)}, PostgreSQL's {@code GREATEST}. */
+  String greatest(String a, String b) {
+    return (postgres ? "GREATEST(" : "MAX(") + a + ", " + b + ")";
+  }
+
+  /** The smaller of two values: SQLite's scalar {@code MIN(a, b)}, PostgreSQL's {@code LEAST}. */
+  String least(String a, String b) {
+    return (postgres ? "LEAST(" : "MIN(") + a + ", " + b + ")";
+  }
+
+  /**
+   * An insert that skips a row whose key is taken; {@code rest} is what follows {@code INTO}
+   * (table, columns, values).
+   */
+  String insertOrIgnore(String rest) {
+    return postgres ? "INSERT INTO " + rest + " ON CONFLICT DO NOTHING" : "INSERT OR IGNORE INTO " + rest;
+  }
+
+  /** The integer at top-level {@code key} of a JSON text (NULL when absent). */
+  String jsonLong(String json, String key) {
+    return postgres ? "((" + json + ")::jsonb ->> '" + key + "')::bigint" : "json_extract(" + json + ", '$." + key + "')";
+  }
+
+  /**
+   * Whether the JSON array text {@code array} holds an object whose {@code field} is one of two
+   * parameters (two {@code ?}).
+   */
+  String jsonArrayHasField(String array, String field) {
+    return postgres
+        ? "EXISTS (SELECT 1 FROM jsonb_array_elements((" + array + ")::jsonb) t WHERE t.value ->> '" + field
+            + "' IN (?, ?))"
+        : "EXISTS (SELECT 1 FROM json_each(" + array + ") t WHERE json_extract(t.value, '$." + field
+            + "') IN (?, ?))";
+  }
+
+  /**
+   * A placeholder in a SELECT list feeding an INSERT: PostgreSQL cannot infer its type from the
+   * target column there, so it is cast; SQLite takes the bare {@code ?}.
+   */
+  String typed(String pgType) {
+    return postgres ? "?::" + pgType : "?";
+  }
+}
