@@ -394,7 +394,8 @@ public final class PersistenceVerticle extends VerticleBase {
   /** The data dir, database and (with logs.files) log dir, created or made owner-only (see PrivateFiles). */
   private Future<Void> privateFiles(ScriptdConfig settings) {
     ScriptdConfig.Storage storage = settings.storage();
-    return vertx.executeBlocking(() -> PrivateFiles.secure(storage.dataDir(), storage.dbFile(),
+    return vertx.executeBlocking(() -> PrivateFiles.secure(storage.dataDir(),
+        storage.databaseUrl() == null ? storage.dbFile() : null,
         settings.logs().files() ? storage.logDir() : null)).map(tightened -> {
           if (!tightened.isEmpty()) {
             LOG.info("made {} owner-only (group or others had access): {}",

@@ -66,9 +66,11 @@ final class PostgresDatabase implements Database {
         .setPort(url.port())
         .setDatabase(url.database())
         .setUser(url.user())
-        .setPassword(url.password())
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(512);
+    if (url.password() != null) {
+      connect.setPassword(url.password());
+    }
     String sslMode = url.params().get("sslmode");
     if (sslMode != null) {
       connect.setSslMode(SslMode.of(sslMode));
