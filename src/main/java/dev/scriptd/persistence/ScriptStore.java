@@ -45,14 +45,12 @@ final class ScriptStore {
             : isRouteTaken(err) ? routeTaken(script, null) : err));
   }
 
-  private static boolean isNameTaken(Throwable err) {
-    String message = String.valueOf(err.getMessage());
-    return message.contains("UNIQUE") && message.contains("scripts.name");
+  private boolean isNameTaken(Throwable err) {
+    return db.dialect().uniqueViolation(err, "scripts", "name");
   }
 
-  private static boolean isRouteTaken(Throwable err) {
-    String message = String.valueOf(err.getMessage());
-    return message.contains("UNIQUE") && message.contains("scripts.endpoint_key");
+  private boolean isRouteTaken(Throwable err) {
+    return db.dialect().uniqueViolation(err, "scripts", "endpoint_key");
   }
 
   /**
@@ -204,7 +202,7 @@ final class ScriptStore {
     });
   }
 
-  private static Future<Void> upsert(SqlConnection conn, Script script) {
+  private Future<Void> upsert(SqlConnection conn, Script script) {
     return routeFree(conn, script)
         .compose(v -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
         .<Void>mapEmpty()

@@ -1,5 +1,7 @@
 package dev.scriptd.persistence;
 
+import io.vertx.pgclient.PgException;
+
 /**
  * The pieces of SQL that SQLite and PostgreSQL spell differently, side by side, so the stores write
  * each statement once. Placeholders stay JDBC {@code ?} in both (PostgreSQL's pool rewrites them).
@@ -51,6 +53,19 @@ final class SqlDialect {
             + "' IN (?, ?))"
         : "EXISTS (SELECT 1 FROM json_each(" + array + ") t WHERE json_extract(t.value, '$." + field
             + "') IN (?, ?))";
+  }
+
+  /**
+   * Whether {@code error} is a unique-key violation on {@code table.column}: SQLite names both in
+   * its message; PostgreSQL gives SQLSTATE 23505, the table, and "Key (column)=..." as detail.
+   */
+  boolean uniqueViolation(Throwable error, String table, String column) {
+    if (postgres) {
+      return error instanceof PgException pg && "23505".equals(pg.getSqlState()) && table.equals(pg.getTable())
+          && String.valueOf(pg.getDetail()).startsWith("Key (" + column + ")=");
+    }
+    String message = String.valueOf(error.getMessage());
+    return message.contains("UNIQUE") && message.contains(table + "." + column);
   }
 
   /**
