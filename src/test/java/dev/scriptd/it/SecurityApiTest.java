@@ -213,9 +213,13 @@ class SecurityApiTest {
     assertEquals("token", me.getString("source"));
     assertFalse(ci.get("/api/me").body().contains(secret));
 
-    // neither the file nor its WAL holds a secret; the table holds the SHA-256 only
     server.close();
     server = null;
+    assertStoredAsHash(id, secret);
+  }
+
+  /** Neither the file nor its WAL holds a secret; the table holds the SHA-256 only, and the last use. */
+  void assertStoredAsHash(String id, String secret) throws Exception {
     for (Path file : List.of(dataDir.resolve("scriptd.db"), dataDir.resolve("scriptd.db-wal"))) {
       if (Files.exists(file)) {
         String raw = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
