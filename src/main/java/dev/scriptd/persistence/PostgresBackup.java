@@ -41,9 +41,12 @@ final class PostgresBackup {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBackup.class);
   private static final String PREFIX = ".backup-";
   private static final String SUFFIX = ".sql";
-  /** Rows per page for tables without binary columns, and for those with (log chunks: up to 1 MiB each). */
+  /**
+   * Rows per page for tables without binary columns, and for those with: a log chunk holds up to
+   * 1 MiB, twice that as hex text, so a page of those stays within a few tens of MiB.
+   */
   static final int ROWS_PER_PAGE = 500;
-  static final int BINARY_ROWS_PER_PAGE = 8;
+  static final int BINARY_ROWS_PER_PAGE = 4;
 
   private static final String NAMESPACE = "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())";
   private static final String TABLES = "SELECT c.oid::bigint AS oid, quote_ident(c.relname) AS name FROM pg_class c "
