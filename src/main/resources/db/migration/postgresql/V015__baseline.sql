@@ -173,6 +173,10 @@ CREATE TABLE log_search (
   text TEXT   NOT NULL
 );
 CREATE INDEX log_search_text ON log_search USING gin (text gin_trgm_ops);
+-- The documents that contain a text (pattern: '%text%', lower-cased, LIKE-escaped). The planner
+-- counts a sequential scan as cheap, since the table's rows are small, but each row's document is
+-- a large TOASTed text that LIKE must decompress: this function reads through the index instead.
+CREATE FUNCTION log_search_matching(pattern TEXT) RETURNS SETOF BIGINT LANGUAGE sql STABLE ROWS 100 SET enable_seqscan = off AS $$ SELECT doc FROM log_search WHERE text LIKE pattern $$;
 
 -- every way of storing or deleting chunks keeps the documents in step without knowing about them
 CREATE FUNCTION log_chunks_search_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO log_search_docs (run_id, first_seq, last_seq) VALUES (NEW.run_id, NEW.first_seq, NEW.last_seq); RETURN NULL; END $$;

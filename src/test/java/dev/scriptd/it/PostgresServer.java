@@ -10,6 +10,7 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -95,9 +96,15 @@ public final class PostgresServer {
     if (asPostgres) {
       UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
       PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
-      view.setOwner(users.lookupPrincipalByName("postgres"));
-      GroupPrincipal group = users.lookupPrincipalByGroupName("postgres");
-      view.setGroup(group);
+      try {
+        view.setOwner(users.lookupPrincipalByName("postgres"));
+        GroupPrincipal group = users.lookupPrincipalByGroupName("postgres");
+        view.setGroup(group);
+      } catch (UserPrincipalNotFoundException e) {
+        throw new IllegalStateException("the PostgreSQL tests run initdb as the 'postgres' user when run "
+            + "as root (initdb refuses root), and there is no such user: install Debian's 'postgresql' "
+            + "package, which creates it, or run the tests as another user", e);
+      }
     }
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
