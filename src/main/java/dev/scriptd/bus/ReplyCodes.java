@@ -10,7 +10,5 @@ public final class ReplyCodes {
   public static final int CONFLICT = 409;
   public static final int RANGE_NOT_AVAILABLE = 416;
   public static final int TOO_MANY_REQUESTS = 429;
-  /** A feature the configured storage does not offer (yet). */
-  public static final int NOT_IMPLEMENTED = 501;
   public static final int UNAVAILABLE = 503;
 }

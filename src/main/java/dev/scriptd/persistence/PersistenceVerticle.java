@@ -96,14 +96,10 @@ public final class PersistenceVerticle extends VerticleBase {
       batcher = new LogBatcher(vertx, db, storage.batchLines(), storage.flushIntervalMs(),
           storage.maxBufferedLines(), metrics);
       batcher.countsTo(view);
-      // the search index is SQLite's FTS5 table; PostgreSQL has none yet (search answers 501 there)
-      indexer = db.dialect().postgres() ? null
-          : new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
+      indexer = new SearchIndexer(vertx, db, batcher::busy, 2 * storage.flushIntervalMs());
       batcher.onCommitted(total -> {
         vertx.eventBus().publish(ns.of(Addresses.DB_LINES_COMMITTED), total);
-        if (indexer != null) {
-          indexer.kick();
-        }
+        indexer.kick();
       });
       logs = new LogReader(db.reader());
       logFiles = new LogFiles(vertx, storage.logDir(), settings.logs().files());
@@ -120,12 +116,8 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
-      if (indexer != null) {
-        LogSearch search = new LogSearch(vertx, db.reader());
-        on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
-      } else {
-        on(ns.of(Addresses.DB_SEARCH_LOGS), query -> Future.failedFuture(notOnPostgres("log search")));
-      }
+      LogSearch search = new LogSearch(vertx, db.reader(), db.dialect());
+      on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
       on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
@@ -182,19 +174,19 @@ public final class PersistenceVerticle extends VerticleBase {
           message -> audit.append(message.body())));
       on(ns.of(Addresses.DB_AUDIT_LIST), audit::list);
       on(ns.of(Addresses.DB_AUDIT_VERIFY), body -> audit.verify());
-      DatabaseBackup backup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
-      if (db.dialect().postgres()) {
-        on(ns.of(Addresses.DB_BACKUP), body -> Future.failedFuture(notOnPostgres("POST /api/admin/backup")));
-      } else {
-        on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
-      }
+      // SQLite: a copy of the file (VACUUM INTO); PostgreSQL: a pg_dump-style script of one snapshot
+      DatabaseBackup sqliteBackup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
+      PostgresBackup postgresBackup = new PostgresBackup(vertx, db.reader(), storage.dataDir());
+      boolean postgres = db.dialect().postgres();
+      on(ns.of(Addresses.DB_BACKUP), body -> postgres
+          ? batcher.flush().compose(v -> postgresBackup.snapshot()) : sqliteBackup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
-      return Future.all(registered).compose(v -> backup.removeLeftovers()).compose(v -> audit.start());
+      return Future.all(registered)
+          .compose(v -> postgres ? postgresBackup.removeLeftovers() : sqliteBackup.removeLeftovers())
+          .compose(v -> audit.start());
     }).onSuccess(v -> {
       LOG.info("persistence ready on {}", db.describe());
-      if (indexer != null) {
-        indexer.start();
-      }
+      indexer.start();
       // at JVM exit: once the run owner has ended its runs, write everything buffered
       lifecycle.whenJvmExiting().onComplete(exiting -> lifecycle.whenRunsEnded().onComplete(ended ->
           context.runOnContext(go -> runs.settled().transform(settled -> batcher.flush())
@@ -250,11 +242,6 @@ public final class PersistenceVerticle extends VerticleBase {
           }
           return db == null ? Future.succeededFuture() : db.close();
         });
-  }
-
-  private static BusFailure notOnPostgres(String feature) {
-    return new BusFailure(ReplyCodes.NOT_IMPLEMENTED, feature + " is not available when the data is in PostgreSQL"
-        + " (database.url) yet; it works on the default SQLite storage");
   }
 
   private <T> void on(String address, Function<T, Future<?>> handler) {

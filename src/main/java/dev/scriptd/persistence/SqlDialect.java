@@ -1,6 +1,8 @@
 package dev.scriptd.persistence;
 
+import dev.scriptd.domain.LogLine;
 import io.vertx.pgclient.PgException;
+import java.util.List;
 
 /**
  * The pieces of SQL that SQLite and PostgreSQL spell differently, side by side, so the stores write
@@ -53,6 +55,35 @@ final class SqlDialect {
             + "' IN (?, ?))"
         : "EXISTS (SELECT 1 FROM json_each(" + array + ") t WHERE json_extract(t.value, '$." + field
             + "') IN (?, ?))";
+  }
+
+  /**
+   * Log search: the candidate documents ({@code doc}) for one parameter, {@link #searchParameter},
+   * plus the chunks not indexed yet. SQLite: its FTS5 trigram table; PostgreSQL: a pg_trgm index.
+   */
+  String searchCandidateDocs() {
+    return postgres ? PostgresSearchSql.CANDIDATE_DOCS
+        : "SELECT rowid AS doc FROM log_search WHERE log_search MATCH ? "
+            + "UNION ALL SELECT doc FROM log_search_docs WHERE indexed = 0";
+  }
+
+  /** The parameter of {@link #searchCandidateDocs} for a search text: an FTS5 query, or a LIKE pattern. */
+  String searchParameter(String text) {
+    return postgres ? PostgresSearchSql.pattern(text) : LogSearch.match(text);
+  }
+
+  /** The indexed document of a chunk's lines. */
+  String searchDocument(List<LogLine> lines) {
+    return postgres ? PostgresSearchSql.document(lines) : LogSearch.document(lines);
+  }
+
+  /**
+   * Writes a chunk's document (parameters: the document, its doc number), only while the chunk is
+   * still there: a delete meanwhile took its doc row along.
+   */
+  String searchInsert() {
+    return postgres ? PostgresSearchSql.INSERT_DOCUMENT
+        : "INSERT OR REPLACE INTO log_search (rowid, text) SELECT doc, ? FROM log_search_docs WHERE doc = ? AND indexed = 0";
   }
 
   /**
