@@ -50,14 +50,14 @@ final class PostgresBackup {
 
   private static final String NAMESPACE = "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())";
   private static final String TABLES = "SELECT c.oid::bigint AS oid, quote_ident(c.relname) AS name FROM pg_class c "
-      + "WHERE c.relnamespace = " + NAMESPACE + " AND c.relkind IN ('r', 'p') ORDER BY c.relname";
+      + "WHERE c.relnamespace = " + NAMESPACE + " AND c.relkind = 'r' ORDER BY c.relname";
   private static final String COLUMNS = "SELECT a.attrelid::bigint AS oid, quote_ident(a.attname) AS name, "
       + "format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null, "
       + "pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, "
       + "a.attgenerated::text AS generated, a.atttypid = 'bytea'::regtype AS binary "
       + "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
       + "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-      + "WHERE c.relnamespace = " + NAMESPACE + " AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
+      + "WHERE c.relnamespace = " + NAMESPACE + " AND c.relkind = 'r' AND a.attnum > 0 "
       + "AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum";
   private static final String CONSTRAINTS = "SELECT con.conrelid::bigint AS oid, quote_ident(con.conname) AS name, "
       + "con.contype::text AS type, pg_get_constraintdef(con.oid) AS definition "
@@ -78,11 +78,14 @@ final class PostgresBackup {
       + "ORDER BY p.proname, p.oid";
   private static final String EXTENSIONS = "SELECT quote_ident(extname) AS name FROM pg_extension "
       + "WHERE extname <> 'plpgsql' ORDER BY extname";
-  /** The sequences of identity and serial columns, with the column they feed and their position. */
+  /**
+   * The sequences of identity columns, with the column they feed and their position (the schema has
+   * no serial columns: their sequences would need a CREATE SEQUENCE of their own).
+   */
   private static final String SEQUENCES = "SELECT quote_literal(quote_ident(c.relname)) AS table_literal, "
       + "quote_literal(a.attname) AS column_literal, pg_sequence_last_value(s.oid) AS last_value "
       + "FROM pg_class s JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid "
-      + "AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+      + "AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i' "
       + "JOIN pg_class c ON c.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid "
       + "WHERE s.relkind = 'S' AND c.relnamespace = " + NAMESPACE + " ORDER BY c.relname, a.attname";
 

@@ -98,11 +98,11 @@ class PostgresBackupTest {
 
     // the restored database goes on where the original stopped: identity keys, triggers
     long lastSeq = longValue(source, "SELECT max(seq) FROM audit");
-    execute(restored, "INSERT INTO audit (id, at, actor_type, action, result, details, prev_hash, hash) "
+    run(restored, "INSERT INTO audit (id, at, actor_type, action, result, details, prev_hash, hash) "
         + "VALUES ('after', 1, 'token', 'run.start', 'ok', '{}', 'p', 'h')", Tuple.tuple());
     assertEquals(lastSeq + 1, longValue(restored, "SELECT seq FROM audit WHERE id = 'after'"));
     long lastDoc = longValue(source, "SELECT max(doc) FROM log_search_docs");
-    execute(restored, "INSERT INTO log_chunks (run_id, first_seq, last_seq, line_count, byte_count, data) "
+    run(restored, "INSERT INTO log_chunks (run_id, first_seq, last_seq, line_count, byte_count, data) "
         + "VALUES ('run-1', 1000, 1000, 1, 1, '\\x00')", Tuple.tuple());
     assertTrue(longValue(restored, "SELECT doc FROM log_search_docs WHERE first_seq = 1000") > lastDoc);
   }
@@ -170,43 +170,43 @@ class PostgresBackupTest {
     }
     String runColumns = "INSERT INTO runs (id, script_id, kind, command, status, exit_code, created_at, env, "
         + "limits, params, usage, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    execute(pool, runColumns, Tuple.of("run-1", "script-1", "shell", AWKWARD, "succeeded", 0L, 1_763_900_000_000L,
+    run(pool, runColumns, Tuple.of("run-1", "script-1", "shell", AWKWARD, "succeeded", 0L, 1_763_900_000_000L,
         "{\"NAME\":\"välue \\\"q\\\"\"}", null, "{\"n\":1}", "{\"cpu_user_ms\":12}", "alice"));
-    execute(pool, runColumns, Tuple.of("run-2", null, null, null, "pending", null, 1_763_900_000_001L,
+    run(pool, runColumns, Tuple.of("run-2", null, null, null, "pending", null, 1_763_900_000_001L,
         null, null, null, null, null));
     for (int i = 0; i < 43; i++) {
-      execute(pool, "INSERT INTO runs (id, status, created_at, pinned) VALUES (?, 'failed', ?, ?)",
+      run(pool, "INSERT INTO runs (id, status, created_at, pinned) VALUES (?, 'failed', ?, ?)",
           Tuple.of("bulk-" + i, 1_763_900_001_000L + i, (long) (i % 2)));
     }
     String chunk = "INSERT INTO log_chunks (run_id, first_seq, last_seq, line_count, byte_count, data) VALUES (?, ?, ?, ?, ?, ?)";
-    execute(pool, chunk, Tuple.of("run-1", 1L, 10L, 10L, 256L, Buffer.buffer(ODD_BYTES)));
-    execute(pool, chunk, Tuple.of("run-1", 11L, 11L, 1L, 4L, Buffer.buffer("\\x41".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    run(pool, chunk, Tuple.of("run-1", 1L, 10L, 10L, 256L, Buffer.buffer(ODD_BYTES)));
+    run(pool, chunk, Tuple.of("run-1", 11L, 11L, 1L, 4L, Buffer.buffer("\\x41".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     for (int i = 0; i < 5; i++) {
-      execute(pool, chunk, Tuple.of("bulk-" + i, 1L, 1L, 1L, 0L, Buffer.buffer(new byte[0])));
+      run(pool, chunk, Tuple.of("bulk-" + i, 1L, 1L, 1L, 0L, Buffer.buffer(new byte[0])));
     }
-    execute(pool, "INSERT INTO log_search (doc, text) SELECT doc, ? FROM log_search_docs WHERE first_seq = 1 AND run_id = 'run-1'",
+    run(pool, "INSERT INTO log_search (doc, text) SELECT doc, ? FROM log_search_docs WHERE first_seq = 1 AND run_id = 'run-1'",
         Tuple.of(AWKWARD.toLowerCase(java.util.Locale.ROOT)));
-    execute(pool, "UPDATE log_search_docs SET indexed = 1 WHERE first_seq = 1 AND run_id = 'run-1'", Tuple.tuple());
-    execute(pool, "INSERT INTO scripts (id, name, kind, command, timeout_seconds, env, enabled, concurrency, version, "
+    run(pool, "UPDATE log_search_docs SET indexed = 1 WHERE first_seq = 1 AND run_id = 'run-1'", Tuple.tuple());
+    run(pool, "INSERT INTO scripts (id, name, kind, command, timeout_seconds, env, enabled, concurrency, version, "
         + "created_at, updated_at, endpoint, endpoint_key) VALUES ('script-1', 'nightly', 'shell', ?, 0, '{}', 1, "
         + "'{\"mode\":\"allow\"}', 3, 1, 2, '{\"method\":\"post\",\"path\":\"/hook\"}', 'POST /hook')", Tuple.of(AWKWARD));
-    execute(pool, "INSERT INTO tokens (id, name, role, hash, created_at, last_used_at) VALUES "
+    run(pool, "INSERT INTO tokens (id, name, role, hash, created_at, last_used_at) VALUES "
         + "('t1', 'ci', 'admin', 'aa', 1, NULL), ('t2', 'robot ''two''', 'viewer', 'bb', 2, 3)", Tuple.tuple());
-    execute(pool, "INSERT INTO schedule_state (script_id, version, armed_at, last_fire_at, next_fire_at, updated_at) "
+    run(pool, "INSERT INTO schedule_state (script_id, version, armed_at, last_fire_at, next_fire_at, updated_at) "
         + "VALUES ('script-1', 3, 1, NULL, 5, 1)", Tuple.tuple());
-    execute(pool, "INSERT INTO schedule_fires (script_id, fire_time, decided_at, outcome, run_id, detail) "
+    run(pool, "INSERT INTO schedule_fires (script_id, fire_time, decided_at, outcome, run_id, detail) "
         + "VALUES ('script-1', 5, 6, NULL, NULL, '')", Tuple.tuple());
-    execute(pool, "INSERT INTO notifications (id, run_id, event, url, secret, headers, body, status, created_at) "
+    run(pool, "INSERT INTO notifications (id, run_id, event, url, secret, headers, body, status, created_at) "
         + "VALUES ('n1', 'run-1', 'run.succeeded', 'http://127.0.0.1/x', NULL, '{}', ?, 'pending', 1)", Tuple.of(AWKWARD));
     for (int i = 0; i < 3; i++) {
-      execute(pool, "INSERT INTO audit (id, at, actor_type, actor_id, action, result, status, details, prev_hash, hash) "
+      run(pool, "INSERT INTO audit (id, at, actor_type, actor_id, action, result, status, details, prev_hash, hash) "
           + "VALUES (?, ?, 'token', 't1', 'run.start', 'ok', 202, ?, 'p', 'h')", Tuple.of("a" + i, (long) i, "{\"i\":" + i + "}"));
     }
-    execute(pool, "DELETE FROM audit WHERE id = 'a0'", Tuple.tuple());
-    execute(pool, "INSERT INTO audit_anchor (id, prev_hash, dropped, updated_at) VALUES (1, 'p', 1, 9)", Tuple.tuple());
-    execute(pool, "INSERT INTO sessions (hash, subject, name, role, created_at, expires_at) "
+    run(pool, "DELETE FROM audit WHERE id = 'a0'", Tuple.tuple());
+    run(pool, "INSERT INTO audit_anchor (id, prev_hash, dropped, updated_at) VALUES (1, 'p', 1, 9)", Tuple.tuple());
+    run(pool, "INSERT INTO sessions (hash, subject, name, role, created_at, expires_at) "
         + "VALUES ('s', 'sub', 'Zoë', 'operator', 1, 2)", Tuple.tuple());
-    execute(pool, "UPDATE cleanup_state SET last_by_rule = ?, last_run_at = 7", Tuple.of("{\"days\":3}"));
+    run(pool, "UPDATE cleanup_state SET last_by_rule = ?, last_run_at = 7", Tuple.of("{\"days\":3}"));
   }
 
   private Pool pool(String database) {
@@ -221,6 +221,10 @@ class PostgresBackupTest {
   private AsyncFile file(Path path) throws Exception {
     return vertx.fileSystem().open(path.toString(), new OpenOptions().setWrite(true).setCreate(true))
         .await(30, TimeUnit.SECONDS);
+  }
+
+  private static void run(Pool pool, String jdbcText, Tuple params) throws Exception {
+    execute(pool, jdbcText, params).await(30, TimeUnit.SECONDS);
   }
 
   private static Future<Void> execute(Pool pool, String jdbcText, Tuple params) {

@@ -14,6 +14,8 @@ class SqlTextTest {
     assertEquals("SELECT * FROM runs WHERE (created_at, id) < ($1,$2) LIMIT $3",
         SqlText.rewrite("SELECT * FROM runs WHERE (created_at, id) < (?,?) LIMIT ?"));
     assertEquals("SELECT 1", SqlText.rewrite("SELECT 1"));
+    assertEquals("INSERT INTO t (doc) SELECT $1::jsonb, x::text FROM u WHERE y = $2",
+        SqlText.rewrite("INSERT INTO t (doc) SELECT ?::jsonb, x::text FROM u WHERE y = ?"));
   }
 
   @Test
