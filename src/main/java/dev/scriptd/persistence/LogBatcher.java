@@ -322,6 +322,8 @@ final class LogBatcher {
       chunks.addAll(rowsOf(entry.getKey(), entry.getValue(), codec));
       runs.add(Tuple.of(lastSeq, bytes, entry.getKey()));
     }
+    // in id order, as the run writer saves runs rows (see RunWriter.write): no deadlock on PostgreSQL
+    runs.sort(java.util.Comparator.comparing(row -> row.getString(2)));
     return new Rows(chunks, runs);
   }
 

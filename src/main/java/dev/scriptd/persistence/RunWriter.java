@@ -331,6 +331,9 @@ final class RunWriter {
         held.add(Tuple.of(entry.run.id()));
       }
     }
+    // in id order, as the log batcher updates runs rows: on PostgreSQL, where transactions run
+    // side by side, both then lock the rows they share in one order and never deadlock
+    rows.sort(java.util.Comparator.comparing(row -> row.getString(0)));
     List<Database.Batch> batches = new ArrayList<>(3);
     batches.add(new Database.Batch(upsert, rows));
     if (!queued.isEmpty()) {
