@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
 /**
  * PostgreSQL ({@code database.url}): one vertx-pg-client pool (database.pool_size connections,
  * each pipelining its statements) for reads and writes, and the migrations of
- * {@code db/migration/postgresql}. PostgreSQL has many writers, so no write queues behind another
- * here; the stores' transactions keep their rows consistent.
+ * {@code db/migration/postgresql}.
+ *
+ * <p>Every write transaction first takes one transaction-level advisory lock, so scriptd's writes
+ * run one at a time, as on SQLite's single writer: the stores' rules that read, then write (the
+ * last admin token, a script's version in an apply, a free route) hold as they do there, where
+ * PostgreSQL's READ COMMITTED alone would let two such transactions interleave. Reads never wait.
  *
  * <p>Of SQLite's checks, the disk one becomes PostgreSQL's own "disk full" error (SQLSTATE 53100,
  * answered 507 like a full local disk, without the wait for room: the disk is the database
@@ -45,6 +49,8 @@ final class PostgresDatabase implements Database {
   private static final String DISK_FULL = "53100";
   /** Serialises migrations of servers starting at once on the same database. */
   private static final long MIGRATION_LOCK = 0x5c21_9dL;
+  /** Taken by every write transaction (see the class comment); released by its commit or rollback. */
+  static final String WRITE_LOCK = "SELECT pg_advisory_xact_lock(" + 0x5c21_9eL + ")";
   private static final int CONNECT_TIMEOUT_MS = 5000;
   private static final long HEALTH_TIMEOUT_MS = 4000;
 
@@ -118,7 +124,8 @@ final class PostgresDatabase implements Database {
 
   @Override
   public <T> Future<T> write(Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(work).recover(error -> Future.failedFuture(writeFailed(error)));
+    return pool.withTransaction(conn -> conn.query(WRITE_LOCK).execute().compose(locked -> work.apply(conn)))
+        .recover(error -> Future.failedFuture(writeFailed(error)));
   }
 
   private Throwable writeFailed(Throwable error) {
@@ -130,7 +137,8 @@ final class PostgresDatabase implements Database {
 
   @Override
   public <T> Future<T> rolledBack(Function<SqlConnection, Future<T>> work) {
-    return pool.withConnection(conn -> conn.begin().compose(tx -> work.apply(conn)
+    return pool.withConnection(conn -> conn.begin().compose(tx -> conn.query(WRITE_LOCK).execute()
+        .compose(locked -> work.apply(conn))
         .transform(done -> tx.rollback().transform(ignored -> done.succeeded()
             ? Future.succeededFuture(done.result()) : Future.<T>failedFuture(done.cause())))));
   }

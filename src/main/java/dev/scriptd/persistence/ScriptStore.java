@@ -55,8 +55,8 @@ final class ScriptStore {
 
   /**
    * Fails with a 409 naming the script that already serves this script's route. Writes run one at
-   * a time on the writer connection, so the check and the save that follows it cannot interleave
-   * with another save; the unique index on endpoint_key holds the rule even so.
+   * a time (SQLite's single writer, PostgreSQL's write lock), so the check and the save that follows
+   * it cannot interleave with another save; the unique index on endpoint_key holds the rule even so.
    */
   private static Future<Void> routeFree(SqlConnection conn, Script script) {
     String key = ScriptRows.endpointKey(script);
