@@ -18,6 +18,8 @@ public final class ConfigLoader {
   /** Flags (and SCRIPTD_ variables) that set a top-level key; dashes become underscores. */
   private static final String[] TOP_LEVEL_FLAGS = {"host", "port", "data-dir", "db-file", "log-dir", "rate-limit",
       "admin-token", "public-url"};
+  /** Flags (and SCRIPTD_ variables) that set a nested key: {@code --database-url} sets database.url. */
+  private static final Map<String, String> NESTED_FLAGS = Map.of("database-url", "database.url");
   private static final Path DEFAULT_FILE = Path.of("conf", "scriptd.json");
 
   private ConfigLoader() {
@@ -33,8 +35,15 @@ public final class ConfigLoader {
         config.put(flag.replace('-', '_'), value.trim());
       }
     }
+    for (Map.Entry<String, String> nested : NESTED_FLAGS.entrySet()) {
+      String value = env.get("SCRIPTD_" + nested.getKey().replace('-', '_').toUpperCase(Locale.ROOT));
+      if (value != null && !value.isBlank()) {
+        put(config, nested.getValue(), value.trim());
+      }
+    }
     for (Map.Entry<String, String> flag : flags.entrySet()) {
-      put(config, flag.getKey().replace('-', '_'), flag.getValue());
+      String nested = NESTED_FLAGS.get(flag.getKey());
+      put(config, nested != null ? nested : flag.getKey().replace('-', '_'), flag.getValue());
     }
     return config;
   }

@@ -33,9 +33,12 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
    * database's write lock while another process holds it, before it fails (503).
    * {@code maxBufferedLines}: how many log lines may wait in memory while they cannot be written
    * (a full disk, a locked database); beyond it lines are dropped, counted and reported.
+   * {@code databaseUrl}: PostgreSQL instead of the SQLite file (null: SQLite), with a pool of
+   * {@code databasePoolSize} connections.
    */
   public record Storage(Path dataDir, Path dbFile, Path logDir, int batchLines, long flushIntervalMs,
-      int readPoolSize, int viewRuns, long busyTimeoutMs, long maxBufferedLines) {
+      int readPoolSize, int viewRuns, long busyTimeoutMs, long maxBufferedLines, DatabaseUrl databaseUrl,
+      int databasePoolSize) {
   }
 
   /**
@@ -125,6 +128,7 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
     Settings http = root.section("http");
     Settings runs = root.section("runs");
     Settings persistence = root.section("persistence");
+    Settings database = root.section("database");
     Settings tail = root.section("tail");
 
     int rateLimit = root.intValue("rate_limit", 100, 0, 1_000_000);
@@ -150,7 +154,9 @@ public record ScriptdConfig(Http http, Storage storage, Runs runs, Tail tail, Op
         persistence.intValue("read_pool_size", 4, 1, 64),
         persistence.intValue("view_runs", 10_000, 0, 1_000_000),
         persistence.longValue("busy_timeout_ms", 5000, 100, 600_000),
-        persistence.longValue("max_buffered_lines", 1_000_000, 1000, 100_000_000));
+        persistence.longValue("max_buffered_lines", 1_000_000, 1000, 100_000_000),
+        DatabaseUrl.parse(database.string("url", null)),
+        database.intValue("pool_size", 8, 1, 256));
 
     Runs runsConfig = new Runs(
         runs.longValue("default_timeout", 3600, 1, MAX_TIMEOUT_SECONDS),

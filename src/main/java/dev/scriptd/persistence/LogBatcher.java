@@ -31,10 +31,8 @@ final class LogBatcher {
   static final int ROW_MAX_BYTES = 1 << 20;
   private static final int LINE_OVERHEAD = 12;
 
-  private static final String INSERT_CHUNK = "INSERT OR IGNORE INTO log_chunks "
-      + "(run_id, first_seq, last_seq, line_count, byte_count, data) VALUES (?, ?, ?, ?, ?, ?)";
-  private static final String UPDATE_RUN = "UPDATE runs SET log_lines = MAX(log_lines, ?), "
-      + "log_bytes = log_bytes + ? WHERE id = ?";
+  private final String insertChunk;
+  private final String updateRun;
 
   private final Vertx vertx;
   private final Database db;
@@ -77,6 +75,11 @@ final class LogBatcher {
     this.batchLines = batchLines;
     this.flushIntervalMs = flushIntervalMs;
     this.maxBufferedLines = maxBufferedLines;
+    SqlDialect sql = db.dialect();
+    this.insertChunk = sql.insertOrIgnore("log_chunks "
+        + "(run_id, first_seq, last_seq, line_count, byte_count, data) VALUES (?, ?, ?, ?, ?, ?)");
+    this.updateRun = "UPDATE runs SET log_lines = " + sql.greatest("log_lines", "?")
+        + ", log_bytes = log_bytes + ? WHERE id = ?";
     db.onRoomAgain(() -> {
       retryNotBefore = 0;
       if (!closed && inFlight == null && pendingLines > 0) {
@@ -298,8 +301,8 @@ final class LogBatcher {
       return Future.failedFuture(db.diskFullRefusal());
     }
     return vertx.executeBlocking(() -> rows(batch), false)
-        .compose(rows -> db.writeBatches(vertx, List.of(new Database.Batch(INSERT_CHUNK, rows.chunks()),
-            new Database.Batch(UPDATE_RUN, rows.runs()))).map(rows));
+        .compose(rows -> db.writeBatches(vertx, List.of(new Database.Batch(insertChunk, rows.chunks()),
+            new Database.Batch(updateRun, rows.runs()))).map(rows));
   }
 
   /** The log_chunks rows of a batch and the runs updates that go with them. */
@@ -319,6 +322,8 @@ final class LogBatcher {
       chunks.addAll(rowsOf(entry.getKey(), entry.getValue(), codec));
       runs.add(Tuple.of(lastSeq, bytes, entry.getKey()));
     }
+    // in id order, as the run writer saves runs rows (see RunWriter.write): no deadlock on PostgreSQL
+    runs.sort(java.util.Comparator.comparing(row -> row.getString(2)));
     return new Rows(chunks, runs);
   }
 

@@ -39,10 +39,12 @@ final class LogSearch {
 
   private final Vertx vertx;
   private final Pool reader;
+  private final SqlDialect dialect;
 
-  LogSearch(Vertx vertx, Pool reader) {
+  LogSearch(Vertx vertx, Pool reader, SqlDialect dialect) {
     this.vertx = vertx;
     this.reader = reader;
+    this.dialect = dialect;
   }
 
   /** The search document of a chunk's lines: each line without escapes, one per line. */
@@ -106,11 +108,10 @@ final class LogSearch {
   }
 
   /** The candidate query: chunk keys in answer order (a subquery, so only those read their data). */
-  static String candidates(RunQuery runs, Position after, Tuple params, String match) {
+  static String candidates(SqlDialect dialect, RunQuery runs, Position after, Tuple params, String match) {
     StringBuilder sql = new StringBuilder("SELECT k.run_id, k.first_seq, k.last_seq, k.created_at, "
         + "k.script_id, c.data FROM (SELECT d.run_id, d.first_seq, d.last_seq, created_at, script_id "
-        + "FROM (SELECT rowid AS doc FROM log_search WHERE log_search MATCH ? "
-        + "UNION ALL SELECT doc FROM log_search_docs WHERE indexed = 0) m "
+        + "FROM (" + dialect.searchCandidateDocs() + ") m "
         + "JOIN log_search_docs d ON d.doc = m.doc JOIN runs r ON r.id = d.run_id WHERE 1 = 1");
     params.addString(match);
     RunRows.filters(runs, sql, params, false);
@@ -138,7 +139,7 @@ final class LogSearch {
           "q must have at least " + MIN_LENGTH + " characters"));
     }
     int limit = query.runs().limit() <= 0 ? DEFAULT_LIMIT : Math.min(query.runs().limit(), MAX_LIMIT);
-    Scan scan = new Scan(query, limit);
+    Scan scan = new Scan(query, limit, dialect.searchParameter(query.text()));
     return next(scan, after).eventually(() -> {
       scan.codec.close();
       return Future.succeededFuture();
@@ -156,17 +157,17 @@ final class LogSearch {
     final LogBlobCodec codec = new LogBlobCodec();
     int chunks;
 
-    Scan(SearchQuery query, int limit) {
+    Scan(SearchQuery query, int limit, String match) {
       this.query = query;
       this.needle = query.text().toLowerCase(Locale.ROOT);
-      this.match = match(query.text());
+      this.match = match;
       this.limit = limit;
     }
   }
 
   private Future<SearchPage> next(Scan scan, Position after) {
     Tuple params = Tuple.tuple();
-    String sql = candidates(scan.query.runs(), after, params, scan.match);
+    String sql = candidates(dialect, scan.query.runs(), after, params, scan.match);
     return reader.preparedQuery(sql).execute(params)
         .compose(rows -> vertx.executeBlocking(() -> collect(scan, rows, after), false))
         .compose(reached -> {

@@ -22,8 +22,6 @@ final class NotificationStore {
   private static final int MAX_PAGE = 1000;
   private static final String COLUMNS = "id, run_id, event, url, secret, headers, body, status, attempts, "
       + "last_status_code, last_error, next_attempt_at, delivered_at, created_at";
-  private static final String INSERT = "INSERT OR IGNORE INTO notifications (" + COLUMNS
-      + ") VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL, ?, NULL, ?)";
   private static final String DUE = "SELECT " + COLUMNS + " FROM notifications WHERE status = 'pending' "
       + "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?";
   private static final String NEXT = "SELECT MIN(next_attempt_at) FROM notifications WHERE status = 'pending'";
@@ -31,9 +29,12 @@ final class NotificationStore {
       + "last_error = ?, next_attempt_at = ?, delivered_at = ? WHERE id = ?";
 
   private final Database db;
+  private final String insert;
 
   NotificationStore(Database db) {
     this.db = db;
+    this.insert = db.dialect().insertOrIgnore("notifications (" + COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL, ?, NULL, ?)");
   }
 
   Future<Void> add(JsonObject body) {
@@ -50,7 +51,7 @@ final class NotificationStore {
           item.getString("url"), item.getString("secret"), headers == null ? null : headers.encode(),
           item.getString("body"), item.getLong("next_attempt_at", now), now}));
     }
-    return db.write(conn -> conn.preparedQuery(INSERT).executeBatch(rows)).mapEmpty();
+    return db.write(conn -> conn.preparedQuery(insert).executeBatch(rows)).mapEmpty();
   }
 
   Future<JsonObject> due(JsonObject body) {

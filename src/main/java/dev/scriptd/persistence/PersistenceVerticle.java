@@ -27,7 +27,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -35,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the SQLite file: stores runs and log lines and answers the {@code DB_*} addresses of
+ * Owns the database (SQLite or PostgreSQL, see {@link Database}): stores runs and log lines and answers the {@code DB_*} addresses of
  * {@link Addresses}. Settings come only from {@code config()}.
  */
 public final class PersistenceVerticle extends VerticleBase {
@@ -117,7 +116,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
-      LogSearch search = new LogSearch(vertx, db.reader());
+      LogSearch search = new LogSearch(vertx, db.reader(), db.dialect());
       on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
       on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
@@ -175,12 +174,18 @@ public final class PersistenceVerticle extends VerticleBase {
           message -> audit.append(message.body())));
       on(ns.of(Addresses.DB_AUDIT_LIST), audit::list);
       on(ns.of(Addresses.DB_AUDIT_VERIFY), body -> audit.verify());
-      DatabaseBackup backup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
-      on(ns.of(Addresses.DB_BACKUP), body -> backup.snapshot());
+      // SQLite: a copy of the file (VACUUM INTO); PostgreSQL: a pg_dump-style script of one snapshot
+      DatabaseBackup sqliteBackup = new DatabaseBackup(vertx, db, batcher, storage.dataDir());
+      PostgresBackup postgresBackup = new PostgresBackup(vertx, db.reader(), storage.dataDir());
+      boolean postgres = db.dialect().postgres();
+      on(ns.of(Addresses.DB_BACKUP), body -> postgres
+          ? batcher.flush().compose(v -> postgresBackup.snapshot()) : sqliteBackup.snapshot());
       List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
-      return Future.all(registered).compose(v -> backup.removeLeftovers()).compose(v -> audit.start());
+      return Future.all(registered)
+          .compose(v -> postgres ? postgresBackup.removeLeftovers() : sqliteBackup.removeLeftovers())
+          .compose(v -> audit.start());
     }).onSuccess(v -> {
-      LOG.info("persistence ready on {}", db.file());
+      LOG.info("persistence ready on {}", db.describe());
       indexer.start();
       // at JVM exit: once the run owner has ended its runs, write everything buffered
       lifecycle.whenJvmExiting().onComplete(exiting -> lifecycle.whenRunsEnded().onComplete(ended ->
@@ -255,16 +260,10 @@ public final class PersistenceVerticle extends VerticleBase {
     if (err instanceof BusFailure) {
       return err;
     }
-    if (Database.isLocked(err)) {
-      return new BusFailure(ReplyCodes.UNAVAILABLE, lockedMessage(db), err);
+    if (db.isLocked(err)) {
+      return new BusFailure(ReplyCodes.UNAVAILABLE, db.lockedMessage(), err);
     }
     return new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
-  }
-
-  static String lockedMessage(Database db) {
-    return "the database " + db.file() + " is locked by another process: a write waited "
-        + db.busyTimeoutMs() + " ms (persistence.busy_timeout_ms) for the lock; nothing was changed,"
-        + " retry once that process has released it";
   }
 
   private void appendLogs(LogChunk chunk) {
@@ -382,7 +381,8 @@ public final class PersistenceVerticle extends VerticleBase {
   /** The data dir, database and (with logs.files) log dir, created or made owner-only (see PrivateFiles). */
   private Future<Void> privateFiles(ScriptdConfig settings) {
     ScriptdConfig.Storage storage = settings.storage();
-    return vertx.executeBlocking(() -> PrivateFiles.secure(storage.dataDir(), storage.dbFile(),
+    return vertx.executeBlocking(() -> PrivateFiles.secure(storage.dataDir(),
+        storage.databaseUrl() == null ? storage.dbFile() : null,
         settings.logs().files() ? storage.logDir() : null)).map(tightened -> {
           if (!tightened.isEmpty()) {
             LOG.info("made {} owner-only (group or others had access): {}",
@@ -394,7 +394,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<io.vertx.core.json.JsonArray> chainedFrom(JsonObject body) {
     String id = body.getString("script_id");
-    return db.reader().preparedQuery(ScriptRows.CHAINED_FROM).execute(Tuple.of(id, id, body.getString("name")))
+    return db.reader().preparedQuery(ScriptRows.chainedFrom(db.dialect())).execute(Tuple.of(id, id, body.getString("name")))
         .map(rows -> {
           io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray();
           rows.forEach(row -> names.add(row.getString(0)));
@@ -411,34 +411,9 @@ public final class PersistenceVerticle extends VerticleBase {
         .map(rows -> new RunPage(toRuns(rows), null));
   }
 
-  /** The file check comes first: a query alone still answers from connections already open. */
-  /**
-   * The database answers a read, and {@code lock}: whether another process holds its write lock
-   * (then every write waits persistence.busy_timeout_ms and fails).
-   */
+  /** The database's own check (SQLite: the file and its write lock; PostgreSQL: a query), and the writer. */
   private Future<JsonObject> health() {
-    return vertx.executeBlocking(() -> Files.isRegularFile(db.file()) && Files.isReadable(db.file()))
-        .compose(readable -> readable
-            ? db.reader().query("SELECT 1").execute()
-            : Future.failedFuture(new BusFailure(ReplyCodes.UNAVAILABLE,
-                "database file " + db.file() + " is missing or not readable")))
-        .recover(err -> Future.failedFuture(err instanceof BusFailure ? err
-            : new BusFailure(ReplyCodes.UNAVAILABLE,
-                "database " + db.file() + " does not answer: " + err.getMessage())))
-        .compose(ok -> vertx.executeBlocking(db::lockedByOther, false).transform(probe -> {
-          JsonObject lock = new JsonObject();
-          if (probe.failed()) {
-            lock.put("status", "DOWN").put("error", "could not probe the write lock of " + db.file() + ": "
-                + probe.cause().getMessage());
-          } else if (probe.result()) {
-            lock.put("status", "DOWN").put("error", "the database " + db.file() + " is locked by another process"
-                + " (its write lock was not free within " + Database.LOCK_PROBE_MS + " ms): writes wait "
-                + db.busyTimeoutMs() + " ms (persistence.busy_timeout_ms), then fail with 503");
-          } else {
-            lock.put("status", "UP");
-          }
-          return Future.succeededFuture(writerStats().put("database", "UP").put("lock", lock));
-        }));
+    return db.health(vertx).map(checked -> writerStats().mergeIn(checked));
   }
 
   private JsonObject writerStats() {

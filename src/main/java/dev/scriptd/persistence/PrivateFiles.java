@@ -36,7 +36,8 @@ final class PrivateFiles {
 
   /**
    * Creates or tightens {@code dataDir}, {@code dbFile} (and its SQLite companions) and
-   * {@code logDir} (null: run log files are off). Returns the existing paths it tightened, so the
+   * {@code logDir} (null: run log files are off); {@code dbFile} null: the data is in PostgreSQL,
+   * and no SQLite file is made. Returns the existing paths it tightened, so the
    * caller can say so once. On a file system without POSIX permissions it changes nothing.
    */
   static List<Path> secure(Path dataDir, Path dbFile, Path logDir) throws IOException {
@@ -48,6 +49,9 @@ final class PrivateFiles {
     privateDirectory(dataDir, tightened);
     if (logDir != null) {
       privateDirectory(logDir, tightened);
+    }
+    if (dbFile == null) {
+      return tightened;
     }
     Path database = dbFile.toAbsolutePath();
     Path parent = database.getParent();

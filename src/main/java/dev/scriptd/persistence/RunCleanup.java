@@ -41,33 +41,23 @@ final class RunCleanup {
   /** A run's script's retention override (JSON text or NULL), from inside a query on runs. */
   private static final String OVERRIDE = "(SELECT s.retention FROM scripts s WHERE s.id = runs.script_id)";
   private static final String FAILED_LIKE = "status IN ('failed', 'timed_out', 'lost')";
-  /** Whether the script's keep_failed_days decides this run's age (then it counts under that rule). */
-  private static final String BY_KEEP_FAILED = "(" + FAILED_LIKE + " AND json_extract(" + OVERRIDE
-      + ", '$.keep_failed_days') IS NOT NULL)";
-  /**
-   * The configured age rule: a run's days are its script's keep_failed_days (failed, timed_out,
-   * lost runs), else its script's days, else the server's. The first bound (the smallest days in
-   * force) lets the end-time index narrow the scan.
-   */
-  private static final String OLD_RUNS_BY_SCRIPT = "SELECT id, created_at, log_bytes, " + BY_KEEP_FAILED
-      + " FROM runs WHERE ended_at < ? AND " + DELETABLE + " AND ended_at < ? - 86400000 * (CASE WHEN "
-      + BY_KEEP_FAILED + " THEN json_extract(" + OVERRIDE + ", '$.keep_failed_days') ELSE COALESCE(json_extract("
-      + OVERRIDE + ", '$.days'), ?) END)" + NOT_LAST_FAILED + " LIMIT ?";
-  private static final String SMALLEST_SCRIPT_DAYS = "SELECT MIN(MIN(COALESCE(json_extract(retention, '$.days'), ?), "
-      + "COALESCE(json_extract(retention, '$.keep_failed_days'), ?))) FROM scripts WHERE retention IS NOT NULL";
   private static final String OLD_RUNS = "SELECT id, created_at, log_bytes FROM runs "
       + "WHERE ended_at < ? AND " + DELETABLE + NOT_LAST_FAILED + " LIMIT ?";
   /** Age 0: every finished unpinned run, the last failed ones too. */
   private static final String ALL_FINISHED = "SELECT id, created_at, log_bytes FROM runs WHERE "
       + DELETABLE + " LIMIT ?";
-  /** Scripts with more runs than they keep: their own max_runs (0: no limit), else the server's. */
-  private static final String CROWDED_SCRIPTS = "SELECT script_id, COALESCE(json_extract(" + OVERRIDE
-      + ", '$.max_runs'), ?) AS keep FROM runs WHERE script_id IS NOT NULL "
-      + "GROUP BY script_id HAVING keep > 0 AND count(*) > keep";
   /** Scripts with their own stored-bytes budget, and their runs' bytes. */
-  private static final String BUDGETED_SCRIPTS = "SELECT s.id, json_extract(s.retention, '$.max_bytes') AS budget, "
-      + "(SELECT COALESCE(SUM(r.log_bytes), 0) FROM runs r WHERE r.script_id = s.id) AS total FROM scripts s "
-      + "WHERE json_extract(s.retention, '$.max_bytes') > 0";
+  private final String budgetedScripts;
+  /**
+   * The configured age rule: a run's days are its script's keep_failed_days (failed, timed_out,
+   * lost runs), else its script's days, else the server's. The first bound (the smallest days in
+   * force) lets the end-time index narrow the scan. The fourth column, 1 or 0, says whether the
+   * script's keep_failed_days decided the run's age (then it counts under that rule).
+   */
+  private final String oldRunsByScript;
+  private final String smallestScriptDays;
+  /** Scripts with more runs than they keep: their own max_runs (0: no limit), else the server's. */
+  private final String crowdedScripts;
   private static final String OLDEST_RUNS_OF = "SELECT id, created_at, log_bytes FROM runs WHERE script_id = ? AND "
       + DELETABLE + NOT_LAST_FAILED + " ORDER BY created_at, id LIMIT ?";
   private static final String EXCESS_RUNS = "SELECT id, created_at, log_bytes FROM runs WHERE script_id = ? "
@@ -97,6 +87,21 @@ final class RunCleanup {
     this.batcher = batcher;
     this.files = files;
     this.view = view;
+    SqlDialect sql = db.dialect();
+    String byKeepFailed = "(" + FAILED_LIKE + " AND " + sql.jsonLong(OVERRIDE, "keep_failed_days") + " IS NOT NULL)";
+    oldRunsByScript = "SELECT id, created_at, log_bytes, CASE WHEN " + byKeepFailed + " THEN 1 ELSE 0 END"
+        + " FROM runs WHERE ended_at < ? AND " + DELETABLE + " AND ended_at < ? - 86400000 * (CASE WHEN "
+        + byKeepFailed + " THEN " + sql.jsonLong(OVERRIDE, "keep_failed_days") + " ELSE COALESCE("
+        + sql.jsonLong(OVERRIDE, "days") + ", ?) END)" + NOT_LAST_FAILED + " LIMIT ?";
+    smallestScriptDays = "SELECT MIN(" + sql.least("COALESCE(" + sql.jsonLong("retention", "days") + ", ?)",
+        "COALESCE(" + sql.jsonLong("retention", "keep_failed_days") + ", ?)")
+        + ") FROM scripts WHERE retention IS NOT NULL";
+    crowdedScripts = "SELECT script_id, keep FROM (SELECT script_id, COALESCE(" + sql.jsonLong(OVERRIDE, "max_runs")
+        + ", ?) AS keep, count(*) AS n FROM runs WHERE script_id IS NOT NULL GROUP BY script_id) c "
+        + "WHERE keep > 0 AND n > keep";
+    budgetedScripts = "SELECT s.id, " + sql.jsonLong("s.retention", "max_bytes") + " AS budget, "
+        + "(SELECT COALESCE(SUM(r.log_bytes), 0) FROM runs r WHERE r.script_id = s.id) AS total FROM scripts s "
+        + "WHERE " + sql.jsonLong("s.retention", "max_bytes") + " > 0";
   }
 
   /** A deleted run: its id and creation time (for its log file), its log bytes, the rule that took it. */
@@ -151,18 +156,17 @@ final class RunCleanup {
     }
     long startedAt = System.currentTimeMillis();
     Pass pass = new Pass(request, null);
-    long[] pagesBefore = new long[2];
+    long[] sizeBefore = new long[1];
     return batcher.flush()
-        .compose(v -> pages())
+        .compose(v -> db.sizeBytes())
         .compose(before -> {
-          pagesBefore[0] = before[0];
-          pagesBefore[1] = before[1];
+          sizeBefore[0] = before;
           return rules(pass);
         })
-        .compose(v -> db.incrementalVacuum(vertx))
-        .compose(v -> pages())
+        .compose(v -> db.reclaimSpace(vertx))
+        .compose(v -> db.sizeBytes())
         .compose(after -> {
-          long freed = Math.max(0, (pagesBefore[0] - after[0]) * after[1]);
+          long freed = Math.max(0, sizeBefore[0] - after);
           long durationMs = (System.nanoTime() - started) / 1_000_000;
           CleanupStats stats = new CleanupStats(pass.deleted, freed, durationMs, pass.byRule, false, List.of());
           return db.write(conn -> conn.preparedQuery(SAVE_STATE).execute(Tuple.of(startedAt, pass.deleted,
@@ -181,11 +185,11 @@ final class RunCleanup {
     Future<Void> byAge;
     if (request.scriptDays()) {
       long now = System.currentTimeMillis();
-      byAge = pass.<Long>write(conn -> conn.preparedQuery(SMALLEST_SCRIPT_DAYS)
+      byAge = pass.<Long>write(conn -> conn.preparedQuery(smallestScriptDays)
               .execute(Tuple.of(request.days(), request.days())).map(rows -> rows.iterator().next().getLong(0)))
           .compose(smallest -> {
             int days = smallest == null ? request.days() : (int) Math.min(request.days(), smallest);
-            return deleteAll(pass, RetentionRules.DAYS, OLD_RUNS_BY_SCRIPT,
+            return deleteAll(pass, RetentionRules.DAYS, oldRunsByScript,
                 Tuple.of(RetentionRules.ageCutoff(now, days), now, request.days(), request.batchSize()));
           });
     } else if (request.days() == 0) {
@@ -194,7 +198,7 @@ final class RunCleanup {
       byAge = deleteAll(pass, RetentionRules.DAYS, OLD_RUNS, Tuple.of(cutoff, request.batchSize()));
     }
     return byAge
-        .compose(v -> pass.write(conn -> conn.preparedQuery(CROWDED_SCRIPTS)
+        .compose(v -> pass.write(conn -> conn.preparedQuery(crowdedScripts)
             .execute(Tuple.of(request.maxRunsPerScript()))))
         .compose(rows -> {
           List<Tuple> crowded = new ArrayList<>();
@@ -206,7 +210,7 @@ final class RunCleanup {
           }
           return chain;
         })
-        .compose(v -> pass.write(conn -> conn.query(BUDGETED_SCRIPTS).execute()))
+        .compose(v -> pass.write(conn -> conn.query(budgetedScripts).execute()))
         .compose(rows -> {
           List<long[]> budgets = new ArrayList<>();
           List<String> scripts = new ArrayList<>();
@@ -289,13 +293,6 @@ final class RunCleanup {
     }
     view.deleted(batch.stream().map(Doomed::id).toList());
     return files.delete(batch.stream().map(run -> new LogFiles.RunRef(run.id(), run.createdAt())).toList()).mapEmpty();
-  }
-
-  /** [page_count, page_size] as the writer sees them. */
-  private Future<long[]> pages() {
-    return db.write(conn -> conn.query("PRAGMA page_count").execute()
-        .compose(count -> conn.query("PRAGMA page_size").execute()
-            .map(size -> new long[] {first(count), first(size)})));
   }
 
   /** Stats saved before the rules were counted have none: each rule 0. */

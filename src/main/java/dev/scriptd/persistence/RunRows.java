@@ -37,10 +37,11 @@ final class RunRows {
    * Insert or update. A new row also counts lines already flushed for it; an existing row never
    * loses lines counted by a flush.
    */
-  static final String UPSERT = "INSERT INTO runs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+  static String upsert(SqlDialect sql) {
+    return "INSERT INTO runs (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
       + "?, ?, ?, ?, ?, ?, "
-      + "MAX(?, (SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)), "
-      + "MAX(?, (SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)), "
+      + sql.greatest("?", "(SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)") + ", "
+      + sql.greatest("?", "(SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)") + ", "
       + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
@@ -48,8 +49,8 @@ final class RunRows {
       + "trigger = excluded.trigger, created_at = excluded.created_at, "
       + "started_at = excluded.started_at, ended_at = excluded.ended_at, "
       + "timeout_seconds = excluded.timeout_seconds, "
-      + "log_lines = MAX(runs.log_lines, excluded.log_lines), "
-      + "log_bytes = MAX(runs.log_bytes, excluded.log_bytes), "
+      + "log_lines = " + sql.greatest("runs.log_lines", "excluded.log_lines") + ", "
+      + "log_bytes = " + sql.greatest("runs.log_bytes", "excluded.log_bytes") + ", "
       + "restarted_from = excluded.restarted_from, result = excluded.result, "
       + "error = excluded.error, env = excluded.env, cwd = excluded.cwd, limits = excluded.limits, "
       + "params = excluded.params, param_secrets = excluded.param_secrets, outputs = excluded.outputs, "
@@ -60,6 +61,7 @@ final class RunRows {
 
       // a save without a usage (a late progress save) never erases a measured one
       + "usage = COALESCE(excluded.usage, runs.usage)";
+  }
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
@@ -90,10 +92,12 @@ final class RunRows {
 
   /** The figures of GET /api/runs/stats; the filters are appended by {@link #stats}. */
   private static final String STATS = "SELECT count(*) AS total, "
-      + "COALESCE(SUM(status = 'completed'), 0) AS completed, COALESCE(SUM(status = 'failed'), 0) AS failed, "
-      + "COALESCE(SUM(status = 'running'), 0) AS running, COALESCE(SUM(status = 'killed'), 0) AS killed, "
-      + "COALESCE(SUM(status = 'timed_out'), 0) AS timed_out, "
-      + "COALESCE(SUM(status IN " + FINISHED + "), 0) AS finished, "
+      + "COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0) AS completed, "
+      + "COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, "
+      + "COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0) AS running, "
+      + "COALESCE(SUM(CASE WHEN status = 'killed' THEN 1 ELSE 0 END), 0) AS killed, "
+      + "COALESCE(SUM(CASE WHEN status = 'timed_out' THEN 1 ELSE 0 END), 0) AS timed_out, "
+      + "COALESCE(SUM(CASE WHEN status IN " + FINISHED + " THEN 1 ELSE 0 END), 0) AS finished, "
       + "AVG(CASE WHEN started_at IS NOT NULL AND ended_at IS NOT NULL THEN ended_at - started_at END) "
       + "AS average_duration_ms FROM runs WHERE 1 = 1";
 
@@ -189,7 +193,8 @@ final class RunRows {
       + "SELECT ms, ROW_NUMBER() OVER (ORDER BY ms) AS rn, COUNT(*) OVER () AS n FROM ("
       + "SELECT ended_at - started_at AS ms FROM runs WHERE status IN " + FINISHED
       + " AND started_at IS NOT NULL AND ended_at IS NOT NULL";
-  private static final String PERCENTILES_TAIL = "))";
+  /** Every subquery in FROM is named: PostgreSQL (before 16) requires it. */
+  private static final String PERCENTILES_TAIL = ") d) o";
 
   /** The figures of GET /api/runs/stats, from {@code client} (a reader pool). */
   static io.vertx.core.Future<JsonObject> stats(io.vertx.sqlclient.SqlClient client, RunQuery query) {
@@ -224,9 +229,9 @@ final class RunRows {
     StringBuilder sql = new StringBuilder("SELECT * FROM (").append(STATS);
     Tuple params = Tuple.tuple();
     filters(query, sql, params, false);
-    sql.append("), (").append(PERCENTILES_HEAD);
+    sql.append(") c, (").append(PERCENTILES_HEAD);
     filters(query, sql, params, false);
-    return new PageQuery(sql.append(PERCENTILES_TAIL).append(')').toString(), params);
+    return new PageQuery(sql.append(PERCENTILES_TAIL).append(") p").toString(), params);
   }
 
   static PageQuery page(RunQuery query, RunCursor after, int limit) {

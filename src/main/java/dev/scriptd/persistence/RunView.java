@@ -178,7 +178,7 @@ public final class RunView implements RunReads {
 
   /**
    * What the upsert leaves in the row: it never lowers log_lines or log_bytes that log flushes
-   * counted, and never touches the pin (see RunRows.UPSERT).
+   * counted, and never touches the pin (see RunRows.upsert).
    */
   static Run stored(Run before, Run saved) {
     if (before == null) {

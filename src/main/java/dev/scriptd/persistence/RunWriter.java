@@ -48,6 +48,7 @@ final class RunWriter {
   private final int batchRows;
   private final long flushIntervalMs;
   private final int maxQueued;
+  private final String upsert;
 
   /** Runs waiting for the next transaction, in the order of their first save; one entry a run. */
   private Map<String, Entry> waiting = new LinkedHashMap<>();
@@ -87,6 +88,7 @@ final class RunWriter {
     this.batchRows = settings.batchRows();
     this.flushIntervalMs = settings.flushIntervalMs();
     this.maxQueued = settings.maxQueued();
+    this.upsert = RunRows.upsert(db.dialect());
     db.onRoomAgain(() -> {
       if (!writing) {
         startGroup();
@@ -329,8 +331,11 @@ final class RunWriter {
         held.add(Tuple.of(entry.run.id()));
       }
     }
+    // in id order, as the log batcher updates runs rows: on PostgreSQL, where transactions run
+    // side by side, both then lock the rows they share in one order and never deadlock
+    rows.sort(java.util.Comparator.comparing(row -> row.getString(0)));
     List<Database.Batch> batches = new ArrayList<>(3);
-    batches.add(new Database.Batch(RunRows.UPSERT, rows));
+    batches.add(new Database.Batch(upsert, rows));
     if (!queued.isEmpty()) {
       batches.add(new Database.Batch(RunRows.MARK_QUEUED, queued));
     }

@@ -23,12 +23,6 @@ final class ScheduleLedgerStore {
   static final long UNDECIDED_AFTER_MS = 60_000;
   static final String LOST_DETAIL = "the server stopped while the run was being started; no run is known";
 
-  // the primary key is the fence: an existing row is left alone, and the caller fires only for new rows
-  private static final String CLAIM = "INSERT INTO schedule_fires "
-      + "(script_id, fire_time, decided_at, outcome, run_id, detail) SELECT ?, ?, ?, ?, ?, ? "
-      // a script deleted meanwhile gets no rows
-      + "WHERE EXISTS (SELECT 1 FROM scripts WHERE id = ?) "
-      + "ON CONFLICT (script_id, fire_time) DO NOTHING";
   private static final String DECIDE = "UPDATE schedule_fires SET decided_at = ?, outcome = ?, run_id = ?, "
       + "detail = ? WHERE script_id = ? AND fire_time = ?";
   private static final String PAGE = "SELECT script_id, fire_time, decided_at, outcome, run_id, detail "
@@ -37,9 +31,19 @@ final class ScheduleLedgerStore {
   private static final String PRUNE = "DELETE FROM schedule_fires WHERE fire_time < ?";
 
   private final Database db;
+  private final String claim;
 
   ScheduleLedgerStore(Database db) {
     this.db = db;
+    SqlDialect sql = db.dialect();
+    // the primary key is the fence: an existing row is left alone, and the caller fires only for new rows
+    this.claim = "INSERT INTO schedule_fires "
+        + "(script_id, fire_time, decided_at, outcome, run_id, detail) SELECT " + sql.typed("text") + ", "
+        + sql.typed("bigint") + ", " + sql.typed("bigint") + ", " + sql.typed("text") + ", " + sql.typed("text")
+        + ", " + sql.typed("text") + " "
+        // a script deleted meanwhile gets no rows
+        + "WHERE EXISTS (SELECT 1 FROM scripts WHERE id = ?) "
+        + "ON CONFLICT (script_id, fire_time) DO NOTHING";
   }
 
   Future<ScheduleFire.Batch> claim(ScheduleFire.Batch batch) {
@@ -47,7 +51,7 @@ final class ScheduleLedgerStore {
       List<ScheduleFire> added = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (ScheduleFire fire : batch.items()) {
-        chain = chain.compose(v -> conn.preparedQuery(CLAIM).execute(Tuple.from(new Object[] {fire.scriptId(),
+        chain = chain.compose(v -> conn.preparedQuery(claim).execute(Tuple.from(new Object[] {fire.scriptId(),
                 fire.fireTime().toEpochMilli(), fire.decidedAt().toEpochMilli(), fire.outcome(), fire.runId(),
                 fire.detail(), fire.scriptId()}))
             .map(rows -> {

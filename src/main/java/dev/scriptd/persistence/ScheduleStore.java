@@ -12,17 +12,21 @@ import java.util.List;
 final class ScheduleStore {
   private static final String SELECT_ALL =
       "SELECT script_id, version, armed_at, last_fire_at, next_fire_at FROM schedule_state";
-  private static final String UPSERT = "INSERT INTO schedule_state "
-      + "(script_id, version, armed_at, last_fire_at, next_fire_at, updated_at) SELECT ?, ?, ?, ?, ?, ? "
-      // a script deleted meanwhile gets no state row
-      + "WHERE EXISTS (SELECT 1 FROM scripts WHERE id = ?) "
-      + "ON CONFLICT (script_id) DO UPDATE SET version = excluded.version, armed_at = excluded.armed_at, "
-      + "last_fire_at = excluded.last_fire_at, next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at";
 
   private final Database db;
+  private final String upsert;
 
   ScheduleStore(Database db) {
     this.db = db;
+    SqlDialect sql = db.dialect();
+    this.upsert = "INSERT INTO schedule_state "
+        + "(script_id, version, armed_at, last_fire_at, next_fire_at, updated_at) SELECT " + sql.typed("text")
+        + ", " + sql.typed("bigint") + ", " + sql.typed("bigint") + ", " + sql.typed("bigint") + ", "
+        + sql.typed("bigint") + ", " + sql.typed("bigint") + " "
+        // a script deleted meanwhile gets no state row
+        + "WHERE EXISTS (SELECT 1 FROM scripts WHERE id = ?) "
+        + "ON CONFLICT (script_id) DO UPDATE SET version = excluded.version, armed_at = excluded.armed_at, "
+        + "last_fire_at = excluded.last_fire_at, next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at";
   }
 
   Future<ScheduleState.All> all() {
@@ -37,7 +41,7 @@ final class ScheduleStore {
   }
 
   Future<ScheduleState> save(ScheduleState state) {
-    return db.write(conn -> conn.preparedQuery(UPSERT).execute(Tuple.of(state.scriptId(), state.version(),
+    return db.write(conn -> conn.preparedQuery(upsert).execute(Tuple.of(state.scriptId(), state.version(),
             state.armedAt().toEpochMilli(), millis(state.lastFireAt()), millis(state.nextFireAt()),
             System.currentTimeMillis(), state.scriptId())))
         .map(state);

@@ -56,9 +56,10 @@ final class ScriptRows {
   static final String GET = WITH_LAST_RUN + " WHERE s.id = ? OR s.name = ? ORDER BY (s.id = ?) DESC LIMIT 1";
 
   /** The other scripts whose then names a script (parameters: its id, its id, its name), by name. */
-  static final String CHAINED_FROM = "SELECT s.name FROM scripts s WHERE s.id <> ? AND s.then_runs IS NOT NULL "
-      + "AND EXISTS (SELECT 1 FROM json_each(s.then_runs) t WHERE json_extract(t.value, '$.script') IN (?, ?)) "
-      + "ORDER BY s.name";
+  static String chainedFrom(SqlDialect sql) {
+    return "SELECT s.name FROM scripts s WHERE s.id <> ? AND s.then_runs IS NOT NULL "
+        + "AND " + sql.jsonArrayHasField("s.then_runs", "script") + " ORDER BY s.name";
+  }
   static final String NAME_OF = "SELECT name FROM scripts WHERE id = ?";
   static final String RUNNING_COUNT = "SELECT count(*) FROM runs WHERE script_id = ? AND status = 'running'";
   static final String ACTIVE_COUNT = "SELECT count(*) FROM runs WHERE script_id = ? AND status IN ('pending', 'running')";

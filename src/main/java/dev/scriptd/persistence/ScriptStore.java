@@ -45,20 +45,18 @@ final class ScriptStore {
             : isRouteTaken(err) ? routeTaken(script, null) : err));
   }
 
-  private static boolean isNameTaken(Throwable err) {
-    String message = String.valueOf(err.getMessage());
-    return message.contains("UNIQUE") && message.contains("scripts.name");
+  private boolean isNameTaken(Throwable err) {
+    return db.dialect().uniqueViolation(err, "scripts", "name");
   }
 
-  private static boolean isRouteTaken(Throwable err) {
-    String message = String.valueOf(err.getMessage());
-    return message.contains("UNIQUE") && message.contains("scripts.endpoint_key");
+  private boolean isRouteTaken(Throwable err) {
+    return db.dialect().uniqueViolation(err, "scripts", "endpoint_key");
   }
 
   /**
    * Fails with a 409 naming the script that already serves this script's route. Writes run one at
-   * a time on the writer connection, so the check and the save that follows it cannot interleave
-   * with another save; the unique index on endpoint_key holds the rule even so.
+   * a time (SQLite's single writer, PostgreSQL's write lock), so the check and the save that follows
+   * it cannot interleave with another save; the unique index on endpoint_key holds the rule even so.
    */
   private static Future<Void> routeFree(SqlConnection conn, Script script) {
     String key = ScriptRows.endpointKey(script);
@@ -204,7 +202,7 @@ final class ScriptStore {
     });
   }
 
-  private static Future<Void> upsert(SqlConnection conn, Script script) {
+  private Future<Void> upsert(SqlConnection conn, Script script) {
     return routeFree(conn, script)
         .compose(v -> conn.preparedQuery(ScriptRows.UPSERT).execute(ScriptRows.upsertParams(script)))
         .<Void>mapEmpty()

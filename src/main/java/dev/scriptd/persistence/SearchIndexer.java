@@ -27,9 +27,6 @@ final class SearchIndexer {
   private static final String SELECT = "SELECT d.doc, c.first_seq, c.data FROM log_search_docs d "
       + "JOIN log_chunks c ON c.run_id = d.run_id AND c.first_seq = d.first_seq "
       + "WHERE d.indexed = 0 ORDER BY d.doc LIMIT ?";
-  /** Only while the chunk is still there: a delete meanwhile took its doc row along. */
-  private static final String INSERT = "INSERT OR REPLACE INTO log_search (rowid, text) "
-      + "SELECT doc, ? FROM log_search_docs WHERE doc = ? AND indexed = 0";
   private static final String MARK = "UPDATE log_search_docs SET indexed = 1 WHERE doc = ?";
 
   private final Vertx vertx;
@@ -132,14 +129,14 @@ final class SearchIndexer {
     for (Row row : rows) {
       Object data = row.getValue("data");
       byte[] bytes = data instanceof Buffer buffer ? buffer.getBytes() : (byte[]) data;
-      documents.add(Tuple.of(LogSearch.document(codec.decode(bytes, row.getLong("first_seq"))), row.getLong("doc")));
+      documents.add(Tuple.of(db.dialect().searchDocument(codec.decode(bytes, row.getLong("first_seq"))), row.getLong("doc")));
     }
     return documents;
   }
 
   private Future<Integer> write(List<Tuple> documents) {
     List<Tuple> docs = documents.stream().map(doc -> Tuple.of(doc.getLong(1))).toList();
-    return db.write(conn -> conn.preparedQuery(INSERT).executeBatch(documents)
+    return db.write(conn -> conn.preparedQuery(db.dialect().searchInsert()).executeBatch(documents)
             .compose(v -> conn.preparedQuery(MARK).executeBatch(docs)))
         .map(v -> {
           long before = indexed;

@@ -28,6 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Who did what: created_by on runs and the audit log, on a real server")
 class AuditTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -41,7 +46,7 @@ class AuditTest {
   }
 
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     admin = server.api;
   }
 
@@ -262,6 +267,15 @@ class AuditTest {
     awaitRecord("&action=login&actor=admin", r -> true);
     awaitRecord("&action=access&result=denied", r -> r.getString("target").equals("/api/tokens"));
 
+    String table = storedAuditTable();
+    assertTrue(table.contains("token.create") && table.contains("run.start") && table.contains("script.create"), table);
+    for (String secret : List.of(TestServer.ADMIN_TOKEN, created, secretValue)) {
+      assertFalse(table.contains(secret), "the audit table holds a secret: " + table);
+    }
+  }
+
+  /** Every row of the audit table as the database holds it, a line a row. */
+  String storedAuditTable() throws Exception {
     StringBuilder everything = new StringBuilder();
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
          ResultSet rows = db.createStatement().executeQuery("SELECT * FROM audit")) {
@@ -273,14 +287,11 @@ class AuditTest {
         everything.append('\n');
       }
     }
-    String table = everything.toString();
-    assertTrue(table.contains("token.create") && table.contains("run.start") && table.contains("script.create"), table);
-    for (String secret : List.of(TestServer.ADMIN_TOKEN, created, secretValue)) {
-      assertFalse(table.contains(secret), "the audit table holds a secret: " + table);
-    }
+    return everything.toString();
   }
 
-  private void sql(String statement) throws Exception {
+  /** Runs a statement on the database itself (a tampering test changes a record behind the server). */
+  void sql(String statement) throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"))) {
       db.createStatement().execute("PRAGMA busy_timeout = 10000");
       db.createStatement().executeUpdate(statement);

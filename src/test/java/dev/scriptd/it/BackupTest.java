@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Backup: POST /api/admin/backup while runs write lines, and a restore from it")
 class BackupTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   @TempDir
@@ -104,7 +109,7 @@ class BackupTest {
   @Test
   @DisplayName("one backup at a time: 409 while one is being taken; operators get 403")
   void oneAtATime(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       Lock held = vertx.sharedData().getLocalLock(server.handle.namespace().of("scriptd.admin.backup"))
           .await(10, TimeUnit.SECONDS);

@@ -22,13 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Chains: a run's then starts the next scripts' runs")
 class ChainsTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
 
   @Test
   @DisplayName("a script chained to itself runs 11 times (chains.max_depth 10), then records one failed run")
   void depthLimit(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       create(server.api, new JsonObject().put("name", "again").put("command", "echo link")
           .put("then", new JsonArray().add(new JsonObject().put("script", "again"))));
@@ -55,7 +60,7 @@ class ChainsTest {
   @Test
   @DisplayName("a chain of three scripts passes an output along: declared outputs become params (typed), the entry's params override them, the rest is dropped")
   void threeScriptChainPassesAnOutputAlong(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       create(server.api, new JsonObject().put("name", "load-rows").put("command", "echo \"loading $SCRIPTD_PARAM_TOTAL rows\"")
           .put("parameters", schema(new JsonObject().put("total", new JsonObject().put("type", "integer")), "total")));
@@ -91,7 +96,7 @@ class ChainsTest {
   @Test
   @DisplayName("a downstream run whose params do not satisfy its parameters is recorded failed with the reason")
   void invalidParamsAreRecorded(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       create(server.api, new JsonObject().put("name", "needs-day").put("command", "true")
           .put("parameters", schema(new JsonObject().put("day", new JsonObject().put("type", "string")
@@ -116,7 +121,7 @@ class ChainsTest {
   @Test
   @DisplayName("a chain of three scripts runs in order, each run naming its parent, and only on the listed statuses")
   void threeScriptChain(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       create(server.api, new JsonObject().put("name", "load").put("command", "echo loaded"));
       create(server.api, new JsonObject().put("name", "cleanup-on-failure").put("command", "echo cleaning"));
@@ -145,7 +150,7 @@ class ChainsTest {
   @Test
   @DisplayName("a decided chain link still waiting (behind its script's queue) starts after a server restart")
   void decidedLinkSurvivesARestart(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort());
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl());
     TestServer first = TestServer.start(vertx, config);
     create(first.api, new JsonObject().put("name", "serial").put("command", "sleep ${HOLD:-0}").put("concurrency", "queue"));
     create(first.api, new JsonObject().put("name", "upstream").put("command", "true")
@@ -172,7 +177,7 @@ class ChainsTest {
   @Test
   @DisplayName("a disabled downstream script is recorded as a failed run saying why")
   void disabledDownstreamIsRecorded(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       create(server.api, new JsonObject().put("name", "off").put("command", "echo never").put("enabled", false));
       create(server.api, new JsonObject().put("name", "on").put("command", "true")
@@ -190,7 +195,7 @@ class ChainsTest {
   @Test
   @DisplayName("then naming an unknown script is a 400 on save; deleting a script another's then names is a 409 listing them")
   void namesAreChecked(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       HttpResponse<String> unknown = server.api.post("/api/scripts", new JsonObject().put("name", "a").put("command", "true")
           .put("then", new JsonArray().add(new JsonObject().put("script", "nowhere"))));

@@ -17,6 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("A server JVM killed with SIGKILL leaves no process behind and marks its runs lost")
 class CrashRecoveryTest {
+  /** Flags choosing the storage of the server JVMs: none for SQLite in the data dir; PostgreSQL variants override it. */
+  List<String> storageFlags() {
+    return List.of();
+  }
+
+  private List<String> with(List<String> flags) {
+    List<String> all = new java.util.ArrayList<>(flags);
+    all.addAll(storageFlags());
+    return all;
+  }
+
   private static final String NOISY_GROUP =
       "(i=0; while true; do i=$((i+1)); echo line$i; sleep 0.002; done) & sleep 300 & wait";
 
@@ -52,7 +63,7 @@ class CrashRecoveryTest {
     int port = TestServer.freePort();
     Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
     List<String> flags = List.of("--runs.reaper=true", "--runs.kill_grace_ms=500", "--limits.max_concurrent_runs=1");
-    Process first = ServerJvm.start(dataDir, port, flags);
+    Process first = ServerJvm.start(dataDir, port, with(flags));
     servers.add(first);
     String holder = api.startRun("sleep 300").getString("id");
     api.awaitRun(holder, r -> "running".equals(r.getString("status")), Duration.ofSeconds(20));
@@ -61,7 +72,7 @@ class CrashRecoveryTest {
 
     first.destroyForcibly();
     assertTrue(first.waitFor(10, TimeUnit.SECONDS));
-    servers.add(ServerJvm.start(dataDir, port, flags));
+    servers.add(ServerJvm.start(dataDir, port, with(flags)));
     assertEquals("lost", api.run(holder).getString("status"));
     JsonObject ended = api.awaitEnd(waiter);
     assertEquals("completed", ended.getString("status"), ended.encode());
@@ -101,7 +112,7 @@ class CrashRecoveryTest {
 
   private Process startServer(int port, boolean reaper) throws Exception {
     Process process = ServerJvm.start(dataDir, port,
-        List.of("--runs.reaper=" + reaper, "--runs.kill_grace_ms=500"));
+        with(List.of("--runs.reaper=" + reaper, "--runs.kill_grace_ms=500")));
     servers.add(process);
     return process;
   }

@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Run history: filters, stable cursor pages while runs arrive, statistics in SQL")
 class HistoryApiTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -38,7 +43,7 @@ class HistoryApiTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     api = server.api;
   }
 

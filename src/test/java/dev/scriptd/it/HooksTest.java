@@ -21,6 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Endpoints: METHOD /hooks/{path} served by js and shell scripts, changed at runtime")
 class HooksTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -28,7 +33,7 @@ class HooksTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("js", new JsonObject().put("context_max_uses", 3)));
     api = server.api;
   }

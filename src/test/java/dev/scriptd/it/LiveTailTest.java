@@ -39,6 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Live tails over SSE and WebSocket")
 class LiveTailTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String SLOW_200 = "for i in $(seq 1 200); do echo line$i; sleep 0.005; done";
 
@@ -51,7 +56,7 @@ class LiveTailTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("tail", new JsonObject().put("stall_timeout_ms", 1000).put("keep_alive_ms", 500));
     server = TestServer.start(vertx, config);
     api = server.api;

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Notifications: signed webhook deliveries from a durable outbox")
 class NotificationsTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   private static final String SECRET = "receiver-shared-secret";
   private static final String TOKEN = "hunter2-database-password";
 
@@ -33,7 +38,7 @@ class NotificationsTest {
   @DisplayName("a failed run's notification is signed, retried after two 500 answers across a server restart, then delivered, with the run's secret masked")
   void signedRetriedAcrossRestartAndMasked(Vertx vertx) throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver(500, 500)) {
-      JsonObject config = TestServer.config(dataDir, TestServer.freePort());
+      JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl());
       TestServer first = TestServer.start(vertx, config);
       JsonObject definition = new JsonObject().put("name", "nightly")
           .put("command", "echo \"connecting with $DB_TOKEN\"; echo done; exit 3")
@@ -105,7 +110,7 @@ class NotificationsTest {
   @DisplayName("notify.default reaches the receiver for an ad-hoc run, in the slack format, and only for its listed statuses")
   void serverDefaultCoversAdHocRuns(Vertx vertx) throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver()) {
-      JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+      JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
           .put("notify", new JsonObject().put("default", new JsonArray().add(new JsonObject()
               .put("url", receiver.url("/chat")).put("format", "slack").put("on", new JsonArray().add("completed")))));
       TestServer server = TestServer.start(vertx, config);
@@ -140,7 +145,7 @@ class NotificationsTest {
   void secretParameterIsMasked(Vertx vertx) throws Exception {
     String value = "tok-5f2a9c-very-secret";
     try (WebhookReceiver receiver = new WebhookReceiver()) {
-      TestServer server = TestServer.start(vertx, dataDir);
+      TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
       try {
         HttpResponse<String> created = server.api.post("/api/scripts", new JsonObject().put("name", "uses-token")
             .put("command", "echo \"calling with $SCRIPTD_PARAM_TOKEN\"")
@@ -176,7 +181,7 @@ class NotificationsTest {
   @Test
   @DisplayName("a notify entry with a bad url, format or status is a 400 naming each field")
   void badEntriesAreRefused(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       HttpResponse<String> response = server.api.post("/api/scripts", new JsonObject().put("name", "x").put("command", "true")
           .put("notify", new JsonArray().add(new JsonObject().put("url", "ftp://example.com"))

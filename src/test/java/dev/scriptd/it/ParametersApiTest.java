@@ -25,6 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Parameters and outputs: schemas on save, values on every trigger, the environment, outputs")
 class ParametersApiTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   static final JsonObject SCHEMA = new JsonObject("""
       {"type": "object", "required": ["day"], "properties": {
         "day": {"type": "string", "format": "date", "title": "Day"},
@@ -42,7 +47,7 @@ class ParametersApiTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     api = server.api;
   }
 

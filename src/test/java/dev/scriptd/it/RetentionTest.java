@@ -33,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Retention: cleanup by age and per script, what it never deletes, freed bytes, status, log files")
 class RetentionTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -40,7 +45,7 @@ class RetentionTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("retention", new JsonObject().put("max_runs_per_script", 2).put("batch_size", 2))
         .put("logs", new JsonObject().put("files", true));
     server = TestServer.start(vertx, config);
@@ -93,6 +98,12 @@ class RetentionTest {
         .withZone(ZoneOffset.UTC).format(Instant.parse(api.run(runId).getString("created_at")).minusMillis(shift)));
     Files.createDirectories(agedDay);
     Files.move(logFile, agedDay.resolve(logFile.getFileName()));
+    shiftTimes(runId, shift);
+    return agedDay.resolve(logFile.getFileName());
+  }
+
+  /** Moves a run's stored times {@code shift} ms back, in the database itself. */
+  void shiftTimes(String runId, long shift) throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
         PreparedStatement update = db.prepareStatement("UPDATE runs SET created_at = created_at - ?, "
             + "started_at = started_at - ?, ended_at = ended_at - ? WHERE id = ?")) {
@@ -103,7 +114,6 @@ class RetentionTest {
       update.setString(4, runId);
       assertEquals(1, update.executeUpdate());
     }
-    return agedDay.resolve(logFile.getFileName());
   }
 
   @Test
@@ -222,23 +232,7 @@ class RetentionTest {
   @Test
   @DisplayName("only one cleanup at a time: a second request while one runs is 409")
   void oneAtATime() throws Exception {
-    long old = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(60);
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"))) {
-      db.createStatement().execute("PRAGMA busy_timeout = 5000");
-      db.setAutoCommit(false);
-      try (PreparedStatement insert = db.prepareStatement("INSERT INTO runs (id, status, created_at, started_at, "
-          + "ended_at) VALUES (?, 'completed', ?, ?, ?)")) {
-        for (int i = 0; i < 3000; i++) {
-          insert.setString(1, java.util.UUID.randomUUID().toString());
-          insert.setLong(2, old + i);
-          insert.setLong(3, old + i);
-          insert.setLong(4, old + i + 1);
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      }
-      db.commit();
-    }
+    insertOldRuns(3000, System.currentTimeMillis() - TimeUnit.DAYS.toMillis(60));
     var first = api.client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base
         + "/api/runs/cleanup")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"days\": 30}"))
         .header("Content-Type", "application/json").header("Authorization", "Bearer " + api.token).build(),
@@ -255,6 +249,26 @@ class RetentionTest {
     assertEquals(200, done.statusCode(), done.body());
     assertEquals(3000, new JsonObject(done.body()).getLong("deleted_runs"));
     assertFalse(new JsonObject(api.get("/api/runs/cleanup/status").body()).getBoolean("is_running"));
+  }
+
+  /** Inserts {@code count} completed runs created from {@code old} on, straight into the database. */
+  void insertOldRuns(int count, long old) throws Exception {
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"))) {
+      db.createStatement().execute("PRAGMA busy_timeout = 5000");
+      db.setAutoCommit(false);
+      try (PreparedStatement insert = db.prepareStatement("INSERT INTO runs (id, status, created_at, started_at, "
+          + "ended_at) VALUES (?, 'completed', ?, ?, ?)")) {
+        for (int i = 0; i < count; i++) {
+          insert.setString(1, java.util.UUID.randomUUID().toString());
+          insert.setLong(2, old + i);
+          insert.setLong(3, old + i);
+          insert.setLong(4, old + i + 1);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      db.commit();
+    }
   }
 
   @Test
@@ -415,7 +429,7 @@ class RetentionTest {
     long total = sizes.stream().mapToLong(Long::longValue).sum();
     long budget = total - sizes.get(1) - sizes.get(2); // deleting runs 1 and 2 is just enough
     server.close();
-    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort())
+    server = TestServer.start(vertx, TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("retention", new JsonObject().put("max_bytes", budget)));
     api = server.api;
 

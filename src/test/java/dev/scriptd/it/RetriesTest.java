@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Retries: pending runs with not_before, started when due, durable, killable")
 class RetriesTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   /** How late a due retry may start on a busy test machine. */
   private static final long TOLERANCE_MS = 2000;
 
@@ -33,7 +38,7 @@ class RetriesTest {
   @DisplayName("a failing script runs 3 times: each retry is due 1 s, then 2 s after the previous end, and starts then")
   void retriesWithTheirDelays(Vertx vertx) throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver()) {
-      TestServer server = TestServer.start(vertx, dataDir);
+      TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
       try {
         create(server.api, new JsonObject().put("name", "flaky").put("command", "echo try $SCRIPTD_RUN_ID; exit 1")
             .put("retry", new JsonObject().put("max_attempts", 3).put("delay_ms", 1000).put("backoff", 2))
@@ -67,7 +72,7 @@ class RetriesTest {
   @Test
   @DisplayName("a pending retry is saved with its not_before, survives a server restart and starts when due")
   void pendingRetrySurvivesARestart(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort());
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl());
     TestServer first = TestServer.start(vertx, config);
     create(first.api, new JsonObject().put("name", "later").put("command", "exit 2")
         .put("retry", new JsonObject().put("max_attempts", 2).put("delay_ms", 3000)));
@@ -97,7 +102,7 @@ class RetriesTest {
   @DisplayName("killing a pending retry ends it killed and ends the series; a killed run is never retried")
   void killingAPendingRetryEndsTheSeries(Vertx vertx) throws Exception {
     try (WebhookReceiver receiver = new WebhookReceiver()) {
-      TestServer server = TestServer.start(vertx, dataDir);
+      TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
       try {
         create(server.api, new JsonObject().put("name", "patient").put("command", "exit 1")
             .put("retry", new JsonObject().put("max_attempts", 5).put("delay_ms", 600_000))
@@ -122,7 +127,7 @@ class RetriesTest {
   @Test
   @DisplayName("a script's kill ends its pending retries; deleting a script drops them and none comes back")
   void killAndDeleteOfTheScriptEndPendingRetries(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       JsonObject retry = new JsonObject().put("max_attempts", 2).put("delay_ms", 1500);
       create(server.api, new JsonObject().put("name", "killed-series").put("command", "exit 1")
@@ -154,7 +159,7 @@ class RetriesTest {
   @Test
   @DisplayName("retry is validated on save: max_attempts 1..100, delays, backoff, and never on killed")
   void retryIsValidated(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     try {
       HttpResponse<String> response = server.api.post("/api/scripts", new JsonObject().put("name", "bad").put("command", "true")
           .put("retry", new JsonObject().put("max_attempts", 0).put("delay_ms", "soon").put("backoff", 20)

@@ -26,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Runs API over real HTTP, real processes and a real SQLite file")
 class RunsApiTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -33,7 +38,7 @@ class RunsApiTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     api = server.api;
   }
 

@@ -41,6 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Cron schedules on a real server: firing, changes, restarts, misfire, clock jumps, forbid")
 class ScheduleTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   static final String ECHO_SCHEDULED = "echo \"$SCRIPTD_SCHEDULED_AT\"";
 
   @TempDir
@@ -124,7 +129,7 @@ class ScheduleTest {
   @Test
   @DisplayName("every second: at least 3 cron runs in 5 s; an update to a yearly time stops it at once")
   void everySecondThenUpdate(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     JsonObject script = create(scheduled("tick", ECHO_SCHEDULED, "* * * * * *"));
     assertNotNull(script.getString("next_run_at"));
     String id = script.getString("id");
@@ -145,7 +150,7 @@ class ScheduleTest {
   @Test
   @DisplayName("enabled: false stops the schedule at once (next_run_at null); delete stops it too")
   void disableAndDelete(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     String off = create(scheduled("off", "true", "* * * * * *")).getString("id");
     String gone = create(scheduled("gone", "true", "* * * * * *")).getString("id");
     awaitRuns(off, list -> list.size() >= 2, Duration.ofSeconds(5));
@@ -168,7 +173,7 @@ class ScheduleTest {
   @DisplayName("restart: an every-second schedule (misfire all) resumes from its stored last fire time:"
       + " the seconds missed while down run once each, none twice")
   void restartResumesWithoutDoubles(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort());
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl());
     server = TestServer.start(vertx, config);
     JsonObject body = scheduled("resume", ECHO_SCHEDULED, "* * * * * *");
     body.getJsonObject("schedule").put("misfire", "all");
@@ -230,7 +235,7 @@ class ScheduleTest {
   @DisplayName("misfire after a simulated downtime (01:00 -> 06:30): skip none, once the latest, all the latest 3;"
       + " a forward clock jump re-arms at once; a backward one repeats nothing")
   void misfireAfterDowntime(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("scheduler", new JsonObject().put("enabled", false).put("max_catchup_runs", 3)
             .put("clock_check_ms", 100));
     server = TestServer.start(vertx, config);
@@ -289,7 +294,7 @@ class ScheduleTest {
   @Test
   @DisplayName("concurrency forbid: a slow every-second job never overlaps itself; refused fires are skipped")
   void forbidSkipsOverlappingFires(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     String id = create(scheduled("slow", "sleep 2.2", "* * * * * *").put("concurrency", "forbid"))
         .getString("id");
     List<JsonObject> runs = awaitRuns(id, list -> list.stream()
@@ -312,7 +317,7 @@ class ScheduleTest {
   @Test
   @DisplayName("an invalid expression or zone is a 400 that says what is wrong; preview needs a schedule")
   void validation(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     HttpResponse<String> badCron = server.api.post("/api/scripts", scheduled("bad", "true", "0 25 * * *"));
     assertEquals(400, badCron.statusCode(), badCron.body());
     String detail = new JsonObject(badCron.body()).getString("detail");
@@ -343,7 +348,7 @@ class ScheduleTest {
   @Test
   @DisplayName("a cron fire for an old version, or of a disabled script, is refused (409) on the bus")
   void staleCronFireIsRefused(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("scheduler", new JsonObject().put("enabled", false));
     server = TestServer.start(vertx, config);
     String id = create(scheduled("stale", "true", "0 0 1 1 *")).getString("id");
@@ -408,7 +413,7 @@ class ScheduleTest {
       + " runs) and skipped_forbid rows, counted by scriptd_schedule_fires_total; pages return each fire time once;"
       + " disabled, it adds no rows; the retention pass keeps recent rows; deleting the script deletes them")
   void ledgerOfForbidSchedule(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     String id = create(scheduled("slow-ledger", "sleep 1.5", "* * * * * *").put("concurrency", "forbid"))
         .getString("id");
     List<JsonObject> rows = awaitLedger(id, list -> count(list, "started") >= 2
@@ -488,7 +493,7 @@ class ScheduleTest {
   @DisplayName("ledger after a simulated downtime (01:00 -> 06:30): skip has 5 missed rows, once 4 missed and one"
       + " caught_up, all (max 3) 2 missed and 3 caught_up; the retention pass deletes rows older than retention.days")
   void ledgerAfterDowntime(Vertx vertx) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort())
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl())
         .put("scheduler", new JsonObject().put("enabled", false).put("max_catchup_runs", 3));
     server = TestServer.start(vertx, config);
     List<String> ids = new ArrayList<>();

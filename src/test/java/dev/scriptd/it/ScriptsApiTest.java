@@ -30,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Scripts API: definitions, runs under each concurrency rule, queues, progress")
 class ScriptsApiTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -37,7 +42,7 @@ class ScriptsApiTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     api = server.api;
   }
 

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Search: stored lines of every run, case-insensitive, escapes ignored, paged once each")
 class SearchApiTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -37,7 +42,7 @@ class SearchApiTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, databaseUrl());
     api = server.api;
   }
 

@@ -34,13 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @DisplayName("Tokens, roles, sessions, rate limits and request limits over real HTTP")
 class SecurityApiTest {
+  /** The database the servers of a test use: null for SQLite in the data dir; PostgreSQL variants override it. */
+  String databaseUrl() {
+    return null;
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
   Api admin;
 
   void start(Vertx vertx, JsonObject extra) throws Exception {
-    JsonObject config = TestServer.config(dataDir, TestServer.freePort()).put("rate_limit", 0);
+    JsonObject config = TestServer.config(dataDir, TestServer.freePort(), databaseUrl()).put("rate_limit", 0);
     config.mergeIn(extra, true);
     server = TestServer.start(vertx, config);
     admin = server.api;
@@ -208,9 +213,13 @@ class SecurityApiTest {
     assertEquals("token", me.getString("source"));
     assertFalse(ci.get("/api/me").body().contains(secret));
 
-    // neither the file nor its WAL holds a secret; the table holds the SHA-256 only
     server.close();
     server = null;
+    assertStoredAsHash(id, secret);
+  }
+
+  /** Neither the file nor its WAL holds a secret; the table holds the SHA-256 only, and the last use. */
+  void assertStoredAsHash(String id, String secret) throws Exception {
     for (Path file : List.of(dataDir.resolve("scriptd.db"), dataDir.resolve("scriptd.db-wal"))) {
       if (Files.exists(file)) {
         String raw = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);

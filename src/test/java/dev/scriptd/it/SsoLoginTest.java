@@ -70,8 +70,13 @@ class SsoLoginTest {
     server.close();
   }
 
-  static JsonObject config(Path dataDir, int port, OidcProvider provider) {
-    return TestServer.config(dataDir, port).put("rate_limit", 0)
+  /** The database of the server on {@code dir}: null for SQLite in it; PostgreSQL variants override it. */
+  String databaseUrl(Path dir) {
+    return null;
+  }
+
+  JsonObject config(Path dataDir, int port, OidcProvider provider) {
+    return TestServer.config(dataDir, port, databaseUrl(dataDir)).put("rate_limit", 0)
         .put("auth", new JsonObject().put("oidc", provider.scriptdConfig()).put("session_ttl", "1h"));
   }
 
@@ -380,16 +385,9 @@ class SsoLoginTest {
     List<JsonObject> rows = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       rows.clear();
-      try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
-           ResultSet rs = db.createStatement().executeQuery("SELECT * FROM audit ORDER BY seq")) {
-        while (rs.next()) {
-          JsonObject row = new JsonObject();
-          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
-          }
-          if (new JsonObject(row.getString("details")).getString("source", "").equals("oidc")) {
-            rows.add(row);
-          }
+      for (JsonObject row : storedAuditRows()) {
+        if (new JsonObject(row.getString("details")).getString("source", "").equals("oidc")) {
+          rows.add(row);
         }
       }
       if (rows.size() >= count) {
@@ -398,6 +396,22 @@ class SsoLoginTest {
       LockSupport.parkNanos(50_000_000L);
     }
     throw new AssertionError("fewer than " + count + " single sign-on audit records: " + rows);
+  }
+
+  /** Every row of the audit table, oldest first, as the database holds it (column name to value). */
+  List<JsonObject> storedAuditRows() throws Exception {
+    List<JsonObject> rows = new ArrayList<>();
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("scriptd.db"));
+         ResultSet rs = db.createStatement().executeQuery("SELECT * FROM audit ORDER BY seq")) {
+      while (rs.next()) {
+        JsonObject row = new JsonObject();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
   }
 
   @Test

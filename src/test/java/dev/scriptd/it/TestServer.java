@@ -36,8 +36,22 @@ final class TestServer {
         .put("runs", new JsonObject().put("kill_grace_ms", 1000));
   }
 
+  /** As {@link #config(Path, int)}, on PostgreSQL when {@code databaseUrl} is not null (else SQLite). */
+  static JsonObject config(Path dataDir, int port, String databaseUrl) {
+    JsonObject config = config(dataDir, port);
+    if (databaseUrl != null) {
+      config.put("database", new JsonObject().put("url", databaseUrl));
+    }
+    return config;
+  }
+
   static TestServer start(Vertx vertx, Path dataDir) throws Exception {
     return start(vertx, config(dataDir, freePort()));
+  }
+
+  /** On PostgreSQL when {@code databaseUrl} is not null (e.g. PostgresServer.shared().newDatabaseUrl()). */
+  static TestServer start(Vertx vertx, Path dataDir, String databaseUrl) throws Exception {
+    return start(vertx, config(dataDir, freePort(), databaseUrl));
   }
 
   static TestServer start(Vertx vertx, JsonObject config) throws Exception {

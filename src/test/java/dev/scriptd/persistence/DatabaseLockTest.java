@@ -22,7 +22,7 @@ class DatabaseLockTest {
   @TempDir
   Path dataDir;
   private Vertx vertx;
-  private Database db;
+  private SqliteDatabase db;
 
   @AfterEach
   void close() throws Exception {
@@ -36,10 +36,10 @@ class DatabaseLockTest {
   @DisplayName("SQLite's busy answers count as locked, other failures do not")
   void lockedErrors() {
     vertx = Vertx.vertx();
-    assertTrue(Database.isLocked(new SQLException("[SQLITE_BUSY] The database file is locked (database is locked)")));
-    assertTrue(Database.isLocked(new RuntimeException("wrapped", new SQLException("database is locked"))));
-    assertFalse(Database.isLocked(new SQLException("[SQLITE_FULL] Insertion failed because database is full")));
-    assertFalse(Database.isLocked(new RuntimeException((String) null)));
+    assertTrue(SqliteDatabase.lockedError(new SQLException("[SQLITE_BUSY] The database file is locked (database is locked)")));
+    assertTrue(SqliteDatabase.lockedError(new RuntimeException("wrapped", new SQLException("database is locked"))));
+    assertFalse(SqliteDatabase.lockedError(new SQLException("[SQLITE_FULL] Insertion failed because database is full")));
+    assertFalse(SqliteDatabase.lockedError(new RuntimeException((String) null)));
   }
 
   @Test
@@ -48,7 +48,7 @@ class DatabaseLockTest {
     vertx = Vertx.vertx();
     ScriptdConfig.Storage storage = ScriptdConfig.fromJson(new JsonObject().put("data_dir", dataDir.toString()))
         .storage();
-    db = Database.open(vertx, storage).await(30, TimeUnit.SECONDS);
+    db = SqliteDatabase.open(vertx, storage).await(30, TimeUnit.SECONDS);
     assertFalse(db.lockedByOther());
     try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + storage.dbFile());
         Statement statement = other.createStatement()) {

@@ -54,7 +54,7 @@ class RunWriterTest {
   Path tempDir;
   private Vertx vertx;
   private Context context;
-  private Database db;
+  private SqliteDatabase db;
   private LogBatcher batcher;
   private RunWriter writer;
 
@@ -66,7 +66,7 @@ class RunWriterTest {
     JsonObject config = new JsonObject().put("data_dir", tempDir.toString())
         .put("persistence", new JsonObject().put("batch_lines", 1_000_000).put("flush_interval_ms", 60_000));
     ScriptdConfig.Storage storage = ScriptdConfig.fromJson(config).storage();
-    db = onContext(() -> Database.open(vertx, storage));
+    db = onContext(() -> SqliteDatabase.open(vertx, storage));
     try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db.file());
         Statement statement = conn.createStatement()) {
       statement.execute("CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT, run_id TEXT, status TEXT)");

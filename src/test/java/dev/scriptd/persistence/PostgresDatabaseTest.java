@@ -1,0 +1,104 @@
+package dev.scriptd.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.it.PostgresServer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("PostgresDatabase: migrations, one writer at a time, batches with blobs")
+class PostgresDatabaseTest {
+  @TempDir
+  Path dataDir;
+  private Vertx vertx;
+  private PostgresDatabase db;
+
+  @BeforeEach
+  void open() throws Exception {
+    vertx = Vertx.vertx();
+    ScriptdConfig.Storage storage = ScriptdConfig.fromJson(new JsonObject().put("data_dir", dataDir.toString())
+        .put("database", new JsonObject().put("url", PostgresServer.shared().newDatabaseUrl()))).storage();
+    db = PostgresDatabase.open(vertx, storage).await(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    db.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("every PostgreSQL migration is applied once and recorded in schema_version")
+  void migrationsAreRecorded() throws Exception {
+    List<Database.Migration> all = Database.loadMigrations(PostgresDatabase.MIGRATIONS);
+    long recorded = db.reader().query("SELECT count(*) FROM schema_version").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+    assertEquals(all.size(), recorded);
+  }
+
+  @Test
+  @DisplayName("a write waits while another write holds the write lock, and runs once it commits; reads do not wait")
+  void writesRunOneAtATime() throws Exception {
+    Promise<Void> release = Promise.promise();
+    Promise<Void> firstHolds = Promise.promise();
+    Future<Void> first = db.write(conn -> {
+      firstHolds.complete();
+      return release.future();
+    });
+    firstHolds.future().await(10, TimeUnit.SECONDS);
+    AtomicBoolean secondRan = new AtomicBoolean();
+    Future<Void> second = db.write(conn -> {
+      secondRan.set(true);
+      return Future.succeededFuture();
+    });
+    // the second transaction is seen waiting for the advisory lock the first holds
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (waitingForTheLock() == 0) {
+      assertTrue(System.nanoTime() < end, "the second write never waited for the lock");
+      LockSupport.parkNanos(20_000_000L);
+    }
+    assertFalse(secondRan.get(), "the second write ran while the first held the lock");
+    assertEquals(1L, db.reader().query("SELECT 1").execute().await(10, TimeUnit.SECONDS).iterator().next()
+        .getLong(0), "a read does not wait");
+    vertx.runOnContext(v -> release.complete());
+    first.await(10, TimeUnit.SECONDS);
+    second.await(10, TimeUnit.SECONDS);
+    assertTrue(secondRan.get());
+  }
+
+  @Test
+  @DisplayName("batches run in one transaction with JDBC-style ? placeholders and byte[] blobs")
+  void batchesWithBlobs() throws Exception {
+    byte[] blob = {0, 1, 2, (byte) 255};
+    db.writeBatches(vertx, List.of(new Database.Batch("INSERT INTO log_chunks (run_id, first_seq, last_seq, "
+        + "line_count, byte_count, data) VALUES (?, ?, ?, ?, ?, ?)", List.of(Tuple.of("r", 1L, 2L, 2L, 4L, blob),
+        Tuple.of("r", 3L, 3L, 1L, 4L, blob))), new Database.Batch("UPDATE runs SET log_lines = 1 WHERE id = ?",
+        List.of()))).await(10, TimeUnit.SECONDS);
+    Buffer stored = db.reader().preparedQuery("SELECT data FROM log_chunks WHERE run_id = ? AND first_seq = ?")
+        .execute(Tuple.of("r", 3L)).await(10, TimeUnit.SECONDS).iterator().next().getBuffer(0);
+    assertEquals(Buffer.buffer(blob), stored);
+  }
+
+  private long waitingForTheLock() throws Exception {
+    return db.reader().query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+}
