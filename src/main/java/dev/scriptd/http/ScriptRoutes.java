@@ -332,7 +332,7 @@ final class ScriptRoutes {
   /** The {id} path parameter: a script id or name; anything else cannot name a script. */
   private String scriptId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (id == null || !(RunRoutes.UUID.matcher(id).matches() || definitions.isName(id))) {
+    if (id == null || !(RunRoutes.isUuid(id) || definitions.isName(id))) {
       throw new ApiException(404, "not-found", "script '" + id
           + "' not found; check the id or name (list them with GET /api/scripts)");
     }
