@@ -27,8 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -134,14 +134,14 @@ public final class RunView implements RunReads {
   private volatile Pool reader;
   /** Counts the view's changes (written under the write lock, read under the read lock). */
   private long version;
-  private final ConcurrentHashMap<PageKey, KeptPage> keptPages = new ConcurrentHashMap<>();
+  /**
+   * The kept pages, replaced whole on each change (few entries, read on every list: a scan with
+   * {@link #sameQuestion} is cheaper than hashing a query record).
+   */
+  private volatile KeptPage[] keptPages = new KeptPage[0];
 
-  /** A page's question: the query (its cursor included) and the limit it was answered with. */
-  private record PageKey(RunQuery query, int limit) {
-  }
-
-  /** A page as answered at {@code version}, in one buffer. */
-  private record KeptPage(long version, Buffer json) {
+  /** A page as answered at {@code version} to a query (its cursor included) with this limit, in one buffer. */
+  private record KeptPage(RunQuery query, int limit, long version, Buffer json) {
   }
 
   /** {@code capacity}: finished runs kept ({@code persistence.view_runs}). */
@@ -461,7 +461,7 @@ public final class RunView implements RunReads {
           "cursor is not valid; pass back the next_cursor of a previous page"));
     }
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
-    Buffer answered = fromMemory(new PageKey(query, limit), after);
+    Buffer answered = fromMemory(query, limit, after);
     if (answered != null) {
       return Future.succeededFuture(answered);
     }
@@ -485,14 +485,15 @@ public final class RunView implements RunReads {
   }
 
   /** The page from memory (kept, or built and kept when it may be), or null when the database must answer. */
-  private Buffer fromMemory(PageKey key, RunCursor after) {
+  private Buffer fromMemory(RunQuery query, int limit, RunCursor after) {
     lock.readLock().lock();
     try {
-      KeptPage kept = keptPages.get(key);
-      if (kept != null && kept.version() == version) {
-        return kept.json();
+      for (KeptPage kept : keptPages) {
+        if (kept.version() == version && kept.limit() == limit && sameQuestion(kept.query(), query)) {
+          return kept.json();
+        }
       }
-      Page page = page(key.query(), after, key.limit());
+      Page page = page(query, after, limit);
       if (page == null) {
         return null;
       }
@@ -501,14 +502,33 @@ public final class RunView implements RunReads {
         return json;
       }
       Buffer flat = direct(json);
-      if (keptPages.size() >= KEPT_PAGES) {
-        keptPages.clear();
-      }
-      keptPages.put(key, new KeptPage(version, flat));
+      keep(new KeptPage(query, limit, version, flat));
       return flat;
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Adds a page in place of older ones: of another version, or of the same question. */
+  private synchronized void keep(KeptPage page) {
+    List<KeptPage> kept = new ArrayList<>(KEPT_PAGES);
+    for (KeptPage old : keptPages) {
+      if (old.version() == page.version() && kept.size() < KEPT_PAGES - 1
+          && !(old.limit() == page.limit() && sameQuestion(old.query(), page.query()))) {
+        kept.add(old);
+      }
+    }
+    kept.add(page);
+    keptPages = kept.toArray(new KeptPage[0]);
+  }
+
+  /** The same filters and cursor (limits are compared apart). */
+  static boolean sameQuestion(RunQuery a, RunQuery b) {
+    return Objects.equals(a.cursor(), b.cursor()) && Objects.equals(a.scriptId(), b.scriptId())
+        && a.status() == b.status() && Objects.equals(a.from(), b.from())
+        && Objects.equals(a.to(), b.to()) && Objects.equals(a.parentRunId(), b.parentRunId())
+        && Objects.equals(a.trigger(), b.trigger()) && Objects.equals(a.retryOf(), b.retryOf())
+        && Objects.equals(a.createdBy(), b.createdBy());
   }
 
   private static boolean holdsRunning(Page page) {

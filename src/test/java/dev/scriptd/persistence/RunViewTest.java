@@ -1,10 +1,12 @@
 package dev.scriptd.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
@@ -241,5 +243,29 @@ class RunViewTest {
 
   private static List<String> ids(JsonObject page) {
     return page.getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("id")).toList();
+  }
+
+  @Test
+  void aKeptPageAnswersOnlyTheSameFiltersCursorAndLimit() {
+    RunQuery base = new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5,
+        "c", "p", "api", "r", "ada");
+    assertTrue(RunView.sameQuestion(base, new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0),
+        Instant.ofEpochMilli(T0 + 9), 7, "c", "p", "api", "r", "ada")));
+    List<RunQuery> others = List.of(
+        new RunQuery("t", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.FAILED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, null, Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), null, 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "d", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "q", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "ui", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "x", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "bob"));
+    for (RunQuery other : others) {
+      assertFalse(RunView.sameQuestion(base, other), other.toString());
+    }
+    // a new filter of RunQuery must be compared too: one query above differs in each filter
+    assertEquals(others.size() + 1, RunQuery.class.getRecordComponents().length,
+        "RunQuery has a component sameQuestion does not know; compare it there and add a case here");
   }
 }
