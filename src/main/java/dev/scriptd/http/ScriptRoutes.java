@@ -50,10 +50,15 @@ final class ScriptRoutes {
     this.definitions = definitions;
   }
 
-  void mount(Router router) {
+  /** The routes under /api/runs that are not a run's: mount them before /api/runs/:id, which would take them. */
+  void mountRunRoutes(Router router) {
     router.get("/api/runs/stats").handler(this::stats);
     router.post("/api/runs/cleanup").handler(this::cleanup);
     router.get("/api/runs/cleanup/status").handler(this::cleanupStatus);
+  }
+
+  /** The script routes (after ScriptFileRoutes, whose export and apply /api/scripts/:id would take). */
+  void mount(Router router) {
     router.post("/api/scripts").handler(this::create);
     router.get("/api/scripts").handler(this::list);
     router.get("/api/scripts/:id").handler(this::get);
