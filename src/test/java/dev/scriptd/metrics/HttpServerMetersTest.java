@@ -24,8 +24,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -61,6 +64,7 @@ class HttpServerMetersTest {
       assertEquals(404, send(client, port, "GET", "/nowhere", null));
       assertEquals(405, send(client, port, "DELETE", "/chain", null));
       assertEquals(200, send(client, port, "PATCH", "/api/runs/7", "x"));
+      webSocketGreeting(client, port);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String expected = requestSeries(theirs);
@@ -72,6 +76,7 @@ class HttpServerMetersTest {
       actual = requestSeries(ours);
     }
     assertTrue(expected.contains("route=\"/chain>/chain\""), expected);
+    assertTrue(expected.contains("vertx_http_server_active_ws_connections"), expected);
     assertTrue(expected.contains("vertx_http_server_active_requests{method=\"GET\"} 0.0"), expected);
     assertEquals(expected, actual);
   }
@@ -132,6 +137,7 @@ class HttpServerMetersTest {
     router.patch("/api/runs/:id").handler(ctx -> ctx.request().body().onSuccess(body -> ctx.response().end()));
     router.get("/chain").handler(ctx -> ctx.next());
     router.get("/chain").handler(ctx -> ctx.response().end("chained"));
+    router.get("/ws").handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> ws.writeTextMessage("hi")));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
         .await(10, TimeUnit.SECONDS);
     return server.actualPort();
@@ -142,6 +148,21 @@ class HttpServerMetersTest {
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .build();
     return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  /** Opens a WebSocket, waits for the server's greeting, and closes it. */
+  private static void webSocketGreeting(HttpClient client, int port) throws Exception {
+    CompletableFuture<String> greeting = new CompletableFuture<>();
+    WebSocket socket = client.newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            greeting.complete(data.toString());
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    assertEquals("hi", greeting.get(10, TimeUnit.SECONDS));
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
   }
 
   /**
