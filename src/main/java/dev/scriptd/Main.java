@@ -6,6 +6,7 @@ import dev.scriptd.cli.Terminal;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ConfigLoader;
 import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.metrics.KeptMetersFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,7 +15,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -154,6 +154,7 @@ public final class Main {
    * A Vertx reporting the standard Vert.x metrics (HTTP server, event bus, pools, JVM) to
    * {@code registry}. Labels: Vert.x's defaults (method, code, pool, event-bus side) plus the
    * matched route template; no path and no event-bus address (per-run addresses would be unbounded).
+   * The HTTP server's request meters are looked up once and kept ({@link KeptMetersFactory}).
    */
   public static Vertx newVertx(MeterRegistry registry, String registryName) {
     return newVertx(registry, registryName, true);
@@ -174,7 +175,7 @@ public final class Main {
     }
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(new KeptMetersFactory(registry))
         .build();
   }
 

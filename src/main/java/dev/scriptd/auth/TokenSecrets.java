@@ -31,9 +31,20 @@ public final class TokenSecrets {
     }
   }
 
-  /** Whether a presented value could be a token at all (cheap check before any lookup). */
+  /**
+   * Whether a presented value could be a token at all (cheap check before any lookup): 16 to 256
+   * visible ASCII characters. A plain loop: it runs twice on every request with a token.
+   */
   public static boolean plausible(String value) {
-    return value != null && value.length() >= 16 && value.length() <= 256
-        && value.chars().allMatch(c -> c > 32 && c < 127);
+    if (value == null || value.length() < 16 || value.length() > 256) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c <= 32 || c >= 127) {
+        return false;
+      }
+    }
+    return true;
   }
 }

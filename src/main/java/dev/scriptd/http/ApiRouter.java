@@ -71,10 +71,13 @@ public final class ApiRouter {
     new ApiDocs(vertx.fileSystem(), config.http().publicUrl()).mount(router);
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
     RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub, streams), security.adhoc());
-    // before the run routes: /api/runs/stats is not a run id
-    new ScriptFileRoutes(bus, scripts).mount(router); // before /api/scripts/:id, which would take "export"
-    new ScriptRoutes(bus, runs, runRoutes, scripts).mount(router);
+    ScriptRoutes scriptRoutes = new ScriptRoutes(bus, runs, runRoutes, scripts);
+    // the run routes, the most read, come first: a request is matched against the routes in order,
+    // and each /api/scripts/:id... route before it costs a regular-expression match
+    scriptRoutes.mountRunRoutes(router); // before the run routes: /api/runs/stats is not a run id
     runRoutes.mount(router);
+    new ScriptFileRoutes(bus, scripts).mount(router); // before /api/scripts/:id, which would take "export"
+    scriptRoutes.mount(router);
     new SearchRoutes(bus).mount(router);
     new NotificationRoutes(bus).mount(router);
     security.mountRoutes(router, bus);

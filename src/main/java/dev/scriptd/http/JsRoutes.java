@@ -87,7 +87,7 @@ final class JsRoutes {
   /** SSE: one unnamed event per line, then {@code event: done}, then the stream closes. */
   private void logs(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!RunRoutes.UUID.matcher(id).matches()) {
+    if (!RunRoutes.isUuid(id)) {
       Json.send(ctx, 404, new JsonObject().put("error", NOT_FOUND));
       return;
     }
@@ -103,7 +103,7 @@ final class JsRoutes {
   /** 200 completed, 202 running, 500 error (the program failed), 404 unknown. */
   private void result(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!RunRoutes.UUID.matcher(id).matches()) {
+    if (!RunRoutes.isUuid(id)) {
       Json.send(ctx, 404, new JsonObject().put("error", NOT_FOUND));
       return;
     }

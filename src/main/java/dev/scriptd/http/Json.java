@@ -2,6 +2,7 @@ package dev.scriptd.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -57,16 +58,19 @@ final class Json {
         : what + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
   }
 
+  /** The Content-Type of every JSON answer, encoded once. */
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
   /** A body already encoded as JSON (the run view's cached runs). */
   static void send(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
     ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .end(body);
   }
 
   static void send(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .end(body.encode());
   }
 }

@@ -25,7 +25,7 @@ final class NotificationRoutes {
     JsonObject query = new JsonObject();
     String runId = ctx.request().getParam("run_id");
     if (runId != null && !runId.isEmpty()) {
-      if (RunRoutes.UUID.matcher(runId).matches()) {
+      if (RunRoutes.isUuid(runId)) {
         query.put("run_id", runId.toLowerCase());
       } else {
         fields.error("run_id", "must be a run id (a UUID)");

@@ -2,6 +2,7 @@ package dev.scriptd.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -57,13 +58,24 @@ final class ResponseHeaders implements Handler<RoutingContext> {
     return Area.UI;
   }
 
+  // names and values encoded once (set on every response)
+  private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence SECURITY_POLICY = HttpHeaders.createOptimized("Content-Security-Policy");
+  private static final CharSequence ENDPOINT_POLICY_VALUE = HttpHeaders.createOptimized(ENDPOINT_POLICY);
+  private static final CharSequence UI_POLICY_VALUE = HttpHeaders.createOptimized(UI_POLICY);
+  private static final CharSequence FRAME_OPTIONS = HttpHeaders.createOptimized("X-Frame-Options");
+  private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
+  private static final CharSequence REFERRER_POLICY = HttpHeaders.createOptimized("Referrer-Policy");
+  private static final CharSequence NO_REFERRER = HttpHeaders.createOptimized("no-referrer");
+
   static void apply(Area area, MultiMap headers) {
-    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set(CONTENT_TYPE_OPTIONS, NOSNIFF);
     switch (area) {
-      case ENDPOINT -> headers.set("Content-Security-Policy", ENDPOINT_POLICY);
-      case UI -> headers.set("Content-Security-Policy", UI_POLICY)
-          .set("X-Frame-Options", "DENY")
-          .set("Referrer-Policy", "no-referrer");
+      case ENDPOINT -> headers.set(SECURITY_POLICY, ENDPOINT_POLICY_VALUE);
+      case UI -> headers.set(SECURITY_POLICY, UI_POLICY_VALUE)
+          .set(FRAME_OPTIONS, DENY)
+          .set(REFERRER_POLICY, NO_REFERRER);
       case API -> {
         // nosniff only: JSON and text are never rendered as pages
       }

@@ -50,10 +50,15 @@ final class ScriptRoutes {
     this.definitions = definitions;
   }
 
-  void mount(Router router) {
+  /** The routes under /api/runs that are not a run's: mount them before /api/runs/:id, which would take them. */
+  void mountRunRoutes(Router router) {
     router.get("/api/runs/stats").handler(this::stats);
     router.post("/api/runs/cleanup").handler(this::cleanup);
     router.get("/api/runs/cleanup/status").handler(this::cleanupStatus);
+  }
+
+  /** The script routes (after ScriptFileRoutes, whose export and apply /api/scripts/:id would take). */
+  void mount(Router router) {
     router.post("/api/scripts").handler(this::create);
     router.get("/api/scripts").handler(this::list);
     router.get("/api/scripts/:id").handler(this::get);
@@ -332,7 +337,7 @@ final class ScriptRoutes {
   /** The {id} path parameter: a script id or name; anything else cannot name a script. */
   private String scriptId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (id == null || !(RunRoutes.UUID.matcher(id).matches() || definitions.isName(id))) {
+    if (id == null || !(RunRoutes.isUuid(id) || definitions.isName(id))) {
       throw new ApiException(404, "not-found", "script '" + id
           + "' not found; check the id or name (list them with GET /api/scripts)");
     }

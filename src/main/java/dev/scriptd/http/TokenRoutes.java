@@ -70,7 +70,7 @@ final class TokenRoutes {
 
   private void revoke(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (id == null || !RunRoutes.UUID.matcher(id).matches()) {
+    if (id == null || !RunRoutes.isUuid(id)) {
       throw new ApiException(404, "not-found", "token '" + id + "' not found; list them with GET /api/tokens");
     }
     bus.<ApiToken>request(Addresses.DB_DELETE_TOKEN, id.toLowerCase())

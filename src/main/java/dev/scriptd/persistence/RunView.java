@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -43,10 +44,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * does; otherwise, and for a run the view does not hold, the reader pool is asked from the caller's
  * context. Evicting the oldest finished run raises the floor to its key; live runs below the floor
  * stay (for {@link #runJson}) until they end.
+ *
+ * <p>Pages answered from memory that hold no running run (whose duration moves) are kept as one
+ * buffer each, at most {@value #KEPT_PAGES} of up to {@value #KEPT_PAGE_BYTES} bytes, and answered
+ * again as they are until the view changes: every change counts up {@code version}, and a kept page
+ * of an older version is built anew.
  */
 public final class RunView implements RunReads {
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
+  static final int KEPT_PAGES = 16;
+  static final int KEPT_PAGE_BYTES = 256 * 1024;
 
   /** A run's place in the history order: created_at, then id (both compared as SQLite does). */
   record Key(long createdAtMs, String id) implements Comparable<Key> {
@@ -104,6 +112,14 @@ public final class RunView implements RunReads {
     return BufferInternal.buffer(Unpooled.wrappedBuffer(memory));
   }
 
+  /** A buffer's bytes (a page's joined parts) copied into one JDK direct buffer, as {@link #direct(byte[])}. */
+  private static Buffer direct(Buffer parts) {
+    ByteBuf source = ((BufferInternal) parts).getByteBuf();
+    ByteBuffer memory = ByteBuffer.allocateDirect(source.readableBytes());
+    source.getBytes(source.readerIndex(), memory);
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(memory.flip()));
+  }
+
   private static final Buffer ITEMS = direct("{\"items\":[".getBytes(StandardCharsets.US_ASCII));
   private static final Buffer COMMA = direct(new byte[] {','});
   private static final Buffer NEXT = direct("],\"next_cursor\":".getBytes(StandardCharsets.US_ASCII));
@@ -116,6 +132,17 @@ public final class RunView implements RunReads {
   private Key floor;
   private int finishedAboveFloor;
   private volatile Pool reader;
+  /** Counts the view's changes (written under the write lock, read under the read lock). */
+  private long version;
+  /**
+   * The kept pages, replaced whole on each change (few entries, read on every list: a scan with
+   * {@link #sameQuestion} is cheaper than hashing a query record).
+   */
+  private volatile KeptPage[] keptPages = new KeptPage[0];
+
+  /** A page as answered at {@code version} to a query (its cursor included) with this limit, in one buffer. */
+  private record KeptPage(RunQuery query, int limit, long version, Buffer json) {
+  }
 
   /** {@code capacity}: finished runs kept ({@code persistence.view_runs}). */
   public RunView(int capacity) {
@@ -135,6 +162,7 @@ public final class RunView implements RunReads {
   void load(Pool readerPool, List<Run> newest, List<Run> live) {
     lock.writeLock().lock();
     try {
+      version++;
       byKey.clear();
       keys.clear();
       finishedAboveFloor = 0;
@@ -161,6 +189,7 @@ public final class RunView implements RunReads {
   void saved(Run run) {
     lock.writeLock().lock();
     try {
+      version++;
       Key key = keys.get(run.id());
       Entry old = key == null ? null : byKey.get(key);
       Run stored = stored(old == null ? null : old.run, run);
@@ -209,6 +238,7 @@ public final class RunView implements RunReads {
   void pinned(String id, boolean pinned) {
     lock.writeLock().lock();
     try {
+      version++;
       Key key = keys.get(id);
       if (key == null) {
         return;
@@ -224,6 +254,7 @@ public final class RunView implements RunReads {
   void logFlushed(String id, long lastSeq, long bytes) {
     lock.writeLock().lock();
     try {
+      version++;
       Key key = keys.get(id);
       if (key == null) {
         return;
@@ -239,6 +270,7 @@ public final class RunView implements RunReads {
   void deleted(Collection<String> ids) {
     lock.writeLock().lock();
     try {
+      version++;
       for (String id : ids) {
         remove(id);
       }
@@ -429,9 +461,9 @@ public final class RunView implements RunReads {
           "cursor is not valid; pass back the next_cursor of a previous page"));
     }
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
-    Page page = page(query, after, limit);
-    if (page != null) {
-      return Future.succeededFuture(pageJson(page.json(), page.tail()));
+    Buffer answered = fromMemory(query, limit, after);
+    if (answered != null) {
+      return Future.succeededFuture(answered);
     }
     Pool pool = reader;
     if (pool == null) {
@@ -450,6 +482,62 @@ public final class RunView implements RunReads {
       }
       return pageJson(json, NO_CURSOR);
     }));
+  }
+
+  /** The page from memory (kept, or built and kept when it may be), or null when the database must answer. */
+  private Buffer fromMemory(RunQuery query, int limit, RunCursor after) {
+    lock.readLock().lock();
+    try {
+      for (KeptPage kept : keptPages) {
+        if (kept.version() == version && kept.limit() == limit && sameQuestion(kept.query(), query)) {
+          return kept.json();
+        }
+      }
+      Page page = page(query, after, limit);
+      if (page == null) {
+        return null;
+      }
+      Buffer json = pageJson(page.json(), page.tail());
+      if (json.length() > KEPT_PAGE_BYTES || holdsRunning(page)) {
+        return json;
+      }
+      Buffer flat = direct(json);
+      keep(new KeptPage(query, limit, version, flat));
+      return flat;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Adds a page in place of older ones: of another version, or of the same question. */
+  private synchronized void keep(KeptPage page) {
+    List<KeptPage> kept = new ArrayList<>(KEPT_PAGES);
+    for (KeptPage old : keptPages) {
+      if (old.version() == page.version() && kept.size() < KEPT_PAGES - 1
+          && !(old.limit() == page.limit() && sameQuestion(old.query(), page.query()))) {
+        kept.add(old);
+      }
+    }
+    kept.add(page);
+    keptPages = kept.toArray(new KeptPage[0]);
+  }
+
+  /** The same filters and cursor (limits are compared apart). */
+  static boolean sameQuestion(RunQuery a, RunQuery b) {
+    return Objects.equals(a.cursor(), b.cursor()) && Objects.equals(a.scriptId(), b.scriptId())
+        && a.status() == b.status() && Objects.equals(a.from(), b.from())
+        && Objects.equals(a.to(), b.to()) && Objects.equals(a.parentRunId(), b.parentRunId())
+        && Objects.equals(a.trigger(), b.trigger()) && Objects.equals(a.retryOf(), b.retryOf())
+        && Objects.equals(a.createdBy(), b.createdBy());
+  }
+
+  private static boolean holdsRunning(Page page) {
+    for (Run run : page.runs()) {
+      if (run.status() == RunStatus.RUNNING) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

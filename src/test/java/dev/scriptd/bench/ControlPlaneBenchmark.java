@@ -18,8 +18,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -48,11 +50,14 @@ import java.util.regex.Pattern;
  * mvn -B -q package -DskipTests
  * java -cp target/scriptd.jar:target/test-classes dev.scriptd.bench.ControlPlaneBenchmark [seconds=5] [trials=3]
  * </pre>
+ * {@code -Dbench.figures=run,list} measures only the figures named (run, list, spawn, shell, js).
  * Run it from the repository root (it compiles src/test/c/spawn_bench.c into target/).
  */
 public final class ControlPlaneBenchmark {
   private static final int SPAWN_CLIENTS = 8;
   private static final int STORED_RUNS = 60;
+  private static final Set<String> FIGURES = Collections.unmodifiableSet(
+      new LinkedHashSet<>(List.of("run", "list", "spawn", "shell", "js")));
   private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m|h),");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
   private static final Pattern SOCKET_ERRORS =
@@ -137,20 +142,52 @@ public final class ControlPlaneBenchmark {
 
     Path post = work.resolve("post.lua");
     Files.writeString(post, "wrk.method = \"POST\"\n");
+    Set<String> chosen = chosenFigures();
     List<Figure> figures = new ArrayList<>();
-    figures.add(wrkFigure("GET /api/runs/{id}", "Vert.x hello world", 0.6, trials, 64, null,
-        base + "/api/runs/" + finishedRun, hello, null));
-    figures.add(wrkFigure("GET /api/runs?limit=50", "Vert.x hello world", 0.3, trials, 64, null,
-        base + "/api/runs?limit=50", hello, null));
-    figures.add(spawnFigure(spawnBench, trials));
-    figures.add(wrkFigure("POST /hooks/ok?wait=true (shell, echo ok)", "webhook, bash -c \"echo ok\"", 1.0,
-        trials, 8, post, base + "/hooks/ok?wait=true", webhook, shellScript));
-    figures.add(wrkFigure("GET /hooks/js (js, constant answer)", "Vert.x hello world", 0.3, trials, 64, null,
-        base + "/hooks/js", hello, jsScript));
+    if (chosen.contains("run")) {
+      figures.add(wrkFigure("GET /api/runs/{id}", "Vert.x hello world", 0.6, trials, 64, null,
+          base + "/api/runs/" + finishedRun, hello, null));
+    }
+    if (chosen.contains("list")) {
+      figures.add(wrkFigure("GET /api/runs?limit=50", "Vert.x hello world", 0.3, trials, 64, null,
+          base + "/api/runs?limit=50", hello, null));
+    }
+    if (chosen.contains("spawn")) {
+      figures.add(spawnFigure(spawnBench, trials));
+    }
+    if (chosen.contains("shell")) {
+      figures.add(wrkFigure("POST /hooks/ok?wait=true (shell, echo ok)", "webhook, bash -c \"echo ok\"", 1.0,
+          trials, 8, post, base + "/hooks/ok?wait=true", webhook, shellScript));
+    }
+    if (chosen.contains("js")) {
+      figures.add(wrkFigure("GET /hooks/js (js, constant answer)", "Vert.x hello world", 0.3, trials, 64, null,
+          base + "/hooks/js", hello, jsScript));
+    }
 
     String persisted = checkEndpointRuns(shellScript, "shell endpoint") + "; "
         + checkEndpointRuns(jsScript, "js endpoint");
     print(figures, trials, persisted);
+  }
+
+  /**
+   * The figures to measure: {@code -Dbench.figures=run,list} (names: run, list, spawn, shell, js);
+   * every figure when the property is absent or empty.
+   */
+  static Set<String> chosenFigures() {
+    String names = System.getProperty("bench.figures", "").trim();
+    if (names.isEmpty()) {
+      return FIGURES;
+    }
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String name : names.split(",")) {
+      String figure = name.trim();
+      if (!FIGURES.contains(figure)) {
+        throw new IllegalArgumentException("bench.figures: unknown figure '" + figure + "'; known: "
+            + String.join(",", FIGURES));
+      }
+      chosen.add(figure);
+    }
+    return chosen;
   }
 
   // ---- the figures

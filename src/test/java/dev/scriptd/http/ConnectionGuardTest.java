@@ -31,8 +31,13 @@ class ConnectionGuardTest {
 
   /** A server with routes /health and /work behind a guard capped at {@code max} connections, auth off. */
   private int start(Vertx vertx, int max, long headerTimeoutMs) throws Exception {
+    return start(vertx, max, headerTimeoutMs, 60_000);
+  }
+
+  private int start(Vertx vertx, int max, long headerTimeoutMs, long idleTimeoutMs) throws Exception {
     TrafficConfig.Connections limits = TrafficConfig.fromJson(new JsonObject().put("http", new JsonObject()
-        .put("header_timeout_ms", headerTimeoutMs).put("max_connections", max))).connections();
+        .put("header_timeout_ms", headerTimeoutMs).put("idle_timeout_ms", idleTimeoutMs)
+        .put("max_connections", max))).connections();
     ConnectionGuard guard = new ConnectionGuard(vertx, open, limits.maxConnections(1024), limits,
         new TokenCheck(vertx, Namespace.defaultNamespace()), false);
     Router router = Router.router(vertx);
@@ -108,5 +113,26 @@ class ConnectionGuardTest {
       LockSupport.parkNanos(10_000_000L);
     }
     assertEquals(0, open.get());
+  }
+
+  @Test
+  @DisplayName("a keep-alive connection used again and again outlives both timeouts, then closes an idle timeout after its last answer")
+  void busyConnectionStaysOpen(Vertx vertx) throws Exception {
+    int port = start(vertx, 100, 300, 800);
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2000);
+      int answered = 0;
+      while (System.nanoTime() < until) {
+        assertTrue(exchange(socket, "/work").startsWith("HTTP/1.1 200"), "answer " + answered);
+        answered++;
+        // the gap between requests is the scenario (shorter than the idle timeout), not a wait for the server
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+      }
+      assertTrue(exchange(socket, "/work").startsWith("HTTP/1.1 200"));
+      long lastAnswer = System.nanoTime();
+      assertTrue(closedByServer(socket, 5000));
+      long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAnswer);
+      assertTrue(idleMs >= 700 && idleMs < 4000, "closed after " + idleMs + " ms idle");
+    }
   }
 }

@@ -167,4 +167,38 @@ class ReadYourWritesTest {
     assertTrue(!ids(fresh("GET", "/api/runs?limit=1000", null).json()).contains(queued));
     assertEquals(before - 1, fresh("GET", "/api/runs/stats", null).json().getLong("killed"));
   }
+
+  @Test
+  void aPinAcknowledgedIsSeenByTheNextGetAndListOnAnyInstanceEvenAfterTheSamePagesWereRead() {
+    Reply created = fresh("POST", "/api/runs", "{\"command\":\"true\"}");
+    assertEquals(201, created.status(), created.body());
+    String id = created.json().getString("id");
+    server.api.awaitRun(id, run -> "completed".equals(run.getString("status")), Duration.ofSeconds(20));
+
+    // pin, then unpin: before each change the same reads are made several times (three instances, a
+    // new connection each), so the run's JSON and the page are the ones the view keeps
+    for (boolean pinned : new boolean[] {true, false}) {
+      for (int i = 0; i < 6; i++) {
+        assertEquals(!pinned, fresh("GET", "/api/runs/" + id, null).json().getBoolean("pinned"));
+        assertEquals(!pinned, pinnedInList(id, "/api/runs?limit=5"));
+      }
+      Reply pin = fresh(pinned ? "POST" : "DELETE", "/api/runs/" + id + "/pin", null);
+      assertEquals(200, pin.status(), pin.body());
+      assertEquals(pinned, pin.json().getBoolean("pinned"));
+      for (int i = 0; i < 6; i++) {
+        assertEquals(pinned, fresh("GET", "/api/runs/" + id, null).json().getBoolean("pinned"), "read " + i);
+        assertEquals(pinned, pinnedInList(id, "/api/runs?limit=5"), "list " + i);
+      }
+    }
+  }
+
+  /** The pinned field of run {@code id} on a list page. */
+  private boolean pinnedInList(String id, String path) {
+    Reply list = fresh("GET", path, null);
+    assertEquals(200, list.status(), list.body());
+    return list.json().getJsonArray("items").stream().map(item -> (JsonObject) item)
+        .filter(run -> run.getString("id").equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError(id + " not on " + path + ": " + list.body()))
+        .getBoolean("pinned");
+  }
 }

@@ -1,8 +1,12 @@
 package dev.scriptd.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scriptd.bus.RunQuery;
 import dev.scriptd.domain.Run;
@@ -189,5 +193,79 @@ class RunViewTest {
     assertEquals(new JsonObject().put("items", new io.vertx.core.json.JsonArray().add(b.toJson()).add(a.toJson()))
         .put("next_cursor", "abc_-").encode(), page.toString());
     assertEquals("{\"items\":[],\"next_cursor\":null}", empty.toString());
+  }
+
+  private static Buffer pageJson(RunView view, RunQuery query) {
+    return view.pageJson(query).result();
+  }
+
+  @Test
+  void aPageIsKeptAndAnsweredAgainUntilAnyChangeOfTheView() {
+    RunView view = loaded(100, List.of(done("a", T0), done("b", T0 + 1), done("c", T0 + 2)), List.of());
+    Buffer first = pageJson(view, ALL);
+    assertSame(first, pageJson(view, ALL));
+    assertEquals(List.of("c", "b", "a"), ids(new JsonObject(first)));
+    // another question is another page
+    RunQuery two = new RunQuery(null, null, null, null, 2, null);
+    assertEquals(List.of("c", "b"), ids(new JsonObject(pageJson(view, two))));
+    assertSame(first, pageJson(view, ALL));
+
+    view.pinned("b", true);
+    Buffer pinned = pageJson(view, ALL);
+    assertNotSame(first, pinned);
+    assertEquals(true, new JsonObject(pinned).getJsonArray("items").getJsonObject(1).getBoolean("pinned"));
+    assertSame(pinned, pageJson(view, ALL));
+
+    view.logFlushed("a", 7, 70);
+    Buffer flushed = pageJson(view, ALL);
+    assertEquals(7, new JsonObject(flushed).getJsonArray("items").getJsonObject(2).getLong("log_lines"));
+
+    view.saved(done("d", T0 + 3));
+    assertEquals(List.of("d", "c", "b", "a"), ids(new JsonObject(pageJson(view, ALL))));
+
+    view.deleted(List.of("c"));
+    Buffer deleted = pageJson(view, ALL);
+    assertEquals(List.of("d", "b", "a"), ids(new JsonObject(deleted)));
+    assertEquals(new JsonObject(view.pageJson(ALL).result()), new JsonObject(deleted));
+  }
+
+  @Test
+  void aPageHoldingARunningRunIsBuiltForEachRead() {
+    RunView view = loaded(100, List.of(done("a", T0)), List.of());
+    view.saved(run("r", null, RunStatus.PENDING, T0 + 1).started(1, 2L, Instant.ofEpochMilli(T0 + 2)));
+    Buffer first = pageJson(view, ALL);
+    assertNotSame(first, pageJson(view, ALL));
+    assertEquals(List.of("r", "a"), ids(new JsonObject(first)));
+    // below the running run, the same question keeps its page
+    RunQuery older = new RunQuery(null, null, null, Instant.ofEpochMilli(T0 + 1), 0, null);
+    assertSame(pageJson(view, older), pageJson(view, older));
+  }
+
+  private static List<String> ids(JsonObject page) {
+    return page.getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("id")).toList();
+  }
+
+  @Test
+  void aKeptPageAnswersOnlyTheSameFiltersCursorAndLimit() {
+    RunQuery base = new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5,
+        "c", "p", "api", "r", "ada");
+    assertTrue(RunView.sameQuestion(base, new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0),
+        Instant.ofEpochMilli(T0 + 9), 7, "c", "p", "api", "r", "ada")));
+    List<RunQuery> others = List.of(
+        new RunQuery("t", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.FAILED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, null, Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), null, 5, "c", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "d", "p", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "q", "api", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "ui", "r", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "x", "ada"),
+        new RunQuery("s", RunStatus.COMPLETED, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 9), 5, "c", "p", "api", "r", "bob"));
+    for (RunQuery other : others) {
+      assertFalse(RunView.sameQuestion(base, other), other.toString());
+    }
+    // a new filter of RunQuery must be compared too: one query above differs in each filter
+    assertEquals(others.size() + 1, RunQuery.class.getRecordComponents().length,
+        "RunQuery has a component sameQuestion does not know; compare it there and add a case here");
   }
 }
