@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps runs' processes from outliving a crashed server. One long-lived bash script
  * ({@code reaper.sh}) runs in its own session and reads {@code +PGID START RUNID CGROUP} /
- * {@code -PGID} lines; when its stdin reaches EOF because this JVM died (or {@link #stop} closed
+ * {@code -PGID} lines (a run not spawned yet: {@code +run-RUNID 0 RUNID CGROUP} / {@code -run-RUNID},
+ * see {@link #registerRun}); when its stdin reaches EOF because this JVM died (or {@link #stop} closed
  * it), it TERMs every process of each still registered run (its group, and its cgroup or the
  * processes carrying its SCRIPTD_RUN_ID), waits the grace, then KILLs and removes the cgroups. Registrations are kept here too, so a
  * reaper that dies is restarted with every live group. Confined to the verticle's context; pipe
