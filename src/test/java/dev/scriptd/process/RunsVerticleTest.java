@@ -204,6 +204,19 @@ class RunsVerticleTest {
   }
 
   @Test
+  @DisplayName("without the reaper a run is saved pending before its spawn: recovery finds it by its row")
+  void withoutTheReaperPendingComesFirst() throws Exception {
+    deploySupervisor(new JsonObject().put("reaper", false));
+    JsonObject started = start("true");
+    assertEquals("running", started.getString("status"));
+    String id = started.getString("id");
+    awaitTrue("the final status event", 10_000, () -> statusEvents.stream()
+        .anyMatch(e -> e.getString("id").equals(id) && "completed".equals(e.getString("status"))));
+    assertEquals(List.of("pending", "running", "completed"), statusEvents.stream()
+        .filter(e -> e.getString("id").equals(id)).map(e -> e.getString("status")).toList());
+  }
+
+  @Test
   @DisplayName("exit 0 completes; a last line without newline is still emitted")
   void completedAndPartialLine() throws Exception {
     deploySupervisor();
