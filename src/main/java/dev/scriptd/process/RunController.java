@@ -23,20 +23,21 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of the shell runs this run owner runs: spawn, output, progress, stop requests (TERM, then
- * KILL after the grace), timeout and exit. Confined to the verticle's context.
+ * The shell executor: spawn, output, progress, stop requests (TERM, then KILL after the grace),
+ * timeout, exit, usage and declared outputs of shell runs; their end goes through the owner's
+ * {@link RunLifecycle}. Confined to the verticle's context.
  */
-final class RunController {
+final class RunController implements RunExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(RunController.class);
 
   private final Map<String, LiveRun> live = new HashMap<>();
@@ -50,6 +51,7 @@ final class RunController {
   private final RunLog log;
   /** limits.max_concurrent_runs, shared with JavaScript runs (see JsRuns). */
   private final RunSlots slots;
+  private final RunLifecycle lifecycle;
   private final IngestGate gate;
   private final ChildEnvironment childEnv;
   private final ExitWatcher exits;
@@ -60,15 +62,16 @@ final class RunController {
 
   /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, RunLog log, IngestGate gate,
+      OrphanReaper reaper, SecurityConfig.Limits limits, RunLifecycle lifecycle, IngestGate gate,
       ExitWatcher exits, ChildEnvironment childEnv, OutputFiles outputs, RunContainment containment) {
     this.outputs = outputs;
     this.childEnv = childEnv;
     this.containment = containment;
     this.exits = exits;
-    this.slots = slots;
+    this.lifecycle = lifecycle;
+    this.slots = lifecycle.slots();
     this.gate = gate;
-    this.log = log;
+    this.log = lifecycle.log();
     this.metrics = log.metrics();
     this.vertx = vertx;
     this.context = context;
@@ -87,24 +90,64 @@ final class RunController {
     return List.copyOf(live.values());
   }
 
+  @Override
+  public boolean isLive(String runId) {
+    return get(runId) != null;
+  }
+
+  @Override
+  public int size() {
+    return live.size();
+  }
+
+  @Override
+  public void pinned(String runId, boolean pin) {
+    LiveRun run = get(runId);
+    if (run != null) {
+      run.run = run.run.withPinned(pin);
+    }
+  }
+
+  @Override
+  public Future<Run> kill(String runId) {
+    LiveRun run = get(runId);
+    if (run == null) {
+      return null;
+    }
+    requestEnd(run, RunStatus.KILLED);
+    return Future.succeededFuture(run.current());
+  }
+
+  /** A run waiting for a slot stays pending for the next start (as a script's queue does); the others end killed. */
+  @Override
+  public Future<?> stopAll() {
+    List<Future<Run>> ends = new ArrayList<>();
+    for (LiveRun run : live()) {
+      if (run.queued) {
+        leaveWaiting(run);
+        continue;
+      }
+      requestEnd(run, RunStatus.KILLED);
+      ends.add(run.ended.future());
+    }
+    return Future.join(ends);
+  }
+
   /**
    * pending saved → spawn → running saved; a spawn failure ends the run failed. With
    * limits.max_concurrent_runs runs active, the run waits as pending in a FIFO queue (answered
    * pending); with that queue full too, the launch fails 429 before anything is saved. (The pending
    * row comes first because storage names a run's log file from its row when its first lines come.)
    */
-  Future<Run> launch(StartRequest request) {
-    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(request.trigger());
+  @Override
+  public Future<Run> start(Run pending, RunInput input) {
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(pending.trigger());
     BusFailure refused = slots.refusal(endpoint);
     if (refused != null) {
       return Future.failedFuture(refused);
     }
-    Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
-        request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
-        request.cwd(), request.restartedFrom(), Instant.now(), request.limits()).withCreatedBy(request.createdBy())
-        .withIo(request.io());
     LiveRun run = liveRun(pending);
-    run.stdin = request.stdin();
+    run.stdin = input.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
     slots.reserve(endpoint);
@@ -145,7 +188,7 @@ final class RunController {
    * The server is stopping: a run waiting for a slot leaves this server without ending; its row
    * stays pending, marked as waiting for a slot, and the next start queues it again.
    */
-  void leaveWaiting(LiveRun run) {
+  private void leaveWaiting(LiveRun run) {
     slots.withdraw(run.id());
     run.queued = false;
     live.remove(run.id());
@@ -153,7 +196,6 @@ final class RunController {
 
   /** A queued run asked to stop ends at once, never spawned. */
   private void endQueued(LiveRun run, RunStatus reason) {
-    slots.withdraw(run.id());
     run.queued = false;
     live.remove(run.id());
     run.started.complete();
@@ -161,16 +203,14 @@ final class RunController {
         RunStateMachine.next(run.run.status(), RunStateMachine.endEvent(reason, false)), null, null,
         "stopped while waiting for a free slot (limits.max_concurrent_runs)", Instant.now());
     run.run = ended;
-    recordEnd(ended, false);
-    bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of queued run {}", run.id(), e))
-        .onComplete(ar -> run.ended.complete(ended));
+    lifecycle.ended(ended, false, RunLifecycle.Slot.WAITING).onComplete(ar -> run.ended.complete(ended));
   }
 
   /** Spawns a run already saved pending (a queued run of a script). */
-  Future<Run> launchPending(Run pending, String stdin) {
+  @Override
+  public Future<Run> startSaved(Run pending, RunInput input) {
     LiveRun run = liveRun(pending);
-    run.stdin = stdin;
+    run.stdin = input == null ? null : input.stdin();
     run.saved = true;
     live.put(run.id(), run);
     metrics.runQueued(); // spawn counts it started (or failed) like any launch
@@ -295,13 +335,11 @@ final class RunController {
       context.executeBlocking(() -> outputs.readAndRemove(file), false);
     }
     live.remove(run.id());
-    slots.release(run.id());
     run.started.complete();
     Run failed = run.current().ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.START_FAILED),
         null, null, "could not start the process: " + cause.getMessage(), Instant.now());
     run.run = failed;
-    recordEnd(failed, false);
-    return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
+    return lifecycle.ended(failed, false, RunLifecycle.Slot.HELD).onComplete(ar -> run.ended.complete(failed));
   }
 
   private void onOutput(LiveRun run, OutputBatch output) {
@@ -477,21 +515,13 @@ final class RunController {
     // what a run declared is masked like its lines: a secret never reaches an answer through outputs
     Run ended = stopped.withIo(stopped.io().withOutputs((JsonObject) run.guard.redactValue(declared.outputs())));
     run.run = ended;
-    recordEnd(ended, true);
-    bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
-        .onComplete(ar -> {
-          if (reaper != null && (run.cgroup == null || run.cgroupRemoved)) {
-            reaper.unregister(run.pgid);
-          }
-          live.remove(run.id());
-          slots.release(run.id());
-          run.ended.complete(ended);
-        });
-  }
-
-  private void recordEnd(Run run, boolean wasRunning) {
-    log.ended(run, wasRunning);
+    lifecycle.ended(ended, true, RunLifecycle.Slot.HELD).onComplete(ar -> {
+      if (reaper != null && (run.cgroup == null || run.cgroupRemoved)) {
+        reaper.unregister(run.pgid);
+      }
+      live.remove(run.id());
+      run.ended.complete(ended);
+    });
   }
 
   private void cancelTimers(LiveRun run) {

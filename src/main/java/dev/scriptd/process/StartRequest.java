@@ -8,7 +8,9 @@ import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
@@ -48,6 +50,12 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw bad(field + " " + message);
         }), optional(body, "created_by"), RunIo.NONE);
+  }
+
+  /** The new shell run this request asks for, not saved yet. */
+  Run pending() {
+    return Run.pending(UUID.randomUUID().toString(), scriptId, Run.KIND_SHELL, command, trigger, timeoutSeconds,
+        env, cwd, restartedFrom, Instant.now(), limits).withCreatedBy(createdBy).withIo(io);
   }
 
   /**
