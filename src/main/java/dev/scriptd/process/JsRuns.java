@@ -6,9 +6,12 @@ import dev.scriptd.bus.JsOutcome;
 import dev.scriptd.bus.JsProgram;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.bus.StopRun;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +76,12 @@ final class JsRuns implements RunExecutor {
   private final RunLog log;
   private final RunLifecycle lifecycle;
   private final boolean enabled;
+  /** js.endpoint_timeout_ms: an endpoint call's run ends by then, whatever its script's timeout. */
+  private final long endpointTimeoutMs;
 
-  JsRuns(EventBus eventBus, Namespace ns, RunBus bus, RunLifecycle lifecycle, boolean enabled) {
+  JsRuns(EventBus eventBus, Namespace ns, RunBus bus, RunLifecycle lifecycle, boolean enabled,
+      long endpointTimeoutMs) {
+    this.endpointTimeoutMs = endpointTimeoutMs;
     this.eventBus = eventBus;
     this.ns = ns;
     this.bus = bus;
@@ -104,10 +113,28 @@ final class JsRuns implements RunExecutor {
     return start(new JsRun(pending, input), false);
   }
 
+  @Override
+  public Future<Run> startScript(Script script, StartScript how, Map<String, String> env, RunIo io) {
+    long timeoutMs = TimeUnit.SECONDS.toMillis(script.timeoutSeconds());
+    if (Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
+      timeoutMs = Math.min(timeoutMs, endpointTimeoutMs);
+    }
+    Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
+        Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits())
+        .withCreatedBy(how.createdBy()).withIo(io);
+    return start(pending, RunInput.program(script.program(), script.name() + ".js", script.version(), how.request(),
+        timeoutMs));
+  }
+
   /** A script's queued js run, saved pending earlier, with its script's current program. */
   @Override
-  public Future<Run> startSaved(Run pending, RunInput input) {
-    return start(new JsRun(pending, input), true);
+  public Future<Run> startSaved(Run pending, Script script, StartScript input) {
+    if (script == null) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
+          + " is a js run of an ad-hoc program, which is not stored"));
+    }
+    return start(new JsRun(pending, RunInput.program(script.program(), script.name() + ".js", script.version(),
+        input == null ? null : input.request(), TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()))), true);
   }
 
   private Future<Run> start(JsRun run, boolean saved) {

@@ -2,15 +2,19 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunOutputs;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.RunUsage;
+import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.params.RunParameters;
@@ -206,9 +210,21 @@ final class RunController implements RunExecutor {
     lifecycle.ended(ended, false, RunLifecycle.Slot.WAITING).onComplete(ar -> run.ended.complete(ended));
   }
 
-  /** Spawns a run already saved pending (a queued run of a script). */
   @Override
-  public Future<Run> startSaved(Run pending, RunInput input) {
+  public Future<Run> startScript(Script script, StartScript how, Map<String, String> env, RunIo io) {
+    StartRequest request = new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
+        how.trigger(), null, how.stdin(), script.limits(), how.createdBy(), io);
+    return StartRequest.checkCwd(vertx, request.cwd()).compose(v -> start(request.pending(),
+        RunInput.shell(request.stdin())));
+  }
+
+  /** Spawns a run already saved pending with its command (a cwd gone meanwhile fails the spawn, and so the run). */
+  @Override
+  public Future<Run> startSaved(Run pending, Script script, StartScript input) {
+    if (pending.command() == null) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
+          + " is not a shell run with a command"));
+    }
     LiveRun run = liveRun(pending);
     run.stdin = input == null ? null : input.stdin();
     run.saved = true;

@@ -1,7 +1,11 @@
 package dev.scriptd.process;
 
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
+import dev.scriptd.domain.Script;
 import io.vertx.core.Future;
+import java.util.Map;
 
 /**
  * What runs one kind of run behind the run owner: the shell executor ({@link RunController}) and
@@ -16,8 +20,18 @@ interface RunExecutor {
    */
   Future<Run> start(Run pending, RunInput input);
 
-  /** Starts a run saved pending earlier (a script's queued or held run, one left waiting for a slot). */
-  Future<Run> startSaved(Run pending, RunInput input);
+  /**
+   * Starts a new run of {@code script} as {@link #start} does, for the call {@code how}, with its
+   * environment ({@code env}: the script's and the call's) and parameter values ({@code io}) decided.
+   */
+  Future<Run> startScript(Script script, StartScript how, Map<String, String> env, RunIo io);
+
+  /**
+   * Starts a run saved pending earlier (a script's queued or held run, one left waiting for a slot)
+   * with its script's current definition ({@code script}, null for an ad-hoc run) and the input of
+   * the call that queued it ({@code input}, null after a restart).
+   */
+  Future<Run> startSaved(Run pending, Script script, StartScript input);
 
   /** Asks a live run to end killed (one waiting for a slot ends at once); null when it is not live here. */
   Future<Run> kill(String runId);

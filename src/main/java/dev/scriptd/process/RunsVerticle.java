@@ -26,7 +26,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +62,6 @@ public final class RunsVerticle extends VerticleBase {
 
   private Namespace ns;
   private ScriptdConfig.Runs settings;
-  private JsConfig jsSettings;
   /** The shell executor; also what only shell runs have (their live lines). */
   private RunController shell;
   private JsRuns js;
@@ -106,7 +104,6 @@ public final class RunsVerticle extends VerticleBase {
   private Future<?> startRuns() {
     ns = Namespace.from(config());
     settings = ScriptdConfig.fromJson(config()).runs();
-    jsSettings = JsConfig.fromJson(config());
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
@@ -139,7 +136,8 @@ public final class RunsVerticle extends VerticleBase {
     RunLifecycle runLifecycle = new RunLifecycle(bus, slots, log);
     shell = new RunController(vertx, context, settings, bus, reaper, limits, runLifecycle,
         gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles, containment);
-    js = new JsRuns(eventBus, ns, bus, runLifecycle, ScriptdConfig.jsEnabled(config()));
+    js = new JsRuns(eventBus, ns, bus, runLifecycle, ScriptdConfig.jsEnabled(config()),
+        JsConfig.fromJson(config()).endpointTimeoutMs());
     executors = List.of(shell, js);
     ends = new RunEnds(bus, id -> liveExecutor(id) != null || scripts.has(id) || followUps.has(id));
     scripts = new ScriptRuns(eventBus, ns, bus, ends, new ScriptRuns.Runner() {
@@ -225,8 +223,7 @@ public final class RunsVerticle extends VerticleBase {
     return bus.slotWaiting().compose(page -> {
       List<Future<Run>> restored = new ArrayList<>();
       for (Run pending : page.items()) {
-        // only a script's js run is marked waiting (an ad-hoc program is not stored): the others are shell runs
-        restored.add((pending.scriptId() == null ? shell.startSaved(pending, RunInput.shell(null))
+        restored.add((pending.scriptId() == null ? executor(pending.kind()).startSaved(pending, null, null)
             : scripts.restoreWaiting(pending))
             .onFailure(e -> LOG.warn("run {} waited for a slot but could not be queued again: {}", pending.id(),
                 e.getMessage())));
@@ -330,7 +327,7 @@ public final class RunsVerticle extends VerticleBase {
   }
 
   private Future<Run> startShell(StartRequest request) {
-    return checkCwd(request.cwd()).compose(v -> executor(Run.KIND_SHELL).start(request.pending(),
+    return StartRequest.checkCwd(vertx, request.cwd()).compose(v -> executor(Run.KIND_SHELL).start(request.pending(),
         RunInput.shell(request.stdin())));
   }
 
@@ -479,32 +476,11 @@ public final class RunsVerticle extends VerticleBase {
     RunIo io = ScriptParams.io(script, ScriptParams.supplied(script, how));
     Map<String, String> env = new HashMap<>(script.env());
     env.putAll(how.env());
-    if (Run.KIND_JS.equals(script.kind())) {
-      long timeoutMs = TimeUnit.SECONDS.toMillis(script.timeoutSeconds());
-      if (Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
-        timeoutMs = Math.min(timeoutMs, jsSettings.endpointTimeoutMs());
-      }
-      Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
-          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits())
-          .withCreatedBy(how.createdBy()).withIo(io);
-      return executor(script.kind()).start(pending, RunInput.program(script.program(), script.name() + ".js",
-          script.version(), how.request(), timeoutMs));
-    }
-    return startShell(new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
-        how.trigger(), null, how.stdin(), script.limits(), how.createdBy(), io));
+    return executor(script.kind()).startScript(script, how, env, io);
   }
 
   private Future<Run> startQueuedRun(Run pending, Script script, StartScript input) {
-    if (Run.KIND_JS.equals(pending.kind())) {
-      return executor(pending.kind()).startSaved(pending, RunInput.program(script.program(), script.name() + ".js",
-          script.version(), input == null ? null : input.request(), TimeUnit.SECONDS.toMillis(pending.timeoutSeconds())));
-    }
-    if (pending.command() == null) {
-      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
-          + " is not a shell run with a command"));
-    }
-    // a cwd gone meanwhile fails the spawn, and so the run
-    return executor(pending.kind()).startSaved(pending, RunInput.shell(input == null ? null : input.stdin()));
+    return executor(pending.kind()).startSaved(pending, script, input);
   }
 
   /** A pin change committed through the API: the live copy of the run keeps it. */
@@ -560,14 +536,5 @@ public final class RunsVerticle extends VerticleBase {
       env.put(entry.getKey(), text);
     }
     return env;
-  }
-
-  private Future<Void> checkCwd(String cwd) {
-    if (cwd == null) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(() -> Files.isDirectory(Path.of(cwd)), false).compose(ok -> ok
-        ? Future.<Void>succeededFuture()
-        : Future.failedFuture(StartRequest.bad("cwd '" + cwd + "' is not an existing directory")));
   }
 }

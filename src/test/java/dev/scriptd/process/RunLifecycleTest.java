@@ -8,8 +8,11 @@ import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
 import dev.scriptd.metrics.Meters;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Context;
@@ -22,6 +25,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -194,8 +198,14 @@ class RunLifecycleTest {
     }
 
     @Override
-    public Future<Run> startSaved(Run pending, RunInput input) {
-      return start(pending, input);
+    public Future<Run> startScript(Script script, StartScript how, Map<String, String> env, RunIo io) {
+      return start(Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_SHELL, script.command(), how.trigger(), 60, env,
+          null, null, Instant.now()).withIo(io), RunInput.shell(how.stdin()));
+    }
+
+    @Override
+    public Future<Run> startSaved(Run pending, Script script, StartScript input) {
+      return start(pending, RunInput.shell(null));
     }
 
     @Override
