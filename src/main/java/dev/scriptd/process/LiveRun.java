@@ -2,6 +2,7 @@ package dev.scriptd.process;
 
 import dev.scriptd.bus.LogPage;
 import dev.scriptd.domain.LineRing;
+import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.RunLimits;
@@ -28,6 +29,12 @@ final class LiveRun {
 
   /** A row of the run is stored (pending, or running). */
   boolean saved;
+  /**
+   * Output of a run spawned before any row of it was stored, held until its first row is committed
+   * (storage places a run's log file from its row), then sent in order; null once sent, or when the
+   * run had a row before its spawn.
+   */
+  List<LogChunk> unsavedOutput;
   /** Written to the child's stdin at spawn (null: stdin closed at once). */
   String stdin;
   int pgid;

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps runs' processes from outliving a crashed server. One long-lived bash script
  * ({@code reaper.sh}) runs in its own session and reads {@code +PGID START RUNID CGROUP} /
- * {@code -PGID} lines; when its stdin reaches EOF because this JVM died (or {@link #stop} closed
+ * {@code -PGID} lines (a run not spawned yet: {@code +run-RUNID 0 RUNID CGROUP} / {@code -run-RUNID},
+ * see {@link #registerRun}); when its stdin reaches EOF because this JVM died (or {@link #stop} closed
  * it), it TERMs every process of each still registered run (its group, and its cgroup or the
  * processes carrying its SCRIPTD_RUN_ID), waits the grace, then KILLs and removes the cgroups. Registrations are kept here too, so a
  * reaper that dies is restarted with every live group. Confined to the verticle's context; pipe
@@ -25,13 +26,15 @@ import org.slf4j.LoggerFactory;
 final class OrphanReaper {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanReaper.class);
   private static final String SCRIPT_VARIABLE = "REAPER_SCRIPT";
+  /** The key of a run registered before its spawn (reaper.sh signals no group for it). */
+  private static final String RUN_KEY = "run-";
 
   private final Context context;
   private final long graceMs;
   private final Map<String, String> env;
   private final Path cgroupParent;
-  /** pgid to the rest of its registration line. */
-  private final Map<Integer, String> groups = new LinkedHashMap<>();
+  /** pgid (or "run-RUNID" before its spawn, see {@link #registerRun}) to the rest of its registration line. */
+  private final Map<String, String> groups = new LinkedHashMap<>();
   private volatile Process process;
   private boolean stopping;
 
@@ -60,13 +63,36 @@ final class OrphanReaper {
 
   /** {@code cgroup}: the run's cgroup directory, or null. */
   void register(int pgid, Long startTime, String runId, Path cgroup) {
-    groups.put(pgid, (startTime == null ? 0L : startTime) + " " + runId + " " + (cgroup == null ? "-" : cgroup));
-    write("+" + pgid + " " + groups.get(pgid) + "\n");
+    add(Integer.toString(pgid), (startTime == null ? 0L : startTime) + " " + runId + " " + (cgroup == null ? "-" : cgroup));
   }
 
   void unregister(int pgid) {
-    if (groups.remove(pgid) != null) {
-      write("-" + pgid + "\n");
+    remove(Integer.toString(pgid));
+  }
+
+  /**
+   * A run about to be spawned before any row of it is stored, known by its id alone (its group is
+   * not known yet): if this JVM dies before its row is committed, nothing else knows of its
+   * processes, so the reaper ends those carrying its marker (or in its cgroup). Completes once the
+   * line reached the reaper (or the reaper is being restarted, which registers it again): spawn only
+   * then. {@link #register} the group once spawned, then {@link #unregisterRun}.
+   */
+  Future<Void> registerRun(String runId, Path cgroup) {
+    return add(RUN_KEY + runId, "0 " + runId + " " + (cgroup == null ? "-" : cgroup));
+  }
+
+  void unregisterRun(String runId) {
+    remove(RUN_KEY + runId);
+  }
+
+  private Future<Void> add(String key, String rest) {
+    groups.put(key, rest);
+    return write("+" + key + " " + rest + "\n");
+  }
+
+  private void remove(String key) {
+    if (groups.remove(key) != null) {
+      write("-" + key + "\n");
     }
   }
 
@@ -135,21 +161,26 @@ final class OrphanReaper {
     start().onFailure(e -> LOG.error("could not restart the orphan reaper", e));
   }
 
-  private void write(String line) {
-    write(process, line);
+  /** Completes once written, or at once without a reaper process (a restart re-registers every group). */
+  private Future<Void> write(String line) {
+    return write(process, line);
   }
 
-  private void write(Process target, String line) {
+  private Future<Void> write(Process target, String line) {
     if (target == null) {
-      return; // a restart re-registers every group
+      return Future.succeededFuture(); // a restart re-registers every group
     }
     byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
-    context.executeBlocking(() -> {
+    return context.<Void>executeBlocking(() -> {
       OutputStream stdin = target.getOutputStream();
       stdin.write(bytes);
       stdin.flush();
       return null;
-    }, true).onFailure(e -> LOG.debug("reaper pipe write failed (it will be restarted)", e));
+    }, true).recover(e -> {
+      // the reaper died: its restart writes every registration again
+      LOG.debug("reaper pipe write failed (it will be restarted)", e);
+      return Future.succeededFuture();
+    });
   }
 
   private static void closeQuietly(Process target) {

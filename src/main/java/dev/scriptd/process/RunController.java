@@ -138,10 +138,19 @@ final class RunController implements RunExecutor {
   }
 
   /**
-   * pending saved → spawn → running saved; a spawn failure ends the run failed. With
-   * limits.max_concurrent_runs runs active, the run waits as pending in a FIFO queue (answered
-   * pending); with that queue full too, the launch fails 429 before anything is saved. (The pending
-   * row comes first because storage names a run's log file from its row when its first lines come.)
+   * With a slot free: spawn → running saved, the run's first and only row before the answer (one
+   * write; the answer leaves once it is committed); a spawn failure ends the run failed. The order
+   * keeps the run's contract: its one row says running with the real pid and started_at, and no row
+   * ever says running for a process that never existed. Until that row is committed:
+   * <ul>
+   *   <li>the orphan reaper knows the run by its id before the spawn (its marker and cgroup), so a
+   *   crash between spawn and commit, which leaves no row for recovery, still ends its processes;</li>
+   *   <li>its output is held here (bounded by the ingest gate, which counts it as unwritten) and sent
+   *   in order once the row is committed: storage places a run's log file from its row.</li>
+   * </ul>
+   * With limits.max_concurrent_runs runs active (or without the reaper, so that recovery finds the
+   * run by its row), the run is saved pending first and then spawned or waits in a FIFO queue
+   * (answered pending); with that queue full too, the launch fails 429 before anything is saved.
    */
   @Override
   public Future<Run> start(Run pending, RunInput input) {
@@ -154,6 +163,10 @@ final class RunController implements RunExecutor {
     run.stdin = input.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
+    if (reaper != null && slots.tryTake(run.id(), endpoint)) {
+      run.unsavedOutput = new ArrayList<>();
+      return spawn(run);
+    }
     slots.reserve(endpoint);
     return bus.saveAndPublish(pending)
         .onComplete(ar -> slots.unreserve(endpoint))
@@ -261,7 +274,11 @@ final class RunController implements RunExecutor {
           shellExited(run, status == null ? null : status.shellCode(), othersAlive);
         }));
     run.handler = handler;
-    return context.executeBlocking(() -> startProcess(run, handler), false)
+    // a run without a row is known to the reaper before it has processes (see start)
+    RunCgroup cgroup = containment.cgroupOf(run.id());
+    Future<Void> covered = run.saved || reaper == null ? Future.succeededFuture()
+        : reaper.registerRun(run.id(), cgroup == null ? null : cgroup.dir());
+    return covered.compose(v -> context.executeBlocking(() -> startProcess(run, handler), false))
         .transform(ar -> ar.succeeded() ? running(run, ar.result(), handler) : spawnFailed(run, ar.cause()));
   }
 
@@ -320,6 +337,7 @@ final class RunController implements RunExecutor {
         ? RunProcesses.of(run.cgroup, pid, run.pidStart) : RunProcesses.of(pid, run.pidStart, run.id()));
     if (reaper != null) {
       reaper.register(pid, run.pidStart, run.id(), run.cgroup == null ? null : run.cgroup.dir());
+      reaper.unregisterRun(run.id()); // its group's registration (written after it) covers it now
     }
     // started_at first: the timeout counts from it, so ended_at - started_at >= timeout
     RunStateMachine.next(run.run.status(), RunStateMachine.Event.STARTED);
@@ -341,7 +359,20 @@ final class RunController implements RunExecutor {
             requestEnd(run, RunStatus.KILLED); // nobody was told of it: it must not run on unrecorded
           }
         })
-        .onComplete(ar -> run.started.complete());
+        .onComplete(ar -> {
+          // after a failed save too: the lines are kept in storage, which its end's row counts
+          sendHeldOutput(run);
+          run.started.complete();
+        });
+  }
+
+  /** The output held while the run had no row, in order (see start). */
+  private void sendHeldOutput(LiveRun run) {
+    List<LogChunk> held = run.unsavedOutput;
+    run.unsavedOutput = null;
+    if (held != null) {
+      held.forEach(bus::appendAndPublish);
+    }
   }
 
   private Future<Run> spawnFailed(LiveRun run, Throwable cause) {
@@ -351,6 +382,10 @@ final class RunController implements RunExecutor {
       context.executeBlocking(() -> outputs.readAndRemove(file), false);
     }
     live.remove(run.id());
+    if (reaper != null) {
+      reaper.unregisterRun(run.id());
+    }
+    sendHeldOutput(run);
     run.started.complete();
     Run failed = run.current().ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.START_FAILED),
         null, null, "could not start the process: " + cause.getMessage(), Instant.now());
@@ -375,7 +410,12 @@ final class RunController implements RunExecutor {
     }
     // masking or the limit's marker line may have changed lines: then look at each for progress
     boolean progressed = run.take(lines, bytes, output.mayHaveProgress() || lines != output.lines());
-    bus.appendAndPublish(new LogChunk(run.id(), lines, bytes));
+    LogChunk chunk = new LogChunk(run.id(), lines, bytes);
+    if (run.unsavedOutput != null) {
+      run.unsavedOutput.add(chunk);
+    } else {
+      bus.appendAndPublish(chunk);
+    }
     if (progressed) {
       progressChanged(run);
     }

@@ -3,6 +3,9 @@
 #                                  /proc/PGID/stat, 0 if unknown), its id, and its cgroup directory
 #                                  ("-" without one)
 #   -PGID                          that run ended
+#   +run-RUNID 0 RUNID CGROUP      a run about to be spawned, its group not known yet: only its
+#   -run-RUNID                     cgroup and marker find its processes (the server registers its
+#                                  group once spawned, then removes this line)
 # At EOF (the server died or closed the pipe) it sends TERM to every process of each run still
 # registered: its process group (if the leader has the recorded start time or is gone), every pid
 # in its cgroup, or, without a cgroup, every process whose environment holds SCRIPTD_RUN_ID=RUNID;
@@ -18,6 +21,11 @@ start_time() {
   stat=${stat##*) }
   set -- $stat
   printf '%s' "${20}"
+}
+
+# a process group id (not the key of a run registered before its spawn)
+is_group() {
+  [[ "$1" =~ ^[0-9]+$ ]]
 }
 
 # ours PGID STARTTIME: the leader has that start time, or the leader is gone (while members live,
@@ -82,7 +90,7 @@ scan_marked() {
 signal_all() {
   local sig=$1 pgid cg pid
   for pgid in "${!groups[@]}"; do
-    ours "$pgid" "${groups[$pgid]}" && kill "-$sig" -- "-$pgid" 2>/dev/null
+    is_group "$pgid" && ours "$pgid" "${groups[$pgid]}" && kill "-$sig" -- "-$pgid" 2>/dev/null
     cg=${cgroups[$pgid]}
     [[ "$cg" == - || ! -d "$cg" ]] && continue
     if [[ "$sig" == KILL && -e "$cg/cgroup.kill" ]]; then
@@ -98,7 +106,7 @@ signal_all() {
 any_alive() {
   local pgid cg state
   for pgid in "${!groups[@]}"; do
-    kill -0 -- "-$pgid" 2>/dev/null && return 0
+    is_group "$pgid" && kill -0 -- "-$pgid" 2>/dev/null && return 0
     cg=${cgroups[$pgid]}
     if [[ "$cg" != - && -d "$cg" ]]; then
       state=$(< "$cg/cgroup.events") 2>/dev/null

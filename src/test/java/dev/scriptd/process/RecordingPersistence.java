@@ -25,6 +25,11 @@ final class RecordingPersistence extends VerticleBase {
   final Map<String, Run> runs = new ConcurrentHashMap<>();
   final List<Run> saves = new CopyOnWriteArrayList<>();
   final List<LogChunk> chunks = new CopyOnWriteArrayList<>();
+  /** Chunks that came before any save of their run was answered (stored). */
+  final List<LogChunk> beforeTheirRow = new CopyOnWriteArrayList<>();
+  /** A save is answered this long after it came, as a slow commit would be (0: at once). */
+  volatile long saveDelayMs;
+  private final java.util.Set<String> stored = ConcurrentHashMap.newKeySet();
 
   @Override
   public Future<?> start() {
@@ -32,11 +37,18 @@ final class RecordingPersistence extends VerticleBase {
     Codecs.register(eventBus);
     return Future.join(List.of(
         eventBus.<Run>localConsumer(Addresses.DB_SAVE_RUN, m -> {
-          saves.add(m.body());
-          runs.put(m.body().id(), m.body());
-          m.reply(m.body());
+          if (saveDelayMs > 0) {
+            vertx.setTimer(saveDelayMs, t -> store(m.body(), m));
+          } else {
+            store(m.body(), m);
+          }
         }).completion(),
-        eventBus.<LogChunk>localConsumer(Addresses.DB_APPEND_LOGS, m -> chunks.add(m.body())).completion(),
+        eventBus.<LogChunk>localConsumer(Addresses.DB_APPEND_LOGS, m -> {
+          if (!stored.contains(m.body().runId())) {
+            beforeTheirRow.add(m.body());
+          }
+          chunks.add(m.body());
+        }).completion(),
         eventBus.<String>localConsumer(Addresses.DB_GET_RUN, m -> {
           Run run = runs.get(m.body());
           if (run == null) {
@@ -63,6 +75,13 @@ final class RecordingPersistence extends VerticleBase {
         eventBus.localConsumer(Addresses.DB_SLOT_WAITING_RUNS, m -> m.reply(new RunPage(List.of(), null)))
             .completion(),
         eventBus.<Run>localConsumer(Addresses.DB_AWAIT_SLOT, m -> m.reply(m.body())).completion()));
+  }
+
+  private void store(Run run, io.vertx.core.eventbus.Message<Run> message) {
+    saves.add(run);
+    runs.put(run.id(), run);
+    stored.add(run.id());
+    message.reply(run);
   }
 
   /** Every stored line of a run, in the order the chunks arrived. */

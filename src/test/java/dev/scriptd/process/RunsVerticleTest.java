@@ -184,8 +184,36 @@ class RunsVerticleTest {
         .anyMatch(e -> e.getString("id").equals(run.id()) && "failed".equals(e.getString("status"))));
     List<String> statuses = statusEvents.stream().filter(e -> e.getString("id").equals(run.id()))
         .map(e -> e.getString("status")).toList();
-    assertEquals(List.of("pending", "running", "failed"), statuses);
+    // a slot was free: the run's first row is running (no pending row before its spawn)
+    assertEquals(List.of("running", "failed"), statuses);
     assertEquals(List.of(), statusSavedFirst);
+  }
+
+  @Test
+  @DisplayName("a run spawned before its first row is stored sends its lines to storage only after that row, in order")
+  void linesWaitForTheFirstRow() throws Exception {
+    deploySupervisor();
+    db.saveDelayMs = 300; // a slow commit: the run writes its lines long before its row is stored
+    JsonObject started = start("echo a; echo b; echo c");
+    assertEquals("running", started.getString("status"));
+    Run run = awaitEnd(started.getString("id"));
+    assertEquals(RunStatus.COMPLETED, run.status());
+    assertEquals(List.of(), db.beforeTheirRow);
+    assertEquals(List.of("a", "b", "c"), db.lines(run.id()).stream().map(LogLine::text).toList());
+    assertEquals(List.of(1L, 2L, 3L), seqs(db.lines(run.id())));
+  }
+
+  @Test
+  @DisplayName("without the reaper a run is saved pending before its spawn: recovery finds it by its row")
+  void withoutTheReaperPendingComesFirst() throws Exception {
+    deploySupervisor(new JsonObject().put("reaper", false));
+    JsonObject started = start("true");
+    assertEquals("running", started.getString("status"));
+    String id = started.getString("id");
+    awaitTrue("the final status event", 10_000, () -> statusEvents.stream()
+        .anyMatch(e -> e.getString("id").equals(id) && "completed".equals(e.getString("status"))));
+    assertEquals(List.of("pending", "running", "completed"), statusEvents.stream()
+        .filter(e -> e.getString("id").equals(id)).map(e -> e.getString("status")).toList());
   }
 
   @Test
