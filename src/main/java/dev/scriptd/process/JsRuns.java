@@ -6,9 +6,12 @@ import dev.scriptd.bus.JsOutcome;
 import dev.scriptd.bus.JsProgram;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.bus.StopRun;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunStatus;
+import dev.scriptd.domain.Script;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * The JS executor as the run owner drives it: a js run takes one of the limits.max_concurrent_runs
  * slots (the same {@link RunSlots} as shell runs, no bus in between), is saved running, and its
  * program goes to the JS verticle (JS_EXECUTE, which runs it on its worker pool with its engine and
- * context pool, streams its lines, and answers how it ended); the owner saves the end. With no slot
- * free the run is saved pending and begins when one is. Confined to the owner's context.
+ * context pool, streams its lines, and answers how it ended); its end goes through the owner's
+ * {@link RunLifecycle}. With no slot free the run is saved pending and begins when one is. Confined
+ * to the owner's context.
  */
-final class JsRuns {
+final class JsRuns implements RunExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(JsRuns.class);
   /** Beyond its own timeout (the JS verticle's watchdog ends the program), how long the answer may take. */
   private static final long ANSWER_MARGIN_MS = 60_000;
@@ -52,13 +58,13 @@ final class JsRuns {
     StopRun stop;
     final Promise<Run> ended = Promise.promise();
 
-    JsRun(Run run, String program, String name, Long version, JsonObject request, long timeoutMs) {
+    JsRun(Run run, RunInput input) {
       this.run = run;
-      this.program = program;
-      this.name = name;
-      this.version = version;
-      this.request = request;
-      this.timeoutMs = timeoutMs;
+      this.program = input.program();
+      this.name = input.programName();
+      this.version = input.version();
+      this.request = input.request();
+      this.timeoutMs = input.timeoutMs();
     }
   }
 
@@ -68,26 +74,33 @@ final class JsRuns {
   private final RunBus bus;
   private final RunSlots slots;
   private final RunLog log;
+  private final RunLifecycle lifecycle;
   private final boolean enabled;
+  /** js.endpoint_timeout_ms: an endpoint call's run ends by then, whatever its script's timeout. */
+  private final long endpointTimeoutMs;
 
-  JsRuns(EventBus eventBus, Namespace ns, RunBus bus, RunSlots slots, RunLog log, boolean enabled) {
+  JsRuns(EventBus eventBus, Namespace ns, RunBus bus, RunLifecycle lifecycle, boolean enabled,
+      long endpointTimeoutMs) {
+    this.endpointTimeoutMs = endpointTimeoutMs;
     this.eventBus = eventBus;
     this.ns = ns;
     this.bus = bus;
-    this.slots = slots;
-    this.log = log;
+    this.lifecycle = lifecycle;
+    this.slots = lifecycle.slots();
+    this.log = lifecycle.log();
     this.enabled = enabled;
   }
 
-  /** A pin change committed through the API, kept by the live copy of a js run. */
-  void pinned(String runId, boolean pin) {
+  @Override
+  public void pinned(String runId, boolean pin) {
     JsRun run = live.get(runId);
     if (run != null) {
       run.run = run.run.withPinned(pin);
     }
   }
 
-  boolean has(String runId) {
+  @Override
+  public boolean isLive(String runId) {
     return live.containsKey(runId);
   }
 
@@ -95,14 +108,33 @@ final class JsRuns {
    * A new js run ({@code pending} not saved yet): answered once running (or, every slot busy,
    * pending) is saved; fails 429 when too many runs wait, 503 when JavaScript is off.
    */
-  Future<Run> launch(Run pending, String program, String name, Long version, JsonObject request, long timeoutMs) {
-    return start(new JsRun(pending, program, name, version, request, timeoutMs), false);
+  @Override
+  public Future<Run> start(Run pending, RunInput input) {
+    return start(new JsRun(pending, input), false);
+  }
+
+  @Override
+  public Future<Run> startScript(Script script, StartScript how, Map<String, String> env, RunIo io) {
+    long timeoutMs = TimeUnit.SECONDS.toMillis(script.timeoutSeconds());
+    if (Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
+      timeoutMs = Math.min(timeoutMs, endpointTimeoutMs);
+    }
+    Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
+        Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits())
+        .withCreatedBy(how.createdBy()).withIo(io);
+    return start(pending, RunInput.program(script.program(), script.name() + ".js", script.version(), how.request(),
+        timeoutMs));
   }
 
   /** A script's queued js run, saved pending earlier, with its script's current program. */
-  Future<Run> launchQueued(Run pending, String program, String name, Long version, JsonObject request,
-      long timeoutMs) {
-    return start(new JsRun(pending, program, name, version, request, timeoutMs), true);
+  @Override
+  public Future<Run> startSaved(Run pending, Script script, StartScript input) {
+    if (script == null) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
+          + " is a js run of an ad-hoc program, which is not stored"));
+    }
+    return start(new JsRun(pending, RunInput.program(script.program(), script.name() + ".js", script.version(),
+        input == null ? null : input.request(), TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()))), true);
   }
 
   private Future<Run> start(JsRun run, boolean saved) {
@@ -204,14 +236,15 @@ final class JsRuns {
         .ended(status, null, outcome.result(), outcome.error(), Instant.now());
     Run ended = stopped.withIo(stopped.io().withOutputs(outcome.outputs()));
     run.run = ended;
-    log.ended(ended, true);
-    bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
-        .onComplete(saved -> {
-          live.remove(ended.id());
-          slots.release(ended.id());
-          run.ended.tryComplete(ended);
-        });
+    lifecycle.ended(ended, true, RunLifecycle.Slot.HELD).onComplete(saved -> {
+      live.remove(ended.id());
+      run.ended.tryComplete(ended);
+    });
+  }
+
+  @Override
+  public Future<Run> kill(String runId) {
+    return kill(runId, RunStatus.KILLED, "killed through the API");
   }
 
   /** Asks a js run to stop; a run waiting for a slot ends killed at once. Null when it is not ours. */
@@ -235,19 +268,16 @@ final class JsRuns {
   /** A run waiting for a slot ends killed without running (kill, or the server stopping). */
   private Future<Run> endWaiting(JsRun run, String error) {
     run.waiting = false;
-    slots.withdraw(run.run.id());
     live.remove(run.run.id());
     Run ended = run.run.ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.KILLED), null, null,
         error, Instant.now());
     run.run = ended;
-    log.ended(ended, false);
-    return bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of waiting run {}", ended.id(), e))
-        .onComplete(ar -> run.ended.tryComplete(ended));
+    return lifecycle.ended(ended, false, RunLifecycle.Slot.WAITING).onComplete(ar -> run.ended.tryComplete(ended));
   }
 
   /** At shutdown: every js run ends killed; completes once each end was saved (or failed). */
-  Future<?> stopAll() {
+  @Override
+  public Future<?> stopAll() {
     List<Future<Run>> ends = new ArrayList<>();
     for (JsRun run : List.copyOf(live.values())) {
       if (run.waiting && restorable(run)) {
@@ -265,7 +295,8 @@ final class JsRuns {
     return Future.join(ends);
   }
 
-  int size() {
+  @Override
+  public int size() {
     return live.size();
   }
 }

@@ -2,15 +2,19 @@ package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
 import dev.scriptd.bus.BusFailure;
+import dev.scriptd.bus.ReplyCodes;
+import dev.scriptd.bus.StartScript;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
 import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.OutputGuard;
 import dev.scriptd.domain.Run;
+import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunOutputs;
 import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.RunUsage;
+import dev.scriptd.domain.Script;
 import dev.scriptd.domain.SecretEnv;
 import dev.scriptd.metrics.ScriptdMetrics;
 import dev.scriptd.params.RunParameters;
@@ -28,16 +32,16 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of the shell runs this run owner runs: spawn, output, progress, stop requests (TERM, then
- * KILL after the grace), timeout and exit. Confined to the verticle's context.
+ * The shell executor: spawn, output, progress, stop requests (TERM, then KILL after the grace),
+ * timeout, exit, usage and declared outputs of shell runs; their end goes through the owner's
+ * {@link RunLifecycle}. Confined to the verticle's context.
  */
-final class RunController {
+final class RunController implements RunExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(RunController.class);
 
   private final Map<String, LiveRun> live = new HashMap<>();
@@ -51,6 +55,7 @@ final class RunController {
   private final RunLog log;
   /** limits.max_concurrent_runs, shared with JavaScript runs (see JsRuns). */
   private final RunSlots slots;
+  private final RunLifecycle lifecycle;
   private final IngestGate gate;
   private final ChildEnvironment childEnv;
   private final ExitWatcher exits;
@@ -61,15 +66,16 @@ final class RunController {
 
   /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
-      OrphanReaper reaper, SecurityConfig.Limits limits, RunSlots slots, RunLog log, IngestGate gate,
+      OrphanReaper reaper, SecurityConfig.Limits limits, RunLifecycle lifecycle, IngestGate gate,
       ExitWatcher exits, ChildEnvironment childEnv, OutputFiles outputs, RunContainment containment) {
     this.outputs = outputs;
     this.childEnv = childEnv;
     this.containment = containment;
     this.exits = exits;
-    this.slots = slots;
+    this.lifecycle = lifecycle;
+    this.slots = lifecycle.slots();
     this.gate = gate;
-    this.log = log;
+    this.log = lifecycle.log();
     this.metrics = log.metrics();
     this.vertx = vertx;
     this.context = context;
@@ -88,6 +94,49 @@ final class RunController {
     return List.copyOf(live.values());
   }
 
+  @Override
+  public boolean isLive(String runId) {
+    return get(runId) != null;
+  }
+
+  @Override
+  public int size() {
+    return live.size();
+  }
+
+  @Override
+  public void pinned(String runId, boolean pin) {
+    LiveRun run = get(runId);
+    if (run != null) {
+      run.run = run.run.withPinned(pin);
+    }
+  }
+
+  @Override
+  public Future<Run> kill(String runId) {
+    LiveRun run = get(runId);
+    if (run == null) {
+      return null;
+    }
+    requestEnd(run, RunStatus.KILLED);
+    return Future.succeededFuture(run.current());
+  }
+
+  /** A run waiting for a slot stays pending for the next start (as a script's queue does); the others end killed. */
+  @Override
+  public Future<?> stopAll() {
+    List<Future<Run>> ends = new ArrayList<>();
+    for (LiveRun run : live()) {
+      if (run.queued) {
+        leaveWaiting(run);
+        continue;
+      }
+      requestEnd(run, RunStatus.KILLED);
+      ends.add(run.ended.future());
+    }
+    return Future.join(ends);
+  }
+
   /**
    * With a slot free: spawn → running saved, the run's first and only row before the answer (one
    * write; the answer leaves once it is committed); a spawn failure ends the run failed. The order
@@ -103,18 +152,15 @@ final class RunController {
    * run by its row), the run is saved pending first and then spawned or waits in a FIFO queue
    * (answered pending); with that queue full too, the launch fails 429 before anything is saved.
    */
-  Future<Run> launch(StartRequest request) {
-    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(request.trigger());
+  @Override
+  public Future<Run> start(Run pending, RunInput input) {
+    boolean endpoint = Run.TRIGGER_ENDPOINT.equals(pending.trigger());
     BusFailure refused = slots.refusal(endpoint);
     if (refused != null) {
       return Future.failedFuture(refused);
     }
-    Run pending = Run.pending(UUID.randomUUID().toString(), request.scriptId(), Run.KIND_SHELL,
-        request.command(), request.trigger(), request.timeoutSeconds(), request.env(),
-        request.cwd(), request.restartedFrom(), Instant.now(), request.limits()).withCreatedBy(request.createdBy())
-        .withIo(request.io());
     LiveRun run = liveRun(pending);
-    run.stdin = request.stdin();
+    run.stdin = input.stdin();
     live.put(run.id(), run);
     metrics.runQueued();
     if (reaper != null && slots.tryTake(run.id(), endpoint)) {
@@ -159,7 +205,7 @@ final class RunController {
    * The server is stopping: a run waiting for a slot leaves this server without ending; its row
    * stays pending, marked as waiting for a slot, and the next start queues it again.
    */
-  void leaveWaiting(LiveRun run) {
+  private void leaveWaiting(LiveRun run) {
     slots.withdraw(run.id());
     run.queued = false;
     live.remove(run.id());
@@ -167,7 +213,6 @@ final class RunController {
 
   /** A queued run asked to stop ends at once, never spawned. */
   private void endQueued(LiveRun run, RunStatus reason) {
-    slots.withdraw(run.id());
     run.queued = false;
     live.remove(run.id());
     run.started.complete();
@@ -175,16 +220,26 @@ final class RunController {
         RunStateMachine.next(run.run.status(), RunStateMachine.endEvent(reason, false)), null, null,
         "stopped while waiting for a free slot (limits.max_concurrent_runs)", Instant.now());
     run.run = ended;
-    recordEnd(ended, false);
-    bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of queued run {}", run.id(), e))
-        .onComplete(ar -> run.ended.complete(ended));
+    lifecycle.ended(ended, false, RunLifecycle.Slot.WAITING).onComplete(ar -> run.ended.complete(ended));
   }
 
-  /** Spawns a run already saved pending (a queued run of a script). */
-  Future<Run> launchPending(Run pending, String stdin) {
+  @Override
+  public Future<Run> startScript(Script script, StartScript how, Map<String, String> env, RunIo io) {
+    StartRequest request = new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
+        how.trigger(), null, how.stdin(), script.limits(), how.createdBy(), io);
+    return StartRequest.checkCwd(vertx, request.cwd()).compose(v -> start(request.pending(),
+        RunInput.shell(request.stdin())));
+  }
+
+  /** Spawns a run already saved pending with its command (a cwd gone meanwhile fails the spawn, and so the run). */
+  @Override
+  public Future<Run> startSaved(Run pending, Script script, StartScript input) {
+    if (pending.command() == null) {
+      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
+          + " is not a shell run with a command"));
+    }
     LiveRun run = liveRun(pending);
-    run.stdin = stdin;
+    run.stdin = input == null ? null : input.stdin();
     run.saved = true;
     live.put(run.id(), run);
     metrics.runQueued(); // spawn counts it started (or failed) like any launch
@@ -219,7 +274,7 @@ final class RunController {
           shellExited(run, status == null ? null : status.shellCode(), othersAlive);
         }));
     run.handler = handler;
-    // a run without a row is known to the reaper before it has processes (see launch)
+    // a run without a row is known to the reaper before it has processes (see start)
     RunCgroup cgroup = containment.cgroupOf(run.id());
     Future<Void> covered = run.saved || reaper == null ? Future.succeededFuture()
         : reaper.registerRun(run.id(), cgroup == null ? null : cgroup.dir());
@@ -311,7 +366,7 @@ final class RunController {
         });
   }
 
-  /** The output held while the run had no row, in order (see launch). */
+  /** The output held while the run had no row, in order (see start). */
   private void sendHeldOutput(LiveRun run) {
     List<LogChunk> held = run.unsavedOutput;
     run.unsavedOutput = null;
@@ -327,7 +382,6 @@ final class RunController {
       context.executeBlocking(() -> outputs.readAndRemove(file), false);
     }
     live.remove(run.id());
-    slots.release(run.id());
     if (reaper != null) {
       reaper.unregisterRun(run.id());
     }
@@ -336,8 +390,7 @@ final class RunController {
     Run failed = run.current().ended(RunStateMachine.next(run.run.status(), RunStateMachine.Event.START_FAILED),
         null, null, "could not start the process: " + cause.getMessage(), Instant.now());
     run.run = failed;
-    recordEnd(failed, false);
-    return bus.saveAndPublish(failed).onComplete(ar -> run.ended.complete(failed));
+    return lifecycle.ended(failed, false, RunLifecycle.Slot.HELD).onComplete(ar -> run.ended.complete(failed));
   }
 
   private void onOutput(LiveRun run, OutputBatch output) {
@@ -518,21 +571,13 @@ final class RunController {
     // what a run declared is masked like its lines: a secret never reaches an answer through outputs
     Run ended = stopped.withIo(stopped.io().withOutputs((JsonObject) run.guard.redactValue(declared.outputs())));
     run.run = ended;
-    recordEnd(ended, true);
-    bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of run {}", run.id(), e))
-        .onComplete(ar -> {
-          if (reaper != null && (run.cgroup == null || run.cgroupRemoved)) {
-            reaper.unregister(run.pgid);
-          }
-          live.remove(run.id());
-          slots.release(run.id());
-          run.ended.complete(ended);
-        });
-  }
-
-  private void recordEnd(Run run, boolean wasRunning) {
-    log.ended(run, wasRunning);
+    lifecycle.ended(ended, true, RunLifecycle.Slot.HELD).onComplete(ar -> {
+      if (reaper != null && (run.cgroup == null || run.cgroupRemoved)) {
+        reaper.unregister(run.pgid);
+      }
+      live.remove(run.id());
+      run.ended.complete(ended);
+    });
   }
 
   private void cancelTimers(LiveRun run) {

@@ -19,7 +19,6 @@ import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.config.TrafficConfig;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunIo;
-import dev.scriptd.domain.RunStatus;
 import dev.scriptd.domain.Script;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.Future;
@@ -27,7 +26,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * endpoint, restart), is started, queued, killed, saved and published here, and only here. It
  * keeps the concurrency slots ({@link RunSlots}), scripts' concurrency and queues
  * ({@link ScriptRuns}), the state machine ({@link RunStateMachine}), the waits for ends
- * ({@link RunEnds}) and the start and end log lines ({@link RunLog}). Shell runs are executed by
- * {@link RunController} (NuProcess; a cgroup or a process group per run, see {@link RunContainment};
- * output into log chunks, no process outliving its run), js runs by the JS verticle through {@link JsRuns}.
+ * ({@link RunEnds}) and the start and end log lines ({@link RunLog}); every run ends through
+ * {@link RunLifecycle}. A run is executed behind one {@link RunExecutor}, picked by its kind: shell
+ * runs by {@link RunController} (NuProcess; a cgroup or a process group per run, see
+ * {@link RunContainment}; output into log chunks, no process outliving its run), js runs by the JS
+ * verticle through {@link JsRuns}.
  *
  * <p>Bus API: the public RUNS_START, RUNS_KILL, RUNS_RESTART (JSON, turned into typed commands
  * here), the internal RUNS_START_SCRIPT and RUNS_SCRIPT_RUNS (typed) and RUNS_RECENT_LINES;
@@ -62,9 +62,10 @@ public final class RunsVerticle extends VerticleBase {
 
   private Namespace ns;
   private ScriptdConfig.Runs settings;
-  private JsConfig jsSettings;
-  private RunController runs;
+  /** The shell executor; also what only shell runs have (their live lines). */
+  private RunController shell;
   private JsRuns js;
+  private List<RunExecutor> executors;
   private ScriptRuns scripts;
   private RunEnds ends;
   private RunBus bus;
@@ -103,7 +104,6 @@ public final class RunsVerticle extends VerticleBase {
   private Future<?> startRuns() {
     ns = Namespace.from(config());
     settings = ScriptdConfig.fromJson(config()).runs();
-    jsSettings = JsConfig.fromJson(config());
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
     bus = new RunBus(eventBus, ns);
@@ -133,10 +133,13 @@ public final class RunsVerticle extends VerticleBase {
         limits.user());
     recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), containment, log);
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
-    runs = new RunController(vertx, context, settings, bus, reaper, limits, slots, log,
+    RunLifecycle runLifecycle = new RunLifecycle(bus, slots, log);
+    shell = new RunController(vertx, context, settings, bus, reaper, limits, runLifecycle,
         gate, exits != null && exits.available() ? exits : null, childEnv, outputFiles, containment);
-    js = new JsRuns(eventBus, ns, bus, slots, log, ScriptdConfig.jsEnabled(config()));
-    ends = new RunEnds(bus, id -> runs.get(id) != null || js.has(id) || scripts.has(id) || followUps.has(id));
+    js = new JsRuns(eventBus, ns, bus, runLifecycle, ScriptdConfig.jsEnabled(config()),
+        JsConfig.fromJson(config()).endpointTimeoutMs());
+    executors = List.of(shell, js);
+    ends = new RunEnds(bus, id -> liveExecutor(id) != null || scripts.has(id) || followUps.has(id));
     scripts = new ScriptRuns(eventBus, ns, bus, ends, new ScriptRuns.Runner() {
       @Override
       public Future<Run> start(Script script, StartScript how) {
@@ -220,7 +223,8 @@ public final class RunsVerticle extends VerticleBase {
     return bus.slotWaiting().compose(page -> {
       List<Future<Run>> restored = new ArrayList<>();
       for (Run pending : page.items()) {
-        restored.add((pending.scriptId() == null ? runs.launchPending(pending, null) : scripts.restoreWaiting(pending))
+        restored.add((pending.scriptId() == null ? executor(pending.kind()).startSaved(pending, null, null)
+            : scripts.restoreWaiting(pending))
             .onFailure(e -> LOG.warn("run {} waited for a slot but could not be queued again: {}", pending.id(),
                 e.getMessage())));
       }
@@ -249,19 +253,14 @@ public final class RunsVerticle extends VerticleBase {
     scripts.stop();
     followUps.stop();
     List<Future<?>> ends = new ArrayList<>();
-    for (LiveRun run : runs.live()) {
-      if (run.queued) {
-        runs.leaveWaiting(run); // stays pending for the next start, as a script's queue does
-        continue;
-      }
-      runs.requestEnd(run, RunStatus.KILLED);
-      ends.add(run.ended.future());
+    for (RunExecutor executor : executors) {
+      ends.add(executor.stopAll());
     }
-    ends.add(js.stopAll());
     return Future.join(ends)
         .timeout(settings.killGraceMs() + 3000, TimeUnit.MILLISECONDS)
         .recover(e -> {
-          LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over", runs.live().size() + js.size());
+          LOG.warn("{} run(s) did not end in time at shutdown; the reaper takes over",
+              executors.stream().mapToInt(RunExecutor::size).sum());
           return Future.succeededFuture();
         })
         .onComplete(ar -> {
@@ -309,8 +308,27 @@ public final class RunsVerticle extends VerticleBase {
       return startScriptRun(StartScript.of(text, env(body.getValue("env")), trigger, createdBy(body)).withParams((JsonObject) params))
           .map(Run::toJson);
     }
-    StartRequest request = StartRequest.parse(body, settings);
-    return checkCwd(request.cwd()).compose(v -> runs.launch(request)).map(Run::toJson);
+    return startShell(StartRequest.parse(body, settings)).map(Run::toJson);
+  }
+
+  /** The executor of a run of this kind. */
+  private RunExecutor executor(String kind) {
+    return Run.KIND_JS.equals(kind) ? js : shell;
+  }
+
+  /** The executor that has this run live, or null. */
+  private RunExecutor liveExecutor(String runId) {
+    for (RunExecutor executor : executors) {
+      if (executor.isLive(runId)) {
+        return executor;
+      }
+    }
+    return null;
+  }
+
+  private Future<Run> startShell(StartRequest request) {
+    return StartRequest.checkCwd(vertx, request.cwd()).compose(v -> executor(Run.KIND_SHELL).start(request.pending(),
+        RunInput.shell(request.stdin())));
   }
 
   /** {program, timeout?, trigger?, env?, limits?, wait?}: a js run of an ad-hoc program. */
@@ -334,7 +352,8 @@ public final class RunsVerticle extends VerticleBase {
           throw StartRequest.bad(field + " " + message);
         })).withCreatedBy(createdBy(body));
     boolean waitForEnd = Boolean.TRUE.equals(body.getValue("wait"));
-    return js.launch(pending, program, "program.js", null, null, TimeUnit.SECONDS.toMillis(timeoutSeconds))
+    return executor(Run.KIND_JS).start(pending, RunInput.program(program, "program.js", null, null,
+            TimeUnit.SECONDS.toMillis(timeoutSeconds)))
         .compose(run -> waitForEnd && !run.status().isFinal() ? ends.whenEnded(run.id()) : Future.succeededFuture(run));
   }
 
@@ -368,17 +387,18 @@ public final class RunsVerticle extends VerticleBase {
     String id = runId(body);
     String trigger = body.getValue("trigger") instanceof String text ? text : null;
     String createdBy = createdBy(body);
-    LiveRun run = runs.get(id);
     Future<Run> previous;
-    if (run != null) {
-      runs.requestEnd(run, RunStatus.KILLED);
-      previous = run.ended.future();
+    if (shell.isLive(id)) {
+      // only a shell run is restarted (StartRequest.restartOf): a live js run is answered as before, 409
+      previous = ends.whenEnded(id);
+      shell.kill(id);
     } else {
       previous = bus.get(id).compose(stored -> stored.status().isFinal() ? Future.succeededFuture(stored)
           : Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT,
               "run " + id + " is " + stored.status().wire() + " but not managed by this server")));
     }
-    return previous.compose(old -> runs.launch(StartRequest.restartOf(old, trigger, createdBy))).map(Run::toJson);
+    return previous.compose(old -> executor(Run.KIND_SHELL).start(
+        StartRequest.restartOf(old, trigger, createdBy).pending(), RunInput.shell(null))).map(Run::toJson);
   }
 
   // ---- typed commands
@@ -404,7 +424,7 @@ public final class RunsVerticle extends VerticleBase {
         return Future.succeededFuture(new RunEnd(run, null));
       }
       // every line a shell run kept passes through its live buffer before its end is saved
-      LiveRun live = runs.get(run.id());
+      LiveRun live = shell.get(run.id());
       return ends.whenEnded(run.id()).map(ended -> new RunEnd(ended,
           live == null ? null : live.linesAfter(0, how.awaitLines())));
     });
@@ -451,60 +471,34 @@ public final class RunsVerticle extends VerticleBase {
 
   // ---- what ScriptRuns asks of the executors
 
+  /** A run of {@code script} by the executor of its kind. */
   private Future<Run> startScript(Script script, StartScript how) {
     RunIo io = ScriptParams.io(script, ScriptParams.supplied(script, how));
     Map<String, String> env = new HashMap<>(script.env());
     env.putAll(how.env());
-    if (Run.KIND_JS.equals(script.kind())) {
-      long timeoutMs = TimeUnit.SECONDS.toMillis(script.timeoutSeconds());
-      if (Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
-        timeoutMs = Math.min(timeoutMs, jsSettings.endpointTimeoutMs());
-      }
-      Run pending = Run.pending(UUID.randomUUID().toString(), script.id(), Run.KIND_JS, null, how.trigger(),
-          Math.max(1, (timeoutMs + 999) / 1000), env, null, null, Instant.now(), script.limits())
-          .withCreatedBy(how.createdBy()).withIo(io);
-      return js.launch(pending, script.program(), script.name() + ".js", script.version(), how.request(), timeoutMs);
-    }
-    StartRequest request = new StartRequest(script.command(), script.timeoutSeconds(), env, script.cwd(), script.id(),
-        how.trigger(), null, how.stdin(), script.limits(), how.createdBy(), io);
-    return checkCwd(request.cwd()).compose(v -> runs.launch(request));
+    return executor(script.kind()).startScript(script, how, env, io);
   }
 
   private Future<Run> startQueuedRun(Run pending, Script script, StartScript input) {
-    if (Run.KIND_JS.equals(pending.kind())) {
-      return js.launchQueued(pending, script.program(), script.name() + ".js", script.version(),
-          input == null ? null : input.request(), TimeUnit.SECONDS.toMillis(pending.timeoutSeconds()));
+    return executor(pending.kind()).startSaved(pending, script, input);
+  }
+
+  /** A pin change committed through the API: the live copy of the run keeps it. */
+  private void pinned(String runId, boolean pin) {
+    RunExecutor executor = liveExecutor(runId);
+    if (executor != null) {
+      executor.pinned(runId, pin);
     }
-    if (pending.command() == null) {
-      return Future.failedFuture(new BusFailure(ReplyCodes.CONFLICT, "run " + pending.id()
-          + " is not a shell run with a command"));
-    }
-    // a cwd gone meanwhile fails the spawn, and so the run
-    return runs.launchPending(pending, input == null ? null : input.stdin());
   }
 
   /** Asks a live run (shell or js, running or waiting for a slot) to end killed; null when none is live here. */
-  /** A pin change committed through the API: the live copy of the run keeps it. */
-  private void pinned(String runId, boolean pin) {
-    LiveRun run = runs.get(runId);
-    if (run != null) {
-      run.run = run.run.withPinned(pin);
-    } else {
-      js.pinned(runId, pin);
-    }
-  }
-
   private Future<Run> killLive(String runId) {
-    LiveRun run = runs.get(runId);
-    if (run != null) {
-      runs.requestEnd(run, RunStatus.KILLED);
-      return Future.succeededFuture(run.current());
-    }
-    return js.kill(runId, RunStatus.KILLED, "killed through the API");
+    RunExecutor executor = liveExecutor(runId);
+    return executor == null ? null : executor.kill(runId);
   }
 
   private Future<Object> recentLines(LogQuery query) {
-    LiveRun run = query == null ? null : runs.get(query.runId());
+    LiveRun run = query == null ? null : shell.get(query.runId());
     if (run == null) {
       return Future.failedFuture(new BusFailure(ReplyCodes.NOT_FOUND,
           "run " + (query == null ? null : query.runId()) + " is not running here"));
@@ -542,14 +536,5 @@ public final class RunsVerticle extends VerticleBase {
       env.put(entry.getKey(), text);
     }
     return env;
-  }
-
-  private Future<Void> checkCwd(String cwd) {
-    if (cwd == null) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(() -> Files.isDirectory(Path.of(cwd)), false).compose(ok -> ok
-        ? Future.<Void>succeededFuture()
-        : Future.failedFuture(StartRequest.bad("cwd '" + cwd + "' is not an existing directory")));
   }
 }

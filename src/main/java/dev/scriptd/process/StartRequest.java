@@ -7,8 +7,14 @@ import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
 import dev.scriptd.domain.SecretEnv;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * A validated {@code RUNS_START} body (or the repetition of an earlier run for a restart).
@@ -48,6 +54,22 @@ record StartRequest(String command, long timeoutSeconds, Map<String, String> env
         RunLimits.parse(body.getValue("limits"), (field, message) -> {
           throw bad(field + " " + message);
         }), optional(body, "created_by"), RunIo.NONE);
+  }
+
+  /** Fails 400 unless {@code cwd} (null: the server's) is an existing directory; looked at on a worker. */
+  static Future<Void> checkCwd(Vertx vertx, String cwd) {
+    if (cwd == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> Files.isDirectory(Path.of(cwd)), false).compose(ok -> ok
+        ? Future.<Void>succeededFuture()
+        : Future.failedFuture(bad("cwd '" + cwd + "' is not an existing directory")));
+  }
+
+  /** The new shell run this request asks for, not saved yet. */
+  Run pending() {
+    return Run.pending(UUID.randomUUID().toString(), scriptId, Run.KIND_SHELL, command, trigger, timeoutSeconds,
+        env, cwd, restartedFrom, Instant.now(), limits).withCreatedBy(createdBy).withIo(io);
   }
 
   /**
