@@ -155,19 +155,21 @@ final class PostgresDatabase implements Database {
     return pool;
   }
 
-  /** Each batch is one pipelined executeBatch; all of them in one transaction. */
+  /**
+   * Every batch is one executeBatch, and all of them are sent at once (pipelined; the connection
+   * runs them in order), in one transaction: a failure rolls back every batch.
+   */
   @Override
   public Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
     return write(conn -> {
-      Future<Void> chain = Future.succeededFuture();
+      List<Future<?>> sent = new ArrayList<>(batches.size());
       for (Batch batch : batches) {
-        if (batch.rows().isEmpty()) {
-          continue;
+        if (!batch.rows().isEmpty()) {
+          List<Tuple> rows = batch.rows().stream().map(PostgresDatabase::pgValues).toList();
+          sent.add(conn.preparedQuery(batch.sql()).executeBatch(rows));
         }
-        List<Tuple> rows = batch.rows().stream().map(PostgresDatabase::pgValues).toList();
-        chain = chain.compose(v -> conn.preparedQuery(batch.sql()).executeBatch(rows).mapEmpty());
       }
-      return chain;
+      return Future.all(sent).mapEmpty();
     });
   }
 

@@ -98,6 +98,20 @@ class PostgresDatabaseTest {
     assertEquals(Buffer.buffer(blob), stored);
   }
 
+  @Test
+  @DisplayName("a failing batch rolls back the batches sent with it")
+  void aFailingBatchRollsBackTheOthers() throws Exception {
+    Future<Void> written = db.writeBatches(vertx, List.of(
+        new Database.Batch("INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            List.of(Tuple.of("t1", "one", "admin", "h1", 1L))),
+        new Database.Batch("INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            List.of(Tuple.of("t1", "again", "admin", "h2", 2L)))));
+    assertTrue(written.transform(done -> Future.succeededFuture(done.failed())).await(10, TimeUnit.SECONDS),
+        "the duplicate id should fail the write");
+    assertEquals(0L, db.reader().query("SELECT count(*) FROM tokens").execute().await(10, TimeUnit.SECONDS)
+        .iterator().next().getLong(0));
+  }
+
   private long waitingForTheLock() throws Exception {
     return db.reader().query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
         + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").execute()
