@@ -62,6 +62,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private ScriptdMetrics metrics;
   private RunView view;
   private AuditLog audit;
+  private String chainedFromSql;
   private final InstanceLifecycle lifecycle;
 
   /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
@@ -88,6 +89,7 @@ public final class PersistenceVerticle extends VerticleBase {
     metrics = ScriptdMetrics.of(vertx, config());
     return privateFiles(settings).compose(v -> Database.open(vertx, storage)).compose(database -> {
       db = database;
+      chainedFromSql = ScriptRows.chainedFrom(db.dialect());
       if (view == null) {
         view = new RunView(storage.viewRuns());
       }
@@ -394,7 +396,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<io.vertx.core.json.JsonArray> chainedFrom(JsonObject body) {
     String id = body.getString("script_id");
-    return db.reader().preparedQuery(ScriptRows.chainedFrom(db.dialect())).execute(Tuple.of(id, id, body.getString("name")))
+    return db.reader().preparedQuery(chainedFromSql).execute(Tuple.of(id, id, body.getString("name")))
         .map(rows -> {
           io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray();
           rows.forEach(row -> names.add(row.getString(0)));

@@ -124,8 +124,16 @@ final class PostgresDatabase implements Database {
 
   @Override
   public <T> Future<T> write(Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(conn -> conn.query(WRITE_LOCK).execute().compose(locked -> work.apply(conn)))
-        .recover(error -> Future.failedFuture(writeFailed(error)));
+    return pool.withTransaction(conn -> locked(conn, work)).recover(error -> Future.failedFuture(writeFailed(error)));
+  }
+
+  /**
+   * The lock and the work's statements are pipelined: the connection sends them without waiting, and
+   * PostgreSQL runs the work's only once the lock is granted, so taking it costs no round trip.
+   */
+  private static <T> Future<T> locked(SqlConnection conn, Function<SqlConnection, Future<T>> work) {
+    Future<?> lock = conn.query(WRITE_LOCK).execute();
+    return work.apply(conn).compose(done -> lock.map(done));
   }
 
   private Throwable writeFailed(Throwable error) {
@@ -137,8 +145,7 @@ final class PostgresDatabase implements Database {
 
   @Override
   public <T> Future<T> rolledBack(Function<SqlConnection, Future<T>> work) {
-    return pool.withConnection(conn -> conn.begin().compose(tx -> conn.query(WRITE_LOCK).execute()
-        .compose(locked -> work.apply(conn))
+    return pool.withConnection(conn -> conn.begin().compose(tx -> locked(conn, work)
         .transform(done -> tx.rollback().transform(ignored -> done.succeeded()
             ? Future.succeededFuture(done.result()) : Future.<T>failedFuture(done.cause())))));
   }
@@ -148,19 +155,21 @@ final class PostgresDatabase implements Database {
     return pool;
   }
 
-  /** Each batch is one pipelined executeBatch; all of them in one transaction. */
+  /**
+   * Every batch is one executeBatch, and all of them are sent at once (pipelined; the connection
+   * runs them in order), in one transaction: a failure rolls back every batch.
+   */
   @Override
   public Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
     return write(conn -> {
-      Future<Void> chain = Future.succeededFuture();
+      List<Future<?>> sent = new ArrayList<>(batches.size());
       for (Batch batch : batches) {
-        if (batch.rows().isEmpty()) {
-          continue;
+        if (!batch.rows().isEmpty()) {
+          List<Tuple> rows = batch.rows().stream().map(PostgresDatabase::pgValues).toList();
+          sent.add(conn.preparedQuery(batch.sql()).executeBatch(rows));
         }
-        List<Tuple> rows = batch.rows().stream().map(PostgresDatabase::pgValues).toList();
-        chain = chain.compose(v -> conn.preparedQuery(batch.sql()).executeBatch(rows).mapEmpty());
       }
-      return chain;
+      return Future.all(sent).mapEmpty();
     });
   }
 

@@ -54,7 +54,8 @@ class PostgresDatabaseTest {
   }
 
   @Test
-  @DisplayName("a write waits while another write holds the write lock, and runs once it commits; reads do not wait")
+  @DisplayName("a write's statements wait while another write holds the write lock, and run once it commits;"
+      + " reads do not wait")
   void writesRunOneAtATime() throws Exception {
     Promise<Void> release = Promise.promise();
     Promise<Void> firstHolds = Promise.promise();
@@ -64,10 +65,11 @@ class PostgresDatabaseTest {
     });
     firstHolds.future().await(10, TimeUnit.SECONDS);
     AtomicBoolean secondRan = new AtomicBoolean();
-    Future<Void> second = db.write(conn -> {
+    // its statement is sent at once (pipelined behind the lock), but runs only once the lock is its
+    Future<Void> second = db.write(conn -> conn.query("SELECT 1").execute().map(rows -> {
       secondRan.set(true);
-      return Future.succeededFuture();
-    });
+      return null;
+    }));
     // the second transaction is seen waiting for the advisory lock the first holds
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (waitingForTheLock() == 0) {
@@ -94,6 +96,20 @@ class PostgresDatabaseTest {
     Buffer stored = db.reader().preparedQuery("SELECT data FROM log_chunks WHERE run_id = ? AND first_seq = ?")
         .execute(Tuple.of("r", 3L)).await(10, TimeUnit.SECONDS).iterator().next().getBuffer(0);
     assertEquals(Buffer.buffer(blob), stored);
+  }
+
+  @Test
+  @DisplayName("a failing batch rolls back the batches sent with it")
+  void aFailingBatchRollsBackTheOthers() throws Exception {
+    Future<Void> written = db.writeBatches(vertx, List.of(
+        new Database.Batch("INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            List.of(Tuple.of("t1", "one", "admin", "h1", 1L))),
+        new Database.Batch("INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            List.of(Tuple.of("t1", "again", "admin", "h2", 2L)))));
+    assertTrue(written.transform(done -> Future.succeededFuture(done.failed())).await(10, TimeUnit.SECONDS),
+        "the duplicate id should fail the write");
+    assertEquals(0L, db.reader().query("SELECT count(*) FROM tokens").execute().await(10, TimeUnit.SECONDS)
+        .iterator().next().getLong(0));
   }
 
   private long waitingForTheLock() throws Exception {
