@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.scriptd.config.ClusterConfig;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 /**
@@ -41,8 +42,9 @@ public final class HazelcastSettings {
     network.setPort(cluster.port());
     network.setPortAutoIncrement(false);
     if (cluster.publicHost() != null) {
-      String host = cluster.publicHost();
-      network.setPublicAddress((host.contains(":") ? "[" + host + "]" : host) + ":" + cluster.port());
+      // the host alone: Hazelcast adds its port, and Vert.x reads this value as the host its event bus
+      // announces to the other nodes (with a port in it, they could not resolve it)
+      network.setPublicAddress(cluster.publicHost());
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -50,6 +52,20 @@ public final class HazelcastSettings {
     join.getTcpIpConfig().setEnabled(true).clear();
     cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member.toString()));
     return config;
+  }
+
+  /**
+   * The clustered event bus's own TCP server (the nodes send each other messages over it, beside
+   * Hazelcast's port): {@code cluster.bus_port} (0: any free port). With {@code cluster.public_host}
+   * it listens on every interface and announces that host, as Hazelcast does; without it, Vert.x
+   * listens on and announces the address Hazelcast picked.
+   */
+  public static EventBusOptions eventBus(ClusterConfig cluster) {
+    EventBusOptions options = new EventBusOptions().setPort(cluster.busPort());
+    if (cluster.publicHost() != null) {
+      options.setHost("0.0.0.0").setClusterPublicHost(cluster.publicHost());
+    }
+    return options;
   }
 
   /** {@code failure_timeout_ms} in whole seconds, rounded up, at least 1. */

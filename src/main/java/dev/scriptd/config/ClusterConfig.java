@@ -10,14 +10,15 @@ import java.util.regex.Pattern;
  * Several nodes ({@code cluster} section): {@code enabled} makes the standalone server join a
  * Vert.x cluster through Hazelcast; {@code name} keeps clusters on one network apart;
  * {@code members} are the {@code host:port} of the nodes to join by TCP (this node's own may be
- * among them); {@code port} is this node's Hazelcast port; {@code publicHost} is the host the other
+ * among them); {@code port} is this node's Hazelcast port; {@code busPort} the port of its clustered
+ * event bus (0: any free one); {@code publicHost} is the host the other
  * nodes reach this one at (null: the address Hazelcast picks); {@code failureTimeoutMs} is how long
  * a silent node stays a member. Clustering is not finished (runs are not routed between nodes), so
  * {@code enabled} also needs {@code experimental}, and a cluster needs the shared
  * {@code database.url}.
  */
 public record ClusterConfig(boolean enabled, boolean experimental, String name, List<Member> members, int port,
-    String publicHost, long failureTimeoutMs) {
+    int busPort, String publicHost, long failureTimeoutMs) {
 
   /** One {@code host:port} of {@code cluster.members}. */
   public record Member(String host, int port) {
@@ -48,13 +49,14 @@ public record ClusterConfig(boolean enabled, boolean experimental, String name, 
     }
     List<Member> members = members(json == null ? null : json.getValue("cluster"));
     int port = cluster.intValue("port", 5701, 1, 65535);
+    int busPort = cluster.intValue("bus_port", 0, 0, 65535);
     String publicHost = cluster.string("public_host", null);
     if (publicHost != null && !isHost(publicHost)) {
       throw new ConfigException("cluster.public_host must be a host name or IP address without a port (the other"
           + " nodes reach this one at it and cluster.port), got '" + publicHost + "'");
     }
     long failureTimeoutMs = cluster.longValue("failure_timeout_ms", 5000, 1000, 600_000);
-    ClusterConfig config = new ClusterConfig(enabled, experimental, name, members, port, publicHost,
+    ClusterConfig config = new ClusterConfig(enabled, experimental, name, members, port, busPort, publicHost,
         failureTimeoutMs);
     if (enabled) {
       config.checkStartable(json);

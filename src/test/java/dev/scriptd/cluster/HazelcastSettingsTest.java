@@ -10,6 +10,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.scriptd.config.ClusterConfig;
+import io.vertx.core.eventbus.EventBusOptions;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class HazelcastSettingsTest {
   private static ClusterConfig cluster(String publicHost, long failureTimeoutMs) {
     return new ClusterConfig(true, true, "prod-eu", List.of(new ClusterConfig.Member("10.0.0.5", 5701),
-        new ClusterConfig.Member("fd00::7", 5702)), 5801, publicHost, failureTimeoutMs);
+        new ClusterConfig.Member("fd00::7", 5702)), 5801, 5802, publicHost, failureTimeoutMs);
   }
 
   @Test
@@ -38,12 +39,22 @@ class HazelcastSettingsTest {
   }
 
   @Test
-  @DisplayName("the public host is the address the others reach this node at, with the cluster port")
+  @DisplayName("the public host is the address the others reach this node at, as a host alone (Vert.x's event bus announces it too)")
   void publicAddress() {
-    assertEquals("node-a.example:5801", HazelcastSettings.of(cluster("node-a.example", 5000)).getNetworkConfig()
+    assertEquals("node-a.example", HazelcastSettings.of(cluster("node-a.example", 5000)).getNetworkConfig()
         .getPublicAddress());
-    assertEquals("[fd00::9]:5801", HazelcastSettings.of(cluster("fd00::9", 5000)).getNetworkConfig()
-        .getPublicAddress());
+  }
+
+  @Test
+  @DisplayName("the event bus listens on bus_port; with a public host on every interface, announcing that host")
+  void eventBus() {
+    EventBusOptions plain = HazelcastSettings.eventBus(cluster(null, 5000));
+    assertEquals(5802, plain.getPort());
+    assertNull(plain.getHost(), "Vert.x takes the address Hazelcast picked");
+    assertNull(plain.getClusterPublicHost());
+    EventBusOptions published = HazelcastSettings.eventBus(cluster("node-a.example", 5000));
+    assertEquals("0.0.0.0", published.getHost());
+    assertEquals("node-a.example", published.getClusterPublicHost());
   }
 
   @Test
@@ -55,7 +66,7 @@ class HazelcastSettingsTest {
     assertEquals("5", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("3", HazelcastSettings.of(cluster(null, 2001)).getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("1", HazelcastSettings.of(cluster(null, 1000)).getProperty("hazelcast.max.no.heartbeat.seconds"));
-    assertEquals(1, HazelcastSettings.noHeartbeatSeconds(new ClusterConfig(true, true, "x", List.of(), 1, null, 1)));
+    assertEquals(1, HazelcastSettings.noHeartbeatSeconds(new ClusterConfig(true, true, "x", List.of(), 1, 0, null, 1)));
   }
 
   @Test

@@ -26,7 +26,7 @@ class ClusterConfigTest {
   }
 
   @Test
-  @DisplayName("off by default: name scriptd, no members, port 5701, no public host, 5 s failure timeout")
+  @DisplayName("off by default: name scriptd, no members, port 5701, any bus port, no public host, 5 s failure timeout")
   void defaults() {
     ClusterConfig config = ClusterConfig.fromJson(new JsonObject());
     assertFalse(config.enabled());
@@ -34,6 +34,7 @@ class ClusterConfigTest {
     assertEquals("scriptd", config.name());
     assertEquals(List.of(), config.members());
     assertEquals(5701, config.port());
+    assertEquals(0, config.busPort());
     assertNull(config.publicHost());
     assertEquals(5000, config.failureTimeoutMs());
   }
@@ -72,6 +73,9 @@ class ClusterConfigTest {
     JsonObject port = startable();
     port.getJsonObject("cluster").put("port", 70000);
     assertTrue(refusal(port).contains("cluster.port"));
+    JsonObject busPort = startable();
+    busPort.getJsonObject("cluster").put("bus_port", -1);
+    assertTrue(refusal(busPort).contains("cluster.bus_port"));
     JsonObject timeout = startable();
     timeout.getJsonObject("cluster").put("failure_timeout_ms", 10);
     assertTrue(refusal(timeout).contains("cluster.failure_timeout_ms"));
