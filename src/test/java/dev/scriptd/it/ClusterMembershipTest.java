@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leaving the list. Until PostgreSQL storage is merged each node keeps its own SQLite data dir and
  * {@code database.url} is only the setting a cluster must have.
  */
-@DisplayName("Clustered nodes: membership in GET /api/cluster, each node's own answer, a dead node dropped")
+@DisplayName("Clustered nodes: membership in GET /api/cluster, each node's own answer, a dead, silent or foreign node")
 class ClusterMembershipTest {
   private static final long FAILURE_TIMEOUT_MS = 2000;
 
@@ -73,19 +73,27 @@ class ClusterMembershipTest {
     for (int i = 0; i < count; i++) {
       JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
           .put("http", new JsonObject().put("instances", 1))
-          .put("database", new JsonObject().put("url", "postgresql://scriptd@127.0.0.1:5432/scriptd"))
-          .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
-              .put("port", clusterPorts.get(i))
-              .put("failure_timeout_ms", FAILURE_TIMEOUT_MS));
-      // what the standalone server does with these settings (Main), without its metrics
-      ClusterConfig cluster = ClusterConfig.fromJson(config);
-      Vertx vertx = Vertx.builder()
-          .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(cluster)))
-          .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(cluster)))
-          .buildClustered().await(60, TimeUnit.SECONDS);
-      vertxes.add(vertx);
-      servers.add(TestServer.start(vertx, config));
+          .mergeIn(clusterConfig(members, clusterPorts.get(i)));
+      servers.add(TestServer.start(clusteredVertx(config), config));
     }
+  }
+
+  /** What the standalone server builds for these settings (Main), without its metrics. */
+  private Vertx clusteredVertx(JsonObject config) throws Exception {
+    ClusterConfig cluster = ClusterConfig.fromJson(config);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(cluster)))
+        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(cluster)))
+        .buildClustered().await(60, TimeUnit.SECONDS);
+    vertxes.add(vertx);
+    return vertx;
+  }
+
+  private static JsonObject clusterConfig(JsonArray members, int port) {
+    return new JsonObject()
+        .put("database", new JsonObject().put("url", "postgresql://scriptd@127.0.0.1:5432/scriptd"))
+        .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
+            .put("port", port).put("failure_timeout_ms", FAILURE_TIMEOUT_MS));
   }
 
   private static JsonArray nodes(TestServer server) {
@@ -181,5 +189,37 @@ class ClusterMembershipTest {
     Set<String> left = new TreeSet<>(ids);
     left.remove(dead);
     assertEveryNodeLists(servers.subList(0, 2), left);
+  }
+
+  @Test
+  @DisplayName("a member that does not answer is listed with running_runs null; a member that runs no scriptd is left out")
+  void silentAndForeignMembers() throws Exception {
+    int serverPort = TestServer.freePort();
+    int silentPort = TestServer.freePort();
+    int hostPort = TestServer.freePort();
+    JsonArray members = new JsonArray().add("127.0.0.1:" + serverPort).add("127.0.0.1:" + silentPort)
+        .add("127.0.0.1:" + hostPort);
+    JsonObject config = TestServer.config(dir.resolve("node"), TestServer.freePort())
+        .put("http", new JsonObject().put("instances", 1)).mergeIn(clusterConfig(members, serverPort));
+    TestServer server = TestServer.start(clusteredVertx(config), config);
+    servers.add(server);
+    // a member with scriptd's node address that never replies (a node stuck or overloaded)
+    Vertx silent = clusteredVertx(clusterConfig(members, silentPort));
+    String silentId = ((VertxInternal) silent).clusterManager().getNodeId();
+    silent.eventBus().consumer("scriptd.cluster.query.node." + silentId, message -> { })
+        .completion().await(30, TimeUnit.SECONDS);
+    // a host's own node: a member without scriptd
+    Vertx host = clusteredVertx(clusterConfig(members, hostPort));
+    String hostId = ((VertxInternal) host).clusterManager().getNodeId();
+    String self = ownId(server);
+    awaitNodes(server, nodes -> ((VertxInternal) host).clusterManager().getNodes().size() == 3
+        && ids(nodes).equals(new TreeSet<>(List.of(self, silentId))), Duration.ofSeconds(30));
+    JsonObject stuck = nodes(server).stream().map(JsonObject.class::cast)
+        .filter(node -> node.getString("id").equals(silentId)).findFirst().orElseThrow();
+    assertEquals(new JsonObject().put("id", silentId).put("address", null).put("started_at", null)
+        .put("running_runs", null).put("version", null).put("self", false), stuck, "it never answered");
+    assertTrue(!ids(nodes(server)).contains(hostId));
+    assertEquals(3, new JsonObject(server.api.get("/health").body()).getJsonObject("checks")
+        .getJsonObject("cluster").getJsonArray("members").size(), "the health check counts every member");
   }
 }
