@@ -36,9 +36,10 @@ import sun.misc.Signal;
 /**
  * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code apply},
  * {@code export}, {@code token}, {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
- * standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
- * and on SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms}, then exits 0 (1
- * when the clean stop did not finish in time).
+ * standalone server: reads the settings, builds a Vertx with Micrometer metrics (clustered through
+ * Hazelcast when {@code cluster.enabled}: it joins the cluster first), deploys scriptd, and on
+ * SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms} (closing the Vertx leaves
+ * the cluster), then exits 0 (1 when the clean stop did not finish in time).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
