@@ -6,6 +6,7 @@ import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Times;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node in the cluster: who it is ({@link NodeIdentity}), which nodes are members, and each
@@ -36,6 +39,7 @@ import java.util.function.IntSupplier;
  * node) and is left out.
  */
 public final class ClusterVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
   static final long QUERY_TIMEOUT_MS = 1000;
 
   private final IntSupplier runningRuns;
@@ -82,7 +86,7 @@ public final class ClusterVerticle extends VerticleBase {
     return Future.all(registered);
   }
 
-  private Future<Void> local(String address, io.vertx.core.Handler<Message<JsonObject>> handler) {
+  private Future<Void> local(String address, Handler<Message<JsonObject>> handler) {
     MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(ns.of(address), handler);
     consumers.add(consumer);
     return consumer.completion();
@@ -120,13 +124,17 @@ public final class ClusterVerticle extends VerticleBase {
     DeliveryOptions quick = new DeliveryOptions().setSendTimeout(QUERY_TIMEOUT_MS);
     return vertx.eventBus().<JsonObject>request(nodeAddress(id), new JsonObject(), quick).transform(answered -> {
       if (answered.succeeded()) {
-        JsonObject body = answered.result().body();
-        NodeIdentity node = new NodeIdentity(id, body.getString("address"),
-            Times.parse(body.getString("started_at")), body.getString("version"));
-        lastSeen.put(id, node);
-        return Future.succeededFuture(node.toJson(body.getInteger("running_runs"), false));
-      }
-      if (answered.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        try {
+          JsonObject body = answered.result().body();
+          NodeIdentity node = new NodeIdentity(id, body.getString("address"),
+              Times.parse(body.getString("started_at")), body.getString("version"));
+          lastSeen.put(id, node);
+          return Future.succeededFuture(node.toJson(body.getInteger("running_runs"), false));
+        } catch (RuntimeException unreadable) {
+          // another version's answer this one cannot read: listed as a member that did not say
+          LOG.warn("node {} answered what this node cannot read: {}", id, unreadable.toString());
+        }
+      } else if (answered.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
         return Future.succeededFuture(null);
       }
       NodeIdentity known = lastSeen.get(id);
