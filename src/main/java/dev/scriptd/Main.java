@@ -2,7 +2,9 @@ package dev.scriptd;
 
 import dev.scriptd.auth.AdminToken;
 import dev.scriptd.cli.Cli;
+import dev.scriptd.cluster.HazelcastSettings;
 import dev.scriptd.cli.Terminal;
+import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ConfigLoader;
 import dev.scriptd.config.ScriptdConfig;
@@ -10,12 +12,16 @@ import dev.scriptd.metrics.KeptMetersFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -30,9 +36,10 @@ import sun.misc.Signal;
 /**
  * The jar's entry point. A client command ({@code run}, {@code tail}, {@code runs}, {@code apply},
  * {@code export}, {@code token}, {@code --help}) goes to {@link Cli}. Anything else (no command, {@code serve}, flags) is the
- * standalone server: reads the settings, builds a Vertx with Micrometer metrics, deploys scriptd,
- * and on SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms}, then exits 0 (1
- * when the clean stop did not finish in time).
+ * standalone server: reads the settings, builds a Vertx with Micrometer metrics (clustered through
+ * Hazelcast when {@code cluster.enabled}: it joins the cluster first), deploys scriptd, and on
+ * SIGTERM (or SIGINT) stops it cleanly within {@code shutdown_timeout_ms} (closing the Vertx leaves
+ * the cluster), then exits 0 (1 when the clean stop did not finish in time).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -58,16 +65,34 @@ public final class Main {
     String[] args = flags.toArray(new String[0]);
     JsonObject config;
     boolean eventBusMetrics;
+    ClusterConfig cluster;
     try {
       config = ConfigLoader.load(args, System.getenv());
       eventBusMetrics = ScriptdConfig.eventBusMetrics(config);
+      cluster = ClusterConfig.fromJson(config);
     } catch (ConfigException e) {
       LOG.error("invalid configuration: {}", e.getMessage());
       System.exit(2);
       return;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics);
+    Vertx vertx;
+    if (cluster.enabled()) {
+      LOG.warn("cluster.experimental: clustered mode is for development of the cluster; runs are not yet routed"
+          + " between nodes");
+      try {
+        vertx = newClusteredVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics, cluster)
+            .await(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.error("cannot join the cluster '{}' (members {}, port {}): {}", cluster.name(), cluster.members(),
+            cluster.port(), e.getMessage(), e);
+        System.exit(1);
+        return;
+      }
+      LOG.info("joined the cluster '{}' on port {}", cluster.name(), cluster.port());
+    } else {
+      vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics);
+    }
     ScriptdHandle handle;
     // the JVM's main thread, never an event loop: waiting for the deployment here is allowed
     try {
@@ -165,6 +190,23 @@ public final class Main {
    * event-bus metrics ({@code metrics.event_bus}), which cost meter lookups on every message.
    */
   public static Vertx newVertx(MeterRegistry registry, String registryName, boolean eventBusMetrics) {
+    return builder(registry, registryName, eventBusMetrics, new EventBusOptions()).build();
+  }
+
+  /**
+   * As {@link #newVertx(MeterRegistry, String, boolean)}, clustered through Hazelcast with
+   * {@link HazelcastSettings} ({@code cluster} settings); it joins the cluster before it completes.
+   * Closing it leaves the cluster.
+   */
+  public static Future<Vertx> newClusteredVertx(MeterRegistry registry, String registryName, boolean eventBusMetrics,
+      ClusterConfig cluster) {
+    return builder(registry, registryName, eventBusMetrics, HazelcastSettings.eventBus(cluster))
+        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(cluster)))
+        .buildClustered();
+  }
+
+  private static VertxBuilder builder(MeterRegistry registry, String registryName, boolean eventBusMetrics,
+      EventBusOptions eventBus) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
@@ -174,9 +216,8 @@ public final class Main {
       metrics.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
     }
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
-        .withMetrics(new KeptMetersFactory(registry))
-        .build();
+        .with(new VertxOptions().setMetricsOptions(metrics).setEventBusOptions(eventBus))
+        .withMetrics(new KeptMetersFactory(registry));
   }
 
   /** Stops once, whoever asks first (signal handler or shutdown hook); later callers wait for it. */

@@ -8,6 +8,8 @@ import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Codecs;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.InstanceLifecycle;
+import dev.scriptd.cluster.ClusterVerticle;
+import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.ConfigException;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -30,13 +32,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * Deploys scriptd's verticles into a Vertx, in dependency order: persistence, then the
- * run owner (RunsVerticle), then scripts, then the notifier, then JavaScript ({@code js.enabled}), then the scheduler
+ * run owner (RunsVerticle), then this node's cluster view (ClusterVerticle: a single node, or a
+ * member of the cluster of a clustered Vertx), then scripts, then the notifier, then JavaScript ({@code js.enabled}), then the scheduler
  * ({@code scheduler.enabled}), then the scripts.dir folder ({@code scripts.dir}), then HTTP
  * ({@code http.enabled}); before them all it locks the data dir (a second scriptd on the same data
  * dir, in this process or another, is refused). All of one deployment's event-bus
@@ -76,6 +80,11 @@ public final class Scriptd {
       js = ScriptdConfig.jsEnabled(config);
       scriptsDir = ScriptdConfig.scriptsDir(config).dir() != null;
       ns = Namespace.from(config);
+      if (ClusterConfig.fromJson(config).enabled() && !vertx.isClustered()) {
+        throw new ConfigException("cluster.enabled needs a clustered Vertx: the standalone server builds one;"
+            + " a host passes its own (Vertx.builder().withClusterManager(...).buildClustered(), see the"
+            + " embedding guide)");
+      }
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -100,6 +109,7 @@ public final class Scriptd {
     // storage stops after the run owner however the verticles are undeployed (a host's
     // vertx.close() undeploys the children of its verticle all at once)
     InstanceLifecycle lifecycle = new InstanceLifecycle();
+    Instant startedAt = Instant.now();
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
         traffic, runs, tokens, lifecycle);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
@@ -113,6 +123,8 @@ public final class Scriptd {
           adminLink[0] = link;
           return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle), single);
         })
+        // the run owner counts this node's running runs in the metrics; the cluster view reads them there
+        .compose(ok -> deploy(vertx, deployed, () -> new ClusterVerticle(metrics::runningRuns, startedAt), single))
         .compose(ok -> deploy(vertx, deployed, ScriptsVerticle::new, single))
         .compose(ok -> deploy(vertx, deployed, NotifierVerticle::new, single));
     if (js) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Leaves, which anyone may use: {@code domain}, {@code config}, {@code bus}, {@code auth},
  * {@code cron}, {@code metrics}, {@code params} (a script's parameter rules, which every trigger
- * applies). Every other package is a feature (http, process, persistence,
+ * applies), {@code cluster} (the Hazelcast settings, this node's identity and the cluster view,
+ * which later placement and routing of runs build on). Every other package is a feature (http, process, persistence,
  * schedule, scripts, js, and any new one): features talk over the bus and use only leaves. The
  * composition root ({@code dev.scriptd} itself) may use everything.
  */
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class PackageRulesTest {
   private static final Path SOURCES = Path.of("src", "main", "java", "dev", "scriptd");
   private static final String ROOT = "(root)";
-  private static final Set<String> LEAVES = Set.of("domain", "config", "bus", "auth", "cron", "metrics", "params");
+  private static final Set<String> LEAVES = Set.of("domain", "config", "bus", "auth", "cron", "metrics", "params",
+      "cluster");
   /** What each leaf may use: domain nothing; cron is pure cron maths (JDK, domain). */
   private static final Map<String, Set<String>> LEAF_USES = Map.of(
       "domain", Set.of(),
@@ -43,7 +45,9 @@ class PackageRulesTest {
       "metrics", Set.of("domain", "config"),
       "bus", Set.of("domain", "config"),
       "auth", Set.of("domain", "config"),
-      "params", Set.of("domain"));
+      "params", Set.of("domain"),
+      // membership and node identity: settings, addresses and times only, never a feature or metrics
+      "cluster", Set.of("domain", "config", "bus"));
   private static final Pattern VERTX = Pattern.compile("\\bio\\.vertx\\.[A-Za-z0-9_.]+");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.scriptd\\.([a-z][a-z0-9_]*)\\b");
 

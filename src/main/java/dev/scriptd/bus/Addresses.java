@@ -153,6 +153,19 @@ public final class Addresses {
    * no consumer when scripts.dir is unset.
    */
   public static final String SCRIPTS_DIR_STATUS = "scriptd.scripts.query.dir-status";
+  /** Nothing -> JSON {nodes: [{id, address, started_at, running_runs, version, self}]}, as GET /api/cluster shows it (local). */
+  public static final String CLUSTER_NODES = "scriptd.cluster.query.nodes";
+  /**
+   * Nothing -> JSON {status, enabled, node_id, members?: [node id]} (local): the /health check and the
+   * live nodes a run may name.
+   */
+  public static final String CLUSTER_STATUS = "scriptd.cluster.query.status";
+  /**
+   * Prefix of each node's own address ({@code <prefix><node id>}), clustered: nothing -> JSON
+   * {id, address, started_at, running_runs, version} of that node. JSON, never a local codec: a
+   * body on a local codec sent to another node is dropped.
+   */
+  public static final String CLUSTER_NODE_PREFIX = "scriptd.cluster.query.node.";
   /** JSON {days?} -> cleanup stats JSON; 409 while a cleanup runs. */
   public static final String SCRIPTS_CLEANUP = "scriptd.scripts.cmd.cleanup";
   /** Nothing -> cleanup status JSON (src/docs/api.md). */

@@ -80,6 +80,7 @@ public final class ApiRouter {
     scriptRoutes.mount(router);
     new SearchRoutes(bus).mount(router);
     new NotificationRoutes(bus).mount(router);
+    new ClusterRoutes(bus).mount(router);
     security.mountRoutes(router, bus);
     new JsRoutes(bus, hub, streams).mount(router);
     EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),

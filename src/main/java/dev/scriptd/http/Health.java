@@ -20,6 +20,8 @@ import java.util.List;
  * whether the folder was applied; it is DOWN (naming the file) while the folder cannot be applied,
  * but never makes the server DOWN. {@code checks.containment} says how runs' processes are
  * contained ({@code mode}: {@code cgroup} or {@code process_group}) and why; it is always UP.
+ * {@code checks.cluster}: {@code {"enabled": false, "node_id"}} on a single node; clustered, this
+ * node's id and the {@code members} it sees, DOWN when it is no longer a member.
  */
 final class Health {
   private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(5000);
@@ -56,12 +58,18 @@ final class Health {
     Future<JsonObject> scriptsDir = request(ns.of(Addresses.SCRIPTS_DIR_STATUS)).otherwise((JsonObject) null);
     // no consumer when this deployment runs no processes: no check
     Future<JsonObject> containment = request(ns.of(Addresses.RUNS_CONTAINMENT)).otherwise((JsonObject) null);
-    Future.all(List.of(database, lock, writer, disk, scriptsDir, containment)).onComplete(all -> {
+    // this node in the cluster (or a single node); no consumer when a host's router runs without it: no check
+    Future<JsonObject> cluster = request(ns.of(Addresses.CLUSTER_STATUS)).otherwise((JsonObject) null);
+    Future.all(List.of(database, lock, writer, disk, scriptsDir, containment, cluster)).onComplete(all -> {
       JsonObject checks = new JsonObject()
           .put("database", database.result())
           .put("database_lock", lock.result())
           .put("writer_queue", writer.result())
           .put("disk", disk.result());
+      if (cluster.result() != null) {
+        // a node that lost the cluster is DOWN: a load balancer should stop sending it requests
+        checks.put("cluster", cluster.result());
+      }
       boolean up = checks.stream().allMatch(e -> UP.equals(((JsonObject) e.getValue()).getString("status")));
       if (scriptsDir.result() != null) {
         // a bad definition file is the author's to fix: the server still serves, so it is not a 503

@@ -82,7 +82,7 @@ final class RunRoutes {
     if (cwd != null) {
       start.put("cwd", cwd);
     }
-    bus.<JsonObject>request(Addresses.RUNS_START, start)
+    NodeChoice.then(bus, body, () -> bus.<JsonObject>request(Addresses.RUNS_START, start))
         .onSuccess(run -> {
           AuditTrail.note(ctx, run.getString("id"), auditDetails(run));
           Json.send(ctx, 201, run);

@@ -202,6 +202,11 @@ public final class ScriptdMetrics implements Shareable {
     queuedRuns.decrementAndGet();
   }
 
+  /** Runs running now on this instance (the run owner counts them here): a node's running runs. */
+  public int runningRuns() {
+    return activeRuns.get();
+  }
+
   public void runStarted() {
     queuedRuns.decrementAndGet();
     activeRuns.incrementAndGet();

@@ -87,6 +87,9 @@ class SecurityApiTest {
         || (path.equals("/api/runs/cleanup") && method == HttpMethod.POST)) {
       return "admin";
     }
+    if (path.equals("/api/cluster")) {
+      return "viewer"; // GET /api/cluster (viewer), the nodes of the cluster
+    }
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       return "viewer";
     }

@@ -1,0 +1,165 @@
+package dev.scriptd.cluster;
+
+import dev.scriptd.bus.Addresses;
+import dev.scriptd.bus.Namespace;
+import dev.scriptd.config.ClusterConfig;
+import dev.scriptd.config.ScriptdConfig;
+import dev.scriptd.domain.Times;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node in the cluster: who it is ({@link NodeIdentity}), which nodes are members, and each
+ * one's running runs. Membership comes from the cluster manager; each node answers for itself on
+ * its own clustered address ({@link Addresses#CLUSTER_NODE_PREFIX} + id) with JSON. On a single
+ * node (a Vertx that is not clustered) it is the only node.
+ *
+ * <p>A member that does not answer within {@link #QUERY_TIMEOUT_MS} is still listed (it is a
+ * member), with {@code running_runs} null and what it said last time (only its id if it never
+ * answered). A member with no such address runs no scriptd of this namespace (a host's own
+ * node) and is left out.
+ */
+public final class ClusterVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
+  static final long QUERY_TIMEOUT_MS = 1000;
+
+  private final IntSupplier runningRuns;
+  private final Instant startedAt;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /** What each member said last, for the members that stop answering; only current members are kept. */
+  private final Map<String, NodeIdentity> lastSeen = new HashMap<>();
+  private NodeIdentity self;
+  private ClusterManager manager;
+  private Namespace ns;
+
+  /** {@code runningRuns}: this node's running runs, read from the run owner by the composition root. */
+  public ClusterVerticle(IntSupplier runningRuns, Instant startedAt) {
+    this.runningRuns = runningRuns;
+    this.startedAt = startedAt;
+  }
+
+  @Override
+  public Future<?> start() {
+    ns = Namespace.from(config());
+    manager = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
+    String id = manager != null ? manager.getNodeId() : UUID.randomUUID().toString();
+    self = NodeIdentity.of(id, ScriptdConfig.fromJson(config()), ClusterConfig.fromJson(config()), startedAt);
+    List<Future<Void>> registered = new ArrayList<>();
+    registered.add(local(Addresses.CLUSTER_NODES, message -> nodes().onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(done.result());
+      } else {
+        message.fail(503, String.valueOf(done.cause().getMessage()));
+      }
+    })));
+    registered.add(local(Addresses.CLUSTER_STATUS, message -> message.reply(status())));
+    if (manager != null) {
+      // clustered on purpose: the other nodes ask this one; the body is JSON, which crosses nodes
+      MessageConsumer<JsonObject> own = vertx.eventBus().consumer(nodeAddress(id),
+          message -> {
+            JsonObject mine = self.toJson(runningRuns.getAsInt(), false);
+            mine.remove("self"); // whether it is "self" depends on who asks
+            message.reply(mine);
+          });
+      consumers.add(own);
+      registered.add(own.completion());
+    }
+    return Future.all(registered);
+  }
+
+  private Future<Void> local(String address, Handler<Message<JsonObject>> handler) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(ns.of(address), handler);
+    consumers.add(consumer);
+    return consumer.completion();
+  }
+
+  private String nodeAddress(String id) {
+    return ns.of(Addresses.CLUSTER_NODE_PREFIX) + id;
+  }
+
+  /** {@code {"nodes": [...]}}: every member in the cluster manager's order (oldest first), this node marked self. */
+  private Future<JsonObject> nodes() {
+    if (manager == null) {
+      return Future.succeededFuture(new JsonObject().put("nodes",
+          new JsonArray().add(self.toJson(runningRuns.getAsInt(), true))));
+    }
+    List<String> members = manager.getNodes();
+    lastSeen.keySet().retainAll(members);
+    List<Future<JsonObject>> answers = new ArrayList<>();
+    for (String id : members) {
+      answers.add(id.equals(self.id()) ? Future.succeededFuture(self.toJson(runningRuns.getAsInt(), true)) : ask(id));
+    }
+    return Future.join(answers).transform(all -> {
+      JsonArray nodes = new JsonArray();
+      for (Future<JsonObject> answer : answers) {
+        if (answer.result() != null) {
+          nodes.add(answer.result());
+        }
+      }
+      return Future.succeededFuture(new JsonObject().put("nodes", nodes));
+    });
+  }
+
+  /** The member's own answer; when it does not answer in time, what it said last without running_runs; null when it runs no scriptd here. */
+  private Future<JsonObject> ask(String id) {
+    DeliveryOptions quick = new DeliveryOptions().setSendTimeout(QUERY_TIMEOUT_MS);
+    return vertx.eventBus().<JsonObject>request(nodeAddress(id), new JsonObject(), quick).transform(answered -> {
+      if (answered.succeeded()) {
+        try {
+          JsonObject body = answered.result().body();
+          NodeIdentity node = new NodeIdentity(id, body.getString("address"),
+              Times.parse(body.getString("started_at")), body.getString("version"));
+          lastSeen.put(id, node);
+          return Future.succeededFuture(node.toJson(body.getInteger("running_runs"), false));
+        } catch (RuntimeException unreadable) {
+          // another version's answer this one cannot read: listed as a member that did not say
+          LOG.warn("node {} answered what this node cannot read: {}", id, unreadable.toString());
+        }
+      } else if (answered.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.succeededFuture(null);
+      }
+      NodeIdentity known = lastSeen.get(id);
+      return Future.succeededFuture(known != null ? known.toJson(null, false)
+          : new JsonObject().put("id", id).put("address", null).put("started_at", null).put("running_runs", null)
+              .put("version", null).put("self", false));
+    });
+  }
+
+  /** The /health check: single node, or the members this node sees (DOWN when it has lost the cluster). */
+  private JsonObject status() {
+    JsonObject check = new JsonObject().put("enabled", manager != null).put("node_id", self.id());
+    if (manager == null) {
+      return check.put("status", "UP");
+    }
+    if (!manager.isActive()) {
+      return check.put("status", "DOWN").put("error", "this node is no longer a member of the cluster");
+    }
+    return check.put("status", "UP").put("members", new JsonArray(new ArrayList<>(manager.getNodes())));
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> unregistered = new ArrayList<>();
+    consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
+    return Future.join(unregistered);
+  }
+}

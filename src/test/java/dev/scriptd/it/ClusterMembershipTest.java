@@ -1,0 +1,228 @@
+package dev.scriptd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.scriptd.cluster.HazelcastSettings;
+import dev.scriptd.config.ClusterConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several real servers, each in its own clustered Vertx (Hazelcast, TCP join on loopback ports), in
+ * one JVM: the membership GET /api/cluster shows, each node answering for itself, and a dead node
+ * leaving the list. Until PostgreSQL storage is merged each node keeps its own SQLite data dir and
+ * {@code database.url} is only the setting a cluster must have.
+ */
+@DisplayName("Clustered nodes: membership in GET /api/cluster, each node's own answer, a dead, silent or foreign node")
+class ClusterMembershipTest {
+  private static final long FAILURE_TIMEOUT_MS = 2000;
+
+  @TempDir
+  Path dir;
+  private final List<Vertx> vertxes = new ArrayList<>();
+  private final List<TestServer> servers = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    for (TestServer server : servers) {
+      try {
+        server.close();
+      } catch (Exception e) {
+        // a node whose Hazelcast was terminated may not stop cleanly; the others still must
+      }
+    }
+    for (Vertx vertx : vertxes) {
+      try {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // as above
+      }
+    }
+  }
+
+  /** Starts {@code count} nodes that list each other as members, one after the other. */
+  private void startNodes(int count) throws Exception {
+    List<Integer> clusterPorts = new ArrayList<>();
+    JsonArray members = new JsonArray();
+    for (int i = 0; i < count; i++) {
+      int port = TestServer.freePort();
+      clusterPorts.add(port);
+      members.add("127.0.0.1:" + port);
+    }
+    for (int i = 0; i < count; i++) {
+      JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
+          .put("http", new JsonObject().put("instances", 1))
+          .mergeIn(clusterConfig(members, clusterPorts.get(i)));
+      servers.add(TestServer.start(clusteredVertx(config), config));
+    }
+  }
+
+  /** What the standalone server builds for these settings (Main), without its metrics. */
+  private Vertx clusteredVertx(JsonObject config) throws Exception {
+    ClusterConfig cluster = ClusterConfig.fromJson(config);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(cluster)))
+        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(cluster)))
+        .buildClustered().await(60, TimeUnit.SECONDS);
+    vertxes.add(vertx);
+    return vertx;
+  }
+
+  /** The nodes of a test share one PostgreSQL database, as a cluster's nodes do. */
+  private final PostgresTestDatabase sharedDatabase = new PostgresTestDatabase();
+
+  private JsonObject clusterConfig(JsonArray members, int port) {
+    return new JsonObject()
+        .put("database", new JsonObject().put("url", sharedDatabase.url()))
+        .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
+            .put("port", port).put("failure_timeout_ms", FAILURE_TIMEOUT_MS));
+  }
+
+  private static JsonArray nodes(TestServer server) {
+    HttpResponse<String> response = server.api.get("/api/cluster");
+    assertEquals(200, response.statusCode(), response.body());
+    return new JsonObject(response.body()).getJsonArray("nodes");
+  }
+
+  private static String ownId(TestServer server) {
+    return new JsonObject(server.api.get("/health").body()).getJsonObject("checks").getJsonObject("cluster")
+        .getString("node_id");
+  }
+
+  /** Polls GET /api/cluster on {@code server} until the list satisfies {@code until}; fails after the deadline. */
+  private static JsonArray awaitNodes(TestServer server, Predicate<JsonArray> until, Duration within) {
+    Instant deadline = Instant.now().plus(within);
+    JsonArray nodes = nodes(server);
+    while (!until.test(nodes)) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("node on port " + server.port + " lists " + nodes.encode() + " after " + within);
+      }
+      LockSupport.parkNanos(50_000_000L);
+      nodes = nodes(server);
+    }
+    return nodes;
+  }
+
+  private static Set<String> ids(JsonArray nodes) {
+    Set<String> ids = new TreeSet<>();
+    nodes.forEach(node -> ids.add(((JsonObject) node).getString("id")));
+    return ids;
+  }
+
+  /** Every node lists exactly {@code expected}, itself once as self, each with its own address and running_runs. */
+  private void assertEveryNodeLists(List<TestServer> live, Set<String> expected) {
+    for (TestServer server : live) {
+      JsonArray nodes = awaitNodes(server, list -> ids(list).equals(expected)
+          && list.stream().allMatch(node -> ((JsonObject) node).getValue("running_runs") != null), Duration.ofSeconds(30));
+      String self = ownId(server);
+      int selves = 0;
+      for (Object item : nodes) {
+        JsonObject node = (JsonObject) item;
+        if (node.getBoolean("self")) {
+          selves++;
+          assertEquals(self, node.getString("id"), nodes.encode());
+          assertEquals("127.0.0.1:" + server.port, node.getString("address"));
+        }
+        assertEquals(0, node.getInteger("running_runs"), nodes.encode());
+        assertEquals("development", node.getString("version"));
+      }
+      assertEquals(1, selves, nodes.encode());
+    }
+  }
+
+  @Test
+  @DisplayName("two nodes: each lists both with itself as self, the other's address as the other gives it")
+  void twoNodesListEachOther() throws Exception {
+    startNodes(2);
+    Set<String> ids = new TreeSet<>(List.of(ownId(servers.get(0)), ownId(servers.get(1))));
+    assertEquals(2, ids.size(), "two node ids: " + ids);
+    assertEveryNodeLists(servers, ids);
+    // the other node's entry is its own answer: its HTTP address, not the asking node's
+    JsonObject other = nodes(servers.get(0)).stream().map(JsonObject.class::cast)
+        .filter(node -> !node.getBoolean("self")).findFirst().orElseThrow();
+    assertEquals("127.0.0.1:" + servers.get(1).port, other.getString("address"));
+    // a live other node may not be named yet: runs are not routed between nodes
+    HttpResponse<String> elsewhere = servers.get(0).api.post("/api/runs",
+        new JsonObject().put("command", "true").put("node", ownId(servers.get(1))));
+    assertEquals(409, elsewhere.statusCode(), elsewhere.body());
+    assertTrue(new JsonObject(elsewhere.body()).getString("detail").contains("not yet routed between nodes"));
+    JsonObject health = new JsonObject(servers.get(1).api.get("/health").body()).getJsonObject("checks")
+        .getJsonObject("cluster");
+    assertEquals("UP", health.getString("status"), health.encode());
+    assertEquals(ids, new TreeSet<>(health.getJsonArray("members").getList()));
+  }
+
+  @Test
+  @DisplayName("three nodes: all list all three; when one's Hazelcast dies the others drop it within failure_timeout_ms + 3 s")
+  void aDeadNodeIsDropped() throws Exception {
+    startNodes(3);
+    Set<String> ids = new TreeSet<>();
+    servers.forEach(server -> ids.add(ownId(server)));
+    assertEquals(3, ids.size(), "three node ids: " + ids);
+    assertEveryNodeLists(servers, ids);
+
+    String dead = ownId(servers.get(2));
+    HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) vertxes.get(2)).clusterManager();
+    manager.getHazelcastInstance().getLifecycleService().terminate();
+    Duration within = Duration.ofMillis(FAILURE_TIMEOUT_MS + 3000);
+    for (TestServer live : servers.subList(0, 2)) {
+      awaitNodes(live, nodes -> !ids(nodes).contains(dead), within);
+    }
+    Set<String> left = new TreeSet<>(ids);
+    left.remove(dead);
+    assertEveryNodeLists(servers.subList(0, 2), left);
+  }
+
+  @Test
+  @DisplayName("a member that does not answer is listed with running_runs null; a member that runs no scriptd is left out")
+  void silentAndForeignMembers() throws Exception {
+    int serverPort = TestServer.freePort();
+    int silentPort = TestServer.freePort();
+    int hostPort = TestServer.freePort();
+    JsonArray members = new JsonArray().add("127.0.0.1:" + serverPort).add("127.0.0.1:" + silentPort)
+        .add("127.0.0.1:" + hostPort);
+    JsonObject config = TestServer.config(dir.resolve("node"), TestServer.freePort())
+        .put("http", new JsonObject().put("instances", 1)).mergeIn(clusterConfig(members, serverPort));
+    TestServer server = TestServer.start(clusteredVertx(config), config);
+    servers.add(server);
+    // a member with scriptd's node address that never replies (a node stuck or overloaded)
+    Vertx silent = clusteredVertx(clusterConfig(members, silentPort));
+    String silentId = ((VertxInternal) silent).clusterManager().getNodeId();
+    silent.eventBus().consumer("scriptd.cluster.query.node." + silentId, message -> { })
+        .completion().await(30, TimeUnit.SECONDS);
+    // a host's own node: a member without scriptd
+    Vertx host = clusteredVertx(clusterConfig(members, hostPort));
+    String hostId = ((VertxInternal) host).clusterManager().getNodeId();
+    String self = ownId(server);
+    awaitNodes(server, nodes -> ((VertxInternal) host).clusterManager().getNodes().size() == 3
+        && ids(nodes).equals(new TreeSet<>(List.of(self, silentId))), Duration.ofSeconds(30));
+    JsonObject stuck = nodes(server).stream().map(JsonObject.class::cast)
+        .filter(node -> node.getString("id").equals(silentId)).findFirst().orElseThrow();
+    assertEquals(new JsonObject().put("id", silentId).put("address", null).put("started_at", null)
+        .put("running_runs", null).put("version", null).put("self", false), stuck, "it never answered");
+    assertTrue(!ids(nodes(server)).contains(hostId));
+    assertEquals(3, new JsonObject(server.api.get("/health").body()).getJsonObject("checks")
+        .getJsonObject("cluster").getJsonArray("members").size(), "the health check counts every member");
+  }
+}
