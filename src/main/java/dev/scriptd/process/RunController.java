@@ -1,7 +1,6 @@
 package dev.scriptd.process;
 
 import com.zaxxer.nuprocess.NuProcess;
-import com.zaxxer.nuprocess.NuProcessBuilder;
 import dev.scriptd.bus.BusFailure;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -56,6 +55,8 @@ final class RunController {
   private final ExitWatcher exits;
   private final OutputFiles outputs;
   private final RunContainment containment;
+  /** Spawns of several runs at once, without NuProcess's global lock. */
+  private final ChildSpawn spawn = ChildSpawn.forThisPlatform();
 
   /** {@code reaper} may be null (disabled); {@code exits} too (then NuProcess reaps every shell). */
   RunController(Vertx vertx, Context context, ScriptdConfig.Runs settings, RunBus bus,
@@ -241,14 +242,9 @@ final class RunController {
     own.put("SCRIPTD_OUTPUT", live.outputFile.toString());
     // never the server's whole environment: it holds the admin token (SCRIPTD_ADMIN_TOKEN)
     Map<String, String> env = childEnv.forRun(SecretEnv.processEnv(run.env()), own);
-    NuProcessBuilder builder = new NuProcessBuilder(
+    NuProcess process = spawn.start(
         ProcessLimits.command(cgroup == null ? null : cgroup.procsFile(), live.limits, limits.user(),
-            settings.shell(), run.command()), env);
-    if (run.cwd() != null) {
-      builder.setCwd(Path.of(run.cwd()));
-    }
-    builder.setProcessListener(handler);
-    NuProcess process = builder.start();
+            settings.shell(), run.command()), env, run.cwd() == null ? null : Path.of(run.cwd()), handler);
     if (process == null) {
       throw new IOException("could not start '" + settings.shell() + "' through setsid");
     }

@@ -125,6 +125,7 @@ public final class ScriptsVerticle extends VerticleBase {
           .toScript(old.id(), old.version() + 1, old.createdAt(), Instant.now());
       beginChange(old.id());
       return chainedScriptsExist(script)
+          .compose(v -> old.name().equals(script.name()) ? Future.<Void>succeededFuture() : notChainedByName(old))
           .compose(v -> vertx.eventBus().<Script>request(ns.of(Addresses.DB_SAVE_SCRIPT), script))
           .map(saved -> changed(saved.body(), "updated",
               saved.body().toJson(entry.lastRun(), Schedules.nextRunAt(saved.body(), Instant.now()))))
@@ -187,6 +188,39 @@ public final class ScriptsVerticle extends VerticleBase {
               : e)));
     }
     return Future.all(checks).mapEmpty();
+  }
+
+  /**
+   * A rename would leave another script's {@code then} naming nobody: 409 while one names this
+   * script by its old name (naming it by id keeps working across a rename).
+   */
+  private Future<Void> notChainedByName(Script old) {
+    return vertx.eventBus().<JsonArray>request(ns.of(Addresses.DB_CHAINED_FROM),
+            new JsonObject().put("script_id", old.id()).put("name", old.name()))
+        .map(Message::body)
+        .compose(names -> {
+          List<Future<Script>> callers = new ArrayList<>();
+          for (int i = 0; i < names.size(); i++) {
+            callers.add(vertx.eventBus().<ScriptEntry>request(ns.of(Addresses.DB_GET_SCRIPT), names.getString(i))
+                .map(message -> message.body().script()));
+          }
+          return Future.all(callers);
+        })
+        .map(found -> {
+          List<String> byName = new ArrayList<>();
+          for (int i = 0; i < found.size(); i++) {
+            Script caller = found.resultAt(i);
+            if (caller.automation().chainedScripts().contains(old.name())) {
+              byName.add(caller.name());
+            }
+          }
+          if (!byName.isEmpty()) {
+            throw new BusFailure(ReplyCodes.CONFLICT, "script " + old.name() + " cannot be renamed: the then of "
+                + new JsonArray(byName).encode() + " names it by its name; name it by id ("
+                + old.id() + ") or change their then first");
+          }
+          return null;
+        });
   }
 
   /**

@@ -210,6 +210,36 @@ class ChainsTest {
     }
   }
 
+  @Test
+  @DisplayName("renaming a script another's then names by its name is a 409 listing them; named by id, the rename goes through and the chain still runs")
+  void renameKeepsChainsTrue(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dataDir);
+    try {
+      create(server.api, new JsonObject().put("name", "b").put("command", "true"));
+      create(server.api, new JsonObject().put("name", "a1").put("command", "true")
+          .put("then", new JsonArray().add(new JsonObject().put("script", "b"))));
+      HttpResponse<String> rename = server.api.send("PUT", "/api/scripts/b",
+          new JsonObject().put("name", "b2").put("command", "true").encode());
+      assertEquals(409, rename.statusCode(), rename.body());
+      assertTrue(rename.body().contains("a1"), rename.body());
+      assertEquals(200, server.api.get("/api/scripts/b").statusCode(), "nothing was changed");
+      // an unchanged name, or a chain by id, does not stand in the way
+      assertEquals(200, server.api.send("PUT", "/api/scripts/b",
+          new JsonObject().put("name", "b").put("command", "echo same-name").encode()).statusCode());
+      String id = new JsonObject(server.api.get("/api/scripts/b").body()).getString("id");
+      assertEquals(200, server.api.send("PUT", "/api/scripts/a1", new JsonObject().put("name", "a1")
+          .put("command", "true").put("then", new JsonArray().add(new JsonObject().put("script", id))).encode())
+          .statusCode());
+      HttpResponse<String> renamed = server.api.send("PUT", "/api/scripts/b",
+          new JsonObject().put("name", "b2").put("command", "true").encode());
+      assertEquals(200, renamed.statusCode(), renamed.body());
+      JsonObject child = awaitChild(server.api, start(server.api, "a1"));
+      assertEquals(id, child.getString("script_id"));
+    } finally {
+      server.close();
+    }
+  }
+
   private static void create(Api api, JsonObject definition) {
     HttpResponse<String> created = api.post("/api/scripts", definition);
     assertEquals(201, created.statusCode(), created.body());
