@@ -195,7 +195,7 @@ class ClusterMembershipTest {
   }
 
   @Test
-  @DisplayName("a dead node's running run: it names that node, and the surviving node marks it lost, naming the node, within failure_timeout_ms + 3 s")
+  @DisplayName("a dead node's running run: it names that node, and the surviving node marks it lost, naming the node, within failure_timeout_ms + 3 s, and counts it")
   void aDeadNodesRunsAreMarkedLost() throws Exception {
     startNodes(2);
     TestServer doomed = servers.get(0); // the oldest member: the survivor must take over from it
@@ -217,6 +217,19 @@ class ClusterMembershipTest {
     assertEquals("node " + dead + " left the cluster while this run was active", lost.getString("error"));
     assertEquals(dead, lost.getString("node"));
     assertTrue(lost.getString("ended_at") != null, lost.encode());
+    // counted once, by the node that marked it, like a run recovery marks lost
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!lostCounted(survivor)) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("no lost run counted on the survivor: " + survivor.api.get("/metrics").body());
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
+  }
+
+  private static boolean lostCounted(TestServer server) {
+    return server.api.get("/metrics").body().lines().anyMatch(line -> line.startsWith("script_executions_total{")
+        && line.contains("status=\"lost\"") && line.endsWith(" 1.0"));
   }
 
   /** Polls GET /api/runs/{id} on {@code server} until the run satisfies {@code until}; fails after the deadline. */
