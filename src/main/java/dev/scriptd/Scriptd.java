@@ -113,7 +113,8 @@ public final class Scriptd {
     Instant startedAt = Instant.now();
     // clustered, the run owner records this node's id on its runs, so that when this node dies
     // another can find them and mark them lost; a single node records none
-    String nodeId = ClusterConfig.fromJson(config).enabled() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
+    String nodeId = ClusterConfig.fromJson(config).enabled()
+        ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
         traffic, runs, tokens, lifecycle);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost

@@ -1,10 +1,14 @@
 package dev.scriptd.cluster;
 
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Times;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -16,10 +20,6 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import com.hazelcast.cluster.Cluster;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import io.vertx.core.Context;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
