@@ -31,6 +31,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,6 +111,10 @@ public final class Scriptd {
     // vertx.close() undeploys the children of its verticle all at once)
     InstanceLifecycle lifecycle = new InstanceLifecycle();
     Instant startedAt = Instant.now();
+    // clustered, the run owner records this node's id on its runs, so that when this node dies
+    // another can find them and mark them lost; a single node records none
+    String nodeId = ClusterConfig.fromJson(config).enabled()
+        ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
         traffic, runs, tokens, lifecycle);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
@@ -121,7 +126,7 @@ public final class Scriptd {
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
-          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle), single);
+          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle, nodeId), single);
         })
         // the run owner counts this node's running runs in the metrics; the cluster view reads them there
         .compose(ok -> deploy(vertx, deployed, () -> new ClusterVerticle(metrics::runningRuns, startedAt), single))

@@ -44,6 +44,11 @@ public final class Addresses {
    * run learns it, so its answers and status events keep the pin.
    */
   public static final String RUNS_PINNED = "scriptd.runs.evt.pinned";
+  /**
+   * A cluster node's id -> JSON {lost: n} (local): that node left the cluster, so the run owner
+   * marks its pending and running runs lost. Sent by the one surviving node that takes it on.
+   */
+  public static final String RUNS_NODE_LEFT = "scriptd.runs.cmd.node-left";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */
   public static final String RUNS_LOG_PREFIX = "scriptd.runs.log.";
 
@@ -63,6 +68,8 @@ public final class Addresses {
   public static final String DB_READ_LOGS = "scriptd.db.query.logs";
   /** SearchQuery -> SearchPage; lines still buffered by the log writer are not included yet. */
   public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
+  /** A cluster node's id -> RunPage of that node's pending (queued and held too) and running runs. */
+  public static final String DB_NODE_LIVE_RUNS = "scriptd.db.query.node-live-runs";
   /** Nothing -> RunPage of every run left pending or running (for recovery at start). */
   public static final String DB_UNFINISHED_RUNS = "scriptd.db.query.unfinished-runs";
   /** Nothing -> JsonObject health details ({@code lock}: whether another process holds the write lock); fails 503 when the database does not answer. */

@@ -1,10 +1,14 @@
 package dev.scriptd.cluster;
 
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import dev.scriptd.bus.Addresses;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.domain.Times;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -17,12 +21,14 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +43,19 @@ import org.slf4j.LoggerFactory;
  * member), with {@code running_runs} null and what it said last time (only its id if it never
  * answered). A member with no such address runs no scriptd of this namespace (a host's own
  * node) and is left out.
+ *
+ * <p>When a member leaves (it died, or stopped answering within {@code cluster.failure_timeout_ms}),
+ * the oldest remaining member tells its run owner ({@link Addresses#RUNS_NODE_LEFT}) to mark the
+ * runs that member left pending or running lost. One node does it, so each run ends once.
  */
 public final class ClusterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
   static final long QUERY_TIMEOUT_MS = 1000;
+  /**
+   * The member attribute in which Vert.x's Hazelcast cluster manager keeps a member's Vert.x node
+   * id (its own constant is private); the Hazelcast member UUID is another id.
+   */
+  static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final IntSupplier runningRuns;
   private final Instant startedAt;
@@ -50,6 +65,8 @@ public final class ClusterVerticle extends VerticleBase {
   private NodeIdentity self;
   private ClusterManager manager;
   private Namespace ns;
+  /** The Hazelcast membership listener's registration, removed at stop; null when none was added. */
+  private Runnable removeListener;
 
   /** {@code runningRuns}: this node's running runs, read from the run owner by the composition root. */
   public ClusterVerticle(IntSupplier runningRuns, Instant startedAt) {
@@ -82,8 +99,46 @@ public final class ClusterVerticle extends VerticleBase {
           });
       consumers.add(own);
       registered.add(own.completion());
+      if (ClusterConfig.fromJson(config()).enabled() && manager instanceof HazelcastClusterManager hazelcast) {
+        watchLeavers(hazelcast, id);
+      }
     }
     return Future.all(registered);
+  }
+
+  /**
+   * Vert.x itself holds the cluster manager's one node listener, so this listens on Hazelcast's
+   * membership, which takes many. The event names the members after the change, oldest first.
+   */
+  private void watchLeavers(HazelcastClusterManager hazelcast, String selfId) {
+    Context context = vertx.getOrCreateContext();
+    MembershipListener listener = new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        // nothing to do: a new member starts its own runs
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String left = event.getMember().getAttribute(VERTX_NODE_ID);
+        boolean oldest = !event.getMembers().isEmpty()
+            && selfId.equals(event.getMembers().iterator().next().getAttribute(VERTX_NODE_ID));
+        if (left != null && oldest) {
+          context.runOnContext(v -> markLost(left));
+        }
+      }
+    };
+    Cluster cluster = hazelcast.getHazelcastInstance().getCluster();
+    UUID registration = cluster.addMembershipListener(listener);
+    removeListener = () -> cluster.removeMembershipListener(registration);
+  }
+
+  private void markLost(String left) {
+    LOG.info("node {} left the cluster; marking its pending and running runs lost", left);
+    vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_NODE_LEFT), left, new DeliveryOptions()
+        .setSendTimeout(TimeUnit.MINUTES.toMillis(10)))
+        .onSuccess(reply -> LOG.info("marked {} runs of node {} lost", reply.body().getInteger("lost"), left))
+        .onFailure(e -> LOG.warn("could not mark the runs of node {} lost", left, e));
   }
 
   private Future<Void> local(String address, Handler<Message<JsonObject>> handler) {
@@ -158,6 +213,14 @@ public final class ClusterVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (removeListener != null) {
+      try {
+        removeListener.run();
+      } catch (RuntimeException gone) {
+        // Hazelcast already stopped (a terminated instance): its listeners went with it
+        LOG.debug("could not remove the membership listener: {}", gone.toString());
+      }
+    }
     List<Future<Void>> unregistered = new ArrayList<>();
     consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
     return Future.join(unregistered);

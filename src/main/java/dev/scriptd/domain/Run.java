@@ -18,6 +18,8 @@ import java.util.Objects;
  * with a token; null for cron, chain, retry and public endpoint runs.
  * {@code io}: its parameter values and outputs (secret values masked in the API JSON).
  * {@code usage}: what the run used, set when a shell run ends (null before, and for js runs).
+ * {@code node}: the id of the cluster node that runs it; null on a single node (a save without it
+ * keeps the stored one).
  */
 public record Run(
     String id,
@@ -46,7 +48,8 @@ public record Run(
     String createdBy,
     RunIo io,
     RunLineage lineage,
-    RunUsage usage) {
+    RunUsage usage,
+    String node) {
 
   public static final String KIND_SHELL = "shell";
   public static final String KIND_JS = "js";
@@ -71,7 +74,7 @@ public record Run(
       RunIo io) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, null, io, RunLineage.FIRST, null);
+        limits, pinned, null, io, RunLineage.FIRST, null, null);
   }
 
   /** A run nobody known started, without parameters or outputs (tests, older callers). */
@@ -81,7 +84,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits, boolean pinned) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, pinned, null, RunIo.NONE, RunLineage.FIRST, null);
+        limits, pinned, null, RunIo.NONE, RunLineage.FIRST, null, null);
   }
 
   /** An unpinned run. */
@@ -91,7 +94,7 @@ public record Run(
       Object result, String error, Map<String, String> env, String cwd, RunLimits limits) {
     this(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger, createdAt,
         startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error, env, cwd,
-        limits, false, null, RunIo.NONE, RunLineage.FIRST, null);
+        limits, false, null, RunIo.NONE, RunLineage.FIRST, null, null);
   }
 
   /** A new run waiting to start, with the server's default limits. */
@@ -107,7 +110,7 @@ public record Run(
       RunLimits limits) {
     return new Run(id, scriptId, kind, command, RunStatus.PENDING, null, null, null, 0, trigger, now,
         null, null, timeoutSeconds, 0, 0, restartedFrom, null, null, env, cwd, limits, false, null, RunIo.NONE,
-        RunLineage.FIRST, null);
+        RunLineage.FIRST, null, null);
   }
 
   /** Running since {@code at}; {@code pid} and {@code pidStart} are null for a JavaScript run. */
@@ -115,20 +118,20 @@ public record Run(
     checkMove(RunStatus.RUNNING);
     return new Run(id, scriptId, kind, command, RunStatus.RUNNING, null, pid, pidStart, progress,
         trigger, createdAt, at, null, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io, lineage, usage);
+        error, env, cwd, limits, pinned, createdBy, io, lineage, usage, node);
   }
 
   public Run ended(RunStatus finalStatus, Integer exitCode, Object result, String error, Instant at) {
     checkMove(finalStatus);
     return new Run(id, scriptId, kind, command, finalStatus, exitCode, pid, pidStart, progress,
         trigger, createdAt, startedAt, at, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io, lineage, usage);
+        error, env, cwd, limits, pinned, createdBy, io, lineage, usage, node);
   }
 
   public Run withLog(long lines, long bytes) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, lines, bytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, io, lineage, usage);
+        env, cwd, limits, pinned, createdBy, io, lineage, usage, node);
   }
 
   /** The same run with {@code text} added to its error (after what it already says). */
@@ -142,41 +145,48 @@ public record Run(
   public Run withProgress(int percent) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, percent, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result,
-        error, env, cwd, limits, pinned, createdBy, io, lineage, usage);
+        error, env, cwd, limits, pinned, createdBy, io, lineage, usage, node);
   }
 
   public Run withPinned(boolean pin) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pin, createdBy, io, lineage, usage);
+        env, cwd, limits, pin, createdBy, io, lineage, usage, node);
   }
 
   /** The same run, started by {@code name} (null: by scriptd itself or an anonymous caller). */
   public Run withCreatedBy(String name) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, name, io, lineage, usage);
+        env, cwd, limits, pinned, name, io, lineage, usage, node);
   }
 
   /** The same run as a link of a chain or an attempt of a retry series. */
   public Run withLineage(RunLineage other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, io, other, usage);
+        env, cwd, limits, pinned, createdBy, io, other, usage, node);
   }
 
   /** The same run with these parameter values (and outputs); see {@link RunIo}. */
   public Run withIo(RunIo other) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, other, lineage, usage);
+        env, cwd, limits, pinned, createdBy, other, lineage, usage, node);
+  }
+
+  /** The same run, run by the cluster node {@code id} (null: a single node, which records none). */
+  public Run withNode(String nodeId) {
+    return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
+        createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
+        env, cwd, limits, pinned, createdBy, io, lineage, usage, nodeId);
   }
 
   /** The same run with what it used (see {@link RunUsage}). */
   public Run withUsage(RunUsage measured) {
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, error,
-        env, cwd, limits, pinned, createdBy, io, lineage, measured);
+        env, cwd, limits, pinned, createdBy, io, lineage, measured, node);
   }
 
   private void checkMove(RunStatus next) {
@@ -229,8 +239,8 @@ public record Run(
         .put("not_before", Times.format(lineage.notBefore()))
         .put("pinned", pinned)
         .put("created_by", createdBy)
-        // one node keeps every run; a cluster would name the node that runs it
-        .put("node", null)
+        // the cluster node that runs it; null on a single node
+        .put("node", node)
         .put("usage", usage == null ? null : usage.toJson());
   }
 }

@@ -123,6 +123,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
       on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
+      on(ns.of(Addresses.DB_NODE_LIVE_RUNS), this::nodeLiveRuns);
       on(ns.of(Addresses.DB_HEALTH), body -> health());
       on(ns.of(Addresses.DB_WRITER_STATS), body -> Future.succeededFuture(writerStats()));
       on(ns.of(Addresses.DB_SAVE_SCRIPT), scripts::save);
@@ -406,6 +407,11 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<RunPage> heldRuns() {
     return db.reader().query(RunRows.SELECT_HELD).execute().map(rows -> new RunPage(toRuns(rows), null));
+  }
+
+  private Future<RunPage> nodeLiveRuns(String node) {
+    return db.reader().preparedQuery(RunRows.SELECT_NODE_LIVE).execute(Tuple.of(node))
+        .map(rows -> new RunPage(toRuns(rows), null));
   }
 
   private Future<RunPage> unfinishedRuns() {

@@ -25,7 +25,7 @@ final class RunRows {
   static final String COLUMNS = "id, script_id, kind, command, status, exit_code, pid, pid_start, "
       + "progress, trigger, created_at, started_at, ended_at, timeout_seconds, log_lines, "
       + "log_bytes, restarted_from, result, error, env, cwd, limits, created_by, params, param_secrets, outputs, "
-      + "parent_run_id, retry_of, attempt, not_before, chain_depth, usage";
+      + "parent_run_id, retry_of, attempt, not_before, chain_depth, usage, node";
 
   /**
    * What a read selects: {@link #COLUMNS} and {@code pinned}, which only the pin routes write, so a
@@ -42,7 +42,7 @@ final class RunRows {
       + "?, ?, ?, ?, ?, ?, "
       + sql.greatest("?", "(SELECT COALESCE(MAX(last_seq), 0) FROM log_chunks WHERE run_id = ?)") + ", "
       + sql.greatest("?", "(SELECT COALESCE(SUM(byte_count), 0) FROM log_chunks WHERE run_id = ?)") + ", "
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT(id) DO UPDATE SET script_id = excluded.script_id, kind = excluded.kind, "
       + "command = excluded.command, status = excluded.status, exit_code = excluded.exit_code, "
       + "pid = excluded.pid, pid_start = excluded.pid_start, progress = excluded.progress, "
@@ -60,7 +60,9 @@ final class RunRows {
       + "created_by = COALESCE(excluded.created_by, runs.created_by), "
 
       // a save without a usage (a late progress save) never erases a measured one
-      + "usage = COALESCE(excluded.usage, runs.usage)";
+      + "usage = COALESCE(excluded.usage, runs.usage), "
+      // the node that runs it is set once, by that node; a save that does not know it keeps it
+      + "node = COALESCE(excluded.node, runs.node)";
   }
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
@@ -142,6 +144,7 @@ final class RunRows {
     values.add(millis(run.lineage().notBefore()));
     values.add(run.lineage().chainDepth());
     values.add(run.usage() == null ? null : run.usage().toJson().encode());
+    values.add(run.node());
     return Tuple.tuple(values);
   }
 
@@ -175,7 +178,8 @@ final class RunRows {
         new RunLineage(row.getString("parent_run_id"), row.getString("retry_of"),
             Math.max(1, row.getInteger("attempt")), instant(row.getLong("not_before")),
             Math.max(0, row.getInteger("chain_depth"))),
-        RunUsage.fromStored(row.getString("usage")));
+        RunUsage.fromStored(row.getString("usage")),
+        row.getString("node"));
   }
 
   /** A keyset query for one page; fetches {@code limit + 1} rows to know if more follow. */
@@ -220,6 +224,9 @@ final class RunRows {
 
   /** Every pending or running run, queued ones too: the live part of the run view. */
   static final String SELECT_LIVE = "SELECT " + SELECTED + " FROM runs WHERE status IN ('pending', 'running')";
+
+  /** The pending and running runs of one cluster node, queued and held ones too; the parameter is its id. */
+  static final String SELECT_NODE_LIVE = SELECT_LIVE + " AND node = ?";
 
   /** The newest runs, newest first; the parameter is how many. */
   static final String SELECT_NEWEST = "SELECT " + SELECTED + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?";

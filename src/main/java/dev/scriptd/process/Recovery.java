@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * process it left (its cgroup, or its process group and the processes carrying its marker) got
  * TERM and, after the grace, KILL; its cgroup is removed, and what the cgroup measured is kept as
  * the run's usage. Run cgroups left under this server's group by runs that are not open any more
- * are ended and removed too.
+ * are ended and removed too. In a cluster, when another node leaves it, that node's pending and
+ * running runs become {@code lost} too ({@link #nodeLeft}); their processes, if any still run
+ * there, are that node's to end.
  */
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -61,6 +63,33 @@ final class Recovery {
       }
       return Future.join(recovered).transform(ar -> sweep(others, jvmStart));
     });
+  }
+
+  /**
+   * Marks the pending and running runs of the cluster node {@code node}, which left the cluster,
+   * lost, each saved and published like this node's own ends, and counted; the number marked.
+   */
+  Future<Integer> nodeLeft(String node) {
+    return bus.ofNode(node).compose(page -> {
+      List<Future<Run>> marked = new ArrayList<>();
+      for (Run run : page.items()) {
+        if (!run.status().isFinal()) {
+          marked.add(bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null, nodeLeftError(node),
+              Instant.now())).onSuccess(log::recovered));
+        }
+      }
+      return Future.join(marked).transform(done -> {
+        long failed = marked.stream().filter(Future::failed).count();
+        if (failed > 0) {
+          LOG.warn("could not mark {} of the {} runs of node {} lost", failed, marked.size(), node);
+        }
+        return Future.succeededFuture(marked.size() - (int) failed);
+      });
+    });
+  }
+
+  static String nodeLeftError(String node) {
+    return "node " + node + " left the cluster while this run was active";
   }
 
   private Future<Run> recover(Run run) {

@@ -27,11 +27,24 @@ final class RunBus {
 
   private final EventBus eventBus;
   private final Namespace ns;
+  /** This node's id in a cluster, stamped on every run it saves without one; null on a single node. */
+  private final String node;
   private Consumer<Run> endListener = run -> { };
 
+  /** A single node's: its runs name no node. */
   RunBus(EventBus eventBus, Namespace ns) {
+    this(eventBus, ns, null);
+  }
+
+  RunBus(EventBus eventBus, Namespace ns, String node) {
     this.eventBus = eventBus;
     this.ns = ns;
+    this.node = node;
+  }
+
+  /** The run as this node saves it: a run that names no node is this node's (when clustered). */
+  private Run ours(Run run) {
+    return node != null && run.node() == null ? run.withNode(node) : run;
   }
 
   /**
@@ -42,7 +55,8 @@ final class RunBus {
     this.endListener = listener;
   }
 
-  Future<Run> save(Run run) {
+  Future<Run> save(Run given) {
+    Run run = ours(given);
     // storage keeps a final status while the disk is full and writes it once there is room: the
     // run owner waits for that (and then publishes it) rather than give up after the usual 30 s
     return eventBus.<Run>request(ns.of(Addresses.DB_SAVE_RUN), run, run.status().isFinal() ? FINAL_SAVE : SAVE)
@@ -50,7 +64,8 @@ final class RunBus {
   }
 
   /** Saves, then (only once the save is acknowledged) publishes the status change. */
-  Future<Run> saveAndPublish(Run run) {
+  Future<Run> saveAndPublish(Run given) {
+    Run run = ours(given);
     // the stored copy carries what only storage knows of the run (its pin)
     Future<Run> saved = save(run).map(stored -> {
       Run published = stored == null ? run : stored;
@@ -71,7 +86,8 @@ final class RunBus {
   }
 
   /** A script's queued run: saved pending with its queued flag (recovery leaves it), then published. */
-  Future<Run> queueAndPublish(Run pending) {
+  Future<Run> queueAndPublish(Run given) {
+    Run pending = ours(given);
     return eventBus.<Run>request(ns.of(Addresses.DB_QUEUE_RUN), pending).map(stored -> {
       eventBus.publish(ns.of(Addresses.RUNS_STATUS), pending.toJson());
       return pending;
@@ -79,7 +95,8 @@ final class RunBus {
   }
 
   /** A run held for a later start (a retry, a chain link): saved pending with its held flag, then published. */
-  Future<Run> holdAndPublish(Run pending) {
+  Future<Run> holdAndPublish(Run given) {
+    Run pending = ours(given);
     return eventBus.<Run>request(ns.of(Addresses.DB_HOLD_RUN), pending).map(stored -> {
       eventBus.publish(ns.of(Addresses.RUNS_STATUS), pending.toJson());
       return pending;
@@ -93,7 +110,7 @@ final class RunBus {
 
   /** A pending run that has to wait for a free slot: marked so (recovery leaves it pending), not published. */
   Future<Run> awaitSlot(Run pending) {
-    return eventBus.<Run>request(ns.of(Addresses.DB_AWAIT_SLOT), pending).map(Message::body);
+    return eventBus.<Run>request(ns.of(Addresses.DB_AWAIT_SLOT), ours(pending)).map(Message::body);
   }
 
   /** The pending runs a previous server left waiting for a free slot, oldest first. */
@@ -105,6 +122,11 @@ final class RunBus {
     return eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body)
         .recover(e -> Future.failedFuture(isNotFound(e)
             ? new BusFailure(ReplyCodes.NOT_FOUND, "run " + runId + " not found") : e));
+  }
+
+  /** The pending and running runs of the cluster node {@code id}. */
+  Future<RunPage> ofNode(String id) {
+    return eventBus.<RunPage>request(ns.of(Addresses.DB_NODE_LIVE_RUNS), id).map(Message::body);
   }
 
   Future<RunPage> unfinished() {

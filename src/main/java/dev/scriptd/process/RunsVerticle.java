@@ -77,6 +77,8 @@ public final class RunsVerticle extends VerticleBase {
   private RunContainment containment;
 
   private final InstanceLifecycle lifecycle;
+  /** This node's cluster id, recorded on its runs; null on a single node. */
+  private final String node;
   private Future<Void> ending;
 
   /** Alone (tests): nothing else to wait for at start, nothing waits for its stop. */
@@ -92,7 +94,13 @@ public final class RunsVerticle extends VerticleBase {
 
   /** Tells {@code lifecycle} when its runs have ended, so storage stops after it. */
   public RunsVerticle(InstanceLifecycle lifecycle) {
+    this(lifecycle, null);
+  }
+
+  /** {@code node}: this node's id in a cluster, which its runs record (null on a single node). */
+  public RunsVerticle(InstanceLifecycle lifecycle, String node) {
     this.lifecycle = lifecycle;
+    this.node = node;
   }
 
   @Override
@@ -106,7 +114,7 @@ public final class RunsVerticle extends VerticleBase {
     settings = ScriptdConfig.fromJson(config()).runs();
     EventBus eventBus = vertx.eventBus();
     Codecs.register(eventBus);
-    bus = new RunBus(eventBus, ns);
+    bus = new RunBus(eventBus, ns, node);
     ScriptdConfig.Containment containmentConfig = ScriptdConfig.containment(config());
     Path dataDir = ScriptdConfig.fromJson(config()).storage().dataDir();
     return vertx.executeBlocking(() -> RunContainment.open(containmentConfig, dataDir), false)
@@ -188,6 +196,8 @@ public final class RunsVerticle extends VerticleBase {
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
             consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
             consume(eventBus, ns.of(Addresses.RUNS_CONTAINMENT), body -> Future.succeededFuture(containment.health())),
+            consume(eventBus, ns.of(Addresses.RUNS_NODE_LEFT), (String left) -> recovery.nodeLeft(left)
+                .map(lost -> new JsonObject().put("lost", lost))),
             eventBus.<JsonObject>localConsumer(ns.of(Addresses.RUNS_PINNED), m -> {
               if (m.body() != null && m.body().getValue("run_id") instanceof String id) {
                 pinned(id, Boolean.TRUE.equals(m.body().getBoolean("pinned")));

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Several real servers, each in its own clustered Vertx (Hazelcast, TCP join on loopback ports), in
  * one JVM: the membership GET /api/cluster shows, each node answering for itself, and a dead node
- * leaving the list. Until PostgreSQL storage is merged each node keeps its own SQLite data dir and
- * {@code database.url} is only the setting a cluster must have.
+ * leaving the list, and the runs of a dead node marked lost by a survivor. The nodes share one
+ * PostgreSQL database, as a cluster's nodes do.
  */
 @DisplayName("Clustered nodes: membership in GET /api/cluster, each node's own answer, a dead, silent or foreign node")
 class ClusterMembershipTest {
@@ -192,6 +192,61 @@ class ClusterMembershipTest {
     Set<String> left = new TreeSet<>(ids);
     left.remove(dead);
     assertEveryNodeLists(servers.subList(0, 2), left);
+  }
+
+  @Test
+  @DisplayName("a dead node's running run: it names that node, and the surviving node marks it lost, naming the node, within failure_timeout_ms + 3 s, and counts it")
+  void aDeadNodesRunsAreMarkedLost() throws Exception {
+    startNodes(2);
+    TestServer doomed = servers.get(0); // the oldest member: the survivor must take over from it
+    TestServer survivor = servers.get(1);
+    Set<String> ids = new TreeSet<>(List.of(ownId(doomed), ownId(survivor)));
+    assertEveryNodeLists(servers, ids);
+    String dead = ownId(doomed);
+    HttpResponse<String> started = doomed.api.post("/api/runs", new JsonObject().put("command", "sleep 60"));
+    assertEquals(201, started.statusCode(), started.body());
+    String runId = new JsonObject(started.body()).getString("id");
+    JsonObject running = awaitRun(survivor, runId, run -> "running".equals(run.getString("status")),
+        Duration.ofSeconds(30));
+    assertEquals(dead, running.getString("node"), "the run names the node that runs it: " + running.encode());
+
+    HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) vertxes.get(0)).clusterManager();
+    manager.getHazelcastInstance().getLifecycleService().terminate();
+    JsonObject lost = awaitRun(survivor, runId, run -> "lost".equals(run.getString("status")),
+        Duration.ofMillis(FAILURE_TIMEOUT_MS + 3000));
+    assertEquals("node " + dead + " left the cluster while this run was active", lost.getString("error"));
+    assertEquals(dead, lost.getString("node"));
+    assertTrue(lost.getString("ended_at") != null, lost.encode());
+    // counted once, by the node that marked it, like a run recovery marks lost
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!lostCounted(survivor)) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("no lost run counted on the survivor: " + survivor.api.get("/metrics").body());
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
+  }
+
+  private static boolean lostCounted(TestServer server) {
+    return server.api.get("/metrics").body().lines().anyMatch(line -> line.startsWith("script_executions_total{")
+        && line.contains("status=\"lost\"") && line.endsWith(" 1.0"));
+  }
+
+  /** Polls GET /api/runs/{id} on {@code server} until the run satisfies {@code until}; fails after the deadline. */
+  private static JsonObject awaitRun(TestServer server, String runId, Predicate<JsonObject> until, Duration within) {
+    Instant deadline = Instant.now().plus(within);
+    while (true) {
+      HttpResponse<String> response = server.api.get("/api/runs/" + runId);
+      JsonObject run = response.statusCode() == 200 ? new JsonObject(response.body()) : null;
+      if (run != null && until.test(run)) {
+        return run;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        fail("run " + runId + " on the node on port " + server.port + " is " + response.statusCode() + " "
+            + response.body() + " after " + within);
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
   }
 
   @Test

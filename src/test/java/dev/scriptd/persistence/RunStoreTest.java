@@ -82,6 +82,26 @@ class RunStoreTest extends PersistenceTestBase {
   }
 
   @Test
+  @org.junit.jupiter.api.DisplayName("a run's node is stored and kept by a later save without one; a node's live runs are those pending or running that name it")
+  void nodeIsStoredKeptAndQueried() {
+    Run run = save(pendingRun(null, T0).withNode("node-a"));
+    Run running = run.withNode(null).started(77, null, Instant.ofEpochMilli(T0 + 5));
+    save(running);
+    assertEquals("node-a", get(run.id()).node(), "the node that runs it is kept");
+    assertEquals("node-a", get(run.id()).toJson().getString("node"));
+    Run other = save(pendingRun(null, T0 + 1).withNode("node-b"));
+    Run ended = save(pendingRun(null, T0 + 2).withNode("node-a").started(78, null, Instant.ofEpochMilli(T0 + 6))
+        .ended(RunStatus.COMPLETED, 0, null, null, Instant.ofEpochMilli(T0 + 7)));
+    Run single = save(pendingRun(null, T0 + 3));
+    assertNull(get(single.id()).node());
+
+    RunPage live = request(Addresses.DB_NODE_LIVE_RUNS, "node-a");
+    assertEquals(List.of(run.id()), live.items().stream().map(Run::id).toList(),
+        "not " + other.id() + " (another node) nor " + ended.id() + " (ended)");
+    assertEquals(RunStatus.RUNNING, live.items().get(0).status());
+  }
+
+  @Test
   void getUnknownFails404() {
     assertFails(ReplyCodes.NOT_FOUND, "run nope not found", () -> get("nope"));
   }
