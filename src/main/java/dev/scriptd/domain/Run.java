@@ -139,7 +139,7 @@ public record Run(
     String combined = error == null || error.isBlank() ? text : error + "; " + text;
     return new Run(id, scriptId, kind, command, status, exitCode, pid, pidStart, progress, trigger,
         createdAt, startedAt, endedAt, timeoutSeconds, logLines, logBytes, restartedFrom, result, combined,
-        env, cwd, limits, pinned);
+        env, cwd, limits, pinned, createdBy, io, lineage, usage, node);
   }
 
   public Run withProgress(int percent) {
