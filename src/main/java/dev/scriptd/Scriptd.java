@@ -36,6 +36,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -126,7 +127,7 @@ public final class Scriptd {
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
-          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle, nodeId), single);
+          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle, nodeId, liveNode(vertx, nodeId)), single);
         })
         // the run owner counts this node's running runs in the metrics; the cluster view reads them there
         .compose(ok -> deploy(vertx, deployed, () -> new ClusterVerticle(metrics::runningRuns, startedAt), single))
@@ -159,6 +160,17 @@ public final class Scriptd {
 
   /** The admin token check's view of the token store: requests to the persistence verticle. */
   /** The token store over the bus, for auth (which does not use the bus itself). */
+  /**
+   * Whether a node id is a member of the cluster now, for the run owner's recovery at start (its
+   * runs are that node's, not leftovers); on a single node nothing is.
+   */
+  private static Predicate<String> liveNode(Vertx vertx, String nodeId) {
+    if (nodeId == null) {
+      return member -> false;
+    }
+    return member -> ((VertxInternal) vertx).clusterManager().getNodes().contains(member);
+  }
+
   static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {
     return new AdminToken.Store() {
       @Override

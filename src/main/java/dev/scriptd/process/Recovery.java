@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * the run's usage. Run cgroups left under this server's group by runs that are not open any more
  * are ended and removed too. In a cluster, when another node leaves it, that node's pending and
  * running runs become {@code lost} too ({@link #nodeLeft}); their processes, if any still run
- * there, are that node's to end.
+ * there, are that node's to end. A node starting next to live ones leaves their runs alone: a run
+ * whose node is still a member is not a leftover, whenever it was created.
  */
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -35,14 +37,18 @@ final class Recovery {
   private final long graceMs;
   private final RunContainment containment;
   private final RunLog log;
+  /** Whether a node id is a live member of the cluster now (never, on a single node). */
+  private final Predicate<String> liveNode;
 
-  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs, RunContainment containment, RunLog log) {
+  Recovery(Vertx vertx, Context context, RunBus bus, long graceMs, RunContainment containment, RunLog log,
+      Predicate<String> liveNode) {
     this.vertx = vertx;
     this.context = context;
     this.bus = bus;
     this.graceMs = graceMs;
     this.containment = containment;
     this.log = log;
+    this.liveNode = liveNode;
   }
 
   Future<Void> recoverUnfinished() {
@@ -55,7 +61,10 @@ final class Recovery {
       List<Future<Run>> recovered = new ArrayList<>();
       Set<String> others = new HashSet<>();
       for (Run run : page.items()) {
-        if (run.createdAt().isBefore(jvmStart)) {
+        if (run.node() != null && liveNode.test(run.node())) {
+          // in a cluster: a run of a node that is still a member is that node's, not a leftover
+          others.add(run.id());
+        } else if (run.createdAt().isBefore(jvmStart)) {
           recovered.add(recover(run));
         } else {
           others.add(run.id());

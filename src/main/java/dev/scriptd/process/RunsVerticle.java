@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,7 @@ public final class RunsVerticle extends VerticleBase {
   private final InstanceLifecycle lifecycle;
   /** This node's cluster id, recorded on its runs; null on a single node. */
   private final String node;
+  private final Predicate<String> liveNode;
   private Future<Void> ending;
 
   /** Alone (tests): nothing else to wait for at start, nothing waits for its stop. */
@@ -99,8 +101,17 @@ public final class RunsVerticle extends VerticleBase {
 
   /** {@code node}: this node's id in a cluster, which its runs record (null on a single node). */
   public RunsVerticle(InstanceLifecycle lifecycle, String node) {
+    this(lifecycle, node, member -> false);
+  }
+
+  /**
+   * {@code liveNode}: whether a node id is a member of the cluster now; recovery at start leaves the
+   * runs of live members alone.
+   */
+  public RunsVerticle(InstanceLifecycle lifecycle, String node, Predicate<String> liveNode) {
     this.lifecycle = lifecycle;
     this.node = node;
+    this.liveNode = liveNode;
   }
 
   @Override
@@ -139,7 +150,7 @@ public final class RunsVerticle extends VerticleBase {
     RunLog log = new RunLog(ScriptdMetrics.of(vertx, config()));
     OutputFiles outputFiles = new OutputFiles(ScriptdConfig.fromJson(config()).storage().dataDir().resolve("outputs"),
         limits.user());
-    recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), containment, log);
+    recovery = new Recovery(vertx, context, bus, settings.killGraceMs(), containment, log, liveNode);
     exits = settings.exitWatcher() ? new ExitWatcher() : null;
     RunLifecycle runLifecycle = new RunLifecycle(bus, slots, log);
     shell = new RunController(vertx, context, settings, bus, reaper, limits, runLifecycle,

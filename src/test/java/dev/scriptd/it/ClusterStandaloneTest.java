@@ -21,11 +21,14 @@ class ClusterStandaloneTest {
   @TempDir
   Path dir;
   private Process server;
+  private Process second;
 
   @AfterEach
   void stop() throws Exception {
-    if (server != null && server.isAlive()) {
-      server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    for (Process process : new Process[] {second, server}) {
+      if (process != null && process.isAlive()) {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -65,5 +68,34 @@ class ClusterStandaloneTest {
     assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server did not stop");
     assertEquals(0, server.exitValue(), Files.readString(data.resolve("server.log")));
     assertTrue(Files.readString(data.resolve("server.log")).contains("joined the cluster 'scriptd' on port " + clusterPort));
+  }
+
+  @Test
+  @DisplayName("a node that starts next to a live one leaves that node's running run alone (recovery at start ends only leftovers)")
+  void aStartingNodeLeavesALiveNodesRunsAlone() throws Exception {
+    String database = new PostgresTestDatabase().url();
+    int[] ports = {TestServer.freePort(), TestServer.freePort()};
+    int[] clusterPorts = {TestServer.freePort(), TestServer.freePort()};
+    String members = "--cluster.members=127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
+    Path[] data = {dir.resolve("a"), dir.resolve("b")};
+    Files.createDirectories(data[0]);
+    Files.createDirectories(data[1]);
+    server = ServerJvm.start(data[0], ports[0], List.of("--cluster.enabled=true", "--cluster.experimental=true",
+        members, "--cluster.port=" + clusterPorts[0], "--database-url=" + database));
+    Api first = new Api("http://127.0.0.1:" + ports[0], TestServer.ADMIN_TOKEN);
+    HttpResponse<String> started = first.post("/api/runs", new JsonObject().put("command", "sleep 60"));
+    assertEquals(201, started.statusCode(), started.body());
+    String runId = new JsonObject(started.body()).getString("id");
+    assertEquals("running", new JsonObject(first.get("/api/runs/" + runId).body()).getString("status"));
+
+    // its recovery has run once /health answers: the run was made before this JVM started
+    second = ServerJvm.start(data[1], ports[1], List.of("--cluster.enabled=true", "--cluster.experimental=true",
+        members, "--cluster.port=" + clusterPorts[1], "--database-url=" + database));
+    Api other = new Api("http://127.0.0.1:" + ports[1], TestServer.ADMIN_TOKEN);
+    assertEquals(2, new JsonObject(other.get("/api/cluster").body()).getJsonArray("nodes").size());
+    JsonObject run = new JsonObject(first.get("/api/runs/" + runId).body());
+    assertEquals("running", run.getString("status"), run.encode());
+    assertTrue(ProcessHandle.of(run.getLong("pid")).map(ProcessHandle::isAlive).orElse(false),
+        "the run's process still runs");
   }
 }
