@@ -63,19 +63,30 @@ class ClusterMembershipTest {
 
   /** Starts {@code count} nodes that list each other as members, one after the other. */
   private void startNodes(int count) throws Exception {
+    List<Integer> clusterPorts = clusterPorts(count);
+    for (int i = 0; i < count; i++) {
+      startNode(i, clusterPorts);
+    }
+  }
+
+  private static List<Integer> clusterPorts(int count) throws Exception {
     List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      clusterPorts.add(TestServer.freePort());
+    }
+    return clusterPorts;
+  }
+
+  /** Starts node {@code i} of the nodes whose cluster ports are {@code clusterPorts}, each listing all. */
+  private TestServer startNode(int i, List<Integer> clusterPorts) throws Exception {
     JsonArray members = new JsonArray();
-    for (int i = 0; i < count; i++) {
-      int port = TestServer.freePort();
-      clusterPorts.add(port);
-      members.add("127.0.0.1:" + port);
-    }
-    for (int i = 0; i < count; i++) {
-      JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
-          .put("http", new JsonObject().put("instances", 1))
-          .mergeIn(clusterConfig(members, clusterPorts.get(i)));
-      servers.add(TestServer.start(clusteredVertx(config), config));
-    }
+    clusterPorts.forEach(port -> members.add("127.0.0.1:" + port));
+    JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
+        .put("http", new JsonObject().put("instances", 1))
+        .mergeIn(clusterConfig(members, clusterPorts.get(i)));
+    TestServer server = TestServer.start(clusteredVertx(config), config);
+    servers.add(server);
+    return server;
   }
 
   /** What the standalone server builds for these settings (Main), without its metrics. */
@@ -225,6 +236,48 @@ class ClusterMembershipTest {
       }
       LockSupport.parkNanos(50_000_000L);
     }
+  }
+
+  @Test
+  @DisplayName("an every-second cron on three nodes sharing one database starts one run per fire time, whichever node claims it (the schedule ledger row is the fence)")
+  void anEverySecondCronRunsOncePerFireTime() throws Exception {
+    List<Integer> clusterPorts = clusterPorts(3);
+    TestServer first = startNode(0, clusterPorts);
+    // made before the other nodes start, so every node's scheduler has it from its start
+    HttpResponse<String> created = first.api.post("/api/scripts", new JsonObject().put("name", "tick")
+        .put("command", "true").put("schedule", new JsonObject().put("cron", "* * * * * *")));
+    assertEquals(201, created.statusCode(), created.body());
+    String scriptId = new JsonObject(created.body()).getString("id");
+    startNode(1, clusterPorts);
+    startNode(2, clusterPorts);
+    long allStarted = System.currentTimeMillis();
+    String claimed = "SELECT count(*) FROM schedule_fires WHERE script_id = '" + scriptId
+        + "' AND run_id IS NOT NULL AND fire_time >= " + allStarted;
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (Long.parseLong(sharedDatabase.psql(claimed)) < 6) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("fewer than 6 fire times were run in 30 s: " + sharedDatabase.psql(claimed));
+      }
+      LockSupport.parkNanos(100_000_000L);
+    }
+    long stopping = System.currentTimeMillis();
+    for (TestServer server : servers) {
+      server.close();
+    }
+    servers.clear();
+    // each cron run made well before the stop is the run of exactly one ledger row: a second run of
+    // one fire time would be a run no row names
+    List<String> runs = sharedDatabase.psql("SELECT id FROM runs WHERE script_id = '" + scriptId
+        + "' AND trigger = 'cron' AND created_at >= " + allStarted + " AND created_at < " + (stopping - 2000)
+        + " ORDER BY created_at").lines().filter(line -> !line.isBlank()).toList();
+    Set<String> named = new TreeSet<>(sharedDatabase.psql("SELECT run_id FROM schedule_fires WHERE script_id = '"
+        + scriptId + "' AND run_id IS NOT NULL").lines().filter(line -> !line.isBlank()).toList());
+    assertTrue(runs.size() >= 3, "cron runs in the window: " + runs);
+    for (String run : runs) {
+      assertTrue(named.contains(run), "cron run " + run + " is named by no ledger row: a second run of a fire time");
+    }
+    long seconds = (stopping - 2000 - allStarted) / 1000 + 1;
+    assertTrue(runs.size() <= seconds + 1, runs.size() + " cron runs in about " + seconds + " s");
   }
 
   private static boolean lostCounted(TestServer server) {
