@@ -77,6 +77,7 @@ public final class Main {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx;
+    // the JVM's main thread, never an event loop: the waits below (cluster join, deployment) are allowed
     if (cluster.enabled()) {
       LOG.warn("cluster.experimental: clustered mode is for development of the cluster; runs are not yet routed"
           + " between nodes");
@@ -94,7 +95,6 @@ public final class Main {
       vertx = newVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics);
     }
     ScriptdHandle handle;
-    // the JVM's main thread, never an event loop: waiting for the deployment here is allowed
     try {
       handle = Scriptd.deploy(vertx, config, registry).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -42,10 +42,10 @@ class BackupTest {
   Path restoredDir;
 
   @Test
-  @DisplayName("the snapshot taken while a run writes opens with SQLite, holds the runs and their lines, and a"
-      + " server started on it lists them")
-  void snapshotWhileRunning(Vertx vertx) throws Exception {
-    TestServer server = TestServer.start(vertx, dataDir);
+  @DisplayName("the backup taken while a run writes restores as documented, holds the runs and their lines,"
+      + " and a server started on it lists them")
+  void backupWhileRunning(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dataDir, databaseUrl());
     Api api = server.api;
     Path go = dataDir.resolve("go");
     String finished = api.startRun("for i in $(seq 1 500); do echo done-$i; done").getString("id");
@@ -58,9 +58,9 @@ class BackupTest {
             URI.create(api.base + "/api/admin/backup")).POST(HttpRequest.BodyPublishers.noBody())
         .header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, backup.statusCode(), new String(backup.body()));
-    assertEquals("application/vnd.sqlite3", backup.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(contentType(), backup.headers().firstValue("Content-Type").orElse(""));
     assertTrue(backup.headers().firstValue("Content-Disposition").orElse("")
-        .matches("attachment; filename=\"scriptd-backup-\\d{8}T\\d{6}Z\\.sqlite3\""),
+        .matches("attachment; filename=\"scriptd-backup-\\d{8}T\\d{6}Z\\." + extension() + "\""),
         backup.headers().firstValue("Content-Disposition").orElse(""));
     assertEquals("running", api.run(writing).getString("status"), "the backup was taken while the run wrote");
     Files.createFile(go);
@@ -71,25 +71,7 @@ class BackupTest {
           "the snapshot file was deleted once sent");
     }
 
-    Path restored = restoredDir.resolve("scriptd.db");
-    Files.write(restored, backup.body());
-    Set<String> runIds = new HashSet<>();
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + restored);
-        Statement statement = db.createStatement()) {
-      try (ResultSet check = statement.executeQuery("PRAGMA integrity_check")) {
-        check.next();
-        assertEquals("ok", check.getString(1));
-      }
-      try (ResultSet runs = statement.executeQuery("SELECT id FROM runs")) {
-        while (runs.next()) {
-          runIds.add(runs.getString(1));
-        }
-      }
-    }
-    assertEquals(Set.of(finished, writing), runIds);
-
-    // the documented restore: the snapshot becomes the database file of a stopped server
-    TestServer again = TestServer.start(vertx, restoredDir);
+    TestServer again = TestServer.start(vertx, restoredDir, restore(backup.body(), Set.of(finished, writing)));
     try {
       JsonObject done = again.api.run(finished);
       assertEquals("completed", done.getString("status"));
@@ -104,6 +86,40 @@ class BackupTest {
     } finally {
       again.close();
     }
+  }
+
+  /** The backup's media type and file name ending: a SQLite database file here. */
+  String contentType() {
+    return "application/vnd.sqlite3";
+  }
+
+  String extension() {
+    return "sqlite3";
+  }
+
+  /**
+   * The documented restore, checked to hold exactly {@code runIds}; answers the database.url of the
+   * restored data (null: SQLite in {@link #restoredDir}). Here the snapshot becomes the database
+   * file of a stopped server, and SQLite finds it intact.
+   */
+  String restore(byte[] backup, Set<String> runIds) throws Exception {
+    Path restored = restoredDir.resolve("scriptd.db");
+    Files.write(restored, backup);
+    Set<String> found = new HashSet<>();
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + restored);
+        Statement statement = db.createStatement()) {
+      try (ResultSet check = statement.executeQuery("PRAGMA integrity_check")) {
+        check.next();
+        assertEquals("ok", check.getString(1));
+      }
+      try (ResultSet runs = statement.executeQuery("SELECT id FROM runs")) {
+        while (runs.next()) {
+          found.add(runs.getString(1));
+        }
+      }
+    }
+    assertEquals(runIds, found);
+    return null;
   }
 
   @Test
