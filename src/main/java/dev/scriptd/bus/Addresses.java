@@ -70,6 +70,11 @@ public final class Addresses {
   public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
   /** A cluster node's id -> RunPage of that node's pending (queued and held too) and running runs. */
   public static final String DB_NODE_LIVE_RUNS = "scriptd.db.query.node-live-runs";
+  /**
+   * JsonArray of run ids -> JsonArray of those stored {@code lost} (a node's check that no run it
+   * still runs was declared lost by the cluster meanwhile).
+   */
+  public static final String DB_LOST_RUNS = "scriptd.db.query.lost-runs";
   /** Nothing -> RunPage of every run left pending or running (for recovery at start). */
   public static final String DB_UNFINISHED_RUNS = "scriptd.db.query.unfinished-runs";
   /** Nothing -> JsonObject health details ({@code lock}: whether another process holds the write lock); fails 503 when the database does not answer. */

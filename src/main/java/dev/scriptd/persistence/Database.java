@@ -47,7 +47,15 @@ interface Database {
   Pool reader();
 
   /** Runs batches (one execution a parameter row) in one transaction. */
-  Future<Void> writeBatches(Vertx vertx, List<Batch> batches);
+  default Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
+    return writeCounted(vertx, batches).mapEmpty();
+  }
+
+  /**
+   * {@link #writeBatches}, answering how many rows each parameter row of the first batch changed
+   * (in the order of its rows): an upsert whose update a condition refused changed none.
+   */
+  Future<int[]> writeCounted(Vertx vertx, List<Batch> batches);
 
   /** Gives space freed by deletions back where the storage can (SQLite: incremental vacuum). */
   Future<Void> reclaimSpace(Vertx vertx);

@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -43,6 +44,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int MAX_PAGE = 1000;
   private static final int DEFAULT_LOG_LIMIT = 1000;
   private static final int MAX_LOG_LIMIT = 10_000;
+  private static final int LOST_IDS_PER_QUERY = 500;
   /** The longest a stop waits for queued audit records to be written. */
   private static final long AUDIT_CLOSE_WAIT_MS = 5000;
   /** Beyond the kill grace, how long storage waits for the run owner to stop (its own bound is 3 s). */
@@ -124,6 +126,7 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_PIN_RUN), this::pinRun);
       on(ns.of(Addresses.DB_UNFINISHED_RUNS), body -> unfinishedRuns());
       on(ns.of(Addresses.DB_NODE_LIVE_RUNS), this::nodeLiveRuns);
+      on(ns.of(Addresses.DB_LOST_RUNS), this::lostRuns);
       on(ns.of(Addresses.DB_HEALTH), body -> health());
       on(ns.of(Addresses.DB_WRITER_STATS), body -> Future.succeededFuture(writerStats()));
       on(ns.of(Addresses.DB_SAVE_SCRIPT), scripts::save);
@@ -407,6 +410,30 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private Future<RunPage> heldRuns() {
     return db.reader().query(RunRows.SELECT_HELD).execute().map(rows -> new RunPage(toRuns(rows), null));
+  }
+
+  /** Which of the given runs are stored lost: one statement per {@value #LOST_IDS_PER_QUERY} ids. */
+  private Future<JsonArray> lostRuns(JsonArray ids) {
+    List<String> all = new ArrayList<>();
+    if (ids != null) {
+      for (Object id : ids) {
+        if (id instanceof String text) {
+          all.add(text);
+        }
+      }
+    }
+    List<Future<RowSet<Row>>> parts = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += LOST_IDS_PER_QUERY) {
+      List<String> part = all.subList(from, Math.min(all.size(), from + LOST_IDS_PER_QUERY));
+      parts.add(db.reader().preparedQuery(RunRows.selectLost(part.size())).execute(Tuple.from(part)));
+    }
+    return Future.all(parts).map(done -> {
+      JsonArray lost = new JsonArray();
+      for (Future<RowSet<Row>> part : parts) {
+        part.result().forEach(row -> lost.add(row.getString(0)));
+      }
+      return lost;
+    });
   }
 
   private Future<RunPage> nodeLiveRuns(String node) {

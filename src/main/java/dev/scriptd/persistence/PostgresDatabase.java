@@ -16,6 +16,7 @@ import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -160,16 +161,27 @@ final class PostgresDatabase implements Database {
    * runs them in order), in one transaction: a failure rolls back every batch.
    */
   @Override
-  public Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
+  public Future<int[]> writeCounted(Vertx vertx, List<Batch> batches) {
     return write(conn -> {
-      List<Future<?>> sent = new ArrayList<>(batches.size());
+      List<Future<RowSet<Row>>> sent = new ArrayList<>(batches.size());
       for (Batch batch : batches) {
         if (!batch.rows().isEmpty()) {
           List<Tuple> rows = batch.rows().stream().map(PostgresDatabase::pgValues).toList();
           sent.add(conn.preparedQuery(batch.sql()).executeBatch(rows));
         }
       }
-      return Future.all(sent).mapEmpty();
+      return Future.all(sent).map(all -> {
+        if (batches.isEmpty() || batches.get(0).rows().isEmpty()) {
+          return new int[0];
+        }
+        // executeBatch answers one row set a parameter row, chained by next()
+        int[] counts = new int[batches.get(0).rows().size()];
+        RowSet<Row> result = sent.get(0).result();
+        for (int i = 0; i < counts.length && result != null; i++, result = result.next()) {
+          counts[i] = result.rowCount();
+        }
+        return counts;
+      });
     });
   }
 

@@ -62,8 +62,17 @@ final class RunRows {
       // a save without a usage (a late progress save) never erases a measured one
       + "usage = COALESCE(excluded.usage, runs.usage), "
       // the node that runs it is set once, by that node; a save that does not know it keeps it
-      + "node = COALESCE(excluded.node, runs.node)";
+      + "node = COALESCE(excluded.node, runs.node) "
+      // the fence: a run another node declared lost stays lost, whatever its old owner still saves
+      + "WHERE " + NOT_FENCED;
   }
+
+  /**
+   * The upsert's condition: a stored {@code lost} is only ever replaced by {@code lost}. A node
+   * that was declared dead and came back must not write a run's real end (or its progress) over
+   * the {@code lost} that the cluster already acted on (retries, chains, notifications).
+   */
+  static final String NOT_FENCED = "runs.status <> 'lost' OR excluded.status = 'lost'";
 
   static final String SELECT_ONE = "SELECT " + SELECTED + " FROM runs WHERE id = ?";
 
@@ -102,6 +111,11 @@ final class RunRows {
       + "COALESCE(SUM(CASE WHEN status IN " + FINISHED + " THEN 1 ELSE 0 END), 0) AS finished, "
       + "AVG(CASE WHEN started_at IS NOT NULL AND ended_at IS NOT NULL THEN ended_at - started_at END) "
       + "AS average_duration_ms FROM runs WHERE 1 = 1";
+
+  /** Which of some runs (the ids, appended as ?s) are stored {@code lost}. */
+  static String selectLost(int ids) {
+    return "SELECT id FROM runs WHERE status = 'lost' AND id IN (" + "?, ".repeat(Math.max(0, ids - 1)) + "?)";
+  }
 
   static final String SELECT_STATUS = "SELECT status, created_at, pinned FROM runs WHERE id = ?";
   static final String DELETE_RUN = "DELETE FROM runs WHERE id = ?";

@@ -33,7 +33,9 @@ import java.util.Map;
  *   <li>while the disk is full a save fails at once (507), but for a final status: that one waits
  *   (as does a final save whose transaction failed for want of space) and is written once the disk
  *   has room again, so a run never stays {@code running} after it ended;</li>
- *   <li>a final save of a run some of whose lines could not be kept says so in its {@code error}.</li>
+ *   <li>a final save of a run some of whose lines could not be kept says so in its {@code error};</li>
+ *   <li>a run stored {@code lost} stays so: a save of another status is not written, and fails with
+ *   {@link ReplyCodes#GONE} (the fence of a node that was declared dead and came back).</li>
  * </ul>
  * Used from the persistence verticle's context only.
  */
@@ -69,6 +71,8 @@ final class RunWriter {
     int queued;
     boolean held;
     int saves;
+    /** The row was not written: the run is stored lost (see RunRows.NOT_FENCED). */
+    boolean fenced;
     final Promise<Void> done = Promise.promise();
 
     Entry(Run run) {
@@ -315,13 +319,20 @@ final class RunWriter {
     oldestWaitingAt = System.currentTimeMillis();
   }
 
-  /** Lines first (their own transaction, as the batcher writes them), then every row at once. */
+  /**
+   * Lines first (their own transaction, as the batcher writes them), then every row at once. A row
+   * the fence refused (see {@link RunRows#NOT_FENCED}) is marked on its entry.
+   */
   private Future<Void> write(List<Entry> group) {
     List<String> ids = new ArrayList<>(group.size());
     List<Tuple> rows = new ArrayList<>(group.size());
     List<Tuple> queued = new ArrayList<>();
     List<Tuple> held = new ArrayList<>();
-    for (Entry entry : group) {
+    // in id order, as the log batcher updates runs rows: on PostgreSQL, where transactions run
+    // side by side, both then lock the rows they share in one order and never deadlock
+    List<Entry> ordered = new ArrayList<>(group);
+    ordered.sort(java.util.Comparator.comparing(entry -> entry.run.id()));
+    for (Entry entry : ordered) {
       ids.add(entry.run.id());
       rows.add(RunRows.upsertParams(entry.run));
       if (entry.queued != 0) {
@@ -331,9 +342,6 @@ final class RunWriter {
         held.add(Tuple.of(entry.run.id()));
       }
     }
-    // in id order, as the log batcher updates runs rows: on PostgreSQL, where transactions run
-    // side by side, both then lock the rows they share in one order and never deadlock
-    rows.sort(java.util.Comparator.comparing(row -> row.getString(0)));
     List<Database.Batch> batches = new ArrayList<>(3);
     batches.add(new Database.Batch(upsert, rows));
     if (!queued.isEmpty()) {
@@ -342,7 +350,12 @@ final class RunWriter {
     if (!held.isEmpty()) {
       batches.add(new Database.Batch(RunRows.MARK_HELD, held));
     }
-    return batcher.flushRuns(ids).compose(v -> db.writeBatches(vertx, batches));
+    return batcher.flushRuns(ids).compose(v -> db.writeCounted(vertx, batches)).map(counts -> {
+      for (int i = 0; i < ordered.size() && i < counts.length; i++) {
+        ordered.get(i).fenced = counts[i] == 0;
+      }
+      return null;
+    });
   }
 
   /**
@@ -352,11 +365,16 @@ final class RunWriter {
    */
   private void afterCommit(List<Entry> group) {
     for (Entry entry : group) {
-      view.saved(entry.run);
+      if (!entry.fenced) {
+        view.saved(entry.run);
+      }
     }
     for (Entry entry : group) {
       Run run = entry.run;
-      if (run.status().isFinal()) {
+      if (entry.fenced) {
+        entry.done.fail(new BusFailure(ReplyCodes.GONE, "run " + run.id() + " is stored lost (its node was"
+            + " declared dead): this " + run.status().wire() + " save of it was not stored"));
+      } else if (run.status().isFinal()) {
         files.closed(run.id());
         entry.done.complete();
       } else {

@@ -242,24 +242,23 @@ final class SqliteDatabase implements Database {
    * connection has written nothing and takes no lock, as in {@link #reclaimSpace}).
    */
   @Override
-  public Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {
+  public Future<int[]> writeCounted(Vertx vertx, List<Batch> batches) {
     if (disk.full()) {
       return Future.failedFuture(disk.refusal());
     }
     Pool pool = writer;
-    return pool.getConnection().compose(held -> vertx.<Void>executeBlocking(() -> {
-      runBatches(batches);
-      return null;
-    }, false).eventually(() -> held.close()))
+    return pool.getConnection().compose(held -> vertx.<int[]>executeBlocking(() -> runBatches(batches), false)
+        .eventually(() -> held.close()))
         .recover(error -> Future.failedFuture(writeFailed(error, null)));
   }
 
-  private synchronized void runBatches(List<Batch> batches) throws java.sql.SQLException {
+  private synchronized int[] runBatches(List<Batch> batches) throws java.sql.SQLException {
     if (direct == null) {
       direct = dataSource(file, false, busyTimeoutMs).getConnection();
     }
     execute("BEGIN IMMEDIATE");
     try {
+      int[] counts = null;
       for (Batch batch : batches) {
         try (java.sql.PreparedStatement statement = direct.prepareStatement(batch.sql())) {
           for (Tuple row : batch.rows()) {
@@ -268,11 +267,15 @@ final class SqliteDatabase implements Database {
             }
             statement.addBatch();
           }
-          statement.executeBatch();
+          int[] changed = statement.executeBatch();
+          if (counts == null) {
+            counts = changed;
+          }
         }
       }
       execute("COMMIT");
       lastCommitNanos = System.nanoTime();
+      return counts == null ? new int[0] : counts;
     } catch (java.sql.SQLException | RuntimeException e) {
       try {
         execute("ROLLBACK");
