@@ -226,6 +226,18 @@ public final class ScriptdMetrics implements Shareable {
   }
 
   /**
+   * A run left this node without a final status of its own (it is stored lost: another node
+   * counted that): it leaves the active or queued count only.
+   */
+  public void runAbandoned(boolean wasRunning) {
+    if (wasRunning) {
+      activeRuns.decrementAndGet();
+    } else {
+      queuedRuns.decrementAndGet();
+    }
+  }
+
+  /**
    * A run a previous server left unfinished was ended at this start (as {@code lost}): counted
    * like any final status, but it was never among this instance's active or queued runs.
    */

@@ -73,6 +73,8 @@ final class LiveRun {
   boolean cgroupRemoved;
   /** The shell's resource usage as reaped (null: not known). */
   RunUsage shellUsage;
+  /** Found stored lost (see RunFence): it ends without a save. */
+  boolean abandoned;
   /** Its end is being made (outputs read and usage measured, then saved): a second call does nothing. */
   boolean finishing;
   long timeoutTimer = -1;

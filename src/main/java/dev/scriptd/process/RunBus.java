@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -30,6 +31,7 @@ final class RunBus {
   /** This node's id in a cluster, stamped on every run it saves without one; null on a single node. */
   private final String node;
   private Consumer<Run> endListener = run -> { };
+  private Consumer<Run> refusedListener = run -> { };
 
   /** A single node's: its runs name no node. */
   RunBus(EventBus eventBus, Namespace ns) {
@@ -55,12 +57,35 @@ final class RunBus {
     this.endListener = listener;
   }
 
+  /**
+   * Called on the owner's context when storage refused a save because the run is stored
+   * {@code lost} (another node declared this one dead: see RunFence).
+   */
+  void onRefused(Consumer<Run> listener) {
+    this.refusedListener = listener;
+  }
+
   Future<Run> save(Run given) {
     Run run = ours(given);
     // storage keeps a final status while the disk is full and writes it once there is room: the
     // run owner waits for that (and then publishes it) rather than give up after the usual 30 s
     return eventBus.<Run>request(ns.of(Addresses.DB_SAVE_RUN), run, run.status().isFinal() ? FINAL_SAVE : SAVE)
-        .map(Message::body);
+        .map(Message::body)
+        .onFailure(e -> {
+          if (isRefused(e)) {
+            refusedListener.accept(run);
+          }
+        });
+  }
+
+  /** Whether a save failed because the run is stored lost. */
+  static boolean isRefused(Throwable e) {
+    return BusFailure.is(e, ReplyCodes.GONE);
+  }
+
+  /** JsonArray of run ids -> those stored lost. */
+  Future<JsonArray> lostAmong(JsonArray runIds) {
+    return eventBus.<JsonArray>request(ns.of(Addresses.DB_LOST_RUNS), runIds).map(Message::body);
   }
 
   /** Saves, then (only once the save is acknowledged) publishes the status change. */
@@ -75,6 +100,9 @@ final class RunBus {
     if (run.status().isFinal()) {
       Context context = Vertx.currentContext();
       saved.onComplete(ar -> {
+        if (ar.failed() && isRefused(ar.cause())) {
+          return; // the cluster ended it lost and followed up on it; the fence tells the waiters
+        }
         if (context == null) {
           endListener.accept(run);
         } else {

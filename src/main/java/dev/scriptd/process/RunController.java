@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * timeout, exit, usage and declared outputs of shell runs; their end goes through the owner's
  * {@link RunLifecycle}. Confined to the verticle's context.
  */
-final class RunController implements RunExecutor {
+final class RunController implements RunExecutor, RunFence.LiveRuns {
   private static final Logger LOG = LoggerFactory.getLogger(RunController.class);
 
   private final Map<String, LiveRun> live = new HashMap<>();
@@ -95,6 +95,11 @@ final class RunController implements RunExecutor {
   }
 
   @Override
+  public Collection<String> ids() {
+    return List.copyOf(live.keySet());
+  }
+
+  @Override
   public boolean isLive(String runId) {
     return get(runId) != null;
   }
@@ -120,6 +125,21 @@ final class RunController implements RunExecutor {
     }
     requestEnd(run, RunStatus.KILLED);
     return Future.succeededFuture(run.current());
+  }
+
+  /**
+   * The run is stored lost (see RunFence): its processes get TERM, then KILL after the grace, and it
+   * leaves without a save; completes once it is gone (at once when it is not live here).
+   */
+  @Override
+  public Future<Void> abandon(String runId) {
+    LiveRun run = get(runId);
+    if (run == null) {
+      return Future.succeededFuture();
+    }
+    run.abandoned = true;
+    requestEnd(run, RunStatus.KILLED);
+    return run.ended.future().mapEmpty();
   }
 
   /** A run waiting for a slot stays pending for the next start (as a script's queue does); the others end killed. */
@@ -220,7 +240,8 @@ final class RunController implements RunExecutor {
         RunStateMachine.next(run.run.status(), RunStateMachine.endEvent(reason, false)), null, null,
         "stopped while waiting for a free slot (limits.max_concurrent_runs)", Instant.now());
     run.run = ended;
-    lifecycle.ended(ended, false, RunLifecycle.Slot.WAITING).onComplete(ar -> run.ended.complete(ended));
+    (run.abandoned ? lifecycle.abandoned(ended, false, RunLifecycle.Slot.WAITING)
+        : lifecycle.ended(ended, false, RunLifecycle.Slot.WAITING)).onComplete(ar -> run.ended.complete(ended));
   }
 
   @Override
@@ -430,7 +451,7 @@ final class RunController implements RunExecutor {
 
   /** Persists and publishes a progress change at most every 250 ms (the last value always). */
   private void progressChanged(LiveRun run) {
-    if (run.run.status() != RunStatus.RUNNING || run.exited || run.progressTimer >= 0) {
+    if (run.run.status() != RunStatus.RUNNING || run.exited || run.abandoned || run.progressTimer >= 0) {
       return; // the next save (start, timer or end) carries it
     }
     long wait = run.progressSavedAt + 250 - System.currentTimeMillis();
@@ -443,7 +464,11 @@ final class RunController implements RunExecutor {
     }
     run.progressSavedAt = System.currentTimeMillis();
     run.run = run.current();
-    bus.saveAndPublish(run.run).onFailure(e -> LOG.warn("could not save progress of {}", run.id(), e));
+    bus.saveAndPublish(run.run).onFailure(e -> {
+      if (!RunBus.isRefused(e)) {
+        LOG.warn("could not save progress of {}", run.id(), e);
+      }
+    });
   }
 
   /** Asks a run to stop: TERM to its group now, KILL after the grace; it ends {@code reason}. */
@@ -571,7 +596,8 @@ final class RunController implements RunExecutor {
     // what a run declared is masked like its lines: a secret never reaches an answer through outputs
     Run ended = stopped.withIo(stopped.io().withOutputs((JsonObject) run.guard.redactValue(declared.outputs())));
     run.run = ended;
-    lifecycle.ended(ended, true, RunLifecycle.Slot.HELD).onComplete(ar -> {
+    (run.abandoned ? lifecycle.abandoned(ended, true, RunLifecycle.Slot.HELD)
+        : lifecycle.ended(ended, true, RunLifecycle.Slot.HELD)).onComplete(ar -> {
       if (reaper != null && (run.cgroup == null || run.cgroupRemoved)) {
         reaper.unregister(run.pgid);
       }

@@ -45,13 +45,34 @@ final class RunLifecycle {
    * {@code ended} (a final status) ends: {@code wasRunning} tells whether its start was counted.
    * Answers its save; the slot is given back whether the save succeeded or not.
    */
+  /**
+   * {@code ended} leaves without a save: the run is stored {@code lost} (see RunFence). Its slot is
+   * given back and it leaves the active or queued count, but no final status is counted here (the
+   * node that marked it lost counted that).
+   */
+  Future<Run> abandoned(Run ended, boolean wasRunning, Slot slot) {
+    if (slot == Slot.WAITING) {
+      slots.withdraw(ended.id());
+    } else {
+      slots.release(ended.id());
+    }
+    log.abandoned(ended, wasRunning);
+    return Future.succeededFuture(ended);
+  }
+
   Future<Run> ended(Run ended, boolean wasRunning, Slot slot) {
     if (slot == Slot.WAITING) {
       slots.withdraw(ended.id());
     }
     log.ended(ended, wasRunning);
     return bus.saveAndPublish(ended)
-        .onFailure(e -> LOG.error("could not save the end of run {}", ended.id(), e))
+        .onFailure(e -> {
+          if (RunBus.isRefused(e)) {
+            LOG.warn("the end of run {} ({}) was not stored: the run is stored lost", ended.id(), ended.status().wire());
+          } else {
+            LOG.error("could not save the end of run {}", ended.id(), e);
+          }
+        })
         .onComplete(ar -> {
           if (slot == Slot.HELD) {
             slots.release(ended.id());

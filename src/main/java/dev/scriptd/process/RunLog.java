@@ -46,6 +46,16 @@ final class RunLog {
         .log();
   }
 
+  /** A run found stored lost (see RunFence) left this node without a save: the gauges only, and a line. */
+  void abandoned(Run run, boolean wasRunning) {
+    metrics.runAbandoned(wasRunning);
+    LOG.atWarn().setMessage("run {} abandoned: stored lost by the cluster, its processes ended: script={} kind={}")
+        .addArgument(run.id()).addArgument(scriptOf(run)).addArgument(run.kind())
+        .addKeyValue("run_id", run.id()).addKeyValue("script_id", scriptOf(run))
+        .addKeyValue("kind", run.kind()).addKeyValue("status", "lost")
+        .log();
+  }
+
   /** A run a previous server left unfinished, ended at this start: counted, with its own line. */
   void recovered(Run run) {
     metrics.runRecovered(run);

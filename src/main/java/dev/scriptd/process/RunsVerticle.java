@@ -13,6 +13,7 @@ import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
 import dev.scriptd.bus.InstanceLifecycle;
 import dev.scriptd.config.AutomationConfig;
+import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.config.SecurityConfig;
@@ -76,6 +77,7 @@ public final class RunsVerticle extends VerticleBase {
   private ExitWatcher exits;
   private RunFollowUps followUps;
   private RunContainment containment;
+  private RunFence fence;
 
   private final InstanceLifecycle lifecycle;
   /** This node's cluster id, recorded on its runs; null on a single node. */
@@ -187,6 +189,11 @@ public final class RunsVerticle extends VerticleBase {
       }
     }, AutomationConfig.fromJson(config()), ScriptdMetrics.of(vertx, config()),
         ScriptdConfig.fromJson(config()).http().publicUrl());
+    fence = new RunFence(vertx, bus, shell, lost -> {
+      ends.ended(lost);
+      scripts.ended(lost);
+    }, node == null ? 0 : RunFence.interval(ClusterConfig.fromJson(config()).failureTimeoutMs()));
+    bus.onRefused(fence::refused);
     bus.onEnd(run -> {
       ends.ended(run);
       scripts.ended(run);
@@ -222,6 +229,7 @@ public final class RunsVerticle extends VerticleBase {
             eventBus.<Long>localConsumer(ns.of(Addresses.DB_LINES_COMMITTED), m -> gate.committed(m.body()))
                 .completion())))
         .onSuccess(v -> {
+          fence.start();
           lifecycle.whenDeployed().onComplete(deployed -> context.runOnContext(go -> restore()));
           lifecycle.whenJvmExiting().onComplete(exiting -> context.runOnContext(go -> endRuns()));
         });
@@ -271,6 +279,7 @@ public final class RunsVerticle extends VerticleBase {
   }
 
   private Future<Void> endRunsOnce() {
+    fence.stop();
     scripts.stop();
     followUps.stop();
     List<Future<?>> ends = new ArrayList<>();
