@@ -98,7 +98,11 @@ public final class Scriptd {
     }
     Codecs.register(vertx.eventBus());
     Codecs.registerLocal(vertx.eventBus(), TokenRecords.ALL);
-    ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry);
+    // clustered, the run owner records this node's id on its runs, so that when this node dies
+    // another can find them and mark them lost, and the meters carry it; a single node records none
+    String nodeId = ClusterConfig.fromJson(config).enabled()
+        ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
+    ScriptdMetrics metrics = ScriptdMetrics.create(vertx, registry, nodeId);
     JsonObject shared = metrics.configFor(config);
     List<String> deployed = new ArrayList<>();
     ScriptDefinitions scripts = new ScriptDefinitionRules(parsed.runs().defaultTimeoutSeconds(),
@@ -112,10 +116,6 @@ public final class Scriptd {
     // vertx.close() undeploys the children of its verticle all at once)
     InstanceLifecycle lifecycle = new InstanceLifecycle();
     Instant startedAt = Instant.now();
-    // clustered, the run owner records this node's id on its runs, so that when this node dies
-    // another can find them and mark them lost; a single node records none
-    String nodeId = ClusterConfig.fromJson(config).enabled()
-        ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
         traffic, runs, tokens, lifecycle);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost

@@ -63,6 +63,8 @@ public final class Meters {
   public static final String TAG_SCRIPT_ID = "script_id";
   public static final String TAG_TYPE = "type";
   public static final String TAG_STATUS = "status";
+  /** Tag of every meter above in a cluster: the id of the node that counted it (absent on a single node). */
+  public static final String TAG_NODE = "node";
   /** The script_id value of every ad-hoc run (bounded cardinality). */
   public static final String ADHOC = "adhoc";
 

@@ -2,6 +2,7 @@ package dev.scriptd.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +25,16 @@ final class RunMeters {
 
   private final MeterRegistry registry;
   private final int maxKept;
+  /** Tags every run meter carries (the node's, in a cluster). */
+  private final Tags common;
   private final ConcurrentHashMap<Labels, Pair> kept = new ConcurrentHashMap<>();
 
   RunMeters(MeterRegistry registry, int maxKept) {
+    this(registry, maxKept, Tags.empty());
+  }
+
+  RunMeters(MeterRegistry registry, int maxKept, Tags common) {
+    this.common = common;
     this.registry = registry;
     this.maxKept = maxKept;
   }
@@ -58,9 +66,9 @@ final class RunMeters {
   private Pair register(Labels labels) {
     String[] tags = {Meters.TAG_SCRIPT_ID, labels.scriptId(), Meters.TAG_TYPE, labels.type(),
         Meters.TAG_STATUS, labels.status()};
-    Counter executions = Counter.builder(Meters.EXECUTIONS).tags(tags)
+    Counter executions = Counter.builder(Meters.EXECUTIONS).tags(tags).tags(common)
         .description("Runs that reached a final status").register(registry);
-    Timer duration = Timer.builder(Meters.EXECUTION_DURATION).tags(tags)
+    Timer duration = Timer.builder(Meters.EXECUTION_DURATION).tags(tags).tags(common)
         .description("Run duration, from start (or creation, if it never started) to end")
         .serviceLevelObjectives(Meters.DURATION_BUCKETS.toArray(Duration[]::new))
         .register(registry);

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -63,50 +64,50 @@ public final class ScriptdMetrics implements Shareable {
   private final Map<String, Counter> chainRuns = new HashMap<>();
   private final Counter retries;
 
-  private ScriptdMetrics(String id, MeterRegistry registry, PrometheusMeterRegistry scrape, boolean owned) {
+  private ScriptdMetrics(String id, MeterRegistry registry, PrometheusMeterRegistry scrape, boolean owned, Tags node) {
     this.id = id;
     this.registry = registry;
     this.scrape = scrape;
     this.owned = owned;
     Gauge.builder(Meters.ACTIVE_SCRIPTS, activeRuns, AtomicInteger::get)
-        .description("Runs running now").register(registry);
+        .description("Runs running now").tags(node).register(registry);
     Gauge.builder(Meters.ACTIVE_VMS, vmSources, ScriptdMetrics::sum)
-        .description("JavaScript contexts in use").register(registry);
+        .description("JavaScript contexts in use").tags(node).register(registry);
     Gauge.builder(Meters.QUEUED_RUNS, queuedRuns, AtomicInteger::get)
-        .description("Runs accepted and not yet running").register(registry);
+        .description("Runs accepted and not yet running").tags(node).register(registry);
     Gauge.builder(Meters.TAIL_SUBSCRIBERS, tailSources, ScriptdMetrics::sum)
-        .description("Live tail subscribers (SSE and WebSocket)").register(registry);
+        .description("Live tail subscribers (SSE and WebSocket)").tags(node).register(registry);
     linesIngested = Counter.builder(Meters.LINES_INGESTED)
-        .description("Log lines handed to storage").register(registry);
+        .description("Log lines handed to storage").tags(node).register(registry);
     linesDropped = Counter.builder(Meters.LINES_DROPPED)
-        .description("Log lines that could not be stored").register(registry);
+        .description("Log lines that could not be stored").tags(node).register(registry);
     batchLines = DistributionSummary.builder(Meters.BATCH_LINES)
-        .description("Log lines per SQLite batch").register(registry);
+        .description("Log lines per SQLite batch").tags(node).register(registry);
     flush = Timer.builder(Meters.FLUSH)
-        .description("Duration of one SQLite batch write").register(registry);
-    runMeters = new RunMeters(registry, MAX_KEPT_LABEL_SETS);
+        .description("Duration of one SQLite batch write").tags(node).register(registry);
+    runMeters = new RunMeters(registry, MAX_KEPT_LABEL_SETS, node);
     for (Integer status : Meters.REFUSED_STATUSES) {
       refused.put(status, Counter.builder(Meters.REQUESTS_REFUSED).tag(Meters.TAG_STATUS, status.toString())
           .description("Requests refused: 401 no valid credential, 403 not allowed, 429 over a limit")
-          .register(registry));
+          .tags(node).register(registry));
     }
     auditDropped = Counter.builder(Meters.AUDIT_DROPPED)
-        .description("Audit records dropped because the writer's queue was full").register(registry);
+        .description("Audit records dropped because the writer's queue was full").tags(node).register(registry);
     auditWritten = Counter.builder(Meters.AUDIT_WRITTEN)
-        .description("Audit records written").register(registry);
+        .description("Audit records written").tags(node).register(registry);
     for (String outcome : Meters.FIRE_OUTCOMES) {
       scheduleFires.put(outcome, Counter.builder(Meters.SCHEDULE_FIRES).tag(Meters.TAG_OUTCOME, outcome)
-          .description("Due fire times of schedules, by what the scheduler decided").register(registry));
+          .description("Due fire times of schedules, by what the scheduler decided").tags(node).register(registry));
     }
     for (String outcome : Meters.NOTIFICATION_OUTCOMES) {
       notifications.put(outcome, Counter.builder(Meters.NOTIFICATIONS).tag(Meters.TAG_OUTCOME, outcome)
-          .description("Notification delivery attempts, by outcome").register(registry));
+          .description("Notification delivery attempts, by outcome").tags(node).register(registry));
     }
     for (String outcome : Meters.CHAIN_OUTCOMES) {
       chainRuns.put(outcome, Counter.builder(Meters.CHAIN_RUNS).tag(Meters.TAG_OUTCOME, outcome)
-          .description("Runs decided by chains (then), started or refused").register(registry));
+          .description("Runs decided by chains (then), started or refused").tags(node).register(registry));
     }
-    retries = Counter.builder(Meters.RETRIES).description("Retry attempts scheduled").register(registry);
+    retries = Counter.builder(Meters.RETRIES).description("Retry attempts scheduled").tags(node).register(registry);
   }
 
   /** One delivery attempt of a notification ended: delivered, retried (later) or failed (no attempt left). */
@@ -135,6 +136,15 @@ public final class ScriptdMetrics implements Shareable {
    * verticles deployed with {@link #configFor}. {@code given} may be null.
    */
   public static ScriptdMetrics create(Vertx vertx, MeterRegistry given) {
+    return create(vertx, given, null);
+  }
+
+  /**
+   * As {@link #create(Vertx, MeterRegistry)}; {@code node}, this node's id in a cluster (null on a
+   * single node), is a {@code node} tag on every scriptd meter, so the scrapes of several nodes
+   * stay apart wherever they are gathered. A single node's meters carry no such tag.
+   */
+  public static ScriptdMetrics create(Vertx vertx, MeterRegistry given, String node) {
     MeterRegistry registry = given;
     if (registry == null && vertx.isMetricsEnabled()) {
       registry = BackendRegistries.getDefaultNow();
@@ -146,7 +156,8 @@ public final class ScriptdMetrics implements Shareable {
       prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       registry = prometheus;
     }
-    ScriptdMetrics metrics = new ScriptdMetrics(UUID.randomUUID().toString(), registry, prometheus, owned);
+    ScriptdMetrics metrics = new ScriptdMetrics(UUID.randomUUID().toString(), registry, prometheus, owned,
+        node == null ? Tags.empty() : Tags.of(Meters.TAG_NODE, node));
     localMap(vertx).put(metrics.id, metrics);
     return metrics;
   }
@@ -162,7 +173,7 @@ public final class ScriptdMetrics implements Shareable {
       return found;
     }
     PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    return new ScriptdMetrics("detached", own, own, true);
+    return new ScriptdMetrics("detached", own, own, true, Tags.empty());
   }
 
   /** A copy of {@code config} that leads the verticles to this instance. */

@@ -116,4 +116,50 @@ class ScriptdMetricsTest {
     assertEquals(0.0, registry.get(Meters.QUEUED_RUNS).gauge().value());
     metrics.close(vertx);
   }
+
+  /** The scrape's sample lines of scriptd's own meters (every name in Meters.ALL, with Prometheus's suffixes). */
+  private static java.util.List<String> scriptdSamples(String scrape) {
+    return scrape.lines().filter(line -> !line.startsWith("#"))
+        .filter(line -> Meters.ALL.stream().anyMatch(name -> line.startsWith(name + "{") || line.startsWith(name + "_")
+            || line.startsWith(name + " ")))
+        .toList();
+  }
+
+  @Test
+  @DisplayName("clustered, every scriptd meter carries node=\"<id>\"; a single node's meters carry no node tag")
+  void aClusteredNodesMetersCarryItsId() {
+    vertx = Vertx.vertx();
+    java.time.Instant then = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    dev.scriptd.domain.Run ended = dev.scriptd.domain.Run.pending("r1", null, "shell", "true", "api", 60,
+        null, null, null, then).started(1, 1L, then).ended(dev.scriptd.domain.RunStatus.COMPLETED, 0, null, null,
+        then.plusSeconds(1));
+    PrometheusMeterRegistry clustered = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ScriptdMetrics node = ScriptdMetrics.create(vertx, clustered, "node-7");
+    node.runQueued();
+    node.runStarted();
+    node.runEnded(ended, true);
+    java.util.List<String> samples = scriptdSamples(clustered.scrape());
+    // every meter of Meters.ALL is registered at creation, the run meters once a run ended
+    for (String name : Meters.ALL) {
+      assertTrue(samples.stream().anyMatch(line -> line.startsWith(name)), name + " missing from " + samples);
+    }
+    for (String line : samples) {
+      assertTrue(line.contains("node=\"node-7\""), line);
+    }
+    assertEquals(1.0, clustered.get(Meters.EXECUTIONS).tags(Meters.TAG_NODE, "node-7", Meters.TAG_STATUS,
+        "completed").counter().count());
+    node.close(vertx);
+
+    PrometheusMeterRegistry single = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ScriptdMetrics alone = ScriptdMetrics.create(vertx, single);
+    alone.runQueued();
+    alone.runStarted();
+    alone.runEnded(ended, true);
+    java.util.List<String> unchanged = scriptdSamples(single.scrape());
+    assertTrue(unchanged.stream().anyMatch(line -> line.startsWith("script_executions_total{")), unchanged.toString());
+    for (String line : unchanged) {
+      assertFalse(line.contains("node="), line);
+    }
+    alone.close(vertx);
+  }
 }
