@@ -65,8 +65,13 @@ public final class ClusterVerticle extends VerticleBase {
   private NodeIdentity self;
   private ClusterManager manager;
   private Namespace ns;
-  /** The Hazelcast membership listener's registration, removed at stop; null when none was added. */
-  private Runnable removeListener;
+  /** The Hazelcast listeners' registrations, removed at stop. */
+  private final List<Runnable> removeListeners = new ArrayList<>();
+  /** Whether this node stood still lately (clustered with Hazelcast only; else null). */
+  private PauseWatch pauses;
+  private long tickTimer = -1;
+  /** How often the pause watch ticks. */
+  static final long TICK_MS = 200;
 
   /** {@code runningRuns}: this node's running runs, read from the run owner by the composition root. */
   public ClusterVerticle(IntSupplier runningRuns, Instant startedAt) {
@@ -99,7 +104,9 @@ public final class ClusterVerticle extends VerticleBase {
           });
       consumers.add(own);
       registered.add(own.completion());
-      if (ClusterConfig.fromJson(config()).enabled() && manager instanceof HazelcastClusterManager hazelcast) {
+      ClusterConfig cluster = ClusterConfig.fromJson(config());
+      if (cluster.enabled() && manager instanceof HazelcastClusterManager hazelcast) {
+        watchPauses(hazelcast, cluster);
         watchLeavers(hazelcast, id);
       }
     }
@@ -124,13 +131,64 @@ public final class ClusterVerticle extends VerticleBase {
         boolean oldest = !event.getMembers().isEmpty()
             && selfId.equals(event.getMembers().iterator().next().getAttribute(VERTX_NODE_ID));
         if (left != null && oldest) {
-          context.runOnContext(v -> markLost(left));
+          long wait = pauses.waitMs(System.currentTimeMillis());
+          context.runOnContext(v -> left(left, selfId, wait));
         }
       }
     };
     Cluster cluster = hazelcast.getHazelcastInstance().getCluster();
     UUID registration = cluster.addMembershipListener(listener);
-    removeListener = () -> cluster.removeMembershipListener(registration);
+    removeListeners.add(() -> cluster.removeMembershipListener(registration));
+  }
+
+  /**
+   * Member {@code left} left while this node is the oldest. Right after this node itself stood
+   * still, the others are more likely alive and this node the one they dropped: then it decides
+   * only once settled (merged back, or the settle time passed), and marks the runs lost only if
+   * {@code left} is still not a member and this node still the oldest.
+   */
+  private void left(String left, String selfId, long waitMs) {
+    if (waitMs <= 0) {
+      markLost(left);
+      return;
+    }
+    LOG.warn("node {} left the cluster right after this node stood still for {} ms: the others may have dropped"
+        + " this node instead; deciding in {} ms", left, pauses.lastPauseMs(), waitMs);
+    vertx.setTimer(waitMs, t -> {
+      List<String> members = manager.getNodes();
+      if (members.contains(left)) {
+        LOG.info("node {} is a member again: this node was the one cut off, the runs of {} stay as they are", left,
+            left);
+      } else if (!members.isEmpty() && selfId.equals(members.get(0))) {
+        left(left, selfId, pauses.waitMs(System.currentTimeMillis()));
+      }
+    });
+  }
+
+  /**
+   * A tick every {@link #TICK_MS}: a tick late by more than half the failure timeout means this node
+   * stood still (see {@link PauseWatch}); /health says DOWN until it is merged back or settled.
+   * Hazelcast merges a node that was cut off back into the cluster (see HazelcastSettings).
+   */
+  private void watchPauses(HazelcastClusterManager hazelcast, ClusterConfig cluster) {
+    long settleMs = 2 * cluster.failureTimeoutMs()
+        + 2 * TimeUnit.SECONDS.toMillis(HazelcastSettings.mergeDelaySeconds(cluster));
+    pauses = new PauseWatch(cluster.failureTimeoutMs() / 2, settleMs, System.currentTimeMillis());
+    tickTimer = vertx.setPeriodic(TICK_MS, t -> {
+      long paused = pauses.tick(System.currentTimeMillis());
+      if (paused > 0) {
+        LOG.warn("this node stood still for {} ms (cluster.failure_timeout_ms is {}): the others may have declared it"
+            + " dead; /health says DOWN until it is merged back into the cluster", paused, cluster.failureTimeoutMs());
+      }
+    });
+    com.hazelcast.core.LifecycleService lifecycle = hazelcast.getHazelcastInstance().getLifecycleService();
+    UUID registration = lifecycle.addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        pauses.merged();
+        LOG.info("this node was merged back into the cluster");
+      }
+    });
+    removeListeners.add(() -> lifecycle.removeLifecycleListener(registration));
   }
 
   private void markLost(String left) {
@@ -208,17 +266,25 @@ public final class ClusterVerticle extends VerticleBase {
     if (!manager.isActive()) {
       return check.put("status", "DOWN").put("error", "this node is no longer a member of the cluster");
     }
+    if (pauses != null && pauses.unsettled(System.currentTimeMillis())) {
+      return check.put("status", "DOWN").put("error", "this node stood still for " + pauses.lastPauseMs()
+          + " ms, past half of cluster.failure_timeout_ms: the other nodes may have declared it dead; it waits to be"
+          + " merged back into the cluster").put("members", new JsonArray(new ArrayList<>(manager.getNodes())));
+    }
     return check.put("status", "UP").put("members", new JsonArray(new ArrayList<>(manager.getNodes())));
   }
 
   @Override
   public Future<?> stop() {
-    if (removeListener != null) {
+    if (tickTimer != -1) {
+      vertx.cancelTimer(tickTimer);
+    }
+    for (Runnable removeListener : removeListeners) {
       try {
         removeListener.run();
       } catch (RuntimeException gone) {
         // Hazelcast already stopped (a terminated instance): its listeners went with it
-        LOG.debug("could not remove the membership listener: {}", gone.toString());
+        LOG.debug("could not remove a Hazelcast listener: {}", gone.toString());
       }
     }
     List<Future<Void>> unregistered = new ArrayList<>();

@@ -37,6 +37,10 @@ public final class HazelcastSettings {
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(noHeartbeatSeconds(cluster)));
+    // a node that was cut off (stopped past the failure timeout, then resumed) forms a cluster of its
+    // own; Hazelcast merges it back at its next merge check, by default 300 s later, then every 100 s
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(mergeDelaySeconds(cluster)));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(mergeDelaySeconds(cluster)));
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port());
@@ -66,6 +70,11 @@ public final class HazelcastSettings {
       options.setHost("0.0.0.0").setClusterPublicHost(cluster.publicHost());
     }
     return options;
+  }
+
+  /** Seconds between Hazelcast's checks for another cluster to merge with: the no-heartbeat time, at least 5. */
+  static long mergeDelaySeconds(ClusterConfig cluster) {
+    return Math.max(5, noHeartbeatSeconds(cluster));
   }
 
   /** {@code failure_timeout_ms} in whole seconds, rounded up, at least 1. */

@@ -70,6 +70,18 @@ class HazelcastSettingsTest {
   }
 
   @Test
+  @DisplayName("a node cut off from the cluster is looked for again every no-heartbeat time, at least every 5 s"
+      + " (Hazelcast's default: first after 300 s, then every 100 s)")
+  void mergeChecks() {
+    Config config = HazelcastSettings.of(cluster(null, 2000));
+    assertEquals("5", config.getProperty("hazelcast.merge.first.run.delay.seconds"));
+    assertEquals("5", config.getProperty("hazelcast.merge.next.run.delay.seconds"));
+    Config slow = HazelcastSettings.of(cluster(null, 30_000));
+    assertEquals("30", slow.getProperty("hazelcast.merge.first.run.delay.seconds"));
+    assertEquals("30", slow.getProperty("hazelcast.merge.next.run.delay.seconds"));
+  }
+
+  @Test
   @DisplayName("no phone-home, no join wait, no Hazelcast shutdown hook, logging through SLF4J")
   void quietAndPrompt() {
     Config config = HazelcastSettings.of(cluster(null, 5000));
