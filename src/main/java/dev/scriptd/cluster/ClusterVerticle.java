@@ -166,14 +166,17 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   /**
-   * A tick every {@link #TICK_MS}: a tick late by more than half the failure timeout means this node
-   * stood still (see {@link PauseWatch}); /health says DOWN until it is merged back or settled.
+   * A tick every {@link #TICK_MS}: a tick late by nearly the failure timeout means this node stood
+   * still (see {@link PauseWatch}); /health says DOWN until it is merged back or settled.
    * Hazelcast merges a node that was cut off back into the cluster (see HazelcastSettings).
    */
   private void watchPauses(HazelcastClusterManager hazelcast, ClusterConfig cluster) {
     long settleMs = 2 * cluster.failureTimeoutMs()
         + 2 * TimeUnit.SECONDS.toMillis(HazelcastSettings.mergeDelaySeconds(cluster));
-    pauses = new PauseWatch(cluster.failureTimeoutMs() / 2, settleMs, System.currentTimeMillis());
+    // the others may drop this node once it has been silent for the failure timeout less the 1 s
+    // between heartbeats (the last one may have left up to a second before it stood still)
+    long pauseMs = Math.max(cluster.failureTimeoutMs() / 2, cluster.failureTimeoutMs() - 1000);
+    pauses = new PauseWatch(pauseMs, settleMs, System.currentTimeMillis());
     tickTimer = vertx.setPeriodic(TICK_MS, t -> {
       long paused = pauses.tick(System.currentTimeMillis());
       if (paused > 0) {
@@ -268,7 +271,7 @@ public final class ClusterVerticle extends VerticleBase {
     }
     if (pauses != null && pauses.unsettled(System.currentTimeMillis())) {
       return check.put("status", "DOWN").put("error", "this node stood still for " + pauses.lastPauseMs()
-          + " ms, past half of cluster.failure_timeout_ms: the other nodes may have declared it dead; it waits to be"
+          + " ms, nearly cluster.failure_timeout_ms or more: the other nodes may have declared it dead; it waits to be"
           + " merged back into the cluster").put("members", new JsonArray(new ArrayList<>(manager.getNodes())));
     }
     return check.put("status", "UP").put("members", new JsonArray(new ArrayList<>(manager.getNodes())));
