@@ -246,7 +246,8 @@ class ClusterEndToEndTest {
 
   @Test
   @DisplayName("(c) a node stopped past the failure timeout, whose running run the others marked lost, is resumed:"
-      + " the run stays lost, its process is gone within a few seconds, the others' runs run on, and it rejoins")
+      + " it says DOWN, the run stays lost, its process is gone within a few seconds, the others' runs run on, and it"
+      + " rejoins")
   void aResumedNodeLeavesItsLostRunLostAndEndsItsProcess() throws Exception {
     startNodes(3);
     Node frozen = nodes.get(1);
@@ -262,6 +263,12 @@ class ClusterEndToEndTest {
     assertTrue(lost.getString("error").contains(frozenId), lost.encode());
     assertTrue(anyProcessOf(runId), "a stopped node's child keeps running until the node resumes");
     signal(frozen, "CONT");
+    // it knows it stood still: DOWN until Hazelcast has merged it back (seconds later)
+    await("the resumed node's /health to say DOWN", Duration.ofSeconds(5), () -> {
+      HttpResponse<String> health = frozen.api().get("/health");
+      return health.statusCode() == 503 && "DOWN".equals(new JsonObject(health.body()).getJsonObject("checks")
+          .getJsonObject("cluster").getString("status"));
+    });
 
     await("the lost run's process to be gone after the resume", Duration.ofSeconds(5), () -> !anyProcessOf(runId));
     // its run stays lost; the survivor's run, which the resumed node saw "leave" with its node, runs on
