@@ -370,9 +370,14 @@ public final class PersistenceVerticle extends VerticleBase {
 
   /**
    * Fills the run view before any address answers: the newest view_runs + 1 runs (one more than
-   * it keeps, to know where its floor lies) and every live one.
+   * it keeps, to know where its floor lies) and every live one; a clustered view only learns its pool.
    */
   private Future<Void> loadView() {
+    if (view.clustered()) {
+      // it holds nothing: every read goes to the shared database
+      view.load(db.reader(), List.of(), List.of());
+      return Future.succeededFuture();
+    }
     return db.reader().preparedQuery(RunRows.SELECT_NEWEST).execute(Tuple.of(view.capacity() + 1))
         .compose(newest -> db.reader().query(RunRows.SELECT_LIVE).execute()
             .map(live -> {
