@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Clustered nodes: reads, live tails and script changes across nodes")
 class ClusterTailsTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  /** How soon another node's script change must take effect on this one. */
+  private static final Duration SOON = Duration.ofSeconds(5);
 
   @TempDir
   Path dir;
@@ -64,6 +66,11 @@ class ClusterTailsTest {
 
   /** Node {@code i} of two that list each other as members (as ClusterMembershipTest starts them). */
   private TestServer startNode(int i) throws Exception {
+    return startNode(i, new JsonObject());
+  }
+
+  /** As {@link #startNode(int)}, with {@code extra} merged into its configuration. */
+  private TestServer startNode(int i, JsonObject extra) throws Exception {
     while (clusterPorts.size() < 2) {
       clusterPorts.add(TestServer.freePort());
     }
@@ -73,7 +80,8 @@ class ClusterTailsTest {
         .put("http", new JsonObject().put("instances", 1))
         .put("database", new JsonObject().put("url", sharedDatabase.url()))
         .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
-            .put("port", clusterPorts.get(i)).put("failure_timeout_ms", 2000));
+            .put("port", clusterPorts.get(i)).put("failure_timeout_ms", 2000))
+        .mergeIn(extra);
     ClusterConfig cluster = ClusterConfig.fromJson(config);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(cluster)))
@@ -88,7 +96,12 @@ class ClusterTailsTest {
   /** Both nodes, each seeing the other as a member. */
   private void startTwoNodes() throws Exception {
     startNode(0);
-    startNode(1);
+    startSecondNode(new JsonObject());
+  }
+
+  /** Node 1 with {@code extra} in its configuration, once node 0 runs; then each lists the other. */
+  private void startSecondNode(JsonObject extra) throws Exception {
+    startNode(1, extra);
     for (TestServer server : servers) {
       awaitTrue(() -> new JsonObject(server.api.get("/api/cluster").body()).getJsonArray("nodes").size() == 2,
           "node on port " + server.port + " lists both nodes");
@@ -96,10 +109,14 @@ class ClusterTailsTest {
   }
 
   private static void awaitTrue(Supplier<Boolean> condition, String what) {
-    Instant deadline = Instant.now().plus(WAIT);
+    awaitTrue(condition, what, WAIT);
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition, String what, Duration within) {
+    Instant deadline = Instant.now().plus(within);
     while (!condition.get()) {
       if (Instant.now().isAfter(deadline)) {
-        fail("not within " + WAIT + ": " + what);
+        fail("not within " + within + ": " + what);
       }
       LockSupport.parkNanos(50_000_000L);
     }
@@ -125,7 +142,7 @@ class ClusterTailsTest {
     // live when B starts: B's memory of runs, if it had one, would hold it running
     String early = a.api.startRun("sleep 60").getString("id");
     a.api.awaitRun(early, r -> "running".equals(r.getString("status")), WAIT);
-    startTwoNodesFrom(a);
+    startSecondNode(new JsonObject());
     TestServer b = servers.get(1);
     assertEquals("running", run(b, early).getString("status"));
     assertEquals("running", listed(b, early).getString("status"));
@@ -247,12 +264,33 @@ class ClusterTailsTest {
     };
   }
 
-  private void startTwoNodesFrom(TestServer first) throws Exception {
-    startNode(1);
-    for (TestServer server : servers) {
-      awaitTrue(() -> new JsonObject(server.api.get("/api/cluster").body()).getJsonArray("nodes").size() == 2,
-          "node on port " + server.port + " lists both nodes");
-    }
+  @Test
+  @DisplayName("a script created through node A is an endpoint on node B at once and goes when deleted through A; a cron script created on A is armed by B's scheduler")
+  void scriptChangesOfAnotherNode() throws Exception {
+    // A runs no scheduler: only B's can fire the cron script, once it has heard of it
+    TestServer a = startNode(0, new JsonObject().put("scheduler", new JsonObject().put("enabled", false)));
+    startSecondNode(new JsonObject());
+    TestServer b = servers.get(1);
+    HttpResponse<String> created = a.api.post("/api/scripts", new JsonObject().put("name", "cross")
+        .put("command", "echo served by $SCRIPTD_REQUEST_PATH")
+        .put("endpoint", new JsonObject().put("method", "GET").put("path", "cross").put("auth", "public")));
+    assertEquals(201, created.statusCode(), created.body());
+    String endpointId = new JsonObject(created.body()).getString("id");
+    // the change reaches B's endpoint table over the cluster's bus: moments, not a restart
+    awaitTrue(() -> b.api.get("/hooks/cross?wait=true").statusCode() == 200, "B serves /hooks/cross", SOON);
+    assertEquals("served by /hooks/cross\n", b.api.get("/hooks/cross?wait=true").body());
+    HttpResponse<String> deleted = a.api.send("DELETE", "/api/scripts/" + endpointId, null);
+    assertEquals(204, deleted.statusCode(), deleted.body());
+    awaitTrue(() -> b.api.get("/hooks/cross?wait=true").statusCode() == 404, "B no longer serves /hooks/cross", SOON);
+
+    HttpResponse<String> cron = a.api.post("/api/scripts", new JsonObject().put("name", "tick").put("command", "true")
+        .put("schedule", new JsonObject().put("cron", "* * * * * *")));
+    assertEquals(201, cron.statusCode(), cron.body());
+    String cronId = new JsonObject(cron.body()).getString("id");
+    awaitTrue(() -> new JsonObject(b.api.get("/api/scripts/" + cronId + "/schedule/history").body())
+        .getJsonArray("items").stream().map(JsonObject.class::cast)
+        .anyMatch(fire -> "started".equals(fire.getString("outcome"))), "B's scheduler starts a fire of tick",
+        SOON.plusSeconds(2));
   }
 
   private static String ownId(TestServer server) {

@@ -131,6 +131,11 @@ public final class TailHub {
     return statusConsumer == null ? Future.succeededFuture() : statusConsumer.unregister();
   }
 
+  /** Whether this node is in a cluster, so that its tails (and the routes beside them) hear every node. */
+  public boolean everyNode() {
+    return nodeId != null;
+  }
+
   public RunEventStreams runEvents() {
     return runEvents;
   }
