@@ -238,6 +238,13 @@ class ClusterTailsTest {
         }
       }
       assertTrue(seen.contains("running"), "status changes of A's run on B's /api/events: " + seen);
+      // the address B's tails read A's stored lines at, answered across the cluster in JSON
+      JsonObject page = vertxes.get(1).eventBus().<JsonObject>request("scriptd.db.query.logs.node." + ownId(a),
+          new JsonObject().put("run_id", id).put("after_seq", 2990).put("limit", 5))
+          .await(10, TimeUnit.SECONDS).body();
+      assertEquals(List.of(2991L, 2992L, 2993L, 2994L, 2995L), page.getJsonArray("lines").stream()
+          .map(line -> ((JsonObject) line).getLong("seq")).toList(), page.encode());
+      assertEquals(2995L, page.getLong("next_since"));
     }
   }
 
