@@ -49,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * all that: the ring-coverage check in {@link #pump} fetches from storage whenever the next chunk
  * delivered does not continue the subscriber's cursor, and when the run ends, its final status
  * (whose {@code log_lines} counts every line) makes it read storage up to that count before
- * {@code done}; both reads come after the missed chunk was appended, so they include it. When the
- * node that runs the run does not answer (it left), the shared database is read instead: what that
- * node committed is all there is.
+ * {@code done}. Both reads are asked after the missed chunk was handed to that node's persistence
+ * (its run owner hands each chunk to its own persistence before publishing it, and publishes the
+ * later chunk, or saves the final status, after that), so they include it; a line missed this way
+ * only comes late, at the run's next chunk or at its end. When the node that runs the run does not
+ * answer (it left), the shared database is read instead: what that node committed is all there is,
+ * and a final status is committed only after the lines before it.
  *
  * <p>Fairness: every subscriber reads from its own cursor in the shared ring; a client whose write
  * queue is full is simply not written to (nothing piles up for it), it catches up from storage once
