@@ -169,9 +169,11 @@ final class HookRoutes {
       if (hook == null) {
         String allow = methodsServing(hookPath);
         if (allow != null) {
+          // the contract: no script for the method and path is a 404; Allow still tells the caller
+          // which methods the path takes
           ctx.response().putHeader("Allow", allow);
-          ctx.fail(new ApiException(405, "method-not-allowed", request.method() + " " + request.path()
-              + " is not served; this endpoint answers " + allow));
+          ctx.fail(new ApiException(404, "not-found", "no script answers " + request.method() + " "
+              + request.path() + "; this endpoint answers " + allow));
           return;
         }
         ctx.fail(new ApiException(404, "not-found", "no script answers " + request.method() + " " + request.path()
