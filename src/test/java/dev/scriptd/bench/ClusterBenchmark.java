@@ -14,6 +14,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -46,7 +51,7 @@ import java.util.function.Supplier;
  *   round, as {@link IngestBenchmark} measures SQLite;</li>
  *   <li>{@code read}: {@code GET /api/runs/{id}} ({@code wrk -t1 -c64}) on a single node with
  *   {@code database.url} and on a clustered node (two nodes), against the Vert.x hello world, in
- *   alternating trials;</li>
+ *   alternating trials, and beside them the floor of a read from the database ({@link PgFloor});</li>
  *   <li>{@code tail}: SSE viewers on node B of a run on node A writing lines at a fixed rate, each
  *   line stamped with its write time: delivery (count and order) and latency, then the same viewers
  *   on node A itself;</li>
@@ -207,42 +212,106 @@ public final class ClusterBenchmark {
     int helloPort = freePort();
     Process hello = ControlPlaneBenchmark.startHelloWorld(helloPort, work);
     List<BenchServer> servers = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
     try {
       BenchServer single = BenchServer.start(HAZELCAST_OPENS, "--database-url=" + postgres.newDatabaseUrl());
       servers.add(single);
-      List<BenchServer> nodes = startCluster(postgres.newDatabaseUrl(), 2, HAZELCAST_OPENS);
+      String clusterDatabase = postgres.newDatabase();
+      List<BenchServer> nodes = startCluster("postgresql://postgres@127.0.0.1:" + postgres.port() + "/" + clusterDatabase,
+          2, HAZELCAST_OPENS);
       servers.addAll(nodes);
       BenchServer clustered = nodes.get(1);
       String helloUrl = "http://127.0.0.1:" + helloPort + "/";
       String singleUrl = runUrl(single, finishedRun(single, null));
       // the run is on node A (the oldest), read on node B: B has only the database to answer from
-      String clusteredUrl = runUrl(clustered, finishedRun(nodes.get(0), nodeId(nodes.get(0))));
+      String clusteredRun = finishedRun(nodes.get(0), nodeId(nodes.get(0)));
+      String clusteredUrl = runUrl(clustered, clusteredRun);
+      PgFloor floor = new PgFloor(vertx, postgres.port(), clusterDatabase, clusteredRun);
       int warm = Math.max(1, seconds / 2);
       ControlPlaneBenchmark.wrk(64, warm, null, singleUrl);
       ControlPlaneBenchmark.wrk(64, warm, null, clusteredUrl);
       ControlPlaneBenchmark.wrk(64, warm, null, helloUrl);
+      floor.rate(warm);
       List<Double> ours = new ArrayList<>();
       List<Double> cluster = new ArrayList<>();
       List<Double> theirs = new ArrayList<>();
+      List<Double> database = new ArrayList<>();
       for (int trial = 1; trial <= trials; trial++) {
         ours.add(ControlPlaneBenchmark.wrk(64, seconds, null, singleUrl).okPerSecond());
         cluster.add(ControlPlaneBenchmark.wrk(64, seconds, null, clusteredUrl).okPerSecond());
         theirs.add(ControlPlaneBenchmark.wrk(64, seconds, null, helloUrl).okPerSecond());
+        database.add(floor.rate(seconds));
         System.out.printf("read trial %d: single node on PostgreSQL %,.0f req/s, clustered node %,.0f req/s,"
-            + " hello world %,.0f req/s%n", trial, ours.get(trial - 1), cluster.get(trial - 1), theirs.get(trial - 1));
+                + " hello world %,.0f req/s, the run's row from PostgreSQL alone %,.0f/s%n", trial, ours.get(trial - 1),
+            cluster.get(trial - 1), theirs.get(trial - 1), database.get(trial - 1));
       }
       double baseline = ControlPlaneBenchmark.median(theirs);
       double single1 = ControlPlaneBenchmark.median(ours) / baseline;
       double clustered1 = ControlPlaneBenchmark.median(cluster) / baseline;
       return String.format("| GET /api/runs/{id}, wrk -t1 -c64, %d trials of %d s, single node, database.url | %,.0f req/s"
               + " | hello world: %,.0f req/s | %.2f | >= 0.5 | %s |%n"
-              + "| GET /api/runs/{id}, the same, on node B of two, a run of node A | %,.0f req/s | (same) | %.2f | report | |",
+              + "| GET /api/runs/{id}, the same, on node B of two, a run of node A | %,.0f req/s | (same) | %.2f | report | |%n"
+              + "| the floor: the run's row by id from PostgreSQL alone, a pool of %d, %d in flight, in this JVM | %,.0f/s"
+              + " | | clustered read / floor: %.2f | | |",
           trials, seconds, ControlPlaneBenchmark.median(ours), baseline, single1, single1 >= 0.5 ? "yes" : "no",
-          ControlPlaneBenchmark.median(cluster), clustered1);
+          ControlPlaneBenchmark.median(cluster), clustered1, PgFloor.POOL, PgFloor.IN_FLIGHT,
+          ControlPlaneBenchmark.median(database), ControlPlaneBenchmark.median(cluster) / ControlPlaneBenchmark.median(database));
     } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
       closeAll(servers);
       hello.destroy();
       hello.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * What PostgreSQL itself answers: the run's row by id ({@code SELECT *}, a prepared statement)
+   * through a Vert.x pool of scriptd's default {@code database.pool_size}, with as many queries in
+   * flight as wrk has connections, in this JVM: the most a read from the database could reach here.
+   */
+  static final class PgFloor {
+    static final int POOL = 8;
+    static final int IN_FLIGHT = 64;
+    private final Pool pool;
+    private final String runId;
+
+    PgFloor(Vertx vertx, int port, String database, String runId) {
+      this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL))
+          .connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(port).setDatabase(database)
+              .setUser("postgres").setCachePreparedStatements(true))
+          .using(vertx).build();
+      this.runId = runId;
+    }
+
+    /** Rows read per second, over {@code seconds}. */
+    double rate(int seconds) throws Exception {
+      AtomicLong rows = new AtomicLong();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      CountDownLatch finished = new CountDownLatch(IN_FLIGHT);
+      long start = System.nanoTime();
+      long end = start + TimeUnit.SECONDS.toNanos(seconds);
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        next(end, rows, failures, finished);
+      }
+      if (!finished.await(seconds + 30L, TimeUnit.SECONDS) || !failures.isEmpty()) {
+        throw new IllegalStateException("the PostgreSQL floor did not finish: " + failures);
+      }
+      return rows.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void next(long end, AtomicLong rows, List<Throwable> failures, CountDownLatch finished) {
+      pool.preparedQuery("SELECT * FROM runs WHERE id = $1").execute(Tuple.of(runId)).onComplete(result -> {
+        if (result.failed() || result.result().size() != 1) {
+          failures.add(result.failed() ? result.cause() : new IllegalStateException("no row for " + runId));
+          finished.countDown();
+        } else if (System.nanoTime() < end) {
+          rows.incrementAndGet();
+          next(end, rows, failures, finished);
+        } else {
+          rows.incrementAndGet();
+          finished.countDown();
+        }
+      });
     }
   }
 
