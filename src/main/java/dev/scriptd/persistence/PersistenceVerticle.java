@@ -285,7 +285,12 @@ public final class PersistenceVerticle extends VerticleBase {
     if (db.isLocked(err)) {
       return new BusFailure(ReplyCodes.UNAVAILABLE, db.lockedMessage(), err);
     }
-    return new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + err, err);
+    String message = err.getMessage() != null ? err.getMessage() : err.getClass().getSimpleName();
+    if (db.isTransient(err)) {
+      return new BusFailure(ReplyCodes.UNAVAILABLE, "the database " + db.describe() + " does not answer ("
+          + message + "); try again once it does (GET /health shows when)", err);
+    }
+    return new BusFailure(ReplyCodes.UNAVAILABLE, "database error: " + message, err);
   }
 
   private void appendLogs(LogChunk chunk) {
