@@ -64,7 +64,12 @@ public final class Addresses {
   public static final String DB_GET_RUN = "scriptd.db.query.run";
   /** RunQuery -> RunPage, newest first. */
   public static final String DB_LIST_RUNS = "scriptd.db.query.runs";
-  /** LogQuery -> LogPage; everything appended before the query is included. */
+  /**
+   * LogQuery -> LogPage; everything appended before the query is included. Clustered, each node's
+   * persistence also answers it at {@code onNode(DB_READ_LOGS, <its node id>)} with the JSON forms
+   * ({@link LogQuery#toJson}, {@link LogPage#toJson}): only the node that runs a run knows every line
+   * it received, some of which its log writer may not have committed yet.
+   */
   public static final String DB_READ_LOGS = "scriptd.db.query.logs";
   /** SearchQuery -> SearchPage; lines still buffered by the log writer are not included yet. */
   public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
@@ -247,6 +252,14 @@ public final class Addresses {
    * HTTP instance forgets it at once and ends the streams opened with it.
    */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
+
+  /**
+   * The per-node form of {@code address} (a namespaced one too): {@code <address>.node.<nodeId>}, a
+   * clustered consumer of that node only, with JSON (or wire-form) bodies.
+   */
+  public static String onNode(String address, String nodeId) {
+    return address + ".node." + nodeId;
+  }
 
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;

@@ -66,6 +66,13 @@ interface Database {
   /** Whether {@code error} says another process held the write lock (SQLite only). */
   boolean isLocked(Throwable error);
 
+  /**
+   * Whether {@code error} says the database did not take a write now but may later (no connection,
+   * shut down, too many clients, another process's lock): a run's final save waits and tries again
+   * rather than leave the run {@code running} for good.
+   */
+  boolean isTransient(Throwable error);
+
   /** The 503 message of a write that met {@link #isLocked another process's lock}. */
   String lockedMessage();
 

@@ -220,6 +220,33 @@ final class PostgresDatabase implements Database {
     return false;
   }
 
+  /**
+   * A failure without a PostgreSQL answer (refused or lost connection, pool wait, time-out), or one
+   * whose SQLSTATE class says the server cannot serve now: 08 connection, 40 rollback (deadlock,
+   * serialization), 53 resources, 55 state (a database not accepting connections), 57 operator
+   * intervention (shutdown), 58 system error. A refused statement (22 data, 23 constraint, 42
+   * syntax) would fail the same way again, so it is not transient.
+   */
+  @Override
+  public boolean isTransient(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof PgException pg) {
+        String state = pg.getSqlState();
+        if (state == null || state.length() < 2) {
+          return false;
+        }
+        return switch (state.substring(0, 2)) {
+          case "08", "40", "53", "55", "57", "58" -> !DISK_FULL.equals(state);
+          default -> false;
+        };
+      }
+      if (e instanceof BusFailure) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public String lockedMessage() {
     return "the database " + url.redacted() + " is locked";

@@ -14,6 +14,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes run rows by group commit: the saves of many runs share one transaction, so a run start
@@ -34,12 +36,17 @@ import java.util.Map;
  *   (as does a final save whose transaction failed for want of space) and is written once the disk
  *   has room again, so a run never stays {@code running} after it ended;</li>
  *   <li>a final save of a run some of whose lines could not be kept says so in its {@code error};</li>
+ *   <li>a final save whose transaction failed because the database did not answer (see
+ *   {@link Database#isTransient}) waits too and is tried again, after 0.5 s, then twice as long each
+ *   time up to 10 s (or sooner, with the next group of saves), until it is written. So a run that
+ *   ends during an outage of PostgreSQL is stored ended once it is back;</li>
  *   <li>a run stored {@code lost} stays so: a save of another status is not written, and fails with
  *   {@link ReplyCodes#GONE} (the fence of a node that was declared dead and came back).</li>
  * </ul>
  * Used from the persistence verticle's context only.
  */
 final class RunWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(RunWriter.class);
   private final Vertx vertx;
   private final Context context;
   private final Database db;
@@ -60,6 +67,11 @@ final class RunWriter {
   private boolean writing;
   private boolean scheduled;
   private long timerId = -1;
+
+  /** While the database does not answer: when the timer tries the kept ends again (0: no outage), and its wait. */
+  private long retryAt;
+  private long retryDelayMs;
+  private long retryTimer = -1;
 
   private long transactions;
   private long rowsWritten;
@@ -257,11 +269,20 @@ final class RunWriter {
       writing = false;
       inFlight = List.of();
       if (result.succeeded()) {
+        if (retryAt > 0) {
+          LOG.info("the database answers again: the run ends that waited for it are stored");
+          retryAt = 0;
+          retryDelayMs = 0;
+        }
         transactions++;
         rowsWritten += group.size();
         afterCommit(group);
       } else if (DiskSpace.isDiskFull(result.cause())) {
         keepEnds(group, result.cause());
+      } else if (db.isTransient(result.cause()) && hasEnd(group)) {
+        keepEnds(group, result.cause());
+        retryLater(result.cause());
+        return;
       } else {
         for (Entry entry : group) {
           entry.done.fail(result.cause());
@@ -272,6 +293,34 @@ final class RunWriter {
         startGroup();
       } else if (!waiting.isEmpty()) {
         schedule();
+      }
+    });
+  }
+
+  private static boolean hasEnd(List<Entry> group) {
+    for (Entry entry : group) {
+      if (entry.run.status().isFinal()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The database did not answer: the kept ends are tried again after a growing wait. */
+  private void retryLater(Throwable cause) {
+    if (retryAt == 0) {
+      LOG.warn("the database does not answer ({}): {} run end(s) wait and are stored once it does",
+          cause.getMessage(), waiting.size());
+    }
+    retryDelayMs = retryDelayMs == 0 ? 500 : Math.min(retryDelayMs * 2, 10_000);
+    retryAt = System.currentTimeMillis() + retryDelayMs;
+    if (retryTimer != -1) {
+      vertx.cancelTimer(retryTimer);
+    }
+    retryTimer = vertx.setTimer(retryDelayMs, id -> {
+      retryTimer = -1;
+      if (!writing) {
+        startGroup();
       }
     });
   }

@@ -162,6 +162,12 @@ final class SqliteDatabase implements Database {
     return lockedError(error);
   }
 
+  /** Embedded, SQLite is never out of reach; only another process's write lock passes. */
+  @Override
+  public boolean isTransient(Throwable error) {
+    return lockedError(error);
+  }
+
   @Override
   public String lockedMessage() {
     return "the database " + file + " is locked by another process: a write waited "

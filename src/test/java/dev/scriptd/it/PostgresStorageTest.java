@@ -77,6 +77,50 @@ class PostgresStorageTest {
   }
 
   @Test
+  @DisplayName("a run that ends while PostgreSQL refuses connections is stored ended, with its lines, once it"
+      + " accepts them again (it stayed running until the next start)")
+  void anEndDuringAnOutageIsStoredAfterIt() throws Exception {
+    PostgresServer postgres = PostgresServer.shared();
+    String database = postgres.newDatabase();
+    String url = "postgresql://postgres@127.0.0.1:" + postgres.port() + "/" + database;
+    int port = TestServer.freePort();
+    servers.add(ServerJvm.start(dataDir, port, List.of("--database-url=" + url)));
+    Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
+    Path go = dataDir.resolve("go");
+    Path ended = dataDir.resolve("ended");
+    // the run waits for the test's word, so that it ends while the database refuses connections
+    String id = api.startRun("echo started; while [ ! -e " + go + " ]; do sleep 0.05; done; echo finishing; touch "
+        + ended).getString("id");
+    api.awaitRun(id, run -> "running".equals(run.getString("status")), Duration.ofSeconds(30));
+
+    postgres.psql("postgres", "-c", "ALTER DATABASE " + database + " ALLOW_CONNECTIONS false",
+        "-c", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" + database + "'");
+    awaitHealth(api, 503);
+    Files.writeString(go, "");
+    awaitLog("run end(s) wait and are stored once it does");
+    assertTrue(Files.exists(ended));
+
+    postgres.psql("postgres", "-c", "ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    JsonObject run = api.awaitRun(id, r -> !"running".equals(r.getString("status")), Duration.ofSeconds(60));
+    assertEquals("completed", run.getString("status"), run.encode());
+    assertEquals(0, run.getInteger("exit_code"), run.encode());
+    assertEquals(List.of("started", "finishing"), api.allLines(id).stream().map(line -> line.getString("line")).toList());
+    assertTrue(Files.readString(dataDir.resolve("server.log")).contains("the database answers again"));
+  }
+
+  /** Polls the server's log for {@code text}. */
+  private void awaitLog(String text) throws Exception {
+    Instant end = Instant.now().plus(Duration.ofSeconds(30));
+    while (Instant.now().isBefore(end)) {
+      if (Files.readString(dataDir.resolve("server.log")).contains(text)) {
+        return;
+      }
+      LockSupport.parkNanos(100_000_000L);
+    }
+    throw new AssertionError("the server's log never said: " + text);
+  }
+
+  @Test
   @DisplayName("a malformed --database-url stops the start with an error naming database.url, not the password")
   void badUrlStopsTheStart() throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +43,21 @@ class PostgresDatabaseTest {
   void close() throws Exception {
     db.close().await(10, TimeUnit.SECONDS);
     vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a failure without PostgreSQL's answer, or one whose SQLSTATE says it cannot serve now, is transient;"
+      + " a refused statement, a full disk and a refusal of scriptd's own are not")
+  void transientFailures() {
+    assertTrue(db.isTransient(new java.net.ConnectException("Connection refused")));
+    assertTrue(db.isTransient(new RuntimeException("closed", new io.vertx.core.VertxException("Connection closed"))));
+    for (String state : new String[] {"08006", "40P01", "53300", "55000", "57P01", "58030"}) {
+      assertTrue(db.isTransient(new PgException("x", "FATAL", state, null)), state);
+    }
+    for (String state : new String[] {"23505", "22P02", "42P01", "53100"}) {
+      assertFalse(db.isTransient(new PgException("x", "ERROR", state, null)), state);
+    }
+    assertFalse(db.isTransient(new dev.scriptd.bus.BusFailure(dev.scriptd.bus.ReplyCodes.CONFLICT, "a refusal")));
   }
 
   @Test
