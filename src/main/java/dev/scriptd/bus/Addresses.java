@@ -49,6 +49,24 @@ public final class Addresses {
    * marks its pending and running runs lost. Sent by the one surviving node that takes it on.
    */
   public static final String RUNS_NODE_LEFT = "scriptd.runs.cmd.node-left";
+  /**
+   * JSON {node, running}, published in a cluster only (clustered consumers): a node's run owner says
+   * how many runs it is running now, when the count changed and every second; the run owners place
+   * new runs by it.
+   */
+  public static final String RUNS_LOAD = "scriptd.runs.evt.load";
+  /**
+   * Nothing -> JSON {nodes: {id: running}} (local, only in a cluster): the running counts by which
+   * this node's run owner places new runs, as the nodes last reported them plus its placements since.
+   */
+  public static final String RUNS_LOADS = "scriptd.runs.query.loads";
+  /**
+   * Run (a held pending run: a due retry, a chain link) -> the Run as started, queued or refused
+   * (typed, wire form): only on a node's own address ({@link #onNode}); the run owner of another
+   * node hands over a held run that must start on this node (placed here, or this node is the
+   * coordinator of its script's concurrency).
+   */
+  public static final String RUNS_START_HELD = "scriptd.runs.cmd.start-held";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */
   public static final String RUNS_LOG_PREFIX = "scriptd.runs.log.";
 
@@ -242,6 +260,17 @@ public final class Addresses {
    * HTTP instance forgets it at once and ends the streams opened with it.
    */
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
+
+  /**
+   * The address of {@code address} on one cluster node: {@code <address>.node.<nodeId>}. Only that
+   * node's consumer (clustered, registered only when clustered) answers; its bodies are JSON or wire
+   * forms. The run owner answers RUNS_START, RUNS_START_SCRIPT, RUNS_START_HELD, RUNS_KILL,
+   * RUNS_RESTART, RUNS_SCRIPT_RUNS, RUNS_RECENT_LINES and RUNS_PINNED there for what another node's
+   * run owner forwards: the command is carried out on that node, never forwarded again.
+   */
+  public static String onNode(String address, String nodeId) {
+    return address + ".node." + nodeId;
+  }
 
   public static String runLog(String runId) {
     return RUNS_LOG_PREFIX + runId;

@@ -75,11 +75,16 @@ final class RunFollowUps {
     this.publicUrl = publicUrl;
   }
 
-  /** Held runs left by a previous start: retries wait for their not_before again, chain links start. */
-  Future<Void> restore() {
+  /**
+   * Held runs left by a previous start: retries wait for their not_before again, chain links start;
+   * only those {@code ours} takes (in a cluster, another live node's held runs are that node's).
+   */
+  Future<Void> restore(java.util.function.Predicate<Run> ours) {
     return bus.held().map(page -> {
       for (Run run : page.items()) {
-        schedule(run);
+        if (ours.test(run)) {
+          schedule(run);
+        }
       }
       if (!page.items().isEmpty()) {
         LOG.info("{} held run(s) (retries, chain links) restored", page.items().size());

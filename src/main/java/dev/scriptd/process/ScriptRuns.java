@@ -131,11 +131,14 @@ final class ScriptRuns {
     });
   }
 
-  /** Queued runs left by a previous server start again, in order, one script at a time. */
-  Future<Void> restore() {
+  /**
+   * Queued runs left by a previous server start again, in order, one script at a time; only those
+   * {@code ours} takes (in a cluster, another live node's queue is that node's).
+   */
+  Future<Void> restore(java.util.function.Predicate<Run> ours) {
     return eventBus.<RunPage>request(ns.of(Addresses.DB_QUEUED_RUNS), null).map(Message::body).map(page -> {
       for (Run run : page.items()) {
-        if (run.scriptId() != null) {
+        if (run.scriptId() != null && ours.test(run)) {
           queue.enqueue(run.scriptId(), run.id(), false);
         }
       }

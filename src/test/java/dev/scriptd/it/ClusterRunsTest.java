@@ -1,0 +1,193 @@
+package dev.scriptd.it;
+
+import static dev.scriptd.it.ClusterNodes.awaitRun;
+import static dev.scriptd.it.ClusterNodes.ownId;
+import static dev.scriptd.it.ClusterNodes.started;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs in a cluster of real nodes (each its own clustered Vertx, one shared PostgreSQL database):
+ * placement, kill and restart through any node, a script's concurrency across nodes.
+ */
+@DisplayName("Clustered runs: placed on the least busy node, killed and restarted through any node, one concurrency for the cluster")
+class ClusterRunsTest {
+  private static final long FAILURE_TIMEOUT_MS = 2000;
+  private static final Duration WITHIN = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dir;
+  private ClusterNodes cluster;
+
+  @BeforeEach
+  void nodes() {
+    cluster = new ClusterNodes(dir, FAILURE_TIMEOUT_MS);
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  /** Starts {@code count} nodes and waits until each one's run owner has heard every node's load. */
+  private List<TestServer> startNodes(int count) throws Exception {
+    List<TestServer> servers = cluster.start(count);
+    Set<String> ids = new TreeSet<>();
+    servers.forEach(server -> ids.add(ownId(server)));
+    assertEquals(count, ids.size(), ids.toString());
+    for (TestServer server : servers) {
+      Instant deadline = Instant.now().plus(WITHIN);
+      while (!loadsKnown(server).equals(ids)) {
+        if (Instant.now().isAfter(deadline)) {
+          fail("node on port " + server.port + " knows the loads of " + loadsKnown(server) + ", not of " + ids);
+        }
+        LockSupport.parkNanos(50_000_000L);
+      }
+    }
+    return servers;
+  }
+
+  private static Set<String> loadsKnown(TestServer server) throws Exception {
+    JsonObject loads = server.vertx.eventBus().<JsonObject>request("scriptd.runs.query.loads", null)
+        .await(10, TimeUnit.SECONDS).body();
+    return new TreeSet<>(loads.getJsonObject("nodes").fieldNames());
+  }
+
+  private static JsonObject runningRunsByNode(TestServer server) {
+    JsonObject counts = new JsonObject();
+    new JsonObject(server.api.get("/api/cluster").body()).getJsonArray("nodes").forEach(node ->
+        counts.put(((JsonObject) node).getString("id"), ((JsonObject) node).getInteger("running_runs")));
+    return counts;
+  }
+
+  private static JsonObject script(TestServer server, String name, String command, String concurrency) {
+    HttpResponse<String> created = server.api.post("/api/scripts", new JsonObject().put("name", name)
+        .put("command", command).put("concurrency", concurrency));
+    assertEquals(201, created.statusCode(), created.body());
+    return new JsonObject(created.body());
+  }
+
+  @Test
+  @DisplayName("20 runs started through one node spread over all three nodes, and each run's node is the node that runs its process")
+  void runsSpreadOverTheNodes() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    TestServer entry = servers.get(0);
+    Map<String, Integer> placed = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      JsonObject run = started(entry.api.post("/api/runs", new JsonObject().put("command", "sleep 5")));
+      placed.merge(run.getString("node"), 1, Integer::sum);
+    }
+    assertEquals(3, placed.size(), "every node gets some of the runs: " + placed);
+    placed.values().forEach(count -> assertTrue(count >= 3, "spread: " + placed));
+    // each node counts as running exactly the runs that name it: their processes run there
+    JsonObject expected = new JsonObject();
+    placed.forEach(expected::put);
+    Instant deadline = Instant.now().plus(WITHIN);
+    JsonObject counts = runningRunsByNode(entry);
+    while (!counts.equals(expected)) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("running runs by node " + counts.encode() + ", runs name " + expected.encode());
+      }
+      LockSupport.parkNanos(50_000_000L);
+      counts = runningRunsByNode(entry);
+    }
+  }
+
+  @Test
+  @DisplayName("a run started through A on the node B it names is killed through C, and every node shows it killed")
+  void aRunIsKilledThroughAnotherNode() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    String b = ownId(servers.get(1));
+    JsonObject run = started(servers.get(0).api.post("/api/runs", new JsonObject().put("command", "sleep 60")
+        .put("node", b)));
+    assertEquals(b, run.getString("node"), run.encode());
+    String id = run.getString("id");
+    awaitRun(servers.get(2), id, shown -> "running".equals(shown.getString("status")), WITHIN);
+    HttpResponse<String> killed = servers.get(2).api.post("/api/runs/" + id + "/kill", new JsonObject());
+    assertEquals(202, killed.statusCode(), killed.body());
+    for (TestServer server : servers) {
+      JsonObject shown = awaitRun(server, id, seen -> "killed".equals(seen.getString("status")), WITHIN);
+      assertEquals(b, shown.getString("node"));
+    }
+    // a second kill through yet another node is answered as on one node: it has ended
+    HttpResponse<String> again = servers.get(0).api.post("/api/runs/" + id + "/kill", new JsonObject());
+    assertEquals(409, again.statusCode(), again.body());
+    assertTrue(new JsonObject(again.body()).getString("detail").contains("has already ended"), again.body());
+  }
+
+  @Test
+  @DisplayName("a run live on B is restarted through C: B kills it and starts the new run")
+  void aRunIsRestartedThroughAnotherNode() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    String b = ownId(servers.get(1));
+    JsonObject run = started(servers.get(0).api.post("/api/runs", new JsonObject().put("command", "sleep 60")
+        .put("node", b)));
+    String id = run.getString("id");
+    awaitRun(servers.get(2), id, shown -> "running".equals(shown.getString("status")), WITHIN);
+    JsonObject again = started(servers.get(2).api.post("/api/runs/" + id + "/restart", new JsonObject()));
+    assertEquals(id, again.getString("restarted_from"));
+    assertEquals(b, again.getString("node"), again.encode());
+    awaitRun(servers.get(0), id, shown -> "killed".equals(shown.getString("status")), WITHIN);
+    awaitRun(servers.get(0), again.getString("id"), shown -> "running".equals(shown.getString("status")), WITHIN);
+  }
+
+  @Test
+  @DisplayName("a forbid script: a run started through A, a second start through B is a 409, and a third node shows one running")
+  void forbidHoldsAcrossNodes() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    JsonObject script = script(servers.get(0), "single", "sleep 60", "forbid");
+    String scriptId = script.getString("id");
+    JsonObject first = started(servers.get(0).api.post("/api/scripts/" + scriptId + "/run", new JsonObject()));
+    assertEquals(ownId(servers.get(0)), first.getString("node"), "the coordinator, the oldest node, runs it");
+    HttpResponse<String> second = servers.get(1).api.post("/api/scripts/" + scriptId + "/run", new JsonObject());
+    assertEquals(409, second.statusCode(), second.body());
+    assertTrue(new JsonObject(second.body()).getString("detail").contains("already has an active run"), second.body());
+    HttpResponse<String> third = servers.get(2).api.post("/api/scripts/" + scriptId + "/run", new JsonObject());
+    assertEquals(409, third.statusCode(), third.body());
+    awaitRun(servers.get(2), first.getString("id"), shown -> "running".equals(shown.getString("status")), WITHIN);
+    assertEquals("1", cluster.database.psql("SELECT count(*) FROM runs WHERE script_id = '" + scriptId + "'"),
+        "one run of the script in the whole cluster");
+  }
+
+  @Test
+  @DisplayName("a queue script started through three nodes runs its runs one after another")
+  void queueHoldsAcrossNodes() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    JsonObject script = script(servers.get(0), "one-by-one", "sleep 1", "queue");
+    String scriptId = script.getString("id");
+    List<String> ids = new ArrayList<>();
+    for (TestServer server : servers) {
+      ids.add(started(server.api.post("/api/scripts/" + scriptId + "/run", new JsonObject())).getString("id"));
+    }
+    List<JsonObject> ended = new ArrayList<>();
+    for (String id : ids) {
+      ended.add(awaitRun(servers.get(2), id, shown -> "completed".equals(shown.getString("status")), WITHIN));
+    }
+    ended.sort((x, y) -> x.getString("started_at").compareTo(y.getString("started_at")));
+    for (int i = 1; i < ended.size(); i++) {
+      assertTrue(ended.get(i).getString("started_at").compareTo(ended.get(i - 1).getString("ended_at")) >= 0,
+          "run " + i + " started before the previous one ended: " + new JsonArray(ended).encode());
+    }
+  }
+}
