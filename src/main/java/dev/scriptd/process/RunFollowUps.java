@@ -93,6 +93,11 @@ final class RunFollowUps {
     });
   }
 
+  /** A held run another node left (it left the cluster), saved as this node's: it is due as it would have been there. */
+  void adopt(Run held) {
+    schedule(held);
+  }
+
   /** No held run starts any more: they stay saved for the next start. */
   void stop() {
     stopping = true;

@@ -9,6 +9,7 @@ import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.RunEnd;
+import dev.scriptd.bus.RunPage;
 import dev.scriptd.bus.ScriptRunsCommand;
 import dev.scriptd.bus.StartScript;
 import dev.scriptd.bus.InstanceLifecycle;
@@ -34,6 +35,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -236,8 +239,7 @@ public final class RunsVerticle extends VerticleBase {
             consume(eventBus, ns.of(Addresses.RUNS_RESTART), this::restartRun),
             consume(eventBus, ns.of(Addresses.RUNS_RECENT_LINES), this::recentLines),
             consume(eventBus, ns.of(Addresses.RUNS_CONTAINMENT), body -> Future.succeededFuture(containment.health())),
-            consume(eventBus, ns.of(Addresses.RUNS_NODE_LEFT), (String left) -> recovery.nodeLeft(left)
-                .map(lost -> new JsonObject().put("lost", lost))),
+            consume(eventBus, ns.of(Addresses.RUNS_NODE_LEFT), this::nodeLeft),
             // clustered, every node's run owner hears a pin committed through any node: the one that
             // has the run live keeps it
             (node == null ? eventBus.<JsonObject>localConsumer(ns.of(Addresses.RUNS_PINNED), this::pinned)
@@ -272,18 +274,71 @@ public final class RunsVerticle extends VerticleBase {
     return bus.slotWaiting().compose(page -> {
       List<Future<Run>> restored = new ArrayList<>();
       for (Run pending : page.items()) {
-        if (!leftToThisNode(pending)) {
-          continue;
+        if (leftToThisNode(pending)) {
+          restored.add(waitForSlotAgain(pending));
         }
-        restored.add((pending.scriptId() == null ? startQueuedRun(pending, null, null)
-            : scripts.restoreWaiting(pending))
-            .onFailure(e -> LOG.warn("run {} waited for a slot but could not be queued again: {}", pending.id(),
-                e.getMessage())));
       }
       if (!restored.isEmpty()) {
         LOG.info("{} run(s) waiting for a free slot restored", restored.size());
       }
       return Future.join(restored).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    });
+  }
+
+  private Future<Run> waitForSlotAgain(Run pending) {
+    return (pending.scriptId() == null ? startQueuedRun(pending, null, null) : scripts.restoreWaiting(pending))
+        .onFailure(e -> LOG.warn("run {} waited for a slot but could not be queued again: {}", pending.id(),
+            e.getMessage()));
+  }
+
+  /**
+   * RUNS_NODE_LEFT (on the oldest surviving member, the coordinator now): the runs the node left
+   * waiting (in a script's queue, for a free slot, held as a retry or chain link) are this node's
+   * now, saved so and then waiting here as they waited there; its running and other pending runs
+   * end lost.
+   */
+  private Future<JsonObject> nodeLeft(String left) {
+    Future<RunPage> queued = bus.queued();
+    Future<RunPage> waiting = bus.slotWaiting();
+    Future<RunPage> held = bus.held();
+    return Future.all(queued, waiting, held).compose(all -> {
+      // each run moved is first saved as this node's; a move whose save failed ends lost below
+      List<Future<Run>> saves = new ArrayList<>();
+      List<Future<Run>> queuedMoves = new ArrayList<>();
+      List<Future<?>> moves = new ArrayList<>();
+      for (Run run : queued.result().items()) {
+        if (left.equals(run.node())) {
+          queuedMoves.add(bus.queueAndPublish(run.withNode(node)));
+        }
+      }
+      saves.addAll(queuedMoves);
+      moves.add(Future.join(queuedMoves).transform(ar -> {
+        scripts.adopt(queuedMoves.stream().filter(Future::succeeded).map(Future::result).toList());
+        return Future.succeededFuture();
+      }));
+      for (Run run : waiting.result().items()) {
+        if (left.equals(run.node())) {
+          Future<Run> saved = bus.awaitSlot(run.withNode(node));
+          saves.add(saved);
+          moves.add(saved.compose(this::waitForSlotAgain));
+        }
+      }
+      for (Run run : held.result().items()) {
+        if (left.equals(run.node())) {
+          Future<Run> saved = bus.holdAndPublish(run.withNode(node));
+          saves.add(saved);
+          moves.add(saved.onSuccess(followUps::adopt));
+        }
+      }
+      return Future.join(moves).transform(ar -> {
+        Set<String> moved = new HashSet<>();
+        saves.stream().filter(Future::succeeded).forEach(save -> moved.add(save.result().id()));
+        if (!moved.isEmpty()) {
+          LOG.info("took over {} waiting run(s) of node {}", moved.size(), left);
+        }
+        return recovery.nodeLeft(left, moved).map(lost -> new JsonObject().put("lost", lost)
+            .put("moved", moved.size()));
+      });
     });
   }
 

@@ -151,6 +151,19 @@ final class ScriptRuns {
   }
 
   /**
+   * Queued runs another node left (it left the cluster), saved as this node's: they join this node's
+   * queues behind what waits already, in their order.
+   */
+  void adopt(List<Run> runs) {
+    for (Run run : runs) {
+      if (run.scriptId() != null) {
+        queue.enqueue(run.scriptId(), run.id(), false);
+      }
+    }
+    runs.stream().map(Run::scriptId).filter(java.util.Objects::nonNull).distinct().forEach(this::drain);
+  }
+
+  /**
    * A run of a script a previous server left waiting for a free slot: it waits again, with its
    * script's current definition, counted as the script's start in flight meanwhile.
    */

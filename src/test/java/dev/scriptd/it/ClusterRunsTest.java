@@ -4,6 +4,7 @@ import static dev.scriptd.it.ClusterNodes.awaitRun;
 import static dev.scriptd.it.ClusterNodes.ownId;
 import static dev.scriptd.it.ClusterNodes.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs in a cluster of real nodes (each its own clustered Vertx, one shared PostgreSQL database):
- * placement, kill and restart through any node, a script's concurrency across nodes.
+ * placement, kill and restart through any node, a script's concurrency across nodes, and a dead
+ * coordinator's queued run moved to a survivor.
  */
 @DisplayName("Clustered runs: placed on the least busy node, killed and restarted through any node, one concurrency for the cluster")
 class ClusterRunsTest {
@@ -189,5 +191,33 @@ class ClusterRunsTest {
       assertTrue(ended.get(i).getString("started_at").compareTo(ended.get(i - 1).getString("ended_at")) >= 0,
           "run " + i + " started before the previous one ended: " + new JsonArray(ended).encode());
     }
+  }
+
+  @Test
+  @DisplayName("a dead coordinator's queued run moves to the surviving node and runs there; its running run ends lost")
+  void aDeadCoordinatorsQueuedRunMoves() throws Exception {
+    List<TestServer> servers = startNodes(2);
+    TestServer doomed = servers.get(0); // the oldest member: the coordinator
+    TestServer survivor = servers.get(1);
+    String dead = ownId(doomed);
+    String alive = ownId(survivor);
+    JsonObject script = script(survivor, "queued", "sleep 60", "queue");
+    String scriptId = script.getString("id");
+    JsonObject running = started(survivor.api.post("/api/scripts/" + scriptId + "/run", new JsonObject()));
+    JsonObject queued = started(survivor.api.post("/api/scripts/" + scriptId + "/run", new JsonObject()));
+    assertEquals(dead, running.getString("node"), running.encode());
+    assertEquals("pending", queued.getString("status"), queued.encode());
+    awaitRun(survivor, running.getString("id"), shown -> "running".equals(shown.getString("status")), WITHIN);
+
+    cluster.terminate(0);
+    Duration takeOver = Duration.ofMillis(FAILURE_TIMEOUT_MS + 10_000);
+    JsonObject lost = awaitRun(survivor, running.getString("id"), shown -> "lost".equals(shown.getString("status")),
+        takeOver);
+    assertEquals(dead, lost.getString("node"));
+    JsonObject moved = awaitRun(survivor, queued.getString("id"), shown -> "running".equals(shown.getString("status")),
+        takeOver);
+    assertEquals(alive, moved.getString("node"), moved.encode());
+    assertNotEquals(null, moved.getString("started_at"));
+    assertEquals(1, runningRunsByNode(survivor).getInteger(alive), "its process runs on the survivor");
   }
 }
