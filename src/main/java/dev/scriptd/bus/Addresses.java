@@ -18,16 +18,21 @@ public final class Addresses {
    * JSON {command, timeout?, env?, cwd?, stdin?, limits?, trigger?} (a shell run), {program,
    * timeout?, wait?} (a js run; with wait the reply comes once it ended) or {script_id, env?,
    * trigger?} (a script's run, under its concurrency) -> run JSON. The public face of the run
-   * owner: one adapter turns the JSON into its typed commands.
+   * owner: one adapter turns the JSON into its typed commands. In a cluster a shell run or a
+   * script's run may name a live {@code node}; else it is placed on the node with the fewest
+   * running runs, or on the coordinator for a forbid, queue or replace script.
    */
   public static final String RUNS_START = "scriptd.runs.cmd.start";
   /** StartScript -> Run (internal, typed): a script's run under its concurrency rule; see StartScript. */
   public static final String RUNS_START_SCRIPT = "scriptd.runs.cmd.start-script";
   /** ScriptRunsCommand -> see ScriptRunsCommand (internal, typed): kill, restart or end every run of a script. */
   public static final String RUNS_SCRIPT_RUNS = "scriptd.runs.cmd.script-runs";
-  /** JSON {run_id} -> run JSON (a queued run ends killed at once); fails 404 unknown, 409 already ended. */
+  /**
+   * JSON {run_id} -> run JSON (a queued run ends killed at once); fails 404 unknown, 409 already
+   * ended. In a cluster, a run live on another node is killed by that node.
+   */
   public static final String RUNS_KILL = "scriptd.runs.cmd.kill";
-  /** JSON {run_id, trigger?} -> the new run JSON. */
+  /** JSON {run_id, trigger?} -> the new run JSON (in a cluster, a run live on another node is restarted there). */
   public static final String RUNS_RESTART = "scriptd.runs.cmd.restart";
   /** LogQuery -> LogPage from the live run's ring buffer; fails 404 when the run is not live
    * or 416 when afterSeq is older than the ring (read SQLite instead). */
@@ -45,8 +50,10 @@ public final class Addresses {
    */
   public static final String RUNS_PINNED = "scriptd.runs.evt.pinned";
   /**
-   * A cluster node's id -> JSON {lost: n} (local): that node left the cluster, so the run owner
-   * marks its pending and running runs lost. Sent by the one surviving node that takes it on.
+   * A cluster node's id -> JSON {lost: n, moved: n} (local): that node left the cluster, so the run
+   * owner takes over the runs it left waiting (queued, waiting for a slot, held) and marks its other
+   * pending and running runs lost. Sent by the one surviving node that takes it on (the oldest, the
+   * coordinator now).
    */
   public static final String RUNS_NODE_LEFT = "scriptd.runs.cmd.node-left";
   /**
