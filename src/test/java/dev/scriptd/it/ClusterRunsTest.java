@@ -220,4 +220,62 @@ class ClusterRunsTest {
     assertNotEquals(null, moved.getString("started_at"));
     assertEquals(1, runningRunsByNode(survivor).getInteger(alive), "its process runs on the survivor");
   }
+
+  @Test
+  @DisplayName("a chain link of a queue script, decided on the node where its upstream run ended, starts on the coordinator")
+  void aChainLinkOfACoordinatedScriptStartsOnTheCoordinator() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    String coordinator = ownId(servers.get(0));
+    String c = ownId(servers.get(2));
+    String downId = script(servers.get(0), "down", "true", "queue").getString("id");
+    HttpResponse<String> up = servers.get(0).api.post("/api/scripts", new JsonObject().put("name", "up")
+        .put("command", "true").put("then", new JsonArray().add(new JsonObject().put("script", "down"))));
+    assertEquals(201, up.statusCode(), up.body());
+    JsonObject upstream = started(servers.get(1).api.post("/api/scripts/" + new JsonObject(up.body()).getString("id")
+        + "/run", new JsonObject().put("node", c)));
+    assertEquals(c, upstream.getString("node"), upstream.encode());
+    Instant deadline = Instant.now().plus(WITHIN);
+    String link = cluster.database.psql("SELECT id FROM runs WHERE script_id = '" + downId + "'");
+    while (link.isBlank()) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("no chained run of down in " + WITHIN);
+      }
+      LockSupport.parkNanos(50_000_000L);
+      link = cluster.database.psql("SELECT id FROM runs WHERE script_id = '" + downId + "'");
+    }
+    JsonObject chained = awaitRun(servers.get(1), link.trim(), shown -> "completed".equals(shown.getString("status")),
+        WITHIN);
+    assertEquals(upstream.getString("id"), chained.getString("parent_run_id"));
+    assertEquals(coordinator, chained.getString("node"), chained.encode());
+  }
+
+  @Test
+  @DisplayName("a script's runs on three nodes are killed through one node, and its delete through another ends its run on a third first")
+  void aScriptsRunsAreKilledAndEndedOnEveryNode() throws Exception {
+    List<TestServer> servers = startNodes(3);
+    String scriptId = script(servers.get(0), "everywhere", "sleep 60", "allow").getString("id");
+    List<String> ids = new ArrayList<>();
+    for (TestServer server : servers) {
+      JsonObject run = started(servers.get(0).api.post("/api/scripts/" + scriptId + "/run",
+          new JsonObject().put("node", ownId(server))));
+      assertEquals(ownId(server), run.getString("node"));
+      ids.add(run.getString("id"));
+    }
+    for (String id : ids) {
+      awaitRun(servers.get(1), id, shown -> "running".equals(shown.getString("status")), WITHIN);
+    }
+    HttpResponse<String> killed = servers.get(1).api.post("/api/scripts/" + scriptId + "/kill", new JsonObject());
+    assertEquals(202, killed.statusCode(), killed.body());
+    assertEquals(3, new JsonObject(killed.body()).getJsonArray("killed").size(), killed.body());
+    for (String id : ids) {
+      awaitRun(servers.get(0), id, shown -> "killed".equals(shown.getString("status")), WITHIN);
+    }
+
+    String last = started(servers.get(0).api.post("/api/scripts/" + scriptId + "/run",
+        new JsonObject().put("node", ownId(servers.get(2))))).getString("id");
+    awaitRun(servers.get(1), last, shown -> "running".equals(shown.getString("status")), WITHIN);
+    HttpResponse<String> deleted = servers.get(1).api.send("DELETE", "/api/scripts/" + scriptId, null);
+    assertEquals(204, deleted.statusCode(), deleted.body());
+    assertEquals(404, servers.get(0).api.get("/api/runs/" + last).statusCode(), "deleted with its script");
+  }
 }
