@@ -81,13 +81,15 @@ final class RunFollowUps {
    */
   Future<Void> restore(java.util.function.Predicate<Run> ours) {
     return bus.held().map(page -> {
+      int restored = 0;
       for (Run run : page.items()) {
         if (ours.test(run)) {
           schedule(run);
+          restored++;
         }
       }
-      if (!page.items().isEmpty()) {
-        LOG.info("{} held run(s) (retries, chain links) restored", page.items().size());
+      if (restored > 0) {
+        LOG.info("{} held run(s) (retries, chain links) restored", restored);
       }
       return null;
     });

@@ -695,6 +695,11 @@ public final class RunsVerticle extends VerticleBase {
         new DeliveryOptions().setSendTimeout(timeoutMs)).map(Message::body);
   }
 
+  /** Whether a forwarded command reached nobody (the node stopped, or runs no scriptd): nothing happened there. */
+  private static boolean undelivered(Throwable e) {
+    return e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+  }
+
   /** How long a forwarded command that may wait for runs' ends (a kill's grace) may take. */
   private long killWaitMs() {
     return settings.killGraceMs() + 20_000;
@@ -710,7 +715,11 @@ public final class RunsVerticle extends VerticleBase {
     }
     String named = namedNode(body);
     String target = named != null ? named : place();
-    return target.equals(node) ? startRunHere(body) : forward(Addresses.RUNS_START, target, body, SEND_MS);
+    if (target.equals(node)) {
+      return startRunHere(body);
+    }
+    Future<JsonObject> forwarded = forward(Addresses.RUNS_START, target, body, SEND_MS);
+    return named != null ? forwarded : forwarded.recover(e -> undelivered(e) ? startRunHere(body) : Future.failedFuture(e));
   }
 
   /**
@@ -723,7 +732,7 @@ public final class RunsVerticle extends VerticleBase {
       return startScriptHere(how);
     }
     Future<Script> resolved = how.script() != null ? Future.succeededFuture(how.script()) : scripts.resolve(how.scriptRef());
-    return resolved.compose(script -> {
+    return resolved.<Object>compose(script -> {
       String target;
       if (coordinated(script)) {
         target = coordinator();
@@ -736,10 +745,14 @@ public final class RunsVerticle extends VerticleBase {
         target = how.node() != null ? checkedNode(how.node()) : place();
       }
       if (target.equals(node)) {
-        return startScriptHere(how);
+        return startScriptHere(how).map(reply -> (Object) reply);
       }
       long timeout = how.waitForEnd() ? TimeUnit.SECONDS.toMillis(script.timeoutSeconds()) + 30_000 : SEND_MS;
-      return forward(Addresses.RUNS_START_SCRIPT, target, how.withNode(null), timeout);
+      Future<Object> forwarded = forward(Addresses.RUNS_START_SCRIPT, target, how.withNode(null), timeout);
+      // a placed run whose node has just stopped (its address is gone) starts here instead
+      return coordinated(script) || how.node() != null ? forwarded
+          : forwarded.recover(e -> undelivered(e) ? startScriptHere(how).map(reply -> (Object) reply)
+              : Future.failedFuture(e));
     });
   }
 
@@ -759,12 +772,9 @@ public final class RunsVerticle extends VerticleBase {
       if (target.equals(node)) {
         return scripts.startHeld(pending);
       }
-      return this.<Run>forward(Addresses.RUNS_START_HELD, target, pending, SEND_MS).recover(e -> {
-        if (e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
-          return scripts.startHeld(pending); // that node has gone meanwhile: here it starts
-        }
-        return Future.failedFuture(e);
-      });
+      // that node has gone meanwhile (nothing was delivered): here it starts
+      return this.<Run>forward(Addresses.RUNS_START_HELD, target, pending, SEND_MS)
+          .recover(e -> undelivered(e) ? scripts.startHeld(pending) : Future.failedFuture(e));
     });
   }
 
@@ -864,7 +874,7 @@ public final class RunsVerticle extends VerticleBase {
   /** The command on another node; a member that runs no scriptd (no such address) has no runs. */
   private Future<Object> elsewhere(String other, ScriptRunsCommand command) {
     return this.<Object>forward(Addresses.RUNS_SCRIPT_RUNS, other, command, killWaitMs()).recover(e ->
-        e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        undelivered(e)
             ? Future.succeededFuture(command.action() == ScriptRunsCommand.Action.KILL
                 ? new JsonObject().put("killed", new JsonArray()) : null)
             : Future.failedFuture(e));

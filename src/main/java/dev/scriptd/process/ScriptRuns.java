@@ -137,13 +137,15 @@ final class ScriptRuns {
    */
   Future<Void> restore(java.util.function.Predicate<Run> ours) {
     return eventBus.<RunPage>request(ns.of(Addresses.DB_QUEUED_RUNS), null).map(Message::body).map(page -> {
+      int restored = 0;
       for (Run run : page.items()) {
         if (run.scriptId() != null && ours.test(run)) {
           queue.enqueue(run.scriptId(), run.id(), false);
+          restored++;
         }
       }
-      if (!page.items().isEmpty()) {
-        LOG.info("{} queued run(s) restored", page.items().size());
+      if (restored > 0) {
+        LOG.info("{} queued run(s) restored", restored);
       }
       queue.scripts().forEach(this::drain);
       return null;
