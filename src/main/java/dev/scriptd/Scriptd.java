@@ -104,8 +104,6 @@ public final class Scriptd {
         security.limits().perRun());
     DeploymentOptions single = new DeploymentOptions().setConfig(shared.copy());
     String[] adminLink = new String[1];
-    // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it
-    RunView runs = new RunView(parsed.storage().viewRuns());
     AdminToken.Store tokens = tokenStore(vertx, ns);
     // storage stops after the run owner however the verticles are undeployed (a host's
     // vertx.close() undeploys the children of its verticle all at once)
@@ -115,13 +113,16 @@ public final class Scriptd {
     // another can find them and mark them lost; a single node records none
     String nodeId = ClusterConfig.fromJson(config).enabled()
         ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
+    // one run view: persistence keeps it current, every HTTP instance (and a host's router) reads it;
+    // clustered it holds nothing, as other nodes change the shared database behind it
+    RunView runs = new RunView(parsed.storage().viewRuns(), nodeId != null);
     ScriptdHandle handle = new ScriptdHandle(vertx, deployed, parsed, ns, claim, metrics, security, scripts,
-        traffic, runs, tokens, lifecycle);
+        traffic, runs, tokens, lifecycle, nodeId);
     // the data dir is this instance's alone before the database opens and recovery marks runs lost
     Future<Void> chain = vertx.executeBlocking(() -> DataDirLock.take(parsed.storage().dataDir()), false)
         .compose(lock -> {
           handle.dataDirLock(lock);
-          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs, lifecycle), single);
+          return deploy(vertx, deployed, () -> new PersistenceVerticle(runs, lifecycle, nodeId), single);
         })
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
@@ -145,7 +146,7 @@ public final class Scriptd {
     if (parsed.http().enabled()) {
       DeploymentOptions http = new DeploymentOptions().setConfig(shared.copy())
           .setInstances(parsed.http().instances());
-      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs), http));
+      chain = chain.compose(ok -> deploy(vertx, deployed, () -> new HttpVerticle(scripts, runs, nodeId), http));
     }
     return chain
         .map(ok -> {

@@ -42,6 +42,8 @@ public final class ScriptdHandle {
   private final RunReads runs;
   private final AdminToken.Store tokens;
   private final InstanceLifecycle lifecycle;
+  /** This node's id in a cluster (its tails follow every node's runs), null on a single node. */
+  private final String nodeId;
   /** The first close, which every later call answers with. */
   private Future<Void> closing;
   private Thread jvmExitHook;
@@ -50,7 +52,8 @@ public final class ScriptdHandle {
 
   ScriptdHandle(Vertx vertx, List<String> deploymentIds, ScriptdConfig config, Namespace ns,
       NamespaceClaim claim, ScriptdMetrics metrics, SecurityConfig security, ScriptDefinitions scripts,
-      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens, InstanceLifecycle lifecycle) {
+      TrafficConfig traffic, RunReads runs, AdminToken.Store tokens, InstanceLifecycle lifecycle, String nodeId) {
+    this.nodeId = nodeId;
     this.lifecycle = lifecycle;
     this.tokens = tokens;
     this.traffic = traffic;
@@ -113,7 +116,7 @@ public final class ScriptdHandle {
    * whose HTTP server will serve it: live tails then run on that verticle's event loop.
    */
   public Router router() {
-    TailHub hub = new TailHub(vertx, ns, config.tail());
+    TailHub hub = new TailHub(vertx, ns, config.tail(), nodeId);
     hub.start();
     synchronized (hostHubs) {
       hostHubs.add(hub);

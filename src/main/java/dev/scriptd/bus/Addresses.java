@@ -89,7 +89,12 @@ public final class Addresses {
   public static final String DB_GET_RUN = "scriptd.db.query.run";
   /** RunQuery -> RunPage, newest first. */
   public static final String DB_LIST_RUNS = "scriptd.db.query.runs";
-  /** LogQuery -> LogPage; everything appended before the query is included. */
+  /**
+   * LogQuery -> LogPage; everything appended before the query is included. Clustered, each node's
+   * persistence also answers it at {@code onNode(DB_READ_LOGS, <its node id>)} with the JSON forms
+   * ({@link LogQuery#toJson}, {@link LogPage#toJson}): only the node that runs a run knows every line
+   * it received, some of which its log writer may not have committed yet.
+   */
   public static final String DB_READ_LOGS = "scriptd.db.query.logs";
   /** SearchQuery -> SearchPage; lines still buffered by the log writer are not included yet. */
   public static final String DB_SEARCH_LOGS = "scriptd.db.query.search-logs";
@@ -269,11 +274,11 @@ public final class Addresses {
   public static final String TOKENS_REVOKED = "scriptd.tokens.evt.revoked";
 
   /**
-   * The address of {@code address} on one cluster node: {@code <address>.node.<nodeId>}. Only that
-   * node's consumer (clustered, registered only when clustered) answers; its bodies are JSON or wire
-   * forms. The run owner answers RUNS_START, RUNS_START_SCRIPT, RUNS_START_HELD, RUNS_KILL,
-   * RUNS_RESTART, RUNS_SCRIPT_RUNS, RUNS_RECENT_LINES and RUNS_PINNED there for what another node's
-   * run owner forwards: the command is carried out on that node, never forwarded again.
+   * The per-node form of {@code address} (a namespaced one too): {@code <address>.node.<nodeId>}, a
+   * clustered consumer of that node only (registered only when clustered), with JSON (or
+   * wire-form) bodies. The run owner answers RUNS_START, RUNS_START_SCRIPT, RUNS_START_HELD,
+   * RUNS_KILL, RUNS_RESTART and RUNS_SCRIPT_RUNS there for what another node's run owner forwards:
+   * the command is carried out on that node, never forwarded again.
    */
   public static String onNode(String address, String nodeId) {
     return address + ".node." + nodeId;

@@ -1,6 +1,5 @@
 package dev.scriptd.bus;
 
-import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import dev.scriptd.domain.RunIo;
 import dev.scriptd.domain.RunLimits;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -133,33 +131,13 @@ public final class Wire {
         json.getJsonObject("params"), json.getInteger("await_lines", 0), json.getString("node"));
   }
 
-  public static JsonObject logPage(LogPage page) {
-    JsonArray lines = new JsonArray();
-    page.lines().forEach(line -> lines.add(line.toJson()));
-    return new JsonObject().put("lines", lines).put("next_since", page.nextSince());
-  }
-
-  public static LogPage logPage(JsonObject json) {
-    List<LogLine> lines = new ArrayList<>();
-    json.getJsonArray("lines", new JsonArray()).forEach(line -> lines.add(LogLine.fromJson((JsonObject) line)));
-    return new LogPage(lines, json.getLong("next_since", 0L));
-  }
-
   public static JsonObject runEnd(RunEnd end) {
-    return new JsonObject().put("run", run(end.run())).put("lines", end.lines() == null ? null : logPage(end.lines()));
+    return new JsonObject().put("run", run(end.run())).put("lines", end.lines() == null ? null : end.lines().toJson());
   }
 
   public static RunEnd runEnd(JsonObject json) {
     JsonObject lines = json.getJsonObject("lines");
-    return new RunEnd(run(json.getJsonObject("run")), lines == null ? null : logPage(lines));
-  }
-
-  public static JsonObject logQuery(LogQuery query) {
-    return new JsonObject().put("run_id", query.runId()).put("after_seq", query.afterSeq()).put("limit", query.limit());
-  }
-
-  public static LogQuery logQuery(JsonObject json) {
-    return new LogQuery(json.getString("run_id"), json.getLong("after_seq", 0L), json.getInteger("limit", 0));
+    return new RunEnd(run(json.getJsonObject("run")), lines == null ? null : LogPage.fromJson(lines));
   }
 
   public static JsonObject scriptRunsCommand(ScriptRunsCommand command) {

@@ -86,7 +86,7 @@ public final class ApiRouter {
     EndpointRequestView requestView = new EndpointRequestView(security.endpointCredentials().dropHeaders(),
         security.endpointCredentials().dropQuery());
     new HookRoutes(vertx, bus, config.http().maxBodyBytes(), security::hookAllowed, requestView,
-        new EndpointLimiter(shared.endpointRates, traffic.endpoints())).mount(router);
+        new EndpointLimiter(shared.endpointRates, traffic.endpoints()), hub.everyNode()).mount(router);
     WebUi.mount(router);
 
     router.route().failureHandler(problems::handle);

@@ -76,9 +76,11 @@ final class HookRoutes {
   /**
    * {@code auth} decides whether a request may call an {@code auth: token} endpoint (it is asked
    * only for those). {@code requestView} is what a program sees of the request: no credentials.
+   * {@code everyNode}: this node is in a cluster, so the table reloads on every node's script
+   * changes, not only on its own.
    */
   HookRoutes(Vertx vertx, Bus bus, long maxBodyBytes, BiFunction<RoutingContext, Hook, Future<Boolean>> auth,
-      EndpointRequestView requestView, EndpointLimiter limiter) {
+      EndpointRequestView requestView, EndpointLimiter limiter, boolean everyNode) {
     this.requestView = requestView;
     this.limiter = limiter;
     this.vertx = vertx;
@@ -86,7 +88,12 @@ final class HookRoutes {
     this.auth = auth;
     this.bodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     EventBus eventBus = vertx.eventBus();
-    eventBus.<JsonObject>localConsumer(bus.namespace().of(Addresses.SCRIPTS_CHANGED), message -> loaded = reload());
+    String changed = bus.namespace().of(Addresses.SCRIPTS_CHANGED);
+    if (everyNode) {
+      eventBus.<JsonObject>consumer(changed, message -> loaded = reload());
+    } else {
+      eventBus.<JsonObject>localConsumer(changed, message -> loaded = reload());
+    }
     loaded = reload();
   }
 
@@ -162,9 +169,11 @@ final class HookRoutes {
       if (hook == null) {
         String allow = methodsServing(hookPath);
         if (allow != null) {
+          // the contract: no script for the method and path is a 404; Allow still tells the caller
+          // which methods the path takes
           ctx.response().putHeader("Allow", allow);
-          ctx.fail(new ApiException(405, "method-not-allowed", request.method() + " " + request.path()
-              + " is not served; this endpoint answers " + allow));
+          ctx.fail(new ApiException(404, "not-found", "no script answers " + request.method() + " "
+              + request.path() + "; this endpoint answers " + allow));
           return;
         }
         ctx.fail(new ApiException(404, "not-found", "no script answers " + request.method() + " " + request.path()

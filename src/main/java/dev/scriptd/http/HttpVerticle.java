@@ -24,14 +24,21 @@ public final class HttpVerticle extends VerticleBase {
   private ScriptdMetrics metrics;
   private IntSupplier subscribers;
   private final RunReads runs;
+  private final String nodeId;
 
   /**
    * {@code scripts}: the script definition rules; {@code runs}: the run reads shared by every
-   * instance. Both come from the composition root.
+   * instance. Both come from the composition root. A single node's.
    */
   public HttpVerticle(ScriptDefinitions scripts, RunReads runs) {
+    this(scripts, runs, null);
+  }
+
+  /** As {@link #HttpVerticle(ScriptDefinitions, RunReads)}; {@code nodeId}: this node's id in a cluster, else null. */
+  public HttpVerticle(ScriptDefinitions scripts, RunReads runs, String nodeId) {
     this.scripts = scripts;
     this.runs = runs;
+    this.nodeId = nodeId;
   }
 
   @Override
@@ -51,7 +58,7 @@ public final class HttpVerticle extends VerticleBase {
         // answers, and its detection of the preface holds a new connection before any handler sees
         // it, so a client sending a few bytes could keep it open past every timeout
         .setHttp2ClearTextEnabled(false);
-    hub = new TailHub(vertx, ns, config.tail());
+    hub = new TailHub(vertx, ns, config.tail(), nodeId);
     metrics = ScriptdMetrics.of(vertx, config());
     subscribers = hub::subscriberCount;
     metrics.addTailSource(subscribers);

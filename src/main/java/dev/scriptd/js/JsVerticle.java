@@ -7,6 +7,7 @@ import dev.scriptd.bus.JsOutcome;
 import dev.scriptd.bus.JsProgram;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.StopRun;
+import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.JsConfig;
 import dev.scriptd.config.SecurityConfig;
 import dev.scriptd.domain.LogChunk;
@@ -18,9 +19,11 @@ import dev.scriptd.domain.RunStatus;
 import dev.scriptd.metrics.ScriptdMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,12 +71,18 @@ public final class JsVerticle extends VerticleBase {
       metrics.addVmSource(vmSource);
       executor = vertx.createSharedWorkerExecutor("scriptd-js", settings.workers(), 7, TimeUnit.DAYS);
       drainTimer = vertx.setPeriodic(DRAIN_MS, t -> live.values().forEach(this::drain));
-      eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), message -> {
+      Handler<Message<JsonObject>> invalidate = message -> {
         Object id = message.body() == null ? null : message.body().getValue("script_id");
         if (id instanceof String scriptId) {
           engine.invalidate(scriptId);
         }
-      });
+      };
+      // clustered, a script changed through any node drops its compiled source here too
+      if (ClusterConfig.fromJson(config()).enabled()) {
+        eventBus.consumer(ns.of(Addresses.SCRIPTS_CHANGED), invalidate);
+      } else {
+        eventBus.localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), invalidate);
+      }
       return Future.join(
           eventBus.<JsProgram>localConsumer(ns.of(Addresses.JS_EXECUTE),
               message -> BusReplies.answer(message, this::execute)).completion(),

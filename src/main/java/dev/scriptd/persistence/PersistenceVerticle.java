@@ -7,6 +7,7 @@ import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.BusReplies;
 import dev.scriptd.bus.Namespace;
 import dev.scriptd.bus.Codecs;
+import dev.scriptd.bus.LogPage;
 import dev.scriptd.bus.LogQuery;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.bus.InstanceLifecycle;
@@ -64,6 +65,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private AuditLog audit;
   private String chainedFromSql;
   private final InstanceLifecycle lifecycle;
+  private final String nodeId;
 
   /** With a run view of its own (persistence.view_runs), for tests that only use the bus. */
   public PersistenceVerticle() {
@@ -77,8 +79,17 @@ public final class PersistenceVerticle extends VerticleBase {
 
   /** As {@link #PersistenceVerticle(RunView)}; stops only after the run owner of {@code lifecycle}. */
   public PersistenceVerticle(RunView view, InstanceLifecycle lifecycle) {
+    this(view, lifecycle, null);
+  }
+
+  /**
+   * As {@link #PersistenceVerticle(RunView, InstanceLifecycle)}; {@code nodeId} is this node's id in
+   * a cluster (null on a single node): other nodes then read the lines of this node's runs here.
+   */
+  public PersistenceVerticle(RunView view, InstanceLifecycle lifecycle, String nodeId) {
     this.view = view;
     this.lifecycle = lifecycle;
+    this.nodeId = nodeId;
   }
 
   @Override
@@ -118,6 +129,14 @@ public final class PersistenceVerticle extends VerticleBase {
       on(ns.of(Addresses.DB_GET_RUN), this::getRun);
       on(ns.of(Addresses.DB_LIST_RUNS), this::listRuns);
       on(ns.of(Addresses.DB_READ_LOGS), this::readLogs);
+      if (nodeId != null) {
+        // a viewer on another node reads this node's runs' lines here: only this persistence has
+        // every line its run owner appended (its log writer may not have committed them yet)
+        MessageConsumer<JsonObject> remote = vertx.eventBus().consumer(
+            Addresses.onNode(ns.of(Addresses.DB_READ_LOGS), nodeId), message -> BusReplies.answer(message,
+                body -> readLogs(remoteQuery(body)).map(LogPage::toJson), this::databaseError));
+        consumers.add(remote);
+      }
       LogSearch search = new LogSearch(vertx, db.reader(), db.dialect());
       on(ns.of(Addresses.DB_SEARCH_LOGS), search::search);
       on(ns.of(Addresses.DB_DELETE_RUN), this::deleteRun);
@@ -309,7 +328,15 @@ public final class PersistenceVerticle extends VerticleBase {
     });
   }
 
-  private Future<?> readLogs(LogQuery query) {
+  private static LogQuery remoteQuery(JsonObject body) {
+    try {
+      return LogQuery.fromJson(body);
+    } catch (RuntimeException invalid) {
+      throw new BusFailure(ReplyCodes.BAD_REQUEST, "not a log query: " + invalid.getMessage());
+    }
+  }
+
+  private Future<LogPage> readLogs(LogQuery query) {
     int limit = query.limit() <= 0 ? DEFAULT_LOG_LIMIT : Math.min(query.limit(), MAX_LOG_LIMIT);
     return batcher.flushRun(query.runId())
         .compose(v -> logs.read(query.runId(), Math.max(0, query.afterSeq()), limit));
@@ -370,9 +397,14 @@ public final class PersistenceVerticle extends VerticleBase {
 
   /**
    * Fills the run view before any address answers: the newest view_runs + 1 runs (one more than
-   * it keeps, to know where its floor lies) and every live one.
+   * it keeps, to know where its floor lies) and every live one; a clustered view only learns its pool.
    */
   private Future<Void> loadView() {
+    if (view.clustered()) {
+      // it holds nothing: every read goes to the shared database
+      view.load(db.reader(), List.of(), List.of());
+      return Future.succeededFuture();
+    }
     return db.reader().preparedQuery(RunRows.SELECT_NEWEST).execute(Tuple.of(view.capacity() + 1))
         .compose(newest -> db.reader().query(RunRows.SELECT_LIVE).execute()
             .map(live -> {

@@ -49,6 +49,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * buffer each, at most {@value #KEPT_PAGES} of up to {@value #KEPT_PAGE_BYTES} bytes, and answered
  * again as they are until the view changes: every change counts up {@code version}, and a kept page
  * of an older version is built anew.
+ *
+ * <p>Clustered, the view holds nothing and every read goes to the shared database: other nodes
+ * change runs there without this node's persistence seeing it, so memory could only miss their
+ * newest runs or answer an older state of them. A read still sees every acknowledged save, because
+ * a save is answered only after its commit, on whichever node made it.
  */
 public final class RunView implements RunReads {
   static final int DEFAULT_PAGE = 100;
@@ -126,6 +131,8 @@ public final class RunView implements RunReads {
   private static final Buffer NO_CURSOR = direct("null}".getBytes(StandardCharsets.US_ASCII));
 
   private final int capacity;
+  /** Holds nothing: every read goes to the database (see the class comment). */
+  private final boolean clustered;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final TreeMap<Key, Entry> byKey = new TreeMap<>();
   private final Map<String, Key> keys = new HashMap<>();
@@ -144,13 +151,27 @@ public final class RunView implements RunReads {
   private record KeptPage(RunQuery query, int limit, long version, Buffer json) {
   }
 
-  /** {@code capacity}: finished runs kept ({@code persistence.view_runs}). */
+  /** A single node's view: {@code capacity} finished runs kept ({@code persistence.view_runs}). */
   public RunView(int capacity) {
+    this(capacity, false);
+  }
+
+  /**
+   * {@code clustered}: this node shares its database with other nodes, so the view holds nothing
+   * and every read goes to the database; otherwise as {@link #RunView(int)}.
+   */
+  public RunView(int capacity, boolean clustered) {
     this.capacity = Math.max(0, capacity);
+    this.clustered = clustered;
   }
 
   int capacity() {
     return capacity;
+  }
+
+  /** Whether the view holds nothing and reads go to the database (a node of a cluster). */
+  boolean clustered() {
+    return clustered;
   }
 
   // ---- changes, from the persistence verticle after each commit
@@ -160,6 +181,10 @@ public final class RunView implements RunReads {
    * first), {@code live} every pending or running one.
    */
   void load(Pool readerPool, List<Run> newest, List<Run> live) {
+    if (clustered) {
+      reader = readerPool;
+      return;
+    }
     lock.writeLock().lock();
     try {
       version++;
@@ -187,6 +212,9 @@ public final class RunView implements RunReads {
 
   /** The run row as it is now stored (see {@link #stored}). */
   void saved(Run run) {
+    if (clustered) {
+      return;
+    }
     lock.writeLock().lock();
     try {
       version++;
@@ -236,6 +264,9 @@ public final class RunView implements RunReads {
 
   /** A committed change of a run's pin. */
   void pinned(String id, boolean pinned) {
+    if (clustered) {
+      return;
+    }
     lock.writeLock().lock();
     try {
       version++;
@@ -252,6 +283,9 @@ public final class RunView implements RunReads {
 
   /** A committed log flush: as LogBatcher's runs update, lines to at least lastSeq, bytes added. */
   void logFlushed(String id, long lastSeq, long bytes) {
+    if (clustered) {
+      return;
+    }
     lock.writeLock().lock();
     try {
       version++;
@@ -268,6 +302,9 @@ public final class RunView implements RunReads {
 
   /** Runs whose rows a committed transaction deleted. */
   void deleted(Collection<String> ids) {
+    if (clustered) {
+      return;
+    }
     lock.writeLock().lock();
     try {
       version++;
@@ -461,7 +498,7 @@ public final class RunView implements RunReads {
           "cursor is not valid; pass back the next_cursor of a previous page"));
     }
     int limit = query.limit() <= 0 ? DEFAULT_PAGE : Math.min(query.limit(), MAX_PAGE);
-    Buffer answered = fromMemory(query, limit, after);
+    Buffer answered = clustered ? null : fromMemory(query, limit, after);
     if (answered != null) {
       return Future.succeededFuture(answered);
     }

@@ -244,7 +244,9 @@ public final class RunsVerticle extends VerticleBase {
             // has the run live keeps it
             (node == null ? eventBus.<JsonObject>localConsumer(ns.of(Addresses.RUNS_PINNED), this::pinned)
                 : eventBus.<JsonObject>consumer(ns.of(Addresses.RUNS_PINNED), this::pinned)).completion(),
-            eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), m -> {
+            // clustered, a script changed through any node (its concurrency, its definition)
+            (node == null ? eventBus.<JsonObject>localConsumer(ns.of(Addresses.SCRIPTS_CHANGED))
+                : eventBus.<JsonObject>consumer(ns.of(Addresses.SCRIPTS_CHANGED))).handler(m -> {
               if (m.body() != null && m.body().getValue("script_id") instanceof String id) {
                 scripts.changed(id);
               }

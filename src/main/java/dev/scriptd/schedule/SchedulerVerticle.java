@@ -10,6 +10,7 @@ import dev.scriptd.bus.ScheduleState;
 import dev.scriptd.bus.ScriptEntry;
 import dev.scriptd.bus.ScriptList;
 import dev.scriptd.bus.ScriptQuery;
+import dev.scriptd.config.ClusterConfig;
 import dev.scriptd.config.ScriptdConfig;
 import dev.scriptd.cron.CronSchedule;
 import dev.scriptd.cron.Misfire;
@@ -118,7 +119,12 @@ public final class SchedulerVerticle extends VerticleBase {
       return Future.failedFuture(invalid);
     }
     Codecs.register(vertx.eventBus());
-    changes = vertx.eventBus().localConsumer(ns.of(Addresses.SCRIPTS_CHANGED), message -> onChanged(message.body()));
+    // clustered, every node's scheduler re-arms on every node's changes (each fire time is then
+    // claimed in the shared ledger by one of them)
+    String changed = ns.of(Addresses.SCRIPTS_CHANGED);
+    changes = ClusterConfig.fromJson(config()).enabled()
+        ? vertx.eventBus().consumer(changed, message -> onChanged(message.body()))
+        : vertx.eventBus().localConsumer(changed, message -> onChanged(message.body()));
     return changes.completion()
         .compose(v -> vertx.eventBus().<ScheduleState.All>request(ns.of(Addresses.DB_SCHEDULE_STATES), null))
         .map(Message::body)

@@ -348,7 +348,7 @@ public final class ControlPlaneBenchmark {
 
   // ---- wrk, peers, set-up
 
-  private WrkResult wrk(int connections, int secs, Path script, String url) throws Exception {
+  static WrkResult wrk(int connections, int secs, Path script, String url) throws Exception {
     List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + secs + "s",
         "--timeout", "30s", "-H", "Authorization: Bearer " + BenchServer.TOKEN));
     if (script != null) {
@@ -387,7 +387,7 @@ public final class ControlPlaneBenchmark {
     return new WrkResult((all - failed) / elapsed, all - failed, failed, errors);
   }
 
-  private static Process startHelloWorld(int port, Path work) throws Exception {
+  static Process startHelloWorld(int port, Path work) throws Exception {
     Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", BenchServer.absoluteClassPath(), HelloWorld.class.getName(), Integer.toString(port))
         .redirectErrorStream(true).redirectOutput(work.resolve("hello.log").toFile()).start();
@@ -521,7 +521,7 @@ public final class ControlPlaneBenchmark {
     }
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     int middle = sorted.size() / 2;

@@ -87,11 +87,11 @@ public final class IngestBenchmark {
       .put("runs", new JsonObject().put("min_read_interval_us", 0).put("pipe_bytes", 0));
 
   /** perl with autoflush does one write() per print; ~100-byte lines. */
-  private static String child(long lines) {
+  static String child(long lines) {
     return "perl -e '$|=1; my $p = \"x\" x 88; for my $i (1.." + lines + ") { print \"line $i $p\\n\" }'";
   }
 
-  private static double pipeRate(String child, long lines) throws Exception {
+  static double pipeRate(String child, long lines) throws Exception {
     long start = System.nanoTime();
     Process process = new ProcessBuilder("bash", "-c", child + " | wc -l").redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes()).trim();

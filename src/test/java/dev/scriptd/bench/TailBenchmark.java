@@ -321,7 +321,7 @@ public final class TailBenchmark {
    * events (the server writes a batch of events per chunk), so reading the bytes as lines and
    * ignoring the chunk-size lines and headers loses nothing; it spares the client an HTTP decoder.
    */
-  private static Future<?> rawSse(NetClient net, int port, String uri, Result result, CountDownLatch done) {
+  static Future<?> rawSse(NetClient net, int port, String uri, Result result, CountDownLatch done) {
     return net.connect(port, "127.0.0.1").map(socket -> {
       SseLines lines = new SseLines(result);
       socket.handler(lines::feed);

@@ -137,6 +137,26 @@ class RunViewTest {
   }
 
   @Test
+  void aClusteredViewHoldsNothingAndSendsEveryReadToTheDatabase() {
+    RunView view = new RunView(100, true);
+    view.load(null, List.of(done("a", T0)), List.of(run("live", null, RunStatus.RUNNING, T0 + 1)));
+    view.saved(done("b", T0 + 2));
+    view.saved(run("c", null, RunStatus.RUNNING, T0 + 3));
+    view.pinned("b", true);
+    view.logFlushed("c", 10, 100);
+
+    assertEquals(List.of(), view.heldRuns(), "other nodes change the shared database behind this view");
+    assertNull(view.held("b"));
+    Run running = run("c", null, RunStatus.RUNNING, T0 + 3);
+    assertSame(running, view.withStoredPin(running));
+    // with no pool the database is not open: each read failing so shows it went past memory
+    for (io.vertx.core.Future<?> read : List.of(view.runJson("b"), view.pageJson(ALL))) {
+      assertTrue(read.failed(), "answered from memory: " + read.result());
+      assertEquals("the database is not open", read.cause().getMessage());
+    }
+  }
+
+  @Test
   void aDeletedRunLeavesTheViewAndPagesStayComplete() {
     RunView view = loaded(100, List.of(done("a", T0), done("b", T0 + 1), done("c", T0 + 2)), List.of());
 

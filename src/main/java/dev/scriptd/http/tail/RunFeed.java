@@ -20,6 +20,8 @@ import java.util.Set;
  */
 final class RunFeed {
   final String runId;
+  /** The cluster node that runs the run, whose persistence has all its lines (null on a single node). */
+  final String node;
   final LineRing ring;
   final Set<TailSubscriber> subscribers = new LinkedHashSet<>();
   MessageConsumer<?> consumer;
@@ -42,8 +44,9 @@ final class RunFeed {
   private static final int MAX_RECENT_BATCHES = 32;
   private final Map<Long, Future<StoredPage>> readsInFlight = new HashMap<>();
 
-  RunFeed(String runId, int ringLines) {
+  RunFeed(String runId, int ringLines, String node) {
     this.runId = runId;
+    this.node = node;
     this.ring = new LineRing(ringLines);
   }
 

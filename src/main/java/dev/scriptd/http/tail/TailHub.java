@@ -11,6 +11,7 @@ import dev.scriptd.domain.LogLine;
 import dev.scriptd.domain.Run;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -37,6 +38,24 @@ import org.slf4j.LoggerFactory;
  * read only after writing everything it received before; so a line is either in storage when read,
  * or delivered to the consumer afterwards, or both (duplicates are dropped by seq).
  *
+ * <p>Across nodes (clustered: {@code nodeId} is not null): the status consumer and each feed's
+ * consumer are clustered, so they hear every node's runs, and a live run's stored lines are read
+ * through the persistence of the node that runs it ({@code Addresses.onNode(DB_READ_LOGS, node)}),
+ * which is the one that has received everything its run owner appended (the shared database may
+ * lag by its log writer's batch). The argument above then has one weak step: a clustered publisher
+ * picks its receivers from its own copy of the registrations, which learns of our new consumer
+ * some moments after the registration completed, so a chunk published in between reaches neither
+ * our read (if it was appended after the read was answered) nor our consumer. No line is lost for
+ * all that: the ring-coverage check in {@link #pump} fetches from storage whenever the next chunk
+ * delivered does not continue the subscriber's cursor, and when the run ends, its final status
+ * (whose {@code log_lines} counts every line) makes it read storage up to that count before
+ * {@code done}. Both reads are asked after the missed chunk was handed to that node's persistence
+ * (its run owner hands each chunk to its own persistence before publishing it, and publishes the
+ * later chunk, or saves the final status, after that), so they include it; a line missed this way
+ * only comes late, at the run's next chunk or at its end. When the node that runs the run does not
+ * answer (it left), the shared database is read instead: what that node committed is all there is,
+ * and a final status is committed only after the lines before it.
+ *
  * <p>Fairness: every subscriber reads from its own cursor in the shared ring; a client whose write
  * queue is full is simply not written to (nothing piles up for it), it catches up from storage once
  * it drains, and a client stalled longer than {@code tail.stall_timeout_ms} gets {@code gap}.
@@ -49,6 +68,8 @@ public final class TailHub {
 
   private final Vertx vertx;
   private final Namespace ns;
+  /** This node's id in a cluster, null on a single node (then every consumer is local). */
+  private final String nodeId;
   private final EventBus eventBus;
   private final ScriptdConfig.Tail config;
   private final Map<String, RunFeed> feeds = new HashMap<>();
@@ -68,7 +89,14 @@ public final class TailHub {
   private Context context;
   private long housekeepingTimer = -1;
 
+  /** A single node's tails. */
   public TailHub(Vertx vertx, Namespace ns, ScriptdConfig.Tail config) {
+    this(vertx, ns, config, null);
+  }
+
+  /** {@code nodeId}: this node's id in a cluster, whose every node's runs it then follows; null on a single node. */
+  public TailHub(Vertx vertx, Namespace ns, ScriptdConfig.Tail config, String nodeId) {
+    this.nodeId = nodeId;
     this.ns = ns;
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
@@ -78,7 +106,7 @@ public final class TailHub {
 
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
-    statusConsumer = eventBus.localConsumer(ns.of(Addresses.RUNS_STATUS), this::onStatus);
+    statusConsumer = listen(ns.of(Addresses.RUNS_STATUS), this::onStatus);
     housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_MS, t -> housekeeping());
     return statusConsumer.completion();
   }
@@ -104,6 +132,11 @@ public final class TailHub {
     });
     runEvents.closeAll();
     return statusConsumer == null ? Future.succeededFuture() : statusConsumer.unregister();
+  }
+
+  /** Whether this node is in a cluster, so that its tails (and the routes beside them) hear every node. */
+  public boolean everyNode() {
+    return nodeId != null;
   }
 
   public RunEventStreams runEvents() {
@@ -168,7 +201,7 @@ public final class TailHub {
           return null;
         });
       }
-      return openSink.apply(run).compose(sink -> feed(runId).compose(feed ->
+      return openSink.apply(run).compose(sink -> feed(runId, run.node()).compose(feed ->
           // the run may have ended before our consumer existed: ask again now that it does
           eventBus.<Run>request(ns.of(Addresses.DB_GET_RUN), runId).map(Message::body).map(current -> {
             LOG.debug("tail of run {} attached from seq {}", runId, since);
@@ -181,17 +214,22 @@ public final class TailHub {
     }).onFailure(e -> owner.closed());
   }
 
-  private Future<RunFeed> feed(String runId) {
+  /** {@code node}: the cluster node that runs the run (null on a single node). */
+  private Future<RunFeed> feed(String runId, String node) {
     RunFeed existing = feeds.get(runId);
     if (existing != null) {
       return existing.consumer.completion().map(existing);
     }
-    RunFeed feed = new RunFeed(runId, config.ringLines());
+    RunFeed feed = new RunFeed(runId, config.ringLines(), node);
     feeds.put(runId, feed);
-    MessageConsumer<LogChunk> consumer = eventBus.localConsumer(ns.runLog(runId),
-        message -> onChunk(feed, message.body()));
+    MessageConsumer<LogChunk> consumer = listen(ns.runLog(runId), message -> onChunk(feed, message.body()));
     feed.consumer = consumer;
     return consumer.completion().map(feed);
+  }
+
+  /** A consumer of this node's messages only, or clustered (every node's) when this node is in a cluster. */
+  private <T> MessageConsumer<T> listen(String address, Handler<Message<T>> handler) {
+    return nodeId == null ? eventBus.localConsumer(address, handler) : eventBus.consumer(address, handler);
   }
 
   private void attach(TailSubscriber subscriber) {
@@ -299,8 +337,9 @@ public final class TailHub {
   private void fetch(TailSubscriber s) {
     s.fetching = true;
     long after = s.cursor;
-    Future<StoredPage> read = s.feed == null ? readStored(s.runId, after, s.endedRun() != null)
-        : s.feed.sharedRead(after, () -> readStored(s.runId, after, s.feed.endedRun != null));
+    // a run that had ended is all in the database; a live one is read where it runs
+    Future<StoredPage> read = s.feed == null ? readStored(s.runId, null, after, s.endedRun() != null)
+        : s.feed.sharedRead(after, () -> readStored(s.runId, s.feed.node, after, s.feed.endedRun != null));
     read.onComplete(result -> {
       s.fetching = false;
       if (s.finished) {
@@ -328,10 +367,21 @@ public final class TailHub {
    * Stored lines after {@code after}. {@code endKnown} is whether the run's end was known before
    * the read began: only then does a short page mean that storage holds every line.
    */
-  private Future<StoredPage> readStored(String runId, long after, boolean endKnown) {
-    return eventBus.<LogPage>request(ns.of(Addresses.DB_READ_LOGS), new LogQuery(runId, after, FETCH_LIMIT))
-        .map(reply -> {
-          List<LogLine> lines = reply.body().lines();
+  private Future<StoredPage> readStored(String runId, String node, long after, boolean endKnown) {
+    LogQuery query = new LogQuery(runId, after, FETCH_LIMIT);
+    Future<LogPage> stored;
+    if (node == null || node.equals(nodeId)) {
+      stored = eventBus.<LogPage>request(ns.of(Addresses.DB_READ_LOGS), query).map(Message::body);
+    } else {
+      // through the persistence of the node that runs it; when it does not answer (it left, or its
+      // consumer is gone), what it committed to the shared database is all there is
+      stored = eventBus.<JsonObject>request(Addresses.onNode(ns.of(Addresses.DB_READ_LOGS), node), query.toJson())
+          .map(reply -> LogPage.fromJson(reply.body()))
+          .recover(unanswered -> eventBus.<LogPage>request(ns.of(Addresses.DB_READ_LOGS), query).map(Message::body));
+    }
+    return stored
+        .map(page -> {
+          List<LogLine> lines = page.lines();
           List<LogLine> fresh = new ArrayList<>(lines.size());
           for (LogLine line : lines) {
             if (line.seq() > after) {
