@@ -173,7 +173,7 @@ class ClusterRunsTest {
   }
 
   @Test
-  @DisplayName("a queue script started through three nodes runs its runs one after another")
+  @DisplayName("a queue script started through three nodes runs its runs one after another; a queued one is killed through another node")
   void queueHoldsAcrossNodes() throws Exception {
     List<TestServer> servers = startNodes(3);
     JsonObject script = script(servers.get(0), "one-by-one", "sleep 1", "queue");
@@ -182,6 +182,15 @@ class ClusterRunsTest {
     for (TestServer server : servers) {
       ids.add(started(server.api.post("/api/scripts/" + scriptId + "/run", new JsonObject())).getString("id"));
     }
+    // a fourth waits in the coordinator's queue: killed through another node, it ends killed without running
+    JsonObject fourth = started(servers.get(1).api.post("/api/scripts/" + scriptId + "/run", new JsonObject()));
+    assertEquals("pending", fourth.getString("status"), fourth.encode());
+    HttpResponse<String> killed = servers.get(2).api.post("/api/runs/" + fourth.getString("id") + "/kill",
+        new JsonObject());
+    assertEquals(202, killed.statusCode(), killed.body());
+    JsonObject cancelled = awaitRun(servers.get(1), fourth.getString("id"),
+        shown -> "killed".equals(shown.getString("status")), WITHIN);
+    assertEquals(null, cancelled.getString("started_at"), cancelled.encode());
     List<JsonObject> ended = new ArrayList<>();
     for (String id : ids) {
       ended.add(awaitRun(servers.get(2), id, shown -> "completed".equals(shown.getString("status")), WITHIN));
@@ -277,5 +286,39 @@ class ClusterRunsTest {
     HttpResponse<String> deleted = servers.get(1).api.send("DELETE", "/api/scripts/" + scriptId, null);
     assertEquals(204, deleted.statusCode(), deleted.body());
     assertEquals(404, servers.get(0).api.get("/api/runs/" + last).statusCode(), "deleted with its script");
+  }
+
+  @Test
+  @DisplayName("a dead node's pending retry moves to the oldest survivor and runs there when due, instead of ending lost")
+  void aDeadNodesHeldRetryMoves() throws Exception {
+    List<TestServer> servers = startNodes(2);
+    TestServer survivor = servers.get(0); // the oldest: it takes over
+    String alive = ownId(survivor);
+    String dead = ownId(servers.get(1));
+    HttpResponse<String> created = survivor.api.post("/api/scripts", new JsonObject().put("name", "flaky")
+        .put("command", "exit 2").put("retry", new JsonObject().put("max_attempts", 2).put("delay_ms", 4000)));
+    assertEquals(201, created.statusCode(), created.body());
+    JsonObject first = started(survivor.api.post("/api/scripts/" + new JsonObject(created.body()).getString("id")
+        + "/run", new JsonObject().put("node", dead)));
+    awaitRun(survivor, first.getString("id"), shown -> "failed".equals(shown.getString("status")), WITHIN);
+    Instant deadline = Instant.now().plus(WITHIN);
+    String retry = cluster.database.psql("SELECT id FROM runs WHERE retry_of = '" + first.getString("id") + "'");
+    while (retry.isBlank()) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("no retry of run " + first.getString("id") + " in " + WITHIN);
+      }
+      LockSupport.parkNanos(50_000_000L);
+      retry = cluster.database.psql("SELECT id FROM runs WHERE retry_of = '" + first.getString("id") + "'");
+    }
+    JsonObject held = awaitRun(survivor, retry.trim(), shown -> "pending".equals(shown.getString("status")), WITHIN);
+    assertEquals(dead, held.getString("node"), "held where its first attempt ended: " + held.encode());
+
+    cluster.terminate(1);
+    JsonObject retried = awaitRun(survivor, retry.trim(), shown -> "failed".equals(shown.getString("status")),
+        Duration.ofMillis(FAILURE_TIMEOUT_MS + 15_000));
+    assertEquals(2, retried.getInteger("exit_code"), "it ran, it was not marked lost: " + retried.encode());
+    assertEquals(alive, retried.getString("node"));
+    assertTrue(!Instant.parse(retried.getString("started_at")).isBefore(Instant.parse(held.getString("not_before"))),
+        "not before its time: " + retried.encode());
   }
 }
