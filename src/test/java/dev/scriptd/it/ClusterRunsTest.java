@@ -97,7 +97,8 @@ class ClusterRunsTest {
     TestServer entry = servers.get(0);
     Map<String, Integer> placed = new HashMap<>();
     for (int i = 0; i < 20; i++) {
-      JsonObject run = started(entry.api.post("/api/runs", new JsonObject().put("command", "sleep 5")));
+      // long enough that all 20 still run when the counts are compared on a slow machine
+      JsonObject run = started(entry.api.post("/api/runs", new JsonObject().put("command", "sleep 20")));
       placed.merge(run.getString("node"), 1, Integer::sum);
     }
     assertEquals(3, placed.size(), "every node gets some of the runs: " + placed);
