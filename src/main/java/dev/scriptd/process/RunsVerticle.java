@@ -69,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * started by the node it goes to; the runs of a script whose concurrency is forbid, queue or
  * replace start on the cluster's coordinator, its oldest member, so that one node's
  * {@link ScriptRuns} rules hold for the whole cluster; a kill, restart or pin of a run live on
- * another node is carried out by that node. Endpoint calls and ad-hoc js programs run where they
- * are received. On a single node none of this happens: no extra consumer, hop or lookup.
+ * another node is carried out by that node. Endpoint calls of other scripts and ad-hoc js programs
+ * run where they are received. On a single node none of this happens: no extra consumer, hop or
+ * lookup.
  */
 public final class RunsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RunsVerticle.class);
@@ -727,14 +728,19 @@ public final class RunsVerticle extends VerticleBase {
   /**
    * RUNS_START_SCRIPT: in a cluster, a run of a forbid, queue or replace script starts on the
    * coordinator, any other on the node the start names, else where {@link Placement} puts it. An
-   * endpoint call's run starts here (its answer streams from here).
+   * endpoint call's run of any other script starts here (the load balancer spread the calls); one
+   * of such a script goes to the coordinator too, which answers with the run's end and first lines
+   * as it would here.
    */
   private Future<?> startScriptCommand(StartScript how) {
-    if (node == null || Run.TRIGGER_ENDPOINT.equals(how.trigger())) {
+    if (node == null) {
       return startScriptHere(how);
     }
     Future<Script> resolved = how.script() != null ? Future.succeededFuture(how.script()) : scripts.resolve(how.scriptRef());
     return resolved.<Object>compose(script -> {
+      if (Run.TRIGGER_ENDPOINT.equals(how.trigger()) && !coordinated(script)) {
+        return startScriptHere(how).map(reply -> (Object) reply);
+      }
       String target;
       if (coordinated(script)) {
         target = coordinator();

@@ -174,6 +174,36 @@ class ClusterRunsTest {
   }
 
   @Test
+  @DisplayName("a forbid script's endpoint called on B while its run goes on the coordinator is a 409; once it ended, a call on B waits for the run on the coordinator and answers its output")
+  void anEndpointOfAForbidScriptIsDecidedOnTheCoordinator() throws Exception {
+    List<TestServer> servers = startNodes(2);
+    String coordinator = ownId(servers.get(0));
+    HttpResponse<String> created = servers.get(0).api.post("/api/scripts", new JsonObject().put("name", "gate")
+        .put("command", "cat; echo; echo \"$SCRIPTD_RUN_ID\"; sleep \"${PAUSE:-0}\"").put("concurrency", "forbid")
+        .put("endpoint", new JsonObject().put("method", "POST").put("path", "gate").put("auth", "public")));
+    assertEquals(201, created.statusCode(), created.body());
+    String scriptId = new JsonObject(created.body()).getString("id");
+    JsonObject first = started(servers.get(0).api.post("/api/scripts/" + scriptId + "/run",
+        new JsonObject().put("env", new JsonObject().put("PAUSE", "60"))));
+    awaitRun(servers.get(1), first.getString("id"), shown -> "running".equals(shown.getString("status")), WITHIN);
+    HttpResponse<String> refused = servers.get(1).api.send("POST", "/hooks/gate?wait=true", "hello");
+    assertEquals(409, refused.statusCode(), refused.body());
+    HttpResponse<String> killed = servers.get(1).api.post("/api/runs/" + first.getString("id") + "/kill",
+        new JsonObject());
+    assertEquals(202, killed.statusCode(), killed.body());
+    awaitRun(servers.get(1), first.getString("id"), shown -> "killed".equals(shown.getString("status")), WITHIN);
+
+    HttpResponse<String> answered = servers.get(1).api.send("POST", "/hooks/gate?wait=true", "hello");
+    assertEquals(200, answered.statusCode(), answered.body());
+    List<String> lines = answered.body().lines().toList();
+    assertEquals("hello", lines.get(0), answered.body());
+    JsonObject run = awaitRun(servers.get(1), lines.get(1), shown -> "completed".equals(shown.getString("status")),
+        WITHIN);
+    assertEquals(coordinator, run.getString("node"), "the coordinator ran it: " + run.encode());
+    assertEquals("endpoint", run.getString("trigger"));
+  }
+
+  @Test
   @DisplayName("a queue script started through three nodes runs its runs one after another; a queued one is killed through another node")
   void queueHoldsAcrossNodes() throws Exception {
     List<TestServer> servers = startNodes(3);
