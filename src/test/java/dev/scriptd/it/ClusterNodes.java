@@ -43,15 +43,45 @@ final class ClusterNodes implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       startNode(i, clusterPorts);
     }
+    awaitMembers(count);
     return servers;
   }
 
+  /** Waits until every node's cluster manager lists {@code count} members: one cluster, formed. */
+  void awaitMembers(int count) {
+    Instant deadline = Instant.now().plusSeconds(30);
+    for (Vertx vertx : vertxes) {
+      while (((VertxInternal) vertx).clusterManager().getNodes().size() != count) {
+        if (Instant.now().isAfter(deadline)) {
+          fail("a node lists " + ((VertxInternal) vertx).clusterManager().getNodes() + ", not " + count + " members");
+        }
+        LockSupport.parkNanos(50_000_000L);
+      }
+    }
+  }
+
+  /**
+   * Free ports for the nodes' Hazelcast, below the kernel's ephemeral range: a port picked there
+   * could be taken (by another node's HTTP or event-bus port, a client socket) before its node binds it.
+   */
   static List<Integer> clusterPorts(int count) throws Exception {
     List<Integer> clusterPorts = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      clusterPorts.add(TestServer.freePort());
+    java.util.Random random = new java.util.Random();
+    while (clusterPorts.size() < count) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (!clusterPorts.contains(port) && free(port)) {
+        clusterPorts.add(port);
+      }
     }
     return clusterPorts;
+  }
+
+  private static boolean free(int port) {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return true;
+    } catch (java.io.IOException taken) {
+      return false;
+    }
   }
 
   /** Starts node {@code i} of the nodes whose cluster ports are {@code clusterPorts}, each listing all. */

@@ -52,12 +52,19 @@ class ClusterRunsTest {
     cluster.close();
   }
 
-  /** Starts {@code count} nodes and waits until each one's run owner has heard every node's load. */
+  /** Starts {@code count} nodes; each one is a member of the others' cluster. */
   private List<TestServer> startNodes(int count) throws Exception {
     List<TestServer> servers = cluster.start(count);
     Set<String> ids = new TreeSet<>();
     servers.forEach(server -> ids.add(ownId(server)));
     assertEquals(count, ids.size(), ids.toString());
+    return servers;
+  }
+
+  /** Waits until each node's run owner has heard every node's load, which placement goes by. */
+  private static void awaitLoadsKnown(List<TestServer> servers) throws Exception {
+    Set<String> ids = new TreeSet<>();
+    servers.forEach(server -> ids.add(ownId(server)));
     for (TestServer server : servers) {
       Instant deadline = Instant.now().plus(WITHIN);
       while (!loadsKnown(server).equals(ids)) {
@@ -67,7 +74,6 @@ class ClusterRunsTest {
         LockSupport.parkNanos(50_000_000L);
       }
     }
-    return servers;
   }
 
   private static Set<String> loadsKnown(TestServer server) throws Exception {
@@ -94,6 +100,7 @@ class ClusterRunsTest {
   @DisplayName("20 runs started through one node spread over all three nodes, and each run's node is the node that runs its process")
   void runsSpreadOverTheNodes() throws Exception {
     List<TestServer> servers = startNodes(3);
+    awaitLoadsKnown(servers);
     TestServer entry = servers.get(0);
     Map<String, Integer> placed = new HashMap<>();
     for (int i = 0; i < 20; i++) {
