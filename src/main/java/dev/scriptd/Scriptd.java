@@ -36,7 +36,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -128,7 +127,7 @@ public final class Scriptd {
         .compose(ok -> AdminToken.ensure(vertx, tokens, parsed, security))
         .compose(link -> {
           adminLink[0] = link;
-          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle, nodeId, liveNode(vertx, nodeId)), single);
+          return deploy(vertx, deployed, () -> new RunsVerticle(lifecycle, nodeId, members(vertx, nodeId)), single);
         })
         // the run owner counts this node's running runs in the metrics; the cluster view reads them there
         .compose(ok -> deploy(vertx, deployed, () -> new ClusterVerticle(metrics::runningRuns, startedAt), single))
@@ -162,14 +161,15 @@ public final class Scriptd {
   /** The admin token check's view of the token store: requests to the persistence verticle. */
   /** The token store over the bus, for auth (which does not use the bus itself). */
   /**
-   * Whether a node id is a member of the cluster now, for the run owner's recovery at start (its
-   * runs are that node's, not leftovers); on a single node nothing is.
+   * The ids of the cluster's members now, oldest first, for the run owner: its recovery at start
+   * leaves live members' runs alone, it places new runs among them and the oldest coordinates
+   * scripts' concurrency; on a single node there are none.
    */
-  private static Predicate<String> liveNode(Vertx vertx, String nodeId) {
+  private static Supplier<List<String>> members(Vertx vertx, String nodeId) {
     if (nodeId == null) {
-      return member -> false;
+      return List::of;
     }
-    return member -> ((VertxInternal) vertx).clusterManager().getNodes().contains(member);
+    return () -> ((VertxInternal) vertx).clusterManager().getNodes();
   }
 
   static AdminToken.Store tokenStore(Vertx vertx, Namespace ns) {

@@ -18,16 +18,21 @@ public final class Addresses {
    * JSON {command, timeout?, env?, cwd?, stdin?, limits?, trigger?} (a shell run), {program,
    * timeout?, wait?} (a js run; with wait the reply comes once it ended) or {script_id, env?,
    * trigger?} (a script's run, under its concurrency) -> run JSON. The public face of the run
-   * owner: one adapter turns the JSON into its typed commands.
+   * owner: one adapter turns the JSON into its typed commands. In a cluster a shell run or a
+   * script's run may name a live {@code node}; else it is placed on the node with the fewest
+   * running runs, or on the coordinator for a forbid, queue or replace script.
    */
   public static final String RUNS_START = "scriptd.runs.cmd.start";
   /** StartScript -> Run (internal, typed): a script's run under its concurrency rule; see StartScript. */
   public static final String RUNS_START_SCRIPT = "scriptd.runs.cmd.start-script";
   /** ScriptRunsCommand -> see ScriptRunsCommand (internal, typed): kill, restart or end every run of a script. */
   public static final String RUNS_SCRIPT_RUNS = "scriptd.runs.cmd.script-runs";
-  /** JSON {run_id} -> run JSON (a queued run ends killed at once); fails 404 unknown, 409 already ended. */
+  /**
+   * JSON {run_id} -> run JSON (a queued run ends killed at once); fails 404 unknown, 409 already
+   * ended. In a cluster, a run live on another node is killed by that node.
+   */
   public static final String RUNS_KILL = "scriptd.runs.cmd.kill";
-  /** JSON {run_id, trigger?} -> the new run JSON. */
+  /** JSON {run_id, trigger?} -> the new run JSON (in a cluster, a run live on another node is restarted there). */
   public static final String RUNS_RESTART = "scriptd.runs.cmd.restart";
   /** LogQuery -> LogPage from the live run's ring buffer; fails 404 when the run is not live
    * or 416 when afterSeq is older than the ring (read SQLite instead). */
@@ -45,10 +50,30 @@ public final class Addresses {
    */
   public static final String RUNS_PINNED = "scriptd.runs.evt.pinned";
   /**
-   * A cluster node's id -> JSON {lost: n} (local): that node left the cluster, so the run owner
-   * marks its pending and running runs lost. Sent by the one surviving node that takes it on.
+   * A cluster node's id -> JSON {lost: n, moved: n} (local): that node left the cluster, so the run
+   * owner takes over the runs it left waiting (queued, waiting for a slot, held) and marks its other
+   * pending and running runs lost. Sent by the one surviving node that takes it on (the oldest, the
+   * coordinator now).
    */
   public static final String RUNS_NODE_LEFT = "scriptd.runs.cmd.node-left";
+  /**
+   * JSON {node, running}, published in a cluster only (clustered consumers): a node's run owner says
+   * how many runs it is running now, when the count changed and every second; the run owners place
+   * new runs by it.
+   */
+  public static final String RUNS_LOAD = "scriptd.runs.evt.load";
+  /**
+   * Nothing -> JSON {nodes: {id: running}} (local, only in a cluster): the running counts by which
+   * this node's run owner places new runs, as the nodes last reported them plus its placements since.
+   */
+  public static final String RUNS_LOADS = "scriptd.runs.query.loads";
+  /**
+   * Run (a held pending run: a due retry, a chain link) -> the Run as started, queued or refused
+   * (typed, wire form): only on a node's own address ({@link #onNode}); the run owner of another
+   * node hands over a held run that must start on this node (placed here, or this node is the
+   * coordinator of its script's concurrency).
+   */
+  public static final String RUNS_START_HELD = "scriptd.runs.cmd.start-held";
   /** Prefix of the per-run line streams; {@link dev.scriptd.domain.LogChunk} bodies. */
   public static final String RUNS_LOG_PREFIX = "scriptd.runs.log.";
 
@@ -255,7 +280,10 @@ public final class Addresses {
 
   /**
    * The per-node form of {@code address} (a namespaced one too): {@code <address>.node.<nodeId>}, a
-   * clustered consumer of that node only, with JSON (or wire-form) bodies.
+   * clustered consumer of that node only (registered only when clustered), with JSON (or
+   * wire-form) bodies. The run owner answers RUNS_START, RUNS_START_SCRIPT, RUNS_START_HELD,
+   * RUNS_KILL, RUNS_RESTART and RUNS_SCRIPT_RUNS there for what another node's run owner forwards:
+   * the command is carried out on that node, never forwarded again.
    */
   public static String onNode(String address, String nodeId) {
     return address + ".node." + nodeId;

@@ -23,10 +23,11 @@ public final class Codecs {
   static List<LocalCodec<?>> all() {
     return List.of(
         LocalCodec.withWireForm(LogChunk.class, LogChunk::toJson, LogChunk::fromJson),
-        LocalCodec.localOnly(Run.class),
-        LocalCodec.localOnly(StartScript.class),
-        LocalCodec.localOnly(RunEnd.class),
-        LocalCodec.localOnly(ScriptRunsCommand.class),
+        // what one node's run owner forwards to another's, and their answers
+        LocalCodec.withWireForm(Run.class, Wire::run, Wire::run),
+        LocalCodec.withWireForm(StartScript.class, Wire::startScript, Wire::startScript),
+        LocalCodec.withWireForm(RunEnd.class, Wire::runEnd, Wire::runEnd),
+        LocalCodec.withWireForm(ScriptRunsCommand.class, Wire::scriptRunsCommand, Wire::scriptRunsCommand),
         LocalCodec.localOnly(JsProgram.class),
         LocalCodec.localOnly(JsOutcome.class),
         LocalCodec.localOnly(StopRun.class),

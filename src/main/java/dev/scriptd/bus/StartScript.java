@@ -15,13 +15,20 @@ import java.util.Map;
  * which the run owner checks against the script's {@code parameters} and completes with the defaults.
  * {@code awaitLines} above 0 (with {@code waitForEnd}): the reply is a {@link RunEnd} carrying up to that
  * many first lines of the run from the run owner's live buffer, so an endpoint answers with its
- * output without reading it back from storage.
+ * output without reading it back from storage. {@code node}: in a cluster, the node the caller named
+ * for the run (null: the run owner places it).
  */
 public record StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
-    JsonObject request, boolean waitForEnd, String createdBy, JsonObject params, int awaitLines) {
+    JsonObject request, boolean waitForEnd, String createdBy, JsonObject params, int awaitLines, String node) {
   public StartScript {
     env = env == null ? Map.of() : Map.copyOf(env);
     params = params == null ? null : params.copy();
+  }
+
+  /** A start the run owner places (no node named). */
+  public StartScript(String scriptRef, Script script, Map<String, String> env, String trigger, String stdin,
+      JsonObject request, boolean waitForEnd, String createdBy, JsonObject params, int awaitLines) {
+    this(scriptRef, script, env, trigger, stdin, request, waitForEnd, createdBy, params, awaitLines, null);
   }
 
   /** A start answered with the run (no lines). */
@@ -43,7 +50,14 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
 
   /** The same start with these parameter values (checked by the run owner against the script's parameters). */
   public StartScript withParams(JsonObject values) {
-    return new StartScript(scriptRef, script, env, trigger, stdin, request, waitForEnd, createdBy, values, awaitLines);
+    return new StartScript(scriptRef, script, env, trigger, stdin, request, waitForEnd, createdBy, values, awaitLines,
+        node);
+  }
+
+  /** The same start, to run on the cluster node {@code nodeId} (null: wherever the run owner places it). */
+  public StartScript withNode(String nodeId) {
+    return new StartScript(scriptRef, script, env, trigger, stdin, request, waitForEnd, createdBy, params, awaitLines,
+        nodeId);
   }
 
   /** A start of {@code scriptRef} with no extra input, by scriptd itself or nobody known. */
@@ -58,6 +72,6 @@ public record StartScript(String scriptRef, Script script, Map<String, String> e
 
   public StartScript resolved(Script definition) {
     return new StartScript(scriptRef, definition, env, trigger, stdin, request, waitForEnd, createdBy, params,
-        awaitLines);
+        awaitLines, node);
   }
 }

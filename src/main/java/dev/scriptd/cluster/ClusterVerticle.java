@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * node) and is left out.
  *
  * <p>When a member leaves (it died, or stopped answering within {@code cluster.failure_timeout_ms}),
- * the oldest remaining member tells its run owner ({@link Addresses#RUNS_NODE_LEFT}) to mark the
- * runs that member left pending or running lost. One node does it, so each run ends once.
+ * the oldest remaining member tells its run owner ({@link Addresses#RUNS_NODE_LEFT}) to take over
+ * the runs that member left waiting and mark its other pending and running runs lost. One node
+ * does it, so each run ends or moves once.
  */
 public final class ClusterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
@@ -195,10 +196,12 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   private void markLost(String left) {
-    LOG.info("node {} left the cluster; marking its pending and running runs lost", left);
+    LOG.info("node {} left the cluster; taking over its waiting runs, marking its other pending and running runs lost",
+        left);
     vertx.eventBus().<JsonObject>request(ns.of(Addresses.RUNS_NODE_LEFT), left, new DeliveryOptions()
         .setSendTimeout(TimeUnit.MINUTES.toMillis(10)))
-        .onSuccess(reply -> LOG.info("marked {} runs of node {} lost", reply.body().getInteger("lost"), left))
+        .onSuccess(reply -> LOG.info("took over {} waiting runs of node {} and marked {} lost",
+            reply.body().getInteger("moved"), left, reply.body().getInteger("lost")))
         .onFailure(e -> LOG.warn("could not mark the runs of node {} lost", left, e));
   }
 

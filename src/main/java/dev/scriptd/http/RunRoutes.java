@@ -82,7 +82,8 @@ final class RunRoutes {
     if (cwd != null) {
       start.put("cwd", cwd);
     }
-    NodeChoice.then(bus, body, () -> bus.<JsonObject>request(Addresses.RUNS_START, start))
+    NodeChoice.then(bus, body, node -> bus.<JsonObject>request(Addresses.RUNS_START, node == null ? start
+            : start.copy().put("node", node)))
         .onSuccess(run -> {
           AuditTrail.note(ctx, run.getString("id"), auditDetails(run));
           Json.send(ctx, 201, run);

@@ -149,7 +149,7 @@ final class ScriptRoutes {
         AuthHandler.startedBy(ctx)).withParams(params);
     // straight to the run owner, which checks the values, resolves the script and applies its
     // concurrency; only when it refuses the values is the definition read, to list them in errors[]
-    NodeChoice.then(bus, body, () -> bus.<Run>request(Addresses.RUNS_START_SCRIPT, start))
+    NodeChoice.then(bus, body, node -> bus.<Run>request(Addresses.RUNS_START_SCRIPT, start.withNode(node)))
         .recover(e -> BusFailure.is(e, ReplyCodes.BAD_REQUEST) && e.getMessage() != null
             && e.getMessage().startsWith(RunParameters.INVALID) ? invalidParams(ctx, params, e) : Future.failedFuture(e))
         .onSuccess(run -> {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * TERM and, after the grace, KILL; its cgroup is removed, and what the cgroup measured is kept as
  * the run's usage. Run cgroups left under this server's group by runs that are not open any more
  * are ended and removed too. In a cluster, when another node leaves it, that node's pending and
- * running runs become {@code lost} too ({@link #nodeLeft}); their processes, if any still run
+ * running runs become {@code lost} too ({@link #nodeLeft}), but for the waiting ones the run
+ * owner moves to this node (queued, waiting for a slot, held); their processes, if any still run
  * there, are that node's to end. A node starting next to live ones leaves their runs alone: a run
  * whose node is still a member is not a leftover, whenever it was created.
  */
@@ -76,13 +77,14 @@ final class Recovery {
 
   /**
    * Marks the pending and running runs of the cluster node {@code node}, which left the cluster,
-   * lost, each saved and published like this node's own ends, and counted; the number marked.
+   * lost (but those in {@code moved}, which this node took over), each saved and published like
+   * this node's own ends, and counted; the number marked.
    */
-  Future<Integer> nodeLeft(String node) {
+  Future<Integer> nodeLeft(String node, Set<String> moved) {
     return bus.ofNode(node).compose(page -> {
       List<Future<Run>> marked = new ArrayList<>();
       for (Run run : page.items()) {
-        if (!run.status().isFinal()) {
+        if (!run.status().isFinal() && !moved.contains(run.id())) {
           marked.add(bus.saveAndPublish(run.ended(RunStatus.LOST, run.exitCode(), null, nodeLeftError(node),
               Instant.now())).onSuccess(log::recovered));
         }

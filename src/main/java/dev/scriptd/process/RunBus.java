@@ -131,6 +131,11 @@ final class RunBus {
     });
   }
 
+  /** Every pending run waiting in a script's queue, oldest first. */
+  Future<RunPage> queued() {
+    return eventBus.<RunPage>request(ns.of(Addresses.DB_QUEUED_RUNS), null).map(Message::body);
+  }
+
   /** Every held pending run a previous server left, oldest first. */
   Future<RunPage> held() {
     return eventBus.<RunPage>request(ns.of(Addresses.DB_HELD_RUNS), null).map(Message::body);

@@ -75,17 +75,29 @@ final class RunFollowUps {
     this.publicUrl = publicUrl;
   }
 
-  /** Held runs left by a previous start: retries wait for their not_before again, chain links start. */
-  Future<Void> restore() {
+  /**
+   * Held runs left by a previous start: retries wait for their not_before again, chain links start;
+   * only those {@code ours} takes (in a cluster, another live node's held runs are that node's).
+   */
+  Future<Void> restore(java.util.function.Predicate<Run> ours) {
     return bus.held().map(page -> {
+      int restored = 0;
       for (Run run : page.items()) {
-        schedule(run);
+        if (ours.test(run)) {
+          schedule(run);
+          restored++;
+        }
       }
-      if (!page.items().isEmpty()) {
-        LOG.info("{} held run(s) (retries, chain links) restored", page.items().size());
+      if (restored > 0) {
+        LOG.info("{} held run(s) (retries, chain links) restored", restored);
       }
       return null;
     });
+  }
+
+  /** A held run another node left (it left the cluster), saved as this node's: it is due as it would have been there. */
+  void adopt(Run held) {
+    schedule(held);
   }
 
   /** No held run starts any more: they stay saved for the next start. */

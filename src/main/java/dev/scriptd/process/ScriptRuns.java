@@ -131,20 +131,38 @@ final class ScriptRuns {
     });
   }
 
-  /** Queued runs left by a previous server start again, in order, one script at a time. */
-  Future<Void> restore() {
+  /**
+   * Queued runs left by a previous server start again, in order, one script at a time; only those
+   * {@code ours} takes (in a cluster, another live node's queue is that node's).
+   */
+  Future<Void> restore(java.util.function.Predicate<Run> ours) {
     return eventBus.<RunPage>request(ns.of(Addresses.DB_QUEUED_RUNS), null).map(Message::body).map(page -> {
+      int restored = 0;
       for (Run run : page.items()) {
-        if (run.scriptId() != null) {
+        if (run.scriptId() != null && ours.test(run)) {
           queue.enqueue(run.scriptId(), run.id(), false);
+          restored++;
         }
       }
-      if (!page.items().isEmpty()) {
-        LOG.info("{} queued run(s) restored", page.items().size());
+      if (restored > 0) {
+        LOG.info("{} queued run(s) restored", restored);
       }
       queue.scripts().forEach(this::drain);
       return null;
     });
+  }
+
+  /**
+   * Queued runs another node left (it left the cluster), saved as this node's: they join this node's
+   * queues behind what waits already, in their order.
+   */
+  void adopt(List<Run> runs) {
+    for (Run run : runs) {
+      if (run.scriptId() != null) {
+        queue.enqueue(run.scriptId(), run.id(), false);
+      }
+    }
+    runs.stream().map(Run::scriptId).filter(java.util.Objects::nonNull).distinct().forEach(this::drain);
   }
 
   /**

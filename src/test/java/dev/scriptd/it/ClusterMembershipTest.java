@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.scriptd.cluster.HazelcastSettings;
-import dev.scriptd.config.ClusterConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,85 +38,26 @@ class ClusterMembershipTest {
 
   @TempDir
   Path dir;
-  private final List<Vertx> vertxes = new ArrayList<>();
-  private final List<TestServer> servers = new ArrayList<>();
+  private ClusterNodes cluster;
+  private List<Vertx> vertxes;
+  private List<TestServer> servers;
+
+  @BeforeEach
+  void nodes() {
+    cluster = new ClusterNodes(dir, FAILURE_TIMEOUT_MS);
+    vertxes = cluster.vertxes;
+    servers = cluster.servers;
+  }
 
   @AfterEach
   void stop() {
-    for (TestServer server : servers) {
-      try {
-        server.close();
-      } catch (Exception e) {
-        // a node whose Hazelcast was terminated may not stop cleanly; the others still must
-      }
-    }
-    for (Vertx vertx : vertxes) {
-      try {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // as above
-      }
-    }
-  }
-
-  /** Starts {@code count} nodes that list each other as members, one after the other. */
-  private void startNodes(int count) throws Exception {
-    List<Integer> clusterPorts = clusterPorts(count);
-    for (int i = 0; i < count; i++) {
-      startNode(i, clusterPorts);
-    }
-  }
-
-  private static List<Integer> clusterPorts(int count) throws Exception {
-    List<Integer> clusterPorts = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      clusterPorts.add(TestServer.freePort());
-    }
-    return clusterPorts;
-  }
-
-  /** Starts node {@code i} of the nodes whose cluster ports are {@code clusterPorts}, each listing all. */
-  private TestServer startNode(int i, List<Integer> clusterPorts) throws Exception {
-    JsonArray members = new JsonArray();
-    clusterPorts.forEach(port -> members.add("127.0.0.1:" + port));
-    JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
-        .put("http", new JsonObject().put("instances", 1))
-        .mergeIn(clusterConfig(members, clusterPorts.get(i)));
-    TestServer server = TestServer.start(clusteredVertx(config), config);
-    servers.add(server);
-    return server;
-  }
-
-  /** What the standalone server builds for these settings (Main), without its metrics. */
-  private Vertx clusteredVertx(JsonObject config) throws Exception {
-    ClusterConfig cluster = ClusterConfig.fromJson(config);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(cluster)))
-        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.of(cluster)))
-        .buildClustered().await(60, TimeUnit.SECONDS);
-    vertxes.add(vertx);
-    return vertx;
-  }
-
-  /** The nodes of a test share one PostgreSQL database, as a cluster's nodes do. */
-  private final PostgresTestDatabase sharedDatabase = new PostgresTestDatabase();
-
-  private JsonObject clusterConfig(JsonArray members, int port) {
-    return new JsonObject()
-        .put("database", new JsonObject().put("url", sharedDatabase.url()))
-        .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
-            .put("port", port).put("failure_timeout_ms", FAILURE_TIMEOUT_MS));
+    cluster.close();
   }
 
   private static JsonArray nodes(TestServer server) {
     HttpResponse<String> response = server.api.get("/api/cluster");
     assertEquals(200, response.statusCode(), response.body());
     return new JsonObject(response.body()).getJsonArray("nodes");
-  }
-
-  private static String ownId(TestServer server) {
-    return new JsonObject(server.api.get("/health").body()).getJsonObject("checks").getJsonObject("cluster")
-        .getString("node_id");
   }
 
   /** Polls GET /api/cluster on {@code server} until the list satisfies {@code until}; fails after the deadline. */
@@ -146,7 +85,7 @@ class ClusterMembershipTest {
     for (TestServer server : live) {
       JsonArray nodes = awaitNodes(server, list -> ids(list).equals(expected)
           && list.stream().allMatch(node -> ((JsonObject) node).getValue("running_runs") != null), Duration.ofSeconds(30));
-      String self = ownId(server);
+      String self = ClusterNodes.ownId(server);
       int selves = 0;
       for (Object item : nodes) {
         JsonObject node = (JsonObject) item;
@@ -165,19 +104,19 @@ class ClusterMembershipTest {
   @Test
   @DisplayName("two nodes: each lists both with itself as self, the other's address as the other gives it")
   void twoNodesListEachOther() throws Exception {
-    startNodes(2);
-    Set<String> ids = new TreeSet<>(List.of(ownId(servers.get(0)), ownId(servers.get(1))));
+    cluster.start(2);
+    Set<String> ids = new TreeSet<>(List.of(ClusterNodes.ownId(servers.get(0)), ClusterNodes.ownId(servers.get(1))));
     assertEquals(2, ids.size(), "two node ids: " + ids);
     assertEveryNodeLists(servers, ids);
     // the other node's entry is its own answer: its HTTP address, not the asking node's
     JsonObject other = nodes(servers.get(0)).stream().map(JsonObject.class::cast)
         .filter(node -> !node.getBoolean("self")).findFirst().orElseThrow();
     assertEquals("127.0.0.1:" + servers.get(1).port, other.getString("address"));
-    // a live other node may not be named yet: runs are not routed between nodes
+    // a live other node may be named: the run is started there
     HttpResponse<String> elsewhere = servers.get(0).api.post("/api/runs",
-        new JsonObject().put("command", "true").put("node", ownId(servers.get(1))));
-    assertEquals(409, elsewhere.statusCode(), elsewhere.body());
-    assertTrue(new JsonObject(elsewhere.body()).getString("detail").contains("not yet routed between nodes"));
+        new JsonObject().put("command", "true").put("node", ClusterNodes.ownId(servers.get(1))));
+    assertEquals(201, elsewhere.statusCode(), elsewhere.body());
+    assertEquals(ClusterNodes.ownId(servers.get(1)), new JsonObject(elsewhere.body()).getString("node"));
     JsonObject health = new JsonObject(servers.get(1).api.get("/health").body()).getJsonObject("checks")
         .getJsonObject("cluster");
     assertEquals("UP", health.getString("status"), health.encode());
@@ -187,13 +126,13 @@ class ClusterMembershipTest {
   @Test
   @DisplayName("three nodes: all list all three; when one's Hazelcast dies the others drop it within failure_timeout_ms + 3 s")
   void aDeadNodeIsDropped() throws Exception {
-    startNodes(3);
+    cluster.start(3);
     Set<String> ids = new TreeSet<>();
-    servers.forEach(server -> ids.add(ownId(server)));
+    servers.forEach(server -> ids.add(ClusterNodes.ownId(server)));
     assertEquals(3, ids.size(), "three node ids: " + ids);
     assertEveryNodeLists(servers, ids);
 
-    String dead = ownId(servers.get(2));
+    String dead = ClusterNodes.ownId(servers.get(2));
     HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) vertxes.get(2)).clusterManager();
     manager.getHazelcastInstance().getLifecycleService().terminate();
     Duration within = Duration.ofMillis(FAILURE_TIMEOUT_MS + 3000);
@@ -208,22 +147,22 @@ class ClusterMembershipTest {
   @Test
   @DisplayName("a dead node's running run: it names that node, and the surviving node marks it lost, naming the node, within failure_timeout_ms + 3 s, and counts it")
   void aDeadNodesRunsAreMarkedLost() throws Exception {
-    startNodes(2);
+    cluster.start(2);
     TestServer doomed = servers.get(0); // the oldest member: the survivor must take over from it
     TestServer survivor = servers.get(1);
-    Set<String> ids = new TreeSet<>(List.of(ownId(doomed), ownId(survivor)));
+    Set<String> ids = new TreeSet<>(List.of(ClusterNodes.ownId(doomed), ClusterNodes.ownId(survivor)));
     assertEveryNodeLists(servers, ids);
-    String dead = ownId(doomed);
+    String dead = ClusterNodes.ownId(doomed);
     HttpResponse<String> started = doomed.api.post("/api/runs", new JsonObject().put("command", "sleep 60"));
     assertEquals(201, started.statusCode(), started.body());
     String runId = new JsonObject(started.body()).getString("id");
-    JsonObject running = awaitRun(survivor, runId, run -> "running".equals(run.getString("status")),
+    JsonObject running = ClusterNodes.awaitRun(survivor, runId, run -> "running".equals(run.getString("status")),
         Duration.ofSeconds(30));
     assertEquals(dead, running.getString("node"), "the run names the node that runs it: " + running.encode());
 
     HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) vertxes.get(0)).clusterManager();
     manager.getHazelcastInstance().getLifecycleService().terminate();
-    JsonObject lost = awaitRun(survivor, runId, run -> "lost".equals(run.getString("status")),
+    JsonObject lost = ClusterNodes.awaitRun(survivor, runId, run -> "lost".equals(run.getString("status")),
         Duration.ofMillis(FAILURE_TIMEOUT_MS + 3000));
     assertEquals("node " + dead + " left the cluster while this run was active", lost.getString("error"));
     assertEquals(dead, lost.getString("node"));
@@ -241,22 +180,22 @@ class ClusterMembershipTest {
   @Test
   @DisplayName("an every-second cron on three nodes sharing one database starts one run per fire time, whichever node claims it (the schedule ledger row is the fence)")
   void anEverySecondCronRunsOncePerFireTime() throws Exception {
-    List<Integer> clusterPorts = clusterPorts(3);
-    TestServer first = startNode(0, clusterPorts);
+    List<Integer> clusterPorts = ClusterNodes.clusterPorts(3);
+    TestServer first = cluster.startNode(0, clusterPorts);
     // made before the other nodes start, so every node's scheduler has it from its start
     HttpResponse<String> created = first.api.post("/api/scripts", new JsonObject().put("name", "tick")
         .put("command", "true").put("schedule", new JsonObject().put("cron", "* * * * * *")));
     assertEquals(201, created.statusCode(), created.body());
     String scriptId = new JsonObject(created.body()).getString("id");
-    startNode(1, clusterPorts);
-    startNode(2, clusterPorts);
+    cluster.startNode(1, clusterPorts);
+    cluster.startNode(2, clusterPorts);
     long allStarted = System.currentTimeMillis();
     String claimed = "SELECT count(*) FROM schedule_fires WHERE script_id = '" + scriptId
         + "' AND run_id IS NOT NULL AND fire_time >= " + allStarted;
     Instant deadline = Instant.now().plusSeconds(30);
-    while (Long.parseLong(sharedDatabase.psql(claimed)) < 6) {
+    while (Long.parseLong(cluster.database.psql(claimed)) < 6) {
       if (Instant.now().isAfter(deadline)) {
-        fail("fewer than 6 fire times were run in 30 s: " + sharedDatabase.psql(claimed));
+        fail("fewer than 6 fire times were run in 30 s: " + cluster.database.psql(claimed));
       }
       LockSupport.parkNanos(100_000_000L);
     }
@@ -267,10 +206,10 @@ class ClusterMembershipTest {
     servers.clear();
     // each cron run made well before the stop is the run of exactly one ledger row: a second run of
     // one fire time would be a run no row names
-    List<String> runs = sharedDatabase.psql("SELECT id FROM runs WHERE script_id = '" + scriptId
+    List<String> runs = cluster.database.psql("SELECT id FROM runs WHERE script_id = '" + scriptId
         + "' AND trigger = 'cron' AND created_at >= " + allStarted + " AND created_at < " + (stopping - 2000)
         + " ORDER BY created_at").lines().filter(line -> !line.isBlank()).toList();
-    Set<String> named = new TreeSet<>(sharedDatabase.psql("SELECT run_id FROM schedule_fires WHERE script_id = '"
+    Set<String> named = new TreeSet<>(cluster.database.psql("SELECT run_id FROM schedule_fires WHERE script_id = '"
         + scriptId + "' AND run_id IS NOT NULL").lines().filter(line -> !line.isBlank()).toList());
     assertTrue(runs.size() >= 3, "cron runs in the window: " + runs);
     for (String run : runs) {
@@ -285,23 +224,6 @@ class ClusterMembershipTest {
         && line.contains("status=\"lost\"") && line.endsWith(" 1.0"));
   }
 
-  /** Polls GET /api/runs/{id} on {@code server} until the run satisfies {@code until}; fails after the deadline. */
-  private static JsonObject awaitRun(TestServer server, String runId, Predicate<JsonObject> until, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    while (true) {
-      HttpResponse<String> response = server.api.get("/api/runs/" + runId);
-      JsonObject run = response.statusCode() == 200 ? new JsonObject(response.body()) : null;
-      if (run != null && until.test(run)) {
-        return run;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        fail("run " + runId + " on the node on port " + server.port + " is " + response.statusCode() + " "
-            + response.body() + " after " + within);
-      }
-      LockSupport.parkNanos(50_000_000L);
-    }
-  }
-
   @Test
   @DisplayName("a member that does not answer is listed with running_runs null; a member that runs no scriptd is left out")
   void silentAndForeignMembers() throws Exception {
@@ -311,18 +233,18 @@ class ClusterMembershipTest {
     JsonArray members = new JsonArray().add("127.0.0.1:" + serverPort).add("127.0.0.1:" + silentPort)
         .add("127.0.0.1:" + hostPort);
     JsonObject config = TestServer.config(dir.resolve("node"), TestServer.freePort())
-        .put("http", new JsonObject().put("instances", 1)).mergeIn(clusterConfig(members, serverPort));
-    TestServer server = TestServer.start(clusteredVertx(config), config);
+        .put("http", new JsonObject().put("instances", 1)).mergeIn(cluster.clusterConfig(members, serverPort));
+    TestServer server = TestServer.start(cluster.clusteredVertx(config), config);
     servers.add(server);
     // a member with scriptd's node address that never replies (a node stuck or overloaded)
-    Vertx silent = clusteredVertx(clusterConfig(members, silentPort));
+    Vertx silent = cluster.clusteredVertx(cluster.clusterConfig(members, silentPort));
     String silentId = ((VertxInternal) silent).clusterManager().getNodeId();
     silent.eventBus().consumer("scriptd.cluster.query.node." + silentId, message -> { })
         .completion().await(30, TimeUnit.SECONDS);
     // a host's own node: a member without scriptd
-    Vertx host = clusteredVertx(clusterConfig(members, hostPort));
+    Vertx host = cluster.clusteredVertx(cluster.clusterConfig(members, hostPort));
     String hostId = ((VertxInternal) host).clusterManager().getNodeId();
-    String self = ownId(server);
+    String self = ClusterNodes.ownId(server);
     awaitNodes(server, nodes -> ((VertxInternal) host).clusterManager().getNodes().size() == 3
         && ids(nodes).equals(new TreeSet<>(List.of(self, silentId))), Duration.ofSeconds(30));
     JsonObject stuck = nodes(server).stream().map(JsonObject.class::cast)
