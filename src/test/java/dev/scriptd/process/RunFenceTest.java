@@ -150,7 +150,7 @@ class RunFenceTest {
     await(vertx.deployVerticle(new PersistenceVerticle(), options));
     InstanceLifecycle lifecycle = new InstanceLifecycle();
     lifecycle.deployed();
-    await(vertx.deployVerticle(new RunsVerticle(lifecycle, node, member -> false), options));
+    await(vertx.deployVerticle(new RunsVerticle(lifecycle, node, () -> node == null ? java.util.List.<String>of() : java.util.List.of(node)), options));
   }
 
   private Run startShell(String command) throws Exception {
