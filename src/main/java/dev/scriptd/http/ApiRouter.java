@@ -70,7 +70,8 @@ public final class ApiRouter {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.scrapeRegistry()));
     new ApiDocs(vertx.fileSystem(), config.http().publicUrl()).mount(router);
     router.get("/api/events").handler(ctx -> hub.runEvents().open(ctx.request(), streams.admit(ctx)));
-    RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub, streams), security.adhoc());
+    RunRoutes runRoutes = new RunRoutes(bus, runs, new LiveTails(hub, streams), security.adhoc(),
+        new RunLines(vertx.eventBus(), bus, hub.nodeId()));
     ScriptRoutes scriptRoutes = new ScriptRoutes(bus, runs, runRoutes, scripts);
     // the run routes, the most read, come first: a request is matched against the routes in order,
     // and each /api/scripts/:id... route before it costs a regular-expression match

@@ -23,13 +23,16 @@ import java.util.Map;
 final class RunRoutes {
   private static final int LOG_TEXT_PAGE = 5000;
 
+  /** A run's stored lines, through the node that runs it when that is another node of a cluster. */
+  private final RunLines lines;
   private final Bus bus;
   private final RunReads runs;
   private final LiveTails tails;
   private final SecurityConfig.Adhoc adhoc;
 
-  RunRoutes(Bus bus, RunReads runs, LiveTails tails, SecurityConfig.Adhoc adhoc) {
+  RunRoutes(Bus bus, RunReads runs, LiveTails tails, SecurityConfig.Adhoc adhoc, RunLines lines) {
     this.bus = bus;
+    this.lines = lines;
     this.runs = runs;
     this.tails = tails;
     this.adhoc = adhoc;
@@ -211,7 +214,7 @@ final class RunRoutes {
     int limit = (int) fields.queryLong("limit", ctx.request().getParam("limit"), 1000, 1, 10_000);
     fields.check();
     bus.<Run>request(Addresses.DB_GET_RUN, runId)
-        .compose(run -> bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(run.id(), since, limit))
+        .compose(run -> lines.read(run, since, limit)
             .map(page -> {
               JsonArray lines = new JsonArray();
               page.lines().forEach(line -> lines.add(line.toJson()));
@@ -235,15 +238,15 @@ final class RunRoutes {
           response.setChunked(true)
               .putHeader("Content-Type", "text/plain; charset=utf-8")
               .putHeader("Content-Disposition", "inline; filename=\"" + run.id() + ".log\"");
-          return writeText(response, run.id(), 0, strip);
+          return writeText(response, run, 0, strip);
         })
         .onSuccess(done -> response.end())
         .onFailure(ctx::fail);
   }
 
   /** Writes pages one after another; each write completes before the next read, so memory stays bounded. */
-  private Future<Void> writeText(HttpServerResponse response, String runId, long since, boolean strip) {
-    return bus.<LogPage>request(Addresses.DB_READ_LOGS, new LogQuery(runId, since, LOG_TEXT_PAGE))
+  private Future<Void> writeText(HttpServerResponse response, Run run, long since, boolean strip) {
+    return lines.read(run, since, LOG_TEXT_PAGE)
         .compose(page -> {
           if (page.lines().isEmpty()) {
             return Future.succeededFuture();
@@ -253,7 +256,7 @@ final class RunRoutes {
             text.append(strip ? Ansi.strip(line.text()) : line.text()).append('\n');
           }
           return response.write(text.toString())
-              .compose(written -> writeText(response, runId, page.nextSince(), strip));
+              .compose(written -> writeText(response, run, page.nextSince(), strip));
         });
   }
 

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -163,6 +164,31 @@ class ClusterTailsTest {
     // a filtered list too
     HttpResponse<String> history = b.api.get("/api/runs?status=killed");
     assertEquals(2, new JsonObject(history.body()).getJsonArray("items").size(), history.body());
+  }
+
+  @Test
+  @DisplayName("the JSON log page and log.txt of a run live on node A, read on node B, have every line A received,"
+      + " before A's log writer committed them to the shared database")
+  void logPagesOfAnotherNodesLiveRun() throws Exception {
+    // A's log writer commits only every 60 s (or when its own persistence is asked to read)
+    startNode(0, new JsonObject().put("persistence", new JsonObject().put("flush_interval_ms", 60_000)));
+    startSecondNode(new JsonObject());
+    TestServer a = servers.get(0);
+    TestServer b = servers.get(1);
+    Path go = dir.resolve("go");
+    String id = new JsonObject(a.api.post("/api/runs", new JsonObject().put("node", ownId(a))
+        .put("command", "while [ ! -e " + go + " ]; do sleep 0.05; done; echo hello; exec sleep 60")).body())
+        .getString("id");
+    a.api.awaitRun(id, r -> "running".equals(r.getString("status")), WAIT);
+    Files.writeString(go, "");
+    awaitTrue(() -> {
+      JsonObject page = new JsonObject(b.api.get("/api/runs/" + id + "/logs?since=0").body());
+      return page.getJsonArray("lines").size() == 1
+          && "hello".equals(page.getJsonArray("lines").getJsonObject(0).getString("line"))
+          && !page.getBoolean("complete");
+    }, "B's JSON log page has A's line", Duration.ofSeconds(10));
+    assertEquals("hello\n", b.api.get("/api/runs/" + id + "/log.txt").body());
+    assertEquals(202, a.api.post("/api/runs/" + id + "/kill", null).statusCode());
   }
 
   /** 3,000 numbered lines, with a tiny pause every 20 so that the run lasts a few seconds. */

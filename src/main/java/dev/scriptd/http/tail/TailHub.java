@@ -134,6 +134,11 @@ public final class TailHub {
     return statusConsumer == null ? Future.succeededFuture() : statusConsumer.unregister();
   }
 
+  /** This node's id in a cluster; null on a single node. */
+  public String nodeId() {
+    return nodeId;
+  }
+
   /** Whether this node is in a cluster, so that its tails (and the routes beside them) hear every node. */
   public boolean everyNode() {
     return nodeId != null;
