@@ -79,8 +79,6 @@ public final class Main {
     Vertx vertx;
     // the JVM's main thread, never an event loop: the waits below (cluster join, deployment) are allowed
     if (cluster.enabled()) {
-      LOG.warn("cluster.experimental: clustered mode is for development of the cluster; runs are not yet routed"
-          + " between nodes");
       try {
         vertx = newClusteredVertx(registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME, eventBusMetrics, cluster)
             .await(60, TimeUnit.SECONDS);

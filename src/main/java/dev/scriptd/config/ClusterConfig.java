@@ -13,11 +13,9 @@ import java.util.regex.Pattern;
  * among them); {@code port} is this node's Hazelcast port; {@code busPort} the port of its clustered
  * event bus (0: any free one); {@code publicHost} is the host the other
  * nodes reach this one at (null: the address Hazelcast picks); {@code failureTimeoutMs} is how long
- * a silent node stays a member. Clustering is not finished (runs are not routed between nodes), so
- * {@code enabled} also needs {@code experimental}, and a cluster needs the shared
- * {@code database.url}.
+ * a silent node stays a member. A cluster needs the shared {@code database.url}.
  */
-public record ClusterConfig(boolean enabled, boolean experimental, String name, List<Member> members, int port,
+public record ClusterConfig(boolean enabled, String name, List<Member> members, int port,
     int busPort, String publicHost, long failureTimeoutMs) {
 
   /** One {@code host:port} of {@code cluster.members}. */
@@ -41,7 +39,6 @@ public record ClusterConfig(boolean enabled, boolean experimental, String name, 
     Settings root = new Settings(json, "");
     Settings cluster = root.section("cluster");
     boolean enabled = cluster.bool("enabled", false);
-    boolean experimental = cluster.bool("experimental", false);
     String name = cluster.string("name", "scriptd");
     if (!NAME.matcher(name).matches()) {
       throw new ConfigException("cluster.name must be 1..64 characters of A-Z, a-z, 0-9, '.', '_' and '-', got '"
@@ -56,7 +53,7 @@ public record ClusterConfig(boolean enabled, boolean experimental, String name, 
           + " nodes reach this one at it and cluster.port), got '" + publicHost + "'");
     }
     long failureTimeoutMs = cluster.longValue("failure_timeout_ms", 5000, 1000, 600_000);
-    ClusterConfig config = new ClusterConfig(enabled, experimental, name, members, port, busPort, publicHost,
+    ClusterConfig config = new ClusterConfig(enabled, name, members, port, busPort, publicHost,
         failureTimeoutMs);
     if (enabled) {
       config.checkStartable(json);
@@ -64,12 +61,8 @@ public record ClusterConfig(boolean enabled, boolean experimental, String name, 
     return config;
   }
 
-  /** The refusals of an enabled cluster: what this version cannot do yet, and what a cluster needs. */
+  /** The refusals of an enabled cluster: what a cluster needs. */
   private void checkStartable(JsonObject json) {
-    if (!experimental) {
-      throw new ConfigException("cluster.enabled: clustered mode is not finished in this version (runs are not yet"
-          + " routed between nodes); set cluster.experimental to true only to develop the cluster itself");
-    }
     if (members.isEmpty()) {
       throw new ConfigException("cluster.members must list at least one host:port when cluster.enabled is true"
           + " (the nodes to join; this node's own may be among them)");

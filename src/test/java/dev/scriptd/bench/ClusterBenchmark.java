@@ -539,7 +539,7 @@ public final class ClusterBenchmark {
     try {
       for (int i = 0; i < count; i++) {
         nodes.add(BenchServer.start(jvm, "--database-url=" + databaseUrl, "--cluster.enabled=true",
-            "--cluster.experimental=true", "--cluster.members=" + members, "--cluster.port=" + clusterPorts.get(i)));
+            "--cluster.members=" + members, "--cluster.port=" + clusterPorts.get(i)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (BenchServer node : nodes) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("HazelcastSettings: the Hazelcast configuration of a node")
 class HazelcastSettingsTest {
   private static ClusterConfig cluster(String publicHost, long failureTimeoutMs) {
-    return new ClusterConfig(true, true, "prod-eu", List.of(new ClusterConfig.Member("10.0.0.5", 5701),
+    return new ClusterConfig(true, "prod-eu", List.of(new ClusterConfig.Member("10.0.0.5", 5701),
         new ClusterConfig.Member("fd00::7", 5702)), 5801, 5802, publicHost, failureTimeoutMs);
   }
 
@@ -66,7 +66,7 @@ class HazelcastSettingsTest {
     assertEquals("5", config.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("3", HazelcastSettings.of(cluster(null, 2001)).getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("1", HazelcastSettings.of(cluster(null, 1000)).getProperty("hazelcast.max.no.heartbeat.seconds"));
-    assertEquals(1, HazelcastSettings.noHeartbeatSeconds(new ClusterConfig(true, true, "x", List.of(), 1, 0, null, 1)));
+    assertEquals(1, HazelcastSettings.noHeartbeatSeconds(new ClusterConfig(true, "x", List.of(), 1, 0, null, 1)));
   }
 
   @Test

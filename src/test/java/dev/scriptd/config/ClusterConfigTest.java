@@ -17,7 +17,7 @@ class ClusterConfigTest {
   private static JsonObject startable() {
     return new JsonObject()
         .put("database", new JsonObject().put("url", "postgresql://scriptd@db.example/scriptd"))
-        .put("cluster", new JsonObject().put("enabled", true).put("experimental", true)
+        .put("cluster", new JsonObject().put("enabled", true)
             .put("members", new JsonArray().add("10.0.0.5:5701").add("node-b.example:5702").add("[fd00::7]:5701")));
   }
 
@@ -30,7 +30,6 @@ class ClusterConfigTest {
   void defaults() {
     ClusterConfig config = ClusterConfig.fromJson(new JsonObject());
     assertFalse(config.enabled());
-    assertFalse(config.experimental());
     assertEquals("scriptd", config.name());
     assertEquals(List.of(), config.members());
     assertEquals(5701, config.port());
@@ -89,16 +88,6 @@ class ClusterConfigTest {
     good.getJsonObject("cluster").put("public_host", "10.0.0.5").put("failure_timeout_ms", 2500);
     assertEquals("10.0.0.5", ClusterConfig.fromJson(good).publicHost());
     assertEquals(2500, ClusterConfig.fromJson(good).failureTimeoutMs());
-  }
-
-  @Test
-  @DisplayName("cluster.enabled without cluster.experimental is refused: clustered mode is not finished in this version")
-  void enabledNeedsExperimental() {
-    JsonObject json = startable();
-    json.getJsonObject("cluster").remove("experimental");
-    String message = refusal(json);
-    assertTrue(message.contains("cluster.enabled") && message.contains("not finished")
-        && message.contains("cluster.experimental"), message);
   }
 
   @Test

@@ -123,14 +123,11 @@ class ClusterApiTest {
   }
 
   @Test
-  @DisplayName("cluster.enabled is refused without cluster.experimental, and on a Vertx that is not clustered")
+  @DisplayName("cluster.enabled is refused on a Vertx that is not clustered, naming how to build one")
   void clusteredModeIsRefusedWhereItCannotWork(Vertx vertx) throws Exception {
     JsonObject cluster = new JsonObject().put("enabled", true).put("members", new JsonArray().add("127.0.0.1:5701"));
     JsonObject config = TestServer.config(dataDir, TestServer.freePort()).put("cluster", cluster)
         .put("database", new JsonObject().put("url", "postgresql://scriptd@127.0.0.1/scriptd"));
-    Throwable unfinished = assertThrows(Exception.class, () -> Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS));
-    assertTrue(unfinished.getMessage().contains("clustered mode is not finished"), unfinished.getMessage());
-    cluster.put("experimental", true);
     Throwable notClustered = assertThrows(Exception.class, () -> Scriptd.deploy(vertx, config).await(30, TimeUnit.SECONDS));
     assertTrue(notClustered.getMessage().contains("cluster.enabled needs a clustered Vertx"), notClustered.getMessage());
   }

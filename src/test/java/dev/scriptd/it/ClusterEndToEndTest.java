@@ -72,7 +72,7 @@ class ClusterEndToEndTest {
       Path data = dir.resolve("node" + i);
       Files.createDirectories(data);
       int port = TestServer.freePort();
-      List<String> own = List.of("--cluster.enabled=true", "--cluster.experimental=true",
+      List<String> own = List.of("--cluster.enabled=true",
           members.toString(), "--cluster.port=" + clusterPorts.get(i),
           "--cluster.failure_timeout_ms=" + FAILURE_TIMEOUT_MS, "--database-url=" + database.url());
       flags.add(own);

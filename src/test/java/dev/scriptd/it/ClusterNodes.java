@@ -110,7 +110,7 @@ final class ClusterNodes implements AutoCloseable {
   JsonObject clusterConfig(JsonArray members, int port) {
     return new JsonObject()
         .put("database", new JsonObject().put("url", database.url()))
-        .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
+        .put("cluster", new JsonObject().put("enabled", true).put("members", members)
             .put("port", port).put("failure_timeout_ms", failureTimeoutMs));
   }
 

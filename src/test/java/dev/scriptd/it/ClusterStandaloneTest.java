@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The standalone server (Main, in a JVM of its own) with cluster.enabled. */
-@DisplayName("The standalone server with cluster.enabled: refused unless experimental; else a clustered node that stops cleanly")
+@DisplayName("The standalone server with cluster.enabled: refused without the shared database; else a clustered node that stops cleanly")
 class ClusterStandaloneTest {
   @TempDir
   Path dir;
@@ -33,27 +33,25 @@ class ClusterStandaloneTest {
   }
 
   @Test
-  @DisplayName("cluster.enabled without cluster.experimental: one clear line saying clustered mode is not finished, exit 2")
-  void refusedUnlessExperimental() throws Exception {
+  @DisplayName("cluster.enabled without database.url: one clear line saying the nodes share one PostgreSQL database, exit 2")
+  void refusedWithoutTheSharedDatabase() throws Exception {
     Path log = dir.resolve("refused.log");
     server = ServerJvm.launch(dir, log, List.of("--port=" + TestServer.freePort(), "--data-dir=" + dir.resolve("data"),
-        "--cluster.enabled=true", "--cluster.members=127.0.0.1:" + TestServer.freePort(),
-        "--database.url=postgresql://scriptd@127.0.0.1:5432/scriptd"), Map.of());
+        "--cluster.enabled=true", "--cluster.members=127.0.0.1:" + TestServer.freePort()), Map.of());
     assertTrue(server.waitFor(90, TimeUnit.SECONDS), "the server gave up");
     assertEquals(2, server.exitValue());
     String output = Files.readString(log);
-    assertTrue(output.contains("clustered mode is not finished in this version (runs are not yet routed between"
-        + " nodes)"), output);
+    assertTrue(output.contains("cluster.enabled needs database.url (--database-url)"), output);
   }
 
   @Test
-  @DisplayName("with cluster.experimental it joins (alone) and serves GET /api/cluster as a clustered node; SIGTERM stops it with exit 0")
-  void experimentalNodeStartsAndStops() throws Exception {
+  @DisplayName("with cluster.enabled it joins (alone) and serves GET /api/cluster as a clustered node; SIGTERM stops it with exit 0")
+  void clusteredNodeStartsAndStops() throws Exception {
     Path data = dir.resolve("data");
     Files.createDirectories(data);
     int port = TestServer.freePort();
     int clusterPort = TestServer.freePort();
-    server = ServerJvm.start(data, port, List.of("--cluster.enabled=true", "--cluster.experimental=true",
+    server = ServerJvm.start(data, port, List.of("--cluster.enabled=true",
         "--cluster.members=127.0.0.1:" + clusterPort, "--cluster.port=" + clusterPort,
         "--cluster.failure_timeout_ms=2000", "--database-url=" + new PostgresTestDatabase().url()));
     Api api = new Api("http://127.0.0.1:" + port, TestServer.ADMIN_TOKEN);
@@ -80,7 +78,7 @@ class ClusterStandaloneTest {
     Path[] data = {dir.resolve("a"), dir.resolve("b")};
     Files.createDirectories(data[0]);
     Files.createDirectories(data[1]);
-    server = ServerJvm.start(data[0], ports[0], List.of("--cluster.enabled=true", "--cluster.experimental=true",
+    server = ServerJvm.start(data[0], ports[0], List.of("--cluster.enabled=true",
         members, "--cluster.port=" + clusterPorts[0], "--database-url=" + database));
     Api first = new Api("http://127.0.0.1:" + ports[0], TestServer.ADMIN_TOKEN);
     HttpResponse<String> started = first.post("/api/runs", new JsonObject().put("command", "sleep 60"));
@@ -89,7 +87,7 @@ class ClusterStandaloneTest {
     assertEquals("running", new JsonObject(first.get("/api/runs/" + runId).body()).getString("status"));
 
     // its recovery has run once /health answers: the run was made before this JVM started
-    second = ServerJvm.start(data[1], ports[1], List.of("--cluster.enabled=true", "--cluster.experimental=true",
+    second = ServerJvm.start(data[1], ports[1], List.of("--cluster.enabled=true",
         members, "--cluster.port=" + clusterPorts[1], "--database-url=" + database));
     Api other = new Api("http://127.0.0.1:" + ports[1], TestServer.ADMIN_TOKEN);
     assertEquals(2, new JsonObject(other.get("/api/cluster").body()).getJsonArray("nodes").size());

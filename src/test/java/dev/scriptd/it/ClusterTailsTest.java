@@ -80,7 +80,7 @@ class ClusterTailsTest {
     JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
         .put("http", new JsonObject().put("instances", 1))
         .put("database", new JsonObject().put("url", sharedDatabase.url()))
-        .put("cluster", new JsonObject().put("enabled", true).put("experimental", true).put("members", members)
+        .put("cluster", new JsonObject().put("enabled", true).put("members", members)
             .put("port", clusterPorts.get(i)).put("failure_timeout_ms", 2000))
         .mergeIn(extra);
     ClusterConfig cluster = ClusterConfig.fromJson(config);
