@@ -16,8 +16,8 @@ final class NodeChoice {
   }
 
   /**
-   * {@code start} with the node the body names (null when it names none or this node: the run owner
-   * places the run); else the failure saying why not.
+   * {@code start} with the node the body names (null when it names none, or this node of a single
+   * node: the run owner places the run); else the failure saying why not.
    */
   static <T> Future<T> then(Bus bus, JsonObject body, Function<String, Future<T>> start) {
     if (body == null || !body.containsKey("node")) {
@@ -29,7 +29,8 @@ final class NodeChoice {
     }
     return bus.<JsonObject>request(Addresses.CLUSTER_STATUS, null).compose(status -> {
       if (name.equals(status.getString("node_id"))) {
-        return start.apply(null);
+        // clustered, a start naming the receiving node runs here (not placed); a single node runs everything
+        return start.apply(Boolean.TRUE.equals(status.getBoolean("enabled")) ? name : null);
       }
       if (status.getJsonArray("members", new JsonArray()).contains(name)) {
         return start.apply(name);

@@ -86,11 +86,17 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Starts node {@code i} of the nodes whose cluster ports are {@code clusterPorts}, each listing all. */
   TestServer startNode(int i, List<Integer> clusterPorts) throws Exception {
+    return startNode(i, clusterPorts, new JsonObject());
+  }
+
+  /** As {@link #startNode(int, List)}, with {@code extra} merged deeply into the node's configuration. */
+  TestServer startNode(int i, List<Integer> clusterPorts, JsonObject extra) throws Exception {
     JsonArray members = new JsonArray();
     clusterPorts.forEach(port -> members.add("127.0.0.1:" + port));
     JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
         .put("http", new JsonObject().put("instances", 1))
-        .mergeIn(clusterConfig(members, clusterPorts.get(i)));
+        .mergeIn(clusterConfig(members, clusterPorts.get(i)))
+        .mergeIn(extra, true);
     TestServer server = TestServer.start(clusteredVertx(config), config);
     servers.add(server);
     return server;

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.scriptd.cluster.HazelcastSettings;
-import dev.scriptd.config.ClusterConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -26,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,27 +38,20 @@ class ClusterTailsTest {
 
   @TempDir
   Path dir;
-  private final List<Vertx> vertxes = new ArrayList<>();
-  private final List<TestServer> servers = new ArrayList<>();
-  private final PostgresTestDatabase sharedDatabase = new PostgresTestDatabase();
-  private final List<Integer> clusterPorts = new ArrayList<>();
+  private ClusterNodes nodes;
+  private List<TestServer> servers;
+  private List<Integer> clusterPorts;
+
+  @BeforeEach
+  void nodes() throws Exception {
+    nodes = new ClusterNodes(dir, 2000);
+    servers = nodes.servers;
+    clusterPorts = ClusterNodes.clusterPorts(2);
+  }
 
   @AfterEach
   void stop() {
-    for (TestServer server : servers) {
-      try {
-        server.close();
-      } catch (Exception e) {
-        // the other nodes must still stop
-      }
-    }
-    for (Vertx vertx : vertxes) {
-      try {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // as above
-      }
-    }
+    nodes.close();
   }
 
   /** Node {@code i} of two that list each other as members (as ClusterMembershipTest starts them). */
@@ -70,28 +59,15 @@ class ClusterTailsTest {
     return startNode(i, new JsonObject());
   }
 
-  /** As {@link #startNode(int)}, with {@code extra} merged into its configuration. */
+  /** As {@link #startNode(int)}, with {@code extra} merged (deeply) into its configuration. */
   private TestServer startNode(int i, JsonObject extra) throws Exception {
-    while (clusterPorts.size() < 2) {
-      clusterPorts.add(TestServer.freePort());
-    }
-    JsonArray members = new JsonArray();
-    clusterPorts.forEach(port -> members.add("127.0.0.1:" + port));
-    JsonObject config = TestServer.config(dir.resolve("node" + i), TestServer.freePort())
-        .put("http", new JsonObject().put("instances", 1))
-        .put("database", new JsonObject().put("url", sharedDatabase.url()))
-        .put("cluster", new JsonObject().put("enabled", true).put("members", members)
-            .put("port", clusterPorts.get(i)).put("failure_timeout_ms", 2000))
-        .mergeIn(extra);
-    ClusterConfig cluster = ClusterConfig.fromJson(config);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(HazelcastSettings.eventBus(cluster)))
-        .withClusterManager(new io.vertx.spi.cluster.hazelcast.HazelcastClusterManager(HazelcastSettings.of(cluster)))
-        .buildClustered().await(60, TimeUnit.SECONDS);
-    vertxes.add(vertx);
-    TestServer server = TestServer.start(vertx, config);
-    servers.add(server);
-    return server;
+    return nodes.startNode(i, clusterPorts, extra);
+  }
+
+  /** Starts {@code command} through {@code server} on that node itself (not placed elsewhere). */
+  private static JsonObject startOn(TestServer server, String command) {
+    return ClusterNodes.started(server.api.post("/api/runs", new JsonObject().put("node", ownId(server))
+        .put("command", command)));
   }
 
   /** Both nodes, each seeing the other as a member. */
@@ -141,14 +117,14 @@ class ClusterTailsTest {
   void readsOfAnotherNodesRuns() throws Exception {
     TestServer a = startNode(0);
     // live when B starts: B's memory of runs, if it had one, would hold it running
-    String early = a.api.startRun("sleep 60").getString("id");
+    String early = startOn(a, "sleep 60").getString("id");
     a.api.awaitRun(early, r -> "running".equals(r.getString("status")), WAIT);
     startSecondNode(new JsonObject());
     TestServer b = servers.get(1);
     assertEquals("running", run(b, early).getString("status"));
     assertEquals("running", listed(b, early).getString("status"));
 
-    String later = a.api.startRun("sleep 60").getString("id");
+    String later = startOn(a, "sleep 60").getString("id");
     JsonObject onB = listed(b, later);
     assertTrue(onB != null, "B lists the run A has just answered for");
     assertEquals(ownId(a), onB.getString("node"));
@@ -224,7 +200,7 @@ class ClusterTailsTest {
     TestServer b = servers.get(1);
     try (SseClient events = sse(b, "/api/events")) {
       assertEquals(200, events.awaitResponse().statusCode());
-      String id = a.api.startRun(LINES_3000).getString("id");
+      String id = startOn(a, LINES_3000).getString("id");
       // mid-run: B's read of the shared database already counts some lines
       JsonObject midRun = b.api.awaitRun(id, r -> r.getLong("log_lines") >= 300, WAIT);
       assertEquals("running", midRun.getString("status"), "the tails must start while the run writes");
@@ -265,7 +241,7 @@ class ClusterTailsTest {
       }
       assertTrue(seen.contains("running"), "status changes of A's run on B's /api/events: " + seen);
       // the address B's tails read A's stored lines at, answered across the cluster in JSON
-      JsonObject page = vertxes.get(1).eventBus().<JsonObject>request("scriptd.db.query.logs.node." + ownId(a),
+      JsonObject page = nodes.vertxes.get(1).eventBus().<JsonObject>request("scriptd.db.query.logs.node." + ownId(a),
           new JsonObject().put("run_id", id).put("after_seq", 2990).put("limit", 5))
           .await(10, TimeUnit.SECONDS).body();
       assertEquals(List.of(2991L, 2992L, 2993L, 2994L, 2995L), page.getJsonArray("lines").stream()
