@@ -129,7 +129,9 @@ class ClusterEndToEndTest {
 
   /** A {@code sleep 300} run on {@code node}, running there; its child's pid read from its marker. */
   private static JsonObject sleepOn(Node node) {
-    HttpResponse<String> started = node.api().post("/api/runs", new JsonObject().put("command", "sleep 300"));
+    // named: placement would send it to a node with fewer running runs
+    HttpResponse<String> started = node.api().post("/api/runs", new JsonObject().put("command", "sleep 300")
+        .put("node", node.id()));
     assertEquals(201, started.statusCode(), started.body());
     JsonObject run = new JsonObject(started.body());
     assertEquals(node.id(), run.getString("node"), "the run runs on the node that received it");

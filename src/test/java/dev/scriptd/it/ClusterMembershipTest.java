@@ -153,7 +153,8 @@ class ClusterMembershipTest {
     Set<String> ids = new TreeSet<>(List.of(ClusterNodes.ownId(doomed), ClusterNodes.ownId(survivor)));
     assertEveryNodeLists(servers, ids);
     String dead = ClusterNodes.ownId(doomed);
-    HttpResponse<String> started = doomed.api.post("/api/runs", new JsonObject().put("command", "sleep 60"));
+    HttpResponse<String> started = doomed.api.post("/api/runs", new JsonObject().put("command", "sleep 60")
+        .put("node", dead));
     assertEquals(201, started.statusCode(), started.body());
     String runId = new JsonObject(started.body()).getString("id");
     JsonObject running = ClusterNodes.awaitRun(survivor, runId, run -> "running".equals(run.getString("status")),
