@@ -283,16 +283,21 @@ public final class RunsVerticle extends VerticleBase {
    */
   private Future<Void> restoreSlotWaiting() {
     return bus.slotWaiting().compose(page -> {
-      List<Future<Run>> restored = new ArrayList<>();
+      // one after another: a script's run first resolves its script, so restored side by side a
+      // later run could join the wait for a slot before an earlier one
+      Future<Void> restored = Future.succeededFuture();
+      int count = 0;
       for (Run pending : page.items()) {
         if (leftToThisNode(pending)) {
-          restored.add(waitForSlotAgain(pending));
+          count++;
+          restored = restored.compose(v -> waitForSlotAgain(pending).<Void>mapEmpty()
+              .recover(e -> Future.succeededFuture()));
         }
       }
-      if (!restored.isEmpty()) {
-        LOG.info("{} run(s) waiting for a free slot restored", restored.size());
+      if (count > 0) {
+        LOG.info("{} run(s) waiting for a free slot restored", count);
       }
-      return Future.join(restored).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+      return restored;
     });
   }
 
