@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -54,15 +55,19 @@ final class PostgresDatabase implements Database {
   static final String WRITE_LOCK = "SELECT pg_advisory_xact_lock(" + 0x5c21_9eL + ")";
   private static final int CONNECT_TIMEOUT_MS = 5000;
   private static final long HEALTH_TIMEOUT_MS = 4000;
+  /** How long a connection of the lookups stays open unused. */
+  private static final int LOOKUP_IDLE_SECONDS = 30;
 
   private final Vertx vertx;
   private final DatabaseUrl url;
   private final Pool pool;
+  private final SqlClient lookups;
 
-  private PostgresDatabase(Vertx vertx, DatabaseUrl url, Pool pool) {
+  private PostgresDatabase(Vertx vertx, DatabaseUrl url, Pool pool, SqlClient lookups) {
     this.vertx = vertx;
     this.url = url;
     this.pool = pool;
+    this.lookups = lookups;
   }
 
   /** Opens the pool and applies missing migrations; fails when PostgreSQL does not answer. */
@@ -88,7 +93,19 @@ final class PostgresDatabase implements Database {
         .connectingTo(connect)
         .using(vertx)
         .build();
-    PostgresDatabase database = new PostgresDatabase(vertx, url, PostgresClients.pool(raw));
+    // pipelined: a lookup is sent on a connection of the caller's event loop even while others are
+    // in flight there, so it never waits for a connection nor crosses to another loop and back. The
+    // first connection of a loop takes its lookups; more opened by a burst at the start are closed
+    // once idle, so a loop that had none at the burst opens its own.
+    SqlClient lookups = PgBuilder.client()
+        .with(new PoolOptions().setMaxSize(storage.databasePoolSize()).setName("scriptd-db-lookups-" + url.redacted())
+            .setIdleTimeout(LOOKUP_IDLE_SECONDS).setIdleTimeoutUnit(TimeUnit.SECONDS))
+        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+    PostgresDatabase database = new PostgresDatabase(vertx, url, PostgresClients.pool(raw),
+        PostgresClients.client(lookups));
     return vertx.executeBlocking(() -> Database.loadMigrations(MIGRATIONS), false)
         .compose(database::migrate)
         .map(database)
@@ -154,6 +171,11 @@ final class PostgresDatabase implements Database {
   @Override
   public Pool reader() {
     return pool;
+  }
+
+  @Override
+  public SqlClient lookups() {
+    return lookups;
   }
 
   /**
@@ -271,7 +293,7 @@ final class PostgresDatabase implements Database {
 
   @Override
   public Future<Void> close() {
-    return pool.close();
+    return Future.join(pool.close(), lookups.close()).mapEmpty();
   }
 
   /**

@@ -102,6 +102,39 @@ class PostgresDatabaseTest {
   }
 
   @Test
+  @DisplayName("lookups are pipelined: 50 at once from one event loop share one connection of that loop, and they"
+      + " answer while every connection of the pool is taken")
+  void lookupsArePipelinedOnTheCallersLoop() throws Exception {
+    List<io.vertx.sqlclient.SqlConnection> taken = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      taken.add(db.reader().getConnection().await(10, TimeUnit.SECONDS));
+    }
+    io.vertx.core.Context loop = vertx.getOrCreateContext();
+    Promise<List<Integer>> backends = Promise.promise();
+    loop.runOnContext(v -> {
+      // the first opens the loop's connection (a burst at the very start may open more, see the lookups' idle time-out)
+      Future<Integer> first = db.lookups().preparedQuery("SELECT pg_backend_pid()").execute()
+          .map(rows -> rows.iterator().next().getInteger(0));
+      first.compose(pid -> {
+        List<Future<Integer>> pids = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          // ? rewritten as on the pool
+          pids.add(db.lookups().preparedQuery("SELECT pg_backend_pid() + ? * 0").execute(Tuple.of(i))
+              .map(rows -> rows.iterator().next().getInteger(0)));
+        }
+        List<Future<Integer>> all = new java.util.ArrayList<>(pids);
+        all.add(0, first);
+        return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+      }).onComplete(backends);
+    });
+    List<Integer> pids = backends.future().await(10, TimeUnit.SECONDS);
+    assertEquals(java.util.Set.of(pids.get(0)), new java.util.HashSet<>(pids), "backends: " + pids);
+    for (io.vertx.sqlclient.SqlConnection conn : taken) {
+      conn.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @DisplayName("batches run in one transaction with JDBC-style ? placeholders and byte[] blobs")
   void batchesWithBlobs() throws Exception {
     byte[] blob = {0, 1, 2, (byte) 255};
