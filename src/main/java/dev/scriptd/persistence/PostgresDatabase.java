@@ -55,8 +55,11 @@ final class PostgresDatabase implements Database {
   static final String WRITE_LOCK = "SELECT pg_advisory_xact_lock(" + 0x5c21_9eL + ")";
   private static final int CONNECT_TIMEOUT_MS = 5000;
   private static final long HEALTH_TIMEOUT_MS = 4000;
-  /** How long a connection of the lookups stays open unused. */
-  private static final int LOOKUP_IDLE_SECONDS = 30;
+  /**
+   * How long a connection of the lookups stays open unused: long enough that a quiet server rarely
+   * reconnects for a read, short enough that a loop left without a connection by a burst gets its own.
+   */
+  private static final int LOOKUP_IDLE_SECONDS = 300;
 
   private final Vertx vertx;
   private final DatabaseUrl url;
