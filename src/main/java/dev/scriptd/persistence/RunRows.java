@@ -394,7 +394,8 @@ final class RunRows {
   }
 
   private static Map<String, String> env(String json) {
-    if (json == null || json.isEmpty()) {
+    // most runs store {}: no parser for it
+    if (json == null || json.isEmpty() || json.equals("{}")) {
       return Map.of();
     }
     Map<String, String> env = new HashMap<>();
