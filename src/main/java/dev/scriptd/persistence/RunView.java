@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -43,8 +44,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * (null: every run). A history page is answered here only when that proves it equal to the
  * database's answer: its {@code limit + 1} matches all lie above the floor, or every possible match
  * does; otherwise the reader pool is asked from the caller's context, and a run the view does not
- * hold is read through the database's lookups (on PostgreSQL a pipelined client whose connection
- * lives on the caller's event loop: no wait for a free connection, no hop to another loop). Evicting the oldest finished run raises the floor to its key; live runs below the floor
+ * hold is read through the database's lookups (on PostgreSQL the caller's event loop's own pipelined
+ * connection: no wait for a free connection, no hop to another loop). Evicting the oldest finished run raises the floor to its key; live runs below the floor
  * stay (for {@link #runJson}) until they end.
  *
  * <p>Pages answered from memory that hold no running run (whose duration moves) are kept as one
@@ -141,8 +142,8 @@ public final class RunView implements RunReads {
   private Key floor;
   private int finishedAboveFloor;
   private volatile Pool reader;
-  /** Reads of one run by id (see Database#lookups). */
-  private volatile SqlClient lookups;
+  /** Where a read of one run by id goes, asked on the caller's event loop (see Database#lookups). */
+  private volatile Supplier<SqlClient> lookups;
   /** Counts the view's changes (written under the write lock, read under the read lock). */
   private long version;
   /**
@@ -185,11 +186,11 @@ public final class RunView implements RunReads {
    * first), {@code live} every pending or running one.
    */
   void load(Pool readerPool, List<Run> newest, List<Run> live) {
-    load(readerPool, readerPool, newest, live);
+    load(readerPool, readerPool == null ? null : () -> readerPool, newest, live);
   }
 
-  /** As {@link #load(Pool, List, List)}; a run by id is read through {@code lookupClient}. */
-  void load(Pool readerPool, SqlClient lookupClient, List<Run> newest, List<Run> live) {
+  /** As {@link #load(Pool, List, List)}; a run by id is read through the client {@code lookupClient} gives the caller. */
+  void load(Pool readerPool, Supplier<SqlClient> lookupClient, List<Run> newest, List<Run> live) {
     if (clustered) {
       lookups = lookupClient;
       reader = readerPool;
@@ -486,7 +487,8 @@ public final class RunView implements RunReads {
     if (json != null) {
       return Future.succeededFuture(json);
     }
-    SqlClient client = lookups;
+    Supplier<SqlClient> lookup = lookups;
+    SqlClient client = lookup == null ? null : lookup.get();
     if (client == null) {
       return notOpen();
     }
