@@ -10,6 +10,10 @@ public final class Times {
   private static final DateTimeFormatter ISO_MILLIS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+  /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: years the pattern (year of era) writes as {@link #appendIso} does. */
+  private static final long FIRST_FAST_SECOND = -62_135_596_800L;
+  private static final long LAST_FAST_SECOND = 253_402_300_799L;
+
   private Times() {
   }
 
@@ -52,8 +56,20 @@ public final class Times {
     return out;
   }
 
+  /**
+   * As the formatter writes it, without it for years 1 to 9999: a run's JSON holds four times, and
+   * the formatter was a twentieth of a run read from the database.
+   */
   public static String format(Instant instant) {
-    return instant == null ? null : ISO_MILLIS.format(instant);
+    if (instant == null) {
+      return null;
+    }
+    long seconds = instant.getEpochSecond();
+    if (seconds < FIRST_FAST_SECOND || seconds > LAST_FAST_SECOND) {
+      return ISO_MILLIS.format(instant);
+    }
+    // floor milliseconds, as the pattern's SSS truncates the nanoseconds
+    return format(seconds * 1000 + instant.getNano() / 1_000_000);
   }
 
   /** Parses any ISO-8601 instant ({@code Z} or offset); throws DateTimeParseException otherwise. */

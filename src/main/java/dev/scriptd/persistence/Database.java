@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
@@ -45,6 +46,15 @@ interface Database {
 
   /** The pool reads go through. */
   Pool reader();
+
+  /**
+   * Where reads of one row by its primary key go (a run by id): statements that each take
+   * PostgreSQL microseconds, so they may queue behind one another on a connection. By default the
+   * {@link #reader()} pool.
+   */
+  default SqlClient lookups() {
+    return reader();
+  }
 
   /** Runs batches (one execution a parameter row) in one transaction. */
   default Future<Void> writeBatches(Vertx vertx, List<Batch> batches) {

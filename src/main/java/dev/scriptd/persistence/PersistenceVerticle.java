@@ -410,13 +410,13 @@ public final class PersistenceVerticle extends VerticleBase {
   private Future<Void> loadView() {
     if (view.clustered()) {
       // it holds nothing: every read goes to the shared database
-      view.load(db.reader(), List.of(), List.of());
+      view.load(db.reader(), db::lookups, List.of(), List.of());
       return Future.succeededFuture();
     }
     return db.reader().preparedQuery(RunRows.SELECT_NEWEST).execute(Tuple.of(view.capacity() + 1))
         .compose(newest -> db.reader().query(RunRows.SELECT_LIVE).execute()
             .map(live -> {
-              view.load(db.reader(), toRuns(newest), toRuns(live));
+              view.load(db.reader(), db::lookups, toRuns(newest), toRuns(live));
               return null;
             }));
   }

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.PreparedStatement;
 import io.vertx.sqlclient.Query;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.spi.DatabaseMetadata;
@@ -27,6 +28,40 @@ final class PostgresClients {
 
   static Pool pool(Pool pool) {
     return new RewritingPool(pool, new SqlText(CACHED_TEXTS));
+  }
+
+  static SqlClient client(SqlClient client) {
+    return new RewritingClient(client, new SqlText(CACHED_TEXTS));
+  }
+
+  private static final class RewritingClient implements SqlClient {
+    private final SqlClient client;
+    private final SqlText texts;
+
+    RewritingClient(SqlClient client, SqlText texts) {
+      this.client = client;
+      this.texts = texts;
+    }
+
+    @Override
+    public Query<RowSet<Row>> query(String sql) {
+      return client.query(sql);
+    }
+
+    @Override
+    public PreparedQuery<RowSet<Row>> preparedQuery(String sql) {
+      return client.preparedQuery(texts.postgres(sql));
+    }
+
+    @Override
+    public PreparedQuery<RowSet<Row>> preparedQuery(String sql, PrepareOptions options) {
+      return client.preparedQuery(texts.postgres(sql), options);
+    }
+
+    @Override
+    public Future<Void> close() {
+      return client.close();
+    }
   }
 
   private static final class RewritingPool implements Pool {

@@ -4,6 +4,7 @@ import dev.scriptd.bus.BusFailure;
 import dev.scriptd.bus.ReplyCodes;
 import dev.scriptd.config.DatabaseUrl;
 import dev.scriptd.config.ScriptdConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,12 +18,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -58,11 +62,19 @@ final class PostgresDatabase implements Database {
   private final Vertx vertx;
   private final DatabaseUrl url;
   private final Pool pool;
+  private final PgConnectOptions connect;
+  /** At most this many lookup clients (database.pool_size): loops beyond it look up through the pool. */
+  private final int maxLookupClients;
+  /** One pipelined client of one connection for each event loop thread that looks up (see {@link #lookups}). */
+  private final Map<Thread, SqlClient> lookupClients = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
-  private PostgresDatabase(Vertx vertx, DatabaseUrl url, Pool pool) {
+  private PostgresDatabase(Vertx vertx, DatabaseUrl url, Pool pool, PgConnectOptions connect, int maxLookupClients) {
     this.vertx = vertx;
     this.url = url;
     this.pool = pool;
+    this.connect = connect;
+    this.maxLookupClients = maxLookupClients;
   }
 
   /** Opens the pool and applies missing migrations; fails when PostgreSQL does not answer. */
@@ -88,7 +100,8 @@ final class PostgresDatabase implements Database {
         .connectingTo(connect)
         .using(vertx)
         .build();
-    PostgresDatabase database = new PostgresDatabase(vertx, url, PostgresClients.pool(raw));
+    PostgresDatabase database = new PostgresDatabase(vertx, url, PostgresClients.pool(raw), connect,
+        storage.databasePoolSize());
     return vertx.executeBlocking(() -> Database.loadMigrations(MIGRATIONS), false)
         .compose(database::migrate)
         .map(database)
@@ -154,6 +167,42 @@ final class PostgresDatabase implements Database {
   @Override
   public Pool reader() {
     return pool;
+  }
+
+  /**
+   * The calling event loop's own pipelined client of one connection, opened on that loop at its
+   * first lookup: a lookup is sent at once even while others are in flight there, never waits for
+   * a pooled connection and never crosses to another loop and back (the pool lends a connection to
+   * one statement at a time, and the one that frees up may belong to another loop). One client per
+   * loop, not one shared client: a shared one opens connections for a burst on whichever loop asks
+   * first and leaves the other loops to borrow them across. Off an event loop, or once
+   * database.pool_size loops have one, the pool answers.
+   */
+  @Override
+  public SqlClient lookups() {
+    Context context = Vertx.currentContext();
+    if (context == null || !context.isEventLoopContext() || closed) {
+      return pool;
+    }
+    Thread loop = Thread.currentThread();
+    SqlClient client = lookupClients.get(loop);
+    if (client != null) {
+      return client;
+    }
+    synchronized (lookupClients) {
+      client = lookupClients.get(loop);
+      if (client == null && !closed && lookupClients.size() < maxLookupClients) {
+        client = PostgresClients.client(PgBuilder.client()
+            .with(new PoolOptions().setMaxSize(1).setName("scriptd-db-lookups-" + lookupClients.size() + "-"
+                + url.redacted()))
+            .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
+            .connectingTo(connect)
+            .using(vertx)
+            .build());
+        lookupClients.put(loop, client);
+      }
+    }
+    return client != null ? client : pool;
   }
 
   /**
@@ -271,7 +320,14 @@ final class PostgresDatabase implements Database {
 
   @Override
   public Future<Void> close() {
-    return pool.close();
+    List<Future<Void>> closing = new ArrayList<>();
+    synchronized (lookupClients) {
+      closed = true;
+      lookupClients.values().forEach(client -> closing.add(client.close()));
+      lookupClients.clear();
+    }
+    closing.add(pool.close());
+    return Future.join(closing).mapEmpty();
   }
 
   /**

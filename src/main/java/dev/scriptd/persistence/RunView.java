@@ -18,6 +18,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -41,8 +43,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Completeness: the view holds every stored run whose (created_at, id) is above {@code floor}
  * (null: every run). A history page is answered here only when that proves it equal to the
  * database's answer: its {@code limit + 1} matches all lie above the floor, or every possible match
- * does; otherwise, and for a run the view does not hold, the reader pool is asked from the caller's
- * context. Evicting the oldest finished run raises the floor to its key; live runs below the floor
+ * does; otherwise the reader pool is asked from the caller's context, and a run the view does not
+ * hold is read through the database's lookups (on PostgreSQL the caller's event loop's own pipelined
+ * connection: no wait for a free connection, no hop to another loop). Evicting the oldest finished run raises the floor to its key; live runs below the floor
  * stay (for {@link #runJson}) until they end.
  *
  * <p>Pages answered from memory that hold no running run (whose duration moves) are kept as one
@@ -139,6 +142,8 @@ public final class RunView implements RunReads {
   private Key floor;
   private int finishedAboveFloor;
   private volatile Pool reader;
+  /** Where a read of one run by id goes, asked on the caller's event loop (see Database#lookups). */
+  private volatile Supplier<SqlClient> lookups;
   /** Counts the view's changes (written under the write lock, read under the read lock). */
   private long version;
   /**
@@ -181,7 +186,13 @@ public final class RunView implements RunReads {
    * first), {@code live} every pending or running one.
    */
   void load(Pool readerPool, List<Run> newest, List<Run> live) {
+    load(readerPool, readerPool == null ? null : () -> readerPool, newest, live);
+  }
+
+  /** As {@link #load(Pool, List, List)}; a run by id is read through the client {@code lookupClient} gives the caller. */
+  void load(Pool readerPool, Supplier<SqlClient> lookupClient, List<Run> newest, List<Run> live) {
     if (clustered) {
+      lookups = lookupClient;
       reader = readerPool;
       return;
     }
@@ -204,6 +215,7 @@ public final class RunView implements RunReads {
         put(run);
       }
       evict();
+      lookups = lookupClient;
       reader = readerPool;
     } finally {
       lock.writeLock().unlock();
@@ -475,11 +487,12 @@ public final class RunView implements RunReads {
     if (json != null) {
       return Future.succeededFuture(json);
     }
-    Pool pool = reader;
-    if (pool == null) {
+    Supplier<SqlClient> lookup = lookups;
+    SqlClient client = lookup == null ? null : lookup.get();
+    if (client == null) {
       return notOpen();
     }
-    return onCaller(pool.preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id)).map(rows -> {
+    return onCaller(client.preparedQuery(RunRows.SELECT_ONE).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) {
         throw new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ReplyCodes.NOT_FOUND,
             "run " + id + " not found");

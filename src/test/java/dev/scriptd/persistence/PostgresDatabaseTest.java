@@ -15,6 +15,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -99,6 +100,56 @@ class PostgresDatabaseTest {
     first.await(10, TimeUnit.SECONDS);
     second.await(10, TimeUnit.SECONDS);
     assertTrue(secondRan.get());
+  }
+
+  @Test
+  @DisplayName("lookups are pipelined on a connection of the caller's event loop: a burst of 50 from a loop's first"
+      + " lookup on shares one connection, another loop has its own, and they answer while every connection of the"
+      + " pool is taken")
+  void lookupsArePipelinedOnTheCallersLoop() throws Exception {
+    List<io.vertx.sqlclient.SqlConnection> taken = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      taken.add(db.reader().getConnection().await(10, TimeUnit.SECONDS));
+    }
+    io.vertx.core.Context one = newLoop();
+    io.vertx.core.Context other = newLoop();
+    Set<Integer> oneBackends = burst(one);
+    Set<Integer> otherBackends = burst(other);
+    assertEquals(1, oneBackends.size(), "backends of one loop: " + oneBackends);
+    assertEquals(1, otherBackends.size(), "backends of the other loop: " + otherBackends);
+    assertFalse(oneBackends.equals(otherBackends), "two loops share a connection: " + oneBackends);
+    for (io.vertx.sqlclient.SqlConnection conn : taken) {
+      conn.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The context of a new verticle: each deployment is on the next event loop. */
+  private io.vertx.core.Context newLoop() throws Exception {
+    Promise<io.vertx.core.Context> deployed = Promise.promise();
+    vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        deployed.complete(context);
+        return Future.succeededFuture();
+      }
+    }).await(10, TimeUnit.SECONDS);
+    return deployed.future().await(10, TimeUnit.SECONDS);
+  }
+
+  /** The backends that answered 50 lookups sent at once on {@code context}, its first ones. */
+  private Set<Integer> burst(io.vertx.core.Context context) throws Exception {
+    Promise<Set<Integer>> backends = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Integer>> pids = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        // ? rewritten as on the pool
+        pids.add(db.lookups().preparedQuery("SELECT pg_backend_pid() + ? * 0").execute(Tuple.of(i))
+            .map(rows -> rows.iterator().next().getInteger(0)));
+      }
+      Future.all(pids).map(all -> pids.stream().map(Future::result).collect(java.util.stream.Collectors.toSet()))
+          .onComplete(backends);
+    });
+    return backends.future().await(10, TimeUnit.SECONDS);
   }
 
   @Test
